@@ -1,0 +1,160 @@
+//! Reusable UI parts: form fields with inline errors, error texts, toasts, the history panel, badges.
+
+pub mod account_picker;
+pub mod fields;
+pub mod history;
+pub mod toast;
+
+use crate::error::{AppError, Problem};
+use crate::i18n::{Lang, M};
+use leptos::prelude::*;
+
+/// The language of this page (provided by `App`).
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}
+
+/// Shorthand for a catalog text in the page's language.
+pub fn t(m: M) -> &'static str {
+    use_lang().t(m)
+}
+
+/// The label of a form field, for naming it in an error.
+pub fn field_label(field: &str) -> M {
+    match field {
+        "name" => M::Name,
+        "email" => M::Email,
+        "password" => M::Password,
+        "first_name" => M::FirstName,
+        "last_name" => M::LastName,
+        "role" => M::Role,
+        "team_id" | "team" => M::Team,
+        "owner_id" => M::Owner,
+        "types" => M::RelationshipTypes,
+        "category" => M::Category,
+        "industry" => M::Industry,
+        "region" => M::Region,
+        "city" => M::City,
+        "address" => M::Address,
+        "phone" => M::Phone,
+        "mobile" => M::Mobile,
+        "website" => M::Website,
+        "pib" => M::Pib,
+        "mb" => M::Mb,
+        "notes" => M::Notes,
+        "account_id" => M::Account,
+        "contact_id" => M::PrimaryContact,
+        "job_title" => M::JobTitle,
+        "buying_role" => M::BuyingRole,
+        "stage_id" => M::Stage,
+        "probability" => M::Probability,
+        "amount" => M::Amount,
+        "currency" => M::Currency,
+        "close_date" => M::CloseDate,
+        "source" => M::Source,
+        "description" => M::Description,
+        "kind" => M::Kind,
+        "active" => M::Active,
+        _ => M::Field,
+    }
+}
+
+/// What is wrong, in words (without the field name).
+pub fn problem_text(lang: Lang, p: &Problem) -> String {
+    let f = crate::i18n::format_int;
+    match p {
+        Problem::Required => lang.t(M::PRequired).into(),
+        Problem::TooLong(n) => format!("{} {}", lang.t(M::PTooLong), f(lang, *n)),
+        Problem::InvalidEmail => lang.t(M::PInvalidEmail).into(),
+        Problem::InvalidPhone => lang.t(M::PInvalidPhone).into(),
+        Problem::InvalidUrl => lang.t(M::PInvalidUrl).into(),
+        Problem::InvalidDate => lang.t(M::PInvalidDate).into(),
+        Problem::InvalidNumber => lang.t(M::PInvalidNumber).into(),
+        Problem::InvalidPib => lang.t(M::PInvalidPib).into(),
+        Problem::InvalidMb => lang.t(M::PInvalidMb).into(),
+        Problem::InvalidChoice => lang.t(M::PInvalidChoice).into(),
+        Problem::OutOfRange(a, b) => format!("{} {} {} {}", lang.t(M::POutOfRange), f(lang, *a), lang.t(M::And), f(lang, *b)),
+        Problem::AlreadyExists => lang.t(M::PAlreadyExists).into(),
+        Problem::PasswordTooShort(n) => format!("{} {}", lang.t(M::PPasswordTooShort), n),
+        Problem::WrongCredentials => lang.t(M::PWrongCredentials).into(),
+        Problem::TooManyAttempts(m) => format!("{} {}", lang.t(M::PTooManyAttempts), m),
+        Problem::InUse(n) => format!("{} {}", lang.t(M::PInUse), f(lang, *n)),
+        Problem::CannotChangeSelf => lang.t(M::PCannotChangeSelf).into(),
+    }
+}
+
+/// A whole error as one sentence for a banner or toast.
+pub fn error_text(lang: Lang, e: &AppError) -> String {
+    match e {
+        AppError::NotFound => lang.t(M::NotFoundText).into(),
+        AppError::Validation { field, problem } => match problem {
+            Problem::WrongCredentials | Problem::TooManyAttempts(_) | Problem::CannotChangeSelf => problem_text(lang, problem),
+            _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
+        },
+        AppError::Conflict => lang.t(M::ConflictText).into(),
+        AppError::Unauthorized => lang.t(M::Unauthorized).into(),
+        AppError::Forbidden => lang.t(M::Forbidden).into(),
+        AppError::Internal => lang.t(M::Internal).into(),
+        AppError::Network(_) => lang.t(M::Network).into(),
+    }
+}
+
+/// A banner for an error that belongs to no single field (conflict, permission, server).
+#[component]
+pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>, #[prop(optional)] fields: &'static [&'static str]) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        error.get().and_then(|e| {
+            let is_field = e.field().is_some_and(|f| fields.contains(&f));
+            (!is_field).then(|| view! { <div class="banner banner-error" role="alert">{error_text(lang, &e)}</div> })
+        })
+    }
+}
+
+pub fn role_label(r: crate::domain::Role) -> M {
+    use crate::domain::Role::*;
+    match r {
+        Admin => M::RoleAdmin,
+        Manager => M::RoleManager,
+        Sales => M::RoleSales,
+        Marketing => M::RoleMarketing,
+    }
+}
+
+pub fn rel_label(r: crate::domain::RelationshipType) -> M {
+    use crate::domain::RelationshipType::*;
+    match r {
+        Customer => M::RelCustomer,
+        Prospect => M::RelProspect,
+        Partner => M::RelPartner,
+        Competitor => M::RelCompetitor,
+        Dealer => M::RelDealer,
+        Distributor => M::RelDistributor,
+        Supplier => M::RelSupplier,
+    }
+}
+
+pub fn buying_label(r: crate::domain::BuyingRole) -> M {
+    use crate::domain::BuyingRole::*;
+    match r {
+        DecisionMaker => M::BrDecisionMaker,
+        Influencer => M::BrInfluencer,
+        User => M::BrUser,
+        Other => M::BrOther,
+    }
+}
+
+pub fn kind_label(k: crate::domain::StageKind) -> M {
+    use crate::domain::StageKind::*;
+    match k {
+        Open => M::KindOpen,
+        Won => M::KindWon,
+        Lost => M::KindLost,
+    }
+}
+
+/// A standard "loading" placeholder that keeps layout stable.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! { <p class="muted" aria-busy="true">{t(M::Loading)}</p> }
+}

@@ -1,0 +1,82 @@
+//! Schema migrations, embedded in the binary and applied at start-up. Each backend has its own SQL
+//! (same schema, its own dialect). On Postgres an advisory lock lets several Veza servers start at once.
+
+use super::{Backend, Db};
+use sqlx::Row;
+
+struct Migration {
+    version: i64,
+    name: &'static str,
+    sqlite: &'static str,
+    postgres: &'static str,
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "foundation",
+    sqlite: include_str!("../../../migrations/sqlite/0001_foundation.sql"),
+    postgres: include_str!("../../../migrations/postgres/0001_foundation.sql"),
+}];
+
+pub const LATEST: i64 = 1;
+
+pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
+    let mut conn = db.pool.acquire().await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_lock(7358201)").execute(&mut *conn).await?;
+    }
+    let result = apply(db, &mut conn).await;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_unlock(7358201)").execute(&mut *conn).await?;
+    }
+    result
+}
+
+async fn apply(db: &Db, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> Result<(), sqlx::Error> {
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(&mut **conn)
+    .await?;
+    let current: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations")
+        .fetch_one(&mut **conn)
+        .await?
+        .try_get("v")?;
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        let sql = match db.backend {
+            Backend::Sqlite => m.sqlite,
+            Backend::Postgres => m.postgres,
+        };
+        let begin = if db.backend == Backend::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
+        sqlx::raw_sql(begin).execute(&mut **conn).await?;
+        let step = async {
+            sqlx::raw_sql(sql).execute(&mut **conn).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(m.version)
+                .bind(m.name)
+                .bind(super::now())
+                .execute(&mut **conn)
+                .await?;
+            Ok::<_, sqlx::Error>(())
+        }
+        .await;
+        match step {
+            Ok(()) => {
+                sqlx::raw_sql("COMMIT").execute(&mut **conn).await?;
+                tracing::info!(version = m.version, name = m.name, "migration applied");
+            }
+            Err(e) => {
+                let _ = sqlx::raw_sql("ROLLBACK").execute(&mut **conn).await;
+                return Err(e);
+            }
+        }
+    }
+    Ok(())
+}
+
+pub async fn schema_version(db: &Db) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations")
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("v")
+}

@@ -1,0 +1,10 @@
+//! Plain types and business rules of Veza. No I/O here: everything is unit-tested and shared by the
+//! server and the browser (the same validation runs on both sides).
+
+pub mod ids;
+pub mod money;
+pub mod records;
+pub mod text;
+pub mod validate;
+
+pub use records::*;

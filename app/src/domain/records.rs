@@ -1,0 +1,399 @@
+//! The records Veza keeps, as they travel between server and browser. Database row types live in the
+//! server-only services and never cross the wire.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! code_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($variant),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),* } }
+            pub fn parse(s: &str) -> Option<Self> { match s { $($code => Some($name::$variant),)* _ => None } }
+        }
+    };
+}
+
+code_enum!(
+    /// What a user may do; visibility follows from it (see `services::visibility`).
+    Role { Admin = "admin", Manager = "manager", Sales = "sales", Marketing = "marketing" }
+);
+code_enum!(
+    /// How an account relates to us; an account may have several.
+    RelationshipType {
+        Customer = "customer", Prospect = "prospect", Partner = "partner", Competitor = "competitor",
+        Dealer = "dealer", Distributor = "distributor", Supplier = "supplier",
+    }
+);
+code_enum!(Category { A = "A", B = "B", C = "C" });
+code_enum!(BuyingRole { DecisionMaker = "decision_maker", Influencer = "influencer", User = "user", Other = "other" });
+code_enum!(StageKind { Open = "open", Won = "won", Lost = "lost" });
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionUser {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team_id: Option<i64>,
+    pub team_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub team_id: Option<i64>,
+    pub team_name: Option<String>,
+    pub active: bool,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A small (id, label) pair for pickers and links.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: i64,
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub id: i64,
+    pub name: String,
+    pub position: i64,
+    pub probability: i64,
+    pub kind: StageKind,
+    pub active: bool,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    pub types: Vec<RelationshipType>,
+    pub category: Option<Category>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub pib: Option<String>,
+    pub mb: Option<String>,
+    pub notes: Option<String>,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AccountRow {
+    pub id: i64,
+    pub name: String,
+    pub types: Vec<RelationshipType>,
+    pub category: Option<Category>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub owner_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+    pub job_title: Option<String>,
+    pub buying_role: Option<BuyingRole>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ContactRow {
+    pub id: i64,
+    pub name: String,
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+    pub job_title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub owner_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Opportunity {
+    pub id: i64,
+    pub name: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub contact_id: Option<i64>,
+    pub contact_name: Option<String>,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub stage_id: i64,
+    pub stage_name: String,
+    pub stage_kind: StageKind,
+    pub probability: i64,
+    pub probability_manual: bool,
+    pub amount_minor: i64,
+    pub currency: crate::domain::money::Currency,
+    pub close_date: String,
+    pub source: Option<String>,
+    pub description: Option<String>,
+    pub updated_at: String,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpportunityRow {
+    pub id: i64,
+    pub name: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub stage_name: String,
+    pub stage_kind: StageKind,
+    pub probability: i64,
+    pub amount_minor: i64,
+    pub currency: crate::domain::money::Currency,
+    pub close_date: String,
+    pub owner_name: String,
+}
+
+/// A card on the pipeline board.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    pub id: i64,
+    pub name: String,
+    pub account_name: String,
+    pub amount_minor: i64,
+    pub currency: crate::domain::money::Currency,
+    pub close_date: String,
+    pub owner_name: String,
+    pub stage_id: i64,
+    pub probability: i64,
+    pub version: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    pub stage: Stage,
+    pub count: i64,
+    /// Totals in the base currency (RSD), minor units.
+    pub total_minor: i64,
+    pub weighted_minor: i64,
+    pub cards: Vec<Card>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    pub columns: Vec<Column>,
+    /// All stages, open and closed, for "Move to stage…".
+    pub stages: Vec<Stage>,
+    pub eur_rate_micros: i64,
+    pub today: String,
+}
+
+/// One page of a keyset-paginated list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    pub next_cursor: Option<String>,
+    pub total: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub user_name: Option<String>,
+    pub action: String,
+    pub field: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// What a list page asks for; every field is optional text so it maps 1:1 onto the URL query.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListQuery {
+    pub q: String,
+    pub sort: String,
+    pub dir: String,
+    pub cursor: String,
+    pub owner: String,
+    pub team: String,
+    pub region: String,
+    pub kind: String,
+    pub category: String,
+    pub stage: String,
+    pub account: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BoardQuery {
+    pub owner: String,
+    pub team: String,
+    pub region: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// The choices a form or filter bar needs (owners, teams, regions, stages).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lookups {
+    pub users: Vec<Choice>,
+    pub teams: Vec<Choice>,
+    pub regions: Vec<String>,
+    pub stages: Vec<Stage>,
+}
+
+/// Default pipeline for a new installation.
+pub const DEFAULT_STAGES: &[(&str, &str, i64, StageKind)] = &[
+    ("Prospecting", "Istraživanje", 10, StageKind::Open),
+    ("Qualification", "Kvalifikacija", 20, StageKind::Open),
+    ("Needs analysis", "Analiza potreba", 40, StageKind::Open),
+    ("Proposal", "Ponuda", 60, StageKind::Open),
+    ("Negotiation", "Pregovori", 80, StageKind::Open),
+    ("Won", "Dobijeno", 100, StageKind::Won),
+    ("Lost", "Izgubljeno", 0, StageKind::Lost),
+];
+
+/// The probability an opportunity gets when it enters a stage: won is always 100, lost always 0;
+/// an open stage keeps a manually set probability, otherwise takes the stage's default.
+pub fn probability_after_move(stage: &Stage, current: i64, manual: bool) -> (i64, bool) {
+    match stage.kind {
+        StageKind::Won => (100, false),
+        StageKind::Lost => (0, false),
+        StageKind::Open if manual => (current, true),
+        StageKind::Open => (stage.probability, false),
+    }
+}
+
+/// A write is accepted only when the client saw the current version.
+pub fn check_version(current: i64, seen: i64) -> Result<(), crate::error::AppError> {
+    if current == seen {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::Conflict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(kind: StageKind, p: i64) -> Stage {
+        Stage { id: 1, name: "s".into(), position: 1, probability: p, kind, active: true, version: 1 }
+    }
+
+    #[test]
+    fn probability_follows_stage_unless_overridden() {
+        assert_eq!(probability_after_move(&stage(StageKind::Open, 40), 10, false), (40, false));
+        assert_eq!(probability_after_move(&stage(StageKind::Open, 40), 55, true), (55, true));
+        assert_eq!(probability_after_move(&stage(StageKind::Won, 100), 55, true), (100, false));
+        assert_eq!(probability_after_move(&stage(StageKind::Lost, 0), 55, true), (0, false));
+    }
+
+    #[test]
+    fn stale_version_is_a_conflict() {
+        assert!(check_version(3, 3).is_ok());
+        assert_eq!(check_version(4, 3), Err(crate::error::AppError::Conflict));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for r in RelationshipType::ALL {
+            assert_eq!(RelationshipType::parse(r.code()), Some(*r));
+        }
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()), Some(*r));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn default_pipeline_is_ordered_and_ends_closed() {
+        let open: Vec<_> = DEFAULT_STAGES.iter().filter(|s| s.3 == StageKind::Open).map(|s| s.2).collect();
+        assert_eq!(open, vec![10, 20, 40, 60, 80]);
+        assert_eq!(DEFAULT_STAGES.iter().filter(|s| s.3 != StageKind::Open).count(), 2);
+    }
+}
+
+/// What the account form sends: raw text as typed, validated by `services::accounts`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AccountInput {
+    pub id: String,
+    pub version: String,
+    pub name: String,
+    pub types: Vec<String>,
+    pub category: String,
+    pub industry: String,
+    pub region: String,
+    pub city: String,
+    pub address: String,
+    pub phone: String,
+    pub email: String,
+    pub website: String,
+    pub pib: String,
+    pub mb: String,
+    pub notes: String,
+    pub owner_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContactInput {
+    pub id: String,
+    pub version: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub account_id: String,
+    pub job_title: String,
+    pub buying_role: String,
+    pub email: String,
+    pub phone: String,
+    pub mobile: String,
+    pub owner_id: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OpportunityInput {
+    pub id: String,
+    pub version: String,
+    pub name: String,
+    pub account_id: String,
+    pub contact_id: String,
+    pub owner_id: String,
+    pub stage_id: String,
+    /// Empty: follow the stage's default probability.
+    pub probability: String,
+    pub amount: String,
+    pub currency: String,
+    pub close_date: String,
+    pub source: String,
+    pub description: String,
+}

@@ -1,0 +1,79 @@
+//! Text keys for search and sorting: case-insensitive and blind to Serbian diacritics, so "Đorđević",
+//! "djordjevic" and "DJORDJEVIĆ" find each other. Cyrillic is transliterated to Latin first.
+
+/// Folds text into its search key: lowercase Latin without diacritics, single spaces.
+pub fn search_key(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut last_space = true;
+    for ch in input.chars() {
+        let lower: String = ch.to_lowercase().collect();
+        for c in lower.chars() {
+            let mapped: &str = match c {
+                'č' | 'ć' => "c",
+                'š' => "s",
+                'ž' => "z",
+                'đ' => "dj",
+                'á' | 'à' | 'ä' | 'â' => "a",
+                'é' | 'è' | 'ë' | 'ê' => "e",
+                'í' | 'ï' => "i",
+                'ó' | 'ö' | 'ô' => "o",
+                'ú' | 'ü' => "u",
+                // Serbian Cyrillic
+                'а' => "a", 'б' => "b", 'в' => "v", 'г' => "g", 'д' => "d", 'ђ' => "dj", 'е' => "e",
+                'ж' => "z", 'з' => "z", 'и' => "i", 'ј' => "j", 'к' => "k", 'л' => "l", 'љ' => "lj",
+                'м' => "m", 'н' => "n", 'њ' => "nj", 'о' => "o", 'п' => "p", 'р' => "r", 'с' => "s",
+                'т' => "t", 'ћ' => "c", 'у' => "u", 'ф' => "f", 'х' => "h", 'ц' => "c", 'ч' => "c",
+                'џ' => "dz", 'ш' => "s",
+                c if c.is_whitespace() => " ",
+                _ => {
+                    out.push(c);
+                    last_space = false;
+                    continue;
+                }
+            };
+            if mapped == " " {
+                if !last_space {
+                    out.push(' ');
+                }
+                last_space = true;
+            } else {
+                out.push_str(mapped);
+                last_space = false;
+            }
+        }
+    }
+    while out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
+pub fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_and_serbian_diacritics() {
+        assert_eq!(search_key("Đorđević  ČAČAK"), "djordjevic cacak");
+        assert_eq!(search_key("djordjevic cacak"), "djordjevic cacak");
+        assert_eq!(search_key(" Šabac  Žitište "), "sabac zitiste");
+        assert_eq!(search_key("Ђорђевић"), "djordjevic");
+    }
+
+    #[test]
+    fn escapes_like_wildcards() {
+        assert_eq!(like_escape("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

@@ -1,0 +1,79 @@
+//! The one error type of Veza. It crosses the wire as JSON; the UI names it in the user's language.
+//! Internal details (SQL, I/O) are logged on the server and never serialized.
+
+use serde::{Deserialize, Serialize};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+
+/// What is wrong with one field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    Required,
+    TooLong(i64),
+    InvalidEmail,
+    InvalidPhone,
+    InvalidUrl,
+    InvalidDate,
+    InvalidNumber,
+    InvalidPib,
+    InvalidMb,
+    InvalidChoice,
+    OutOfRange(i64, i64),
+    AlreadyExists,
+    PasswordTooShort(i64),
+    WrongCredentials,
+    TooManyAttempts(i64),
+    /// A deletion would orphan records: how many depend on it.
+    InUse(i64),
+    CannotChangeSelf,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("invalid {field}: {problem:?}")]
+    Validation { field: String, problem: Problem },
+    /// Someone saved the record after the user loaded it.
+    #[error("conflict: the record was changed by someone else")]
+    Conflict,
+    #[error("not signed in")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("internal error")]
+    Internal,
+    /// The request did not reach the server or its answer could not be read.
+    #[error("network: {0}")]
+    Network(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Network(value.to_string())
+    }
+}
+
+impl AppError {
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Validation { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            other => {
+                tracing::error!(error = %other, "database error");
+                AppError::Internal
+            }
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! Veza: the Leptos application (UI and server functions), compiled for the server (`ssr`) and for the
+//! browser (`hydrate`).
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod services;
+
+pub use pages::app::{shell, App};

@@ -1,0 +1,369 @@
+//! Accounts: list with search and filters, the account page (edit form, contacts, opportunities,
+//! history) and the new-account form.
+
+use super::list::{choice_options, list_query, Pager, SortSelect};
+use crate::api::accounts::{delete_account, get_account, get_lookups, list_accounts, SaveAccount};
+use crate::api::contacts::list_contacts;
+use crate::api::opportunities::list_opportunities;
+use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
+use crate::components::history::HistoryPanel;
+use crate::components::toast::use_toasts;
+use crate::components::{error_text, rel_label, t, use_lang, ErrorBanner, Loading};
+use crate::domain::{Account, Category, ListQuery, Lookups, RelationshipType, SessionUser};
+use crate::i18n::{format_money, format_date, M};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+#[component]
+pub fn AccountsPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = list_query();
+    let page = Resource::new(move || query.get(), list_accounts);
+    let lookups = Resource::new(|| (), |_| get_lookups());
+    view! {
+        <Title text=t(M::Accounts)/>
+        <div class="page-head">
+            <h1>{t(M::Accounts)}</h1>
+            <A href="/accounts/new" attr:class="btn btn-primary">{t(M::NewAccount)}</A>
+        </div>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                let q = query.get();
+                let lk = lookups.await.unwrap_or_default();
+                view! { <AccountFilters q=q lk=lk/> }
+            })}
+        </Suspense>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                let q = query.get();
+                match page.await {
+                    Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
+                    Ok(p) if p.rows.is_empty() => view! { <p class="empty">{t(M::NoResults)}</p> }.into_any(),
+                    Ok(p) => {
+                        let shown = p.rows.len();
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table">
+                                    <thead>
+                                        <tr>
+                                            <th>{t(M::Name)}</th>
+                                            <th>{t(M::RelationshipTypes)}</th>
+                                            <th>{t(M::Category)}</th>
+                                            <th class="hide-sm">{t(M::City)}</th>
+                                            <th class="hide-sm">{t(M::Region)}</th>
+                                            <th class="hide-sm">{t(M::Owner)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {p
+                                            .rows
+                                            .into_iter()
+                                            .map(|r| {
+                                                view! {
+                                                    <tr>
+                                                        <td><A href=format!("/accounts/{}", r.id)>{r.name}</A></td>
+                                                        <td>
+                                                            {r.types.iter().map(|ty| view! { <span class="badge">{lang.t(rel_label(*ty))}</span> }).collect_view()}
+                                                        </td>
+                                                        <td>{r.category.map(|c| c.code())}</td>
+                                                        <td class="hide-sm">{r.city}</td>
+                                                        <td class="hide-sm">{r.region}</td>
+                                                        <td class="hide-sm">{r.owner_name}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <Pager path="/accounts" query=q next=p.next_cursor total=p.total shown=shown/>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AccountFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Form method="GET" action="/accounts" attr:class="filters" attr:role="search">
+            <input type="search" name="q" value=q.q.clone() placeholder=lang.t(M::SearchPlaceholder) aria-label=lang.t(M::Search)/>
+            <select name="kind" aria-label=lang.t(M::RelationshipTypes)>
+                <option value="">{lang.t(M::AnyType)}</option>
+                {RelationshipType::ALL.iter().map(|r| view! { <option value=r.code() selected=q.kind == r.code()>{lang.t(rel_label(*r))}</option> }).collect_view()}
+            </select>
+            <select name="category" aria-label=lang.t(M::Category)>
+                <option value="">{lang.t(M::AnyCategory)}</option>
+                {Category::ALL.iter().map(|c| view! { <option value=c.code() selected=q.category == c.code()>{c.code()}</option> }).collect_view()}
+            </select>
+            <select name="region" aria-label=lang.t(M::Region)>
+                <option value="">{lang.t(M::AnyRegion)}</option>
+                {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&q.region == r>{r.clone()}</option> }).collect_view()}
+            </select>
+            <select name="owner" aria-label=lang.t(M::Owner)>
+                <option value="">{lang.t(M::AnyOwner)}</option>
+                {choice_options(&lk.users, &q.owner)}
+            </select>
+            <SortSelect options=vec![("name", M::SortName), ("updated", M::SortUpdated)] query=q.clone()/>
+            <button type="submit" class="btn">{lang.t(M::Filter)}</button>
+            <a class="btn btn-ghost" href="/accounts">{lang.t(M::ClearFilters)}</a>
+        </Form>
+    }
+}
+
+/// The account form, for a new account (`account` None) or an existing one.
+#[component]
+pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
+    let lang = use_lang();
+    let me = use_context::<SessionUser>();
+    let action = ServerAction::<SaveAccount>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    Effect::new(move || {
+        if let Some(Ok(id)) = action.value().get() {
+            on_saved.run(id);
+        }
+    });
+    let a = account.clone().unwrap_or(Account {
+        id: 0,
+        name: String::new(),
+        types: vec![RelationshipType::Customer],
+        category: None,
+        industry: None,
+        region: None,
+        city: None,
+        address: None,
+        phone: None,
+        email: None,
+        website: None,
+        pib: None,
+        mb: None,
+        notes: None,
+        owner_id: me.map(|m| m.id).unwrap_or(0),
+        owner_name: String::new(),
+        updated_at: String::new(),
+        version: 0,
+    });
+    let is_new = account.is_none();
+    let types: Vec<(String, String)> = RelationshipType::ALL.iter().map(|r| (r.code().to_string(), lang.t(rel_label(*r)).to_string())).collect();
+    let cats: Vec<(String, String)> = Category::ALL.iter().map(|c| (c.code().to_string(), c.code().to_string())).collect();
+    let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
+    const FIELDS: &[&str] = &["name", "types", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes", "owner_id"];
+    view! {
+        <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
+            <ErrorBanner error=error fields=FIELDS/>
+            <input type="hidden" name="input[id]" value=if is_new { String::new() } else { a.id.to_string() }/>
+            <input type="hidden" name="input[version]" value=a.version.to_string()/>
+            <TextField label=M::Name key="name" value=a.name.clone() error=error required=true/>
+            <SelectField label=M::Owner key="owner_id" options=owners selected=a.owner_id.to_string() error=error required=true/>
+            <CheckGroup label=M::RelationshipTypes key="types" options=types selected=a.types.iter().map(|t| t.code().to_string()).collect() error=error/>
+            <SelectField label=M::Category key="category" options=cats selected=a.category.map(|c| c.code().to_string()).unwrap_or_default() error=error empty=M::NoneChoice/>
+            <TextField label=M::Industry key="industry" value=a.industry.clone().unwrap_or_default() error=error/>
+            <TextField label=M::Pib key="pib" value=a.pib.clone().unwrap_or_default() error=error/>
+            <TextField label=M::Mb key="mb" value=a.mb.clone().unwrap_or_default() error=error/>
+            <TextField label=M::Region key="region" value=a.region.clone().unwrap_or_default() error=error/>
+            <TextField label=M::City key="city" value=a.city.clone().unwrap_or_default() error=error/>
+            <TextField label=M::Address key="address" value=a.address.clone().unwrap_or_default() error=error/>
+            <TextField label=M::Phone key="phone" value=a.phone.clone().unwrap_or_default() error=error kind="tel"/>
+            <TextField label=M::Email key="email" value=a.email.clone().unwrap_or_default() error=error kind="email"/>
+            <TextField label=M::Website key="website" value=a.website.clone().unwrap_or_default() error=error/>
+            <TextArea label=M::Notes key="notes" value=a.notes.clone().unwrap_or_default() error=error/>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { t(M::Saving) } else { t(M::Save) }}
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn NewAccountPage() -> impl IntoView {
+    let lookups = Resource::new(|| (), |_| get_lookups());
+    let navigate = use_navigate();
+    let on_saved = Callback::new(move |id: i64| navigate(&format!("/accounts/{id}"), Default::default()));
+    view! {
+        <Title text=t(M::NewAccount)/>
+        <div class="page-head">
+            <h1>{t(M::NewAccount)}</h1>
+        </div>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                let lk = lookups.await.unwrap_or_default();
+                view! { <div class="card"><AccountForm account=None lookups=lk on_saved=on_saved/></div> }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0)));
+    let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
+    let reload = RwSignal::new(0u32);
+    let account = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_account(id));
+    let lookups = Resource::new(|| (), |_| get_lookups());
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let on_saved = Callback::new(move |_| {
+        toasts.push(lang.t(M::Saved), false);
+        reload.update(|n| *n += 1);
+    });
+    view! {
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || {
+                let navigate = navigate.clone();
+                Suspend::new(async move {
+                    let lk = lookups.await.unwrap_or_default();
+                    match account.await {
+                        Err(e) => view! {
+                            <h1>{t(M::NotFoundTitle)}</h1>
+                            <p class="banner banner-error">{error_text(lang, &e)}</p>
+                        }
+                        .into_any(),
+                        Ok(a) => {
+                            let id = a.id;
+                            let version = a.version;
+                            let title = a.name.clone();
+                            let on_delete = move |_| {
+                                let navigate = navigate.clone();
+                                if confirm(lang.t(M::ConfirmDelete)) {
+                                    leptos::task::spawn_local(async move {
+                                        match delete_account(id, version).await {
+                                            Ok(()) => navigate("/accounts", Default::default()),
+                                            Err(e) => toasts.push(error_text(lang, &e), true),
+                                        }
+                                    });
+                                }
+                            };
+                            let history = tab.get() == "history";
+                            view! {
+                                <Title text=title.clone()/>
+                                <div class="page-head">
+                                    <div>
+                                        <p class="crumbs"><A href="/accounts">{t(M::Accounts)}</A></p>
+                                        <h1>{title}</h1>
+                                    </div>
+                                    <div class="head-actions">
+                                        <A href=format!("/opportunities/new?account={id}") attr:class="btn">{t(M::NewOpportunity)}</A>
+                                        <A href=format!("/contacts/new?account={id}") attr:class="btn">{t(M::NewContact)}</A>
+                                        <button class="btn btn-danger" on:click=on_delete>{t(M::Delete)}</button>
+                                    </div>
+                                </div>
+                                <nav class="tabs">
+                                    <A href=format!("/accounts/{id}") attr:aria-current=(!history).then_some("page")>{t(M::Details)}</A>
+                                    <A href=format!("/accounts/{id}?tab=history") attr:aria-current=history.then_some("page")>{t(M::History)}</A>
+                                </nav>
+                                {if history {
+                                    view! { <HistoryPanel entity="account" id=id/> }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="detail-grid">
+                                            <div class="card"><AccountForm account=Some(a) lookups=lk on_saved=on_saved/></div>
+                                            <aside class="stack">
+                                                <AccountContacts id=id/>
+                                                <AccountOpportunities id=id/>
+                                            </aside>
+                                        </div>
+                                    }
+                                    .into_any()
+                                }}
+                            }
+                            .into_any()
+                        }
+                    }
+                })
+            }}
+        </Transition>
+    }
+}
+
+/// Asks the browser's confirm dialog; on the server (no dialog) it answers no.
+pub fn confirm(text: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window().and_then(|w| w.confirm_with_message(text).ok()).unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = text;
+        false
+    }
+}
+
+#[component]
+fn AccountContacts(id: i64) -> impl IntoView {
+    let contacts = Resource::new(move || id, |id| list_contacts(ListQuery { account: id.to_string(), ..Default::default() }));
+    view! {
+        <section class="card">
+            <h2>{t(M::ContactsOfAccount)}</h2>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    let rows = contacts.await.map(|p| p.rows).unwrap_or_default();
+                    if rows.is_empty() {
+                        view! { <p class="muted">{t(M::NoResults)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain-list">
+                                {rows
+                                    .into_iter()
+                                    .map(|c| view! {
+                                        <li>
+                                            <A href=format!("/contacts/{}", c.id)>{c.name}</A>
+                                            <span class="muted">{c.job_title.map(|j| format!(" · {j}"))}</span>
+                                        </li>
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn AccountOpportunities(id: i64) -> impl IntoView {
+    let lang = use_lang();
+    let opps = Resource::new(move || id, |id| list_opportunities(ListQuery { account: id.to_string(), ..Default::default() }));
+    view! {
+        <section class="card">
+            <h2>{t(M::OpportunitiesOfAccount)}</h2>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    let rows = opps.await.map(|p| p.rows).unwrap_or_default();
+                    if rows.is_empty() {
+                        view! { <p class="muted">{t(M::NoResults)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain-list">
+                                {rows
+                                    .into_iter()
+                                    .map(|o| view! {
+                                        <li>
+                                            <A href=format!("/opportunities/{}", o.id)>{o.name}</A>
+                                            <span class="muted">
+                                                {format!(" · {} · {} · {}", o.stage_name, format_money(lang, o.amount_minor, o.currency.code()), format_date(lang, &o.close_date))}
+                                            </span>
+                                        </li>
+                                    })
+                                    .collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

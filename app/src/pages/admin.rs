@@ -1,0 +1,220 @@
+//! Administration: invite users and change their role, team and status; teams; pipeline stages.
+
+use crate::api::admin::{list_stages, list_teams, list_users, CreateTeam, InviteUser, ReorderStage, SaveStage, UpdateUser};
+use crate::components::fields::{SelectField, TextField};
+use crate::components::toast::use_toasts;
+use crate::components::{error_text, kind_label, role_label, t, use_lang, ErrorBanner, Loading};
+use crate::domain::{Role, SessionUser, Stage, StageKind, Team, UserView};
+use crate::i18n::M;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let lang = use_lang();
+    let me = use_context::<SessionUser>();
+    if me.as_ref().map(|m| m.role) != Some(Role::Admin) {
+        return view! { <p class="banner banner-error">{t(M::Forbidden)}</p> }.into_any();
+    }
+    let invite = ServerAction::<InviteUser>::new();
+    let update = ServerAction::<UpdateUser>::new();
+    let team_action = ServerAction::<CreateTeam>::new();
+    let stage_action = ServerAction::<SaveStage>::new();
+    let reorder = ServerAction::<ReorderStage>::new();
+    let users = Resource::new(move || (invite.version().get(), update.version().get()), |_| list_users());
+    let teams = Resource::new(move || team_action.version().get(), |_| list_teams());
+    let stages = Resource::new(move || (stage_action.version().get(), reorder.version().get()), |_| list_stages());
+    let toasts = use_toasts();
+    for (value, ok) in [(update.value(), M::Saved)] {
+        Effect::new(move || match value.get() {
+            Some(Ok(())) => toasts.push(lang.t(ok), false),
+            Some(Err(e)) => toasts.push(error_text(lang, &e), true),
+            None => {}
+        });
+    }
+    Effect::new(move || {
+        if let Some(Err(e)) = stage_action.value().get() {
+            toasts.push(error_text(lang, &e), true);
+        }
+    });
+    let invite_error = Signal::derive(move || invite.value().get().and_then(|r| r.err()));
+    let team_error = Signal::derive(move || team_action.value().get().and_then(|r| r.err()));
+    view! {
+        <Title text=t(M::Admin)/>
+        <div class="page-head"><h1>{t(M::Admin)}</h1></div>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                let teams = teams.await.unwrap_or_default();
+                let users = users.await;
+                let stages = stages.await.unwrap_or_default();
+                let team_opts: Vec<(String, String)> = teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect();
+                let role_opts: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.code().to_string(), lang.t(role_label(*r)).to_string())).collect();
+                view! {
+                    <section class="card">
+                        <h2>{t(M::Users)}</h2>
+                        {match users {
+                            Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
+                            Ok(list) => view! { <UsersTable users=list teams=teams.clone() update=update/> }.into_any(),
+                        }}
+                        <h3>{t(M::Invite)}</h3>
+                        <ActionForm action=invite attr:class="form-grid compact" attr:novalidate=true>
+                            <ErrorBanner error=invite_error fields=&["email", "name", "role", "team_id", "password"]/>
+                            <TextField label=M::FullName key="name" value="" error=invite_error required=true plain=true/>
+                            <TextField label=M::Email key="email" value="" error=invite_error kind="email" required=true plain=true/>
+                            <SelectField label=M::Role key="role" options=role_opts selected="sales" error=invite_error plain=true/>
+                            <SelectField label=M::Team key="team_id" options=team_opts.clone() selected="" error=invite_error empty=M::NoTeam plain=true/>
+                            <TextField label=M::FirstPassword key="password" value="" error=invite_error kind="password" required=true plain=true autocomplete="new-password"/>
+                            <div class="form-actions"><button type="submit" class="btn btn-primary">{t(M::Invite)}</button></div>
+                        </ActionForm>
+                    </section>
+                    <div class="two-col">
+                        <section class="card">
+                            <h2>{t(M::Teams)}</h2>
+                            <ul class="plain-list">{teams.iter().map(|t: &Team| view! { <li>{t.name.clone()}</li> }).collect_view()}</ul>
+                            <ActionForm action=team_action attr:class="inline-form">
+                                <TextField label=M::NewTeam key="name" value="" error=team_error plain=true/>
+                                <button type="submit" class="btn">{t(M::AddTeam)}</button>
+                            </ActionForm>
+                        </section>
+                        <section class="card">
+                            <h2>{t(M::Stages)}</h2>
+                            <StagesTable stages=stages save=stage_action reorder=reorder/>
+                        </section>
+                    </div>
+                }
+                .into_any()
+            })}
+        </Transition>
+    }
+    .into_any()
+}
+
+#[component]
+fn UsersTable(users: Vec<UserView>, teams: Vec<Team>, update: ServerAction<UpdateUser>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th>{t(M::FullName)}</th>
+                        <th>{t(M::Email)}</th>
+                        <th>{t(M::Role)}</th>
+                        <th>{t(M::Team)}</th>
+                        <th>{t(M::Active)}</th>
+                        <th>{t(M::Actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {users
+                        .into_iter()
+                        .map(|u| {
+                            let form_id = format!("user-{}", u.id);
+                            view! {
+                                <tr class:inactive=!u.active>
+                                    <td>{u.name.clone()}</td>
+                                    <td>{u.email.clone()}</td>
+                                    <td>
+                                        <select name="role" form=form_id.clone() aria-label=format!("{} {}", lang.t(M::Role), u.name)>
+                                            {Role::ALL.iter().map(|r| view! { <option value=r.code() selected=*r == u.role>{lang.t(role_label(*r))}</option> }).collect_view()}
+                                        </select>
+                                    </td>
+                                    <td>
+                                        <select name="team_id" form=form_id.clone() aria-label=format!("{} {}", lang.t(M::Team), u.name)>
+                                            <option value="">{lang.t(M::NoTeam)}</option>
+                                            {teams.iter().map(|t| view! { <option value=t.id.to_string() selected=Some(t.id) == u.team_id>{t.name.clone()}</option> }).collect_view()}
+                                        </select>
+                                    </td>
+                                    <td>
+                                        <select name="active" form=form_id.clone() aria-label=format!("{} {}", lang.t(M::Active), u.name)>
+                                            <option value="true" selected=u.active>{lang.t(M::Active)}</option>
+                                            <option value="false" selected=!u.active>{lang.t(M::Inactive)}</option>
+                                        </select>
+                                    </td>
+                                    <td>
+                                        <ActionForm action=update attr:id=form_id>
+                                            <input type="hidden" name="id" value=u.id.to_string()/>
+                                            <input type="hidden" name="version" value=u.version.to_string()/>
+                                            <button type="submit" class="btn btn-small">{lang.t(M::Save)}</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn StagesTable(stages: Vec<Stage>, save: ServerAction<SaveStage>, reorder: ServerAction<ReorderStage>) -> impl IntoView {
+    let lang = use_lang();
+    let kinds = move |selected: StageKind| {
+        StageKind::ALL.iter().map(move |k| view! { <option value=k.code() selected=*k == selected>{lang.t(kind_label(*k))}</option> }).collect_view()
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th>{t(M::StageName)}</th>
+                        <th>"%"</th>
+                        <th>{t(M::Kind)}</th>
+                        <th>{t(M::Active)}</th>
+                        <th>{t(M::Actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {stages
+                        .into_iter()
+                        .map(|s| {
+                            let form_id = format!("stage-{}", s.id);
+                            view! {
+                                <tr class:inactive=!s.active>
+                                    <td><input name="name" form=form_id.clone() value=s.name.clone() aria-label=lang.t(M::StageName)/></td>
+                                    <td><input name="probability" form=form_id.clone() type="number" min="0" max="100" class="narrow-input" value=s.probability.to_string() aria-label=lang.t(M::Probability)/></td>
+                                    <td><select name="kind" form=form_id.clone() aria-label=lang.t(M::Kind)>{kinds(s.kind)}</select></td>
+                                    <td>
+                                        <select name="active" form=form_id.clone() aria-label=lang.t(M::Active)>
+                                            <option value="true" selected=s.active>{lang.t(M::Yes)}</option>
+                                            <option value="false" selected=!s.active>{lang.t(M::No)}</option>
+                                        </select>
+                                    </td>
+                                    <td class="row-actions">
+                                        <ActionForm action=save attr:id=form_id>
+                                            <input type="hidden" name="id" value=s.id.to_string()/>
+                                            <input type="hidden" name="version" value=s.version.to_string()/>
+                                            <button type="submit" class="btn btn-small">{lang.t(M::Save)}</button>
+                                        </ActionForm>
+                                        <ActionForm action=reorder>
+                                            <input type="hidden" name="id" value=s.id.to_string()/>
+                                            <input type="hidden" name="up" value="true"/>
+                                            <button type="submit" class="btn btn-small btn-ghost" aria-label=lang.t(M::MoveUp) title=lang.t(M::MoveUp)>"↑"</button>
+                                        </ActionForm>
+                                        <ActionForm action=reorder>
+                                            <input type="hidden" name="id" value=s.id.to_string()/>
+                                            <input type="hidden" name="up" value="false"/>
+                                            <button type="submit" class="btn btn-small btn-ghost" aria-label=lang.t(M::MoveDown) title=lang.t(M::MoveDown)>"↓"</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <h3>{t(M::AddStage)}</h3>
+        <ActionForm action=save attr:class="inline-form">
+            <input type="hidden" name="id" value=""/>
+            <input type="hidden" name="version" value="0"/>
+            <input type="hidden" name="active" value="true"/>
+            <input name="name" placeholder=lang.t(M::StageName) aria-label=lang.t(M::StageName) required=true/>
+            <input name="probability" type="number" min="0" max="100" class="narrow-input" placeholder="%" aria-label=lang.t(M::Probability)/>
+            <select name="kind" aria-label=lang.t(M::Kind)>{kinds(StageKind::Open)}</select>
+            <button type="submit" class="btn">{t(M::AddStage)}</button>
+        </ActionForm>
+    }
+}

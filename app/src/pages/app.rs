@@ -1,0 +1,197 @@
+//! The HTML shell, the router and the signed-in layout (navigation, language, toasts).
+
+use crate::api::session::{get_session, set_language, SessionInfo, SetLanguage, SignOut};
+use crate::components::toast::{ToastHost, Toasts};
+use crate::components::{t, use_lang};
+use crate::domain::{Role, SessionUser};
+use crate::error::AppError;
+use crate::i18n::{Lang, M};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
+use leptos_router::{path, SsrMode};
+
+/// The language of the page: on the server from the request, in the browser from `<html lang>`
+/// (which the server wrote), so both sides render the same text.
+pub fn detect_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        crate::api::ctx::request_lang()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("lang"))
+                .and_then(|l| Lang::parse(&l))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Lang::default()
+        }
+    }
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = detect_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = detect_lang();
+    provide_context(lang);
+    provide_context(Toasts(RwSignal::new(Vec::new())));
+    let session: SessionResource = Resource::new(|| (), |_| get_session());
+    provide_context(session);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move || {
+        // Marks the page interactive (the end-to-end tests wait for it before clicking).
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/veza.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Veza".to_string() } else { format!("{text} · Veza") }/>
+        <Router>
+            <a class="skip" href="#main">{lang.t(M::SkipToContent)}</a>
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=path!("/login") view=crate::pages::auth::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view=crate::pages::auth::SetupPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                    <Route path=path!("") view=crate::pages::board::BoardPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts") view=crate::pages::accounts::AccountsPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/new") view=crate::pages::accounts::NewAccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/:id") view=crate::pages::accounts::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts") view=crate::pages::contacts::ContactsPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/new") view=crate::pages::contacts::NewContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/:id") view=crate::pages::contacts::ContactPage ssr=SsrMode::Async/>
+                    <Route path=path!("opportunities") view=crate::pages::opportunities::OpportunitiesPage ssr=SsrMode::Async/>
+                    <Route path=path!("opportunities/new") view=crate::pages::opportunities::NewOpportunityPage ssr=SsrMode::Async/>
+                    <Route path=path!("opportunities/:id") view=crate::pages::opportunities::OpportunityPage ssr=SsrMode::Async/>
+                    <Route path=path!("admin") view=crate::pages::admin::AdminPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+            <ToastHost/>
+        </Router>
+    }
+}
+
+#[component]
+fn NotFound() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! {
+        <main id="main" class="narrow">
+            <h1>{t(M::NotFoundTitle)}</h1>
+            <p>{t(M::NotFoundText)}</p>
+            <A href="/">{t(M::Pipeline)}</A>
+        </main>
+    }
+}
+
+/// The signed-in frame: sends visitors without a session to sign-in (or to setup on a new installation).
+#[component]
+fn Layout() -> impl IntoView {
+    let session = expect_context::<SessionResource>();
+    view! {
+        <Suspense fallback=|| view! { <crate::components::Loading/> }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(SessionInfo { user: Some(user), demo, .. }) => {
+                        provide_context(user.clone());
+                        view! { <Frame user=user demo=demo/> }.into_any()
+                    }
+                    Ok(SessionInfo { needs_setup: true, .. }) => view! { <Redirect path="/setup"/> }.into_any(),
+                    _ => view! { <Redirect path="/login"/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
+    let lang = use_lang();
+    let sign_out = ServerAction::<SignOut>::new();
+    let is_admin = user.role == Role::Admin;
+    view! {
+        <header class="topbar">
+            <A href="/" attr:class="brand">
+                <span class="logo" aria-hidden="true">"V"</span>
+                "Veza"
+            </A>
+            <nav class="mainnav" aria-label=lang.t(M::Menu)>
+                <A href="/" exact=true>{t(M::Pipeline)}</A>
+                <A href="/opportunities">{t(M::Opportunities)}</A>
+                <A href="/accounts">{t(M::Accounts)}</A>
+                <A href="/contacts">{t(M::Contacts)}</A>
+                {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
+            </nav>
+            <div class="usermenu">
+                <LanguageSwitch/>
+                <span class="username" title=user.email.clone()>{user.name.clone()}</span>
+                <ActionForm action=sign_out>
+                    <button type="submit" class="btn btn-ghost">{t(M::SignOut)}</button>
+                </ActionForm>
+            </div>
+        </header>
+        {demo.then(|| view! { <div class="demo-banner">{t(M::DemoBanner)}</div> })}
+        <main id="main" class="content">
+            <Outlet/>
+        </main>
+    }
+}
+
+/// Switches the UI language (cookie) and reloads the page in it.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let lang = use_lang();
+    let action = ServerAction::<SetLanguage>::new();
+    Effect::new(move || {
+        if let Some(Ok(())) = action.value().get() {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().reload();
+            }
+        }
+    });
+    let _ = set_language;
+    let other = if lang == Lang::Sr { Lang::En } else { Lang::Sr };
+    let label = if other == Lang::Sr { "SR" } else { "EN" };
+    view! {
+        <ActionForm action=action attr:class="lang-switch">
+            <input type="hidden" name="lang" value=other.code()/>
+            <button type="submit" class="btn btn-ghost" title=lang.t(M::Language) aria-label=format!("{}: {}", lang.t(M::Language), label)>
+                {label}
+            </button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,121 @@
+//! Shared parts of list pages: the URL query as a `ListQuery`, the filter bar, sort choice and pager.
+//! Filters live in the URL, so a filtered list can be bookmarked, shared and read without JavaScript.
+
+use crate::components::{t, use_lang};
+use crate::domain::{Choice, ListQuery};
+use crate::i18n::{format_int, M};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+pub fn list_query() -> Memo<ListQuery> {
+    let q = use_query_map();
+    Memo::new(move |_| {
+        q.with(|m| {
+            let g = |k: &str| m.get(k).unwrap_or_default();
+            ListQuery {
+                q: g("q"),
+                sort: g("sort"),
+                dir: g("dir"),
+                cursor: g("cursor"),
+                owner: g("owner"),
+                team: g("team"),
+                region: g("region"),
+                kind: g("kind"),
+                category: g("category"),
+                stage: g("stage"),
+                account: g("account"),
+                from: g("from"),
+                to: g("to"),
+            }
+        })
+    })
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// The query string of `q` with another cursor.
+pub fn href_with_cursor(path: &str, q: &ListQuery, cursor: &str) -> String {
+    let pairs = [
+        ("q", &q.q),
+        ("sort", &q.sort),
+        ("dir", &q.dir),
+        ("owner", &q.owner),
+        ("team", &q.team),
+        ("region", &q.region),
+        ("kind", &q.kind),
+        ("category", &q.category),
+        ("stage", &q.stage),
+        ("account", &q.account),
+        ("from", &q.from),
+        ("to", &q.to),
+    ];
+    let mut parts: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+    if !cursor.is_empty() {
+        parts.push(format!("cursor={}", urlencode(cursor)));
+    }
+    if parts.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", parts.join("&"))
+    }
+}
+
+#[component]
+pub fn Pager(path: &'static str, query: ListQuery, next: Option<String>, total: i64, shown: usize) -> impl IntoView {
+    let lang = use_lang();
+    let first = (!query.cursor.is_empty()).then(|| href_with_cursor(path, &query, ""));
+    let next = next.map(|c| href_with_cursor(path, &query, &c));
+    view! {
+        <nav class="pager" aria-label="pagination">
+            <span class="muted">{format!("{} {} · {} {}", format_int(lang, shown as i64), lang.t(M::CardsShown), format_int(lang, total), lang.t(M::Results))}</span>
+            {first.map(|h| view! { <a class="btn btn-ghost" href=h>{t(M::FirstPage)}</a> })}
+            {next.map(|h| view! { <a class="btn" href=h rel="next">{t(M::Next)}</a> })}
+        </nav>
+    }
+}
+
+/// Options of a select from choices, with the selected one marked.
+pub fn choice_options(choices: &[Choice], selected: &str) -> impl IntoView {
+    choices
+        .iter()
+        .map(|c| {
+            let v = c.id.to_string();
+            let sel = v == selected;
+            view! { <option value=v selected=sel>{c.label.clone()}</option> }
+        })
+        .collect_view()
+}
+
+/// Sort and direction selects for a filter bar.
+#[component]
+pub fn SortSelect(options: Vec<(&'static str, M)>, query: ListQuery) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <label class="inline">
+            <span class="sr-only">{lang.t(M::SortBy)}</span>
+            <select name="sort" aria-label=lang.t(M::SortBy)>
+                {options
+                    .into_iter()
+                    .map(|(k, m)| {
+                        let sel = query.sort == k;
+                        view! { <option value=k selected=sel>{lang.t(m)}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </label>
+        <select name="dir" aria-label=lang.t(M::SortBy)>
+            <option value="">"↕"</option>
+            <option value="asc" selected=query.dir == "asc">{lang.t(M::Ascending)}</option>
+            <option value="desc" selected=query.dir == "desc">{lang.t(M::Descending)}</option>
+        </select>
+    }
+}

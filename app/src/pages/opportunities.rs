@@ -1,0 +1,328 @@
+//! Opportunities: list, opportunity page (form and history) and the new-opportunity form.
+
+use super::accounts::confirm;
+use super::contacts::preset_account;
+use super::list::{choice_options, list_query, Pager, SortSelect};
+use crate::api::accounts::get_lookups;
+use crate::api::contacts::contact_choices;
+use crate::api::opportunities::{delete_opportunity, get_opportunity, list_opportunities, SaveOpportunity};
+use crate::components::account_picker::AccountPicker;
+use crate::components::fields::{SelectField, TextArea, TextField};
+use crate::components::history::HistoryPanel;
+use crate::components::toast::use_toasts;
+use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
+use crate::domain::money::{minor_to_input, Currency};
+use crate::domain::{Choice, ListQuery, Lookups, Opportunity, SessionUser, StageKind};
+use crate::i18n::{format_date, format_money, M};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+#[component]
+pub fn OpportunitiesPage() -> impl IntoView {
+    let lang = use_lang();
+    let query = list_query();
+    let page = Resource::new(move || query.get(), list_opportunities);
+    let lookups = Resource::new(|| (), |_| get_lookups());
+    view! {
+        <Title text=t(M::Opportunities)/>
+        <div class="page-head">
+            <h1>{t(M::Opportunities)}</h1>
+            <A href="/opportunities/new" attr:class="btn btn-primary">{t(M::NewOpportunity)}</A>
+        </div>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                let q = query.get();
+                let lk = lookups.await.unwrap_or_default();
+                view! { <OpportunityFilters q=q lk=lk/> }
+            })}
+        </Suspense>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                let q = query.get();
+                match page.await {
+                    Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
+                    Ok(p) if p.rows.is_empty() => view! { <p class="empty">{t(M::NoResults)}</p> }.into_any(),
+                    Ok(p) => {
+                        let shown = p.rows.len();
+                        view! {
+                            <div class="table-wrap">
+                                <table class="table">
+                                    <thead>
+                                        <tr>
+                                            <th>{t(M::Name)}</th>
+                                            <th>{t(M::Account)}</th>
+                                            <th>{t(M::Stage)}</th>
+                                            <th class="num">{t(M::Amount)}</th>
+                                            <th class="hide-sm">{t(M::CloseDate)}</th>
+                                            <th class="hide-sm num">"%"</th>
+                                            <th class="hide-sm">{t(M::Owner)}</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {p
+                                            .rows
+                                            .into_iter()
+                                            .map(|r| {
+                                                let kind = match r.stage_kind {
+                                                    StageKind::Won => "badge badge-won",
+                                                    StageKind::Lost => "badge badge-lost",
+                                                    StageKind::Open => "badge",
+                                                };
+                                                view! {
+                                                    <tr>
+                                                        <td><A href=format!("/opportunities/{}", r.id)>{r.name}</A></td>
+                                                        <td><A href=format!("/accounts/{}", r.account_id)>{r.account_name}</A></td>
+                                                        <td><span class=kind>{r.stage_name}</span></td>
+                                                        <td class="num">{format_money(lang, r.amount_minor, r.currency.code())}</td>
+                                                        <td class="hide-sm">{format_date(lang, &r.close_date)}</td>
+                                                        <td class="hide-sm num">{r.probability}</td>
+                                                        <td class="hide-sm">{r.owner_name}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <Pager path="/opportunities" query=q next=p.next_cursor total=p.total shown=shown/>
+                        }
+                        .into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn OpportunityFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
+    let lang = use_lang();
+    let stages: Vec<Choice> = lk.stages.iter().map(|s| Choice { id: s.id, label: s.name.clone() }).collect();
+    view! {
+        <Form method="GET" action="/opportunities" attr:class="filters" attr:role="search">
+            <input type="search" name="q" value=q.q.clone() placeholder=lang.t(M::Search) aria-label=lang.t(M::Search)/>
+            <select name="stage" aria-label=lang.t(M::Stage)>
+                <option value="">{lang.t(M::AnyStage)}</option>
+                {choice_options(&stages, &q.stage)}
+            </select>
+            <select name="owner" aria-label=lang.t(M::Owner)>
+                <option value="">{lang.t(M::AnyOwner)}</option>
+                {choice_options(&lk.users, &q.owner)}
+            </select>
+            <select name="team" aria-label=lang.t(M::Team)>
+                <option value="">{lang.t(M::AnyTeam)}</option>
+                {choice_options(&lk.teams, &q.team)}
+            </select>
+            <select name="region" aria-label=lang.t(M::Region)>
+                <option value="">{lang.t(M::AnyRegion)}</option>
+                {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&q.region == r>{r.clone()}</option> }).collect_view()}
+            </select>
+            <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=q.from.clone()/></label>
+            <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=q.to.clone()/></label>
+            {(!q.account.is_empty()).then(|| view! { <input type="hidden" name="account" value=q.account.clone()/> })}
+            <SortSelect options=vec![("close", M::SortCloseDate), ("name", M::SortName), ("amount", M::SortAmount), ("updated", M::SortUpdated)] query=q.clone()/>
+            <button type="submit" class="btn">{lang.t(M::Filter)}</button>
+            <a class="btn btn-ghost" href="/opportunities">{lang.t(M::ClearFilters)}</a>
+        </Form>
+    }
+}
+
+#[component]
+pub fn OpportunityForm(opportunity: Option<Opportunity>, account: Option<Choice>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
+    let lang = use_lang();
+    let me = use_context::<SessionUser>();
+    let action = ServerAction::<SaveOpportunity>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    Effect::new(move || {
+        if let Some(Ok(id)) = action.value().get() {
+            on_saved.run(id);
+        }
+    });
+    let is_new = opportunity.is_none();
+    let first_open = lookups.stages.iter().find(|s| s.kind == StageKind::Open).map(|s| s.id).unwrap_or(0);
+    let o = opportunity.unwrap_or(Opportunity {
+        id: 0,
+        name: String::new(),
+        account_id: account.as_ref().map(|a| a.id).unwrap_or(0),
+        account_name: account.as_ref().map(|a| a.label.clone()).unwrap_or_default(),
+        contact_id: None,
+        contact_name: None,
+        owner_id: me.map(|m| m.id).unwrap_or(0),
+        owner_name: String::new(),
+        stage_id: first_open,
+        stage_name: String::new(),
+        stage_kind: StageKind::Open,
+        probability: 0,
+        probability_manual: false,
+        amount_minor: 0,
+        currency: Currency::RSD,
+        close_date: String::new(),
+        source: None,
+        description: None,
+        updated_at: String::new(),
+        version: 0,
+    });
+    let selected_account = (o.account_id != 0).then(|| Choice { id: o.account_id, label: o.account_name.clone() });
+    let account_id = RwSignal::new(if o.account_id != 0 { o.account_id.to_string() } else { String::new() });
+    let contacts = Resource::new(move || account_id.get(), |a| async move {
+        match a.parse::<i64>() {
+            Ok(id) => contact_choices(id).await.unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    });
+    let contact_selected = o.contact_id.map(|c| c.to_string()).unwrap_or_default();
+    let stages: Vec<(String, String)> = lookups.stages.iter().map(|s| (s.id.to_string(), format!("{} ({}%)", s.name, s.probability))).collect();
+    let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
+    let currencies: Vec<(String, String)> = Currency::ALL.iter().map(|c| (c.code().to_string(), c.code().to_string())).collect();
+    let contact_label = lang.t(M::PrimaryContact);
+    const FIELDS: &[&str] = &["name", "account_id", "contact_id", "owner_id", "stage_id", "probability", "amount", "currency", "close_date", "source", "description"];
+    view! {
+        <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
+            <ErrorBanner error=error fields=FIELDS/>
+            <input type="hidden" name="input[id]" value=if is_new { String::new() } else { o.id.to_string() }/>
+            <input type="hidden" name="input[version]" value=o.version.to_string()/>
+            <TextField label=M::Name key="name" value=o.name.clone() error=error required=true/>
+            <AccountPicker selected=selected_account error=error required=true on_change=Callback::new(move |v: String| account_id.set(v))/>
+            <div class="field">
+                <label for="f-contact_id">{contact_label}</label>
+                <select id="f-contact_id" name="input[contact_id]">
+                    <option value="">{lang.t(M::NoneChoice)}</option>
+                    <Suspense fallback=|| ()>
+                        {
+                            let contact_selected = contact_selected.clone();
+                            move || {
+                                let contact_selected = contact_selected.clone();
+                                Suspend::new(async move { choice_options(&contacts.await, &contact_selected) })
+                            }
+                        }
+                    </Suspense>
+                </select>
+            </div>
+            <SelectField label=M::Stage key="stage_id" options=stages selected=o.stage_id.to_string() error=error required=true/>
+            <TextField
+                label=M::Probability
+                key="probability"
+                value=if o.probability_manual { o.probability.to_string() } else { String::new() }
+                error=error
+                kind="number"
+                hint=M::ProbabilityHint
+            />
+            <TextField label=M::Amount key="amount" value=if is_new { String::new() } else { minor_to_input(o.amount_minor) } error=error/>
+            <SelectField label=M::Currency key="currency" options=currencies selected=o.currency.code().to_string() error=error/>
+            <TextField label=M::CloseDate key="close_date" value=o.close_date.clone() error=error kind="date" required=true/>
+            <SelectField label=M::Owner key="owner_id" options=owners selected=o.owner_id.to_string() error=error required=true/>
+            <TextField label=M::Source key="source" value=o.source.clone().unwrap_or_default() error=error/>
+            <TextArea label=M::Description key="description" value=o.description.clone().unwrap_or_default() error=error/>
+            <div class="form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                    {move || if action.pending().get() { t(M::Saving) } else { t(M::Save) }}
+                </button>
+            </div>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn NewOpportunityPage() -> impl IntoView {
+    let lookups = Resource::new(|| (), |_| get_lookups());
+    let account = preset_account();
+    let navigate = use_navigate();
+    let on_saved = Callback::new(move |id: i64| navigate(&format!("/opportunities/{id}"), Default::default()));
+    view! {
+        <Title text=t(M::NewOpportunity)/>
+        <div class="page-head"><h1>{t(M::NewOpportunity)}</h1></div>
+        <Suspense fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                let lk = lookups.await.unwrap_or_default();
+                let acc = account.await;
+                view! { <div class="card"><OpportunityForm opportunity=None account=acc lookups=lk on_saved=on_saved/></div> }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn OpportunityPage() -> impl IntoView {
+    let lang = use_lang();
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0)));
+    let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
+    let reload = RwSignal::new(0u32);
+    let opp = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_opportunity(id));
+    let lookups = Resource::new(|| (), |_| get_lookups());
+    let toasts = use_toasts();
+    let navigate = use_navigate();
+    let on_saved = Callback::new(move |_| {
+        toasts.push(lang.t(M::Saved), false);
+        reload.update(|n| *n += 1);
+    });
+    view! {
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || {
+                let navigate = navigate.clone();
+                Suspend::new(async move {
+                    let lk = lookups.await.unwrap_or_default();
+                    match opp.await {
+                        Err(e) => view! {
+                            <h1>{t(M::NotFoundTitle)}</h1>
+                            <p class="banner banner-error">{error_text(lang, &e)}</p>
+                        }
+                        .into_any(),
+                        Ok(o) => {
+                            let (id, version) = (o.id, o.version);
+                            let title = o.name.clone();
+                            let form_value = o.clone();
+                            let on_delete = move |_| {
+                                let navigate = navigate.clone();
+                                if confirm(lang.t(M::ConfirmDelete)) {
+                                    leptos::task::spawn_local(async move {
+                                        match delete_opportunity(id, version).await {
+                                            Ok(()) => navigate("/opportunities", Default::default()),
+                                            Err(e) => toasts.push(error_text(lang, &e), true),
+                                        }
+                                    });
+                                }
+                            };
+                            let history = tab.get() == "history";
+                            view! {
+                                <Title text=title.clone()/>
+                                <div class="page-head">
+                                    <div>
+                                        <p class="crumbs">
+                                            <A href="/opportunities">{t(M::Opportunities)}</A>
+                                            " · "
+                                            <A href=format!("/accounts/{}", o.account_id)>{o.account_name.clone()}</A>
+                                        </p>
+                                        <h1>{title}</h1>
+                                        <p class="summary">
+                                            <span class="badge">{o.stage_name.clone()}</span>
+                                            " "
+                                            {format_money(lang, o.amount_minor, o.currency.code())}
+                                            {format!(" · {}% · {}", o.probability, format_date(lang, &o.close_date))}
+                                        </p>
+                                    </div>
+                                    <div class="head-actions">
+                                        <button class="btn btn-danger" on:click=on_delete>{t(M::Delete)}</button>
+                                    </div>
+                                </div>
+                                <nav class="tabs">
+                                    <A href=format!("/opportunities/{id}") attr:aria-current=(!history).then_some("page")>{t(M::Details)}</A>
+                                    <A href=format!("/opportunities/{id}?tab=history") attr:aria-current=history.then_some("page")>{t(M::History)}</A>
+                                </nav>
+                                {if history {
+                                    view! { <HistoryPanel entity="opportunity" id=id/> }.into_any()
+                                } else {
+                                    view! { <div class="card"><OpportunityForm opportunity=Some(form_value) account=None lookups=lk on_saved=on_saved/></div> }.into_any()
+                                }}
+                            }
+                            .into_any()
+                        }
+                    }
+                })
+            }}
+        </Transition>
+    }
+}

@@ -1,0 +1,433 @@
+//! Accounts (companies we deal with): validation, visibility-checked reads, versioned writes with
+//! audit, and deletion that refuses to orphan contacts or opportunities.
+
+use super::listing::{self, SortColumn};
+use super::{audit, parse_id, parse_opt_id, visibility, Actor};
+use crate::db::sql::Sql;
+use crate::db::{now, Db, Tx};
+use crate::domain::ids::{mb_is_valid, pib_is_valid};
+use crate::domain::text::search_key;
+use crate::domain::validate::{field, optional, optional_digits_id, optional_email, optional_phone, optional_website, required};
+use crate::domain::{Account, AccountInput, AccountRow, Category, Choice, ListQuery, Page, RelationshipType};
+use crate::error::{AppError, Problem};
+use sqlx::Row;
+
+/// A validated account, ready to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Valid {
+    pub name: String,
+    pub types: Vec<RelationshipType>,
+    pub category: Option<Category>,
+    pub industry: Option<String>,
+    pub region: Option<String>,
+    pub city: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub pib: Option<String>,
+    pub mb: Option<String>,
+    pub notes: Option<String>,
+    pub owner_id: Option<i64>,
+}
+
+pub fn validate(i: &AccountInput) -> Result<Valid, AppError> {
+    let mut types = Vec::new();
+    for t in &i.types {
+        let t = RelationshipType::parse(t.trim()).ok_or_else(|| field("types", Problem::InvalidChoice))?;
+        if !types.contains(&t) {
+            types.push(t);
+        }
+    }
+    types.sort_by_key(|t| RelationshipType::ALL.iter().position(|x| x == t));
+    if types.is_empty() {
+        return Err(field("types", Problem::Required));
+    }
+    let category = match i.category.trim() {
+        "" => None,
+        c => Some(Category::parse(c).ok_or_else(|| field("category", Problem::InvalidChoice))?),
+    };
+    Ok(Valid {
+        name: required("name", &i.name, 200)?,
+        types,
+        category,
+        industry: optional("industry", &i.industry, 100)?,
+        region: optional("region", &i.region, 100)?,
+        city: optional("city", &i.city, 100)?,
+        address: optional("address", &i.address, 300)?,
+        phone: optional_phone("phone", &i.phone)?,
+        email: optional_email("email", &i.email)?,
+        website: optional_website("website", &i.website)?,
+        pib: optional_digits_id("pib", &i.pib, pib_is_valid, Problem::InvalidPib)?,
+        mb: optional_digits_id("mb", &i.mb, mb_is_valid, Problem::InvalidMb)?,
+        notes: optional("notes", &i.notes, 10_000)?,
+        owner_id: parse_opt_id("owner_id", &i.owner_id)?,
+    })
+}
+
+fn audit_fields(v: &Valid, owner_id: i64) -> audit::Fields {
+    vec![
+        ("name", Some(v.name.clone())),
+        ("types", Some(v.types.iter().map(|t| t.code()).collect::<Vec<_>>().join(", "))),
+        ("category", v.category.map(|c| c.code().to_string())),
+        ("industry", v.industry.clone()),
+        ("region", v.region.clone()),
+        ("city", v.city.clone()),
+        ("address", v.address.clone()),
+        ("phone", v.phone.clone()),
+        ("email", v.email.clone()),
+        ("website", v.website.clone()),
+        ("pib", v.pib.clone()),
+        ("mb", v.mb.clone()),
+        ("notes", v.notes.clone()),
+        ("owner_id", Some(owner_id.to_string())),
+    ]
+}
+
+#[derive(sqlx::FromRow)]
+struct AccountDb {
+    id: i64,
+    name: String,
+    category: Option<String>,
+    industry: Option<String>,
+    region: Option<String>,
+    city: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    website: Option<String>,
+    pib: Option<String>,
+    mb: Option<String>,
+    notes: Option<String>,
+    owner_id: i64,
+    owner_name: String,
+    team_id: Option<i64>,
+    updated_at: String,
+    version: i64,
+}
+
+const DETAIL: &str = "SELECT a.id, a.name, a.category, a.industry, a.region, a.city, a.address, a.phone, a.email, a.website, \
+    a.pib, a.mb, a.notes, a.owner_id, u.name AS owner_name, a.team_id, a.updated_at, a.version \
+    FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = ";
+
+async fn types_of(exec: impl sqlx::Executor<'_, Database = sqlx::Any>, ids: &[i64]) -> Result<Vec<(i64, RelationshipType)>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = Sql::new("SELECT account_id, type FROM account_types WHERE account_id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(")");
+    let rows = sql.query_as::<(i64, String)>().fetch_all(exec).await?;
+    let mut out: Vec<(i64, RelationshipType)> = rows.into_iter().filter_map(|(id, t)| RelationshipType::parse(&t).map(|t| (id, t))).collect();
+    out.sort_by_key(|(id, t)| (*id, RelationshipType::ALL.iter().position(|x| x == t)));
+    Ok(out)
+}
+
+fn to_account(r: AccountDb, types: Vec<RelationshipType>) -> Account {
+    Account {
+        id: r.id,
+        name: r.name,
+        types,
+        category: r.category.as_deref().and_then(Category::parse),
+        industry: r.industry,
+        region: r.region,
+        city: r.city,
+        address: r.address,
+        phone: r.phone,
+        email: r.email,
+        website: r.website,
+        pib: r.pib,
+        mb: r.mb,
+        notes: r.notes,
+        owner_id: r.owner_id,
+        owner_name: r.owner_name,
+        updated_at: r.updated_at,
+        version: r.version,
+    }
+}
+
+/// One account, if `actor` may see it; otherwise NotFound.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Account, AppError> {
+    let mut sql = Sql::new(DETAIL);
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "a");
+    let row = sql.query_as::<AccountDb>().fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    let types = types_of(&db.pool, &[id]).await?.into_iter().map(|(_, t)| t).collect();
+    Ok(to_account(row, types))
+}
+
+async fn get_for_update(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(Account, Option<i64>), AppError> {
+    let mut sql = Sql::new(DETAIL);
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "a");
+    let row = sql.query_as::<AccountDb>().fetch_optional(&mut **tx).await?.ok_or(AppError::NotFound)?;
+    let team = row.team_id;
+    let types = types_of(&mut **tx, &[id]).await?.into_iter().map(|(_, t)| t).collect();
+    Ok((to_account(row, types), team))
+}
+
+/// Resolves the owner a record is assigned to: the actor by default; others only if the actor may assign.
+pub(crate) async fn resolve_owner(tx: &mut Tx, actor: &Actor, owner: Option<i64>) -> Result<(i64, Option<i64>), AppError> {
+    let owner = owner.unwrap_or(actor.id);
+    let row = sqlx::query("SELECT team_id FROM users WHERE id = $1 AND active = 1").bind(owner).fetch_optional(&mut **tx).await?;
+    let Some(row) = row else { return Err(field("owner_id", Problem::InvalidChoice)) };
+    let team: Option<i64> = row.try_get("team_id")?;
+    if !visibility::can_assign(actor, owner, team) {
+        return Err(field("owner_id", Problem::InvalidChoice));
+    }
+    Ok((owner, team))
+}
+
+async fn write_types(tx: &mut Tx, id: i64, types: &[RelationshipType]) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM account_types WHERE account_id = $1").bind(id).execute(&mut **tx).await?;
+    for t in types {
+        sqlx::query("INSERT INTO account_types (account_id, type) VALUES ($1, $2)").bind(id).bind(t.code()).execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64, AppError> {
+    let v = validate(input)?;
+    let mut tx = db.begin().await?;
+    let id = insert(&mut tx, actor, &v, false).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts a validated account inside `tx` (also used by the demo loader).
+pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result<i64, AppError> {
+    let (owner, team) = resolve_owner(tx, actor, v.owner_id).await?;
+    let ts = now();
+    let id: i64 = sqlx::query(
+        "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, \
+         owner_id, team_id, is_demo, created_at, created_by, updated_at, updated_by, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $17, $18, 1) RETURNING id",
+    )
+    .bind(&v.name)
+    .bind(search_key(&v.name))
+    .bind(v.category.map(|c| c.code()))
+    .bind(&v.industry)
+    .bind(&v.region)
+    .bind(&v.city)
+    .bind(&v.address)
+    .bind(&v.phone)
+    .bind(&v.email)
+    .bind(&v.website)
+    .bind(&v.pib)
+    .bind(&v.mb)
+    .bind(&v.notes)
+    .bind(owner)
+    .bind(team)
+    .bind(demo as i64)
+    .bind(&ts)
+    .bind(actor.id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    write_types(tx, id, &v.types).await?;
+    audit::created(tx, "account", id, Some(actor), &audit_fields(v, owner)).await?;
+    Ok(id)
+}
+
+/// Saves an edit made on version `input.version`; a newer version in the database is a Conflict.
+pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64, AppError> {
+    let id = parse_id("id", &input.id)?;
+    let version = parse_id("version", &input.version)?;
+    let v = validate(input)?;
+    let mut tx = db.begin().await?;
+    let (old, old_team) = get_for_update(&mut tx, actor, id).await?;
+    if !visibility::can_edit(actor, old.owner_id, old_team) {
+        return Err(AppError::NotFound);
+    }
+    crate::domain::check_version(old.version, version)?;
+    let (owner, team) = resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let n = sqlx::query(
+        "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, \
+         phone = $8, email = $9, website = $10, pib = $11, mb = $12, notes = $13, owner_id = $14, team_id = $15, \
+         updated_at = $16, updated_by = $17, version = version + 1 WHERE id = $18 AND version = $19",
+    )
+    .bind(&v.name)
+    .bind(search_key(&v.name))
+    .bind(v.category.map(|c| c.code()))
+    .bind(&v.industry)
+    .bind(&v.region)
+    .bind(&v.city)
+    .bind(&v.address)
+    .bind(&v.phone)
+    .bind(&v.email)
+    .bind(&v.website)
+    .bind(&v.pib)
+    .bind(&v.mb)
+    .bind(&v.notes)
+    .bind(owner)
+    .bind(team)
+    .bind(now())
+    .bind(actor.id)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    write_types(&mut tx, id, &v.types).await?;
+    let old_valid = Valid {
+        name: old.name,
+        types: old.types,
+        category: old.category,
+        industry: old.industry,
+        region: old.region,
+        city: old.city,
+        address: old.address,
+        phone: old.phone,
+        email: old.email,
+        website: old.website,
+        pib: old.pib,
+        mb: old.mb,
+        notes: old.notes,
+        owner_id: Some(old.owner_id),
+    };
+    audit::updated(&mut tx, "account", id, Some(actor), &audit_fields(&old_valid, old.owner_id), &audit_fields(&v, owner)).await?;
+    tx.commit().await?;
+    Ok(version + 1)
+}
+
+/// Deletes an account that nothing depends on; with contacts or opportunities it is refused.
+pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let (old, team) = get_for_update(&mut tx, actor, id).await?;
+    if !visibility::can_edit(actor, old.owner_id, team) {
+        return Err(AppError::NotFound);
+    }
+    crate::domain::check_version(old.version, version)?;
+    let deps: i64 = sqlx::query(
+        "SELECT CAST((SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM opportunities WHERE account_id = $1) AS BIGINT) AS n",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("n")?;
+    if deps > 0 {
+        return Err(field("delete", Problem::InUse(deps)));
+    }
+    sqlx::query("DELETE FROM account_types WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    audit::deleted(&mut tx, "account", id, Some(actor), &old.name).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const SORTS: &[SortColumn] = &[
+    SortColumn { key: "name", expr: "a.search_key", numeric: false },
+    SortColumn { key: "updated", expr: "a.updated_at", numeric: false },
+];
+
+fn filters(sql: &mut Sql, actor: &Actor, q: &ListQuery) {
+    visibility::restrict(sql, actor, "a");
+    if let Some(p) = listing::pattern(&q.q) {
+        let raw = format!("%{}%", crate::domain::text::like_escape(q.q.trim()));
+        sql.push(" AND (a.search_key LIKE ").bind(p).push(" ESCAPE '\\' OR a.email LIKE ").bind(raw.to_lowercase());
+        sql.push(" ESCAPE '\\' OR a.phone LIKE ").bind(raw).push(" ESCAPE '\\' OR a.pib = ").bind(q.q.trim()).push(")");
+    }
+    if let Some(owner) = listing::id_filter(&q.owner) {
+        sql.push(" AND a.owner_id = ").bind(owner);
+    }
+    if let Some(team) = listing::id_filter(&q.team) {
+        sql.push(" AND a.team_id = ").bind(team);
+    }
+    if !q.region.trim().is_empty() {
+        sql.push(" AND a.region = ").bind(q.region.trim());
+    }
+    if let Some(c) = Category::parse(q.category.trim()) {
+        sql.push(" AND a.category = ").bind(c.code());
+    }
+    if let Some(k) = RelationshipType::parse(q.kind.trim()) {
+        sql.push(" AND EXISTS (SELECT 1 FROM account_types t WHERE t.account_id = a.id AND t.type = ").bind(k.code()).push(")");
+    }
+}
+
+pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountRow>, AppError> {
+    let (col, desc) = listing::choose(SORTS, &q.sort, &q.dir);
+    let mut sql = Sql::new(&format!(
+        "SELECT a.id, a.name, a.category, a.region, a.city, u.name AS owner_name, {} AS sort_value FROM accounts a JOIN users u ON u.id = a.owner_id WHERE 1=1",
+        col.expr
+    ));
+    filters(&mut sql, actor, q);
+    listing::after_cursor(&mut sql, col, desc, "a.id", &q.cursor);
+    listing::order_by(&mut sql, col, desc, "a.id");
+    let rows = sql.query_as::<(i64, String, Option<String>, Option<String>, Option<String>, String, String)>().fetch_all(&db.pool).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let types = types_of(&db.pool, &ids).await?;
+    let rows = rows
+        .into_iter()
+        .map(|(id, name, category, region, city, owner_name, sort)| {
+            let row = AccountRow {
+                id,
+                name,
+                types: types.iter().filter(|(a, _)| *a == id).map(|(_, t)| *t).collect(),
+                category: category.as_deref().and_then(Category::parse),
+                region,
+                city,
+                owner_name,
+            };
+            (row, sort, id)
+        })
+        .collect();
+    let (rows, next_cursor) = listing::finish(rows);
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM accounts a WHERE 1=1");
+    filters(&mut count, actor, q);
+    let total: i64 = count.query().fetch_one(&db.pool).await?.try_get("n")?;
+    Ok(Page { rows, next_cursor, total })
+}
+
+/// Accounts matching `q` for a picker (first 20 by name).
+pub async fn choices(db: &Db, actor: &Actor, q: &str) -> Result<Vec<Choice>, AppError> {
+    let mut sql = Sql::new("SELECT a.id, a.name FROM accounts a WHERE 1=1");
+    visibility::restrict(&mut sql, actor, "a");
+    if let Some(p) = listing::pattern(q) {
+        sql.push(" AND a.search_key LIKE ").bind(p).push(" ESCAPE '\\'");
+    }
+    sql.push(" ORDER BY a.search_key, a.id LIMIT 20");
+    let rows = sql.query_as::<(i64, String)>().fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(|(id, label)| Choice { id, label }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> AccountInput {
+        AccountInput { name: " Delta Agrar d.o.o. ".into(), types: vec!["customer".into(), "partner".into()], ..Default::default() }
+    }
+
+    #[test]
+    fn valid_input_is_trimmed() {
+        let v = validate(&input()).unwrap();
+        assert_eq!(v.name, "Delta Agrar d.o.o.");
+        assert_eq!(v.types, vec![RelationshipType::Customer, RelationshipType::Partner]);
+    }
+
+    #[test]
+    fn bad_pib_names_the_field() {
+        let mut i = input();
+        i.pib = "123456789".into();
+        assert_eq!(validate(&i), Err(field("pib", Problem::InvalidPib)));
+        i.pib = "100002887".into();
+        assert!(validate(&i).is_ok());
+    }
+
+    #[test]
+    fn at_least_one_relationship() {
+        let mut i = input();
+        i.types.clear();
+        assert_eq!(validate(&i), Err(field("types", Problem::Required)));
+        i.types = vec!["enemy".into()];
+        assert_eq!(validate(&i), Err(field("types", Problem::InvalidChoice)));
+    }
+}

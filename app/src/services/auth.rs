@@ -1,0 +1,324 @@
+//! Users, teams, passwords (argon2id), sign-in with a rate limit, and database-backed sessions that
+//! survive restarts and work across several Veza servers on one database.
+
+use super::{audit, Actor};
+use crate::db::{now, Db};
+use crate::domain::validate::{field, required, required_email};
+use crate::domain::{Role, Team, UserView};
+use crate::error::{AppError, Problem};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+pub const MIN_PASSWORD: usize = 8;
+pub const SESSION_DAYS: i64 = 30;
+/// Failed sign-ins allowed per email (and 4× per address) in `LOCKOUT_MINUTES`.
+pub const MAX_FAILURES: i64 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| {
+        tracing::error!(error = %e, "password hashing failed");
+        AppError::Internal
+    })
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn check_password(password: &str) -> Result<(), AppError> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(field("password", Problem::PasswordTooShort(MIN_PASSWORD as i64)));
+    }
+    Ok(())
+}
+
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub team_id: Option<i64>,
+    pub password: String,
+}
+
+pub async fn user_count(db: &Db) -> Result<i64, AppError> {
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&db.pool).await?.try_get("n")?)
+}
+
+/// Creates a user. `actor` None is the command line or first-run setup.
+pub async fn create_user(db: &Db, actor: Option<&Actor>, input: NewUser) -> Result<i64, AppError> {
+    if let Some(a) = actor {
+        if a.role != Role::Admin {
+            return Err(AppError::Forbidden);
+        }
+    }
+    let email = required_email("email", &input.email)?;
+    let name = required("name", &input.name, 120)?;
+    let role = Role::parse(input.role.trim()).ok_or_else(|| field("role", Problem::InvalidChoice))?;
+    check_password(&input.password)?;
+    let hash = hash_password(&input.password)?;
+    let mut tx = db.begin().await?;
+    if let Some(team) = input.team_id {
+        let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1").bind(team).fetch_one(&mut *tx).await?.try_get("n")?;
+        if exists == 0 {
+            return Err(field("team_id", Problem::InvalidChoice));
+        }
+    }
+    let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?.try_get("n")?;
+    if taken > 0 {
+        return Err(field("email", Problem::AlreadyExists));
+    }
+    let ts = now();
+    let id: i64 = sqlx::query(
+        "INSERT INTO users (email, name, password_hash, role, team_id, active, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $6, 1) RETURNING id",
+    )
+    .bind(&email)
+    .bind(&name)
+    .bind(&hash)
+    .bind(role.code())
+    .bind(input.team_id)
+    .bind(&ts)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    audit::created(
+        &mut tx,
+        "user",
+        id,
+        actor,
+        &vec![("email", Some(email)), ("name", Some(name)), ("role", Some(role.code().into())), ("team_id", input.team_id.map(|t| t.to_string()))],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Finds a team by name, creating it when missing (command line and setup).
+pub async fn ensure_team(db: &Db, name: &str) -> Result<i64, AppError> {
+    let name = required("team", name, 80)?;
+    if let Some(row) = sqlx::query("SELECT id FROM teams WHERE name = $1").bind(&name).fetch_optional(&db.pool).await? {
+        return Ok(row.try_get("id")?);
+    }
+    let mut tx = db.begin().await?;
+    let id: i64 = sqlx::query("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(&name)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+    audit::created(&mut tx, "team", id, None, &vec![("name", Some(name))]).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn create_team(db: &Db, actor: &Actor, name: &str) -> Result<i64, AppError> {
+    if actor.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let name = required("name", name, 80)?;
+    let mut tx = db.begin().await?;
+    let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE name = $1").bind(&name).fetch_one(&mut *tx).await?.try_get("n")?;
+    if taken > 0 {
+        return Err(field("name", Problem::AlreadyExists));
+    }
+    let id: i64 = sqlx::query("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(&name)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+    audit::created(&mut tx, "team", id, Some(actor), &vec![("name", Some(name))]).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn list_teams(db: &Db) -> Result<Vec<Team>, AppError> {
+    let rows = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM teams ORDER BY name").fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(|(id, name)| Team { id, name }).collect())
+}
+
+/// First-run setup: creates the first administrator (and their team) only while no user exists.
+pub async fn setup_first_admin(db: &Db, email: &str, name: &str, password: &str, team: &str) -> Result<i64, AppError> {
+    if user_count(db).await? > 0 {
+        return Err(AppError::Forbidden);
+    }
+    let team_id = if team.trim().is_empty() { None } else { Some(ensure_team(db, team).await?) };
+    create_user(db, None, NewUser { email: email.into(), name: name.into(), role: "admin".into(), team_id, password: password.into() }).await
+}
+
+type UserTuple = (i64, String, String, String, Option<i64>, Option<String>, i64, i64);
+const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name AS team_name, u.active, u.version FROM users u LEFT JOIN teams t ON t.id = u.team_id";
+
+fn user_view(r: UserTuple) -> UserView {
+    UserView {
+        id: r.0,
+        email: r.1,
+        name: r.2,
+        role: Role::parse(&r.3).unwrap_or(Role::Sales),
+        team_id: r.4,
+        team_name: r.5,
+        active: r.6 != 0,
+        version: r.7,
+    }
+}
+
+pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<UserView>, AppError> {
+    if actor.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let rows = sqlx::query_as::<_, UserTuple>(&format!("{USER_SELECT} ORDER BY u.name, u.id")).fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(user_view).collect())
+}
+
+/// Changes role, team and active flag of a user (admin only, versioned). Deactivation ends their sessions.
+pub async fn update_user(db: &Db, actor: &Actor, id: i64, version: i64, role: &str, team_id: Option<i64>, active: bool) -> Result<(), AppError> {
+    if actor.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let role = Role::parse(role).ok_or_else(|| field("role", Problem::InvalidChoice))?;
+    if id == actor.id && (!active || role != Role::Admin) {
+        return Err(field("role", Problem::CannotChangeSelf));
+    }
+    let mut tx = db.begin().await?;
+    let old = sqlx::query_as::<_, UserTuple>(&format!("{USER_SELECT} WHERE u.id = $1")).bind(id).fetch_optional(&mut *tx).await?.ok_or(AppError::NotFound)?;
+    let old = user_view(old);
+    crate::domain::check_version(old.version, version)?;
+    if let Some(team) = team_id {
+        let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1").bind(team).fetch_one(&mut *tx).await?.try_get("n")?;
+        if exists == 0 {
+            return Err(field("team_id", Problem::InvalidChoice));
+        }
+    }
+    let n = sqlx::query("UPDATE users SET role = $1, team_id = $2, active = $3, updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6")
+        .bind(role.code())
+        .bind(team_id)
+        .bind(active as i64)
+        .bind(now())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    audit::updated(
+        &mut tx,
+        "user",
+        id,
+        Some(actor),
+        &vec![("role", Some(old.role.code().into())), ("team_id", old.team_id.map(|t| t.to_string())), ("active", Some(old.active.to_string()))],
+        &vec![("role", Some(role.code().into())), ("team_id", team_id.map(|t| t.to_string())), ("active", Some(active.to_string()))],
+    )
+    .await?;
+    if !active {
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks the password and opens a session; returns the raw token for the cookie.
+/// After `MAX_FAILURES` failures for one email in `LOCKOUT_MINUTES`, refuses without checking.
+pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(String, i64), AppError> {
+    let email = email.trim().to_lowercase();
+    let since = (chrono::Utc::now() - chrono::Duration::minutes(LOCKOUT_MINUTES)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let failures: i64 = sqlx::query("SELECT COUNT(*) AS n FROM login_attempts WHERE email = $1 AND at > $2 AND success = 0")
+        .bind(&email)
+        .bind(&since)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    let ip_failures: i64 = sqlx::query("SELECT COUNT(*) AS n FROM login_attempts WHERE ip = $1 AND at > $2 AND success = 0")
+        .bind(ip)
+        .bind(&since)
+        .fetch_one(&db.pool)
+        .await?
+        .try_get("n")?;
+    if failures >= MAX_FAILURES || ip_failures >= MAX_FAILURES * 4 {
+        return Err(field("password", Problem::TooManyAttempts(LOCKOUT_MINUTES)));
+    }
+    let row = sqlx::query_as::<_, (i64, String)>("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
+        .bind(&email)
+        .fetch_optional(&db.pool)
+        .await?;
+    // Hash even for unknown emails so timing does not reveal which accounts exist.
+    let (ok, user_id) = match &row {
+        Some((id, hash)) => (verify_password(password, hash), *id),
+        None => {
+            static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+            let dummy = DUMMY.get_or_init(|| hash_password("veza-timing-equaliser").unwrap_or_default());
+            let _ = verify_password(password, dummy);
+            (false, 0)
+        }
+    };
+    let mut tx = db.begin().await?;
+    sqlx::query("INSERT INTO login_attempts (email, ip, at, success) VALUES ($1, $2, $3, $4)")
+        .bind(&email)
+        .bind(ip)
+        .bind(now())
+        .bind(ok as i64)
+        .execute(&mut *tx)
+        .await?;
+    if !ok {
+        tx.commit().await?;
+        return Err(field("password", Problem::WrongCredentials));
+    }
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let expires = (chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash(&token))
+        .bind(user_id)
+        .bind(now())
+        .bind(expires)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((token, user_id))
+}
+
+/// The signed-in user of a session token, if the session is valid and the user active.
+pub async fn session_user(db: &Db, token: &str) -> Result<Option<Actor>, AppError> {
+    let row = sqlx::query_as::<_, (i64, String, String, String, Option<i64>, Option<String>)>(
+        "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name FROM sessions s JOIN users u ON u.id = s.user_id \
+         LEFT JOIN teams t ON t.id = u.team_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+    )
+    .bind(token_hash(token))
+    .bind(now())
+    .fetch_optional(&db.pool)
+    .await?;
+    Ok(row.map(|(id, email, name, role, team_id, team_name)| Actor {
+        id,
+        email,
+        name,
+        role: Role::parse(&role).unwrap_or(Role::Sales),
+        team_id,
+        team_name,
+    }))
+}
+
+pub async fn user_by_id(db: &Db, id: i64) -> Result<Actor, AppError> {
+    let (id, email, name, role, team_id, team_name) = sqlx::query_as::<_, (i64, String, String, String, Option<i64>, Option<String>)>(
+        "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name FROM users u LEFT JOIN teams t ON t.id = u.team_id WHERE u.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?
+    .ok_or(AppError::NotFound)?;
+    Ok(Actor { id, email, name, role: Role::parse(&role).unwrap_or(Role::Sales), team_id, team_name })
+}
+
+pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}

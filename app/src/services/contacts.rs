@@ -1,0 +1,320 @@
+//! Contacts: people at accounts, with their role in buying. Same rules as accounts: visibility,
+//! versioned writes with audit, no orphaning deletes.
+
+use super::listing::{self, SortColumn};
+use super::{audit, parse_id, parse_opt_id, visibility, Actor};
+use crate::db::sql::Sql;
+use crate::db::{now, Db, Tx};
+use crate::domain::text::search_key;
+use crate::domain::validate::{field, optional, optional_email, optional_phone, required};
+use crate::domain::{BuyingRole, Choice, Contact, ContactInput, ContactRow, ListQuery, Page};
+use crate::error::{AppError, Problem};
+use sqlx::Row;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Valid {
+    pub first_name: String,
+    pub last_name: String,
+    pub account_id: Option<i64>,
+    pub job_title: Option<String>,
+    pub buying_role: Option<BuyingRole>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub owner_id: Option<i64>,
+}
+
+pub fn validate(i: &ContactInput) -> Result<Valid, AppError> {
+    let buying_role = match i.buying_role.trim() {
+        "" => None,
+        r => Some(BuyingRole::parse(r).ok_or_else(|| field("buying_role", Problem::InvalidChoice))?),
+    };
+    Ok(Valid {
+        first_name: required("first_name", &i.first_name, 100)?,
+        last_name: required("last_name", &i.last_name, 100)?,
+        account_id: parse_opt_id("account_id", &i.account_id)?,
+        job_title: optional("job_title", &i.job_title, 120)?,
+        buying_role,
+        email: optional_email("email", &i.email)?,
+        phone: optional_phone("phone", &i.phone)?,
+        mobile: optional_phone("mobile", &i.mobile)?,
+        owner_id: parse_opt_id("owner_id", &i.owner_id)?,
+    })
+}
+
+fn audit_fields(v: &Valid, owner: i64) -> audit::Fields {
+    vec![
+        ("first_name", Some(v.first_name.clone())),
+        ("last_name", Some(v.last_name.clone())),
+        ("account_id", v.account_id.map(|a| a.to_string())),
+        ("job_title", v.job_title.clone()),
+        ("buying_role", v.buying_role.map(|r| r.code().to_string())),
+        ("email", v.email.clone()),
+        ("phone", v.phone.clone()),
+        ("mobile", v.mobile.clone()),
+        ("owner_id", Some(owner.to_string())),
+    ]
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactDb {
+    id: i64,
+    first_name: String,
+    last_name: String,
+    account_id: Option<i64>,
+    account_name: Option<String>,
+    job_title: Option<String>,
+    buying_role: Option<String>,
+    email: Option<String>,
+    phone: Option<String>,
+    mobile: Option<String>,
+    owner_id: i64,
+    owner_name: String,
+    team_id: Option<i64>,
+    updated_at: String,
+    version: i64,
+}
+
+const DETAIL: &str = "SELECT c.id, c.first_name, c.last_name, c.account_id, a.name AS account_name, c.job_title, c.buying_role, \
+    c.email, c.phone, c.mobile, c.owner_id, u.name AS owner_name, c.team_id, c.updated_at, c.version \
+    FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ";
+
+fn to_contact(r: ContactDb) -> Contact {
+    Contact {
+        id: r.id,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        account_id: r.account_id,
+        account_name: r.account_name,
+        job_title: r.job_title,
+        buying_role: r.buying_role.as_deref().and_then(BuyingRole::parse),
+        email: r.email,
+        phone: r.phone,
+        mobile: r.mobile,
+        owner_id: r.owner_id,
+        owner_name: r.owner_name,
+        updated_at: r.updated_at,
+        version: r.version,
+    }
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Contact, AppError> {
+    let mut sql = Sql::new(DETAIL);
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "c");
+    sql.query_as::<ContactDb>().fetch_optional(&db.pool).await?.map(to_contact).ok_or(AppError::NotFound)
+}
+
+/// Checks that `account` exists and is visible to `actor` (a contact cannot be attached to a hidden account).
+pub(crate) async fn check_account(tx: &mut Tx, actor: &Actor, account: i64, field_name: &str) -> Result<(), AppError> {
+    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM accounts a WHERE a.id = ");
+    sql.bind(account);
+    visibility::restrict(&mut sql, actor, "a");
+    let n: i64 = sql.query().fetch_one(&mut **tx).await?.try_get("n")?;
+    if n == 0 {
+        return Err(field(field_name, Problem::InvalidChoice));
+    }
+    Ok(())
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64, AppError> {
+    let v = validate(input)?;
+    let mut tx = db.begin().await?;
+    let id = insert(&mut tx, actor, &v, false).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result<i64, AppError> {
+    if let Some(a) = v.account_id {
+        check_account(tx, actor, a, "account_id").await?;
+    }
+    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id).await?;
+    let ts = now();
+    let id: i64 = sqlx::query(
+        "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
+         is_demo, created_at, created_by, updated_at, updated_by, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14, 1) RETURNING id",
+    )
+    .bind(&v.first_name)
+    .bind(&v.last_name)
+    .bind(search_key(&format!("{} {}", v.first_name, v.last_name)))
+    .bind(v.account_id)
+    .bind(&v.job_title)
+    .bind(v.buying_role.map(|r| r.code()))
+    .bind(&v.email)
+    .bind(&v.phone)
+    .bind(&v.mobile)
+    .bind(owner)
+    .bind(team)
+    .bind(demo as i64)
+    .bind(&ts)
+    .bind(actor.id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    audit::created(tx, "contact", id, Some(actor), &audit_fields(v, owner)).await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64, AppError> {
+    let id = parse_id("id", &input.id)?;
+    let version = parse_id("version", &input.version)?;
+    let v = validate(input)?;
+    let mut tx = db.begin().await?;
+    let mut sql = Sql::new(DETAIL);
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "c");
+    let old = sql.query_as::<ContactDb>().fetch_optional(&mut *tx).await?.ok_or(AppError::NotFound)?;
+    if !visibility::can_edit(actor, old.owner_id, old.team_id) {
+        return Err(AppError::NotFound);
+    }
+    crate::domain::check_version(old.version, version)?;
+    if let Some(a) = v.account_id {
+        if Some(a) != old.account_id {
+            check_account(&mut tx, actor, a, "account_id").await?;
+        }
+    }
+    let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let n = sqlx::query(
+        "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, account_id = $4, job_title = $5, buying_role = $6, \
+         email = $7, phone = $8, mobile = $9, owner_id = $10, team_id = $11, updated_at = $12, updated_by = $13, version = version + 1 \
+         WHERE id = $14 AND version = $15",
+    )
+    .bind(&v.first_name)
+    .bind(&v.last_name)
+    .bind(search_key(&format!("{} {}", v.first_name, v.last_name)))
+    .bind(v.account_id)
+    .bind(&v.job_title)
+    .bind(v.buying_role.map(|r| r.code()))
+    .bind(&v.email)
+    .bind(&v.phone)
+    .bind(&v.mobile)
+    .bind(owner)
+    .bind(team)
+    .bind(now())
+    .bind(actor.id)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    let old = to_contact(old);
+    let old_valid = Valid {
+        first_name: old.first_name,
+        last_name: old.last_name,
+        account_id: old.account_id,
+        job_title: old.job_title,
+        buying_role: old.buying_role,
+        email: old.email,
+        phone: old.phone,
+        mobile: old.mobile,
+        owner_id: Some(old.owner_id),
+    };
+    audit::updated(&mut tx, "contact", id, Some(actor), &audit_fields(&old_valid, old.owner_id), &audit_fields(&v, owner)).await?;
+    tx.commit().await?;
+    Ok(version + 1)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let mut sql = Sql::new(DETAIL);
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "c");
+    let old = sql.query_as::<ContactDb>().fetch_optional(&mut *tx).await?.ok_or(AppError::NotFound)?;
+    if !visibility::can_edit(actor, old.owner_id, old.team_id) {
+        return Err(AppError::NotFound);
+    }
+    crate::domain::check_version(old.version, version)?;
+    let deps: i64 = sqlx::query("SELECT COUNT(*) AS n FROM opportunities WHERE contact_id = $1").bind(id).fetch_one(&mut *tx).await?.try_get("n")?;
+    if deps > 0 {
+        return Err(field("delete", Problem::InUse(deps)));
+    }
+    sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    audit::deleted(&mut tx, "contact", id, Some(actor), &format!("{} {}", old.first_name, old.last_name)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const SORTS: &[SortColumn] = &[
+    SortColumn { key: "name", expr: "c.search_key", numeric: false },
+    SortColumn { key: "updated", expr: "c.updated_at", numeric: false },
+];
+
+fn filters(sql: &mut Sql, actor: &Actor, q: &ListQuery) {
+    visibility::restrict(sql, actor, "c");
+    if let Some(p) = listing::pattern(&q.q) {
+        let raw = format!("%{}%", crate::domain::text::like_escape(q.q.trim()));
+        sql.push(" AND (c.search_key LIKE ").bind(p).push(" ESCAPE '\\' OR c.email LIKE ").bind(raw.to_lowercase());
+        sql.push(" ESCAPE '\\' OR c.phone LIKE ").bind(raw.clone()).push(" ESCAPE '\\' OR c.mobile LIKE ").bind(raw).push(" ESCAPE '\\')");
+    }
+    if let Some(owner) = listing::id_filter(&q.owner) {
+        sql.push(" AND c.owner_id = ").bind(owner);
+    }
+    if let Some(team) = listing::id_filter(&q.team) {
+        sql.push(" AND c.team_id = ").bind(team);
+    }
+    if let Some(account) = listing::id_filter(&q.account) {
+        sql.push(" AND c.account_id = ").bind(account);
+    }
+    if let Some(role) = BuyingRole::parse(q.kind.trim()) {
+        sql.push(" AND c.buying_role = ").bind(role.code());
+    }
+}
+
+pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactRow>, AppError> {
+    let (col, desc) = listing::choose(SORTS, &q.sort, &q.dir);
+    let mut sql = Sql::new(&format!(
+        "SELECT c.id, c.first_name, c.last_name, c.account_id, a.name AS account_name, c.job_title, c.email, c.phone, u.name AS owner_name, {} AS sort_value \
+         FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE 1=1",
+        col.expr
+    ));
+    filters(&mut sql, actor, q);
+    listing::after_cursor(&mut sql, col, desc, "c.id", &q.cursor);
+    listing::order_by(&mut sql, col, desc, "c.id");
+    #[allow(clippy::type_complexity)]
+    let rows = sql
+        .query_as::<(i64, String, String, Option<i64>, Option<String>, Option<String>, Option<String>, Option<String>, String, String)>()
+        .fetch_all(&db.pool)
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(|(id, first, last, account_id, account_name, job_title, email, phone, owner_name, sort)| {
+            (ContactRow { id, name: format!("{first} {last}"), account_id, account_name, job_title, email, phone, owner_name }, sort, id)
+        })
+        .collect();
+    let (rows, next_cursor) = listing::finish(rows);
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM contacts c WHERE 1=1");
+    filters(&mut count, actor, q);
+    let total: i64 = count.query().fetch_one(&db.pool).await?.try_get("n")?;
+    Ok(Page { rows, next_cursor, total })
+}
+
+/// Contacts of one account for a picker.
+pub async fn choices_for_account(db: &Db, actor: &Actor, account: i64) -> Result<Vec<Choice>, AppError> {
+    let mut sql = Sql::new("SELECT c.id, c.first_name, c.last_name FROM contacts c WHERE c.account_id = ");
+    sql.bind(account);
+    visibility::restrict(&mut sql, actor, "c");
+    sql.push(" ORDER BY c.search_key, c.id LIMIT 200");
+    let rows = sql.query_as::<(i64, String, String)>().fetch_all(&db.pool).await?;
+    Ok(rows.into_iter().map(|(id, f, l)| Choice { id, label: format!("{f} {l}") }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_required_and_email_checked() {
+        let mut i = ContactInput { first_name: "Ana".into(), last_name: "Petrović".into(), ..Default::default() };
+        assert!(validate(&i).is_ok());
+        i.email = "ana@".into();
+        assert_eq!(validate(&i), Err(field("email", Problem::InvalidEmail)));
+        i.email.clear();
+        i.last_name = " ".into();
+        assert_eq!(validate(&i), Err(field("last_name", Problem::Required)));
+    }
+}

@@ -1,0 +1,200 @@
+//! `veza demo`: a realistic, deterministic data set of a Serbian B2B distributor — teams and regions,
+//! ~50 accounts of every relationship type, 150 contacts, 300 opportunities over the last 18 months.
+//! Loading twice changes nothing (a settings marker), and every record is flagged `is_demo`.
+
+use super::{accounts, auth, contacts, opportunities, Actor};
+use crate::db::Db;
+use crate::domain::ids::{mb_with_check, pib_with_check};
+use crate::domain::{Role, StageKind};
+use crate::error::AppError;
+use chrono::{Duration, NaiveDate, Utc};
+use sqlx::Row;
+
+pub const DEMO_PASSWORD: &str = "demo-lozinka";
+
+/// A small deterministic generator (64-bit LCG), so every run produces the same data.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+const REGIONS: &[(&str, &[&str])] = &[
+    ("Beograd", &["Beograd", "Zemun", "Novi Beograd", "Pančevo"]),
+    ("Vojvodina", &["Novi Sad", "Subotica", "Zrenjanin", "Sombor", "Kikinda"]),
+    ("Šumadija i Zapadna Srbija", &["Kragujevac", "Čačak", "Kraljevo", "Užice", "Šabac"]),
+    ("Južna i Istočna Srbija", &["Niš", "Leskovac", "Vranje", "Zaječar", "Pirot"]),
+];
+const TEAMS: &[(&str, &str)] = &[("Prodaja Beograd", "Beograd"), ("Prodaja Vojvodina", "Vojvodina"), ("Prodaja Centar i Jug", "Šumadija i Zapadna Srbija")];
+const FIRST: &[&str] = &["Marko", "Jelena", "Nikola", "Ana", "Stefan", "Milica", "Nemanja", "Jovana", "Miloš", "Ivana", "Dragan", "Snežana", "Aleksandar", "Tijana", "Đorđe", "Maja", "Vladimir", "Katarina", "Dušan", "Marija"];
+const LAST: &[&str] = &["Petrović", "Jovanović", "Nikolić", "Marković", "Đorđević", "Stojanović", "Ilić", "Stanković", "Pavlović", "Milošević", "Popović", "Savić", "Kostić", "Todorović", "Živković", "Lazić", "Mitrović", "Ristić", "Obradović", "Radovanović"];
+const NAME_A: &[&str] = &["Agro", "Termo", "Elektro", "Metal", "Bio", "Grad", "Tehno", "Euro", "Pek", "Mlin", "Drvo", "Hemo", "Info", "Auto", "Sun", "Vino", "Medi", "Plast", "Stak", "Lim"];
+const NAME_B: &[&str] = &["promet", "servis", "gradnja", "trade", "komerc", "plus", "tim", "centar", "prom", "star", "mont", "ing", "pak", "line"];
+const FORMS: &[&str] = &["d.o.o.", "d.o.o.", "d.o.o.", "a.d.", "d.o.o.", "preduzetnik"];
+const INDUSTRIES: &[&str] = &["Prehrambena industrija", "Građevinarstvo", "Trgovina na veliko", "Poljoprivreda", "Metaloprerada", "Energetika", "Zdravstvo", "IT i telekomunikacije", "Transport i logistika", "Ugostiteljstvo"];
+const TITLES: &[(&str, &str)] = &[("Direktor", "decision_maker"), ("Direktor nabavke", "decision_maker"), ("Vlasnik", "decision_maker"), ("Šef nabavke", "influencer"), ("Tehnički direktor", "influencer"), ("Finansijski direktor", "influencer"), ("Referent nabavke", "user"), ("Inženjer održavanja", "user"), ("Komercijalista", "other"), ("Menadžer projekta", "influencer")];
+const PRODUCTS: &[&str] = &["Isporuka ambalaže", "Rashladna oprema", "Godišnji ugovor za servis", "Linija za pakovanje", "Industrijske vage", "Viljuškari", "Solarni paneli", "Softver za magacin", "Regalni sistemi", "Hemija za pranje", "Rezervni delovi", "Kompresori"];
+const SOURCES: &[&str] = &["web", "sajam", "preporuka", "partner", "kampanja", "hladan poziv", "postojeći kupac"];
+
+/// Loads the demo data unless it is already there. Returns false when nothing was done.
+pub async fn load(db: &Db) -> Result<bool, AppError> {
+    let done = sqlx::query("SELECT value FROM settings WHERE key = 'demo_loaded'").fetch_optional(&db.pool).await?;
+    if done.is_some() {
+        return Ok(false);
+    }
+    super::stages::ensure_defaults(db, crate::i18n::Lang::Sr).await?;
+    let mut rng = Rng(0x5645_5a41); // "VEZA"
+
+    // Teams and people: a manager and salespeople per team, plus marketing and an administrator.
+    let mut sellers: Vec<(i64, usize)> = Vec::new();
+    let mut used_emails = std::collections::HashSet::new();
+    let mut person = |rng: &mut Rng| loop {
+        let (f, l) = (*rng.pick(FIRST), *rng.pick(LAST));
+        let email = format!("{}.{}@demo.veza.rs", crate::domain::text::search_key(f), crate::domain::text::search_key(l));
+        if used_emails.insert(email.clone()) {
+            return (format!("{f} {l}"), email);
+        }
+    };
+    let admin_id = new_user(db, "Admin Demo", "admin@demo.veza.rs", "admin", None).await?;
+    for (i, (team, _)) in TEAMS.iter().enumerate() {
+        let team_id = auth::ensure_team(db, team).await?;
+        let (name, email) = person(&mut rng);
+        let m = new_user(db, &name, &email, "manager", Some(team_id)).await?;
+        sellers.push((m, i));
+        for _ in 0..3 {
+            let (name, email) = person(&mut rng);
+            let s = new_user(db, &name, &email, "sales", Some(team_id)).await?;
+            sellers.push((s, i));
+        }
+    }
+    let (name, email) = person(&mut rng);
+    new_user(db, &name, &email, "marketing", Some(auth::ensure_team(db, TEAMS[0].0).await?)).await?;
+
+    let admin = auth::user_by_id(db, admin_id).await?;
+    let actor = Actor { role: Role::Admin, ..admin };
+    let stages = super::stages::list(db).await?;
+    let open: Vec<_> = stages.iter().filter(|s| s.kind == StageKind::Open).collect();
+    let won = stages.iter().find(|s| s.kind == StageKind::Won);
+    let lost = stages.iter().find(|s| s.kind == StageKind::Lost);
+
+    let mut tx = db.begin().await?;
+    let type_plan: &[&[&str]] = &[&["customer"], &["customer"], &["customer"], &["customer", "partner"], &["prospect"], &["prospect"], &["competitor"], &["dealer"], &["distributor"], &["supplier"]];
+    let mut account_ids = Vec::new();
+    let mut account_names = std::collections::HashSet::new();
+    for i in 0..50u32 {
+        let name = loop {
+            let n = format!("{}{} {}", rng.pick(NAME_A), rng.pick(NAME_B), rng.pick(FORMS));
+            if account_names.insert(n.clone()) {
+                break n;
+            }
+        };
+        let (seller, team_idx) = *rng.pick(&sellers);
+        let region_idx = if rng.below(4) == 0 { rng.below(REGIONS.len() as u64) as usize } else { [0, 1, 2][team_idx].min(REGIONS.len() - 1) };
+        let (region, cities) = REGIONS[region_idx];
+        let city = *rng.pick(cities);
+        let types = type_plan[(i as usize) % type_plan.len()];
+        let domain = crate::domain::text::search_key(&name).split(' ').next().unwrap_or("firma").to_string();
+        let v = accounts::Valid {
+            name,
+            types: types.iter().filter_map(|t| crate::domain::RelationshipType::parse(t)).collect(),
+            category: crate::domain::Category::parse(["A", "B", "B", "C", "C"][rng.below(5) as usize]),
+            industry: Some(rng.pick(INDUSTRIES).to_string()),
+            region: Some(region.to_string()),
+            city: Some(city.to_string()),
+            address: Some(format!("{} {}", rng.pick(&["Bulevar oslobođenja", "Kneza Miloša", "Industrijska zona bb", "Cara Dušana", "Vojvode Stepe", "Nemanjina"]), 1 + rng.below(180))),
+            phone: Some(format!("+381 {} {} {}", [11, 21, 34, 18, 32][rng.below(5) as usize], 200 + rng.below(799), 1000 + rng.below(8999))),
+            email: Some(format!("office@{domain}.rs")),
+            website: Some(format!("www.{domain}.rs")),
+            pib: Some(pib_with_check(10_000_000 + (i * 1_234_567) % 89_999_999)),
+            mb: (0..20).find_map(|k| mb_with_check(2_000_000 + i * 31_337 + k)),
+            notes: None,
+            owner_id: Some(seller),
+        };
+        let id = accounts::insert(&mut tx, &actor, &v, true).await?;
+        account_ids.push((id, seller, types.contains(&"competitor")));
+    }
+    let mut contacts_by_account: Vec<(i64, Vec<i64>)> = Vec::new();
+    for (n, (account, owner, _)) in account_ids.iter().enumerate() {
+        let mut ids = Vec::new();
+        for k in 0..3 {
+            let (f, l) = (*rng.pick(FIRST), *rng.pick(LAST));
+            let (title, role) = TITLES[(n * 3 + k + rng.below(3) as usize) % TITLES.len()];
+            let v = contacts::Valid {
+                first_name: f.into(),
+                last_name: l.into(),
+                account_id: Some(*account),
+                job_title: Some(title.into()),
+                buying_role: crate::domain::BuyingRole::parse(role),
+                email: Some(format!("{}.{}{}@example.rs", crate::domain::text::search_key(f), crate::domain::text::search_key(l), n * 3 + k)),
+                phone: Some(format!("+381 11 {} {}", 300 + rng.below(600), 1000 + rng.below(8999))),
+                mobile: Some(format!("+381 6{} {} {}", rng.below(6) + 1, 100 + rng.below(899), 1000 + rng.below(8999))),
+                owner_id: Some(*owner),
+            };
+            ids.push(contacts::insert(&mut tx, &actor, &v, true).await?);
+        }
+        contacts_by_account.push((*account, ids));
+    }
+    let today = Utc::now().date_naive();
+    let customers: Vec<_> = account_ids.iter().filter(|a| !a.2).collect();
+    for n in 0..300u64 {
+        let (account, owner, _) = **rng.pick(&customers);
+        let contact = contacts_by_account.iter().find(|(a, _)| *a == account).and_then(|(_, c)| c.first().copied());
+        let created_days_ago = rng.below(540) as i64; // 18 months
+        let created = today - Duration::days(created_days_ago);
+        // Older deals are mostly closed; recent ones mostly open.
+        let closed = created_days_ago > 120 && rng.below(10) < 8;
+        let (stage_id, close): (i64, NaiveDate) = if closed {
+            let s = if rng.below(100) < 45 { won } else { lost };
+            (s.or(open.last().copied()).map(|s| s.id).unwrap_or(open[0].id), created + Duration::days(20 + rng.below(100) as i64))
+        } else {
+            let s = open[(rng.below(open.len() as u64 * 2) as usize).min(open.len() - 1) % open.len()];
+            // A few open deals are already overdue.
+            let offset = if rng.below(10) == 0 { -(rng.below(30) as i64) - 1 } else { 5 + rng.below(180) as i64 };
+            (s.id, today + Duration::days(offset))
+        };
+        let amount = (5 + rng.below(400)) as i64 * 10_000 * 100; // 50.000 – 4.000.000 RSD
+        let eur = rng.below(4) == 0;
+        let v = opportunities::Valid {
+            name: format!("{} {}", rng.pick(PRODUCTS), 2025 + (n % 2)),
+            account_id: account,
+            contact_id: contact,
+            owner_id: Some(owner),
+            stage_id,
+            probability: None,
+            amount_minor: if eur { amount / 117 } else { amount },
+            currency: if eur { crate::domain::money::Currency::EUR } else { crate::domain::money::Currency::RSD },
+            close_date: close.format("%Y-%m-%d").to_string(),
+            source: Some(rng.pick(SOURCES).to_string()),
+            description: None,
+        };
+        let created_ts = format!("{}T{:02}:{:02}:00.000Z", created.format("%Y-%m-%d"), 8 + rng.below(9), rng.below(60));
+        opportunities::insert(&mut tx, &actor, &v, Some(&created_ts), true).await?;
+    }
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('demo_loaded', $1)").bind(crate::db::now()).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn new_user(db: &Db, name: &str, email: &str, role: &str, team: Option<i64>) -> Result<i64, AppError> {
+    if let Some(row) = sqlx::query("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&db.pool).await? {
+        return Ok(row.try_get("id")?);
+    }
+    let id = auth::create_user(db, None, auth::NewUser { email: email.into(), name: name.into(), role: role.into(), team_id: team, password: DEMO_PASSWORD.into() }).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE users SET is_demo = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Whether demo data is loaded (the UI shows a banner).
+pub async fn is_loaded(db: &Db) -> Result<bool, AppError> {
+    Ok(sqlx::query("SELECT value FROM settings WHERE key = 'demo_loaded'").fetch_optional(&db.pool).await?.is_some())
+}

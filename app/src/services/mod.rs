@@ -1,0 +1,37 @@
+//! Server-side logic: plain async functions over a database handle or transaction, called by the server
+//! functions in `api/` and directly by the integration tests. Authorization lives here too, so no
+//! caller can skip it.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod contacts;
+pub mod demo;
+pub mod listing;
+pub mod lookups;
+pub mod opportunities;
+pub mod pipeline;
+pub mod stages;
+pub mod visibility;
+
+pub use crate::domain::SessionUser as Actor;
+
+use crate::db::sql::Val;
+use crate::error::{AppError, Problem};
+
+/// Parses an id sent as text by a form; empty or malformed is a validation error on `field`.
+pub fn parse_id(field: &str, s: &str) -> Result<i64, AppError> {
+    s.trim().parse().map_err(|_| crate::domain::validate::field(field, Problem::Required))
+}
+
+pub fn parse_opt_id(field: &str, s: &str) -> Result<Option<i64>, AppError> {
+    if s.trim().is_empty() {
+        Ok(None)
+    } else {
+        parse_id(field, s).map(Some)
+    }
+}
+
+pub fn opt_text(v: &Option<String>) -> Val {
+    Val::Text(v.clone())
+}

@@ -1,0 +1,439 @@
+//! Opportunities: potential deals at an account, moving through the pipeline's stages. Stage changes
+//! are recorded separately (for pipeline-health reports) besides the field-level audit.
+
+use super::listing::{self, SortColumn};
+use super::{audit, parse_id, parse_opt_id, visibility, Actor};
+use crate::db::sql::Sql;
+use crate::db::{now, Db, Tx};
+use crate::domain::money::{parse_amount, Currency};
+use crate::domain::text::search_key;
+use crate::domain::validate::{field, optional, percent, required, required_date};
+use crate::domain::{probability_after_move, ListQuery, Opportunity, OpportunityInput, OpportunityRow, Page, StageKind};
+use crate::error::{AppError, Problem};
+use sqlx::Row;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Valid {
+    pub name: String,
+    pub account_id: i64,
+    pub contact_id: Option<i64>,
+    pub owner_id: Option<i64>,
+    pub stage_id: i64,
+    /// None: follow the stage.
+    pub probability: Option<i64>,
+    pub amount_minor: i64,
+    pub currency: Currency,
+    pub close_date: String,
+    pub source: Option<String>,
+    pub description: Option<String>,
+}
+
+pub fn validate(i: &OpportunityInput) -> Result<Valid, AppError> {
+    let name = required("name", &i.name, 200)?;
+    if i.account_id.trim().is_empty() {
+        return Err(field("account_id", Problem::Required));
+    }
+    let account_id = parse_id("account_id", &i.account_id)?;
+    let stage_id = parse_id("stage_id", &i.stage_id)?;
+    let probability = if i.probability.trim().is_empty() { None } else { Some(percent("probability", &i.probability)?) };
+    let amount_minor = if i.amount.trim().is_empty() { 0 } else { parse_amount(&i.amount).ok_or_else(|| field("amount", Problem::InvalidNumber))? };
+    if amount_minor < 0 {
+        return Err(field("amount", Problem::OutOfRange(0, i64::MAX / 100)));
+    }
+    let currency = if i.currency.trim().is_empty() { Currency::RSD } else { Currency::parse(&i.currency).ok_or_else(|| field("currency", Problem::InvalidChoice))? };
+    let close_date = required_date("close_date", &i.close_date)?.format("%Y-%m-%d").to_string();
+    Ok(Valid {
+        name,
+        account_id,
+        contact_id: parse_opt_id("contact_id", &i.contact_id)?,
+        owner_id: parse_opt_id("owner_id", &i.owner_id)?,
+        stage_id,
+        probability,
+        amount_minor,
+        currency,
+        close_date,
+        source: optional("source", &i.source, 100)?,
+        description: optional("description", &i.description, 10_000)?,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn audit_fields(v: &Valid, owner: i64, probability: i64) -> audit::Fields {
+    vec![
+        ("name", Some(v.name.clone())),
+        ("account_id", Some(v.account_id.to_string())),
+        ("contact_id", v.contact_id.map(|c| c.to_string())),
+        ("owner_id", Some(owner.to_string())),
+        ("stage_id", Some(v.stage_id.to_string())),
+        ("probability", Some(probability.to_string())),
+        ("amount", Some(crate::domain::money::minor_to_input(v.amount_minor))),
+        ("currency", Some(v.currency.code().to_string())),
+        ("close_date", Some(v.close_date.clone())),
+        ("source", v.source.clone()),
+        ("description", v.description.clone()),
+    ]
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OpportunityDb {
+    id: i64,
+    name: String,
+    account_id: i64,
+    account_name: String,
+    contact_id: Option<i64>,
+    contact_name: Option<String>,
+    owner_id: i64,
+    owner_name: String,
+    pub(crate) team_id: Option<i64>,
+    stage_id: i64,
+    stage_name: String,
+    stage_kind: String,
+    probability: i64,
+    probability_manual: i64,
+    amount_minor: i64,
+    currency: String,
+    close_date: String,
+    source: Option<String>,
+    description: Option<String>,
+    updated_at: String,
+    version: i64,
+}
+
+pub(crate) const DETAIL: &str = "SELECT o.id, o.name, o.account_id, a.name AS account_name, o.contact_id, \
+    CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS contact_name, \
+    o.owner_id, u.name AS owner_name, o.team_id, o.stage_id, s.name AS stage_name, s.kind AS stage_kind, o.probability, \
+    o.probability_manual, o.amount_minor, o.currency, o.close_date, o.source, o.description, o.updated_at, o.version \
+    FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id \
+    JOIN stages s ON s.id = o.stage_id LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.id = ";
+
+pub(crate) fn to_opportunity(r: OpportunityDb) -> Opportunity {
+    Opportunity {
+        id: r.id,
+        name: r.name,
+        account_id: r.account_id,
+        account_name: r.account_name,
+        contact_id: r.contact_id,
+        contact_name: r.contact_name,
+        owner_id: r.owner_id,
+        owner_name: r.owner_name,
+        stage_id: r.stage_id,
+        stage_name: r.stage_name,
+        stage_kind: StageKind::parse(&r.stage_kind).unwrap_or(StageKind::Open),
+        probability: r.probability,
+        probability_manual: r.probability_manual != 0,
+        amount_minor: r.amount_minor,
+        currency: Currency::parse(&r.currency).unwrap_or(Currency::RSD),
+        close_date: r.close_date,
+        source: r.source,
+        description: r.description,
+        updated_at: r.updated_at,
+        version: r.version,
+    }
+}
+
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Opportunity, AppError> {
+    let mut sql = Sql::new(DETAIL);
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "o");
+    sql.query_as::<OpportunityDb>().fetch_optional(&db.pool).await?.map(to_opportunity).ok_or(AppError::NotFound)
+}
+
+/// Loads an opportunity for a write inside `tx`; NotFound when the actor may not see or edit it.
+pub(crate) async fn get_for_update(tx: &mut Tx, actor: &Actor, id: i64) -> Result<Opportunity, AppError> {
+    let mut sql = Sql::new(DETAIL);
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "o");
+    let row = sql.query_as::<OpportunityDb>().fetch_optional(&mut **tx).await?.ok_or(AppError::NotFound)?;
+    if !visibility::can_edit(actor, row.owner_id, row.team_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(to_opportunity(row))
+}
+
+async fn check_contact(tx: &mut Tx, contact: i64, account: i64) -> Result<(), AppError> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM contacts WHERE id = $1 AND account_id = $2")
+        .bind(contact)
+        .bind(account)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?;
+    if n == 0 {
+        return Err(field("contact_id", Problem::InvalidChoice));
+    }
+    Ok(())
+}
+
+async fn active_stage(tx: &mut Tx, id: i64) -> Result<crate::domain::Stage, AppError> {
+    let stage = super::stages::get(tx, id).await.map_err(|_| field("stage_id", Problem::InvalidChoice))?;
+    if !stage.active {
+        return Err(field("stage_id", Problem::InvalidChoice));
+    }
+    Ok(stage)
+}
+
+pub async fn create(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<i64, AppError> {
+    let v = validate(input)?;
+    let mut tx = db.begin().await?;
+    let id = insert(&mut tx, actor, &v, None, false).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Inserts a validated opportunity. `created_at` overrides the creation time (demo history).
+pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&str>, demo: bool) -> Result<i64, AppError> {
+    super::contacts::check_account(tx, actor, v.account_id, "account_id").await?;
+    if let Some(c) = v.contact_id {
+        check_contact(tx, c, v.account_id).await?;
+    }
+    let stage = active_stage(tx, v.stage_id).await?;
+    let (probability, manual) = match v.probability {
+        Some(p) if stage.kind == StageKind::Open => (p, p != stage.probability),
+        _ => probability_after_move(&stage, 0, false),
+    };
+    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id).await?;
+    let ts = created_at.map(str::to_string).unwrap_or_else(now);
+    let id: i64 = sqlx::query(
+        "INSERT INTO opportunities (name, search_key, account_id, contact_id, owner_id, team_id, stage_id, probability, probability_manual, \
+         amount_minor, currency, close_date, source, description, stage_changed_at, is_demo, created_at, created_by, updated_at, updated_by, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17, $15, $17, 1) RETURNING id",
+    )
+    .bind(&v.name)
+    .bind(search_key(&v.name))
+    .bind(v.account_id)
+    .bind(v.contact_id)
+    .bind(owner)
+    .bind(team)
+    .bind(v.stage_id)
+    .bind(probability)
+    .bind(manual as i64)
+    .bind(v.amount_minor)
+    .bind(v.currency.code())
+    .bind(&v.close_date)
+    .bind(&v.source)
+    .bind(&v.description)
+    .bind(&ts)
+    .bind(demo as i64)
+    .bind(actor.id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    sqlx::query("INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES ($1, NULL, $2, $3, $4)")
+        .bind(id)
+        .bind(v.stage_id)
+        .bind(&ts)
+        .bind(actor.id)
+        .execute(&mut **tx)
+        .await?;
+    audit::created(tx, "opportunity", id, Some(actor), &audit_fields(v, owner, probability)).await?;
+    Ok(id)
+}
+
+pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<i64, AppError> {
+    let id = parse_id("id", &input.id)?;
+    let version = parse_id("version", &input.version)?;
+    let v = validate(input)?;
+    let mut tx = db.begin().await?;
+    let old = get_for_update(&mut tx, actor, id).await?;
+    crate::domain::check_version(old.version, version)?;
+    if v.account_id != old.account_id {
+        super::contacts::check_account(&mut tx, actor, v.account_id, "account_id").await?;
+    }
+    if let Some(c) = v.contact_id {
+        check_contact(&mut tx, c, v.account_id).await?;
+    }
+    let stage = active_stage(&mut tx, v.stage_id).await?;
+    let (probability, manual) = match v.probability {
+        Some(p) if stage.kind == StageKind::Open => (p, p != stage.probability),
+        _ => probability_after_move(&stage, old.probability, false),
+    };
+    let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let ts = now();
+    let stage_changed = v.stage_id != old.stage_id;
+    let n = sqlx::query(
+        "UPDATE opportunities SET name = $1, search_key = $2, account_id = $3, contact_id = $4, owner_id = $5, team_id = $6, stage_id = $7, \
+         probability = $8, probability_manual = $9, amount_minor = $10, currency = $11, close_date = $12, source = $13, description = $14, \
+         stage_changed_at = CASE WHEN $15 = 1 THEN $16 ELSE stage_changed_at END, updated_at = $16, updated_by = $17, version = version + 1 \
+         WHERE id = $18 AND version = $19",
+    )
+    .bind(&v.name)
+    .bind(search_key(&v.name))
+    .bind(v.account_id)
+    .bind(v.contact_id)
+    .bind(owner)
+    .bind(team)
+    .bind(v.stage_id)
+    .bind(probability)
+    .bind(manual as i64)
+    .bind(v.amount_minor)
+    .bind(v.currency.code())
+    .bind(&v.close_date)
+    .bind(&v.source)
+    .bind(&v.description)
+    .bind(stage_changed as i64)
+    .bind(&ts)
+    .bind(actor.id)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    if stage_changed {
+        sqlx::query("INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(old.stage_id)
+            .bind(v.stage_id)
+            .bind(&ts)
+            .bind(actor.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let old_valid = Valid {
+        name: old.name.clone(),
+        account_id: old.account_id,
+        contact_id: old.contact_id,
+        owner_id: Some(old.owner_id),
+        stage_id: old.stage_id,
+        probability: Some(old.probability),
+        amount_minor: old.amount_minor,
+        currency: old.currency,
+        close_date: old.close_date.clone(),
+        source: old.source.clone(),
+        description: old.description.clone(),
+    };
+    audit::updated(&mut tx, "opportunity", id, Some(actor), &audit_fields(&old_valid, old.owner_id, old.probability), &audit_fields(&v, owner, probability)).await?;
+    tx.commit().await?;
+    Ok(version + 1)
+}
+
+pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let old = get_for_update(&mut tx, actor, id).await?;
+    crate::domain::check_version(old.version, version)?;
+    sqlx::query("DELETE FROM opportunity_stage_changes WHERE opportunity_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM opportunities WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    audit::deleted(&mut tx, "opportunity", id, Some(actor), &old.name).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+const SORTS: &[SortColumn] = &[
+    SortColumn { key: "close", expr: "o.close_date", numeric: false },
+    SortColumn { key: "name", expr: "o.search_key", numeric: false },
+    SortColumn { key: "amount", expr: "o.amount_minor", numeric: true },
+    SortColumn { key: "updated", expr: "o.updated_at", numeric: false },
+];
+
+fn filters(sql: &mut Sql, actor: &Actor, q: &ListQuery) {
+    visibility::restrict(sql, actor, "o");
+    if let Some(p) = listing::pattern(&q.q) {
+        sql.push(" AND o.search_key LIKE ").bind(p).push(" ESCAPE '\\'");
+    }
+    if let Some(owner) = listing::id_filter(&q.owner) {
+        sql.push(" AND o.owner_id = ").bind(owner);
+    }
+    if let Some(team) = listing::id_filter(&q.team) {
+        sql.push(" AND o.team_id = ").bind(team);
+    }
+    if let Some(stage) = listing::id_filter(&q.stage) {
+        sql.push(" AND o.stage_id = ").bind(stage);
+    }
+    if let Some(account) = listing::id_filter(&q.account) {
+        sql.push(" AND o.account_id = ").bind(account);
+    }
+    if let Some(d) = crate::domain::validate::parse_date(&q.from) {
+        sql.push(" AND o.close_date >= ").bind(d.format("%Y-%m-%d").to_string());
+    }
+    if let Some(d) = crate::domain::validate::parse_date(&q.to) {
+        sql.push(" AND o.close_date <= ").bind(d.format("%Y-%m-%d").to_string());
+    }
+    if !q.region.trim().is_empty() {
+        sql.push(" AND EXISTS (SELECT 1 FROM accounts ra WHERE ra.id = o.account_id AND ra.region = ").bind(q.region.trim()).push(")");
+    }
+}
+
+pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<OpportunityRow>, AppError> {
+    let (col, desc) = listing::choose(SORTS, &q.sort, &q.dir);
+    let mut sql = Sql::new(&format!(
+        "SELECT o.id, o.name, o.account_id, a.name AS account_name, s.name AS stage_name, s.kind, o.probability, o.amount_minor, o.currency, \
+         o.close_date, u.name AS owner_name, CAST({} AS TEXT) AS sort_value \
+         FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id WHERE 1=1",
+        col.expr
+    ));
+    filters(&mut sql, actor, q);
+    listing::after_cursor(&mut sql, col, desc, "o.id", &q.cursor);
+    listing::order_by(&mut sql, col, desc, "o.id");
+    #[allow(clippy::type_complexity)]
+    let rows = sql
+        .query_as::<(i64, String, i64, String, String, String, i64, i64, String, String, String, String)>()
+        .fetch_all(&db.pool)
+        .await?;
+    let rows = rows
+        .into_iter()
+        .map(|(id, name, account_id, account_name, stage_name, kind, probability, amount_minor, currency, close_date, owner_name, sort)| {
+            let row = OpportunityRow {
+                id,
+                name,
+                account_id,
+                account_name,
+                stage_name,
+                stage_kind: StageKind::parse(&kind).unwrap_or(StageKind::Open),
+                probability,
+                amount_minor,
+                currency: Currency::parse(&currency).unwrap_or(Currency::RSD),
+                close_date,
+                owner_name,
+            };
+            (row, sort, id)
+        })
+        .collect();
+    let (rows, next_cursor) = listing::finish(rows);
+    let mut count = Sql::new("SELECT COUNT(*) AS n FROM opportunities o WHERE 1=1");
+    filters(&mut count, actor, q);
+    let total: i64 = count.query().fetch_one(&db.pool).await?.try_get("n")?;
+    Ok(Page { rows, next_cursor, total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> OpportunityInput {
+        OpportunityInput {
+            name: "Linija za pakovanje".into(),
+            account_id: "1".into(),
+            stage_id: "2".into(),
+            amount: "1.250.000,00".into(),
+            currency: "EUR".into(),
+            close_date: "31.12.2026.".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn parses_amount_and_date() {
+        let v = validate(&input()).unwrap();
+        assert_eq!(v.amount_minor, 125_000_000);
+        assert_eq!(v.close_date, "2026-12-31");
+        assert_eq!(v.currency, Currency::EUR);
+        assert_eq!(v.probability, None);
+    }
+
+    #[test]
+    fn rejects_bad_values_by_field() {
+        let mut i = input();
+        i.amount = "mnogo".into();
+        assert_eq!(validate(&i), Err(field("amount", Problem::InvalidNumber)));
+        let mut i = input();
+        i.close_date = "sutra".into();
+        assert_eq!(validate(&i), Err(field("close_date", Problem::InvalidDate)));
+        let mut i = input();
+        i.account_id.clear();
+        assert_eq!(validate(&i), Err(field("account_id", Problem::Required)));
+        let mut i = input();
+        i.probability = "150".into();
+        assert_eq!(validate(&i), Err(field("probability", Problem::OutOfRange(0, 100))));
+    }
+}

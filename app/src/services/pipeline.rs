@@ -1,0 +1,168 @@
+//! The pipeline board: one column per open stage with count, total and weighted value (in RSD at the
+//! stated rate), the first cards of each column and "load more"; and moving a card to another stage.
+
+use super::{audit, visibility, Actor};
+use crate::db::sql::{decode_cursor, encode_cursor, Sql};
+use crate::db::{now, today, Db};
+use crate::domain::money::{to_base, weighted, Currency, Rate};
+use crate::domain::{probability_after_move, Board, BoardQuery, Card, Column, StageKind};
+use crate::error::AppError;
+use sqlx::Row;
+
+pub const CARDS_PER_PAGE: i64 = 20;
+
+/// The EUR→RSD rate valid today (millionths).
+pub async fn eur_rate(db: &Db) -> Result<i64, AppError> {
+    let row = sqlx::query("SELECT rate_micros FROM currency_rates WHERE currency = 'EUR' AND valid_from <= $1 ORDER BY valid_from DESC LIMIT 1")
+        .bind(today())
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(match row {
+        Some(r) => r.try_get("rate_micros")?,
+        None => 117_170_000,
+    })
+}
+
+fn filters(sql: &mut Sql, actor: &Actor, q: &BoardQuery) {
+    visibility::restrict(sql, actor, "o");
+    if let Some(owner) = super::listing::id_filter(&q.owner) {
+        sql.push(" AND o.owner_id = ").bind(owner);
+    }
+    if let Some(team) = super::listing::id_filter(&q.team) {
+        sql.push(" AND o.team_id = ").bind(team);
+    }
+    if !q.region.trim().is_empty() {
+        sql.push(" AND a.region = ").bind(q.region.trim());
+    }
+    if let Some(d) = crate::domain::validate::parse_date(&q.from) {
+        sql.push(" AND o.close_date >= ").bind(d.format("%Y-%m-%d").to_string());
+    }
+    if let Some(d) = crate::domain::validate::parse_date(&q.to) {
+        sql.push(" AND o.close_date <= ").bind(d.format("%Y-%m-%d").to_string());
+    }
+}
+
+const CARD_SELECT: &str = "SELECT o.id, o.name, a.name AS account_name, o.amount_minor, o.currency, o.close_date, u.name AS owner_name, \
+    o.stage_id, o.probability, o.version FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id WHERE o.stage_id = ";
+
+type CardTuple = (i64, String, String, i64, String, String, String, i64, i64, i64);
+
+fn card(r: CardTuple) -> Card {
+    Card {
+        id: r.0,
+        name: r.1,
+        account_name: r.2,
+        amount_minor: r.3,
+        currency: Currency::parse(&r.4).unwrap_or(Currency::RSD),
+        close_date: r.5,
+        owner_name: r.6,
+        stage_id: r.7,
+        probability: r.8,
+        version: r.9,
+    }
+}
+
+/// One page of cards of a column, ordered by close date; continues after `cursor` when given.
+pub async fn cards(db: &Db, actor: &Actor, stage_id: i64, q: &BoardQuery, cursor: &str) -> Result<(Vec<Card>, Option<String>), AppError> {
+    let mut sql = Sql::new(CARD_SELECT);
+    sql.bind(stage_id);
+    filters(&mut sql, actor, q);
+    if let Some((date, id)) = decode_cursor(cursor) {
+        sql.push(" AND (o.close_date > ").bind(date.clone()).push(" OR (o.close_date = ").bind(date).push(" AND o.id > ").bind(id).push("))");
+    }
+    sql.push(" ORDER BY o.close_date, o.id LIMIT ").bind(CARDS_PER_PAGE + 1);
+    let mut rows: Vec<Card> = sql.query_as::<CardTuple>().fetch_all(&db.pool).await?.into_iter().map(card).collect();
+    let more = rows.len() as i64 > CARDS_PER_PAGE;
+    rows.truncate(CARDS_PER_PAGE as usize);
+    let next = if more { rows.last().map(|c| encode_cursor(&c.close_date, c.id)) } else { None };
+    Ok((rows, next))
+}
+
+pub async fn board(db: &Db, actor: &Actor, q: &BoardQuery) -> Result<Board, AppError> {
+    let stages = super::stages::list(db).await?;
+    let rate = eur_rate(db).await?;
+    let rates = [Rate { currency: Currency::EUR, micros: rate }];
+    // Totals of every open column in one aggregate query.
+    let mut sql = Sql::new(
+        "SELECT o.stage_id, o.currency, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(o.amount_minor) AS BIGINT) AS total, \
+         CAST(SUM(o.amount_minor * o.probability) AS BIGINT) AS weighted_x100 \
+         FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN stages s ON s.id = o.stage_id WHERE s.kind = 'open'",
+    );
+    filters(&mut sql, actor, q);
+    sql.push(" GROUP BY o.stage_id, o.currency");
+    let totals = sql.query_as::<(i64, String, i64, i64, i64)>().fetch_all(&db.pool).await?;
+    let mut columns = Vec::new();
+    for stage in stages.iter().filter(|s| s.kind == StageKind::Open) {
+        let (mut count, mut total, mut weighted_sum) = (0, 0, 0);
+        for (_, cur, n, t, w) in totals.iter().filter(|t| t.0 == stage.id) {
+            let c = Currency::parse(cur).unwrap_or(Currency::RSD);
+            count += n;
+            total += to_base(*t, c, &rates);
+            weighted_sum += to_base(weighted(*w, 1), c, &rates);
+        }
+        let (cards, next_cursor) = if count > 0 { cards(db, actor, stage.id, q, "").await? } else { (Vec::new(), None) };
+        columns.push(Column { stage: stage.clone(), count, total_minor: total, weighted_minor: weighted_sum, cards, next_cursor });
+    }
+    Ok(Board { columns, stages, eur_rate_micros: rate, today: today() })
+}
+
+/// Moves an opportunity to `stage_id` if the client saw `version`; returns the card as it is now.
+/// Probability follows the stage unless it was set manually (won is 100%, lost 0% always).
+pub async fn move_opportunity(db: &Db, actor: &Actor, id: i64, stage_id: i64, version: i64) -> Result<Card, AppError> {
+    let mut tx = db.begin().await?;
+    let old = super::opportunities::get_for_update(&mut tx, actor, id).await?;
+    crate::domain::check_version(old.version, version)?;
+    let stage = super::stages::get(&mut tx, stage_id).await?;
+    if !stage.active {
+        return Err(AppError::NotFound);
+    }
+    if stage.id == old.stage_id {
+        tx.commit().await?;
+        return card_of(db, actor, id).await;
+    }
+    let (probability, manual) = probability_after_move(&stage, old.probability, old.probability_manual);
+    let ts = now();
+    let n = sqlx::query(
+        "UPDATE opportunities SET stage_id = $1, probability = $2, probability_manual = $3, stage_changed_at = $4, updated_at = $4, \
+         updated_by = $5, version = version + 1 WHERE id = $6 AND version = $7",
+    )
+    .bind(stage.id)
+    .bind(probability)
+    .bind(manual as i64)
+    .bind(&ts)
+    .bind(actor.id)
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    sqlx::query("INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(old.stage_id)
+        .bind(stage.id)
+        .bind(&ts)
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
+    audit::updated(
+        &mut tx,
+        "opportunity",
+        id,
+        Some(actor),
+        &vec![("stage_id", Some(old.stage_id.to_string())), ("probability", Some(old.probability.to_string()))],
+        &vec![("stage_id", Some(stage.id.to_string())), ("probability", Some(probability.to_string()))],
+    )
+    .await?;
+    tx.commit().await?;
+    card_of(db, actor, id).await
+}
+
+pub async fn card_of(db: &Db, actor: &Actor, id: i64) -> Result<Card, AppError> {
+    let mut sql = Sql::new(&CARD_SELECT.replace("WHERE o.stage_id = ", "WHERE o.id = "));
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "o");
+    sql.query_as::<CardTuple>().fetch_optional(&db.pool).await?.map(card).ok_or(AppError::NotFound)
+}

@@ -1,0 +1,154 @@
+//! The `veza` binary: serves the web app, and administers an installation from the command line
+//! (`veza user add`, `veza demo`).
+
+mod http;
+
+use app::db::Db;
+use app::i18n::Lang;
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "veza", version, about = "Veza CRM server")]
+struct Cli {
+    /// Database URL: sqlite://… (default: <data dir>/veza.db) or postgres://…
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    database_url: Option<String>,
+    /// Where the SQLite database (and later uploaded files) live.
+    #[arg(long, env = "VEZA_DATA_DIR", default_value = "./data", global = true)]
+    data_dir: PathBuf,
+    /// Language of the default pipeline stages created on first start (sr or en).
+    #[arg(long, env = "VEZA_LANG", default_value = "sr", global = true)]
+    lang: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the web server (the default).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "LEPTOS_SITE_ADDR")]
+        addr: Option<String>,
+        /// Mark cookies Secure (serve over HTTPS behind a proxy).
+        #[arg(long, env = "VEZA_SECURE_COOKIES", default_value_t = false)]
+        secure_cookies: bool,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Load the demo data set (a Serbian B2B distributor). Running it again changes nothing.
+    Demo,
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Add a user; the password is read from VEZA_PASSWORD or standard input.
+    Add {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["admin", "manager", "sales", "marketing"])]
+        role: String,
+        /// Team name; created when it does not exist.
+        #[arg(long)]
+        team: Option<String>,
+    },
+}
+
+fn fail(msg: impl std::fmt::Display) -> ! {
+    eprintln!("veza: {msg}");
+    std::process::exit(2)
+}
+
+async fn open_db(cli: &Cli) -> Db {
+    let url = match &cli.database_url {
+        Some(u) if !u.trim().is_empty() => u.clone(),
+        _ => {
+            if let Err(e) = std::fs::create_dir_all(&cli.data_dir) {
+                fail(format!("cannot create data directory {}: {e}", cli.data_dir.display()));
+            }
+            format!("sqlite://{}", cli.data_dir.join("veza.db").display())
+        }
+    };
+    let db = Db::connect(&url).await.unwrap_or_else(|e| fail(e));
+    let lang = Lang::parse(&cli.lang).unwrap_or_else(|| fail(format!("VEZA_LANG must be sr or en (got {:?})", cli.lang)));
+    if let Err(e) = app::services::stages::ensure_defaults(&db, lang).await {
+        fail(format!("cannot create default stages: {e}"));
+    }
+    db
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("VEZA_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .init();
+    let cli = Cli::parse();
+    match &cli.command {
+        None => serve(&cli, None, false).await,
+        Some(Command::Serve { addr, secure_cookies }) => serve(&cli, addr.clone(), *secure_cookies).await,
+        Some(Command::Demo) => {
+            let db = open_db(&cli).await;
+            match app::services::demo::load(&db).await {
+                Ok(true) => println!("Demo data loaded. Sign in as admin@demo.veza.rs with password {}", app::services::demo::DEMO_PASSWORD),
+                Ok(false) => println!("Demo data is already loaded; nothing changed."),
+                Err(e) => fail(format!("demo data could not be loaded: {e}")),
+            }
+        }
+        Some(Command::User { command: UserCommand::Add { email, name, role, team } }) => {
+            let db = open_db(&cli).await;
+            let password = match std::env::var("VEZA_PASSWORD") {
+                Ok(p) if !p.is_empty() => p,
+                _ => {
+                    let mut s = String::new();
+                    if std::io::stdin().read_to_string(&mut s).is_err() {
+                        fail("could not read the password from standard input");
+                    }
+                    s.trim_end_matches(['\n', '\r']).to_string()
+                }
+            };
+            let team_id = match team {
+                Some(t) => Some(app::services::auth::ensure_team(&db, t).await.unwrap_or_else(|e| fail(describe(&e)))),
+                None => None,
+            };
+            let new = app::services::auth::NewUser { email: email.clone(), name: name.clone(), role: role.clone(), team_id, password };
+            match app::services::auth::create_user(&db, None, new).await {
+                Ok(id) => println!("User {email} created (id {id})."),
+                Err(e) => fail(describe(&e)),
+            }
+        }
+    }
+}
+
+/// An error in English for the command line.
+fn describe(e: &app::error::AppError) -> String {
+    app::components::error_text(Lang::En, e)
+}
+
+async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool) {
+    let conf = leptos::prelude::get_configuration(None).unwrap_or_else(|e| fail(format!("leptos configuration: {e}")));
+    let mut leptos_options = conf.leptos_options;
+    if let Some(a) = addr {
+        leptos_options.site_addr = a.parse().unwrap_or_else(|_| fail(format!("LEPTOS_SITE_ADDR is not an address like 127.0.0.1:3000 (got {a:?})")));
+    }
+    let started = std::time::Instant::now();
+    let db = open_db(cli).await;
+    let state = app::api::ctx::AppState { leptos_options: leptos_options.clone(), db, secure_cookies };
+    let router = http::router(state);
+    let listener = tokio::net::TcpListener::bind(&leptos_options.site_addr)
+        .await
+        .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", leptos_options.site_addr)));
+    tracing::info!("Veza listening on http://{} (ready in {} ms)", leptos_options.site_addr, started.elapsed().as_millis());
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .unwrap_or_else(|e| fail(e));
+}
