@@ -1,7 +1,7 @@
 //! Picks an account by typing part of its name: the server returns the first matches, so the form
 //! never loads the whole account table.
 
-use super::{problem_text, use_lang};
+use super::{field_message, use_lang};
 use crate::api::accounts::account_choices;
 use crate::domain::Choice;
 use crate::error::AppError;
@@ -21,7 +21,7 @@ pub fn AccountPicker(
     let options = RwSignal::new(selected.clone().into_iter().collect::<Vec<Choice>>());
     let current = RwSignal::new(selected.map(|c| c.id.to_string()).unwrap_or_default());
     let err = move || match error.get() {
-        Some(AppError::Validation { field, problem }) if field == "account_id" => Some(problem_text(lang, &problem)),
+        Some(AppError::Validation { field, problem }) if field == "account_id" => Some(field_message(lang, &field, &problem)),
         _ => None,
     };
     let search = move |q: String| {

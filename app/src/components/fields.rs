@@ -1,6 +1,6 @@
 //! Form fields that show their own validation error inline and keep what the user typed.
 
-use super::{problem_text, use_lang};
+use super::{field_message, use_lang};
 use crate::error::AppError;
 use crate::i18n::M;
 use leptos::prelude::*;
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 fn field_error(error: Signal<Option<AppError>>, key: &'static str) -> impl Fn() -> Option<String> + Send + Sync + Copy + 'static {
     let lang = use_lang();
     move || match error.get() {
-        Some(AppError::Validation { field, problem }) if field == key => Some(problem_text(lang, &problem)),
+        Some(AppError::Validation { field, problem }) if field == key => Some(field_message(lang, &field, &problem)),
         _ => None,
     }
 }

@@ -83,14 +83,19 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
     }
 }
 
+/// A field's problem as a sentence naming the field ("PIB is not a valid PIB…").
+pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
+    match problem {
+        Problem::WrongCredentials | Problem::TooManyAttempts(_) | Problem::CannotChangeSelf => problem_text(lang, problem),
+        _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
+    }
+}
+
 /// A whole error as one sentence for a banner or toast.
 pub fn error_text(lang: Lang, e: &AppError) -> String {
     match e {
         AppError::NotFound => lang.t(M::NotFoundText).into(),
-        AppError::Validation { field, problem } => match problem {
-            Problem::WrongCredentials | Problem::TooManyAttempts(_) | Problem::CannotChangeSelf => problem_text(lang, problem),
-            _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
-        },
+        AppError::Validation { field, problem } => field_message(lang, field, problem),
         AppError::Conflict => lang.t(M::ConflictText).into(),
         AppError::Unauthorized => lang.t(M::Unauthorized).into(),
         AppError::Forbidden => lang.t(M::Forbidden).into(),
