@@ -22,8 +22,8 @@ macro_rules! catalog {
 catalog! {
     AppTagline => "Sales pipeline and customers in one place", "Prodaja i kupci na jednom mestu";
     Pipeline => "Pipeline", "Prodajni levak";
-    Accounts => "Accounts", "Pravna lica";
-    Account => "Account", "Pravno lice";
+    Accounts => "Accounts", "Preduzeća";
+    Account => "Account", "Preduzeće";
     Contacts => "Contacts", "Kontakti";
     Contact => "Contact", "Kontakt";
     Opportunities => "Opportunities", "Prodajne prilike";
@@ -78,7 +78,7 @@ catalog! {
     Filter => "Filter", "Filtriraj";
     ClearFilters => "Clear", "Poništi";
     New => "New", "Novo";
-    NewAccount => "New account", "Novo pravno lice";
+    NewAccount => "New account", "Novo preduzeće";
     NewContact => "New contact", "Novi kontakt";
     NewOpportunity => "New opportunity", "Nova prodajna prilika";
     Edit => "Edit", "Izmeni";

@@ -1,0 +1,855 @@
+//! Integration tests of the server-side services, each run twice: on a fresh SQLite file and on a fresh
+//! Postgres database.
+//!
+//! Postgres: `postgres://postgres@127.0.0.1:5432/postgres` (override with `VEZA_TEST_POSTGRES_URL`, a URL
+//! of a maintenance database on which `CREATE DATABASE` is allowed). When it is unreachable the Postgres
+//! variants print a warning and pass, unless `VEZA_REQUIRE_POSTGRES=1`, in which case they fail.
+//!
+//! Run: `cargo test -p app --features ssr --test services`
+
+#![cfg(feature = "ssr")]
+
+use app::db::Db;
+use app::domain::money::Currency;
+use app::domain::{AccountInput, Board, ContactInput, ListQuery, OpportunityInput, Role, Stage, StageKind};
+use app::error::{AppError, Problem};
+use app::i18n::Lang;
+use app::services::{accounts, audit, auth, contacts, demo, opportunities, pipeline, stages, Actor};
+use sqlx::Connection;
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+// ---------------------------------------------------------------------------------------------------
+// Harness: one fresh database per test, on both backends.
+// ---------------------------------------------------------------------------------------------------
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A name part unique across tests, test processes and runs.
+fn unique() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_nanos() % 1_000_000_000_000;
+    format!("{}_{}_{}", std::process::id(), n, nanos)
+}
+
+fn postgres_admin_url() -> String {
+    std::env::var("VEZA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+fn postgres_required() -> bool {
+    std::env::var("VEZA_REQUIRE_POSTGRES").map(|v| v.trim() == "1").unwrap_or(false)
+}
+
+/// Runs `body` on its own task so a panic can be caught, cleans up, then re-raises the panic.
+async fn run_body<F, Fut>(db: Db, body: F) -> Result<(), tokio::task::JoinError>
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let handle = tokio::spawn(body(db.clone()));
+    let result = handle.await;
+    db.pool.close().await;
+    result
+}
+
+fn rethrow(e: tokio::task::JoinError) -> ! {
+    if e.is_panic() {
+        std::panic::resume_unwind(e.into_panic())
+    }
+    panic!("test task failed: {e}")
+}
+
+pub async fn run_sqlite<F, Fut>(body: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let path = std::env::temp_dir().join(format!("veza-test-{}.db", unique()));
+    let path = path.to_str().expect("utf-8 temp path").to_string();
+    let db = Db::connect(&format!("sqlite://{path}")).await.expect("open a fresh SQLite database");
+    match run_body(db, body).await {
+        Ok(()) => {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+        }
+        Err(e) => {
+            eprintln!("SQLite test database kept for inspection: {path}");
+            rethrow(e)
+        }
+    }
+}
+
+pub async fn run_postgres<F, Fut>(body: F)
+where
+    F: FnOnce(Db) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let admin_url = postgres_admin_url();
+    let connect = tokio::time::timeout(Duration::from_secs(5), sqlx::postgres::PgConnection::connect(&admin_url)).await;
+    let mut admin = match connect {
+        Ok(Ok(conn)) => conn,
+        Ok(Err(e)) => return postgres_unreachable(&admin_url, &e.to_string()),
+        Err(_) => return postgres_unreachable(&admin_url, "timed out after 5 s"),
+    };
+    let name = format!("veza_test_{}", unique());
+    sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut admin).await.expect("CREATE DATABASE for the test");
+    let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).expect("postgres URL with a database name");
+    let db = Db::connect(&format!("{base}/{name}")).await.expect("open the fresh Postgres database");
+    match run_body(db, body).await {
+        Ok(()) => {
+            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin).await;
+            let _ = admin.close().await;
+        }
+        Err(e) => {
+            eprintln!("Postgres test database kept for inspection: {name}");
+            rethrow(e)
+        }
+    }
+}
+
+fn postgres_unreachable(url: &str, why: &str) {
+    if postgres_required() {
+        panic!("VEZA_REQUIRE_POSTGRES=1 but Postgres at {url} is unreachable: {why}");
+    }
+    eprintln!();
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    eprintln!("!!! WARNING: Postgres at {url} is unreachable ({why}).");
+    eprintln!("!!! This Postgres variant was SKIPPED; only SQLite was tested. Set VEZA_REQUIRE_POSTGRES=1 to fail instead.");
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    eprintln!();
+}
+
+/// `both!(name)` turns `async fn name(db: Db)` into the tests `name::sqlite` and `name::postgres`.
+macro_rules! both {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::run_sqlite(super::$name).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::run_postgres(super::$name).await
+            }
+        }
+    };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Seed helpers
+// ---------------------------------------------------------------------------------------------------
+
+const PASSWORD: &str = "tajna-lozinka-1";
+
+async fn seed(db: &Db) {
+    stages::ensure_defaults(db, Lang::En).await.expect("default stages");
+}
+
+async fn team(db: &Db, name: &str) -> i64 {
+    auth::ensure_team(db, name).await.expect("team")
+}
+
+async fn user(db: &Db, email: &str, name: &str, role: &str, team: Option<i64>) -> Actor {
+    let id = auth::create_user(
+        db,
+        None,
+        auth::NewUser { email: email.into(), name: name.into(), role: role.into(), team_id: team, password: PASSWORD.into() },
+    )
+    .await
+    .expect("create user");
+    auth::user_by_id(db, id).await.expect("user by id")
+}
+
+fn account_input(name: &str) -> AccountInput {
+    AccountInput { name: name.into(), types: vec!["customer".into()], ..Default::default() }
+}
+
+async fn new_account(db: &Db, actor: &Actor, name: &str) -> i64 {
+    accounts::create(db, actor, &account_input(name)).await.expect("create account")
+}
+
+async fn new_contact(db: &Db, actor: &Actor, first: &str, last: &str, account: Option<i64>) -> i64 {
+    let input = ContactInput {
+        first_name: first.into(),
+        last_name: last.into(),
+        account_id: account.map(|a| a.to_string()).unwrap_or_default(),
+        ..Default::default()
+    };
+    contacts::create(db, actor, &input).await.expect("create contact")
+}
+
+fn opportunity_input(name: &str, account: i64, stage: i64, amount: &str) -> OpportunityInput {
+    OpportunityInput {
+        name: name.into(),
+        account_id: account.to_string(),
+        stage_id: stage.to_string(),
+        amount: amount.into(),
+        currency: "RSD".into(),
+        close_date: "2026-12-31".into(),
+        ..Default::default()
+    }
+}
+
+async fn new_opportunity(db: &Db, actor: &Actor, name: &str, account: i64, stage: i64, amount: &str) -> i64 {
+    opportunities::create(db, actor, &opportunity_input(name, account, stage, amount)).await.expect("create opportunity")
+}
+
+/// Active stages in pipeline order: the five open ones, then won, then lost.
+async fn open_and_closed_stages(db: &Db) -> (Vec<Stage>, Stage, Stage) {
+    let all = stages::list(db).await.expect("stages");
+    let open: Vec<Stage> = all.iter().filter(|s| s.kind == StageKind::Open).cloned().collect();
+    let won = all.iter().find(|s| s.kind == StageKind::Won).cloned().expect("a won stage");
+    let lost = all.iter().find(|s| s.kind == StageKind::Lost).cloned().expect("a lost stage");
+    assert_eq!(open.iter().map(|s| s.probability).collect::<Vec<_>>(), vec![10, 20, 40, 60, 80]);
+    (open, won, lost)
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    let row = sqlx::query(sql).fetch_one(&db.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    sqlx::Row::try_get::<i64, _>(&row, "n").expect("COUNT(*) AS n")
+}
+
+async fn count_for(db: &Db, sql: &str, id: i64) -> i64 {
+    let row = sqlx::query(sql).bind(id).fetch_one(&db.pool).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    sqlx::Row::try_get::<i64, _>(&row, "n").expect("COUNT(*) AS n")
+}
+
+fn invalid(field: &str, problem: Problem) -> AppError {
+    AppError::Validation { field: field.into(), problem }
+}
+
+fn all() -> ListQuery {
+    ListQuery::default()
+}
+
+fn column<'a>(board: &'a Board, stage: i64) -> &'a app::domain::Column {
+    board.columns.iter().find(|c| c.stage.id == stage).unwrap_or_else(|| panic!("no column for stage {stage}"))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 1. Sign-in, sessions, sign-out, lockout
+// ---------------------------------------------------------------------------------------------------
+
+async fn sign_in_sessions_and_lockout(db: Db) {
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    let ip = "10.0.0.7";
+
+    assert_eq!(auth::sign_in(&db, "ana@firma.rs", "pogresna-lozinka", ip).await, Err(invalid("password", Problem::WrongCredentials)));
+    assert_eq!(auth::sign_in(&db, "nobody@firma.rs", PASSWORD, ip).await, Err(invalid("password", Problem::WrongCredentials)));
+
+    // The email is matched case-insensitively and trimmed, as typed in a sign-in form.
+    let (token, user_id) = auth::sign_in(&db, "  Ana@Firma.RS ", PASSWORD, ip).await.expect("right password signs in");
+    assert_eq!(user_id, ana.id);
+    assert!(token.len() >= 32, "token too short: {token:?}");
+    let me = auth::session_user(&db, &token).await.unwrap().expect("the session is valid");
+    assert_eq!(me, ana);
+    assert_eq!(auth::session_user(&db, "not-a-token").await.unwrap(), None);
+
+    // A second session is independent of the first.
+    let (token2, _) = auth::sign_in(&db, "ana@firma.rs", PASSWORD, ip).await.unwrap();
+    assert_ne!(token, token2);
+
+    auth::sign_out(&db, &token).await.unwrap();
+    assert_eq!(auth::session_user(&db, &token).await.unwrap(), None, "signed out session still valid");
+    assert_eq!(auth::session_user(&db, &token2).await.unwrap().map(|u| u.id), Some(ana.id), "sign-out ended another session");
+
+    // One failure so far for ana; four more make five, each still answered as wrong credentials.
+    for i in 2..=5 {
+        assert_eq!(
+            auth::sign_in(&db, "ana@firma.rs", "pogresna-lozinka", ip).await,
+            Err(invalid("password", Problem::WrongCredentials)),
+            "failure #{i}"
+        );
+    }
+    // The sixth attempt is refused even with the right password.
+    assert_eq!(
+        auth::sign_in(&db, "ana@firma.rs", PASSWORD, ip).await,
+        Err(invalid("password", Problem::TooManyAttempts(auth::LOCKOUT_MINUTES)))
+    );
+    // The lock is per email: another (unknown) email from the same address is still checked normally.
+    assert_eq!(auth::sign_in(&db, "other@firma.rs", PASSWORD, ip).await, Err(invalid("password", Problem::WrongCredentials)));
+    // Sessions opened before the lockout stay valid.
+    assert!(auth::session_user(&db, &token2).await.unwrap().is_some());
+}
+both!(sign_in_sessions_and_lockout);
+
+// ---------------------------------------------------------------------------------------------------
+// 2. First-run setup
+// ---------------------------------------------------------------------------------------------------
+
+async fn setup_first_admin_only_once(db: Db) {
+    assert_eq!(auth::user_count(&db).await.unwrap(), 0);
+    let id = auth::setup_first_admin(&db, "Admin@Firma.rs", "Prvi Admin", PASSWORD, "Uprava").await.expect("first setup");
+    let admin = auth::user_by_id(&db, id).await.unwrap();
+    assert_eq!(admin.role, Role::Admin);
+    assert_eq!(admin.email, "admin@firma.rs");
+    assert_eq!(admin.team_name.as_deref(), Some("Uprava"));
+    assert!(auth::sign_in(&db, "admin@firma.rs", PASSWORD, "127.0.0.1").await.is_ok(), "the new admin can sign in");
+
+    assert_eq!(auth::setup_first_admin(&db, "drugi@firma.rs", "Drugi Admin", PASSWORD, "Uprava").await, Err(AppError::Forbidden));
+    assert_eq!(auth::user_count(&db).await.unwrap(), 1, "the refused setup created a user");
+    assert_eq!(
+        auth::sign_in(&db, "drugi@firma.rs", PASSWORD, "127.0.0.1").await,
+        Err(invalid("password", Problem::WrongCredentials))
+    );
+}
+both!(setup_first_admin_only_once);
+
+// ---------------------------------------------------------------------------------------------------
+// 3. Accounts: create, read back, validation writes nothing
+// ---------------------------------------------------------------------------------------------------
+
+async fn account_create_get_and_invalid_pib(db: Db) {
+    seed(&db).await;
+    let t = team(&db, "Prodaja Vojvodina").await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", Some(t)).await;
+
+    let input = AccountInput {
+        name: "  Delta Agrar d.o.o. ".into(),
+        types: vec!["partner".into(), "customer".into(), "customer".into()],
+        category: "A".into(),
+        industry: "Poljoprivreda".into(),
+        region: "Vojvodina".into(),
+        city: "Novi Sad".into(),
+        address: "Bulevar oslobođenja 1".into(),
+        phone: "+381 21 123 4567".into(),
+        email: " Office@Delta.RS ".into(),
+        website: "www.delta.rs".into(),
+        pib: "100002887".into(),
+        mb: "07534183".into(),
+        notes: "Ključni kupac".into(),
+        ..Default::default()
+    };
+    let id = accounts::create(&db, &ana, &input).await.expect("valid account is created");
+    let a = accounts::get(&db, &ana, id).await.expect("creator sees the account");
+    assert_eq!(a.id, id);
+    assert_eq!(a.name, "Delta Agrar d.o.o.");
+    assert_eq!(a.types, vec![app::domain::RelationshipType::Customer, app::domain::RelationshipType::Partner]);
+    assert_eq!(a.category, Some(app::domain::Category::A));
+    assert_eq!(a.industry.as_deref(), Some("Poljoprivreda"));
+    assert_eq!(a.region.as_deref(), Some("Vojvodina"));
+    assert_eq!(a.city.as_deref(), Some("Novi Sad"));
+    assert_eq!(a.address.as_deref(), Some("Bulevar oslobođenja 1"));
+    assert_eq!(a.phone.as_deref(), Some("+381 21 123 4567"));
+    assert_eq!(a.email.as_deref(), Some("office@delta.rs"));
+    assert_eq!(a.website.as_deref(), Some("www.delta.rs"));
+    assert_eq!(a.pib.as_deref(), Some("100002887"));
+    assert_eq!(a.mb.as_deref(), Some("07534183"));
+    assert_eq!(a.notes.as_deref(), Some("Ključni kupac"));
+    assert_eq!(a.owner_id, ana.id);
+    assert_eq!(a.owner_name, "Ana Petrović");
+    assert_eq!(a.version, 1);
+
+    let before = accounts::list(&db, &ana, &all()).await.unwrap();
+    assert_eq!(before.total, 1);
+    assert_eq!(before.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+
+    let mut bad = account_input("Firma sa lošim PIB-om");
+    bad.pib = "123456789".into();
+    assert_eq!(accounts::create(&db, &ana, &bad).await, Err(invalid("pib", Problem::InvalidPib)));
+    let mut bad_mb = account_input("Firma sa lošim MB-om");
+    bad_mb.mb = "07534184".into();
+    assert_eq!(accounts::create(&db, &ana, &bad_mb).await, Err(invalid("mb", Problem::InvalidMb)));
+    assert_eq!(accounts::create(&db, &ana, &account_input("   ")).await, Err(invalid("name", Problem::Required)));
+
+    let after = accounts::list(&db, &ana, &all()).await.unwrap();
+    assert_eq!(after.total, 1, "a refused account was written");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 1);
+
+    // Search finds the account by its PIB and by a name typed without diacritics or case.
+    let by_pib = accounts::list(&db, &ana, &ListQuery { q: "100002887".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(by_pib.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+    let by_name = accounts::list(&db, &ana, &ListQuery { q: "DELTA agrar".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(by_name.total, 1);
+    let none = accounts::list(&db, &ana, &ListQuery { q: "gama".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(none.total, 0);
+    assert!(none.rows.is_empty());
+}
+both!(account_create_get_and_invalid_pib);
+
+// ---------------------------------------------------------------------------------------------------
+// 4. Visibility by role and team
+// ---------------------------------------------------------------------------------------------------
+
+async fn visibility_by_team_and_role(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let team_a = team(&db, "Tim A").await;
+    let team_b = team(&db, "Tim B").await;
+    let a_sales = user(&db, "a.sales@firma.rs", "Aca Prodaja", "sales", Some(team_a)).await;
+    let b_sales = user(&db, "b.sales@firma.rs", "Bora Prodaja", "sales", Some(team_b)).await;
+    let b_manager = user(&db, "b.manager@firma.rs", "Biljana Menadžer", "manager", Some(team_b)).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+
+    let alfa = new_account(&db, &a_sales, "Alfa d.o.o.").await;
+    let beta = new_account(&db, &b_sales, "Beta d.o.o.").await;
+    let beta_contact = new_contact(&db, &b_sales, "Bojan", "Bojić", Some(beta)).await;
+    let beta_deal = new_opportunity(&db, &b_sales, "Beta posao", beta, open[0].id, "1.000").await;
+    let alfa_deal = new_opportunity(&db, &a_sales, "Alfa posao", alfa, open[0].id, "2.000").await;
+
+    // Team A's salesperson: Beta's records do not exist for them.
+    assert_eq!(accounts::get(&db, &a_sales, beta).await, Err(AppError::NotFound));
+    assert_eq!(opportunities::get(&db, &a_sales, beta_deal).await, Err(AppError::NotFound));
+    assert_eq!(contacts::get(&db, &a_sales, beta_contact).await, Err(AppError::NotFound));
+    let list = accounts::list(&db, &a_sales, &all()).await.unwrap();
+    assert_eq!(list.total, 1);
+    assert_eq!(list.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![alfa]);
+    let deals = opportunities::list(&db, &a_sales, &all()).await.unwrap();
+    assert_eq!(deals.total, 1);
+    assert_eq!(deals.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![alfa_deal]);
+    assert_eq!(contacts::list(&db, &a_sales, &all()).await.unwrap().total, 0);
+    let board = pipeline::board(&db, &a_sales, &Default::default()).await.unwrap();
+    assert_eq!(column(&board, open[0].id).count, 1, "the board counts another team's deal");
+    assert_eq!(column(&board, open[0].id).total_minor, 200_000);
+    // Nor can they change, delete, move or attach to them.
+    let mut edit = account_input("Beta preuzeta");
+    edit.id = beta.to_string();
+    edit.version = "1".into();
+    assert_eq!(accounts::update(&db, &a_sales, &edit).await, Err(AppError::NotFound));
+    assert_eq!(accounts::delete(&db, &a_sales, beta, 1).await, Err(AppError::NotFound));
+    assert_eq!(pipeline::move_opportunity(&db, &a_sales, beta_deal, open[1].id, 1).await.map(|c| c.id), Err(AppError::NotFound));
+    assert_eq!(
+        opportunities::create(&db, &a_sales, &opportunity_input("Tuđi posao", beta, open[0].id, "1")).await,
+        Err(invalid("account_id", Problem::InvalidChoice))
+    );
+    let untouched = accounts::get(&db, &admin, beta).await.unwrap();
+    assert_eq!((untouched.name.as_str(), untouched.version), ("Beta d.o.o.", 1));
+    assert_eq!(opportunities::get(&db, &admin, beta_deal).await.unwrap().stage_id, open[0].id);
+
+    // Team B's manager sees team B's records (owned by someone else), not team A's.
+    assert_eq!(accounts::get(&db, &b_manager, beta).await.unwrap().owner_id, b_sales.id);
+    assert_eq!(opportunities::get(&db, &b_manager, beta_deal).await.unwrap().account_name, "Beta d.o.o.");
+    assert_eq!(accounts::get(&db, &b_manager, alfa).await, Err(AppError::NotFound));
+    let list = accounts::list(&db, &b_manager, &all()).await.unwrap();
+    assert_eq!(list.total, 1);
+    assert_eq!(list.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![beta]);
+
+    // The administrator sees everything.
+    assert!(accounts::get(&db, &admin, alfa).await.is_ok());
+    assert!(accounts::get(&db, &admin, beta).await.is_ok());
+    assert!(opportunities::get(&db, &admin, beta_deal).await.is_ok());
+    assert!(opportunities::get(&db, &admin, alfa_deal).await.is_ok());
+    let list = accounts::list(&db, &admin, &all()).await.unwrap();
+    assert_eq!(list.total, 2);
+    assert_eq!(list.rows.iter().map(|r| r.id).collect::<HashSet<_>>(), HashSet::from([alfa, beta]));
+    assert_eq!(opportunities::list(&db, &admin, &all()).await.unwrap().total, 2);
+    let board = pipeline::board(&db, &admin, &Default::default()).await.unwrap();
+    assert_eq!(column(&board, open[0].id).count, 2);
+}
+both!(visibility_by_team_and_role);
+
+// ---------------------------------------------------------------------------------------------------
+// 5. Versioned updates and history
+// ---------------------------------------------------------------------------------------------------
+
+async fn versioned_update_conflict_and_history(db: Db) {
+    seed(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    let id = new_account(&db, &ana, "Delta Agrar").await;
+    let loaded = accounts::get(&db, &ana, id).await.unwrap();
+    assert_eq!(loaded.version, 1);
+
+    // Two people edit the same loaded version: the first save wins, the second is a conflict.
+    let mut first = account_input("Delta Agrar Novi");
+    first.id = id.to_string();
+    first.version = loaded.version.to_string();
+    first.city = "Novi Sad".into();
+    let mut second = account_input("Delta Drugačija");
+    second.id = id.to_string();
+    second.version = loaded.version.to_string();
+    assert_eq!(accounts::update(&db, &ana, &first).await, Ok(2));
+    assert_eq!(accounts::update(&db, &ana, &second).await, Err(AppError::Conflict));
+
+    let now = accounts::get(&db, &ana, id).await.unwrap();
+    assert_eq!(now.name, "Delta Agrar Novi");
+    assert_eq!(now.city.as_deref(), Some("Novi Sad"));
+    assert_eq!(now.version, 2);
+    // The renamed account is found under its new name, not its old one.
+    let found = accounts::list(&db, &ana, &ListQuery { q: "agrar novi".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(found.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![id]);
+    assert_eq!(accounts::list(&db, &ana, &ListQuery { q: "drugacija".into(), ..Default::default() }).await.unwrap().total, 0);
+
+    let history = audit::history(&db, "account", id, None, 100).await.unwrap();
+    let name_updates: Vec<_> = history.iter().filter(|e| e.action == "update" && e.field.as_deref() == Some("name")).collect();
+    assert_eq!(name_updates.len(), 1, "{history:#?}");
+    let e = name_updates[0];
+    assert_eq!(e.old_value.as_deref(), Some("Delta Agrar"));
+    assert_eq!(e.new_value.as_deref(), Some("Delta Agrar Novi"));
+    assert_eq!(e.user_name.as_deref(), Some("Ana Petrović"));
+    let city = history.iter().find(|e| e.action == "update" && e.field.as_deref() == Some("city")).expect("city change recorded");
+    assert_eq!((city.old_value.as_deref(), city.new_value.as_deref()), (None, Some("Novi Sad")));
+    // Unchanged fields are not recorded as updates; the refused save left no trace.
+    assert!(!history.iter().any(|e| e.action == "update" && e.field.as_deref() == Some("types")), "{history:#?}");
+    assert!(!history.iter().any(|e| e.new_value.as_deref() == Some("Delta Drugačija")), "{history:#?}");
+    assert!(history.iter().any(|e| e.action == "create" && e.field.as_deref() == Some("name") && e.new_value.as_deref() == Some("Delta Agrar")));
+    // Newest first.
+    assert!(history.windows(2).all(|w| w[0].id > w[1].id));
+
+    // A save based on the new version succeeds again.
+    second.version = "2".into();
+    assert_eq!(accounts::update(&db, &ana, &second).await, Ok(3));
+    assert_eq!(accounts::get(&db, &ana, id).await.unwrap().name, "Delta Drugačija");
+}
+both!(versioned_update_conflict_and_history);
+
+// ---------------------------------------------------------------------------------------------------
+// 6. Deletion refused while contacts depend on the account
+// ---------------------------------------------------------------------------------------------------
+
+async fn delete_refused_while_contacts_depend(db: Db) {
+    seed(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    let account = new_account(&db, &ana, "Gama d.o.o.").await;
+    let contact = new_contact(&db, &ana, "Goran", "Gavrilović", Some(account)).await;
+    assert_eq!(contacts::get(&db, &ana, contact).await.unwrap().account_name.as_deref(), Some("Gama d.o.o."));
+
+    assert_eq!(accounts::delete(&db, &ana, account, 1).await, Err(invalid("delete", Problem::InUse(1))));
+    assert!(accounts::get(&db, &ana, account).await.is_ok(), "a refused delete removed the account");
+    assert!(contacts::get(&db, &ana, contact).await.is_ok());
+
+    contacts::delete(&db, &ana, contact, 1).await.expect("contact deleted");
+    assert_eq!(contacts::get(&db, &ana, contact).await, Err(AppError::NotFound));
+    // A stale version is refused even when nothing depends on the account any more.
+    assert_eq!(accounts::delete(&db, &ana, account, 0).await, Err(AppError::Conflict));
+    accounts::delete(&db, &ana, account, 1).await.expect("account deleted");
+    assert_eq!(accounts::get(&db, &ana, account).await, Err(AppError::NotFound));
+    assert_eq!(accounts::list(&db, &ana, &all()).await.unwrap().total, 0);
+    assert_eq!(accounts::delete(&db, &ana, account, 1).await, Err(AppError::NotFound));
+    let history = audit::history(&db, "account", account, None, 100).await.unwrap();
+    let deletion = history.first().expect("history survives deletion");
+    assert_eq!(deletion.action, "delete");
+    assert_eq!(deletion.old_value.as_deref(), Some("Gama d.o.o."));
+    assert_eq!(deletion.user_name.as_deref(), Some("Ana Petrović"));
+}
+both!(delete_refused_while_contacts_depend);
+
+// ---------------------------------------------------------------------------------------------------
+// 7. Opportunities: amounts, dates, probability, contact must belong to the account
+// ---------------------------------------------------------------------------------------------------
+
+async fn opportunity_parsing_and_contact_check(db: Db) {
+    seed(&db).await;
+    let (open, won, _) = open_and_closed_stages(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    let delta = new_account(&db, &ana, "Delta").await;
+    let omega = new_account(&db, &ana, "Omega").await;
+    let dragan = new_contact(&db, &ana, "Dragan", "Dragić", Some(delta)).await;
+    let olga = new_contact(&db, &ana, "Olga", "Olić", Some(omega)).await;
+
+    let stage = &open[2]; // Needs analysis, 40 %
+    let mut input = opportunity_input("Linija za pakovanje", delta, stage.id, "1.234.567,89");
+    input.currency = "EUR".into();
+    input.close_date = "31.12.2026.".into();
+    input.contact_id = dragan.to_string();
+    let id = opportunities::create(&db, &ana, &input).await.expect("opportunity created");
+    let o = opportunities::get(&db, &ana, id).await.unwrap();
+    assert_eq!(o.amount_minor, 123_456_789);
+    assert_eq!(o.currency, Currency::EUR);
+    assert_eq!(o.close_date, "2026-12-31");
+    assert_eq!(o.stage_id, stage.id);
+    assert_eq!(o.stage_name, "Needs analysis");
+    assert_eq!(o.probability, stage.probability);
+    assert_eq!(o.probability, 40);
+    assert!(!o.probability_manual);
+    assert_eq!(o.account_name, "Delta");
+    assert_eq!(o.contact_id, Some(dragan));
+    assert_eq!(o.contact_name.as_deref(), Some("Dragan Dragić"));
+    assert_eq!(o.owner_id, ana.id);
+    assert_eq!(o.version, 1);
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM opportunity_stage_changes WHERE opportunity_id = $1", id).await, 1);
+
+    // A deal created directly in a won stage is 100 % whatever was typed.
+    let mut won_input = opportunity_input("Dobijen posao", delta, won.id, "10");
+    won_input.probability = "30".into();
+    let won_id = opportunities::create(&db, &ana, &won_input).await.unwrap();
+    assert_eq!(opportunities::get(&db, &ana, won_id).await.unwrap().probability, 100);
+    // A typed probability in an open stage is kept and marked manual.
+    let mut manual = opportunity_input("Ručna verovatnoća", delta, open[0].id, "10");
+    manual.probability = "35".into();
+    let manual_id = opportunities::create(&db, &ana, &manual).await.unwrap();
+    let m = opportunities::get(&db, &ana, manual_id).await.unwrap();
+    assert_eq!((m.probability, m.probability_manual), (35, true));
+
+    let before = opportunities::list(&db, &ana, &all()).await.unwrap().total;
+    assert_eq!(before, 3);
+    let mut wrong = input.clone();
+    wrong.contact_id = olga.to_string();
+    assert_eq!(opportunities::create(&db, &ana, &wrong).await, Err(invalid("contact_id", Problem::InvalidChoice)));
+    let mut bad_amount = input.clone();
+    bad_amount.amount = "1.23.4".into();
+    assert_eq!(opportunities::create(&db, &ana, &bad_amount).await, Err(invalid("amount", Problem::InvalidNumber)));
+    let mut bad_date = input.clone();
+    bad_date.close_date = "31.02.2026.".into();
+    assert_eq!(opportunities::create(&db, &ana, &bad_date).await, Err(invalid("close_date", Problem::InvalidDate)));
+    let mut bad_stage = input.clone();
+    bad_stage.stage_id = "999999".into();
+    assert_eq!(opportunities::create(&db, &ana, &bad_stage).await, Err(invalid("stage_id", Problem::InvalidChoice)));
+    assert_eq!(opportunities::list(&db, &ana, &all()).await.unwrap().total, before, "a refused opportunity was written");
+
+    // Switching the contact to one of another account is refused on update too.
+    let mut update = input.clone();
+    update.id = id.to_string();
+    update.version = "1".into();
+    update.contact_id = olga.to_string();
+    assert_eq!(opportunities::update(&db, &ana, &update).await, Err(invalid("contact_id", Problem::InvalidChoice)));
+    assert_eq!(opportunities::get(&db, &ana, id).await.unwrap().contact_id, Some(dragan));
+}
+both!(opportunity_parsing_and_contact_check);
+
+// ---------------------------------------------------------------------------------------------------
+// 8. Pipeline board and moving cards
+// ---------------------------------------------------------------------------------------------------
+
+async fn pipeline_board_totals_and_moves(db: Db) {
+    seed(&db).await;
+    let (open, won, _) = open_and_closed_stages(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    let acc = new_account(&db, &ana, "Delta").await;
+
+    let o1 = new_opportunity(&db, &ana, "Prvi", acc, open[0].id, "1.000,00").await; // 100 000 minor at 10 %
+    let o2 = new_opportunity(&db, &ana, "Drugi", acc, open[0].id, "2.500,50").await; // 250 050 minor at 10 %
+    let o3 = new_opportunity(&db, &ana, "Treći", acc, open[1].id, "333,33").await; // 33 333 minor at 20 %
+    let _closed = new_opportunity(&db, &ana, "Zatvoren", acc, won.id, "9.999.999").await;
+
+    let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
+    assert_eq!(board.columns.iter().map(|c| c.stage.id).collect::<Vec<_>>(), open.iter().map(|s| s.id).collect::<Vec<_>>(), "one column per open stage");
+    assert_eq!(board.stages.len(), 7);
+    let c0 = column(&board, open[0].id);
+    assert_eq!(c0.count, 2);
+    assert_eq!(c0.total_minor, 350_050);
+    assert_eq!(c0.weighted_minor, 35_005); // 350 050 × 10 %
+    assert_eq!(c0.cards.iter().map(|c| c.id).collect::<HashSet<_>>(), HashSet::from([o1, o2]));
+    assert_eq!(c0.next_cursor, None);
+    let c1 = column(&board, open[1].id);
+    assert_eq!(c1.count, 1);
+    assert_eq!(c1.total_minor, 33_333);
+    assert_eq!(c1.weighted_minor, 6_667); // 33 333 × 20 % = 6 666.6, rounded half up
+    assert_eq!(c1.cards.iter().map(|c| c.id).collect::<Vec<_>>(), vec![o3]);
+    for c in &board.columns[2..] {
+        assert_eq!((c.count, c.total_minor, c.weighted_minor, c.cards.len()), (0, 0, 0, 0), "column {}", c.stage.name);
+    }
+
+    // Move o1 to the next open stage: stage and probability follow, the version goes up.
+    let card = pipeline::move_opportunity(&db, &ana, o1, open[1].id, 1).await.expect("move");
+    assert_eq!(card.id, o1);
+    assert_eq!(card.stage_id, open[1].id);
+    assert_eq!(card.probability, open[1].probability);
+    assert_eq!(card.version, 2);
+    let o = opportunities::get(&db, &ana, o1).await.unwrap();
+    assert_eq!((o.stage_id, o.probability, o.version), (open[1].id, 20, 2));
+    assert_eq!(o.stage_name, open[1].name);
+
+    // Moving again from the stale version is a conflict and changes nothing.
+    assert_eq!(pipeline::move_opportunity(&db, &ana, o1, open[2].id, 1).await.map(|c| c.id), Err(AppError::Conflict));
+    let o = opportunities::get(&db, &ana, o1).await.unwrap();
+    assert_eq!((o.stage_id, o.probability, o.version), (open[1].id, 20, 2));
+
+    let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
+    let c0 = column(&board, open[0].id);
+    assert_eq!((c0.count, c0.total_minor, c0.weighted_minor), (1, 250_050, 25_005));
+    let c1 = column(&board, open[1].id);
+    assert_eq!((c1.count, c1.total_minor), (2, 133_333));
+    assert_eq!(c1.weighted_minor, 26_667); // (100 000 + 33 333) × 20 % = 26 666.6
+
+    // Won takes the deal off the board at 100 %.
+    let card = pipeline::move_opportunity(&db, &ana, o3, won.id, 1).await.unwrap();
+    assert_eq!((card.stage_id, card.probability, card.version), (won.id, 100, 2));
+    let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
+    assert_eq!(column(&board, open[1].id).count, 1);
+    assert_eq!(column(&board, open[1].id).total_minor, 100_000);
+
+    // EUR deals are counted in RSD at the stated rate.
+    let mut eur = opportunity_input("Evro posao", acc, open[4].id, "100");
+    eur.currency = "EUR".into();
+    new_opportunity_from(&db, &ana, &eur).await;
+    let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
+    let expected = app::domain::money::to_base(10_000, Currency::EUR, &[app::domain::money::Rate { currency: Currency::EUR, micros: board.eur_rate_micros }]);
+    assert!(expected > 10_000);
+    let c4 = column(&board, open[4].id);
+    assert_eq!((c4.count, c4.total_minor), (1, expected));
+    assert_eq!(c4.weighted_minor, app::domain::money::weighted(expected, 80));
+
+    // Each real move is recorded once for the pipeline reports.
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM opportunity_stage_changes WHERE opportunity_id = $1", o1).await, 2);
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM opportunity_stage_changes WHERE opportunity_id = $1", o2).await, 1);
+}
+both!(pipeline_board_totals_and_moves);
+
+async fn new_opportunity_from(db: &Db, actor: &Actor, input: &OpportunityInput) -> i64 {
+    opportunities::create(db, actor, input).await.expect("create opportunity")
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 9. Concurrent moves of the same card
+// ---------------------------------------------------------------------------------------------------
+
+async fn concurrent_moves_one_wins(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    let acc = new_account(&db, &ana, "Delta").await;
+
+    for round in 0..5 {
+        let id = new_opportunity(&db, &ana, &format!("Posao {round}"), acc, open[0].id, "1.000").await;
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+        let spawn_move = |stage: i64| {
+            let (db, ana, barrier) = (db.clone(), ana.clone(), barrier.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                pipeline::move_opportunity(&db, &ana, id, stage, 1).await
+            })
+        };
+        let t1 = spawn_move(open[1].id);
+        let t2 = spawn_move(open[2].id);
+        let (r1, r2) = (t1.await.expect("task 1"), t2.await.expect("task 2"));
+
+        let winner = match (&r1, &r2) {
+            (Ok(card), Err(AppError::Conflict)) | (Err(AppError::Conflict), Ok(card)) => card.clone(),
+            other => panic!("round {round}: expected exactly one success and one conflict, got {other:?}"),
+        };
+        assert!(winner.stage_id == open[1].id || winner.stage_id == open[2].id);
+        let o = opportunities::get(&db, &ana, id).await.unwrap();
+        assert_eq!(o.stage_id, winner.stage_id, "round {round}");
+        assert_eq!(o.version, 2, "round {round}: the version moved more than once");
+        let expected_probability = open.iter().find(|s| s.id == winner.stage_id).unwrap().probability;
+        assert_eq!(o.probability, expected_probability);
+
+        let history = audit::history(&db, "opportunity", id, None, 100).await.unwrap();
+        let moves: Vec<_> = history.iter().filter(|e| e.action == "update" && e.field.as_deref() == Some("stage_id")).collect();
+        assert_eq!(moves.len(), 1, "round {round}: {history:#?}");
+        assert_eq!(moves[0].new_value.as_deref(), Some(o.stage_name.as_str()), "history names the winning stage");
+        assert_eq!(moves[0].old_value.as_deref(), Some(open[0].name.as_str()));
+        assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM opportunity_stage_changes WHERE opportunity_id = $1", id).await, 2);
+    }
+}
+both!(concurrent_moves_one_wins);
+
+// ---------------------------------------------------------------------------------------------------
+// 10. Keyset pagination and accent-blind search
+// ---------------------------------------------------------------------------------------------------
+
+async fn contacts_keyset_pagination_and_search(db: Db) {
+    seed(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    let acc = new_account(&db, &ana, "Delta").await;
+
+    // 119 contacts whose names repeat three times each (so page boundaries fall inside runs of equal
+    // names and the id breaks ties), created out of name order, plus one with Serbian diacritics.
+    let mut created: Vec<(String, i64)> = Vec::new();
+    for i in 0..119 {
+        let last = format!("{:02}", (i * 7) % 40);
+        let id = new_contact(&db, &ana, "Kontakt", &last, if i % 2 == 0 { Some(acc) } else { None }).await;
+        created.push((format!("kontakt {last}"), id));
+    }
+    let djordje = new_contact(&db, &ana, "Đorđe", "Čolić", None).await;
+    created.push(("djordje colic".into(), djordje));
+    created.sort();
+    let expected: Vec<i64> = created.iter().map(|(_, id)| *id).collect();
+    assert_eq!(expected.len(), 120);
+
+    let mut seen: Vec<i64> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    let mut query = all();
+    let mut page_sizes = Vec::new();
+    loop {
+        let page = contacts::list(&db, &ana, &query).await.unwrap();
+        assert_eq!(page.total, 120);
+        page_sizes.push(page.rows.len());
+        seen.extend(page.rows.iter().map(|r| r.id));
+        names.extend(page.rows.iter().map(|r| r.name.clone()));
+        match page.next_cursor {
+            Some(c) => {
+                assert!(page_sizes.len() < 10, "pagination does not end");
+                query.cursor = c;
+            }
+            None => break,
+        }
+    }
+    assert_eq!(page_sizes, vec![50, 50, 20]);
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 120, "a contact was shown twice");
+    assert_eq!(seen, expected, "not in name order (ties by id)");
+    assert_eq!(names[0], "Đorđe Čolić");
+    assert_eq!(names[1], "Kontakt 00");
+
+    // The same list, newest changes first, also pages through everyone exactly once.
+    let mut query = ListQuery { sort: "updated".into(), ..Default::default() };
+    let mut by_update: Vec<i64> = Vec::new();
+    loop {
+        let page = contacts::list(&db, &ana, &query).await.unwrap();
+        by_update.extend(page.rows.iter().map(|r| r.id));
+        match page.next_cursor {
+            Some(c) if by_update.len() < 1000 => query.cursor = c,
+            _ => break,
+        }
+    }
+    assert_eq!(by_update.len(), 120);
+    assert_eq!(by_update.iter().collect::<HashSet<_>>().len(), 120);
+    assert_eq!(by_update[0], djordje, "the newest contact comes first");
+
+    // Filtering by account narrows the total.
+    let of_account = contacts::list(&db, &ana, &ListQuery { account: acc.to_string(), ..Default::default() }).await.unwrap();
+    assert_eq!(of_account.total, 60);
+
+    // Searching ignores case and Serbian diacritics, both ways.
+    for q in ["djordje colic", "ĐORĐE", "Čolić", "colic", "  djordje   colic "] {
+        let found = contacts::list(&db, &ana, &ListQuery { q: q.into(), ..Default::default() }).await.unwrap();
+        assert_eq!(found.total, 1, "q = {q:?}");
+        assert_eq!(found.rows.iter().map(|r| (r.id, r.name.as_str())).collect::<Vec<_>>(), vec![(djordje, "Đorđe Čolić")], "q = {q:?}");
+        assert_eq!(found.next_cursor, None);
+    }
+    let found = contacts::list(&db, &ana, &ListQuery { q: "kontakt 07".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(found.total, 3);
+    // LIKE wildcards typed by the user are literal characters.
+    let found = contacts::list(&db, &ana, &ListQuery { q: "%".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(found.total, 0);
+    let found = contacts::list(&db, &ana, &ListQuery { q: "kontakt _7".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(found.total, 0);
+}
+both!(contacts_keyset_pagination_and_search);
+
+// ---------------------------------------------------------------------------------------------------
+// 11. Demo data
+// ---------------------------------------------------------------------------------------------------
+
+async fn demo_loads_once(db: Db) {
+    assert!(!demo::is_loaded(&db).await.unwrap());
+    assert!(demo::load(&db).await.expect("demo loads"), "first load reports work done");
+    assert!(demo::is_loaded(&db).await.unwrap());
+    let counts = |db: Db| async move {
+        (
+            count(&db, "SELECT COUNT(*) AS n FROM accounts").await,
+            count(&db, "SELECT COUNT(*) AS n FROM contacts").await,
+            count(&db, "SELECT COUNT(*) AS n FROM opportunities").await,
+            count(&db, "SELECT COUNT(*) AS n FROM users").await,
+        )
+    };
+    let first = counts(db.clone()).await;
+    assert_eq!((first.0, first.1, first.2), (50, 150, 300));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts WHERE is_demo = 1").await, 50);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM opportunities WHERE is_demo = 1").await, 300);
+    // Every demo account's identifiers pass the checks a user's input must pass.
+    let ids = sqlx::query_as::<_, (Option<String>, Option<String>)>("SELECT pib, mb FROM accounts").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(ids.len(), 50);
+    for (pib, mb) in &ids {
+        assert!(pib.as_deref().is_some_and(app::domain::ids::pib_is_valid), "demo PIB {pib:?}");
+        assert!(mb.as_deref().is_none_or(app::domain::ids::mb_is_valid), "demo MB {mb:?}");
+    }
+    let admin_id: i64 = sqlx::Row::try_get(
+        &sqlx::query("SELECT id FROM users WHERE email = 'admin@demo.veza.rs'").fetch_one(&db.pool).await.unwrap(),
+        "id",
+    )
+    .unwrap();
+    let admin = auth::user_by_id(&db, admin_id).await.unwrap();
+    assert_eq!(admin.role, Role::Admin);
+    assert_eq!(accounts::list(&db, &admin, &all()).await.unwrap().total, 50);
+    assert_eq!(opportunities::list(&db, &admin, &all()).await.unwrap().total, 300);
+    let board = pipeline::board(&db, &admin, &Default::default()).await.unwrap();
+    assert!(board.columns.iter().map(|c| c.count).sum::<i64>() > 0, "the demo board is empty");
+
+    assert!(!demo::load(&db).await.unwrap(), "second load reports nothing done");
+    assert_eq!(counts(db.clone()).await, first, "a second load changed the data");
+}
+both!(demo_loads_once);
