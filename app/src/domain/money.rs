@@ -116,7 +116,7 @@ pub fn parse_amount(input: &str) -> Option<i64> {
 pub fn minor_to_input(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     let a = minor.unsigned_abs();
-    if a % 100 == 0 {
+    if a.is_multiple_of(100) {
         format!("{sign}{}", a / 100)
     } else {
         format!("{sign}{}.{:02}", a / 100, a % 100)

@@ -25,13 +25,11 @@ pub fn AdminPage() -> impl IntoView {
     let teams = Resource::new(move || team_action.version().get(), |_| list_teams());
     let stages = Resource::new(move || (stage_action.version().get(), reorder.version().get()), |_| list_stages());
     let toasts = use_toasts();
-    for (value, ok) in [(update.value(), M::Saved)] {
-        Effect::new(move || match value.get() {
-            Some(Ok(())) => toasts.push(lang.t(ok), false),
-            Some(Err(e)) => toasts.push(error_text(lang, &e), true),
-            None => {}
-        });
-    }
+    Effect::new(move || match update.value().get() {
+        Some(Ok(())) => toasts.push(lang.t(M::Saved), false),
+        Some(Err(e)) => toasts.push(error_text(lang, &e), true),
+        None => {}
+    });
     Effect::new(move || {
         if let Some(Err(e)) = stage_action.value().get() {
             toasts.push(error_text(lang, &e), true);
