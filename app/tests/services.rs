@@ -114,12 +114,14 @@ fn postgres_unreachable(url: &str, why: &str) {
     if postgres_required() {
         panic!("VEZA_REQUIRE_POSTGRES=1 but Postgres at {url} is unreachable: {why}");
     }
-    eprintln!();
-    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-    eprintln!("!!! WARNING: Postgres at {url} is unreachable ({why}).");
-    eprintln!("!!! This Postgres variant was SKIPPED; only SQLite was tested. Set VEZA_REQUIRE_POSTGRES=1 to fail instead.");
-    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-    eprintln!();
+    // Written to stderr directly, not with eprintln!, so the test harness does not swallow it.
+    use std::io::Write;
+    let bar = "!".repeat(100);
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n{bar}\n!!! WARNING: Postgres at {url} is unreachable ({why}).\n\
+         !!! This Postgres variant was SKIPPED; only SQLite was tested. Set VEZA_REQUIRE_POSTGRES=1 to fail instead.\n{bar}\n"
+    );
 }
 
 /// `both!(name)` turns `async fn name(db: Db)` into the tests `name::sqlite` and `name::postgres`.
