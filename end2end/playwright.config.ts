@@ -23,7 +23,7 @@ export default defineConfig({
   use: { baseURL, trace: 'retain-on-failure', locale: 'en-US' },
   projects: [
     { name: 'setup', testMatch: /00-setup\.spec\.ts/, use: { ...chromium } },
-    { name: 'chromium', testMatch: /\d\d-(?!setup|nojs).*\.spec\.ts/, dependencies: ['setup'], use: { ...chromium } },
+    { name: 'chromium', testMatch: /\d\d-(?!setup|nojs|phone).*\.spec\.ts/, dependencies: ['setup'], use: { ...chromium } },
     { name: 'phone', testMatch: /40-phone\.spec\.ts/, dependencies: ['chromium'], use: { ...chromium, viewport: { width: 390, height: 844 } } },
     { name: 'no-javascript', testMatch: /90-nojs\.spec\.ts/, dependencies: ['chromium'], use: { ...chromium, javaScriptEnabled: false } },
   ],

@@ -46,5 +46,5 @@ test('sign-in refuses a wrong password and keeps the email', async ({ page }) =>
   await expect(page.getByText('Wrong email or password.')).toBeVisible();
   await expect(page.getByLabel('Email')).toHaveValue(SALES_A.email);
   await signIn(page, SALES_A);
-  await expect(page.getByText(SALES_A.name)).toBeVisible();
+  await expect(page.locator('.username')).toHaveText(SALES_A.name);
 });

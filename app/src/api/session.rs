@@ -5,6 +5,10 @@ use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+// Sign-in, setup and sign-out answer without a redirect: with JavaScript the page reloads itself
+// (so every cached view of the session is fresh); without it the browser returns to the form's page,
+// which sends a signed-in visitor on to the board and a signed-out one to sign-in.
+
 /// What every page needs to know about the visitor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SessionInfo {
@@ -33,7 +37,6 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let db = ctx::db()?;
     let (token, _) = crate::services::auth::sign_in(&db, &email, &password, &ctx::client_ip()).await?;
     ctx::set_cookie(ctx::session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
-    leptos_axum::redirect("/");
     Ok(())
 }
 
@@ -46,7 +49,6 @@ pub async fn sign_out() -> Result<(), AppError> {
         }
     }
     ctx::set_cookie(ctx::session_cookie("", 0));
-    leptos_axum::redirect("/login");
     Ok(())
 }
 
@@ -58,7 +60,6 @@ pub async fn setup_admin(email: String, name: String, password: String, team: St
     crate::services::auth::setup_first_admin(&db, &email, &name, &password, &team).await?;
     let (token, _) = crate::services::auth::sign_in(&db, &email, &password, &ctx::client_ip()).await?;
     ctx::set_cookie(ctx::session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
-    leptos_axum::redirect("/");
     Ok(())
 }
 

@@ -25,10 +25,13 @@ pub fn TextField(
     #[prop(optional)] plain: bool,
     #[prop(optional)] hint: Option<M>,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// Distinguishes element ids when one page has several forms with the same field.
+    #[prop(optional)]
+    form: &'static str,
 ) -> impl IntoView {
     let lang = use_lang();
     let err = field_error(error, key);
-    let id = format!("f-{key}");
+    let id = format!("f-{form}{key}");
     let name = if plain { key.to_string() } else { format!("input[{key}]") };
     let err_id = format!("{id}-err");
     view! {
@@ -75,10 +78,11 @@ pub fn SelectField(
     #[prop(optional)] empty: Option<M>,
     #[prop(optional)] required: bool,
     #[prop(optional)] plain: bool,
+    #[prop(optional)] form: &'static str,
 ) -> impl IntoView {
     let lang = use_lang();
     let err = field_error(error, key);
-    let id = format!("f-{key}");
+    let id = format!("f-{form}{key}");
     let name = if plain { key.to_string() } else { format!("input[{key}]") };
     view! {
         <div class="field" class:has-error=move || err().is_some()>

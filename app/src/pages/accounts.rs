@@ -6,10 +6,10 @@ use crate::api::accounts::{delete_account, get_account, get_lookups, list_accoun
 use crate::api::contacts::list_contacts;
 use crate::api::opportunities::list_opportunities;
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
-use crate::components::history::HistoryPanel;
+use crate::components::history::{history_resource, HistoryPanel};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, rel_label, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{Account, Category, ListQuery, Lookups, RelationshipType, SessionUser};
+use crate::domain::{Account, Category, ContactRow, ListQuery, Lookups, OpportunityRow, RelationshipType, SessionUser};
 use crate::i18n::{format_money, format_date, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -208,9 +208,14 @@ pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0)));
     let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
+    let on_history = Memo::new(move |_| tab.get() == "history");
+    let history_rows = history_resource("account", id, on_history);
     let reload = RwSignal::new(0u32);
     let account = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_account(id));
     let lookups = Resource::new(|| (), |_| get_lookups());
+    // Related records load beside the account (one level of suspense keeps hydration simple).
+    let contacts = Resource::new(move || id.get(), |id| list_contacts(ListQuery { account: id.to_string(), ..Default::default() }));
+    let opportunities = Resource::new(move || id.get(), |id| list_opportunities(ListQuery { account: id.to_string(), ..Default::default() }));
     let toasts = use_toasts();
     let navigate = use_navigate();
     let on_saved = Callback::new(move |_| {
@@ -223,6 +228,9 @@ pub fn AccountPage() -> impl IntoView {
                 let navigate = navigate.clone();
                 Suspend::new(async move {
                     let lk = lookups.await.unwrap_or_default();
+                    let history_rows = history_rows.await;
+                    let related_contacts = contacts.await.map(|p| p.rows).unwrap_or_default();
+                    let related_opportunities = opportunities.await.map(|p| p.rows).unwrap_or_default();
                     match account.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
@@ -244,7 +252,7 @@ pub fn AccountPage() -> impl IntoView {
                                     });
                                 }
                             };
-                            let history = tab.get() == "history";
+                            let history = on_history.get();
                             view! {
                                 <Title text=title.clone()/>
                                 <div class="page-head">
@@ -259,18 +267,18 @@ pub fn AccountPage() -> impl IntoView {
                                     </div>
                                 </div>
                                 <nav class="tabs">
-                                    <A href=format!("/accounts/{id}") attr:aria-current=(!history).then_some("page")>{t(M::Details)}</A>
-                                    <A href=format!("/accounts/{id}?tab=history") attr:aria-current=history.then_some("page")>{t(M::History)}</A>
+                                    <a href=format!("/accounts/{id}") aria-current=(!history).then_some("page")>{t(M::Details)}</a>
+                                    <a href=format!("/accounts/{id}?tab=history") aria-current=history.then_some("page")>{t(M::History)}</a>
                                 </nav>
                                 {if history {
-                                    view! { <HistoryPanel entity="account" id=id/> }.into_any()
+                                    view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {
                                     view! {
                                         <div class="detail-grid">
                                             <div class="card"><AccountForm account=Some(a) lookups=lk on_saved=on_saved/></div>
                                             <aside class="stack">
-                                                <AccountContacts id=id/>
-                                                <AccountOpportunities id=id/>
+                                                <AccountContacts rows=related_contacts/>
+                                                <AccountOpportunities rows=related_opportunities/>
                                             </aside>
                                         </div>
                                     }
@@ -300,70 +308,58 @@ pub fn confirm(text: &str) -> bool {
 }
 
 #[component]
-fn AccountContacts(id: i64) -> impl IntoView {
-    let contacts = Resource::new(move || id, |id| list_contacts(ListQuery { account: id.to_string(), ..Default::default() }));
+fn AccountContacts(rows: Vec<ContactRow>) -> impl IntoView {
     view! {
         <section class="card">
             <h2>{t(M::ContactsOfAccount)}</h2>
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || Suspend::new(async move {
-                    let rows = contacts.await.map(|p| p.rows).unwrap_or_default();
-                    if rows.is_empty() {
-                        view! { <p class="muted">{t(M::NoResults)}</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="plain-list">
-                                {rows
-                                    .into_iter()
-                                    .map(|c| view! {
-                                        <li>
-                                            <A href=format!("/contacts/{}", c.id)>{c.name}</A>
-                                            <span class="muted">{c.job_title.map(|j| format!(" · {j}"))}</span>
-                                        </li>
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                        .into_any()
-                    }
-                })}
-            </Suspense>
+            {if rows.is_empty() {
+                view! { <p class="muted">{t(M::NoResults)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list">
+                        {rows
+                            .into_iter()
+                            .map(|c| view! {
+                                <li>
+                                    <A href=format!("/contacts/{}", c.id)>{c.name}</A>
+                                    <span class="muted">{c.job_title.map(|j| format!(" · {j}"))}</span>
+                                </li>
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
         </section>
     }
 }
 
 #[component]
-fn AccountOpportunities(id: i64) -> impl IntoView {
+fn AccountOpportunities(rows: Vec<OpportunityRow>) -> impl IntoView {
     let lang = use_lang();
-    let opps = Resource::new(move || id, |id| list_opportunities(ListQuery { account: id.to_string(), ..Default::default() }));
     view! {
         <section class="card">
             <h2>{t(M::OpportunitiesOfAccount)}</h2>
-            <Suspense fallback=|| view! { <Loading/> }>
-                {move || Suspend::new(async move {
-                    let rows = opps.await.map(|p| p.rows).unwrap_or_default();
-                    if rows.is_empty() {
-                        view! { <p class="muted">{t(M::NoResults)}</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="plain-list">
-                                {rows
-                                    .into_iter()
-                                    .map(|o| view! {
-                                        <li>
-                                            <A href=format!("/opportunities/{}", o.id)>{o.name}</A>
-                                            <span class="muted">
-                                                {format!(" · {} · {} · {}", o.stage_name, format_money(lang, o.amount_minor, o.currency.code()), format_date(lang, &o.close_date))}
-                                            </span>
-                                        </li>
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        }
-                        .into_any()
-                    }
-                })}
-            </Suspense>
+            {if rows.is_empty() {
+                view! { <p class="muted">{t(M::NoResults)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list">
+                        {rows
+                            .into_iter()
+                            .map(|o| view! {
+                                <li>
+                                    <A href=format!("/opportunities/{}", o.id)>{o.name}</A>
+                                    <span class="muted">
+                                        {format!(" · {} · {} · {}", o.stage_name, format_money(lang, o.amount_minor, o.currency.code()), format_date(lang, &o.close_date))}
+                                    </span>
+                                </li>
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
         </section>
     }
 }

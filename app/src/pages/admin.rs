@@ -57,11 +57,11 @@ pub fn AdminPage() -> impl IntoView {
                         <h3>{t(M::Invite)}</h3>
                         <ActionForm action=invite attr:class="form-grid compact" attr:novalidate=true>
                             <ErrorBanner error=invite_error fields=&["email", "name", "role", "team_id", "password"]/>
-                            <TextField label=M::FullName key="name" value="" error=invite_error required=true plain=true/>
-                            <TextField label=M::Email key="email" value="" error=invite_error kind="email" required=true plain=true/>
-                            <SelectField label=M::Role key="role" options=role_opts selected="sales" error=invite_error plain=true/>
-                            <SelectField label=M::Team key="team_id" options=team_opts.clone() selected="" error=invite_error empty=M::NoTeam plain=true/>
-                            <TextField label=M::FirstPassword key="password" value="" error=invite_error kind="password" required=true plain=true autocomplete="new-password"/>
+                            <TextField label=M::FullName key="name" value="" error=invite_error required=true plain=true form="invite-"/>
+                            <TextField label=M::Email key="email" value="" error=invite_error kind="email" required=true plain=true form="invite-"/>
+                            <SelectField label=M::Role key="role" options=role_opts selected="sales" error=invite_error plain=true form="invite-"/>
+                            <SelectField label=M::Team key="team_id" options=team_opts.clone() selected="" error=invite_error empty=M::NoTeam plain=true form="invite-"/>
+                            <TextField label=M::FirstPassword key="password" value="" error=invite_error kind="password" required=true plain=true autocomplete="new-password" form="invite-"/>
                             <div class="form-actions"><button type="submit" class="btn btn-primary">{t(M::Invite)}</button></div>
                         </ActionForm>
                     </section>
@@ -70,7 +70,7 @@ pub fn AdminPage() -> impl IntoView {
                             <h2>{t(M::Teams)}</h2>
                             <ul class="plain-list">{teams.iter().map(|t: &Team| view! { <li>{t.name.clone()}</li> }).collect_view()}</ul>
                             <ActionForm action=team_action attr:class="inline-form">
-                                <TextField label=M::NewTeam key="name" value="" error=team_error plain=true/>
+                                <TextField label=M::NewTeam key="name" value="" error=team_error plain=true form="team-"/>
                                 <button type="submit" class="btn">{t(M::AddTeam)}</button>
                             </ActionForm>
                         </section>
@@ -119,8 +119,10 @@ fn UsersTable(users: Vec<UserView>, teams: Vec<Team>, update: ServerAction<Updat
                                     </td>
                                     <td>
                                         <select name="team_id" form=form_id.clone() aria-label=format!("{} {}", lang.t(M::Team), u.name)>
-                                            <option value="">{lang.t(M::NoTeam)}</option>
-                                            {teams.iter().map(|t| view! { <option value=t.id.to_string() selected=Some(t.id) == u.team_id>{t.name.clone()}</option> }).collect_view()}
+                                            {std::iter::once((String::new(), lang.t(M::NoTeam).to_string(), u.team_id.is_none()))
+                                                .chain(teams.iter().map(|t| (t.id.to_string(), t.name.clone(), Some(t.id) == u.team_id)))
+                                                .map(|(v, label, sel)| view! { <option value=v selected=sel>{label}</option> })
+                                                .collect_view()}
                                         </select>
                                     </td>
                                     <td>

@@ -141,6 +141,7 @@ fn Layout() -> impl IntoView {
 fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
     let lang = use_lang();
     let sign_out = ServerAction::<SignOut>::new();
+    reload_on_success(move || matches!(sign_out.value().get(), Some(Ok(_))), "/login");
     let is_admin = user.role == Role::Admin;
     view! {
         <header class="topbar">
@@ -168,6 +169,20 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
             <Outlet/>
         </main>
     }
+}
+
+/// After sign-in, setup or sign-out, loads `path` afresh so that nothing cached from the previous
+/// session (the session itself, lists, lookups) survives.
+pub fn reload_on_success(succeeded: impl Fn() -> bool + 'static, path: &'static str) {
+    Effect::new(move || {
+        if succeeded() {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(path);
+            }
+            let _ = path;
+        }
+    });
 }
 
 /// Switches the UI language (cookie) and reloads the page in it.

@@ -13,6 +13,7 @@ use leptos_router::components::Redirect;
 pub fn LoginPage() -> impl IntoView {
     let session = expect_context::<SessionResource>();
     let action = ServerAction::<SignIn>::new();
+    super::app::reload_on_success(move || matches!(action.value().get(), Some(Ok(_))), "/");
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
         <Title text=t(M::SignIn)/>
@@ -33,7 +34,7 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <p class="muted">{t(M::AppTagline)}</p>
                 <ActionForm action=action attr:class="stack">
-                    <ErrorBanner error=error fields=&["email"]/>
+                    <ErrorBanner error=error fields=&["email", "password"]/>
                     <TextField label=M::Email key="email" value="" error=error kind="email" required=true plain=true autocomplete="username"/>
                     <TextField label=M::Password key="password" value="" error=error kind="password" required=true plain=true autocomplete="current-password"/>
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{t(M::SignIn)}</button>
@@ -47,6 +48,7 @@ pub fn LoginPage() -> impl IntoView {
 pub fn SetupPage() -> impl IntoView {
     let session = expect_context::<SessionResource>();
     let action = ServerAction::<SetupAdmin>::new();
+    super::app::reload_on_success(move || matches!(action.value().get(), Some(Ok(_))), "/");
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
         <Title text=t(M::SetupTitle)/>

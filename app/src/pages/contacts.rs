@@ -6,7 +6,7 @@ use crate::api::accounts::{get_account, get_lookups};
 use crate::api::contacts::{delete_contact, get_contact, list_contacts, SaveContact};
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextField};
-use crate::components::history::HistoryPanel;
+use crate::components::history::{history_resource, HistoryPanel};
 use crate::components::toast::use_toasts;
 use crate::components::{buying_label, error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, SessionUser};
@@ -207,6 +207,8 @@ pub fn ContactPage() -> impl IntoView {
     let query = use_query_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0)));
     let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
+    let on_history = Memo::new(move |_| tab.get() == "history");
+    let history_rows = history_resource("contact", id, on_history);
     let reload = RwSignal::new(0u32);
     let contact = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_contact(id));
     let lookups = Resource::new(|| (), |_| get_lookups());
@@ -222,6 +224,7 @@ pub fn ContactPage() -> impl IntoView {
                 let navigate = navigate.clone();
                 Suspend::new(async move {
                     let lk = lookups.await.unwrap_or_default();
+                    let history_rows = history_rows.await;
                     match contact.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
@@ -243,7 +246,7 @@ pub fn ContactPage() -> impl IntoView {
                                     });
                                 }
                             };
-                            let history = tab.get() == "history";
+                            let history = on_history.get();
                             view! {
                                 <Title text=title.clone()/>
                                 <div class="page-head">
@@ -259,11 +262,11 @@ pub fn ContactPage() -> impl IntoView {
                                     </div>
                                 </div>
                                 <nav class="tabs">
-                                    <A href=format!("/contacts/{id}") attr:aria-current=(!history).then_some("page")>{t(M::Details)}</A>
-                                    <A href=format!("/contacts/{id}?tab=history") attr:aria-current=history.then_some("page")>{t(M::History)}</A>
+                                    <a href=format!("/contacts/{id}") aria-current=(!history).then_some("page")>{t(M::Details)}</a>
+                                    <a href=format!("/contacts/{id}?tab=history") aria-current=history.then_some("page")>{t(M::History)}</a>
                                 </nav>
                                 {if history {
-                                    view! { <HistoryPanel entity="contact" id=id/> }.into_any()
+                                    view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {
                                     view! { <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div> }.into_any()
                                 }}

@@ -8,7 +8,7 @@ use crate::api::contacts::contact_choices;
 use crate::api::opportunities::{delete_opportunity, get_opportunity, list_opportunities, SaveOpportunity};
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextArea, TextField};
-use crate::components::history::HistoryPanel;
+use crate::components::history::{history_resource, HistoryPanel};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::money::{minor_to_input, Currency};
@@ -130,7 +130,14 @@ fn OpportunityFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
 }
 
 #[component]
-pub fn OpportunityForm(opportunity: Option<Opportunity>, account: Option<Choice>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
+pub fn OpportunityForm(
+    opportunity: Option<Opportunity>,
+    account: Option<Choice>,
+    /// Contacts of the initially chosen account.
+    contacts: Vec<Choice>,
+    lookups: Lookups,
+    #[prop(into)] on_saved: Callback<i64>,
+) -> impl IntoView {
     let lang = use_lang();
     let me = use_context::<SessionUser>();
     let action = ServerAction::<SaveOpportunity>::new();
@@ -165,12 +172,16 @@ pub fn OpportunityForm(opportunity: Option<Opportunity>, account: Option<Choice>
         version: 0,
     });
     let selected_account = (o.account_id != 0).then(|| Choice { id: o.account_id, label: o.account_name.clone() });
-    let account_id = RwSignal::new(if o.account_id != 0 { o.account_id.to_string() } else { String::new() });
-    let contacts = Resource::new(move || account_id.get(), |a| async move {
-        match a.parse::<i64>() {
-            Ok(id) => contact_choices(id).await.unwrap_or_default(),
-            Err(_) => Vec::new(),
-        }
+    // The contact list follows the chosen account.
+    let contacts = RwSignal::new(contacts);
+    let on_account = Callback::new(move |a: String| {
+        leptos::task::spawn_local(async move {
+            let list = match a.parse::<i64>() {
+                Ok(id) => contact_choices(id).await.unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            contacts.set(list);
+        });
     });
     let contact_selected = o.contact_id.map(|c| c.to_string()).unwrap_or_default();
     let stages: Vec<(String, String)> = lookups.stages.iter().map(|s| (s.id.to_string(), format!("{} ({}%)", s.name, s.probability))).collect();
@@ -184,20 +195,12 @@ pub fn OpportunityForm(opportunity: Option<Opportunity>, account: Option<Choice>
             <input type="hidden" name="input[id]" value=if is_new { String::new() } else { o.id.to_string() }/>
             <input type="hidden" name="input[version]" value=o.version.to_string()/>
             <TextField label=M::Name key="name" value=o.name.clone() error=error required=true/>
-            <AccountPicker selected=selected_account error=error required=true on_change=Callback::new(move |v: String| account_id.set(v))/>
+            <AccountPicker selected=selected_account error=error required=true on_change=on_account/>
             <div class="field">
                 <label for="f-contact_id">{contact_label}</label>
                 <select id="f-contact_id" name="input[contact_id]">
                     <option value="">{lang.t(M::NoneChoice)}</option>
-                    <Suspense fallback=|| ()>
-                        {
-                            let contact_selected = contact_selected.clone();
-                            move || {
-                                let contact_selected = contact_selected.clone();
-                                Suspend::new(async move { choice_options(&contacts.await, &contact_selected) })
-                            }
-                        }
-                    </Suspense>
+                    {move || choice_options(&contacts.get(), &contact_selected)}
                 </select>
             </div>
             <SelectField label=M::Stage key="stage_id" options=stages selected=o.stage_id.to_string() error=error required=true/>
@@ -228,6 +231,16 @@ pub fn OpportunityForm(opportunity: Option<Opportunity>, account: Option<Choice>
 pub fn NewOpportunityPage() -> impl IntoView {
     let lookups = Resource::new(|| (), |_| get_lookups());
     let account = preset_account();
+    let query = use_query_map();
+    let contacts = Resource::new(
+        move || query.with(|q| q.get("account").and_then(|s| s.parse::<i64>().ok())),
+        |id| async move {
+            match id {
+                Some(id) => contact_choices(id).await.unwrap_or_default(),
+                None => Vec::new(),
+            }
+        },
+    );
     let navigate = use_navigate();
     let on_saved = Callback::new(move |id: i64| navigate(&format!("/opportunities/{id}"), Default::default()));
     view! {
@@ -237,7 +250,8 @@ pub fn NewOpportunityPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let lk = lookups.await.unwrap_or_default();
                 let acc = account.await;
-                view! { <div class="card"><OpportunityForm opportunity=None account=acc lookups=lk on_saved=on_saved/></div> }
+                let cs = contacts.await;
+                view! { <div class="card"><OpportunityForm opportunity=None account=acc contacts=cs lookups=lk on_saved=on_saved/></div> }
             })}
         </Suspense>
     }
@@ -250,8 +264,18 @@ pub fn OpportunityPage() -> impl IntoView {
     let query = use_query_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0)));
     let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
+    let on_history = Memo::new(move |_| tab.get() == "history");
+    let history_rows = history_resource("opportunity", id, on_history);
     let reload = RwSignal::new(0u32);
-    let opp = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_opportunity(id));
+    // The opportunity and the contacts of its account, in one resource so both sides agree on them.
+    let opp = Resource::new(
+        move || (id.get(), reload.get()),
+        |(id, _)| async move {
+            let o = get_opportunity(id).await?;
+            let contacts = contact_choices(o.account_id).await.unwrap_or_default();
+            Ok::<_, crate::error::AppError>((o, contacts))
+        },
+    );
     let lookups = Resource::new(|| (), |_| get_lookups());
     let toasts = use_toasts();
     let navigate = use_navigate();
@@ -265,13 +289,14 @@ pub fn OpportunityPage() -> impl IntoView {
                 let navigate = navigate.clone();
                 Suspend::new(async move {
                     let lk = lookups.await.unwrap_or_default();
+                    let history_rows = history_rows.await;
                     match opp.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
                             <p class="banner banner-error">{error_text(lang, &e)}</p>
                         }
                         .into_any(),
-                        Ok(o) => {
+                        Ok((o, cs)) => {
                             let (id, version) = (o.id, o.version);
                             let title = o.name.clone();
                             let form_value = o.clone();
@@ -286,7 +311,7 @@ pub fn OpportunityPage() -> impl IntoView {
                                     });
                                 }
                             };
-                            let history = tab.get() == "history";
+                            let history = on_history.get();
                             view! {
                                 <Title text=title.clone()/>
                                 <div class="page-head">
@@ -309,13 +334,13 @@ pub fn OpportunityPage() -> impl IntoView {
                                     </div>
                                 </div>
                                 <nav class="tabs">
-                                    <A href=format!("/opportunities/{id}") attr:aria-current=(!history).then_some("page")>{t(M::Details)}</A>
-                                    <A href=format!("/opportunities/{id}?tab=history") attr:aria-current=history.then_some("page")>{t(M::History)}</A>
+                                    <a href=format!("/opportunities/{id}") aria-current=(!history).then_some("page")>{t(M::Details)}</a>
+                                    <a href=format!("/opportunities/{id}?tab=history") aria-current=history.then_some("page")>{t(M::History)}</a>
                                 </nav>
                                 {if history {
-                                    view! { <HistoryPanel entity="opportunity" id=id/> }.into_any()
+                                    view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {
-                                    view! { <div class="card"><OpportunityForm opportunity=Some(form_value) account=None lookups=lk on_saved=on_saved/></div> }.into_any()
+                                    view! { <div class="card"><OpportunityForm opportunity=Some(form_value) account=None contacts=cs lookups=lk on_saved=on_saved/></div> }.into_any()
                                 }}
                             }
                             .into_any()

@@ -1,0 +1,19 @@
+import { test, expect } from '@playwright/test';
+import { ADMIN, open, signIn } from './helpers';
+
+// Every page, loaded directly, hydrates without errors in the browser console.
+test('every page hydrates cleanly', async ({ page }) => {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    // The unknown page is meant to answer 404; the browser logs that as a failed resource.
+    if (m.type() === 'error' && !(page.url().endsWith('/no-such-page') && m.text().includes('404'))) problems.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+  await signIn(page, ADMIN);
+  for (const path of ['/', '/accounts', '/accounts/new', '/accounts/1', '/accounts/1?tab=history', '/contacts', '/contacts/new',
+    '/contacts/new?account=1', '/contacts/1', '/opportunities', '/opportunities/new', '/opportunities/new?account=1',
+    '/opportunities/1', '/opportunities/1?tab=history', '/admin', '/opportunities?sort=amount&dir=desc', '/no-such-page']) {
+    await open(page, path);
+  }
+  expect(problems).toEqual([]);
+});
