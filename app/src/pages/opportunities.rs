@@ -199,8 +199,19 @@ pub fn OpportunityForm(
             <div class="field">
                 <label for="f-contact_id">{contact_label}</label>
                 <select id="f-contact_id" name="input[contact_id]">
-                    <option value="">{lang.t(M::NoneChoice)}</option>
-                    {move || choice_options(&contacts.get(), &contact_selected)}
+                    // One reactive list (the "none" choice included): a static option beside a reactive
+                    // list inside <select> does not hydrate.
+                    {move || {
+                        let none = Choice { id: 0, label: lang.t(M::NoneChoice).to_string() };
+                        std::iter::once(none)
+                            .chain(contacts.get())
+                            .map(|c| {
+                                let v = if c.id == 0 { String::new() } else { c.id.to_string() };
+                                let sel = v == contact_selected;
+                                view! { <option value=v selected=sel>{c.label}</option> }
+                            })
+                            .collect_view()
+                    }}
                 </select>
             </div>
             <SelectField label=M::Stage key="stage_id" options=stages selected=o.stage_id.to_string() error=error required=true/>
