@@ -7,20 +7,22 @@ use leptos::prelude::*;
 #[server]
 pub async fn list_accounts(query: ListQuery) -> Result<Page<AccountRow>, AppError> {
     use super::ctx;
-    crate::services::accounts::list(&ctx::db()?, &ctx::actor().await?, &query).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::accounts::list(&db, &actor, &query).await
 }
 
 #[server]
 pub async fn get_account(id: i64) -> Result<Account, AppError> {
     use super::ctx;
-    crate::services::accounts::get(&ctx::db()?, &ctx::actor().await?, id).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::accounts::get(&db, &actor, id).await
 }
 
 /// Creates (empty id) or updates an account; returns its id.
 #[server]
 pub async fn save_account(input: AccountInput) -> Result<i64, AppError> {
     use super::ctx;
-    let (db, actor) = (ctx::db()?, ctx::actor().await?);
+    let (db, actor) = ctx::signed_in().await?;
     if input.id.trim().is_empty() {
         crate::services::accounts::create(&db, &actor, &input).await
     } else {
@@ -32,13 +34,15 @@ pub async fn save_account(input: AccountInput) -> Result<i64, AppError> {
 #[server]
 pub async fn delete_account(id: i64, version: i64) -> Result<(), AppError> {
     use super::ctx;
-    crate::services::accounts::delete(&ctx::db()?, &ctx::actor().await?, id, version).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::accounts::delete(&db, &actor, id, version).await
 }
 
 #[server]
 pub async fn account_choices(q: String) -> Result<Vec<Choice>, AppError> {
     use super::ctx;
-    crate::services::accounts::choices(&ctx::db()?, &ctx::actor().await?, &q).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::accounts::choices(&db, &actor, &q).await
 }
 
 /// The change history of an account, contact or opportunity the user may see.
@@ -46,7 +50,7 @@ pub async fn account_choices(q: String) -> Result<Vec<Choice>, AppError> {
 pub async fn get_history(entity: String, id: i64) -> Result<Vec<AuditEntry>, AppError> {
     use super::ctx;
     use crate::services::*;
-    let (db, actor) = (ctx::db()?, ctx::actor().await?);
+    let (db, actor) = ctx::signed_in().await?;
     match entity.as_str() {
         "account" => accounts::get(&db, &actor, id).await.map(|_| ())?,
         "contact" => contacts::get(&db, &actor, id).await.map(|_| ())?,
@@ -59,5 +63,6 @@ pub async fn get_history(entity: String, id: i64) -> Result<Vec<AuditEntry>, App
 #[server]
 pub async fn get_lookups() -> Result<Lookups, AppError> {
     use super::ctx;
-    crate::services::lookups::load(&ctx::db()?, &ctx::actor().await?).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::lookups::load(&db, &actor).await
 }

@@ -7,19 +7,21 @@ use leptos::prelude::*;
 #[server]
 pub async fn list_contacts(query: ListQuery) -> Result<Page<ContactRow>, AppError> {
     use super::ctx;
-    crate::services::contacts::list(&ctx::db()?, &ctx::actor().await?, &query).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::contacts::list(&db, &actor, &query).await
 }
 
 #[server]
 pub async fn get_contact(id: i64) -> Result<Contact, AppError> {
     use super::ctx;
-    crate::services::contacts::get(&ctx::db()?, &ctx::actor().await?, id).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::contacts::get(&db, &actor, id).await
 }
 
 #[server]
 pub async fn save_contact(input: ContactInput) -> Result<i64, AppError> {
     use super::ctx;
-    let (db, actor) = (ctx::db()?, ctx::actor().await?);
+    let (db, actor) = ctx::signed_in().await?;
     if input.id.trim().is_empty() {
         crate::services::contacts::create(&db, &actor, &input).await
     } else {
@@ -31,11 +33,13 @@ pub async fn save_contact(input: ContactInput) -> Result<i64, AppError> {
 #[server]
 pub async fn delete_contact(id: i64, version: i64) -> Result<(), AppError> {
     use super::ctx;
-    crate::services::contacts::delete(&ctx::db()?, &ctx::actor().await?, id, version).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::contacts::delete(&db, &actor, id, version).await
 }
 
 #[server]
 pub async fn contact_choices(account_id: i64) -> Result<Vec<Choice>, AppError> {
     use super::ctx;
-    crate::services::contacts::choices_for_account(&ctx::db()?, &ctx::actor().await?, account_id).await
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::contacts::choices_for_account(&db, &actor, account_id).await
 }

@@ -37,16 +37,12 @@ pub mod ctx {
         }
     }
 
-    pub fn state() -> Result<AppState, AppError> {
+    fn state() -> Result<AppState, AppError> {
         // Missing only outside a request (e.g. while the route list is generated at start-up).
         use_context::<AppState>().ok_or_else(|| {
             tracing::debug!("AppState missing from context");
             AppError::Internal
         })
-    }
-
-    pub fn db() -> Result<Db, AppError> {
-        Ok(state()?.db)
     }
 
     pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
@@ -61,11 +57,68 @@ pub mod ctx {
             .map(|(_, v)| v.to_string())
     }
 
-    /// The signed-in user of this request, or Unauthorized.
-    pub async fn actor() -> Result<Actor, AppError> {
-        let parts = use_context::<Parts>().ok_or(AppError::Unauthorized)?;
-        let token = cookie(&parts, SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
-        crate::services::auth::session_user(&db()?, &token).await?.ok_or(AppError::Unauthorized)
+    /// Everything a server function needs from its request, captured at once before the first
+    /// `.await`: the reactive context is only reliable until the function first yields.
+    pub struct Request {
+        pub db: Db,
+        parts: Option<Parts>,
+        response: Option<leptos_axum::ResponseOptions>,
+        secure_cookies: bool,
+    }
+
+    impl Request {
+        pub fn capture() -> Result<Request, AppError> {
+            let state = state()?;
+            Ok(Request {
+                db: state.db,
+                parts: use_context::<Parts>(),
+                response: use_context::<leptos_axum::ResponseOptions>(),
+                secure_cookies: state.secure_cookies,
+            })
+        }
+
+        pub fn cookie(&self, name: &str) -> Option<String> {
+            self.parts.as_ref().and_then(|p| cookie(p, name))
+        }
+
+        /// The signed-in user of this request, or Unauthorized.
+        pub async fn actor(&self) -> Result<Actor, AppError> {
+            let token = self.cookie(SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
+            crate::services::auth::session_user(&self.db, &token).await?.ok_or(AppError::Unauthorized)
+        }
+
+        pub fn client_ip(&self) -> String {
+            self.parts
+                .as_ref()
+                .and_then(|p| {
+                    p.headers
+                        .get("x-forwarded-for")
+                        .and_then(|v| v.to_str().ok())
+                        .map(|s| s.split(',').next().unwrap_or("").trim().to_string())
+                        .or_else(|| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
+                })
+                .unwrap_or_else(|| "unknown".into())
+        }
+
+        pub fn set_cookie(&self, value: String) {
+            if let (Some(res), Ok(v)) = (&self.response, http::HeaderValue::from_str(&value)) {
+                res.append_header(http::header::SET_COOKIE, v);
+            }
+        }
+
+        pub fn session_cookie(&self, token: &str, max_age: i64) -> String {
+            format!(
+                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+                if self.secure_cookies { "; Secure" } else { "" }
+            )
+        }
+    }
+
+    /// Captures the request and finds its signed-in user: `let (db, actor) = ctx::signed_in().await?;`
+    pub async fn signed_in() -> Result<(Db, Actor), AppError> {
+        let req = Request::capture()?;
+        let actor = req.actor().await?;
+        Ok((req.db, actor))
     }
 
     /// The language of this request: the cookie the user chose, else the browser's Accept-Language.
@@ -80,30 +133,5 @@ pub mod ctx {
             .and_then(|v| v.to_str().ok())
             .map(Lang::from_accept_language)
             .unwrap_or_default()
-    }
-
-    pub fn client_ip() -> String {
-        use_context::<Parts>()
-            .and_then(|p| {
-                p.headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok())
-                    .map(|s| s.split(',').next().unwrap_or("").trim().to_string())
-                    .or_else(|| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
-            })
-            .unwrap_or_else(|| "unknown".into())
-    }
-
-    pub fn set_cookie(value: String) {
-        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-            if let Ok(v) = http::HeaderValue::from_str(&value) {
-                res.append_header(http::header::SET_COOKIE, v);
-            }
-        }
-    }
-
-    pub fn session_cookie(token: &str, max_age: i64) -> String {
-        let secure = state().map(|s| s.secure_cookies).unwrap_or(false);
-        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if secure { "; Secure" } else { "" })
     }
 }

@@ -19,54 +19,49 @@ pub struct SessionInfo {
 
 #[server]
 pub async fn get_session() -> Result<SessionInfo, AppError> {
-    use super::ctx;
-    let db = ctx::db()?;
-    let user = match ctx::actor().await {
+    let req = super::ctx::Request::capture()?;
+    let user = match req.actor().await {
         Ok(a) => Some(a),
         Err(AppError::Unauthorized) => None,
         Err(e) => return Err(e),
     };
-    let needs_setup = user.is_none() && crate::services::auth::user_count(&db).await? == 0;
-    let demo = crate::services::demo::is_loaded(&db).await?;
+    let needs_setup = user.is_none() && crate::services::auth::user_count(&req.db).await? == 0;
+    let demo = crate::services::demo::is_loaded(&req.db).await?;
     Ok(SessionInfo { user, needs_setup, demo })
 }
 
 #[server]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use super::ctx;
-    let db = ctx::db()?;
-    let (token, _) = crate::services::auth::sign_in(&db, &email, &password, &ctx::client_ip()).await?;
-    ctx::set_cookie(ctx::session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
+    let req = super::ctx::Request::capture()?;
+    let (token, _) = crate::services::auth::sign_in(&req.db, &email, &password, &req.client_ip()).await?;
+    req.set_cookie(req.session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
     Ok(())
 }
 
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
-    use super::ctx;
-    if let Some(parts) = use_context::<http::request::Parts>() {
-        if let Some(token) = ctx::cookie(&parts, ctx::SESSION_COOKIE) {
-            crate::services::auth::sign_out(&ctx::db()?, &token).await?;
-        }
+    let req = super::ctx::Request::capture()?;
+    if let Some(token) = req.cookie(super::ctx::SESSION_COOKIE) {
+        crate::services::auth::sign_out(&req.db, &token).await?;
     }
-    ctx::set_cookie(ctx::session_cookie("", 0));
+    req.set_cookie(req.session_cookie("", 0));
     Ok(())
 }
 
 /// First-run setup: creates the first administrator and signs them in. Refused once any user exists.
 #[server]
 pub async fn setup_admin(email: String, name: String, password: String, team: String) -> Result<(), AppError> {
-    use super::ctx;
-    let db = ctx::db()?;
-    crate::services::auth::setup_first_admin(&db, &email, &name, &password, &team).await?;
-    let (token, _) = crate::services::auth::sign_in(&db, &email, &password, &ctx::client_ip()).await?;
-    ctx::set_cookie(ctx::session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
+    let req = super::ctx::Request::capture()?;
+    crate::services::auth::setup_first_admin(&req.db, &email, &name, &password, &team).await?;
+    let (token, _) = crate::services::auth::sign_in(&req.db, &email, &password, &req.client_ip()).await?;
+    req.set_cookie(req.session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
     Ok(())
 }
 
 #[server]
 pub async fn set_language(lang: String) -> Result<(), AppError> {
-    use super::ctx;
+    let req = super::ctx::Request::capture()?;
     let lang = crate::i18n::Lang::parse(&lang).unwrap_or_default();
-    ctx::set_cookie(format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", ctx::LANG_COOKIE, lang.code()));
+    req.set_cookie(format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", super::ctx::LANG_COOKIE, lang.code()));
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, rel_label, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{Account, Category, ContactRow, ListQuery, Lookups, OpportunityRow, RelationshipType, SessionUser};
+use crate::domain::{Account, Category, ContactRow, ListQuery, Lookups, OpportunityRow, RelationshipType};
 use crate::i18n::{format_money, format_date, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -121,7 +121,7 @@ fn AccountFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
 #[component]
 pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
     let lang = use_lang();
-    let me = use_context::<SessionUser>();
+    let me = crate::pages::app::session_user();
     let action = ServerAction::<SaveAccount>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     Effect::new(move || {

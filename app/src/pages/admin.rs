@@ -1,10 +1,10 @@
 //! Administration: invite users and change their role, team and status; teams; pipeline stages.
 
-use crate::api::admin::{list_stages, list_teams, list_users, CreateTeam, InviteUser, ReorderStage, SaveStage, UpdateUser};
+use crate::api::admin::{get_admin_data, CreateTeam, InviteUser, ReorderStage, SaveStage, UpdateUser};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, kind_label, role_label, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{Role, SessionUser, Stage, StageKind, Team, UserView};
+use crate::domain::{Role, Stage, StageKind, Team, UserView};
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,18 +12,29 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let lang = use_lang();
-    let me = use_context::<SessionUser>();
+    let me = crate::pages::app::session_user();
     if me.as_ref().map(|m| m.role) != Some(Role::Admin) {
         return view! { <p class="banner banner-error">{t(M::Forbidden)}</p> }.into_any();
     }
+    // Everything the page shows, in one resource created before the actions (so that server and
+    // browser create their resources in the same order), reloaded after any change.
+    let reload = RwSignal::new(0u32);
+    let data = Resource::new(
+        move || reload.get(),
+        |_| get_admin_data(),
+    );
     let invite = ServerAction::<InviteUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let team_action = ServerAction::<CreateTeam>::new();
     let stage_action = ServerAction::<SaveStage>::new();
     let reorder = ServerAction::<ReorderStage>::new();
-    let users = Resource::new(move || (invite.version().get(), update.version().get()), |_| list_users());
-    let teams = Resource::new(move || team_action.version().get(), |_| list_teams());
-    let stages = Resource::new(move || (stage_action.version().get(), reorder.version().get()), |_| list_stages());
+    Effect::new(move |previous: Option<usize>| {
+        let versions = invite.version().get() + update.version().get() + team_action.version().get() + stage_action.version().get() + reorder.version().get();
+        if previous.is_some_and(|p| p != versions) {
+            reload.update(|n| *n += 1);
+        }
+        versions
+    });
     let toasts = use_toasts();
     Effect::new(move || match update.value().get() {
         Some(Ok(())) => toasts.push(lang.t(M::Saved), false),
@@ -42,9 +53,10 @@ pub fn AdminPage() -> impl IntoView {
         <div class="page-head"><h1>{t(M::Admin)}</h1></div>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
-                let teams = teams.await.unwrap_or_default();
-                let users = users.await;
-                let stages = stages.await.unwrap_or_default();
+                let (users, teams, stages) = match data.await {
+                    Ok((u, t, s)) => (Ok(u), t, s),
+                    Err(e) => (Err(e), Vec::new(), Vec::new()),
+                };
                 let team_opts: Vec<(String, String)> = teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect();
                 let role_opts: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.code().to_string(), lang.t(role_label(*r)).to_string())).collect();
                 view! {
@@ -97,44 +109,36 @@ fn UsersTable(users: Vec<UserView>, teams: Vec<Team>, update: ServerAction<Updat
                     <tr>
                         <th>{t(M::FullName)}</th>
                         <th>{t(M::Email)}</th>
-                        <th>{t(M::Role)}</th>
-                        <th>{t(M::Team)}</th>
-                        <th>{t(M::Active)}</th>
-                        <th>{t(M::Actions)}</th>
+                        <th colspan="4">{t(M::Role)} " · " {t(M::Team)} " · " {t(M::Active)}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {users
                         .into_iter()
                         .map(|u| {
-                            let form_id = format!("user-{}", u.id);
+                            let teams: Vec<(String, String, bool)> = std::iter::once((String::new(), lang.t(M::NoTeam).to_string(), u.team_id.is_none()))
+                                .chain(teams.iter().map(|t| (t.id.to_string(), t.name.clone(), Some(t.id) == u.team_id)))
+                                .collect();
                             view! {
                                 <tr class:inactive=!u.active>
                                     <td>{u.name.clone()}</td>
                                     <td>{u.email.clone()}</td>
-                                    <td>
-                                        <select name="role" form=form_id.clone() aria-label=format!("{} {}", lang.t(M::Role), u.name)>
-                                            {Role::ALL.iter().map(|r| view! { <option value=r.code() selected=*r == u.role>{lang.t(role_label(*r))}</option> }).collect_view()}
-                                        </select>
-                                    </td>
-                                    <td>
-                                        <select name="team_id" form=form_id.clone() aria-label=format!("{} {}", lang.t(M::Team), u.name)>
-                                            {std::iter::once((String::new(), lang.t(M::NoTeam).to_string(), u.team_id.is_none()))
-                                                .chain(teams.iter().map(|t| (t.id.to_string(), t.name.clone(), Some(t.id) == u.team_id)))
-                                                .map(|(v, label, sel)| view! { <option value=v selected=sel>{label}</option> })
-                                                .collect_view()}
-                                        </select>
-                                    </td>
-                                    <td>
-                                        <select name="active" form=form_id.clone() aria-label=format!("{} {}", lang.t(M::Active), u.name)>
-                                            <option value="true" selected=u.active>{lang.t(M::Active)}</option>
-                                            <option value="false" selected=!u.active>{lang.t(M::Inactive)}</option>
-                                        </select>
-                                    </td>
-                                    <td>
-                                        <ActionForm action=update attr:id=form_id>
+                                    <td colspan="4">
+                                        <ActionForm action=update attr:class="row-form">
                                             <input type="hidden" name="id" value=u.id.to_string()/>
                                             <input type="hidden" name="version" value=u.version.to_string()/>
+                                            <select name="role" aria-label=format!("{} {}", lang.t(M::Role), u.name)>
+                                                {Role::ALL.iter().map(|r| view! { <option value=r.code() selected=*r == u.role>{lang.t(role_label(*r))}</option> }).collect_view()}
+                                            </select>
+                                            <select name="team_id" aria-label=format!("{} {}", lang.t(M::Team), u.name)>
+                                                {teams.into_iter().map(|(v, label, sel)| view! { <option value=v selected=sel>{label}</option> }).collect_view()}
+                                            </select>
+                                            <select name="active" aria-label=format!("{} {}", lang.t(M::Active), u.name)>
+                                                {[("true", M::Active, u.active), ("false", M::Inactive, !u.active)]
+                                                    .into_iter()
+                                                    .map(|(v, m, sel)| view! { <option value=v selected=sel>{lang.t(m)}</option> })
+                                                    .collect_view()}
+                                            </select>
                                             <button type="submit" class="btn btn-small">{lang.t(M::Save)}</button>
                                         </ActionForm>
                                     </td>

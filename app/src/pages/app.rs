@@ -59,6 +59,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
 
+/// The signed-in user, read from the session resource `App` provides (resolved before any page
+/// inside the signed-in layout renders).
+pub fn session_user() -> Option<SessionUser> {
+    use_context::<SessionResource>()?.get_untracked()?.ok()?.user
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -126,7 +132,6 @@ fn Layout() -> impl IntoView {
             {move || Suspend::new(async move {
                 match session.await {
                     Ok(SessionInfo { user: Some(user), demo, .. }) => {
-                        provide_context(user.clone());
                         view! { <Frame user=user demo=demo/> }.into_any()
                     }
                     Ok(SessionInfo { needs_setup: true, .. }) => view! { <Redirect path="/setup"/> }.into_any(),

@@ -9,7 +9,7 @@ use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel};
 use crate::components::toast::use_toasts;
 use crate::components::{buying_label, error_text, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, SessionUser};
+use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups};
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -115,7 +115,7 @@ fn ContactFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
 #[component]
 pub fn ContactForm(contact: Option<Contact>, account: Option<Choice>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
     let lang = use_lang();
-    let me = use_context::<SessionUser>();
+    let me = crate::pages::app::session_user();
     let action = ServerAction::<SaveContact>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     Effect::new(move || {

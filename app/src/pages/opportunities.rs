@@ -5,14 +5,14 @@ use super::contacts::preset_account;
 use super::list::{choice_options, list_query, Pager, SortSelect};
 use crate::api::accounts::get_lookups;
 use crate::api::contacts::contact_choices;
-use crate::api::opportunities::{delete_opportunity, get_opportunity, list_opportunities, SaveOpportunity};
+use crate::api::opportunities::{delete_opportunity, get_opportunity_with_contacts, list_opportunities, SaveOpportunity};
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::money::{minor_to_input, Currency};
-use crate::domain::{Choice, ListQuery, Lookups, Opportunity, SessionUser, StageKind};
+use crate::domain::{Choice, ListQuery, Lookups, Opportunity, StageKind};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -139,7 +139,7 @@ pub fn OpportunityForm(
     #[prop(into)] on_saved: Callback<i64>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let me = use_context::<SessionUser>();
+    let me = crate::pages::app::session_user();
     let action = ServerAction::<SaveOpportunity>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     Effect::new(move || {
@@ -281,11 +281,7 @@ pub fn OpportunityPage() -> impl IntoView {
     // The opportunity and the contacts of its account, in one resource so both sides agree on them.
     let opp = Resource::new(
         move || (id.get(), reload.get()),
-        |(id, _)| async move {
-            let o = get_opportunity(id).await?;
-            let contacts = contact_choices(o.account_id).await.unwrap_or_default();
-            Ok::<_, crate::error::AppError>((o, contacts))
-        },
+        |(id, _)| get_opportunity_with_contacts(id),
     );
     let lookups = Resource::new(|| (), |_| get_lookups());
     let toasts = use_toasts();
