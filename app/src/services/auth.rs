@@ -54,6 +54,12 @@ pub async fn user_count(db: &Db) -> Result<i64, AppError> {
 
 /// Creates a user. `actor` None is the command line or first-run setup.
 pub async fn create_user(db: &Db, actor: Option<&Actor>, input: NewUser) -> Result<i64, AppError> {
+    insert_user(db, actor, input, false).await
+}
+
+/// Creates a user; with `only_if_first`, refuses (Forbidden) when any user exists, checked inside
+/// the write transaction so two simultaneous first-run setups cannot both succeed.
+async fn insert_user(db: &Db, actor: Option<&Actor>, input: NewUser, only_if_first: bool) -> Result<i64, AppError> {
     if let Some(a) = actor {
         if a.role != Role::Admin {
             return Err(AppError::Forbidden);
@@ -65,6 +71,15 @@ pub async fn create_user(db: &Db, actor: Option<&Actor>, input: NewUser) -> Resu
     check_password(&input.password)?;
     let hash = hash_password(&input.password)?;
     let mut tx = db.begin().await?;
+    if only_if_first {
+        if db.backend == crate::db::Backend::Postgres {
+            sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
+        }
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users").fetch_one(&mut *tx).await?.try_get("n")?;
+        if n > 0 {
+            return Err(AppError::Forbidden);
+        }
+    }
     if let Some(team) = input.team_id {
         let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1").bind(team).fetch_one(&mut *tx).await?.try_get("n")?;
         if exists == 0 {
@@ -151,7 +166,7 @@ pub async fn setup_first_admin(db: &Db, email: &str, name: &str, password: &str,
         return Err(AppError::Forbidden);
     }
     let team_id = if team.trim().is_empty() { None } else { Some(ensure_team(db, team).await?) };
-    create_user(db, None, NewUser { email: email.into(), name: name.into(), role: "admin".into(), team_id, password: password.into() }).await
+    insert_user(db, None, NewUser { email: email.into(), name: name.into(), role: "admin".into(), team_id, password: password.into() }, true).await
 }
 
 type UserTuple = (i64, String, String, String, Option<i64>, Option<String>, i64, i64);
@@ -227,25 +242,40 @@ pub async fn update_user(db: &Db, actor: &Actor, id: i64, version: i64, role: &s
 }
 
 /// Checks the password and opens a session; returns the raw token for the cookie.
-/// After `MAX_FAILURES` failures for one email in `LOCKOUT_MINUTES`, refuses without checking.
+/// After `MAX_FAILURES` failures for one email (or 4× that from one address) in `LOCKOUT_MINUTES`,
+/// refuses without checking. Each attempt is first recorded as a failure, in the same write
+/// transaction that counts the earlier ones, so parallel guesses cannot slip past the limit.
 pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(String, i64), AppError> {
     let email = email.trim().to_lowercase();
     let since = (chrono::Utc::now() - chrono::Duration::minutes(LOCKOUT_MINUTES)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let mut tx = db.begin().await?;
+    if db.backend == crate::db::Backend::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(&email).execute(&mut *tx).await?;
+    }
     let failures: i64 = sqlx::query("SELECT COUNT(*) AS n FROM login_attempts WHERE email = $1 AND at > $2 AND success = 0")
         .bind(&email)
         .bind(&since)
-        .fetch_one(&db.pool)
+        .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
     let ip_failures: i64 = sqlx::query("SELECT COUNT(*) AS n FROM login_attempts WHERE ip = $1 AND at > $2 AND success = 0")
         .bind(ip)
         .bind(&since)
-        .fetch_one(&db.pool)
+        .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
     if failures >= MAX_FAILURES || ip_failures >= MAX_FAILURES * 4 {
         return Err(field("password", Problem::TooManyAttempts(LOCKOUT_MINUTES)));
     }
+    let attempt: i64 = sqlx::query("INSERT INTO login_attempts (email, ip, at, success) VALUES ($1, $2, $3, 0) RETURNING id")
+        .bind(&email)
+        .bind(ip)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+    tx.commit().await?;
+
     let row = sqlx::query_as::<_, (i64, String)>("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
         .bind(&email)
         .fetch_optional(&db.pool)
@@ -260,20 +290,13 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(
             (false, 0)
         }
     };
-    let mut tx = db.begin().await?;
-    sqlx::query("INSERT INTO login_attempts (email, ip, at, success) VALUES ($1, $2, $3, $4)")
-        .bind(&email)
-        .bind(ip)
-        .bind(now())
-        .bind(ok as i64)
-        .execute(&mut *tx)
-        .await?;
     if !ok {
-        tx.commit().await?;
         return Err(field("password", Problem::WrongCredentials));
     }
     let token = hex::encode(rand::random::<[u8; 32]>());
     let expires = (chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1").bind(attempt).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)

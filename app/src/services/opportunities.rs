@@ -150,13 +150,12 @@ pub(crate) async fn get_for_update(tx: &mut Tx, actor: &Actor, id: i64) -> Resul
     Ok(to_opportunity(row))
 }
 
-async fn check_contact(tx: &mut Tx, contact: i64, account: i64) -> Result<(), AppError> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM contacts WHERE id = $1 AND account_id = $2")
-        .bind(contact)
-        .bind(account)
-        .fetch_one(&mut **tx)
-        .await?
-        .try_get("n")?;
+/// The primary contact must belong to the account and be visible to the actor.
+async fn check_contact(tx: &mut Tx, actor: &Actor, contact: i64, account: i64) -> Result<(), AppError> {
+    let mut sql = Sql::new("SELECT COUNT(*) AS n FROM contacts c WHERE c.id = ");
+    sql.bind(contact).push(" AND c.account_id = ").bind(account);
+    visibility::restrict(&mut sql, actor, "c");
+    let n: i64 = sql.query().fetch_one(&mut **tx).await?.try_get("n")?;
     if n == 0 {
         return Err(field("contact_id", Problem::InvalidChoice));
     }
@@ -183,7 +182,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&str>, demo: bool) -> Result<i64, AppError> {
     super::contacts::check_account(tx, actor, v.account_id, "account_id").await?;
     if let Some(c) = v.contact_id {
-        check_contact(tx, c, v.account_id).await?;
+        check_contact(tx, actor, c, v.account_id).await?;
     }
     let stage = active_stage(tx, v.stage_id).await?;
     let (probability, manual) = match v.probability {
@@ -239,7 +238,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
         super::contacts::check_account(&mut tx, actor, v.account_id, "account_id").await?;
     }
     if let Some(c) = v.contact_id {
-        check_contact(&mut tx, c, v.account_id).await?;
+        check_contact(&mut tx, actor, c, v.account_id).await?;
     }
     let stage = active_stage(&mut tx, v.stage_id).await?;
     let (probability, manual) = match v.probability {
