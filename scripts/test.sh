@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export VEZA_TEST_PG="${VEZA_TEST_PG:-postgres://postgres@127.0.0.1:5432}"
+export VEZA_TEST_POSTGRES_URL="$VEZA_TEST_PG/postgres"
 log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 ./scripts/install-tools.sh --test

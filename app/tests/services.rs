@@ -855,3 +855,67 @@ async fn demo_loads_once(db: Db) {
     assert_eq!(counts(db.clone()).await, first, "a second load changed the data");
 }
 both!(demo_loads_once);
+
+// ---------------------------------------------------------------------------------------------------
+// 12. Races: simultaneous first-run setups, parallel password guesses, hidden contacts.
+// ---------------------------------------------------------------------------------------------------
+
+async fn simultaneous_setups_create_one_admin(db: Db) {
+    seed(&db).await;
+    let (a, b) = tokio::join!(
+        auth::setup_first_admin(&db, "prva@firma.rs", "Prva", PASSWORD, ""),
+        auth::setup_first_admin(&db, "druga@firma.rs", "Druga", PASSWORD, ""),
+    );
+    let oks = [a.is_ok(), b.is_ok()].iter().filter(|ok| **ok).count();
+    assert_eq!(oks, 1, "exactly one setup succeeds: {a:?} {b:?}");
+    assert!(matches!(a, Err(AppError::Forbidden)) || matches!(b, Err(AppError::Forbidden)));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM users").await, 1);
+}
+both!(simultaneous_setups_create_one_admin);
+
+async fn parallel_guesses_cannot_pass_the_lockout(db: Db) {
+    seed(&db).await;
+    user(&db, "meta@firma.rs", "Meta", "sales", None).await;
+    let guesses = (0..12).map(|i| {
+        let db = db.clone();
+        tokio::spawn(async move { auth::sign_in(&db, "meta@firma.rs", &format!("pogresno-{i}"), "10.0.0.9").await })
+    });
+    let mut wrong = 0;
+    let mut refused = 0;
+    for g in guesses {
+        match g.await.expect("task") {
+            Err(AppError::Validation { problem: Problem::WrongCredentials, .. }) => wrong += 1,
+            Err(AppError::Validation { problem: Problem::TooManyAttempts(_), .. }) => refused += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(wrong, auth::MAX_FAILURES as usize, "only the allowed number of guesses is checked");
+    assert_eq!(refused, 12 - auth::MAX_FAILURES as usize);
+    assert!(matches!(
+        auth::sign_in(&db, "meta@firma.rs", PASSWORD, "10.0.0.9").await,
+        Err(AppError::Validation { problem: Problem::TooManyAttempts(_), .. })
+    ));
+}
+both!(parallel_guesses_cannot_pass_the_lockout);
+
+async fn primary_contact_must_be_visible(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let a = team(&db, "Tim A").await;
+    let b = team(&db, "Tim B").await;
+    let ana = user(&db, "ana@firma.rs", "Ana", "sales", Some(a)).await;
+    let boris = user(&db, "boris@firma.rs", "Boris", "sales", Some(b)).await;
+    let shared = new_account(&db, &ana, "Zajedničko").await;
+    // An admin attaches a contact owned by team B to team A's account.
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let mut input = ContactInput { first_name: "Tajni".into(), last_name: "Kontakt".into(), account_id: shared.to_string(), ..Default::default() };
+    input.owner_id = boris.id.to_string();
+    let hidden = contacts::create(&db, &admin, &input).await.expect("contact of team B");
+    let mut opp = opportunity_input("Posao", shared, open[0].id, "1000");
+    opp.contact_id = hidden.to_string();
+    assert_eq!(
+        opportunities::create(&db, &ana, &opp).await,
+        Err(AppError::Validation { field: "contact_id".into(), problem: Problem::InvalidChoice })
+    );
+}
+both!(primary_contact_must_be_visible);
