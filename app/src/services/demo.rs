@@ -155,7 +155,7 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
             let s = if rng.below(100) < 45 { won } else { lost };
             (s.or(open.last().copied()).map(|s| s.id).unwrap_or(open[0].id), created + Duration::days(20 + rng.below(100) as i64))
         } else {
-            let s = open[(rng.below(open.len() as u64 * 2) as usize).min(open.len() - 1) % open.len()];
+            let s = open[rng.below(open.len() as u64) as usize];
             // A few open deals are already overdue.
             let offset = if rng.below(10) == 0 { -(rng.below(30) as i64) - 1 } else { 5 + rng.below(180) as i64 };
             (s.id, today + Duration::days(offset))
