@@ -16,7 +16,6 @@ pub mod visibility;
 
 pub use crate::domain::SessionUser as Actor;
 
-use crate::db::sql::Val;
 use crate::error::{AppError, Problem};
 
 /// Parses an id sent as text by a form; empty or malformed is a validation error on `field`.
@@ -30,8 +29,4 @@ pub fn parse_opt_id(field: &str, s: &str) -> Result<Option<i64>, AppError> {
     } else {
         parse_id(field, s).map(Some)
     }
-}
-
-pub fn opt_text(v: &Option<String>) -> Val {
-    Val::Text(v.clone())
 }
