@@ -1,6 +1,9 @@
 //! Veza: the Leptos application (UI and server functions), compiled for the server (`ssr`) and for the
 //! browser (`hydrate`).
 
+// Large pages (administration) build deeply nested view types; the optimized wasm build needs room.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod components;
 pub mod domain;

@@ -91,7 +91,10 @@ async fn main() {
         .init();
     let cli = Cli::parse();
     match &cli.command {
-        None => serve(&cli, None, false).await,
+        None => {
+            let secure = std::env::var("VEZA_SECURE_COOKIES").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
+            serve(&cli, std::env::var("LEPTOS_SITE_ADDR").ok(), secure).await
+        }
         Some(Command::Serve { addr, secure_cookies }) => serve(&cli, addr.clone(), *secure_cookies).await,
         Some(Command::Demo) => {
             let db = open_db(&cli).await;
@@ -119,7 +122,7 @@ async fn main() {
             };
             let new = app::services::auth::NewUser { email: email.clone(), name: name.clone(), role: role.clone(), team_id, password };
             match app::services::auth::create_user(&db, None, new).await {
-                Ok(id) => println!("User {email} created (id {id})."),
+                Ok(id) => println!("User {} created (id {id}).", email.trim().to_lowercase()),
                 Err(e) => fail(describe(&e)),
             }
         }
@@ -132,10 +135,13 @@ fn describe(e: &app::error::AppError) -> String {
 }
 
 async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool) {
+    if let Some(a) = addr.as_deref().filter(|a| a.parse::<std::net::SocketAddr>().is_err()) {
+        fail(format!("LEPTOS_SITE_ADDR is not an address like 127.0.0.1:3000 (got {a:?})"));
+    }
     let conf = leptos::prelude::get_configuration(None).unwrap_or_else(|e| fail(format!("leptos configuration: {e}")));
     let mut leptos_options = conf.leptos_options;
-    if let Some(a) = addr {
-        leptos_options.site_addr = a.parse().unwrap_or_else(|_| fail(format!("LEPTOS_SITE_ADDR is not an address like 127.0.0.1:3000 (got {a:?})")));
+    if let Some(a) = addr.and_then(|a| a.parse().ok()) {
+        leptos_options.site_addr = a;
     }
     let started = std::time::Instant::now();
     let db = open_db(cli).await;
