@@ -1,9 +1,9 @@
 //! The one error type of Veza. It crosses the wire as JSON; the UI names it in the user's language.
 //! Internal details (SQL, I/O) are logged on the server and never serialized.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 
 /// What is wrong with one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

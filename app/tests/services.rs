@@ -293,10 +293,7 @@ async fn setup_first_admin_only_once(db: Db) {
 
     assert_eq!(auth::setup_first_admin(&db, "drugi@firma.rs", "Drugi Admin", PASSWORD, "Uprava").await, Err(AppError::Forbidden));
     assert_eq!(auth::user_count(&db).await.unwrap(), 1, "the refused setup created a user");
-    assert_eq!(
-        auth::sign_in(&db, "drugi@firma.rs", PASSWORD, "127.0.0.1").await,
-        Err(invalid("password", Problem::WrongCredentials))
-    );
+    assert_eq!(auth::sign_in(&db, "drugi@firma.rs", PASSWORD, "127.0.0.1").await, Err(invalid("password", Problem::WrongCredentials)));
 }
 both!(setup_first_admin_only_once);
 
@@ -486,7 +483,9 @@ async fn versioned_update_conflict_and_history(db: Db) {
     // Unchanged fields are not recorded as updates; the refused save left no trace.
     assert!(!history.iter().any(|e| e.action == "update" && e.field.as_deref() == Some("types")), "{history:#?}");
     assert!(!history.iter().any(|e| e.new_value.as_deref() == Some("Delta Drugačija")), "{history:#?}");
-    assert!(history.iter().any(|e| e.action == "create" && e.field.as_deref() == Some("name") && e.new_value.as_deref() == Some("Delta Agrar")));
+    assert!(history
+        .iter()
+        .any(|e| e.action == "create" && e.field.as_deref() == Some("name") && e.new_value.as_deref() == Some("Delta Agrar")));
     // Newest first.
     assert!(history.windows(2).all(|w| w[0].id > w[1].id));
 
@@ -617,7 +616,11 @@ async fn pipeline_board_totals_and_moves(db: Db) {
     let _closed = new_opportunity(&db, &ana, "Zatvoren", acc, won.id, "9.999.999").await;
 
     let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
-    assert_eq!(board.columns.iter().map(|c| c.stage.id).collect::<Vec<_>>(), open.iter().map(|s| s.id).collect::<Vec<_>>(), "one column per open stage");
+    assert_eq!(
+        board.columns.iter().map(|c| c.stage.id).collect::<Vec<_>>(),
+        open.iter().map(|s| s.id).collect::<Vec<_>>(),
+        "one column per open stage"
+    );
     assert_eq!(board.stages.len(), 7);
     let c0 = column(&board, open[0].id);
     assert_eq!(c0.count, 2);
@@ -668,7 +671,11 @@ async fn pipeline_board_totals_and_moves(db: Db) {
     eur.currency = "EUR".into();
     new_opportunity_from(&db, &ana, &eur).await;
     let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
-    let expected = app::domain::money::to_base(10_000, Currency::EUR, &[app::domain::money::Rate { currency: Currency::EUR, micros: board.eur_rate_micros }]);
+    let expected = app::domain::money::to_base(
+        10_000,
+        Currency::EUR,
+        &[app::domain::money::Rate { currency: Currency::EUR, micros: board.eur_rate_micros }],
+    );
     assert!(expected > 10_000);
     let c4 = column(&board, open[4].id);
     assert_eq!((c4.count, c4.total_minor), (1, expected));
@@ -908,7 +915,8 @@ async fn primary_contact_must_be_visible(db: Db) {
     let shared = new_account(&db, &ana, "Zajedničko").await;
     // An admin attaches a contact owned by team B to team A's account.
     let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
-    let mut input = ContactInput { first_name: "Tajni".into(), last_name: "Kontakt".into(), account_id: shared.to_string(), ..Default::default() };
+    let mut input =
+        ContactInput { first_name: "Tajni".into(), last_name: "Kontakt".into(), account_id: shared.to_string(), ..Default::default() };
     input.owner_id = boris.id.to_string();
     let hidden = contacts::create(&db, &admin, &input).await.expect("contact of team B");
     let mut opp = opportunity_input("Posao", shared, open[0].id, "1000");

@@ -19,19 +19,11 @@ pub fn router(state: AppState) -> Router {
     let fn_state = state.clone();
     Router::new()
         .route("/healthz", get(healthz))
-        .route(
-            "/api/{*fn_name}",
-            get(server_fn).post(server_fn),
-        )
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(ctx_state.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
                 let state = state.clone();
@@ -53,7 +45,8 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(v) => Json(serde_json::json!({"status": "ok", "database": state.db.backend.name(), "schema_version": v})).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable", "database": state.db.backend.name()}))).into_response()
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable", "database": state.db.backend.name()})))
+                .into_response()
         }
     }
 }
@@ -69,11 +62,7 @@ async fn origin_guard(req: Request<Body>, next: Next) -> Response {
 
 fn same_origin(req: &Request<Body>) -> bool {
     let Some(host) = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
-    let source = req
-        .headers()
-        .get(header::ORIGIN)
-        .or_else(|| req.headers().get(header::REFERER))
-        .and_then(|v| v.to_str().ok());
+    let source = req.headers().get(header::ORIGIN).or_else(|| req.headers().get(header::REFERER)).and_then(|v| v.to_str().ok());
     match source {
         Some(src) => {
             let rest = src.strip_prefix("https://").or_else(|| src.strip_prefix("http://")).unwrap_or("");

@@ -99,7 +99,9 @@ async fn main() {
         Some(Command::Demo) => {
             let db = open_db(&cli).await;
             match app::services::demo::load(&db).await {
-                Ok(true) => println!("Demo data loaded. Sign in as admin@demo.veza.rs with password {}", app::services::demo::DEMO_PASSWORD),
+                Ok(true) => {
+                    println!("Demo data loaded. Sign in as admin@demo.veza.rs with password {}", app::services::demo::DEMO_PASSWORD)
+                }
                 Ok(false) => println!("Demo data is already loaded; nothing changed."),
                 Err(e) => fail(format!("demo data could not be loaded: {e}")),
             }

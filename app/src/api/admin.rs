@@ -30,7 +30,14 @@ pub async fn create_team(name: String) -> Result<i64, AppError> {
 }
 
 #[server]
-pub async fn save_stage(id: String, version: String, name: String, probability: String, kind: String, active: String) -> Result<i64, AppError> {
+pub async fn save_stage(
+    id: String,
+    version: String,
+    name: String,
+    probability: String,
+    kind: String,
+    active: String,
+) -> Result<i64, AppError> {
     use super::ctx;
     let input = crate::services::stages::StageInput {
         id: crate::services::parse_opt_id("id", &id)?,

@@ -127,11 +127,6 @@ pub mod ctx {
         if let Some(l) = cookie(&parts, LANG_COOKIE).and_then(|c| Lang::parse(&c)) {
             return l;
         }
-        parts
-            .headers
-            .get(http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .map(Lang::from_accept_language)
-            .unwrap_or_default()
+        parts.headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Lang::from_accept_language).unwrap_or_default()
     }
 }

@@ -9,13 +9,16 @@ use leptos::prelude::*;
 
 /// The history of `entity` `id` when `wanted`, otherwise nothing (a page loads it only on its history tab).
 pub fn history_resource(entity: &'static str, id: Memo<i64>, wanted: Memo<bool>) -> Resource<Result<Vec<AuditEntry>, AppError>> {
-    Resource::new(move || (id.get(), wanted.get()), move |(id, wanted)| async move {
-        if wanted {
-            get_history(entity.to_string(), id).await
-        } else {
-            Ok(Vec::new())
-        }
-    })
+    Resource::new(
+        move || (id.get(), wanted.get()),
+        move |(id, wanted)| async move {
+            if wanted {
+                get_history(entity.to_string(), id).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    )
 }
 
 #[component]

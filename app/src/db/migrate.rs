@@ -75,8 +75,5 @@ async fn apply(db: &Db, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> Res
 }
 
 pub async fn schema_version(db: &Db) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations")
-        .fetch_one(&db.pool)
-        .await?
-        .try_get("v")
+    sqlx::query("SELECT CAST(COALESCE(MAX(version), 0) AS BIGINT) AS v FROM schema_migrations").fetch_one(&db.pool).await?.try_get("v")
 }

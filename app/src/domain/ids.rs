@@ -37,10 +37,7 @@ pub fn mb_is_valid(mb: &str) -> bool {
 /// Completes an 8-digit PIB prefix with its check digit (used by the demo data generator).
 pub fn pib_with_check(prefix8: u32) -> String {
     let base = format!("{:08}", prefix8 % 100_000_000);
-    (0..10)
-        .map(|d| format!("{base}{d}"))
-        .find(|p| pib_is_valid(p))
-        .expect("every prefix has exactly one check digit")
+    (0..10).map(|d| format!("{base}{d}")).find(|p| pib_is_valid(p)).expect("every prefix has exactly one check digit")
 }
 
 /// Completes a 7-digit MB prefix with its check digit; None when the prefix has no valid digit.

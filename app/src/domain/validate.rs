@@ -95,9 +95,7 @@ pub fn optional_website(name: &str, value: &str) -> Result<Option<String>, AppEr
 /// A calendar date typed as ISO (2026-11-27) or Serbian (27.11.2026.).
 pub fn parse_date(value: &str) -> Option<NaiveDate> {
     let v = value.trim().trim_end_matches('.');
-    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(v, "%d.%m.%Y"))
-        .ok()
+    NaiveDate::parse_from_str(v, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(v, "%d.%m.%Y")).ok()
 }
 
 pub fn required_date(name: &str, value: &str) -> Result<NaiveDate, AppError> {

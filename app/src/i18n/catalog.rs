@@ -100,6 +100,8 @@ catalog! {
     Results => "results", "rezultata";
     Next => "Next page", "Sledeća strana";
     FirstPage => "First page", "Prva strana";
+    Pagination => "Pages", "Stranice";
+    SortDirection => "Sort direction", "Smer sortiranja";
     SortBy => "Sort by", "Sortiraj po";
     SortName => "Name", "Naziv";
     SortUpdated => "Last updated", "Poslednja izmena";

@@ -32,11 +32,7 @@ impl Lang {
     }
     /// The first supported language of an Accept-Language header; English when none is.
     pub fn from_accept_language(header: &str) -> Lang {
-        header
-            .split(',')
-            .filter_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
-            .next()
-            .unwrap_or(Lang::En)
+        header.split(',').filter_map(|part| Lang::parse(part.split(';').next().unwrap_or(""))).next().unwrap_or(Lang::En)
     }
     pub fn t(self, m: M) -> &'static str {
         m.text(self)

@@ -10,7 +10,7 @@ use crate::components::history::{history_resource, HistoryPanel};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, rel_label, t, use_lang, ErrorBanner, Loading};
 use crate::domain::{Account, Category, ContactRow, ListQuery, Lookups, OpportunityRow, RelationshipType};
-use crate::i18n::{format_money, format_date, M};
+use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -150,10 +150,13 @@ pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_
         version: 0,
     });
     let is_new = account.is_none();
-    let types: Vec<(String, String)> = RelationshipType::ALL.iter().map(|r| (r.code().to_string(), lang.t(rel_label(*r)).to_string())).collect();
+    let types: Vec<(String, String)> =
+        RelationshipType::ALL.iter().map(|r| (r.code().to_string(), lang.t(rel_label(*r)).to_string())).collect();
     let cats: Vec<(String, String)> = Category::ALL.iter().map(|c| (c.code().to_string(), c.code().to_string())).collect();
     let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
-    const FIELDS: &[&str] = &["name", "types", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes", "owner_id"];
+    const FIELDS: &[&str] = &[
+        "name", "types", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes", "owner_id",
+    ];
     view! {
         <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
             <ErrorBanner error=error fields=FIELDS/>
@@ -215,7 +218,8 @@ pub fn AccountPage() -> impl IntoView {
     let lookups = Resource::new(|| (), |_| get_lookups());
     // Related records load beside the account (one level of suspense keeps hydration simple).
     let contacts = Resource::new(move || id.get(), |id| list_contacts(ListQuery { account: id.to_string(), ..Default::default() }));
-    let opportunities = Resource::new(move || id.get(), |id| list_opportunities(ListQuery { account: id.to_string(), ..Default::default() }));
+    let opportunities =
+        Resource::new(move || id.get(), |id| list_opportunities(ListQuery { account: id.to_string(), ..Default::default() }));
     let toasts = use_toasts();
     let navigate = use_navigate();
     let on_saved = Callback::new(move |_| {

@@ -19,17 +19,18 @@ pub fn AdminPage() -> impl IntoView {
     // Everything the page shows, in one resource created before the actions (so that server and
     // browser create their resources in the same order), reloaded after any change.
     let reload = RwSignal::new(0u32);
-    let data = Resource::new(
-        move || reload.get(),
-        |_| get_admin_data(),
-    );
+    let data = Resource::new(move || reload.get(), |_| get_admin_data());
     let invite = ServerAction::<InviteUser>::new();
     let update = ServerAction::<UpdateUser>::new();
     let team_action = ServerAction::<CreateTeam>::new();
     let stage_action = ServerAction::<SaveStage>::new();
     let reorder = ServerAction::<ReorderStage>::new();
     Effect::new(move |previous: Option<usize>| {
-        let versions = invite.version().get() + update.version().get() + team_action.version().get() + stage_action.version().get() + reorder.version().get();
+        let versions = invite.version().get()
+            + update.version().get()
+            + team_action.version().get()
+            + stage_action.version().get()
+            + reorder.version().get();
         if previous.is_some_and(|p| p != versions) {
             reload.update(|n| *n += 1);
         }
@@ -156,7 +157,10 @@ fn UsersTable(users: Vec<UserView>, teams: Vec<Team>, update: ServerAction<Updat
 fn StagesTable(stages: Vec<Stage>, save: ServerAction<SaveStage>, reorder: ServerAction<ReorderStage>) -> impl IntoView {
     let lang = use_lang();
     let kinds = move |selected: StageKind| {
-        StageKind::ALL.iter().map(move |k| view! { <option value=k.code() selected=*k == selected>{lang.t(kind_label(*k))}</option> }).collect_view()
+        StageKind::ALL
+            .iter()
+            .map(move |k| view! { <option value=k.code() selected=*k == selected>{lang.t(kind_label(*k))}</option> })
+            .collect_view()
     };
     view! {
         <div class="table-wrap">

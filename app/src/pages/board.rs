@@ -10,7 +10,7 @@ use crate::components::{error_text, t, use_lang, Loading};
 use crate::domain::money::{to_base, weighted, Currency, Rate};
 use crate::domain::{probability_after_move, Board, BoardQuery, Card, Column, Lookups, Stage, StageKind};
 use crate::error::AppError;
-use crate::i18n::{format_date, format_money_short, format_money, Lang, M};
+use crate::i18n::{format_date, format_money, format_money_short, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
@@ -103,7 +103,8 @@ fn put_card(cols: &mut [Column], card: Card, rates: &[Rate]) {
         col.count += 1;
         col.total_minor += total;
         col.weighted_minor += w;
-        let pos = col.cards.iter().position(|c| (c.close_date.as_str(), c.id) > (card.close_date.as_str(), card.id)).unwrap_or(col.cards.len());
+        let pos =
+            col.cards.iter().position(|c| (c.close_date.as_str(), c.id) > (card.close_date.as_str(), card.id)).unwrap_or(col.cards.len());
         col.cards.insert(pos, card);
     }
 }
@@ -272,7 +273,15 @@ fn BoardView(board: Board, query: BoardQuery, refetch: Callback<()>) -> impl Int
 }
 
 #[component]
-fn CardView(card: Card, stages: StoredValue<Vec<Stage>>, today: String, dragging: RwSignal<Option<i64>>, busy: RwSignal<Option<i64>>, lang: Lang, on_move: Callback<(i64, i64, bool)>) -> impl IntoView {
+fn CardView(
+    card: Card,
+    stages: StoredValue<Vec<Stage>>,
+    today: String,
+    dragging: RwSignal<Option<i64>>,
+    busy: RwSignal<Option<i64>>,
+    lang: Lang,
+    on_move: Callback<(i64, i64, bool)>,
+) -> impl IntoView {
     let id = card.id;
     let overdue = card.close_date < today;
     let current = card.stage_id;
@@ -341,4 +350,3 @@ fn CardView(card: Card, stages: StoredValue<Vec<Stage>>, today: String, dragging
         </article>
     }
 }
-

@@ -113,7 +113,12 @@ fn ContactFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
 }
 
 #[component]
-pub fn ContactForm(contact: Option<Contact>, account: Option<Choice>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
+pub fn ContactForm(
+    contact: Option<Contact>,
+    account: Option<Choice>,
+    lookups: Lookups,
+    #[prop(into)] on_saved: Callback<i64>,
+) -> impl IntoView {
     let lang = use_lang();
     let me = crate::pages::app::session_user();
     let action = ServerAction::<SaveContact>::new();
@@ -141,7 +146,8 @@ pub fn ContactForm(contact: Option<Contact>, account: Option<Choice>, lookups: L
         version: 0,
     });
     let selected_account = c.account_id.map(|id| Choice { id, label: c.account_name.clone().unwrap_or_default() });
-    let roles: Vec<(String, String)> = BuyingRole::ALL.iter().map(|r| (r.code().to_string(), lang.t(buying_label(*r)).to_string())).collect();
+    let roles: Vec<(String, String)> =
+        BuyingRole::ALL.iter().map(|r| (r.code().to_string(), lang.t(buying_label(*r)).to_string())).collect();
     let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
     const FIELDS: &[&str] = &["first_name", "last_name", "account_id", "job_title", "buying_role", "email", "phone", "mobile", "owner_id"];
     view! {

@@ -75,7 +75,7 @@ pub fn Pager(path: &'static str, query: ListQuery, next: Option<String>, total: 
     let first = (!query.cursor.is_empty()).then(|| href_with_cursor(path, &query, ""));
     let next = next.map(|c| href_with_cursor(path, &query, &c));
     view! {
-        <nav class="pager" aria-label="pagination">
+        <nav class="pager" aria-label=lang.t(M::Pagination)>
             <span class="muted">{format!("{} {} · {} {}", format_int(lang, shown as i64), lang.t(M::CardsShown), format_int(lang, total), lang.t(M::Results))}</span>
             {first.map(|h| view! { <a class="btn btn-ghost" href=h>{t(M::FirstPage)}</a> })}
             {next.map(|h| view! { <a class="btn" href=h rel="next">{t(M::Next)}</a> })}
@@ -112,7 +112,7 @@ pub fn SortSelect(options: Vec<(&'static str, M)>, query: ListQuery) -> impl Int
                     .collect_view()}
             </select>
         </label>
-        <select name="dir" aria-label=lang.t(M::SortBy)>
+        <select name="dir" aria-label=lang.t(M::SortDirection)>
             <option value="">"↕"</option>
             <option value="asc" selected=query.dir == "asc">{lang.t(M::Ascending)}</option>
             <option value="desc" selected=query.dir == "desc">{lang.t(M::Descending)}</option>

@@ -184,11 +184,24 @@ pub fn OpportunityForm(
         });
     });
     let contact_selected = o.contact_id.map(|c| c.to_string()).unwrap_or_default();
-    let stages: Vec<(String, String)> = lookups.stages.iter().map(|s| (s.id.to_string(), format!("{} ({}%)", s.name, s.probability))).collect();
+    let stages: Vec<(String, String)> =
+        lookups.stages.iter().map(|s| (s.id.to_string(), format!("{} ({}%)", s.name, s.probability))).collect();
     let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
     let currencies: Vec<(String, String)> = Currency::ALL.iter().map(|c| (c.code().to_string(), c.code().to_string())).collect();
     let contact_label = lang.t(M::PrimaryContact);
-    const FIELDS: &[&str] = &["name", "account_id", "contact_id", "owner_id", "stage_id", "probability", "amount", "currency", "close_date", "source", "description"];
+    const FIELDS: &[&str] = &[
+        "name",
+        "account_id",
+        "contact_id",
+        "owner_id",
+        "stage_id",
+        "probability",
+        "amount",
+        "currency",
+        "close_date",
+        "source",
+        "description",
+    ];
     view! {
         <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
             <ErrorBanner error=error fields=FIELDS/>
@@ -279,10 +292,7 @@ pub fn OpportunityPage() -> impl IntoView {
     let history_rows = history_resource("opportunity", id, on_history);
     let reload = RwSignal::new(0u32);
     // The opportunity and the contacts of its account, in one resource so both sides agree on them.
-    let opp = Resource::new(
-        move || (id.get(), reload.get()),
-        |(id, _)| get_opportunity_with_contacts(id),
-    );
+    let opp = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_opportunity_with_contacts(id));
     let lookups = Resource::new(|| (), |_| get_lookups());
     let toasts = use_toasts();
     let navigate = use_navigate();

@@ -123,7 +123,8 @@ async fn types_of(exec: impl sqlx::Executor<'_, Database = sqlx::Any>, ids: &[i6
     }
     sql.push(")");
     let rows = sql.query_as::<(i64, String)>().fetch_all(exec).await?;
-    let mut out: Vec<(i64, RelationshipType)> = rows.into_iter().filter_map(|(id, t)| RelationshipType::parse(&t).map(|t| (id, t))).collect();
+    let mut out: Vec<(i64, RelationshipType)> =
+        rows.into_iter().filter_map(|(id, t)| RelationshipType::parse(&t).map(|t| (id, t))).collect();
     out.sort_by_key(|(id, t)| (*id, RelationshipType::ALL.iter().position(|x| x == t)));
     Ok(out)
 }

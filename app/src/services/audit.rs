@@ -77,7 +77,15 @@ pub async fn history(db: &crate::db::Db, entity: &str, id: i64, before: Option<i
     .await?;
     let mut entries: Vec<AuditEntry> = rows
         .into_iter()
-        .map(|(id, at, user_name, action, field, old_value, new_value)| AuditEntry { id, at, user_name, action, field, old_value, new_value })
+        .map(|(id, at, user_name, action, field, old_value, new_value)| AuditEntry {
+            id,
+            at,
+            user_name,
+            action,
+            field,
+            old_value,
+            new_value,
+        })
         .collect();
     resolve_names(db, &mut entries).await?;
     Ok(entries)
@@ -113,7 +121,8 @@ async fn resolve_names(db: &crate::db::Db, entries: &mut [AuditEntry]) -> Result
             sql.bind(*id);
         }
         sql.push(")");
-        let names: std::collections::HashMap<i64, String> = sql.query_as::<(i64, String)>().fetch_all(&db.pool).await?.into_iter().collect();
+        let names: std::collections::HashMap<i64, String> =
+            sql.query_as::<(i64, String)>().fetch_all(&db.pool).await?.into_iter().collect();
         for e in entries.iter_mut().filter(|e| e.field.as_deref() == Some(field)) {
             for v in [&mut e.old_value, &mut e.new_value] {
                 if let Some(name) = v.as_deref().and_then(|s| s.parse::<i64>().ok()).and_then(|id| names.get(&id)) {

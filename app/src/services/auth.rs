@@ -81,12 +81,14 @@ async fn insert_user(db: &Db, actor: Option<&Actor>, input: NewUser, only_if_fir
         }
     }
     if let Some(team) = input.team_id {
-        let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1").bind(team).fetch_one(&mut *tx).await?.try_get("n")?;
+        let exists: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1").bind(team).fetch_one(&mut *tx).await?.try_get("n")?;
         if exists == 0 {
             return Err(field("team_id", Problem::InvalidChoice));
         }
     }
-    let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?.try_get("n")?;
+    let taken: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?.try_get("n")?;
     if taken > 0 {
         return Err(field("email", Problem::AlreadyExists));
     }
@@ -109,7 +111,12 @@ async fn insert_user(db: &Db, actor: Option<&Actor>, input: NewUser, only_if_fir
         "user",
         id,
         actor,
-        &vec![("email", Some(email)), ("name", Some(name)), ("role", Some(role.code().into())), ("team_id", input.team_id.map(|t| t.to_string()))],
+        &vec![
+            ("email", Some(email)),
+            ("name", Some(name)),
+            ("role", Some(role.code().into())),
+            ("team_id", input.team_id.map(|t| t.to_string())),
+        ],
     )
     .await?;
     tx.commit().await?;
@@ -166,7 +173,13 @@ pub async fn setup_first_admin(db: &Db, email: &str, name: &str, password: &str,
         return Err(AppError::Forbidden);
     }
     let team_id = if team.trim().is_empty() { None } else { Some(ensure_team(db, team).await?) };
-    insert_user(db, None, NewUser { email: email.into(), name: name.into(), role: "admin".into(), team_id, password: password.into() }, true).await
+    insert_user(
+        db,
+        None,
+        NewUser { email: email.into(), name: name.into(), role: "admin".into(), team_id, password: password.into() },
+        true,
+    )
+    .await
 }
 
 type UserTuple = (i64, String, String, String, Option<i64>, Option<String>, i64, i64);
@@ -194,7 +207,15 @@ pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<UserView>, AppErro
 }
 
 /// Changes role, team and active flag of a user (admin only, versioned). Deactivation ends their sessions.
-pub async fn update_user(db: &Db, actor: &Actor, id: i64, version: i64, role: &str, team_id: Option<i64>, active: bool) -> Result<(), AppError> {
+pub async fn update_user(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    role: &str,
+    team_id: Option<i64>,
+    active: bool,
+) -> Result<(), AppError> {
     if actor.role != Role::Admin {
         return Err(AppError::Forbidden);
     }
@@ -203,25 +224,32 @@ pub async fn update_user(db: &Db, actor: &Actor, id: i64, version: i64, role: &s
         return Err(field("role", Problem::CannotChangeSelf));
     }
     let mut tx = db.begin().await?;
-    let old = sqlx::query_as::<_, UserTuple>(&format!("{USER_SELECT} WHERE u.id = $1")).bind(id).fetch_optional(&mut *tx).await?.ok_or(AppError::NotFound)?;
+    let old = sqlx::query_as::<_, UserTuple>(&format!("{USER_SELECT} WHERE u.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let old = user_view(old);
     crate::domain::check_version(old.version, version)?;
     if let Some(team) = team_id {
-        let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1").bind(team).fetch_one(&mut *tx).await?.try_get("n")?;
+        let exists: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE id = $1").bind(team).fetch_one(&mut *tx).await?.try_get("n")?;
         if exists == 0 {
             return Err(field("team_id", Problem::InvalidChoice));
         }
     }
-    let n = sqlx::query("UPDATE users SET role = $1, team_id = $2, active = $3, updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6")
-        .bind(role.code())
-        .bind(team_id)
-        .bind(active as i64)
-        .bind(now())
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+    let n = sqlx::query(
+        "UPDATE users SET role = $1, team_id = $2, active = $3, updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
+    )
+    .bind(role.code())
+    .bind(team_id)
+    .bind(active as i64)
+    .bind(now())
+    .bind(id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     if n == 0 {
         return Err(AppError::Conflict);
     }
@@ -230,7 +258,11 @@ pub async fn update_user(db: &Db, actor: &Actor, id: i64, version: i64, role: &s
         "user",
         id,
         Some(actor),
-        &vec![("role", Some(old.role.code().into())), ("team_id", old.team_id.map(|t| t.to_string())), ("active", Some(old.active.to_string()))],
+        &vec![
+            ("role", Some(old.role.code().into())),
+            ("team_id", old.team_id.map(|t| t.to_string())),
+            ("active", Some(old.active.to_string())),
+        ],
         &vec![("role", Some(role.code().into())), ("team_id", team_id.map(|t| t.to_string())), ("active", Some(active.to_string()))],
     )
     .await?;

@@ -33,15 +33,97 @@ const REGIONS: &[(&str, &[&str])] = &[
     ("Šumadija i Zapadna Srbija", &["Kragujevac", "Čačak", "Kraljevo", "Užice", "Šabac"]),
     ("Južna i Istočna Srbija", &["Niš", "Leskovac", "Vranje", "Zaječar", "Pirot"]),
 ];
-const TEAMS: &[(&str, &str)] = &[("Prodaja Beograd", "Beograd"), ("Prodaja Vojvodina", "Vojvodina"), ("Prodaja Centar i Jug", "Šumadija i Zapadna Srbija")];
-const FIRST: &[&str] = &["Marko", "Jelena", "Nikola", "Ana", "Stefan", "Milica", "Nemanja", "Jovana", "Miloš", "Ivana", "Dragan", "Snežana", "Aleksandar", "Tijana", "Đorđe", "Maja", "Vladimir", "Katarina", "Dušan", "Marija"];
-const LAST: &[&str] = &["Petrović", "Jovanović", "Nikolić", "Marković", "Đorđević", "Stojanović", "Ilić", "Stanković", "Pavlović", "Milošević", "Popović", "Savić", "Kostić", "Todorović", "Živković", "Lazić", "Mitrović", "Ristić", "Obradović", "Radovanović"];
-const NAME_A: &[&str] = &["Agro", "Termo", "Elektro", "Metal", "Bio", "Grad", "Tehno", "Euro", "Pek", "Mlin", "Drvo", "Hemo", "Info", "Auto", "Sun", "Vino", "Medi", "Plast", "Stak", "Lim"];
-const NAME_B: &[&str] = &["promet", "servis", "gradnja", "trade", "komerc", "plus", "tim", "centar", "prom", "star", "mont", "ing", "pak", "line"];
+const TEAMS: &[(&str, &str)] =
+    &[("Prodaja Beograd", "Beograd"), ("Prodaja Vojvodina", "Vojvodina"), ("Prodaja Centar i Jug", "Šumadija i Zapadna Srbija")];
+const FIRST: &[&str] = &[
+    "Marko",
+    "Jelena",
+    "Nikola",
+    "Ana",
+    "Stefan",
+    "Milica",
+    "Nemanja",
+    "Jovana",
+    "Miloš",
+    "Ivana",
+    "Dragan",
+    "Snežana",
+    "Aleksandar",
+    "Tijana",
+    "Đorđe",
+    "Maja",
+    "Vladimir",
+    "Katarina",
+    "Dušan",
+    "Marija",
+];
+const LAST: &[&str] = &[
+    "Petrović",
+    "Jovanović",
+    "Nikolić",
+    "Marković",
+    "Đorđević",
+    "Stojanović",
+    "Ilić",
+    "Stanković",
+    "Pavlović",
+    "Milošević",
+    "Popović",
+    "Savić",
+    "Kostić",
+    "Todorović",
+    "Živković",
+    "Lazić",
+    "Mitrović",
+    "Ristić",
+    "Obradović",
+    "Radovanović",
+];
+const NAME_A: &[&str] = &[
+    "Agro", "Termo", "Elektro", "Metal", "Bio", "Grad", "Tehno", "Euro", "Pek", "Mlin", "Drvo", "Hemo", "Info", "Auto", "Sun", "Vino",
+    "Medi", "Plast", "Stak", "Lim",
+];
+const NAME_B: &[&str] =
+    &["promet", "servis", "gradnja", "trade", "komerc", "plus", "tim", "centar", "prom", "star", "mont", "ing", "pak", "line"];
 const FORMS: &[&str] = &["d.o.o.", "d.o.o.", "d.o.o.", "a.d.", "d.o.o.", "preduzetnik"];
-const INDUSTRIES: &[&str] = &["Prehrambena industrija", "Građevinarstvo", "Trgovina na veliko", "Poljoprivreda", "Metaloprerada", "Energetika", "Zdravstvo", "IT i telekomunikacije", "Transport i logistika", "Ugostiteljstvo"];
-const TITLES: &[(&str, &str)] = &[("Direktor", "decision_maker"), ("Direktor nabavke", "decision_maker"), ("Vlasnik", "decision_maker"), ("Šef nabavke", "influencer"), ("Tehnički direktor", "influencer"), ("Finansijski direktor", "influencer"), ("Referent nabavke", "user"), ("Inženjer održavanja", "user"), ("Komercijalista", "other"), ("Menadžer projekta", "influencer")];
-const PRODUCTS: &[&str] = &["Isporuka ambalaže", "Rashladna oprema", "Godišnji ugovor za servis", "Linija za pakovanje", "Industrijske vage", "Viljuškari", "Solarni paneli", "Softver za magacin", "Regalni sistemi", "Hemija za pranje", "Rezervni delovi", "Kompresori"];
+const INDUSTRIES: &[&str] = &[
+    "Prehrambena industrija",
+    "Građevinarstvo",
+    "Trgovina na veliko",
+    "Poljoprivreda",
+    "Metaloprerada",
+    "Energetika",
+    "Zdravstvo",
+    "IT i telekomunikacije",
+    "Transport i logistika",
+    "Ugostiteljstvo",
+];
+const TITLES: &[(&str, &str)] = &[
+    ("Direktor", "decision_maker"),
+    ("Direktor nabavke", "decision_maker"),
+    ("Vlasnik", "decision_maker"),
+    ("Šef nabavke", "influencer"),
+    ("Tehnički direktor", "influencer"),
+    ("Finansijski direktor", "influencer"),
+    ("Referent nabavke", "user"),
+    ("Inženjer održavanja", "user"),
+    ("Komercijalista", "other"),
+    ("Menadžer projekta", "influencer"),
+];
+const PRODUCTS: &[&str] = &[
+    "Isporuka ambalaže",
+    "Rashladna oprema",
+    "Godišnji ugovor za servis",
+    "Linija za pakovanje",
+    "Industrijske vage",
+    "Viljuškari",
+    "Solarni paneli",
+    "Softver za magacin",
+    "Regalni sistemi",
+    "Hemija za pranje",
+    "Rezervni delovi",
+    "Kompresori",
+];
 const SOURCES: &[&str] = &["web", "sajam", "preporuka", "partner", "kampanja", "hladan poziv", "postojeći kupac"];
 
 /// Loads the demo data unless it is already there. Returns false when nothing was done.
@@ -86,7 +168,18 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
     let lost = stages.iter().find(|s| s.kind == StageKind::Lost);
 
     let mut tx = db.begin().await?;
-    let type_plan: &[&[&str]] = &[&["customer"], &["customer"], &["customer"], &["customer", "partner"], &["prospect"], &["prospect"], &["competitor"], &["dealer"], &["distributor"], &["supplier"]];
+    let type_plan: &[&[&str]] = &[
+        &["customer"],
+        &["customer"],
+        &["customer"],
+        &["customer", "partner"],
+        &["prospect"],
+        &["prospect"],
+        &["competitor"],
+        &["dealer"],
+        &["distributor"],
+        &["supplier"],
+    ];
     let mut account_ids = Vec::new();
     let mut account_names = std::collections::HashSet::new();
     for i in 0..50u32 {
@@ -97,7 +190,8 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
             }
         };
         let (seller, team_idx) = *rng.pick(&sellers);
-        let region_idx = if rng.below(4) == 0 { rng.below(REGIONS.len() as u64) as usize } else { [0, 1, 2][team_idx].min(REGIONS.len() - 1) };
+        let region_idx =
+            if rng.below(4) == 0 { rng.below(REGIONS.len() as u64) as usize } else { [0, 1, 2][team_idx].min(REGIONS.len() - 1) };
         let (region, cities) = REGIONS[region_idx];
         let city = *rng.pick(cities);
         let types = type_plan[(i as usize) % type_plan.len()];
@@ -109,8 +203,17 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
             industry: Some(rng.pick(INDUSTRIES).to_string()),
             region: Some(region.to_string()),
             city: Some(city.to_string()),
-            address: Some(format!("{} {}", rng.pick(&["Bulevar oslobođenja", "Kneza Miloša", "Industrijska zona bb", "Cara Dušana", "Vojvode Stepe", "Nemanjina"]), 1 + rng.below(180))),
-            phone: Some(format!("+381 {} {} {}", [11, 21, 34, 18, 32][rng.below(5) as usize], 200 + rng.below(799), 1000 + rng.below(8999))),
+            address: Some(format!(
+                "{} {}",
+                rng.pick(&["Bulevar oslobođenja", "Kneza Miloša", "Industrijska zona bb", "Cara Dušana", "Vojvode Stepe", "Nemanjina"]),
+                1 + rng.below(180)
+            )),
+            phone: Some(format!(
+                "+381 {} {} {}",
+                [11, 21, 34, 18, 32][rng.below(5) as usize],
+                200 + rng.below(799),
+                1000 + rng.below(8999)
+            )),
             email: Some(format!("office@{domain}.rs")),
             website: Some(format!("www.{domain}.rs")),
             pib: Some(pib_with_check(10_000_000 + (i * 1_234_567) % 89_999_999)),
@@ -133,7 +236,12 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
                 account_id: Some(*account),
                 job_title: Some(title.into()),
                 buying_role: crate::domain::BuyingRole::parse(role),
-                email: Some(format!("{}.{}{}@example.rs", crate::domain::text::search_key(f), crate::domain::text::search_key(l), n * 3 + k)),
+                email: Some(format!(
+                    "{}.{}{}@example.rs",
+                    crate::domain::text::search_key(f),
+                    crate::domain::text::search_key(l),
+                    n * 3 + k
+                )),
                 phone: Some(format!("+381 11 {} {}", 300 + rng.below(600), 1000 + rng.below(8999))),
                 mobile: Some(format!("+381 6{} {} {}", rng.below(6) + 1, 100 + rng.below(899), 1000 + rng.below(8999))),
                 owner_id: Some(*owner),
@@ -187,7 +295,12 @@ async fn new_user(db: &Db, name: &str, email: &str, role: &str, team: Option<i64
     if let Some(row) = sqlx::query("SELECT id FROM users WHERE email = $1").bind(email).fetch_optional(&db.pool).await? {
         return Ok(row.try_get("id")?);
     }
-    let id = auth::create_user(db, None, auth::NewUser { email: email.into(), name: name.into(), role: role.into(), team_id: team, password: DEMO_PASSWORD.into() }).await?;
+    let id = auth::create_user(
+        db,
+        None,
+        auth::NewUser { email: email.into(), name: name.into(), role: role.into(), team_id: team, password: DEMO_PASSWORD.into() },
+    )
+    .await?;
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE users SET is_demo = 1 WHERE id = $1").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;

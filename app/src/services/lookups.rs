@@ -17,7 +17,9 @@ pub async fn load(db: &Db, actor: &Actor) -> Result<Lookups, AppError> {
             .await?
     };
     let teams = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM teams ORDER BY name").fetch_all(&db.pool).await?;
-    let regions = sqlx::query_as::<_, (String,)>("SELECT DISTINCT region FROM accounts WHERE region IS NOT NULL ORDER BY region LIMIT 200").fetch_all(&db.pool).await?;
+    let regions = sqlx::query_as::<_, (String,)>("SELECT DISTINCT region FROM accounts WHERE region IS NOT NULL ORDER BY region LIMIT 200")
+        .fetch_all(&db.pool)
+        .await?;
     Ok(Lookups {
         users: users.into_iter().map(|(id, label)| Choice { id, label }).collect(),
         teams: teams.into_iter().map(|(id, label)| Choice { id, label }).collect(),

@@ -36,11 +36,16 @@ pub fn validate(i: &OpportunityInput) -> Result<Valid, AppError> {
     let account_id = parse_id("account_id", &i.account_id)?;
     let stage_id = parse_id("stage_id", &i.stage_id)?;
     let probability = if i.probability.trim().is_empty() { None } else { Some(percent("probability", &i.probability)?) };
-    let amount_minor = if i.amount.trim().is_empty() { 0 } else { parse_amount(&i.amount).ok_or_else(|| field("amount", Problem::InvalidNumber))? };
+    let amount_minor =
+        if i.amount.trim().is_empty() { 0 } else { parse_amount(&i.amount).ok_or_else(|| field("amount", Problem::InvalidNumber))? };
     if amount_minor < 0 {
         return Err(field("amount", Problem::OutOfRange(0, i64::MAX / 100)));
     }
-    let currency = if i.currency.trim().is_empty() { Currency::RSD } else { Currency::parse(&i.currency).ok_or_else(|| field("currency", Problem::InvalidChoice))? };
+    let currency = if i.currency.trim().is_empty() {
+        Currency::RSD
+    } else {
+        Currency::parse(&i.currency).ok_or_else(|| field("currency", Problem::InvalidChoice))?
+    };
     let close_date = required_date("close_date", &i.close_date)?.format("%Y-%m-%d").to_string();
     Ok(Valid {
         name,
@@ -302,7 +307,15 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
         source: old.source.clone(),
         description: old.description.clone(),
     };
-    audit::updated(&mut tx, "opportunity", id, Some(actor), &audit_fields(&old_valid, old.owner_id, old.probability), &audit_fields(&v, owner, probability)).await?;
+    audit::updated(
+        &mut tx,
+        "opportunity",
+        id,
+        Some(actor),
+        &audit_fields(&old_valid, old.owner_id, old.probability),
+        &audit_fields(&v, owner, probability),
+    )
+    .await?;
     tx.commit().await?;
     Ok(version + 1)
 }
@@ -365,10 +378,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Opportun
     listing::after_cursor(&mut sql, col, desc, "o.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "o.id");
     #[allow(clippy::type_complexity)]
-    let rows = sql
-        .query_as::<(i64, String, i64, String, String, String, i64, i64, String, String, String, String)>()
-        .fetch_all(&db.pool)
-        .await?;
+    let rows =
+        sql.query_as::<(i64, String, i64, String, String, String, i64, i64, String, String, String, String)>().fetch_all(&db.pool).await?;
     let rows = rows
         .into_iter()
         .map(|(id, name, account_id, account_name, stage_name, kind, probability, amount_minor, currency, close_date, owner_name, sort)| {

@@ -13,10 +13,11 @@ pub const CARDS_PER_PAGE: i64 = 20;
 
 /// The EUR→RSD rate valid today (millionths).
 pub async fn eur_rate(db: &Db) -> Result<i64, AppError> {
-    let row = sqlx::query("SELECT rate_micros FROM currency_rates WHERE currency = 'EUR' AND valid_from <= $1 ORDER BY valid_from DESC LIMIT 1")
-        .bind(today())
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT rate_micros FROM currency_rates WHERE currency = 'EUR' AND valid_from <= $1 ORDER BY valid_from DESC LIMIT 1")
+            .bind(today())
+            .fetch_optional(&db.pool)
+            .await?;
     Ok(match row {
         Some(r) => r.try_get("rate_micros")?,
         None => 117_170_000,
@@ -68,7 +69,13 @@ pub async fn cards(db: &Db, actor: &Actor, stage_id: i64, q: &BoardQuery, cursor
     sql.bind(stage_id);
     filters(&mut sql, actor, q);
     if let Some((date, id)) = decode_cursor(cursor) {
-        sql.push(" AND (o.close_date > ").bind(date.clone()).push(" OR (o.close_date = ").bind(date).push(" AND o.id > ").bind(id).push("))");
+        sql.push(" AND (o.close_date > ")
+            .bind(date.clone())
+            .push(" OR (o.close_date = ")
+            .bind(date)
+            .push(" AND o.id > ")
+            .bind(id)
+            .push("))");
     }
     sql.push(" ORDER BY o.close_date, o.id LIMIT ").bind(CARDS_PER_PAGE + 1);
     let mut rows: Vec<Card> = sql.query_as::<CardTuple>().fetch_all(&db.pool).await?.into_iter().map(card).collect();

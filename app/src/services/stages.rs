@@ -12,7 +12,15 @@ type StageTuple = (i64, String, i64, i64, String, i64, i64);
 const SELECT: &str = "SELECT id, name, position, probability, kind, active, version FROM stages";
 
 fn stage(r: StageTuple) -> Stage {
-    Stage { id: r.0, name: r.1, position: r.2, probability: r.3, kind: StageKind::parse(&r.4).unwrap_or(StageKind::Open), active: r.5 != 0, version: r.6 }
+    Stage {
+        id: r.0,
+        name: r.1,
+        position: r.2,
+        probability: r.3,
+        kind: StageKind::parse(&r.4).unwrap_or(StageKind::Open),
+        active: r.5 != 0,
+        version: r.6,
+    }
 }
 
 /// Active stages in pipeline order.
@@ -41,14 +49,16 @@ pub async fn ensure_defaults(db: &Db, lang: Lang) -> Result<(), AppError> {
     let ts = now();
     for (i, (en, sr, p, kind)) in DEFAULT_STAGES.iter().enumerate() {
         let name = if lang == Lang::Sr { sr } else { en };
-        sqlx::query("INSERT INTO stages (name, position, probability, kind, active, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)")
-            .bind(*name)
-            .bind((i as i64 + 1) * 10)
-            .bind(*p)
-            .bind(kind.code())
-            .bind(&ts)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO stages (name, position, probability, kind, active, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)",
+        )
+        .bind(*name)
+        .bind((i as i64 + 1) * 10)
+        .bind(*p)
+        .bind(kind.code())
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(())
@@ -79,7 +89,10 @@ pub async fn save(db: &Db, actor: &Actor, input: StageInput) -> Result<i64, AppE
     let ts = now();
     let id = match input.id {
         None => {
-            let pos: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(position), 0) + 10 AS BIGINT) AS p FROM stages").fetch_one(&mut *tx).await?.try_get("p")?;
+            let pos: i64 = sqlx::query("SELECT CAST(COALESCE(MAX(position), 0) + 10 AS BIGINT) AS p FROM stages")
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("p")?;
             let id: i64 = sqlx::query("INSERT INTO stages (name, position, probability, kind, active, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id")
                 .bind(&name)
                 .bind(pos)
@@ -89,14 +102,25 @@ pub async fn save(db: &Db, actor: &Actor, input: StageInput) -> Result<i64, AppE
                 .fetch_one(&mut *tx)
                 .await?
                 .try_get("id")?;
-            audit::created(&mut tx, "stage", id, Some(actor), &vec![("name", Some(name)), ("probability", Some(probability.to_string())), ("kind", Some(kind.code().into()))]).await?;
+            audit::created(
+                &mut tx,
+                "stage",
+                id,
+                Some(actor),
+                &vec![("name", Some(name)), ("probability", Some(probability.to_string())), ("kind", Some(kind.code().into()))],
+            )
+            .await?;
             id
         }
         Some(id) => {
             let old = get(&mut tx, id).await?;
             crate::domain::check_version(old.version, input.version)?;
             if !input.active {
-                let in_use: i64 = sqlx::query("SELECT COUNT(*) AS n FROM opportunities WHERE stage_id = $1").bind(id).fetch_one(&mut *tx).await?.try_get("n")?;
+                let in_use: i64 = sqlx::query("SELECT COUNT(*) AS n FROM opportunities WHERE stage_id = $1")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("n")?;
                 if in_use > 0 {
                     return Err(field("active", Problem::InUse(in_use)));
                 }
@@ -120,8 +144,18 @@ pub async fn save(db: &Db, actor: &Actor, input: StageInput) -> Result<i64, AppE
                 "stage",
                 id,
                 Some(actor),
-                &vec![("name", Some(old.name)), ("probability", Some(old.probability.to_string())), ("kind", Some(old.kind.code().into())), ("active", Some(old.active.to_string()))],
-                &vec![("name", Some(name)), ("probability", Some(probability.to_string())), ("kind", Some(kind.code().into())), ("active", Some(input.active.to_string()))],
+                &vec![
+                    ("name", Some(old.name)),
+                    ("probability", Some(old.probability.to_string())),
+                    ("kind", Some(old.kind.code().into())),
+                    ("active", Some(old.active.to_string())),
+                ],
+                &vec![
+                    ("name", Some(name)),
+                    ("probability", Some(probability.to_string())),
+                    ("kind", Some(kind.code().into())),
+                    ("active", Some(input.active.to_string())),
+                ],
             )
             .await?;
             id
@@ -143,16 +177,26 @@ pub async fn reorder(db: &Db, actor: &Actor, id: i64, up: bool) -> Result<(), Ap
     } else {
         format!("{SELECT} WHERE position > $1 ORDER BY position ASC LIMIT 1")
     };
-    let neighbour = sqlx::query_as::<_, StageTuple>(&sql)
-    .bind(me.position)
-    .fetch_optional(&mut *tx)
-    .await?;
+    let neighbour = sqlx::query_as::<_, StageTuple>(&sql).bind(me.position).fetch_optional(&mut *tx).await?;
     let Some(other) = neighbour.map(stage) else { return Ok(()) };
     let ts = now();
     for (sid, pos) in [(me.id, other.position), (other.id, me.position)] {
-        sqlx::query("UPDATE stages SET position = $1, updated_at = $2, version = version + 1 WHERE id = $3").bind(pos).bind(&ts).bind(sid).execute(&mut *tx).await?;
+        sqlx::query("UPDATE stages SET position = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+            .bind(pos)
+            .bind(&ts)
+            .bind(sid)
+            .execute(&mut *tx)
+            .await?;
     }
-    audit::updated(&mut tx, "stage", me.id, Some(actor), &vec![("position", Some(me.position.to_string()))], &vec![("position", Some(other.position.to_string()))]).await?;
+    audit::updated(
+        &mut tx,
+        "stage",
+        me.id,
+        Some(actor),
+        &vec![("position", Some(me.position.to_string()))],
+        &vec![("position", Some(other.position.to_string()))],
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
