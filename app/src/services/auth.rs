@@ -329,6 +329,10 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(
     let expires = (chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1").bind(attempt).execute(&mut *tx).await?;
+    // Housekeeping on the (rare) successful sign-in: expired sessions and attempts older than a day go.
+    let day_ago = (chrono::Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(day_ago).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)
