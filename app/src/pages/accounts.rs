@@ -311,22 +311,23 @@ pub fn confirm(text: &str) -> bool {
     }
 }
 
+/// A titled list of links to records related to the account (its contacts, its opportunities).
 #[component]
-fn AccountContacts(rows: Vec<ContactRow>) -> impl IntoView {
+fn RelatedList(title: M, items: Vec<(String, String, String)>) -> impl IntoView {
     view! {
         <section class="card">
-            <h2>{t(M::ContactsOfAccount)}</h2>
-            {if rows.is_empty() {
+            <h2>{t(title)}</h2>
+            {if items.is_empty() {
                 view! { <p class="muted">{t(M::NoResults)}</p> }.into_any()
             } else {
                 view! {
                     <ul class="plain-list">
-                        {rows
+                        {items
                             .into_iter()
-                            .map(|c| view! {
+                            .map(|(href, label, detail)| view! {
                                 <li>
-                                    <A href=format!("/contacts/{}", c.id)>{c.name}</A>
-                                    <span class="muted">{c.job_title.map(|j| format!(" · {j}"))}</span>
+                                    <A href=href>{label}</A>
+                                    <span class="muted">{detail}</span>
                                 </li>
                             })
                             .collect_view()}
@@ -339,31 +340,28 @@ fn AccountContacts(rows: Vec<ContactRow>) -> impl IntoView {
 }
 
 #[component]
+fn AccountContacts(rows: Vec<ContactRow>) -> impl IntoView {
+    let items = rows
+        .into_iter()
+        .map(|c| (format!("/contacts/{}", c.id), c.name, c.job_title.map(|j| format!(" · {j}")).unwrap_or_default()))
+        .collect();
+    view! { <RelatedList title=M::ContactsOfAccount items=items/> }
+}
+
+#[component]
 fn AccountOpportunities(rows: Vec<OpportunityRow>) -> impl IntoView {
     let lang = use_lang();
-    view! {
-        <section class="card">
-            <h2>{t(M::OpportunitiesOfAccount)}</h2>
-            {if rows.is_empty() {
-                view! { <p class="muted">{t(M::NoResults)}</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="plain-list">
-                        {rows
-                            .into_iter()
-                            .map(|o| view! {
-                                <li>
-                                    <A href=format!("/opportunities/{}", o.id)>{o.name}</A>
-                                    <span class="muted">
-                                        {format!(" · {} · {} · {}", o.stage_name, format_money(lang, o.amount_minor, o.currency.code()), format_date(lang, &o.close_date))}
-                                    </span>
-                                </li>
-                            })
-                            .collect_view()}
-                    </ul>
-                }
-                .into_any()
-            }}
-        </section>
-    }
+    let items = rows
+        .into_iter()
+        .map(|o| {
+            let detail = format!(
+                " · {} · {} · {}",
+                o.stage_name,
+                format_money(lang, o.amount_minor, o.currency.code()),
+                format_date(lang, &o.close_date)
+            );
+            (format!("/opportunities/{}", o.id), o.name, detail)
+        })
+        .collect();
+    view! { <RelatedList title=M::OpportunitiesOfAccount items=items/> }
 }
