@@ -927,3 +927,74 @@ async fn primary_contact_must_be_visible(db: Db) {
     );
 }
 both!(primary_contact_must_be_visible);
+
+// ---------------------------------------------------------------------------------------------------
+// 13. Administration: user status and role, pipeline stages.
+// ---------------------------------------------------------------------------------------------------
+
+async fn deactivating_a_user_ends_their_sessions(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let ana = user(&db, "ana@firma.rs", "Ana", "sales", None).await;
+    let (token, _) = auth::sign_in(&db, "ana@firma.rs", PASSWORD, "10.0.0.1").await.expect("sign in");
+    assert!(auth::session_user(&db, &token).await.unwrap().is_some());
+    // Only admins manage users, and an admin cannot lock themselves out.
+    assert_eq!(auth::update_user(&db, &ana, ana.id, 1, "admin", None, true).await, Err(AppError::Forbidden));
+    assert!(matches!(
+        auth::update_user(&db, &admin, admin.id, 1, "sales", None, true).await,
+        Err(AppError::Validation { problem: Problem::CannotChangeSelf, .. })
+    ));
+    auth::update_user(&db, &admin, ana.id, 1, "manager", None, false).await.expect("deactivate");
+    assert!(auth::session_user(&db, &token).await.unwrap().is_none(), "sessions end with deactivation");
+    assert!(matches!(
+        auth::sign_in(&db, "ana@firma.rs", PASSWORD, "10.0.0.1").await,
+        Err(AppError::Validation { problem: Problem::WrongCredentials, .. })
+    ));
+    // A second change from the old version is a conflict.
+    assert_eq!(auth::update_user(&db, &admin, ana.id, 1, "sales", None, true).await, Err(AppError::Conflict));
+    let listed = auth::list_users(&db, &admin).await.unwrap();
+    let a = listed.iter().find(|u| u.id == ana.id).unwrap();
+    assert_eq!((a.role, a.active, a.version), (Role::Manager, false, 2));
+}
+both!(deactivating_a_user_ends_their_sessions);
+
+async fn admin_configures_stages(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let ana = user(&db, "ana@firma.rs", "Ana", "sales", None).await;
+    let input = |name: &str, p: &str| stages::StageInput {
+        id: None,
+        version: 0,
+        name: name.into(),
+        probability: p.into(),
+        kind: "open".into(),
+        active: true,
+    };
+    assert_eq!(stages::save(&db, &ana, input("Demo", "50")).await, Err(AppError::Forbidden));
+    assert!(matches!(
+        stages::save(&db, &admin, input("Demo", "150")).await,
+        Err(AppError::Validation { problem: Problem::OutOfRange(0, 100), .. })
+    ));
+    let demo = stages::save(&db, &admin, input("Demo", "50")).await.expect("stage created");
+    let all = stages::list_all(&db).await.unwrap();
+    assert_eq!(all.last().map(|s| s.id), Some(demo), "a new stage goes last");
+    stages::reorder(&db, &admin, demo, true).await.unwrap();
+    let all = stages::list_all(&db).await.unwrap();
+    assert_eq!(all[all.len() - 2].id, demo, "moved up one place");
+    // A stage with opportunities cannot be switched off; the board shows the new open stage as a column.
+    let account = new_account(&db, &admin, "Kupac").await;
+    new_opportunity(&db, &admin, "Posao", account, demo, "1000").await;
+    let s = all.iter().find(|s| s.id == demo).unwrap();
+    let off = stages::StageInput {
+        id: Some(demo),
+        version: s.version,
+        name: "Demo".into(),
+        probability: "50".into(),
+        kind: "open".into(),
+        active: false,
+    };
+    assert!(matches!(stages::save(&db, &admin, off).await, Err(AppError::Validation { problem: Problem::InUse(1), .. })));
+    let board = pipeline::board(&db, &admin, &Default::default()).await.unwrap();
+    assert!(board.columns.iter().any(|c| c.stage.id == demo && c.count == 1));
+}
+both!(admin_configures_stages);
