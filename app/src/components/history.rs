@@ -70,3 +70,14 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
         .into_any(),
     }
 }
+
+/// The "Details | History" tabs of a record page at `base` (plain links, so they work without JavaScript).
+#[component]
+pub fn RecordTabs(base: String, history: bool) -> impl IntoView {
+    view! {
+        <nav class="tabs">
+            <a href=base.clone() aria-current=(!history).then_some("page")>{t(M::Details)}</a>
+            <a href=format!("{base}?tab=history") aria-current=history.then_some("page")>{t(M::History)}</a>
+        </nav>
+    }
+}

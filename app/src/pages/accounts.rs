@@ -6,7 +6,7 @@ use crate::api::accounts::{delete_account, get_account, get_lookups, list_accoun
 use crate::api::contacts::list_contacts;
 use crate::api::opportunities::list_opportunities;
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
-use crate::components::history::{history_resource, HistoryPanel};
+use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, rel_label, t, use_lang, ErrorBanner, Loading};
 use crate::domain::{Account, Category, ContactRow, ListQuery, Lookups, OpportunityRow, RelationshipType};
@@ -270,10 +270,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <button class="btn btn-danger" on:click=on_delete>{t(M::Delete)}</button>
                                     </div>
                                 </div>
-                                <nav class="tabs">
-                                    <a href=format!("/accounts/{id}") aria-current=(!history).then_some("page")>{t(M::Details)}</a>
-                                    <a href=format!("/accounts/{id}?tab=history") aria-current=history.then_some("page")>{t(M::History)}</a>
-                                </nav>
+                                <RecordTabs base=format!("/accounts/{id}") history=history/>
                                 {if history {
                                     view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {

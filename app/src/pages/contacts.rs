@@ -6,7 +6,7 @@ use crate::api::accounts::{get_account, get_lookups};
 use crate::api::contacts::{delete_contact, get_contact, list_contacts, SaveContact};
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextField};
-use crate::components::history::{history_resource, HistoryPanel};
+use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::toast::use_toasts;
 use crate::components::{buying_label, error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups};
@@ -267,10 +267,7 @@ pub fn ContactPage() -> impl IntoView {
                                         <button class="btn btn-danger" on:click=on_delete>{t(M::Delete)}</button>
                                     </div>
                                 </div>
-                                <nav class="tabs">
-                                    <a href=format!("/contacts/{id}") aria-current=(!history).then_some("page")>{t(M::Details)}</a>
-                                    <a href=format!("/contacts/{id}?tab=history") aria-current=history.then_some("page")>{t(M::History)}</a>
-                                </nav>
+                                <RecordTabs base=format!("/contacts/{id}") history=history/>
                                 {if history {
                                     view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {

@@ -8,7 +8,7 @@ use crate::api::contacts::contact_choices;
 use crate::api::opportunities::{delete_opportunity, get_opportunity_with_contacts, list_opportunities, SaveOpportunity};
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextArea, TextField};
-use crate::components::history::{history_resource, HistoryPanel};
+use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::money::{minor_to_input, Currency};
@@ -350,10 +350,7 @@ pub fn OpportunityPage() -> impl IntoView {
                                         <button class="btn btn-danger" on:click=on_delete>{t(M::Delete)}</button>
                                     </div>
                                 </div>
-                                <nav class="tabs">
-                                    <a href=format!("/opportunities/{id}") aria-current=(!history).then_some("page")>{t(M::Details)}</a>
-                                    <a href=format!("/opportunities/{id}?tab=history") aria-current=history.then_some("page")>{t(M::History)}</a>
-                                </nav>
+                                <RecordTabs base=format!("/opportunities/{id}") history=history/>
                                 {if history {
                                     view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {
