@@ -998,3 +998,159 @@ async fn admin_configures_stages(db: Db) {
     assert!(board.columns.iter().any(|c| c.stage.id == demo && c.count == 1));
 }
 both!(admin_configures_stages);
+
+// ---------------------------------------------------------------------------------------------------
+// 17. Global search through the text index, kept in step with every write
+// ---------------------------------------------------------------------------------------------------
+async fn global_search_follows_writes_and_visibility(db: Db) {
+    use app::domain::SearchKind;
+    use app::services::search;
+    seed(&db).await;
+    let (north, south) = (team(&db, "Sever").await, team(&db, "Jug").await);
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", Some(north)).await;
+    let boris = user(&db, "boris@firma.rs", "Boris Ilić", "sales", Some(south)).await;
+    let input = AccountInput {
+        name: "Đurđevak d.o.o.".into(),
+        types: vec!["customer".into()],
+        city: "Niš".into(),
+        pib: "100002887".into(),
+        ..Default::default()
+    };
+    let acc = accounts::create(&db, &ana, &input).await.unwrap();
+    let contact = contacts::create(
+        &db,
+        &ana,
+        &ContactInput {
+            first_name: "Milica".into(),
+            last_name: "Šarić".into(),
+            email: "Milica.Saric@Durdjevak.rs".into(),
+            mobile: "+381 64 123 4567".into(),
+            account_id: acc.to_string(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let opp = new_opportunity(&db, &ana, "Đurđevak — rashladne vitrine", acc, open[0].id, "1000").await;
+
+    let kinds = |hits: &[app::domain::SearchHit]| hits.iter().map(|h| (h.kind, h.id)).collect::<Vec<_>>();
+    // Name in any case and with or without diacritics; results ordered by name.
+    for q in ["djurdjevak", "ĐURĐEVAK", "Đurđ", "jurdjev"] {
+        let hits = search::global(&db, &ana, q).await.unwrap();
+        assert_eq!(kinds(&hits), vec![(SearchKind::Account, acc), (SearchKind::Opportunity, opp)], "q = {q:?}");
+    }
+    let hits = search::global(&db, &ana, "djurdjevak").await.unwrap();
+    assert_eq!(hits[0].title, "Đurđevak d.o.o.");
+    assert_eq!(hits[0].detail.as_deref(), Some("Niš"));
+    assert_eq!(hits[1].detail.as_deref(), Some("Đurđevak d.o.o."), "an opportunity shows its account");
+    // Any part of a word: "urđev" is also inside the contact's e-mail (…@durdjevak.rs).
+    assert_eq!(search::global(&db, &ana, "urđev").await.unwrap().len(), 3);
+    // E-mail, phone digits, PIB, city; a two-letter query (below the trigram length) still works.
+    for (q, expected) in [
+        ("saric@durdj", vec![(SearchKind::Contact, contact)]),
+        ("123 4567", vec![(SearchKind::Contact, contact)]),
+        ("100002887", vec![(SearchKind::Account, acc)]),
+        ("nis", vec![(SearchKind::Account, acc)]),
+        ("ša", vec![(SearchKind::Contact, contact)]),
+    ] {
+        assert_eq!(kinds(&search::global(&db, &ana, q).await.unwrap()), expected, "q = {q:?}");
+    }
+    assert!(search::global(&db, &ana, "   ").await.unwrap().is_empty());
+    assert!(search::global(&db, &ana, "\"; DROP").await.unwrap().is_empty(), "quotes are plain text");
+    // Another team's salesperson finds nothing of it.
+    assert!(search::global(&db, &boris, "djurdjevak").await.unwrap().is_empty());
+
+    // Renaming moves the record in the index; deleting removes it.
+    let before = contacts::get(&db, &ana, contact).await.unwrap();
+    let rename = ContactInput {
+        id: contact.to_string(),
+        version: before.version.to_string(),
+        first_name: "Milena".into(),
+        last_name: "Šarić".into(),
+        account_id: acc.to_string(),
+        ..Default::default()
+    };
+    contacts::update(&db, &ana, &rename).await.unwrap();
+    assert!(search::global(&db, &ana, "milica").await.unwrap().is_empty());
+    assert!(search::global(&db, &ana, "saric@durdj").await.unwrap().is_empty(), "the removed e-mail is no longer found");
+    assert_eq!(kinds(&search::global(&db, &ana, "milena").await.unwrap()), vec![(SearchKind::Contact, contact)]);
+    contacts::delete(&db, &ana, contact, before.version + 1).await.unwrap();
+    assert!(search::global(&db, &ana, "milena").await.unwrap().is_empty());
+
+    // At most 20 hits, first by name.
+    for i in 0..25 {
+        new_account(&db, &ana, &format!("Vitrina {i:02}")).await;
+    }
+    let hits = search::global(&db, &ana, "vitrin").await.unwrap();
+    assert_eq!(hits.len(), 20);
+    assert_eq!(hits[0].title, "Đurđevak — rashladne vitrine");
+    assert_eq!(hits[1].title, "Vitrina 00");
+    // The list search uses the same index.
+    let found = accounts::list(&db, &ana, &ListQuery { q: "vitrina 1".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(found.total, 10);
+}
+both!(global_search_follows_writes_and_visibility);
+
+// ---------------------------------------------------------------------------------------------------
+// 18. Forecast by owner × month × stage, worked out by hand; list counts stop at the cap
+// ---------------------------------------------------------------------------------------------------
+async fn forecast_by_owner_month_stage(db: Db) {
+    use app::services::forecast;
+    seed(&db).await;
+    let (north, south) = (team(&db, "Sever").await, team(&db, "Jug").await);
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", Some(north)).await;
+    let boris = user(&db, "boris@firma.rs", "Boris Ilić", "sales", Some(south)).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let (open, won, lost) = open_and_closed_stages(&db).await;
+    let acc_a = new_account(&db, &ana, "Alfa").await;
+    let acc_b = new_account(&db, &boris, "Beta").await;
+    let mk = |name: &str, acc: i64, stage: i64, amount: &str, currency: &str, close: &str| OpportunityInput {
+        name: name.into(),
+        account_id: acc.to_string(),
+        stage_id: stage.to_string(),
+        amount: amount.into(),
+        currency: currency.into(),
+        close_date: close.into(),
+        ..Default::default()
+    };
+    // Ana, December, first stage (10%): 1,000 RSD and 100 EUR (at 117.17 = 11,717 RSD).
+    opportunities::create(&db, &ana, &mk("A1", acc_a, open[0].id, "1000", "RSD", "2026-12-05")).await.unwrap();
+    opportunities::create(&db, &ana, &mk("A2", acc_a, open[0].id, "100", "EUR", "2026-12-20")).await.unwrap();
+    // Ana, December, third stage (40%): 2,500 RSD.
+    opportunities::create(&db, &ana, &mk("A3", acc_a, open[2].id, "2500", "RSD", "2026-12-31")).await.unwrap();
+    // Boris, January: won 5,000 RSD (100%) and lost 7,000 RSD (0%); outside the period: March.
+    opportunities::create(&db, &boris, &mk("B1", acc_b, won.id, "5000", "RSD", "2027-01-10")).await.unwrap();
+    opportunities::create(&db, &boris, &mk("B2", acc_b, lost.id, "7000", "RSD", "2027-01-11")).await.unwrap();
+    opportunities::create(&db, &boris, &mk("B3", acc_b, open[1].id, "9000", "RSD", "2027-03-01")).await.unwrap();
+
+    let cells = forecast::by_owner_month_stage(&db, &admin, "2026-12-01", "2027-01-31").await.unwrap();
+    let got: Vec<(String, String, i64, i64, i64, i64)> =
+        cells.iter().map(|c| (c.owner_name.clone(), c.month.clone(), c.stage_id, c.count, c.total_minor, c.weighted_minor)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Ana Petrović".into(), "2026-12".into(), open[0].id, 2, 100_000 + 1_171_700, 10_000 + 117_170),
+            ("Ana Petrović".into(), "2026-12".into(), open[2].id, 1, 250_000, 100_000),
+            ("Boris Ilić".into(), "2027-01".into(), won.id, 1, 500_000, 500_000),
+            ("Boris Ilić".into(), "2027-01".into(), lost.id, 1, 700_000, 0),
+        ]
+    );
+    // Visibility: Ana sees only her team's cells.
+    let mine = forecast::by_owner_month_stage(&db, &ana, "2026-12-01", "2027-12-31").await.unwrap();
+    assert_eq!(mine.iter().map(|c| c.owner_id).collect::<HashSet<_>>(), HashSet::from([ana.id]));
+    assert_eq!(mine.iter().map(|c| c.count).sum::<i64>(), 3);
+
+    // A list counts its matches up to the cap and then says "more".
+    let sql = "INSERT INTO contacts (first_name, last_name, search_key, owner_id, team_id, created_at, updated_at, search_text) \
+               WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10050) \
+               SELECT 'Masovni', 'Kontakt' || i, 'masovni kontakt' || i, $1, $2, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', \
+               'masovni kontakt' || i FROM n";
+    sqlx::query(sql).bind(ana.id).bind(north).execute(&db.pool).await.unwrap();
+    let page = contacts::list(&db, &ana, &all()).await.unwrap();
+    assert_eq!(page.total, app::domain::COUNT_CAP + 1);
+    assert_eq!(page.rows.len(), 50);
+    let page = contacts::list(&db, &ana, &ListQuery { q: "kontakt100".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(page.total, 62, "kontakt100, kontakt1000…1009 and kontakt10000…10050");
+}
+both!(forecast_by_owner_month_stage);

@@ -11,14 +11,22 @@ struct Migration {
     postgres: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sqlite: include_str!("../../../migrations/sqlite/0001_foundation.sql"),
-    postgres: include_str!("../../../migrations/postgres/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sqlite: include_str!("../../../migrations/sqlite/0001_foundation.sql"),
+        postgres: include_str!("../../../migrations/postgres/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "search",
+        sqlite: include_str!("../../../migrations/sqlite/0002_search.sql"),
+        postgres: include_str!("../../../migrations/postgres/0002_search.sql"),
+    },
+];
 
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;

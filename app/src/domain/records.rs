@@ -214,11 +214,52 @@ pub struct Board {
     pub today: String,
 }
 
+/// What a global search result is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SearchKind {
+    Account,
+    Contact,
+    Opportunity,
+}
+
+impl SearchKind {
+    pub fn parse(s: &str) -> Option<SearchKind> {
+        match s {
+            "account" => Some(SearchKind::Account),
+            "contact" => Some(SearchKind::Contact),
+            "opportunity" => Some(SearchKind::Opportunity),
+            _ => None,
+        }
+    }
+    /// The record page of a hit with this id.
+    pub fn href(self, id: i64) -> String {
+        match self {
+            SearchKind::Account => format!("/accounts/{id}"),
+            SearchKind::Contact => format!("/contacts/{id}"),
+            SearchKind::Opportunity => format!("/opportunities/{id}"),
+        }
+    }
+}
+
+/// One global search result: the record, its name and a detail (account's city, contact's account …).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub kind: SearchKind,
+    pub id: i64,
+    pub title: String,
+    pub detail: Option<String>,
+}
+
+/// Lists count their matches up to this many; beyond it they say "more than 10,000", so counting never
+/// walks a million rows.
+pub const COUNT_CAP: i64 = 10_000;
+
 /// One page of a keyset-paginated list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Page<T> {
     pub rows: Vec<T>,
     pub next_cursor: Option<String>,
+    /// Number of matches, or `COUNT_CAP + 1` when there are more than `COUNT_CAP`.
     pub total: i64,
 }
 

@@ -73,6 +73,14 @@ pub fn search_key(input: &str) -> String {
     out
 }
 
+/// The text a record is found by (its `search_text` column): the given parts folded like
+/// [`search_key`] and joined by spaces, empty parts left out. Indexed by FTS5 trigrams on SQLite and
+/// pg_trgm on Postgres, so any substring of a name, e-mail, phone or id finds the record.
+pub fn search_text(parts: &[Option<&str>]) -> String {
+    let joined: Vec<&str> = parts.iter().flatten().map(|s| s.trim()).filter(|s| !s.is_empty()).collect();
+    search_key(&joined.join(" "))
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern used with `ESCAPE '\'`.
 pub fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -95,6 +103,11 @@ mod tests {
         assert_eq!(search_key("djordjevic cacak"), "djordjevic cacak");
         assert_eq!(search_key(" Šabac  Žitište "), "sabac zitiste");
         assert_eq!(search_key("Ђорђевић"), "djordjevic");
+    }
+
+    #[test]
+    fn search_text_joins_folded_parts() {
+        assert_eq!(search_text(&[Some("Đorđe Ilić"), None, Some(" djordje@firma.rs "), Some("")]), "djordje ilic djordje@firma.rs");
     }
 
     #[test]

@@ -76,10 +76,19 @@ pub fn Pager(path: &'static str, query: ListQuery, next: Option<String>, total: 
     let next = next.map(|c| href_with_cursor(path, &query, &c));
     view! {
         <nav class="pager" aria-label=lang.t(M::Pagination)>
-            <span class="muted">{format!("{} {} · {} {}", format_int(lang, shown as i64), lang.t(M::CardsShown), format_int(lang, total), lang.t(M::Results))}</span>
+            <span class="muted">{format!("{} {} · {} {}", format_int(lang, shown as i64), lang.t(M::CardsShown), total_text(lang, total), lang.t(M::Results))}</span>
             {first.map(|h| view! { <a class="btn btn-ghost" href=h>{t(M::FirstPage)}</a> })}
             {next.map(|h| view! { <a class="btn" href=h rel="next">{t(M::Next)}</a> })}
         </nav>
+    }
+}
+
+/// "1,234" or, past the count cap, "10,000+".
+fn total_text(lang: crate::i18n::Lang, total: i64) -> String {
+    if total > crate::domain::COUNT_CAP {
+        format!("{}+", format_int(lang, crate::domain::COUNT_CAP))
+    } else {
+        format_int(lang, total)
     }
 }
 

@@ -4,9 +4,9 @@
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::Sql;
-use crate::db::{now, Db, Tx};
+use crate::db::{now, Backend, Db, Tx};
 use crate::domain::ids::{mb_is_valid, pib_is_valid};
-use crate::domain::text::search_key;
+use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_digits_id, optional_email, optional_phone, optional_website, required};
 use crate::domain::{Account, AccountInput, AccountRow, Category, Choice, ListQuery, Page, RelationshipType};
 use crate::error::{AppError, Problem};
@@ -29,6 +29,20 @@ pub struct Valid {
     pub mb: Option<String>,
     pub notes: Option<String>,
     pub owner_id: Option<i64>,
+}
+
+impl Valid {
+    /// What the account is found by: name, e-mail, phone, PIB, MB and city.
+    pub fn search_text(&self) -> String {
+        search_text(&[
+            Some(&self.name),
+            self.email.as_deref(),
+            self.phone.as_deref(),
+            self.pib.as_deref(),
+            self.mb.as_deref(),
+            self.city.as_deref(),
+        ])
+    }
 }
 
 pub fn validate(i: &AccountInput) -> Result<Valid, AppError> {
@@ -206,8 +220,8 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result
     let ts = now();
     let id: i64 = sqlx::query(
         "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, \
-         owner_id, team_id, is_demo, created_at, created_by, updated_at, updated_by, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $17, $18, 1) RETURNING id",
+         owner_id, team_id, is_demo, created_at, created_by, updated_at, updated_by, version, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $17, $18, 1, $19) RETURNING id",
     )
     .bind(&v.name)
     .bind(search_key(&v.name))
@@ -227,6 +241,7 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result
     .bind(demo as i64)
     .bind(&ts)
     .bind(actor.id)
+    .bind(v.search_text())
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
@@ -250,7 +265,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
     let n = sqlx::query(
         "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, \
          phone = $8, email = $9, website = $10, pib = $11, mb = $12, notes = $13, owner_id = $14, team_id = $15, \
-         updated_at = $16, updated_by = $17, version = version + 1 WHERE id = $18 AND version = $19",
+         updated_at = $16, updated_by = $17, version = version + 1, search_text = $20 WHERE id = $18 AND version = $19",
     )
     .bind(&v.name)
     .bind(search_key(&v.name))
@@ -271,6 +286,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
     .bind(actor.id)
     .bind(id)
     .bind(version)
+    .bind(v.search_text())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -329,13 +345,9 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "a.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, actor: &Actor, q: &ListQuery) {
+fn filters(sql: &mut Sql, backend: Backend, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "a");
-    if let Some(p) = listing::pattern(&q.q) {
-        let raw = format!("%{}%", crate::domain::text::like_escape(q.q.trim()));
-        sql.push(" AND (a.search_key LIKE ").bind(p).push(" ESCAPE '\\' OR a.email LIKE ").bind(raw.to_lowercase());
-        sql.push(" ESCAPE '\\' OR a.phone LIKE ").bind(raw).push(" ESCAPE '\\' OR a.pib = ").bind(q.q.trim()).push(")");
-    }
+    listing::text_filter(sql, backend, "accounts", "a", &q.q);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND a.owner_id = ").bind(owner);
     }
@@ -359,7 +371,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
         "SELECT a.id, a.name, a.category, a.region, a.city, u.name AS owner_name, {} AS sort_value FROM accounts a JOIN users u ON u.id = a.owner_id WHERE 1=1",
         col.expr
     ));
-    filters(&mut sql, actor, q);
+    filters(&mut sql, db.backend, actor, q);
     listing::after_cursor(&mut sql, col, desc, "a.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "a.id");
     let rows = sql.query_as::<(i64, String, Option<String>, Option<String>, Option<String>, String, String)>().fetch_all(&db.pool).await?;
@@ -381,9 +393,9 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
         })
         .collect();
     let (rows, next_cursor) = listing::finish(rows);
-    let mut count = Sql::new("SELECT COUNT(*) AS n FROM accounts a WHERE 1=1");
-    filters(&mut count, actor, q);
-    let total: i64 = count.query().fetch_one(&db.pool).await?.try_get("n")?;
+    let mut count = Sql::new("SELECT 1 FROM accounts a WHERE 1=1");
+    filters(&mut count, db.backend, actor, q);
+    let total = listing::capped_count(db, count).await?;
     Ok(Page { rows, next_cursor, total })
 }
 
@@ -391,9 +403,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
 pub async fn choices(db: &Db, actor: &Actor, q: &str) -> Result<Vec<Choice>, AppError> {
     let mut sql = Sql::new("SELECT a.id, a.name FROM accounts a WHERE 1=1");
     visibility::restrict(&mut sql, actor, "a");
-    if let Some(p) = listing::pattern(q) {
-        sql.push(" AND a.search_key LIKE ").bind(p).push(" ESCAPE '\\'");
-    }
+    listing::text_filter(&mut sql, db.backend, "accounts", "a", q);
     sql.push(" ORDER BY a.search_key, a.id LIMIT 20");
     let rows = sql.query_as::<(i64, String)>().fetch_all(&db.pool).await?;
     Ok(rows.into_iter().map(|(id, label)| Choice { id, label }).collect())

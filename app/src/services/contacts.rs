@@ -4,8 +4,8 @@
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::Sql;
-use crate::db::{now, Db, Tx};
-use crate::domain::text::search_key;
+use crate::db::{now, Backend, Db, Tx};
+use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_email, optional_phone, required};
 use crate::domain::{BuyingRole, Choice, Contact, ContactInput, ContactRow, ListQuery, Page};
 use crate::error::{AppError, Problem};
@@ -22,6 +22,14 @@ pub struct Valid {
     pub phone: Option<String>,
     pub mobile: Option<String>,
     pub owner_id: Option<i64>,
+}
+
+impl Valid {
+    /// What the contact is found by: name, e-mail and phones.
+    pub fn search_text(&self) -> String {
+        let name = format!("{} {}", self.first_name, self.last_name);
+        search_text(&[Some(&name), self.email.as_deref(), self.phone.as_deref(), self.mobile.as_deref()])
+    }
 }
 
 pub fn validate(i: &ContactInput) -> Result<Valid, AppError> {
@@ -133,8 +141,8 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result
     let ts = now();
     let id: i64 = sqlx::query(
         "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
-         is_demo, created_at, created_by, updated_at, updated_by, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14, 1) RETURNING id",
+         is_demo, created_at, created_by, updated_at, updated_by, version, search_text) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14, 1, $15) RETURNING id",
     )
     .bind(&v.first_name)
     .bind(&v.last_name)
@@ -150,6 +158,7 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result
     .bind(demo as i64)
     .bind(&ts)
     .bind(actor.id)
+    .bind(v.search_text())
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
@@ -178,8 +187,8 @@ pub async fn update(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64,
     let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(
         "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, account_id = $4, job_title = $5, buying_role = $6, \
-         email = $7, phone = $8, mobile = $9, owner_id = $10, team_id = $11, updated_at = $12, updated_by = $13, version = version + 1 \
-         WHERE id = $14 AND version = $15",
+         email = $7, phone = $8, mobile = $9, owner_id = $10, team_id = $11, updated_at = $12, updated_by = $13, version = version + 1, \
+         search_text = $16 WHERE id = $14 AND version = $15",
     )
     .bind(&v.first_name)
     .bind(&v.last_name)
@@ -196,6 +205,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64,
     .bind(actor.id)
     .bind(id)
     .bind(version)
+    .bind(v.search_text())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -245,13 +255,9 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "c.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, actor: &Actor, q: &ListQuery) {
+fn filters(sql: &mut Sql, backend: Backend, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "c");
-    if let Some(p) = listing::pattern(&q.q) {
-        let raw = format!("%{}%", crate::domain::text::like_escape(q.q.trim()));
-        sql.push(" AND (c.search_key LIKE ").bind(p).push(" ESCAPE '\\' OR c.email LIKE ").bind(raw.to_lowercase());
-        sql.push(" ESCAPE '\\' OR c.phone LIKE ").bind(raw.clone()).push(" ESCAPE '\\' OR c.mobile LIKE ").bind(raw).push(" ESCAPE '\\')");
-    }
+    listing::text_filter(sql, backend, "contacts", "c", &q.q);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND c.owner_id = ").bind(owner);
     }
@@ -273,7 +279,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactR
          FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE 1=1",
         col.expr
     ));
-    filters(&mut sql, actor, q);
+    filters(&mut sql, db.backend, actor, q);
     listing::after_cursor(&mut sql, col, desc, "c.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "c.id");
     #[allow(clippy::type_complexity)]
@@ -288,9 +294,9 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactR
         })
         .collect();
     let (rows, next_cursor) = listing::finish(rows);
-    let mut count = Sql::new("SELECT COUNT(*) AS n FROM contacts c WHERE 1=1");
-    filters(&mut count, actor, q);
-    let total: i64 = count.query().fetch_one(&db.pool).await?.try_get("n")?;
+    let mut count = Sql::new("SELECT 1 FROM contacts c WHERE 1=1");
+    filters(&mut count, db.backend, actor, q);
+    let total = listing::capped_count(db, count).await?;
     Ok(Page { rows, next_cursor, total })
 }
 

@@ -3,9 +3,14 @@
 //! sort value and id through an index instead of skipping rows with OFFSET.
 
 use crate::db::sql::{decode_cursor, encode_cursor, Sql};
+use crate::db::{Backend, Db};
 use crate::domain::text::{like_escape, search_key};
+use crate::error::AppError;
+use sqlx::Row;
 
 pub const PAGE_SIZE: i64 = 50;
+
+pub use crate::domain::COUNT_CAP;
 
 /// A sortable column: the SQL expression (ours, never user input) and whether it is numeric.
 #[derive(Clone, Copy)]
@@ -26,14 +31,30 @@ pub fn choose(allowed: &[SortColumn], sort: &str, dir: &str) -> (SortColumn, boo
     (col, desc)
 }
 
-/// The LIKE pattern for a search box text, or None when it is empty.
-pub fn pattern(q: &str) -> Option<String> {
+/// Appends ` AND …` keeping the rows of `table` (aliased `alias`, with a `search_text` column) that
+/// contain the search box text `q`, folded like the column (case, diacritics, Cyrillic). On SQLite a
+/// query of 3+ characters goes through the FTS5 trigram index `<table>_fts`; on Postgres LIKE uses the
+/// pg_trgm index. Returns false (and appends nothing) when `q` is empty.
+pub fn text_filter(sql: &mut Sql, backend: Backend, table: &str, alias: &str, q: &str) -> bool {
     let key = search_key(q);
     if key.is_empty() {
-        None
-    } else {
-        Some(format!("%{}%", like_escape(&key)))
+        return false;
     }
+    if backend == Backend::Sqlite && key.chars().count() >= 3 {
+        // A quoted FTS5 string: the trigram tokenizer matches it as a substring; quotes are doubled.
+        let phrase = format!("\"{}\"", key.replace('"', "\"\""));
+        sql.push(&format!(" AND {alias}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ")).bind(phrase).push(")");
+    } else {
+        sql.push(&format!(" AND {alias}.search_text LIKE ")).bind(format!("%{}%", like_escape(&key))).push(" ESCAPE '\\'");
+    }
+    true
+}
+
+/// Counts the rows of `from_where` (a `SELECT 1 FROM … WHERE …` with its filters) up to [`COUNT_CAP`] + 1.
+pub async fn capped_count(db: &Db, from_where: Sql) -> Result<i64, AppError> {
+    let mut sql = Sql { text: format!("SELECT COUNT(*) AS n FROM ({}", from_where.text), args: from_where.args };
+    sql.push(" LIMIT ").bind(COUNT_CAP + 1).push(") AS matches");
+    Ok(sql.query().fetch_one(&db.pool).await?.try_get("n")?)
 }
 
 /// Appends the keyset condition continuing after `cursor` (rows sorted by `col` then `id_expr`).

@@ -7,10 +7,12 @@ pub mod audit;
 pub mod auth;
 pub mod contacts;
 pub mod demo;
+pub mod forecast;
 pub mod listing;
 pub mod lookups;
 pub mod opportunities;
 pub mod pipeline;
+pub mod search;
 pub mod stages;
 pub mod visibility;
 

@@ -4,7 +4,7 @@
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::Sql;
-use crate::db::{now, Db, Tx};
+use crate::db::{now, Backend, Db, Tx};
 use crate::domain::money::{parse_amount, Currency};
 use crate::domain::text::search_key;
 use crate::domain::validate::{field, optional, percent, required, required_date};
@@ -198,8 +198,8 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
     let ts = created_at.map(str::to_string).unwrap_or_else(now);
     let id: i64 = sqlx::query(
         "INSERT INTO opportunities (name, search_key, account_id, contact_id, owner_id, team_id, stage_id, probability, probability_manual, \
-         amount_minor, currency, close_date, source, description, stage_changed_at, is_demo, created_at, created_by, updated_at, updated_by, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17, $15, $17, 1) RETURNING id",
+         amount_minor, currency, close_date, source, description, stage_changed_at, is_demo, created_at, created_by, updated_at, updated_by, version, \
+         search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17, $15, $17, 1, $2) RETURNING id",
     )
     .bind(&v.name)
     .bind(search_key(&v.name))
@@ -254,7 +254,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
     let ts = now();
     let stage_changed = v.stage_id != old.stage_id;
     let n = sqlx::query(
-        "UPDATE opportunities SET name = $1, search_key = $2, account_id = $3, contact_id = $4, owner_id = $5, team_id = $6, stage_id = $7, \
+        "UPDATE opportunities SET name = $1, search_key = $2, search_text = $2, account_id = $3, contact_id = $4, owner_id = $5, team_id = $6, stage_id = $7, \
          probability = $8, probability_manual = $9, amount_minor = $10, currency = $11, close_date = $12, source = $13, description = $14, \
          stage_changed_at = CASE WHEN $15 = 1 THEN $16 ELSE stage_changed_at END, updated_at = $16, updated_by = $17, version = version + 1 \
          WHERE id = $18 AND version = $19",
@@ -338,11 +338,9 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "o.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, actor: &Actor, q: &ListQuery) {
+fn filters(sql: &mut Sql, backend: Backend, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "o");
-    if let Some(p) = listing::pattern(&q.q) {
-        sql.push(" AND o.search_key LIKE ").bind(p).push(" ESCAPE '\\'");
-    }
+    listing::text_filter(sql, backend, "opportunities", "o", &q.q);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND o.owner_id = ").bind(owner);
     }
@@ -374,7 +372,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Opportun
          FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id WHERE 1=1",
         col.expr
     ));
-    filters(&mut sql, actor, q);
+    filters(&mut sql, db.backend, actor, q);
     listing::after_cursor(&mut sql, col, desc, "o.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "o.id");
     #[allow(clippy::type_complexity)]
@@ -400,9 +398,9 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Opportun
         })
         .collect();
     let (rows, next_cursor) = listing::finish(rows);
-    let mut count = Sql::new("SELECT COUNT(*) AS n FROM opportunities o WHERE 1=1");
-    filters(&mut count, actor, q);
-    let total: i64 = count.query().fetch_one(&db.pool).await?.try_get("n")?;
+    let mut count = Sql::new("SELECT 1 FROM opportunities o WHERE 1=1");
+    filters(&mut count, db.backend, actor, q);
+    let total = listing::capped_count(db, count).await?;
     Ok(Page { rows, next_cursor, total })
 }
 
