@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing Veza needs, skipping whatever is already there:
-# the wasm target, cargo-leptos 0.3.10, wasm-bindgen-cli at the version in Cargo.lock, and (with
-# --test) Debian's Chromium and the npm packages of the end-to-end tests. Nothing is downloaded from
-# GitHub: cargo-leptos finds wasm-bindgen on PATH, so it never fetches its own.
+# the wasm target, cargo-leptos 0.3.10, wasm-bindgen-cli at the version in Cargo.lock; with --test
+# Debian's Chromium and the npm packages of the end-to-end tests; with --release npm's wasm-opt.
+# Nothing is downloaded from GitHub: cargo-leptos finds wasm-bindgen and wasm-opt on PATH, so it
+# never fetches its own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,14 @@ WBG=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/, ""); print; e
 if ! wasm-bindgen --version 2>/dev/null | grep -q "$WBG"; then
   log "installing wasm-bindgen-cli $WBG (takes about 10 minutes once)"
   cargo install wasm-bindgen-cli --version "$WBG"
+fi
+
+if [ "${1:-}" = "--release" ]; then
+  # Release builds run wasm-opt. Debian's binaryen breaks hydration; npm's works. Kept in .tools/.
+  if [ ! -x .tools/node_modules/.bin/wasm-opt ]; then
+    log "installing wasm-opt (npm binaryen 132) into .tools/"
+    mkdir -p .tools && npm install --prefix .tools --no-audit --no-fund binaryen@132.0.0 >/dev/null
+  fi
 fi
 
 if [ "${1:-}" = "--test" ]; then

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod contacts;
 pub mod opportunities;
 pub mod pipeline;
+pub mod search;
 pub mod session;
 
 #[cfg(feature = "ssr")]

@@ -97,6 +97,13 @@ catalog! {
     LoadMore => "Load more", "Učitaj još";
     Loading => "Loading…", "Učitavanje…";
     NoResults => "Nothing found.", "Ništa nije pronađeno.";
+    SearchShortcut => "Search (press /)", "Pretraga (taster /)";
+    SearchLabel => "Search accounts, contacts and opportunities", "Pretraži preduzeća, kontakte i prilike";
+    SearchEmpty => "Type a name, e-mail, phone, PIB or city.", "Upišite naziv, e-poštu, telefon, PIB ili grad.";
+    SearchFirst => "The first 20 matches by name; narrow the search to see others.", "Prvih 20 pogodaka po nazivu; suzite pretragu da vidite ostale.";
+    KindAccount => "Account", "Preduzeće";
+    KindContact => "Contact", "Kontakt";
+    KindOpportunity => "Opportunity", "Prilika";
     Results => "results", "rezultata";
     Next => "Next page", "Sledeća strana";
     FirstPage => "First page", "Prva strana";

@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("opportunities/new") view=crate::pages::opportunities::NewOpportunityPage ssr=SsrMode::Async/>
                     <Route path=path!("opportunities/:id") view=crate::pages::opportunities::OpportunityPage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=crate::pages::admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("search") view=crate::pages::search::SearchPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
             <ToastHost/>
@@ -148,6 +149,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     reload_on_success(move || matches!(sign_out.value().get(), Some(Ok(_))), "/login");
     let is_admin = user.role == Role::Admin;
+    focus_search_on_slash();
     view! {
         <header class="topbar">
             <A href="/" attr:class="brand">
@@ -161,6 +163,9 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/contacts">{t(M::Contacts)}</A>
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
             </nav>
+            <form method="GET" action="/search" class="topsearch" role="search">
+                <input type="search" id="global-search" name="q" placeholder=lang.t(M::SearchShortcut) aria-label=lang.t(M::SearchLabel) aria-keyshortcuts="/"/>
+            </form>
             <div class="usermenu">
                 <LanguageSwitch/>
                 <span class="username" title=user.email.clone()>{user.name.clone()}</span>
@@ -173,6 +178,33 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
         <main id="main" class="content">
             <Outlet/>
         </main>
+    }
+}
+
+/// "/" anywhere outside a text field puts the cursor in the top bar's search box.
+fn focus_search_on_slash() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let handle = window_event_listener(leptos::ev::keydown, |ev| {
+            if ev.key() != "/" || ev.ctrl_key() || ev.alt_key() || ev.meta_key() {
+                return;
+            }
+            let typing = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable"))
+                .unwrap_or(false);
+            if typing {
+                return;
+            }
+            let input = document().get_element_by_id("global-search").and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+            if let Some(input) = input {
+                ev.prevent_default();
+                let _ = input.focus();
+            }
+        });
+        on_cleanup(move || handle.remove());
     }
 }
 

@@ -8,3 +8,4 @@ pub mod board;
 pub mod contacts;
 pub mod list;
 pub mod opportunities;
+pub mod search;

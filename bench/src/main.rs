@@ -1,0 +1,238 @@
+//! `veza-bench`: generates a deterministic data set at scale (default 1,000,000 contacts) on SQLite or
+//! Postgres and measures Veza's own code paths against raw SQL in the same run. Prints a table and
+//! writes JSON. See docs/performance.md.
+
+mod generate;
+mod measure;
+mod raw;
+mod server;
+mod workloads;
+
+use clap::Parser;
+use measure::Outcome;
+use serde_json::json;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "veza-bench", about = "Veza benchmark harness: Veza vs raw SQL in the same run")]
+struct Cli {
+    /// sqlite or postgres.
+    #[arg(long, default_value = "sqlite")]
+    backend: String,
+    /// Contacts in the data set (accounts = 1/5, opportunities = as many, 1% of them open).
+    #[arg(long, default_value_t = 1_000_000)]
+    contacts: i64,
+    /// The quick scale: 20,000 contacts, fewer rounds, a 10-second W7 (proves the harness works).
+    #[arg(long)]
+    quick: bool,
+    /// Database URL; default: target/bench/veza-bench-<contacts>.db, or the Postgres database
+    /// veza_bench_<contacts> on --pg (created when missing).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Postgres server for --backend postgres.
+    #[arg(long, env = "VEZA_TEST_PG", default_value = "postgres://postgres@127.0.0.1:5432")]
+    pg: String,
+    /// Seed of the generator.
+    #[arg(long, default_value_t = 20261127)]
+    seed: u64,
+    /// Generate again even when the database holds this data set.
+    #[arg(long)]
+    regenerate: bool,
+    /// The Veza server binary for the HTTP workloads.
+    #[arg(long, default_value = "target/release/veza")]
+    server: String,
+    /// The site directory built by cargo-leptos (pages' assets and the wasm whose size is reported).
+    #[arg(long, default_value = "target/site")]
+    site_root: String,
+    /// Port of the benchmarked server.
+    #[arg(long, default_value_t = 3990)]
+    port: u16,
+    /// Timed rounds of each workload.
+    #[arg(long)]
+    rounds: Option<usize>,
+    /// Seconds of W7.
+    #[arg(long)]
+    w7_secs: Option<u64>,
+    /// Where to write the JSON report (default target/bench/<backend>-<contacts>.json).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn fail(msg: impl std::fmt::Display) -> ! {
+    eprintln!("veza-bench: {msg}");
+    std::process::exit(2)
+}
+
+#[tokio::main]
+async fn main() {
+    let cli = Cli::parse();
+    let contacts = if cli.quick { 20_000 } else { cli.contacts };
+    let scale = generate::Scale::from_contacts(contacts);
+    let rounds = cli.rounds.unwrap_or(if cli.quick { 20 } else { 100 });
+    let w7_secs = cli.w7_secs.unwrap_or(if cli.quick { 10 } else { 60 });
+    std::fs::create_dir_all("target/bench").unwrap_or_else(|e| fail(e));
+    let url = match (&cli.database_url, cli.backend.as_str()) {
+        (Some(u), _) => u.clone(),
+        (None, "sqlite") => format!("sqlite://target/bench/veza-bench-{contacts}.db"),
+        (None, "postgres") => {
+            let name = format!("veza_bench_{contacts}");
+            let admin = format!("{}/postgres", cli.pg.trim_end_matches('/'));
+            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap_or_else(|e| fail(format!("{admin}: {e}")));
+            let exists: Option<(i32,)> =
+                sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&mut conn).await.unwrap_or_else(|e| fail(e));
+            if exists.is_none() {
+                sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap_or_else(|e| fail(e));
+            }
+            format!("{}/{name}", cli.pg.trim_end_matches('/'))
+        }
+        (None, other) => fail(format!("--backend must be sqlite or postgres (got {other})")),
+    };
+    let db = app::db::Db::connect(&url).await.unwrap_or_else(|e| fail(e));
+    app::services::stages::ensure_defaults(&db, app::i18n::Lang::Sr).await.unwrap_or_else(|e| fail(format!("{e:?}")));
+    let as_of = chrono::Utc::now().date_naive();
+    println!("Veza benchmark on {} — preparing {} contacts, {} accounts, {} opportunities ({} open)…", db.backend.name(), fmt(scale.contacts), fmt(scale.accounts), fmt(scale.opportunities), fmt(scale.open_opportunities));
+    let data = generate::ensure(&db, &url, scale, cli.seed, as_of, cli.regenerate).await.unwrap_or_else(|e| fail(e));
+    match data.generated_secs {
+        Some(s) => println!("data set generated in {s:.1} s"),
+        None => println!("data set reused (generated earlier with the same scale and seed)"),
+    }
+    let raw = raw::Raw::connect(&url).await.unwrap_or_else(|e| fail(e));
+    let cx = workloads::Ctx { db: db.clone(), raw, data: data.clone(), rounds };
+
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let mut push = |r: Result<Vec<Outcome>, String>, what: &str| match r {
+        Ok(o) => outcomes.extend(o),
+        Err(e) => fail(format!("{what}: {e}")),
+    };
+
+    // The server for the HTTP workloads.
+    let server = server::Server::start(&cli.server, &cli.site_root, &url, cli.port).await.unwrap_or_else(|e| fail(e));
+    let rss_idle = server.rss_mib();
+    let startup_ms = server.startup_ms;
+    println!("server ready in {:.0} ms, RSS {:.1} MiB", server.startup_ms, rss_idle.unwrap_or(0.0));
+    let client = reqwest::Client::new();
+    let admin_cookie = server.sign_in(&client, "admin@bench.veza.rs", generate::PASSWORD).await.unwrap_or_else(|e| fail(e));
+
+    println!("W1 board page…");
+    push(workloads::w1_board(&cx, &server, &client, &admin_cookie).await.map(|o| vec![o]), "W1");
+    println!("W2 stage moves…");
+    push(workloads::w2_move(&cx).await.map(|o| vec![o]), "W2");
+    println!("W3 contact list…");
+    push(workloads::w3_contacts(&cx).await, "W3");
+    println!("W4 forecast…");
+    push(workloads::w4_forecast(&cx).await, "W4");
+    push(
+        Ok(vec![Outcome::not_yet(
+            "W5",
+            "import 100,000 contacts with normalization and duplicate detection",
+            "≥ 25% of raw insert rows/s",
+            "not measured yet: the import arrives with issue 7",
+        )]),
+        "W5",
+    );
+    println!("W6 global search…");
+    push(workloads::w6_search(&cx).await.map(|o| vec![o]), "W6");
+    println!("W7 mixed load for {w7_secs} s…");
+    let (w7, rss_w7) = workloads::w7_mixed(&cx, &server, w7_secs).await.unwrap_or_else(|e| fail(format!("W7: {e}")));
+    push(Ok(vec![w7]), "W7");
+    push(
+        Ok(vec![Outcome::not_yet(
+            "W8",
+            "account 360° timeline with 5,000 activities",
+            "ratio ≤ 3, p95 ≤ 100 ms",
+            "not measured yet: activities and the timeline arrive with issue 4",
+        )]),
+        "W8",
+    );
+    let rss_after = server.rss_mib();
+    drop(server);
+
+    let wasm = wasm_size(&cli.site_root);
+    print_table(&db, &data, &outcomes);
+    println!();
+    if let Some((path, rawsz, br)) = &wasm {
+        println!("wasm {path}: {} bytes raw, {} bytes brotli (target ≤ 300 KB brotli)", fmt(*rawsz as i64), fmt(*br as i64));
+    }
+    println!(
+        "server: start-up to first answered request {:.0} ms; RSS idle {:.1} MiB, peak under W7 {:.1} MiB, after {:.1} MiB",
+        startup_ms,
+        rss_idle.unwrap_or(0.0),
+        rss_w7.unwrap_or(0.0),
+        rss_after.unwrap_or(0.0)
+    );
+    let report = json!({
+        "backend": db.backend.name(),
+        "scale": data.scale,
+        "seed": cli.seed,
+        "as_of": data.as_of.to_string(),
+        "generated_secs": data.generated_secs,
+        "rounds": rounds,
+        "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
+        "outcomes": outcomes,
+        "server": {"startup_ms": startup_ms, "rss_idle_mib": rss_idle, "rss_peak_w7_mib": rss_w7, "rss_after_mib": rss_after},
+        "wasm": wasm.as_ref().map(|(p, r, b)| json!({"file": p, "raw_bytes": r, "brotli_bytes": b})),
+    });
+    let out = cli.out.unwrap_or_else(|| PathBuf::from(format!("target/bench/{}-{contacts}.json", db.backend.name())));
+    std::fs::write(&out, serde_json::to_string_pretty(&report).unwrap()).unwrap_or_else(|e| fail(e));
+    println!("JSON report: {}", out.display());
+}
+
+fn fmt(n: i64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn print_table(db: &app::db::Db, data: &generate::DataSet, outcomes: &[Outcome]) {
+    let s = data.scale;
+    println!();
+    println!(
+        "Veza vs raw SQL — {} — {} contacts, {} accounts, {} opportunities ({} open), {} cores",
+        db.backend.name(),
+        fmt(s.contacts),
+        fmt(s.accounts),
+        fmt(s.opportunities),
+        fmt(s.open_opportunities),
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    println!("{:<4} {:>7} {:>10} {:>10} {:>10} {:>10}  {:<6} {:<26} workload", "#", "ratio", "Veza p50", "Veza p95", "raw p50", "raw p95", "met", "target");
+    for o in outcomes {
+        let ms = |v: Option<f64>| v.map(|x| format!("{x:.2} ms")).unwrap_or_else(|| "—".into());
+        println!(
+            "{:<4} {:>7} {:>10} {:>10} {:>10} {:>10}  {:<6} {:<26} {}",
+            o.id,
+            o.ratio.map(|r| format!("{r:.2}")).unwrap_or_else(|| "—".into()),
+            ms(o.veza.as_ref().map(|v| v.p50_ms)),
+            ms(o.veza.as_ref().map(|v| v.p95_ms)),
+            ms(o.baseline.as_ref().map(|v| v.p50_ms)),
+            ms(o.baseline.as_ref().map(|v| v.p95_ms)),
+            match o.met {
+                Some(true) => "yes",
+                Some(false) => "NO",
+                None => "—",
+            },
+            o.target.text,
+            o.name
+        );
+        for n in &o.notes {
+            println!("{:<4} {:>7} {}", "", "", n);
+        }
+    }
+}
+
+/// The app's wasm in the site directory: its size raw and compressed with brotli (quality 11).
+fn wasm_size(site_root: &str) -> Option<(String, usize, usize)> {
+    let dir = std::path::Path::new(site_root).join("pkg");
+    let path = std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "wasm"))?;
+    let bytes = std::fs::read(&path).ok()?;
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut std::io::Cursor::new(&bytes), &mut out, &params).ok()?;
+    Some((path.display().to_string(), bytes.len(), out.len()))
+}

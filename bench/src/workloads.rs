@@ -1,0 +1,492 @@
+//! The workloads W1–W8: each runs Veza's own code path (the HTTP page, or the service a page's server
+//! function calls) against the raw SQL that produces the same rows, alternately, and checks first that
+//! both give the same answer.
+
+use crate::generate::{BenchUser, DataSet};
+use crate::measure::{compare, target, Outcome, Stats};
+use crate::raw::{Raw, A};
+use crate::server::{urlencode, Server};
+use app::db::{Backend, Db};
+use app::domain::{ListQuery, Role, SessionUser};
+use app::services::{contacts, forecast, pipeline, search};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub struct Ctx {
+    pub db: Db,
+    pub raw: Raw,
+    pub data: DataSet,
+    /// Timed rounds per workload (warm-up rounds are a fifth of it).
+    pub rounds: usize,
+}
+
+fn e<E: std::fmt::Debug>(x: E) -> String {
+    format!("{x:?}")
+}
+
+impl Ctx {
+    fn user(&self, pred: impl Fn(&BenchUser) -> bool) -> Result<SessionUser, String> {
+        let u = self.data.users.iter().find(|u| pred(u)).ok_or("no such user in the data set")?;
+        Ok(SessionUser {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.email.clone(),
+            role: match u.role {
+                "admin" => Role::Admin,
+                "manager" => Role::Manager,
+                "marketing" => Role::Marketing,
+                _ => Role::Sales,
+            },
+            team_id: u.team_id,
+            team_name: None,
+        })
+    }
+    fn admin(&self) -> Result<SessionUser, String> {
+        self.user(|u| u.role == "admin")
+    }
+    fn sales(&self) -> Result<SessionUser, String> {
+        self.user(|u| u.role == "sales")
+    }
+    fn manager(&self) -> Result<SessionUser, String> {
+        self.user(|u| u.role == "manager")
+    }
+    fn warmup(&self) -> usize {
+        (self.rounds / 5).max(2)
+    }
+    fn open_list(&self) -> String {
+        self.data.open_stages.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+const CARDS: &str = "SELECT o.id, o.name, a.name AS account_name, o.amount_minor, o.currency, o.close_date, u.name AS owner_name, \
+    o.stage_id, o.probability, o.version FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id \
+    WHERE o.stage_id = $1 ORDER BY o.close_date, o.id LIMIT 21";
+const TOTALS: &str = "SELECT o.stage_id, o.currency, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(o.amount_minor) AS BIGINT) AS total, \
+    CAST(SUM(o.amount_minor * o.probability) AS BIGINT) AS weighted_x100 FROM opportunities o JOIN accounts a ON a.id = o.account_id \
+    JOIN stages s ON s.id = o.stage_id WHERE s.kind = 'open' GROUP BY o.stage_id, o.currency";
+
+/// W1: the board page as an administrator sees it (every open opportunity), server-rendered over HTTP,
+/// against the raw totals query and the first-cards query of each column.
+pub async fn w1_board(cx: &Ctx, server: &Server, client: &reqwest::Client, cookie: &str) -> Result<Outcome, String> {
+    let url = format!("{}/", server.base);
+    let open = cx.data.open_stages.clone();
+    let (v, b) = compare(
+        cx.warmup(),
+        cx.rounds,
+        |_| async {
+            let r = client.get(&url).header("cookie", cookie).send().await.map_err(e)?;
+            let status = r.status();
+            let body = r.text().await.map_err(e)?;
+            if !status.is_success() || !body.contains("column-head") {
+                return Err(format!("board page answered {status} without columns"));
+            }
+            Ok(())
+        },
+        |_| {
+            let open = open.clone();
+            async move {
+                cx.raw.rows(TOTALS, &[]).await?;
+                for s in &open {
+                    cx.raw.rows(CARDS, &[A::I(*s)]).await?;
+                }
+                Ok(())
+            }
+        },
+    )
+    .await?;
+    let mut o = Outcome::new(
+        "W1",
+        &format!("pipeline board page, HTTP + SSR ({} open opportunities)", cx.data.scale.open_opportunities),
+        target(Some(3.0), Some(150.0)),
+        v,
+        Some(b),
+    );
+    o.notes.push("baseline: the totals GROUP BY and the first 21 cards of each open stage".into());
+    Ok(o)
+}
+
+/// W2: moving an opportunity to another stage through the service (authorization, versioned update,
+/// stage-change row, audit rows), against the same writes in one raw transaction.
+pub async fn w2_move(cx: &Ctx) -> Result<Outcome, String> {
+    let actor = cx.sales()?;
+    let sql = format!(
+        "SELECT id, stage_id, version FROM opportunities WHERE owner_id = $1 AND stage_id IN ({}) ORDER BY id LIMIT 400",
+        cx.open_list()
+    );
+    let rows: Vec<(i64, i64, i64)> = match &cx.raw {
+        Raw::Sqlite(p) => sqlx::query_as(&sql).bind(actor.id).fetch_all(p).await.map_err(e)?,
+        Raw::Pg(p) => sqlx::query_as(&sql).bind(actor.id).fetch_all(p).await.map_err(e)?,
+    };
+    if rows.len() < 4 {
+        return Err("W2 needs at least 4 open opportunities of one salesperson".into());
+    }
+    // Veza moves the even ones, the baseline the odd ones, so neither sees a stale version.
+    let state: Arc<Mutex<Vec<(i64, i64, i64)>>> = Arc::new(Mutex::new(rows));
+    let open = cx.data.open_stages.clone();
+    let probability = |stage: i64| -> i64 { [10, 20, 40, 60, 80][open.iter().position(|s| *s == stage).unwrap_or(0) % 5] };
+    let pick = |i: usize, parity: usize| {
+        let st = state.lock().unwrap();
+        let n = st.len() / 2;
+        let k = (i % n) * 2 + parity;
+        let (id, stage, version) = st[k];
+        let next = open[(open.iter().position(|s| *s == stage).unwrap_or(0) + 1) % open.len()];
+        (k, id, stage, next, version)
+    };
+    let (v, b) = compare(
+        cx.warmup(),
+        cx.rounds,
+        |i| {
+            let (k, id, _, next, version) = pick(i, 0);
+            let (actor, state) = (actor.clone(), state.clone());
+            async move {
+                let card = pipeline::move_opportunity(&cx.db, &actor, id, next, version).await.map_err(e)?;
+                state.lock().unwrap()[k] = (id, next, card.version);
+                Ok(())
+            }
+        },
+        |i| {
+            let (k, id, stage, next, version) = pick(i, 1);
+            let (uid, state) = (actor.id, state.clone());
+            let p = probability(next);
+            async move {
+                let now = app::db::now();
+                cx.raw
+                    .transaction(
+                        &[
+                            ("SELECT stage_id, version FROM opportunities WHERE id = $1", vec![A::I(id)]),
+                            (
+                                "UPDATE opportunities SET stage_id = $1, probability = $2, stage_changed_at = $3, updated_at = $3, updated_by = $4, \
+                                 version = version + 1 WHERE id = $5 AND version = $6",
+                                vec![A::I(next), A::I(p), A::T(now.clone()), A::I(uid), A::I(id), A::I(version)],
+                            ),
+                            (
+                                "INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) \
+                                 VALUES ($1, $2, $3, $4, $5)",
+                                vec![A::I(id), A::I(stage), A::I(next), A::T(now.clone()), A::I(uid)],
+                            ),
+                            (
+                                "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES \
+                                 ('opportunity', $1, 'update', 'stage_id', $2, $3, $4, $5), ('opportunity', $1, 'update', 'probability', NULL, $6, $4, $5)",
+                                vec![A::I(id), A::T(stage.to_string()), A::T(next.to_string()), A::I(uid), A::T(now), A::T(p.to_string())],
+                            ),
+                        ],
+                        true,
+                    )
+                    .await?;
+                state.lock().unwrap()[k] = (id, next, version + 1);
+                Ok(())
+            }
+        },
+    )
+    .await?;
+    let mut o = Outcome::new("W2", "move an opportunity to another stage (service)", target(Some(2.0), Some(30.0)), v, Some(b));
+    o.notes.push("baseline: read, versioned UPDATE, stage-change row and two audit rows in one transaction".into());
+    Ok(o)
+}
+
+const CONTACT_LIST: &str = "SELECT c.id, c.first_name, c.last_name, c.account_id, a.name AS account_name, c.job_title, c.email, c.phone, \
+    u.name AS owner_name, c.search_key AS sort_value FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE 1=1";
+
+/// W3: the contact list: a salesperson's first page filtered by buying role and sorted by name, and an
+/// administrator's page 10,000 (keyset), against the raw page query and the raw capped count.
+pub async fn w3_contacts(cx: &Ctx) -> Result<Vec<Outcome>, String> {
+    let sales = cx.sales()?;
+    let team = sales.team_id.ok_or("salesperson without a team")?;
+    let q_first = ListQuery { kind: "decision_maker".into(), sort: "name".into(), ..Default::default() };
+    let first_where = " AND (c.owner_id = $1 OR c.team_id = $2) AND c.buying_role = $3";
+    let first_args = vec![A::I(sales.id), A::I(team), A::T("decision_maker".into()), A::I(51)];
+    let count_args = vec![A::I(sales.id), A::I(team), A::T("decision_maker".into()), A::I(10_001)];
+    let first_sql = format!("{CONTACT_LIST}{first_where} ORDER BY c.search_key ASC, c.id ASC LIMIT $4");
+    let first_count = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM contacts c WHERE 1=1{first_where} LIMIT $4) AS matches");
+    // Same rows?
+    let page = contacts::list(&cx.db, &sales, &q_first).await.map_err(e)?;
+    let ids = cx.raw.ids(&first_sql, &first_args).await?;
+    if page.rows.iter().map(|r| r.id).collect::<Vec<_>>() != ids.iter().take(50).copied().collect::<Vec<_>>() {
+        return Err("W3: Veza's first page differs from the raw query's".into());
+    }
+    let (v1, b1) = compare(
+        cx.warmup(),
+        cx.rounds,
+        |_| async { contacts::list(&cx.db, &sales, &q_first).await.map(|_| ()).map_err(e) },
+        |_| async {
+            cx.raw.rows(&first_sql, &first_args).await?;
+            cx.raw.rows(&first_count, &count_args).await?;
+            Ok(())
+        },
+    )
+    .await?;
+
+    // Page 10,000 of everyone's contacts by name (or the last full page of a smaller data set).
+    let admin = cx.admin()?;
+    let page_no = (10_000i64).min(cx.data.scale.contacts / 50 - 1).max(1);
+    let offset = (page_no - 1) * 50 - 1;
+    let (key, id): (String, i64) = match &cx.raw {
+        Raw::Sqlite(p) => sqlx::query_as("SELECT search_key, id FROM contacts ORDER BY search_key, id LIMIT 1 OFFSET $1").bind(offset).fetch_one(p).await,
+        Raw::Pg(p) => sqlx::query_as("SELECT search_key, id FROM contacts ORDER BY search_key, id LIMIT 1 OFFSET $1").bind(offset).fetch_one(p).await,
+    }
+    .map_err(e)?;
+    let q_deep = ListQuery { sort: "name".into(), cursor: app::db::sql::encode_cursor(&key, id), ..Default::default() };
+    let deep_sql = format!("{CONTACT_LIST} AND (c.search_key > $1 OR (c.search_key = $2 AND c.id > $3)) ORDER BY c.search_key ASC, c.id ASC LIMIT $4");
+    let deep_args = vec![A::T(key.clone()), A::T(key), A::I(id), A::I(51)];
+    let deep_count = "SELECT COUNT(*) AS n FROM (SELECT 1 FROM contacts c WHERE 1=1 LIMIT $1) AS matches";
+    let page = contacts::list(&cx.db, &admin, &q_deep).await.map_err(e)?;
+    let ids = cx.raw.ids(&deep_sql, &deep_args).await?;
+    if page.rows.iter().map(|r| r.id).collect::<Vec<_>>() != ids.iter().take(50).copied().collect::<Vec<_>>() {
+        return Err("W3: Veza's deep page differs from the raw query's".into());
+    }
+    let (v2, b2) = compare(
+        cx.warmup(),
+        cx.rounds,
+        |_| async { contacts::list(&cx.db, &admin, &q_deep).await.map(|_| ()).map_err(e) },
+        |_| async {
+            cx.raw.rows(&deep_sql, &deep_args).await?;
+            cx.raw.rows(deep_count, &[A::I(10_001)]).await?;
+            Ok(())
+        },
+    )
+    .await?;
+    let deep_vs_first = v2.p50_ms / v1.p50_ms.max(1e-6);
+    let mut first = Outcome::new("W3a", "contact list, first page (salesperson, role filter, by name)", target(Some(2.0), Some(50.0)), v1, Some(b1));
+    first.notes.push("baseline: the raw page query and the raw capped count (10,001)".into());
+    let mut deep =
+        Outcome::new("W3b", &format!("contact list, page {page_no} by keyset (administrator)"), target(Some(2.0), Some(50.0)), v2, Some(b2));
+    deep.notes.push(format!("deep page / first page (p50): {deep_vs_first:.2} (target ≤ 1.5)"));
+    if deep_vs_first > 1.5 {
+        deep.met = Some(false);
+    }
+    Ok(vec![first, deep])
+}
+
+/// W4: the forecast (weighted sum by owner × month × stage) over every opportunity of three years and
+/// the next, as a manager (team visibility) and as an administrator (all of them).
+pub async fn w4_forecast(cx: &Ctx) -> Result<Vec<Outcome>, String> {
+    let from = (cx.data.as_of - chrono::Duration::days(3 * 365 + 1)).format("%Y-%m-%d").to_string();
+    let to = (cx.data.as_of + chrono::Duration::days(366)).format("%Y-%m-%d").to_string();
+    let mut out = Vec::new();
+    for (id, who, actor) in [("W4a", "manager, team visibility", cx.manager()?), ("W4b", "administrator, every opportunity", cx.admin()?)] {
+        let mut sql = "SELECT o.owner_id, u.name, substr(o.close_date, 1, 7) AS month, o.stage_id, o.currency, CAST(COUNT(*) AS BIGINT), \
+             CAST(SUM(o.amount_minor) AS BIGINT), CAST(SUM(o.amount_minor * o.probability) AS BIGINT) \
+             FROM opportunities o JOIN users u ON u.id = o.owner_id WHERE o.close_date >= $1 AND o.close_date <= $2"
+            .to_string();
+        let mut args = vec![A::T(from.clone()), A::T(to.clone())];
+        if actor.role != Role::Admin {
+            sql.push_str(" AND (o.owner_id = $3 OR o.team_id = $4)");
+            args.push(A::I(actor.id));
+            args.push(A::I(actor.team_id.unwrap_or(0)));
+        }
+        sql.push_str(" GROUP BY o.owner_id, u.name, substr(o.close_date, 1, 7), o.stage_id, o.currency ORDER BY 3, 2, 1, 4");
+        let cells = forecast::by_owner_month_stage(&cx.db, &actor, &from, &to).await.map_err(e)?;
+        let raw_rows = cx.raw.rows(&sql, &args).await?;
+        if cells.is_empty() || raw_rows < cells.len() {
+            return Err(format!("W4: {} forecast cells from {raw_rows} raw rows", cells.len()));
+        }
+        let rounds = (cx.rounds / 5).max(5);
+        let (v, b) = compare(
+            2,
+            rounds,
+            |_| async { forecast::by_owner_month_stage(&cx.db, &actor, &from, &to).await.map(|_| ()).map_err(e) },
+            |_| async { cx.raw.rows(&sql, &args).await.map(|_| ()) },
+        )
+        .await?;
+        let mut o = Outcome::new(id, &format!("forecast by owner × month × stage ({who})"), target(Some(1.5), None), v, Some(b));
+        o.notes.push(format!("{} cells; baseline: the same GROUP BY, raw", cells.len()));
+        out.push(o);
+    }
+    Ok(out)
+}
+
+/// Search terms a salesperson would type: surnames, company words, a product, e-mail and phone fragments.
+pub const TERMS: [&str; 8] = ["petrović", "agro", "vitrine", "đorđević", "office@elektro", "zečević", "64 12", "servis"];
+
+/// W6: global search (top 20 over accounts, contacts and opportunities) through the service, against
+/// the same UNION on the raw driver.
+pub async fn w6_search(cx: &Ctx) -> Result<Outcome, String> {
+    let actor = cx.sales()?;
+    let team = actor.team_id.ok_or("salesperson without a team")?;
+    let backend = cx.db.backend;
+    let raw_query = |term: &str| -> (String, Vec<A>) {
+        let key = app::domain::text::search_key(term);
+        let mut args = Vec::new();
+        let mut sql = String::new();
+        let parts = [
+            ("'account'", "a", "accounts", "a.name", "a.city"),
+            ("'contact'", "c", "contacts", "c.first_name || ' ' || c.last_name", "(SELECT x.name FROM accounts x WHERE x.id = c.account_id)"),
+            ("'opportunity'", "o", "opportunities", "o.name", "(SELECT x.name FROM accounts x WHERE x.id = o.account_id)"),
+        ];
+        for (i, (kind, al, table, title, detail)) in parts.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(" UNION ALL ");
+            }
+            let n = args.len();
+            let filter = if backend == Backend::Sqlite && key.chars().count() >= 3 {
+                args.push(A::T(format!("\"{}\"", key.replace('"', "\"\""))));
+                format!("{al}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ${})", n + 1)
+            } else {
+                args.push(A::T(format!("%{}%", app::domain::text::like_escape(&key))));
+                format!("{al}.search_text LIKE ${} ESCAPE '\\'", n + 1)
+            };
+            args.push(A::I(actor.id));
+            args.push(A::I(team));
+            args.push(A::I(search::LIMIT));
+            sql.push_str(&format!(
+                "SELECT * FROM (SELECT {kind} AS kind, {al}.id, {title} AS title, {detail} AS detail, {al}.search_key AS sort_key FROM {table} {al} \
+                 WHERE {filter} AND ({al}.owner_id = ${} OR {al}.team_id = ${}) ORDER BY {al}.search_key, {al}.id LIMIT ${}) AS {table}_hits",
+                n + 2,
+                n + 3,
+                n + 4
+            ));
+        }
+        args.push(A::I(search::LIMIT));
+        sql.push_str(&format!(" ORDER BY sort_key, kind, id LIMIT ${}", args.len()));
+        (sql, args)
+    };
+    let queries: Vec<(String, Vec<A>)> = TERMS.iter().map(|t| raw_query(t)).collect();
+    for (t, (sql, args)) in TERMS.iter().zip(&queries) {
+        let hits = search::global(&cx.db, &actor, t).await.map_err(e)?;
+        let n = cx.raw.rows(sql, args).await?;
+        if n != hits.len() {
+            return Err(format!("W6: {t:?} gives {} hits in Veza and {n} raw", hits.len()));
+        }
+    }
+    let (v, b) = compare(
+        cx.warmup(),
+        cx.rounds,
+        |i| {
+            let actor = actor.clone();
+            async move { search::global(&cx.db, &actor, TERMS[i % TERMS.len()]).await.map(|_| ()).map_err(e) }
+        },
+        |i| {
+            let (sql, args) = &queries[i % TERMS.len()];
+            async move { cx.raw.rows(sql, args).await.map(|_| ()) }
+        },
+    )
+    .await?;
+    let mut o = Outcome::new("W6", "global search, top 20 (salesperson)", target(Some(2.0), Some(50.0)), v, Some(b));
+    o.notes.push(format!("terms: {}", TERMS.join(", ")));
+    o.notes.push("leads join the search when they exist (issue 4)".into());
+    Ok(o)
+}
+
+/// W7: 50 simulated salespeople over HTTP for `secs` seconds: 80% page reads (board, contact search,
+/// accounts, global search), 20% stage moves through the server function.
+pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64) -> Result<(Outcome, Option<f64>), String> {
+    use leptos::server_fn::ServerFn;
+    let client = reqwest::Client::builder().pool_max_idle_per_host(64).build().map_err(e)?;
+    let users: Vec<&BenchUser> = cx.data.users.iter().filter(|u| u.role == "sales").take(50).collect();
+    let mut sessions = Vec::new();
+    for u in &users {
+        let cookie = server.sign_in(&client, &u.email, crate::generate::PASSWORD).await?;
+        let sql = format!("SELECT id, version FROM opportunities WHERE owner_id = $1 AND stage_id IN ({}) ORDER BY id LIMIT 50", cx.open_list());
+        let opps: Vec<(i64, i64)> = match &cx.raw {
+            Raw::Sqlite(p) => sqlx::query_as(&sql).bind(u.id).fetch_all(p).await.map_err(e)?,
+            Raw::Pg(p) => sqlx::query_as(&sql).bind(u.id).fetch_all(p).await.map_err(e)?,
+        };
+        sessions.push((cookie, opps));
+    }
+    let move_path = <app::api::pipeline::MoveOpportunity as ServerFn>::PATH;
+    let latencies = Arc::new(Mutex::new(Vec::<Duration>::new()));
+    let (errors, writes) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let first_error = Arc::new(Mutex::new(None::<String>));
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let open = cx.data.open_stages.clone();
+    let peak_rss = Arc::new(Mutex::new(server.rss_mib().unwrap_or(0.0)));
+    let mut tasks = Vec::new();
+    for (n, (cookie, mut opps)) in sessions.into_iter().enumerate() {
+        let (client, base, lat, errors, writes, first_error, open) =
+            (client.clone(), server.base.clone(), latencies.clone(), errors.clone(), writes.clone(), first_error.clone(), open.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(n as u64);
+            let mut k = 0usize;
+            while Instant::now() < deadline {
+                let r: f64 = rng.gen();
+                let term = urlencode(TERMS[rng.gen_range(0..TERMS.len())]);
+                let t = Instant::now();
+                let result = if r < 0.80 || opps.is_empty() {
+                    let path = if r < 0.30 {
+                        "/".to_string()
+                    } else if r < 0.50 {
+                        format!("/contacts?q={term}")
+                    } else if r < 0.65 {
+                        "/accounts".to_string()
+                    } else {
+                        format!("/search?q={term}")
+                    };
+                    match client.get(format!("{base}{path}")).header("cookie", &cookie).send().await {
+                        Ok(resp) if resp.status().is_success() => resp.bytes().await.map(|_| ()).map_err(|x| x.to_string()),
+                        Ok(resp) => Err(format!("GET {path}: {}", resp.status())),
+                        Err(x) => Err(format!("GET {path}: {x}")),
+                    }
+                } else {
+                    k = (k + 1) % opps.len();
+                    let (id, version) = opps[k];
+                    let stage = open[rng.gen_range(0..open.len())];
+                    let body = format!("id={id}&stage_id={stage}&version={version}");
+                    let sent = client
+                        .post(format!("{base}{move_path}"))
+                        .header("cookie", &cookie)
+                        .header("origin", &base)
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .body(body)
+                        .send()
+                        .await;
+                    writes.fetch_add(1, Ordering::Relaxed);
+                    match sent {
+                        Ok(resp) if resp.status().is_success() => match resp.bytes().await.map_err(|x| x.to_string()).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).map_err(|x| x.to_string())) {
+                            Ok(card) => {
+                                opps[k].1 = card["version"].as_i64().unwrap_or(version);
+                                Ok(())
+                            }
+                            Err(x) => Err(format!("move: {x}")),
+                        },
+                        Ok(resp) => {
+                            let status = resp.status();
+                            Err(format!("move: {status} {}", resp.text().await.unwrap_or_default()))
+                        }
+                        Err(x) => Err(format!("move: {x}")),
+                    }
+                };
+                lat.lock().unwrap().push(t.elapsed());
+                if let Err(msg) = result {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                    first_error.lock().unwrap().get_or_insert(msg);
+                }
+            }
+        }));
+    }
+    let sampler = {
+        let peak = peak_rss.clone();
+        let pid_rss = move || server.rss_mib();
+        let started = Instant::now();
+        async move {
+            while started.elapsed() < Duration::from_secs(secs) {
+                if let Some(r) = pid_rss() {
+                    let mut p = peak.lock().unwrap();
+                    *p = p.max(r);
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    sampler.await;
+    for t in tasks {
+        t.await.map_err(e)?;
+    }
+    let samples = std::mem::take(&mut *latencies.lock().unwrap());
+    let total = samples.len();
+    let stats = Stats::of(samples);
+    let errors = errors.load(Ordering::Relaxed);
+    let mut o = Outcome::new("W7", &format!("mixed load: {} users, 80% reads / 20% writes, {secs} s, HTTP", users.len()), target(None, Some(200.0)), stats, None);
+    o.target.text = "0 errors, p95 ≤ 200 ms".into();
+    o.notes.push(format!("{total} requests ({} writes), {:.0} requests/s, {errors} errors", writes.load(Ordering::Relaxed), total as f64 / secs as f64));
+    if let Some(msg) = first_error.lock().unwrap().take() {
+        o.notes.push(format!("first error: {msg}"));
+    }
+    if errors > 0 {
+        o.met = Some(false);
+    }
+    let peak = *peak_rss.lock().unwrap();
+    Ok((o, Some(peak)))
+}
