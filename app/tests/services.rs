@@ -1078,14 +1078,21 @@ async fn global_search_follows_writes_and_visibility(db: Db) {
     contacts::delete(&db, &ana, contact, before.version + 1).await.unwrap();
     assert!(search::global(&db, &ana, "milena").await.unwrap().is_empty());
 
-    // At most 20 hits, first by name.
+    // At most 20 hits: the newest matches of each kind, names starting with the text first, then by name.
     for i in 0..25 {
         new_account(&db, &ana, &format!("Vitrina {i:02}")).await;
     }
     let hits = search::global(&db, &ana, "vitrin").await.unwrap();
     assert_eq!(hits.len(), 20);
-    assert_eq!(hits[0].title, "Đurđevak — rashladne vitrine");
-    assert_eq!(hits[1].title, "Vitrina 00");
+    assert_eq!(hits.iter().map(|h| h.title.as_str()).collect::<Vec<_>>()[..3], ["Vitrina 05", "Vitrina 06", "Vitrina 07"]);
+    assert_eq!(hits[19].title, "Vitrina 24");
+    let hits = search::global(&db, &ana, "e vitrin").await.unwrap();
+    assert_eq!(kinds(&hits), vec![(SearchKind::Opportunity, opp)]);
+    new_account(&db, &ana, "Servis za vitrine").await;
+    let hits = search::global(&db, &ana, "vitrin").await.unwrap();
+    assert_eq!(hits[0].title, "Vitrina 06", "the oldest Vitrina gave way to the newer match");
+    assert_eq!(hits[18].title, "Vitrina 24");
+    assert_eq!(hits[19].title, "Đurđevak — rashladne vitrine", "matches inside a name come after those starting with it, by name");
     // The list search uses the same index.
     let found = accounts::list(&db, &ana, &ListQuery { q: "vitrina 1".into(), ..Default::default() }).await.unwrap();
     assert_eq!(found.total, 10);

@@ -500,7 +500,10 @@ impl Loader {
     async fn finish(self, tables: &[&str]) -> Result<(), String> {
         match self {
             Loader::Sqlite(mut c) => {
-                sqlx::raw_sql("COMMIT; PRAGMA foreign_keys = ON; ANALYZE;").execute(&mut c).await.map_err(|e| e.to_string())?;
+                sqlx::raw_sql("COMMIT; PRAGMA foreign_keys = ON; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);")
+                    .execute(&mut c)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 let bad: Vec<sqlx::sqlite::SqliteRow> =
                     sqlx::query("PRAGMA foreign_key_check").fetch_all(&mut c).await.map_err(|e| e.to_string())?;
                 if !bad.is_empty() {

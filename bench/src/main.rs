@@ -133,8 +133,16 @@ async fn main() {
     println!("W6 global search…");
     push(workloads::w6_search(&cx).await.map(|o| vec![o]), "W6");
     println!("W7 mixed load for {w7_secs} s…");
-    let (w7, rss_w7) = workloads::w7_mixed(&cx, &server, w7_secs).await.unwrap_or_else(|e| fail(format!("W7: {e}")));
+    let (w7, rss_w7) = workloads::w7_mixed(&cx, &server, w7_secs, true).await.unwrap_or_else(|e| fail(format!("W7: {e}")));
     push(Ok(vec![w7]), "W7");
+    let sat_secs = (w7_secs / 3).max(5);
+    println!("W7b saturation for {sat_secs} s…");
+    let (w7b, rss_w7b) = workloads::w7_mixed(&cx, &server, sat_secs, false).await.unwrap_or_else(|e| fail(format!("W7b: {e}")));
+    push(Ok(vec![w7b]), "W7b");
+    let rss_w7 = match (rss_w7, rss_w7b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
     push(
         Ok(vec![Outcome::not_yet(
             "W8",

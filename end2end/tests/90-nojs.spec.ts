@@ -23,4 +23,10 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'Đorđe Čolić' })).toBeVisible();
   await page.goto('/opportunities');
   await expect(page.getByRole('link', { name: 'Rashladna komora 2027' })).toBeVisible();
+
+  // The top-bar search is a plain form.
+  await page.getByRole('searchbox', { name: 'Search accounts, contacts and opportunities' }).fill('mlekara');
+  await page.getByRole('searchbox', { name: 'Search accounts, contacts and opportunities' }).press('Enter');
+  await expect(page).toHaveURL(/\/search\?q=mlekara/);
+  await expect(page.locator('ul.search-results').getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
 });

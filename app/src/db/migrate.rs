@@ -24,9 +24,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0002_search.sql"),
         postgres: include_str!("../../../migrations/postgres/0002_search.sql"),
     },
+    Migration {
+        version: 3,
+        name: "covering indexes",
+        sqlite: include_str!("../../../migrations/sqlite/0003_covering_indexes.sql"),
+        postgres: include_str!("../../../migrations/postgres/0003_covering_indexes.sql"),
+    },
 ];
 
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;

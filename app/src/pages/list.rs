@@ -83,7 +83,7 @@ pub fn Pager(path: &'static str, query: ListQuery, next: Option<String>, total: 
     }
 }
 
-/// "1,234" or, past the count cap, "10,000+".
+/// "123" or, past the count cap, "1,000+".
 fn total_text(lang: crate::i18n::Lang, total: i64) -> String {
     if total > crate::domain::COUNT_CAP {
         format!("{}+", format_int(lang, crate::domain::COUNT_CAP))

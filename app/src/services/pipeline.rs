@@ -33,7 +33,7 @@ fn filters(sql: &mut Sql, actor: &Actor, q: &BoardQuery) {
         sql.push(" AND o.team_id = ").bind(team);
     }
     if !q.region.trim().is_empty() {
-        sql.push(" AND a.region = ").bind(q.region.trim());
+        sql.push(" AND o.account_id IN (SELECT r.id FROM accounts r WHERE r.region = ").bind(q.region.trim()).push(")");
     }
     if let Some(d) = crate::domain::validate::parse_date(&q.from) {
         sql.push(" AND o.close_date >= ").bind(d.format("%Y-%m-%d").to_string());
@@ -93,7 +93,7 @@ pub async fn board(db: &Db, actor: &Actor, q: &BoardQuery) -> Result<Board, AppE
     let mut sql = Sql::new(
         "SELECT o.stage_id, o.currency, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(o.amount_minor) AS BIGINT) AS total, \
          CAST(SUM(o.amount_minor * o.probability) AS BIGINT) AS weighted_x100 \
-         FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN stages s ON s.id = o.stage_id WHERE s.kind = 'open'",
+         FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE s.kind = 'open'",
     );
     filters(&mut sql, actor, q);
     sql.push(" GROUP BY o.stage_id, o.currency");
@@ -164,7 +164,19 @@ pub async fn move_opportunity(db: &Db, actor: &Actor, id: i64, stage_id: i64, ve
     )
     .await?;
     tx.commit().await?;
-    card_of(db, actor, id).await
+    // The card as it is now, from what the transaction already read (no further query).
+    Ok(Card {
+        id,
+        name: old.name,
+        account_name: old.account_name,
+        amount_minor: old.amount_minor,
+        currency: old.currency,
+        close_date: old.close_date,
+        owner_name: old.owner_name,
+        stage_id: stage.id,
+        probability,
+        version: version + 1,
+    })
 }
 
 pub async fn card_of(db: &Db, actor: &Actor, id: i64) -> Result<Card, AppError> {

@@ -1,0 +1,30 @@
+import { test, expect } from '@playwright/test';
+import { SALES_A, open, signIn } from './helpers';
+
+test('global search: "/" focuses the top-bar box; names, e-mails and diacritics all find the record', async ({ page }) => {
+  await signIn(page, SALES_A);
+  await open(page, '/');
+  await page.locator('body').press('/');
+  const box = page.getByRole('searchbox', { name: 'Search accounts, contacts and opportunities' }).first();
+  await expect(box).toBeFocused();
+  await box.fill('sabac');
+  await box.press('Enter');
+  await expect(page).toHaveURL(/\/search\?q=sabac/);
+  const results = page.locator('ul.search-results');
+  await expect(results.getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  await expect(results.locator('li', { hasText: 'Mlekara Šabac d.o.o.' })).toContainText('Account');
+
+  // A contact by a piece of the e-mail address, and by a name typed without diacritics.
+  await open(page, '/search?q=djordje%40mlek');
+  await expect(page.locator('ul.search-results').getByRole('link', { name: 'Đorđe Čolić' })).toBeVisible();
+  await open(page, '/search?q=COLIC');
+  await page.locator('ul.search-results').getByRole('link', { name: 'Đorđe Čolić' }).click();
+  await expect(page).toHaveURL(/\/contacts\/\d+$/);
+  await expect(page.getByRole('heading', { name: 'Đorđe Čolić' })).toBeVisible();
+
+  // An opportunity; and a text nothing contains.
+  await open(page, '/search?q=komora');
+  await expect(page.locator('ul.search-results').getByRole('link', { name: 'Rashladna komora 2027' })).toBeVisible();
+  await open(page, '/search?q=zzzqqq');
+  await expect(page.getByText('Nothing found.')).toBeVisible();
+});
