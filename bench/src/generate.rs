@@ -42,33 +42,138 @@ const CITIES: [&[&str]; TEAMS] = [
     &["Niš", "Leskovac", "Vranje", "Pirot", "Zaječar"],
 ];
 const FIRST: [&str; 40] = [
-    "Ana", "Marko", "Milica", "Nikola", "Jelena", "Stefan", "Marija", "Luka", "Jovana", "Nemanja", "Ivana", "Miloš", "Tamara",
-    "Đorđe", "Dragana", "Vladimir", "Snežana", "Aleksandar", "Katarina", "Dušan", "Sanja", "Petar", "Maja", "Uroš", "Branka",
-    "Zoran", "Gordana", "Dejan", "Ljiljana", "Goran", "Vesna", "Bojan", "Nataša", "Srđan", "Tijana", "Filip", "Mirjana",
-    "Vuk", "Biljana", "Željko",
+    "Ana",
+    "Marko",
+    "Milica",
+    "Nikola",
+    "Jelena",
+    "Stefan",
+    "Marija",
+    "Luka",
+    "Jovana",
+    "Nemanja",
+    "Ivana",
+    "Miloš",
+    "Tamara",
+    "Đorđe",
+    "Dragana",
+    "Vladimir",
+    "Snežana",
+    "Aleksandar",
+    "Katarina",
+    "Dušan",
+    "Sanja",
+    "Petar",
+    "Maja",
+    "Uroš",
+    "Branka",
+    "Zoran",
+    "Gordana",
+    "Dejan",
+    "Ljiljana",
+    "Goran",
+    "Vesna",
+    "Bojan",
+    "Nataša",
+    "Srđan",
+    "Tijana",
+    "Filip",
+    "Mirjana",
+    "Vuk",
+    "Biljana",
+    "Željko",
 ];
 const LAST: [&str; 48] = [
-    "Petrović", "Jovanović", "Nikolić", "Marković", "Đorđević", "Stojanović", "Ilić", "Stanković", "Pavlović", "Milošević",
-    "Popović", "Kostić", "Simić", "Lukić", "Savić", "Živković", "Todorović", "Mitrović", "Ristić", "Šarić", "Kovačević",
-    "Radović", "Vasić", "Tomić", "Obradović", "Janković", "Pešić", "Babić", "Filipović", "Ćirić", "Lazić", "Matić",
-    "Božić", "Vuković", "Gajić", "Čolić", "Knežević", "Milenković", "Stevanović", "Mladenović", "Đurić", "Krstić",
-    "Antić", "Ivanović", "Rakić", "Bogdanović", "Zečević", "Šević",
+    "Petrović",
+    "Jovanović",
+    "Nikolić",
+    "Marković",
+    "Đorđević",
+    "Stojanović",
+    "Ilić",
+    "Stanković",
+    "Pavlović",
+    "Milošević",
+    "Popović",
+    "Kostić",
+    "Simić",
+    "Lukić",
+    "Savić",
+    "Živković",
+    "Todorović",
+    "Mitrović",
+    "Ristić",
+    "Šarić",
+    "Kovačević",
+    "Radović",
+    "Vasić",
+    "Tomić",
+    "Obradović",
+    "Janković",
+    "Pešić",
+    "Babić",
+    "Filipović",
+    "Ćirić",
+    "Lazić",
+    "Matić",
+    "Božić",
+    "Vuković",
+    "Gajić",
+    "Čolić",
+    "Knežević",
+    "Milenković",
+    "Stevanović",
+    "Mladenović",
+    "Đurić",
+    "Krstić",
+    "Antić",
+    "Ivanović",
+    "Rakić",
+    "Bogdanović",
+    "Zečević",
+    "Šević",
 ];
 const COMPANY_A: [&str; 24] = [
-    "Agro", "Metal", "Elektro", "Termo", "Hidro", "Auto", "Drvo", "Medi", "Euro", "Inter", "Gradnja", "Tehno", "Prom",
-    "Trans", "Info", "Eko", "Pek", "Mlek", "Farm", "Plast", "Tekstil", "Papir", "Vino", "Bio",
+    "Agro", "Metal", "Elektro", "Termo", "Hidro", "Auto", "Drvo", "Medi", "Euro", "Inter", "Gradnja", "Tehno", "Prom", "Trans", "Info",
+    "Eko", "Pek", "Mlek", "Farm", "Plast", "Tekstil", "Papir", "Vino", "Bio",
 ];
 const COMPANY_B: [&str; 16] = [
-    "Trade", "Invest", "Servis", "Promet", "Kop", "Sistem", "Market", "Logistika", "Oprema", "Centar", "Komerc", "Plus",
-    "Group", "Net", "Lab", "Dizajn",
+    "Trade",
+    "Invest",
+    "Servis",
+    "Promet",
+    "Kop",
+    "Sistem",
+    "Market",
+    "Logistika",
+    "Oprema",
+    "Centar",
+    "Komerc",
+    "Plus",
+    "Group",
+    "Net",
+    "Lab",
+    "Dizajn",
 ];
 const LEGAL: [&str; 4] = ["d.o.o.", "d.o.o.", "a.d.", "preduzetnik"];
-const INDUSTRIES: [&str; 8] = ["maloprodaja", "veleprodaja", "proizvodnja", "građevina", "ugostiteljstvo", "zdravstvo", "poljoprivreda", "IT"];
-const TITLES: [&str; 8] = ["direktor", "nabavka", "komercijalista", "finansije", "vlasnik", "menadžer prodaje", "tehnički direktor", "logistika"];
+const INDUSTRIES: [&str; 8] =
+    ["maloprodaja", "veleprodaja", "proizvodnja", "građevina", "ugostiteljstvo", "zdravstvo", "poljoprivreda", "IT"];
+const TITLES: [&str; 8] =
+    ["direktor", "nabavka", "komercijalista", "finansije", "vlasnik", "menadžer prodaje", "tehnički direktor", "logistika"];
 const ROLES: [&str; 4] = ["decision_maker", "influencer", "user", "other"];
 const SOURCES: [&str; 6] = ["web", "sajam", "preporuka", "partner", "kampanja", "hladan poziv"];
-const PRODUCTS: [&str; 10] =
-    ["rashladne vitrine", "viljuškari", "kase i vage", "regali", "servisni ugovor", "softver", "ambalaža", "rasveta", "klima uređaji", "nameštaj"];
+const PRODUCTS: [&str; 10] = [
+    "rashladne vitrine",
+    "viljuškari",
+    "kase i vage",
+    "regali",
+    "servisni ugovor",
+    "softver",
+    "ambalaža",
+    "rasveta",
+    "klima uređaji",
+    "nameštaj",
+];
 
 /// A value of one generated column.
 #[derive(Clone, Debug)]
@@ -129,7 +234,7 @@ fn ascii(s: &str) -> String {
 
 /// Creates (or reuses, when the same one is already there) the data set in `db`.
 pub async fn ensure(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDate, regenerate: bool) -> Result<DataSet, String> {
-    let marker = format!("contacts={};seed={seed};as_of={as_of};schema={}", scale.contacts, app::db::migrate::LATEST);
+    let marker = format!("contacts={};seed={seed};as_of={as_of}", scale.contacts);
     let existing: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = 'bench_dataset'")
         .fetch_optional(&db.pool)
         .await
@@ -143,14 +248,19 @@ pub async fn ensure(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDat
         }
         let started = Instant::now();
         generate(db, url, scale, seed, as_of).await?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES ('bench_dataset', $1)").bind(&marker).execute(&db.pool).await.map_err(|e| e.to_string())?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES ('bench_dataset', $1)")
+            .bind(&marker)
+            .execute(&db.pool)
+            .await
+            .map_err(|e| e.to_string())?;
         generated_secs = Some(started.elapsed().as_secs_f64());
     }
     load(db, scale, as_of, generated_secs).await
 }
 
 async fn load(db: &Db, scale: Scale, as_of: NaiveDate, generated_secs: Option<f64>) -> Result<DataSet, String> {
-    let rows = sqlx::query("SELECT id, email, role, team_id FROM users ORDER BY id").fetch_all(&db.pool).await.map_err(|e| e.to_string())?;
+    let rows =
+        sqlx::query("SELECT id, email, role, team_id FROM users ORDER BY id").fetch_all(&db.pool).await.map_err(|e| e.to_string())?;
     let users = rows
         .iter()
         .map(|r| {
@@ -190,7 +300,7 @@ async fn generate(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDate)
     let mut loader = Loader::new(db.backend, url).await?;
 
     // Teams and users: one team per region, each with a manager and ten salespeople; an admin and a marketer.
-    let hash = app::services::auth::hash_password(PASSWORD).map_err(|e| format!("{e:?}"))?;
+    let hash = app::services::auth::hash_password(PASSWORD).await.map_err(|e| format!("{e:?}"))?;
     let created = ts(start, 0);
     let mut teams = Vec::new();
     for (t, region) in REGIONS.iter().enumerate() {
@@ -237,15 +347,37 @@ async fn generate(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDate)
     let mut account_domain = Vec::with_capacity(scale.accounts as usize);
     let mut batch = Vec::new();
     const ACCOUNT_COLS: [&str; 20] = [
-        "id", "name", "search_key", "search_text", "category", "industry", "region", "city", "phone", "email", "pib", "mb", "owner_id",
-        "team_id", "created_at", "created_by", "updated_at", "updated_by", "version", "is_demo",
+        "id",
+        "name",
+        "search_key",
+        "search_text",
+        "category",
+        "industry",
+        "region",
+        "city",
+        "phone",
+        "email",
+        "pib",
+        "mb",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "version",
+        "is_demo",
     ];
     for id in 1..=scale.accounts {
         let t = rng.gen_range(0..TEAMS);
         let owner = sales_of[t][rng.gen_range(0..SALES_PER_TEAM)];
         let city = CITIES[t][rng.gen_range(0..5)];
         let a = COMPANY_A[rng.gen_range(0..COMPANY_A.len())];
-        let b = if rng.gen_bool(0.5) { COMPANY_B[rng.gen_range(0..COMPANY_B.len())].to_string() } else { LAST[rng.gen_range(0..LAST.len())].to_string() };
+        let b = if rng.gen_bool(0.5) {
+            COMPANY_B[rng.gen_range(0..COMPANY_B.len())].to_string()
+        } else {
+            LAST[rng.gen_range(0..LAST.len())].to_string()
+        };
         let name = format!("{a} {b} {id} {}", LEGAL[rng.gen_range(0..LEGAL.len())]);
         let domain = format!("{}{}{id}.rs", ascii(a), ascii(&b));
         let email = format!("office@{domain}");
@@ -285,7 +417,18 @@ async fn generate(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDate)
     }
     loader.load("accounts", &ACCOUNT_COLS, std::mem::take(&mut batch)).await?;
     let types: Vec<Vec<V>> = (1..=scale.accounts)
-        .map(|id| vec![V::I(id), V::from(if id % 10 == 0 { "prospect" } else if id % 97 == 0 { "partner" } else { "customer" })])
+        .map(|id| {
+            vec![
+                V::I(id),
+                V::from(if id % 10 == 0 {
+                    "prospect"
+                } else if id % 97 == 0 {
+                    "partner"
+                } else {
+                    "customer"
+                }),
+            ]
+        })
         .collect();
     for chunk in types.chunks(50_000) {
         loader.load("account_types", &["account_id", "type"], chunk.to_vec()).await?;
@@ -293,8 +436,23 @@ async fn generate(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDate)
 
     // Contacts: five per account (on average), owned like their account.
     const CONTACT_COLS: [&str; 17] = [
-        "id", "first_name", "last_name", "search_key", "search_text", "account_id", "job_title", "buying_role", "email", "phone", "mobile",
-        "owner_id", "team_id", "created_at", "created_by", "updated_at", "updated_by",
+        "id",
+        "first_name",
+        "last_name",
+        "search_key",
+        "search_text",
+        "account_id",
+        "job_title",
+        "buying_role",
+        "email",
+        "phone",
+        "mobile",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
     ];
     for id in 1..=scale.contacts {
         let acc = ((id - 1) % scale.accounts) + 1;
@@ -335,9 +493,27 @@ async fn generate(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDate)
     // Opportunities: every 100th is open (closing in the coming year); the rest closed over three years,
     // 40% won.
     const OPP_COLS: [&str; 21] = [
-        "id", "name", "search_key", "search_text", "account_id", "contact_id", "owner_id", "team_id", "stage_id", "probability",
-        "amount_minor", "currency", "close_date", "source", "stage_changed_at", "created_at", "created_by", "updated_at", "updated_by",
-        "version", "probability_manual",
+        "id",
+        "name",
+        "search_key",
+        "search_text",
+        "account_id",
+        "contact_id",
+        "owner_id",
+        "team_id",
+        "stage_id",
+        "probability",
+        "amount_minor",
+        "currency",
+        "close_date",
+        "source",
+        "stage_changed_at",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "version",
+        "probability_manual",
     ];
     let open_every = (scale.opportunities / scale.open_opportunities).max(1);
     for id in 1..=scale.opportunities {
@@ -487,8 +663,10 @@ impl Loader {
                     }
                     buf.push('\n');
                 }
-                let mut copy =
-                    c.copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", cols.join(", "))).await.map_err(|e| format!("COPY {table}: {e}"))?;
+                let mut copy = c
+                    .copy_in_raw(&format!("COPY {table} ({}) FROM STDIN", cols.join(", ")))
+                    .await
+                    .map_err(|e| format!("COPY {table}: {e}"))?;
                 copy.send(buf.as_bytes()).await.map_err(|e| format!("COPY {table}: {e}"))?;
                 copy.finish().await.map_err(|e| format!("COPY {table}: {e}"))?;
             }

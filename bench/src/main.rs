@@ -77,9 +77,13 @@ async fn main() {
         (None, "postgres") => {
             let name = format!("veza_bench_{contacts}");
             let admin = format!("{}/postgres", cli.pg.trim_end_matches('/'));
-            let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap_or_else(|e| fail(format!("{admin}: {e}")));
-            let exists: Option<(i32,)> =
-                sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1").bind(&name).fetch_optional(&mut conn).await.unwrap_or_else(|e| fail(e));
+            let mut conn =
+                <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap_or_else(|e| fail(format!("{admin}: {e}")));
+            let exists: Option<(i32,)> = sqlx::query_as("SELECT 1 FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(&mut conn)
+                .await
+                .unwrap_or_else(|e| fail(e));
             if exists.is_none() {
                 sqlx::raw_sql(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap_or_else(|e| fail(e));
             }
@@ -90,7 +94,14 @@ async fn main() {
     let db = app::db::Db::connect(&url).await.unwrap_or_else(|e| fail(e));
     app::services::stages::ensure_defaults(&db, app::i18n::Lang::Sr).await.unwrap_or_else(|e| fail(format!("{e:?}")));
     let as_of = chrono::Utc::now().date_naive();
-    println!("Veza benchmark on {} — preparing {} contacts, {} accounts, {} opportunities ({} open)…", db.backend.name(), fmt(scale.contacts), fmt(scale.accounts), fmt(scale.opportunities), fmt(scale.open_opportunities));
+    println!(
+        "Veza benchmark on {} — preparing {} contacts, {} accounts, {} opportunities ({} open)…",
+        db.backend.name(),
+        fmt(scale.contacts),
+        fmt(scale.accounts),
+        fmt(scale.opportunities),
+        fmt(scale.open_opportunities)
+    );
     let data = generate::ensure(&db, &url, scale, cli.seed, as_of, cli.regenerate).await.unwrap_or_else(|e| fail(e));
     match data.generated_secs {
         Some(s) => println!("data set generated in {s:.1} s"),
@@ -209,7 +220,10 @@ fn print_table(db: &app::db::Db, data: &generate::DataSet, outcomes: &[Outcome])
         fmt(s.open_opportunities),
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
     );
-    println!("{:<4} {:>7} {:>10} {:>10} {:>10} {:>10}  {:<6} {:<26} workload", "#", "ratio", "Veza p50", "Veza p95", "raw p50", "raw p95", "met", "target");
+    println!(
+        "{:<4} {:>7} {:>10} {:>10} {:>10} {:>10}  {:<6} {:<26} workload",
+        "#", "ratio", "Veza p50", "Veza p95", "raw p50", "raw p95", "met", "target"
+    );
     for o in outcomes {
         let ms = |v: Option<f64>| v.map(|x| format!("{x:.2} ms")).unwrap_or_else(|| "—".into());
         println!(
@@ -237,7 +251,8 @@ fn print_table(db: &app::db::Db, data: &generate::DataSet, outcomes: &[Outcome])
 /// The app's wasm in the site directory: its size raw and compressed with brotli (quality 11).
 fn wasm_size(site_root: &str) -> Option<(String, usize, usize)> {
     let dir = std::path::Path::new(site_root).join("pkg");
-    let path = std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "wasm"))?;
+    let path =
+        std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "wasm"))?;
     let bytes = std::fs::read(&path).ok()?;
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };

@@ -15,6 +15,9 @@ pub struct Stats {
 
 impl Stats {
     pub fn of(mut samples: Vec<Duration>) -> Stats {
+        if samples.is_empty() {
+            return Stats { n: 0, p50_ms: 0.0, p95_ms: 0.0, mean_ms: 0.0 };
+        }
         samples.sort();
         let n = samples.len().max(1);
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;

@@ -224,13 +224,17 @@ pub async fn w3_contacts(cx: &Ctx) -> Result<Vec<Outcome>, String> {
     let page_no = (10_000i64).min(cx.data.scale.contacts / 50 - 1).max(1);
     let offset = (page_no - 1) * 50 - 1;
     let (key, id): (String, i64) = match &cx.raw {
-        Raw::Sqlite(p) => sqlx::query_as("SELECT search_key, id FROM contacts ORDER BY search_key, id LIMIT 1 OFFSET $1").bind(offset).fetch_one(p).await,
-        Raw::Pg(p) => sqlx::query_as("SELECT search_key, id FROM contacts ORDER BY search_key, id LIMIT 1 OFFSET $1").bind(offset).fetch_one(p).await,
+        Raw::Sqlite(p) => {
+            sqlx::query_as("SELECT search_key, id FROM contacts ORDER BY search_key, id LIMIT 1 OFFSET $1").bind(offset).fetch_one(p).await
+        }
+        Raw::Pg(p) => {
+            sqlx::query_as("SELECT search_key, id FROM contacts ORDER BY search_key, id LIMIT 1 OFFSET $1").bind(offset).fetch_one(p).await
+        }
     }
     .map_err(e)?;
     let q_deep = ListQuery { sort: "name".into(), cursor: app::db::sql::encode_cursor(&key, id), ..Default::default() };
-    let deep_sql = format!("{CONTACT_LIST} AND (c.search_key > $1 OR (c.search_key = $2 AND c.id > $3)) ORDER BY c.search_key ASC, c.id ASC LIMIT $4");
-    let deep_args = vec![A::T(key.clone()), A::T(key), A::I(id), A::I(51)];
+    let deep_sql = format!("{CONTACT_LIST} AND (c.search_key, c.id) > ($1, $2) ORDER BY c.search_key ASC, c.id ASC LIMIT $3");
+    let deep_args = vec![A::T(key), A::I(id), A::I(51)];
     let deep_count = "SELECT COUNT(*) AS n FROM (SELECT 1 FROM contacts c WHERE 1=1 LIMIT $1) AS matches";
     let page = contacts::list(&cx.db, &admin, &q_deep).await.map_err(e)?;
     let ids = cx.raw.ids(&deep_sql, &deep_args).await?;
@@ -249,10 +253,16 @@ pub async fn w3_contacts(cx: &Ctx) -> Result<Vec<Outcome>, String> {
     )
     .await?;
     let deep_vs_first = v2.p50_ms / v1.p50_ms.max(1e-6);
-    let mut first = Outcome::new("W3a", "contact list, first page (salesperson, role filter, by name)", target(Some(2.0), Some(50.0)), v1, Some(b1));
+    let mut first =
+        Outcome::new("W3a", "contact list, first page (salesperson, role filter, by name)", target(Some(2.0), Some(50.0)), v1, Some(b1));
     first.notes.push(format!("baseline: the raw page query and the raw count capped at {}", app::domain::COUNT_CAP + 1));
-    let mut deep =
-        Outcome::new("W3b", &format!("contact list, page {page_no} by keyset (administrator)"), target(Some(2.0), Some(50.0)), v2, Some(b2));
+    let mut deep = Outcome::new(
+        "W3b",
+        &format!("contact list, page {page_no} by keyset (administrator)"),
+        target(Some(2.0), Some(50.0)),
+        v2,
+        Some(b2),
+    );
     deep.notes.push(format!("deep page / first page (p50): {deep_vs_first:.2} (target ≤ 1.5)"));
     if deep_vs_first > 1.5 {
         deep.met = Some(false);
@@ -313,7 +323,13 @@ pub async fn w6_search(cx: &Ctx) -> Result<Outcome, String> {
         let mut sql = String::from("SELECT kind, id, title, detail, sort_key FROM (");
         let parts = [
             ("'account'", "a", "accounts", "a.name", "a.city"),
-            ("'contact'", "c", "contacts", "c.first_name || ' ' || c.last_name", "(SELECT x.name FROM accounts x WHERE x.id = c.account_id)"),
+            (
+                "'contact'",
+                "c",
+                "contacts",
+                "c.first_name || ' ' || c.last_name",
+                "(SELECT x.name FROM accounts x WHERE x.id = c.account_id)",
+            ),
             ("'opportunity'", "o", "opportunities", "o.name", "(SELECT x.name FROM accounts x WHERE x.id = o.account_id)"),
         ];
         for (i, (kind, al, table, title, detail)) in parts.iter().enumerate() {
@@ -386,7 +402,8 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
     let mut sessions = Vec::new();
     for u in &users {
         let cookie = server.sign_in(&client, &u.email, crate::generate::PASSWORD).await?;
-        let sql = format!("SELECT id, version FROM opportunities WHERE owner_id = $1 AND stage_id IN ({}) ORDER BY id LIMIT 50", cx.open_list());
+        let sql =
+            format!("SELECT id, version FROM opportunities WHERE owner_id = $1 AND stage_id IN ({}) ORDER BY id LIMIT 50", cx.open_list());
         let opps: Vec<(i64, i64)> = match &cx.raw {
             Raw::Sqlite(p) => sqlx::query_as(&sql).bind(u.id).fetch_all(p).await.map_err(e)?,
             Raw::Pg(p) => sqlx::query_as(&sql).bind(u.id).fetch_all(p).await.map_err(e)?,
@@ -394,7 +411,7 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
         sessions.push((cookie, opps));
     }
     let move_path = <app::api::pipeline::MoveOpportunity as ServerFn>::PATH;
-    let latencies = Arc::new(Mutex::new(Vec::<Duration>::new()));
+    let latencies = Arc::new(Mutex::new(Vec::<(&'static str, Duration)>::new()));
     let (errors, writes) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
     let first_error = Arc::new(Mutex::new(None::<String>));
     let deadline = Instant::now() + Duration::from_secs(secs);
@@ -414,16 +431,18 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
                 let r: f64 = rng.gen();
                 let term = urlencode(TERMS[rng.gen_range(0..TERMS.len())]);
                 let t = Instant::now();
+                let mut kind = "stage move";
                 let result = if r < 0.80 || opps.is_empty() {
-                    let path = if r < 0.30 {
-                        "/".to_string()
+                    let (k, path) = if r < 0.30 {
+                        ("board", "/".to_string())
                     } else if r < 0.50 {
-                        format!("/contacts?q={term}")
+                        ("contact search", format!("/contacts?q={term}"))
                     } else if r < 0.65 {
-                        "/accounts".to_string()
+                        ("account list", "/accounts".to_string())
                     } else {
-                        format!("/search?q={term}")
+                        ("global search", format!("/search?q={term}"))
                     };
+                    kind = k;
                     match client.get(format!("{base}{path}")).header("cookie", &cookie).send().await {
                         Ok(resp) if resp.status().is_success() => resp.bytes().await.map(|_| ()).map_err(|x| x.to_string()),
                         Ok(resp) => Err(format!("GET {path}: {}", resp.status())),
@@ -444,7 +463,12 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
                         .await;
                     writes.fetch_add(1, Ordering::Relaxed);
                     match sent {
-                        Ok(resp) if resp.status().is_success() => match resp.bytes().await.map_err(|x| x.to_string()).and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).map_err(|x| x.to_string())) {
+                        Ok(resp) if resp.status().is_success() => match resp
+                            .bytes()
+                            .await
+                            .map_err(|x| x.to_string())
+                            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).map_err(|x| x.to_string()))
+                        {
                             Ok(card) => {
                                 opps[k].1 = card["version"].as_i64().unwrap_or(version);
                                 Ok(())
@@ -458,7 +482,7 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
                         Err(x) => Err(format!("move: {x}")),
                     }
                 };
-                lat.lock().unwrap().push(t.elapsed());
+                lat.lock().unwrap().push((kind, t.elapsed()));
                 if let Err(msg) = result {
                     errors.fetch_add(1, Ordering::Relaxed);
                     first_error.lock().unwrap().get_or_insert(msg);
@@ -486,7 +510,12 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
     }
     let samples = std::mem::take(&mut *latencies.lock().unwrap());
     let total = samples.len();
-    let stats = Stats::of(samples);
+    let mut by_kind = Vec::new();
+    for k in ["board", "contact search", "account list", "global search", "stage move"] {
+        let st = Stats::of(samples.iter().filter(|(kind, _)| *kind == k).map(|(_, d)| *d).collect());
+        by_kind.push(format!("{k} {:.0}/{:.0}", st.p50_ms, st.p95_ms));
+    }
+    let stats = Stats::of(samples.into_iter().map(|(_, d)| d).collect());
     let errors = errors.load(Ordering::Relaxed);
     let mut o = if paced {
         let mut o = Outcome::new(
@@ -509,7 +538,12 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
         o.target.text = "0 errors; throughput reported".into();
         o
     };
-    o.notes.push(format!("{total} requests ({} writes), {:.0} requests/s, {errors} errors", writes.load(Ordering::Relaxed), total as f64 / secs as f64));
+    o.notes.push(format!(
+        "{total} requests ({} writes), {:.0} requests/s, {errors} errors",
+        writes.load(Ordering::Relaxed),
+        total as f64 / secs as f64
+    ));
+    o.notes.push(format!("p50/p95 ms by request: {}", by_kind.join(", ")));
     if let Some(msg) = first_error.lock().unwrap().take() {
         o.notes.push(format!("first error: {msg}"));
     }

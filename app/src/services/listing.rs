@@ -57,22 +57,19 @@ pub async fn capped_count(db: &Db, from_where: Sql) -> Result<i64, AppError> {
     Ok(sql.query().fetch_one(&db.pool).await?.try_get("n")?)
 }
 
-/// Appends the keyset condition continuing after `cursor` (rows sorted by `col` then `id_expr`).
+/// Appends the keyset condition continuing after `cursor` (rows sorted by `col` then `id_expr`), as a
+/// row-value comparison `(sort, id) > (…, …)`: both databases seek the (sort, id) index with it, where
+/// the equivalent `a > x OR (a = x AND id > y)` made SQLite scan (page 10,000 took 90 ms instead of 0.1).
 pub fn after_cursor(sql: &mut Sql, col: SortColumn, desc: bool, id_expr: &str, cursor: &str) {
     let Some((value, id)) = decode_cursor(cursor) else { return };
     let op = if desc { "<" } else { ">" };
-    let bind_value = |sql: &mut Sql| {
-        if col.numeric {
-            sql.bind(value.parse::<i64>().unwrap_or(0));
-        } else {
-            sql.bind(value.clone());
-        }
-    };
-    sql.push(&format!(" AND ({} {op} ", col.expr));
-    bind_value(sql);
-    sql.push(&format!(" OR ({} = ", col.expr));
-    bind_value(sql);
-    sql.push(&format!(" AND {id_expr} {op} ")).bind(id).push("))");
+    sql.push(&format!(" AND ({}, {id_expr}) {op} (", col.expr));
+    if col.numeric {
+        sql.bind(value.parse::<i64>().unwrap_or(0));
+    } else {
+        sql.bind(value);
+    }
+    sql.push(", ").bind(id).push(")");
 }
 
 pub fn order_by(sql: &mut Sql, col: SortColumn, desc: bool, id_expr: &str) {

@@ -69,13 +69,7 @@ pub async fn cards(db: &Db, actor: &Actor, stage_id: i64, q: &BoardQuery, cursor
     sql.bind(stage_id);
     filters(&mut sql, actor, q);
     if let Some((date, id)) = decode_cursor(cursor) {
-        sql.push(" AND (o.close_date > ")
-            .bind(date.clone())
-            .push(" OR (o.close_date = ")
-            .bind(date)
-            .push(" AND o.id > ")
-            .bind(id)
-            .push("))");
+        sql.push(" AND (o.close_date, o.id) > (").bind(date).push(", ").bind(id).push(")");
     }
     sql.push(" ORDER BY o.close_date, o.id LIMIT ").bind(CARDS_PER_PAGE + 1);
     let mut rows: Vec<Card> = sql.query_as::<CardTuple>().fetch_all(&db.pool).await?.into_iter().map(card).collect();
