@@ -56,4 +56,17 @@ if [ "$PG_OK" = 1 ]; then
   trap 'psql -q "$VEZA_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
   run_e2e Postgres "$VEZA_TEST_PG/$DB"
 fi
+log "benchmark harness at the quick scale (proves it works; never a timed test)"
+cargo build -p veza-bench
+BENCH_DIR=$(mktemp -d)
+./target/debug/veza-bench --quick --strict --server target/debug/veza --port 3918 \
+  --database-url "sqlite://$BENCH_DIR/bench.db" --out "$BENCH_DIR/sqlite.json"
+if [ "$PG_OK" = 1 ]; then
+  BENCH_DB="veza_bench_ci_$$"
+  psql -q "$VEZA_TEST_PG/postgres" -c "CREATE DATABASE $BENCH_DB" >/dev/null
+  ./target/debug/veza-bench --quick --strict --backend postgres --server target/debug/veza --port 3918 \
+    --database-url "$VEZA_TEST_PG/$BENCH_DB" --out "$BENCH_DIR/postgres.json" || { psql -q "$VEZA_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)"; exit 1; }
+  psql -q "$VEZA_TEST_PG/postgres" -c "DROP DATABASE IF EXISTS $BENCH_DB WITH (FORCE)" >/dev/null
+fi
+rm -rf "$BENCH_DIR"
 log "all tests passed"

@@ -1159,5 +1159,14 @@ async fn forecast_by_owner_month_stage(db: Db) {
     assert_eq!(page.rows.len(), 50);
     let page = contacts::list(&db, &ana, &ListQuery { q: "kontakt100".into(), ..Default::default() }).await.unwrap();
     assert_eq!(page.total, 62, "kontakt100, kontakt1000…1009 and kontakt10000…10050");
+    // A text matching thousands of rows takes the other query shape on SQLite (walk the name index):
+    // same answers, in name order, page after page.
+    let q = ListQuery { q: "masovni".into(), ..Default::default() };
+    let first = contacts::list(&db, &ana, &q).await.unwrap();
+    assert_eq!(first.total, app::domain::COUNT_CAP + 1);
+    let names: Vec<&str> = first.rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names[..3], ["Masovni Kontakt1", "Masovni Kontakt10", "Masovni Kontakt100"]);
+    let second = contacts::list(&db, &ana, &ListQuery { cursor: first.next_cursor.clone().unwrap(), ..q }).await.unwrap();
+    assert_eq!((names[49], second.rows[0].name.as_str()), ("Masovni Kontakt10041", "Masovni Kontakt10042"));
 }
 both!(forecast_by_owner_month_stage);

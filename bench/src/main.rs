@@ -56,6 +56,9 @@ struct Cli {
     /// Where to write the JSON report (default target/bench/<backend>-<contacts>.json).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Exit with an error when any request failed under load (CI uses it; missed speed targets never fail).
+    #[arg(long)]
+    strict: bool,
 }
 
 fn fail(msg: impl std::fmt::Display) -> ! {
@@ -194,6 +197,10 @@ async fn main() {
     let out = cli.out.unwrap_or_else(|| PathBuf::from(format!("target/bench/{}-{contacts}.json", db.backend.name())));
     std::fs::write(&out, serde_json::to_string_pretty(&report).unwrap()).unwrap_or_else(|e| fail(e));
     println!("JSON report: {}", out.display());
+    let failed: u64 = outcomes.iter().map(|o| o.errors).sum();
+    if cli.strict && failed > 0 {
+        fail(format!("{failed} requests failed under load"));
+    }
 }
 
 fn fmt(n: i64) -> String {

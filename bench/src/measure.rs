@@ -49,6 +49,8 @@ pub struct Outcome {
     pub met: Option<bool>,
     /// Extra figures (throughput, errors, rows/s …) and remarks.
     pub notes: Vec<String>,
+    /// Requests that failed (W7): a correctness problem, not a speed one.
+    pub errors: u64,
 }
 
 impl Outcome {
@@ -61,7 +63,17 @@ impl Outcome {
         if let Some(max) = target.max_p95_ms {
             met &= veza.p95_ms <= max;
         }
-        Outcome { id: id.into(), name: name.into(), veza: Some(veza), baseline, ratio, target, met: Some(met), notes: Vec::new() }
+        Outcome {
+            id: id.into(),
+            name: name.into(),
+            veza: Some(veza),
+            baseline,
+            ratio,
+            target,
+            met: Some(met),
+            notes: Vec::new(),
+            errors: 0,
+        }
     }
 
     /// A workload that cannot run yet, with the reason.
@@ -75,6 +87,7 @@ impl Outcome {
             target: Target { max_ratio: None, max_p95_ms: None, text: target.into() },
             met: None,
             notes: vec![why.into()],
+            errors: 0,
         }
     }
 }

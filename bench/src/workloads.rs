@@ -550,6 +550,7 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
     if errors > 0 {
         o.met = Some(false);
     }
+    o.errors = errors;
     let peak = *peak_rss.lock().unwrap();
     Ok((o, Some(peak)))
 }

@@ -4,7 +4,7 @@
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::Sql;
-use crate::db::{now, Backend, Db, Tx};
+use crate::db::{now, Db, Tx};
 use crate::domain::ids::{mb_is_valid, pib_is_valid};
 use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_digits_id, optional_email, optional_phone, optional_website, required};
@@ -345,9 +345,9 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "a.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, backend: Backend, actor: &Actor, q: &ListQuery) {
+fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "a");
-    listing::text_filter(sql, backend, "accounts", "a", &q.q);
+    text.filter(sql, "accounts", "a");
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND a.owner_id = ").bind(owner);
     }
@@ -371,7 +371,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
         "SELECT a.id, a.name, a.category, a.region, a.city, u.name AS owner_name, {} AS sort_value FROM accounts a JOIN users u ON u.id = a.owner_id WHERE 1=1",
         col.expr
     ));
-    filters(&mut sql, db.backend, actor, q);
+    let text = listing::TextSearch::for_list(db, "accounts", &q.q).await?;
+    filters(&mut sql, &text, actor, q);
     listing::after_cursor(&mut sql, col, desc, "a.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "a.id");
     let rows = sql.query_as::<(i64, String, Option<String>, Option<String>, Option<String>, String, String)>().fetch_all(&db.pool).await?;
@@ -394,7 +395,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
         .collect();
     let (rows, next_cursor) = listing::finish(rows);
     let mut count = Sql::new("SELECT 1 FROM accounts a WHERE 1=1");
-    filters(&mut count, db.backend, actor, q);
+    filters(&mut count, &text, actor, q);
     let total = listing::capped_count(db, count).await?;
     Ok(Page { rows, next_cursor, total })
 }
@@ -403,7 +404,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
 pub async fn choices(db: &Db, actor: &Actor, q: &str) -> Result<Vec<Choice>, AppError> {
     let mut sql = Sql::new("SELECT a.id, a.name FROM accounts a WHERE 1=1");
     visibility::restrict(&mut sql, actor, "a");
-    listing::text_filter(&mut sql, db.backend, "accounts", "a", q);
+    listing::TextSearch::simple(db.backend, q).filter(&mut sql, "accounts", "a");
     sql.push(" ORDER BY a.search_key, a.id LIMIT 20");
     let rows = sql.query_as::<(i64, String)>().fetch_all(&db.pool).await?;
     Ok(rows.into_iter().map(|(id, label)| Choice { id, label }).collect())

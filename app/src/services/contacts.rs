@@ -4,7 +4,7 @@
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::Sql;
-use crate::db::{now, Backend, Db, Tx};
+use crate::db::{now, Db, Tx};
 use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_email, optional_phone, required};
 use crate::domain::{BuyingRole, Choice, Contact, ContactInput, ContactRow, ListQuery, Page};
@@ -255,9 +255,9 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "c.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, backend: Backend, actor: &Actor, q: &ListQuery) {
+fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "c");
-    listing::text_filter(sql, backend, "contacts", "c", &q.q);
+    text.filter(sql, "contacts", "c");
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND c.owner_id = ").bind(owner);
     }
@@ -279,7 +279,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactR
          FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE 1=1",
         col.expr
     ));
-    filters(&mut sql, db.backend, actor, q);
+    let text = listing::TextSearch::for_list(db, "contacts", &q.q).await?;
+    filters(&mut sql, &text, actor, q);
     listing::after_cursor(&mut sql, col, desc, "c.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "c.id");
     #[allow(clippy::type_complexity)]
@@ -295,7 +296,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactR
         .collect();
     let (rows, next_cursor) = listing::finish(rows);
     let mut count = Sql::new("SELECT 1 FROM contacts c WHERE 1=1");
-    filters(&mut count, db.backend, actor, q);
+    filters(&mut count, &text, actor, q);
     let total = listing::capped_count(db, count).await?;
     Ok(Page { rows, next_cursor, total })
 }

@@ -31,23 +31,59 @@ pub fn choose(allowed: &[SortColumn], sort: &str, dir: &str) -> (SortColumn, boo
     (col, desc)
 }
 
-/// Appends ` AND …` keeping the rows of `table` (aliased `alias`, with a `search_text` column) that
-/// contain the search box text `q`, folded like the column (case, diacritics, Cyrillic). On SQLite a
-/// query of 3+ characters goes through the FTS5 trigram index `<table>_fts`; on Postgres LIKE uses the
-/// pg_trgm index. Returns false (and appends nothing) when `q` is empty.
-pub fn text_filter(sql: &mut Sql, backend: Backend, table: &str, alias: &str, q: &str) -> bool {
-    let key = search_key(q);
-    if key.is_empty() {
-        return false;
+/// A search box text, prepared for one table: folded like its `search_text` column (case, diacritics,
+/// Cyrillic) and, on SQLite, with the shape of query that suits how many rows match.
+#[derive(Clone, Debug, Default)]
+pub struct TextSearch {
+    key: String,
+    backend: Option<Backend>,
+    /// SQLite only: so many rows match that walking the list's sort index and checking each row
+    /// against the match set beats fetching every match and sorting them.
+    many: bool,
+}
+
+/// Above this many matches a SQLite list walks its sort index instead of sorting all matches
+/// (measured on a million contacts: "petrović", 20,000 matches, 150 ms sorted, 10 ms walked).
+const MANY_MATCHES: i64 = 5_000;
+
+impl TextSearch {
+    /// For lists: probes the FTS index to choose the query shape (SQLite).
+    pub async fn for_list(db: &Db, table: &str, q: &str) -> Result<TextSearch, AppError> {
+        let mut t = TextSearch::simple(db.backend, q);
+        if let Some(phrase) = t.fts_phrase() {
+            let probe = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH $1 LIMIT $2) AS probe");
+            let n: i64 = sqlx::query(&probe).bind(phrase).bind(MANY_MATCHES).fetch_one(&db.pool).await?.try_get("n")?;
+            t.many = n >= MANY_MATCHES;
+        }
+        Ok(t)
     }
-    if backend == Backend::Sqlite && key.chars().count() >= 3 {
-        // A quoted FTS5 string: the trigram tokenizer matches it as a substring; quotes are doubled.
-        let phrase = format!("\"{}\"", key.replace('"', "\"\""));
-        sql.push(&format!(" AND {alias}.id IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ")).bind(phrase).push(")");
-    } else {
-        sql.push(&format!(" AND {alias}.search_text LIKE ")).bind(format!("%{}%", like_escape(&key))).push(" ESCAPE '\\'");
+
+    /// Without the probe (a query that takes its few matches in index order anyway).
+    pub fn simple(backend: Backend, q: &str) -> TextSearch {
+        TextSearch { key: search_key(q), backend: Some(backend), many: false }
     }
-    true
+
+    /// The quoted FTS5 string when the SQLite trigram index applies (3+ characters): the tokenizer
+    /// matches it as a substring; quotes are doubled.
+    fn fts_phrase(&self) -> Option<String> {
+        (self.backend == Some(Backend::Sqlite) && self.key.chars().count() >= 3).then(|| format!("\"{}\"", self.key.replace('"', "\"\"")))
+    }
+
+    /// Appends ` AND …` keeping the rows of `table` (aliased `alias`, with a `search_text` column) that
+    /// contain the text: through the FTS5 trigram index on SQLite, LIKE through the pg_trgm index on
+    /// Postgres (and on SQLite below three characters). Appends nothing when there is no text.
+    pub fn filter(&self, sql: &mut Sql, table: &str, alias: &str) {
+        if self.key.is_empty() {
+            return;
+        }
+        if let Some(phrase) = self.fts_phrase() {
+            // `+id` keeps SQLite from driving the query by the match set, so it walks the sort index.
+            let id = if self.many { format!("+{alias}.id") } else { format!("{alias}.id") };
+            sql.push(&format!(" AND {id} IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ")).bind(phrase).push(")");
+        } else {
+            sql.push(&format!(" AND {alias}.search_text LIKE ")).bind(format!("%{}%", like_escape(&self.key))).push(" ESCAPE '\\'");
+        }
+    }
 }
 
 /// Counts the rows of `from_where` (a `SELECT 1 FROM … WHERE …` with its filters) up to [`COUNT_CAP`] + 1.

@@ -4,7 +4,7 @@
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::Sql;
-use crate::db::{now, Backend, Db, Tx};
+use crate::db::{now, Db, Tx};
 use crate::domain::money::{parse_amount, Currency};
 use crate::domain::text::search_key;
 use crate::domain::validate::{field, optional, percent, required, required_date};
@@ -338,9 +338,9 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "o.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, backend: Backend, actor: &Actor, q: &ListQuery) {
+fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "o");
-    listing::text_filter(sql, backend, "opportunities", "o", &q.q);
+    text.filter(sql, "opportunities", "o");
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND o.owner_id = ").bind(owner);
     }
@@ -372,7 +372,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Opportun
          FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id WHERE 1=1",
         col.expr
     ));
-    filters(&mut sql, db.backend, actor, q);
+    let text = listing::TextSearch::for_list(db, "opportunities", &q.q).await?;
+    filters(&mut sql, &text, actor, q);
     listing::after_cursor(&mut sql, col, desc, "o.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "o.id");
     #[allow(clippy::type_complexity)]
@@ -399,7 +400,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Opportun
         .collect();
     let (rows, next_cursor) = listing::finish(rows);
     let mut count = Sql::new("SELECT 1 FROM opportunities o WHERE 1=1");
-    filters(&mut count, db.backend, actor, q);
+    filters(&mut count, &text, actor, q);
     let total = listing::capped_count(db, count).await?;
     Ok(Page { rows, next_cursor, total })
 }

@@ -37,7 +37,7 @@ fn part(sql: &mut Sql, db: &Db, actor: &Actor, kind: SearchKind, q: &str) {
         ),
     };
     sql.push("SELECT * FROM (").push(select);
-    listing::text_filter(sql, db.backend, table, alias, q);
+    listing::TextSearch::simple(db.backend, q).filter(sql, table, alias);
     visibility::restrict(sql, actor, alias);
     sql.push(&format!(" ORDER BY {alias}.id DESC LIMIT ")).bind(LIMIT).push(&format!(") AS {table}_hits"));
 }
