@@ -1,7 +1,7 @@
 //! HTTP wiring: Leptos pages and server functions, the health check, static files, and the CSRF guard
 //! (an Origin check on every server-function POST).
 
-use app::api::ctx::AppState;
+use app::api::ctx::{AppState, RequestCache};
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -20,10 +20,18 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
-        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), {
-            let options = state.leptos_options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(ctx_state.clone());
+                provide_context(RequestCache::default());
+            },
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             {
                 let state = state.clone();
@@ -37,7 +45,14 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn server_fn(axum::Extension(state): axum::Extension<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+    handle_server_fns_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(RequestCache::default());
+        },
+        req,
+    )
+    .await
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

@@ -65,6 +65,14 @@ pub mod ctx {
         parts: Option<Parts>,
         response: Option<leptos_axum::ResponseOptions>,
         secure_cookies: bool,
+        cache: Option<RequestCache>,
+    }
+
+    /// Per-request memory, provided by the HTTP layer for each request: a page's server functions
+    /// (the session and the page's data) look the signed-in user up once, not once each.
+    #[derive(Clone, Default)]
+    pub struct RequestCache {
+        actor: std::sync::Arc<tokio::sync::OnceCell<Option<Actor>>>,
     }
 
     impl Request {
@@ -75,6 +83,7 @@ pub mod ctx {
                 parts: use_context::<Parts>(),
                 response: use_context::<leptos_axum::ResponseOptions>(),
                 secure_cookies: state.secure_cookies,
+                cache: use_context::<RequestCache>(),
             })
         }
 
@@ -85,7 +94,11 @@ pub mod ctx {
         /// The signed-in user of this request, or Unauthorized.
         pub async fn actor(&self) -> Result<Actor, AppError> {
             let token = self.cookie(SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
-            crate::services::auth::session_user(&self.db, &token).await?.ok_or(AppError::Unauthorized)
+            let found = match &self.cache {
+                Some(cache) => cache.actor.get_or_try_init(|| crate::services::auth::session_user(&self.db, &token)).await?.clone(),
+                None => crate::services::auth::session_user(&self.db, &token).await?,
+            };
+            found.ok_or(AppError::Unauthorized)
         }
 
         pub fn client_ip(&self) -> String {
