@@ -1170,3 +1170,28 @@ async fn forecast_by_owner_month_stage(db: Db) {
     assert_eq!((names[49], second.rows[0].name.as_str()), ("Masovni Kontakt10041", "Masovni Kontakt10042"));
 }
 both!(forecast_by_owner_month_stage);
+
+// ---------------------------------------------------------------------------------------------------
+// 19. Records written before the search column existed are reindexed once, with the app's folding
+// ---------------------------------------------------------------------------------------------------
+async fn search_text_reindexed_once(db: Db) {
+    use app::domain::SearchKind;
+    use app::services::search;
+    seed(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    // As the migration left it: SQL's lower() keeps "š" and knows no Cyrillic.
+    sqlx::query(
+        "INSERT INTO accounts (name, search_key, city, owner_id, created_at, updated_at, search_text) \
+         VALUES ('Ђурђевак', 'djurdjevak', 'Niš', $1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', 'djurdjevak niš')",
+    )
+    .bind(ana.id)
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    assert!(search::global(&db, &ana, "Niš").await.unwrap().is_empty(), "not found before the reindex");
+    assert!(search::reindex_if_needed(&db).await.unwrap() >= 1);
+    let hits = search::global(&db, &ana, "Niš").await.unwrap();
+    assert_eq!(hits.iter().map(|h| (h.kind, h.title.as_str())).collect::<Vec<_>>(), vec![(SearchKind::Account, "Ђурђевак")]);
+    assert_eq!(search::reindex_if_needed(&db).await.unwrap(), 0, "only once");
+}
+both!(search_text_reindexed_once);

@@ -255,6 +255,8 @@ pub async fn ensure(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDat
             .map_err(|e| e.to_string())?;
         generated_secs = Some(started.elapsed().as_secs_f64());
     }
+    // The generator computes search_text with the application's recipe: nothing to reindex at start.
+    app::services::search::mark_indexed(db).await.map_err(|e| format!("{e:?}"))?;
     load(db, scale, as_of, generated_secs).await
 }
 

@@ -81,6 +81,11 @@ async fn open_db(cli: &Cli) -> Db {
     if let Err(e) = app::services::stages::ensure_defaults(&db, lang).await {
         fail(format!("cannot create default stages: {e}"));
     }
+    match app::services::search::reindex_if_needed(&db).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(records = n, "search index brought up to date"),
+        Err(e) => fail(format!("cannot update the search index: {e}")),
+    }
     db
 }
 

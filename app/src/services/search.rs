@@ -65,3 +65,56 @@ pub async fn global(db: &Db, actor: &Actor, q: &str) -> Result<Vec<SearchHit>, A
         .filter_map(|(kind, id, title, detail, _)| Some(SearchHit { kind: SearchKind::parse(&kind)?, id, title, detail }))
         .collect())
 }
+
+/// Version of the `search_text` recipe; raising it recomputes every record's text at the next start.
+const SEARCH_TEXT_VERSION: &str = "1";
+
+/// Brings `search_text` up to the current recipe once (at start-up): the migration that added the
+/// column could only fill it with SQL, which does not fold diacritics or Cyrillic the way
+/// [`crate::domain::text::search_text`] does. Returns how many records were rewritten.
+pub async fn reindex_if_needed(db: &Db) -> Result<u64, AppError> {
+    use sqlx::Row;
+    let done: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = 'search_text_version'")
+        .fetch_optional(&db.pool)
+        .await?
+        .map(|r| r.try_get("value").unwrap_or_default());
+    if done.as_deref() == Some(SEARCH_TEXT_VERSION) {
+        return Ok(0);
+    }
+    let mut rewritten = 0u64;
+    for (table, select) in [
+        ("accounts", "SELECT id, name, email, phone, pib, mb, city FROM accounts WHERE id > $1 ORDER BY id LIMIT 500"),
+        (
+            "contacts",
+            "SELECT id, first_name || ' ' || last_name, email, phone, mobile, NULL, NULL FROM contacts WHERE id > $1 ORDER BY id LIMIT 500",
+        ),
+    ] {
+        let mut last = 0i64;
+        loop {
+            #[allow(clippy::type_complexity)]
+            let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>)> =
+                sqlx::query_as(select).bind(last).fetch_all(&db.pool).await?;
+            let Some(end) = rows.last().map(|r| r.0) else { break };
+            let mut tx = db.begin().await?;
+            for (id, name, a, b, c, d, e) in &rows {
+                let text =
+                    crate::domain::text::search_text(&[Some(name), a.as_deref(), b.as_deref(), c.as_deref(), d.as_deref(), e.as_deref()]);
+                let sql = format!("UPDATE {table} SET search_text = $1 WHERE id = $2 AND search_text <> $1");
+                rewritten += sqlx::query(&sql).bind(&text).bind(id).execute(&mut *tx).await?.rows_affected();
+            }
+            tx.commit().await?;
+            last = end;
+        }
+    }
+    mark_indexed(db).await?;
+    Ok(rewritten)
+}
+
+/// Records that every `search_text` follows the current recipe (the benchmark's generator computes it).
+pub async fn mark_indexed(db: &Db) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM settings WHERE key = 'search_text_version'").execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO settings (key, value) VALUES ('search_text_version', $1)").bind(SEARCH_TEXT_VERSION).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(())
+}
