@@ -1195,3 +1195,19 @@ async fn search_text_reindexed_once(db: Db) {
     assert_eq!(search::reindex_if_needed(&db).await.unwrap(), 0, "only once");
 }
 both!(search_text_reindexed_once);
+
+// ---------------------------------------------------------------------------------------------------
+// 20. Filter bars list each region once, in order (an index skip on SQLite, a loose index scan on Postgres)
+// ---------------------------------------------------------------------------------------------------
+async fn lookups_list_regions_once(db: Db) {
+    seed(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    assert!(app::services::lookups::load(&db, &ana).await.unwrap().regions.is_empty());
+    for (name, region) in [("A", "Vojvodina"), ("B", "Beograd"), ("C", "Vojvodina"), ("D", ""), ("E", "Šumadija"), ("F", "Beograd")] {
+        let input = AccountInput { region: region.into(), ..account_input(name) };
+        accounts::create(&db, &ana, &input).await.unwrap();
+    }
+    let regions = app::services::lookups::load(&db, &ana).await.unwrap().regions;
+    assert_eq!(regions, vec!["Beograd", "Vojvodina", "Šumadija"]);
+}
+both!(lookups_list_regions_once);

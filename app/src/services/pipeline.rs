@@ -110,15 +110,16 @@ async fn first_cards(db: &Db, actor: &Actor, stages: &[i64], q: &BoardQuery) -> 
 }
 
 pub async fn board(db: &Db, actor: &Actor, q: &BoardQuery) -> Result<Board, AppError> {
-    let stages = super::stages::list(db).await?;
-    let rate = eur_rate(db).await?;
+    // Independent queries run side by side on two pool connections: four round trips, two waits.
+    let (stages, rate) = tokio::try_join!(super::stages::list(db), eur_rate(db))?;
     let rates = [Rate { currency: Currency::EUR, micros: rate }];
     // Totals of every open column in one aggregate query, naming the open stages: with a join on
     // `stages.kind` Postgres could not tell the 1% open rows from the closed ones and scanned them all.
     let open: Vec<i64> = stages.iter().filter(|s| s.kind == StageKind::Open).map(|s| s.id).collect();
-    let totals = if open.is_empty() {
-        Vec::new()
-    } else {
+    let totals = async {
+        if open.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut sql = Sql::new(
             "SELECT o.stage_id, o.currency, CAST(COUNT(*) AS BIGINT) AS n, CAST(SUM(o.amount_minor) AS BIGINT) AS total, \
              CAST(SUM(o.amount_minor * o.probability) AS BIGINT) AS weighted_x100 FROM opportunities o WHERE o.stage_id IN (",
@@ -132,10 +133,10 @@ pub async fn board(db: &Db, actor: &Actor, q: &BoardQuery) -> Result<Board, AppE
         sql.push(")");
         filters(&mut sql, actor, q);
         sql.push(" GROUP BY o.stage_id, o.currency");
-        sql.query_as::<(i64, String, i64, i64, i64)>().fetch_all(&db.pool).await?
+        Ok::<_, AppError>(sql.query_as::<(i64, String, i64, i64, i64)>().fetch_all(&db.pool).await?)
     };
-    let with_cards: Vec<i64> = open.iter().copied().filter(|id| totals.iter().any(|t| t.0 == *id && t.2 > 0)).collect();
-    let mut first = first_cards(db, actor, &with_cards, q).await?.into_iter();
+    let (totals, first) = tokio::try_join!(totals, first_cards(db, actor, &open, q))?;
+    let mut first = first.into_iter();
     let mut columns = Vec::new();
     for stage in stages.iter().filter(|s| s.kind == StageKind::Open) {
         let (mut count, mut total, mut weighted_sum) = (0, 0, 0);
@@ -145,7 +146,7 @@ pub async fn board(db: &Db, actor: &Actor, q: &BoardQuery) -> Result<Board, AppE
             total += to_base(*t, c, &rates);
             weighted_sum += to_base(weighted(*w, 1), c, &rates);
         }
-        let (cards, next_cursor) = if with_cards.contains(&stage.id) { first.next().unwrap_or_default() } else { (Vec::new(), None) };
+        let (cards, next_cursor) = first.next().unwrap_or_default();
         columns.push(Column { stage: stage.clone(), count, total_minor: total, weighted_minor: weighted_sum, cards, next_cursor });
     }
     Ok(Board { columns, stages, eur_rate_micros: rate, today: today() })
