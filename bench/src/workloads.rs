@@ -5,9 +5,10 @@
 use crate::generate::{BenchUser, DataSet};
 use crate::measure::{compare, target, Outcome, Stats};
 use crate::raw::{Raw, A};
-use crate::server::{urlencode, Server};
+use crate::server::Server;
 use app::db::{Backend, Db};
 use app::domain::{ListQuery, Role, SessionUser};
+use app::pages::list::urlencode;
 use app::services::{contacts, forecast, pipeline, search};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

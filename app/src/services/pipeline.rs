@@ -72,11 +72,16 @@ pub async fn cards(db: &Db, actor: &Actor, stage_id: i64, q: &BoardQuery, cursor
         sql.push(" AND (o.close_date, o.id) > (").bind(date).push(", ").bind(id).push(")");
     }
     sql.push(" ORDER BY o.close_date, o.id LIMIT ").bind(CARDS_PER_PAGE + 1);
-    let mut rows: Vec<Card> = sql.query_as::<CardTuple>().fetch_all(&db.pool).await?.into_iter().map(card).collect();
-    let more = rows.len() as i64 > CARDS_PER_PAGE;
-    rows.truncate(CARDS_PER_PAGE as usize);
-    let next = if more { rows.last().map(|c| encode_cursor(&c.close_date, c.id)) } else { None };
-    Ok((rows, next))
+    let rows: Vec<Card> = sql.query_as::<CardTuple>().fetch_all(&db.pool).await?.into_iter().map(card).collect();
+    Ok(page_of(rows))
+}
+
+/// Cuts the extra card fetched to know whether more follow, and makes the cursor that continues.
+fn page_of(mut cards: Vec<Card>) -> (Vec<Card>, Option<String>) {
+    let more = cards.len() as i64 > CARDS_PER_PAGE;
+    cards.truncate(CARDS_PER_PAGE as usize);
+    let next = if more { cards.last().map(|c| encode_cursor(&c.close_date, c.id)) } else { None };
+    (cards, next)
 }
 
 /// The first page of cards of each of `stages`, in one round trip: a UNION ALL of one index-ordered
@@ -101,10 +106,7 @@ async fn first_cards(db: &Db, actor: &Actor, stages: &[i64], q: &BoardQuery) -> 
             let mut cards: Vec<Card> = rows.iter().filter(|c| c.stage_id == *stage).cloned().collect();
             // Each part is ordered by its index; keep that order explicit after the union.
             cards.sort_by(|a, b| (a.close_date.as_str(), a.id).cmp(&(b.close_date.as_str(), b.id)));
-            let more = cards.len() as i64 > CARDS_PER_PAGE;
-            cards.truncate(CARDS_PER_PAGE as usize);
-            let next = if more { cards.last().map(|c| encode_cursor(&c.close_date, c.id)) } else { None };
-            (cards, next)
+            page_of(cards)
         })
         .collect())
 }
