@@ -30,9 +30,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0003_covering_indexes.sql"),
         postgres: include_str!("../../../migrations/postgres/0003_covering_indexes.sql"),
     },
+    Migration {
+        version: 4,
+        name: "sales workspace",
+        sqlite: include_str!("../../../migrations/sqlite/0004_sales_workspace.sql"),
+        postgres: include_str!("../../../migrations/postgres/0004_sales_workspace.sql"),
+    },
 ];
 
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;

@@ -4,7 +4,9 @@
 pub mod ids;
 pub mod money;
 pub mod records;
+pub mod sales;
 pub mod text;
 pub mod validate;
 
 pub use records::*;
+pub use sales::*;

@@ -15,6 +15,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(
     /// What a user may do; visibility follows from it (see `services::visibility`).
@@ -220,6 +221,7 @@ pub enum SearchKind {
     Account,
     Contact,
     Opportunity,
+    Lead,
 }
 
 impl SearchKind {
@@ -228,6 +230,7 @@ impl SearchKind {
             "account" => Some(SearchKind::Account),
             "contact" => Some(SearchKind::Contact),
             "opportunity" => Some(SearchKind::Opportunity),
+            "lead" => Some(SearchKind::Lead),
             _ => None,
         }
     }
@@ -237,6 +240,7 @@ impl SearchKind {
             SearchKind::Account => format!("/accounts/{id}"),
             SearchKind::Contact => format!("/contacts/{id}"),
             SearchKind::Opportunity => format!("/opportunities/{id}"),
+            SearchKind::Lead => format!("/leads/{id}"),
         }
     }
 }
@@ -290,6 +294,12 @@ pub struct ListQuery {
     pub account: String,
     pub from: String,
     pub to: String,
+    /// Leads: status, rating, source (picklist id) and age ("7", "30", "90": created within so many
+    /// days; "o30", "o90": older).
+    pub status: String,
+    pub rating: String,
+    pub source: String,
+    pub age: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -103,6 +103,7 @@ catalog! {
     SearchFirst => "The first 20 matches by name; narrow the search to see others.", "Prvih 20 pogodaka po nazivu; suzite pretragu da vidite ostale.";
     KindAccount => "Account", "Preduzeće";
     KindContact => "Contact", "Kontakt";
+    KindLead => "Lead", "Potencijalni kupac";
     KindOpportunity => "Opportunity", "Prilika";
     Results => "results", "rezultata";
     Next => "Next page", "Sledeća strana";

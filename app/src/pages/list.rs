@@ -26,6 +26,10 @@ pub fn list_query() -> Memo<ListQuery> {
                 account: g("account"),
                 from: g("from"),
                 to: g("to"),
+                status: g("status"),
+                rating: g("rating"),
+                source: g("source"),
+                age: g("age"),
             }
         })
     })
@@ -57,6 +61,10 @@ pub fn href_with_cursor(path: &str, q: &ListQuery, cursor: &str) -> String {
         ("account", &q.account),
         ("from", &q.from),
         ("to", &q.to),
+        ("status", &q.status),
+        ("rating", &q.rating),
+        ("source", &q.source),
+        ("age", &q.age),
     ];
     let mut parts: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
     if !cursor.is_empty() {

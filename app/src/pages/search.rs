@@ -43,6 +43,7 @@ pub fn SearchPage() -> impl IntoView {
                                             SearchKind::Account => M::KindAccount,
                                             SearchKind::Contact => M::KindContact,
                                             SearchKind::Opportunity => M::KindOpportunity,
+                                            SearchKind::Lead => M::KindLead,
                                         };
                                         view! {
                                             <li>

@@ -3,17 +3,23 @@
 //! caller can skip it.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod contacts;
 pub mod demo;
 pub mod forecast;
+pub mod leads;
 pub mod listing;
 pub mod lookups;
+pub mod notes;
 pub mod opportunities;
+pub mod picklists;
 pub mod pipeline;
 pub mod search;
 pub mod stages;
+pub mod timeline;
 pub mod visibility;
 
 pub use crate::domain::SessionUser as Actor;

@@ -29,6 +29,14 @@ fn part(sql: &mut Sql, db: &Db, actor: &Actor, kind: SearchKind, q: &str) {
             "contacts",
             "c",
         ),
+        SearchKind::Lead => (
+            "SELECT 'lead' AS kind, l.id, \
+             CASE WHEN l.last_name IS NULL THEN l.company ELSE TRIM(COALESCE(l.first_name, '') || ' ' || l.last_name) END AS title, \
+             CASE WHEN l.last_name IS NULL THEN NULL ELSE l.company END AS detail, \
+             l.search_key AS sort_key FROM leads l WHERE 1=1",
+            "leads",
+            "l",
+        ),
         SearchKind::Opportunity => (
             "SELECT 'opportunity' AS kind, o.id, o.name AS title, (SELECT x.name FROM accounts x WHERE x.id = o.account_id) AS detail, \
              o.search_key AS sort_key FROM opportunities o WHERE 1=1",
@@ -49,7 +57,7 @@ pub async fn global(db: &Db, actor: &Actor, q: &str) -> Result<Vec<SearchHit>, A
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT kind, id, title, detail, sort_key FROM (");
-    for (i, kind) in [SearchKind::Account, SearchKind::Contact, SearchKind::Opportunity].into_iter().enumerate() {
+    for (i, kind) in [SearchKind::Account, SearchKind::Contact, SearchKind::Opportunity, SearchKind::Lead].into_iter().enumerate() {
         if i > 0 {
             sql.push(" UNION ALL ");
         }
