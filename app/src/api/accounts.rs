@@ -45,7 +45,7 @@ pub async fn account_choices(q: String) -> Result<Vec<Choice>, AppError> {
     crate::services::accounts::choices(&db, &actor, &q).await
 }
 
-/// The change history of an account, contact or opportunity the user may see.
+/// The change history of an account, contact, opportunity, lead or activity the user may see.
 #[server]
 pub async fn get_history(entity: String, id: i64) -> Result<Vec<AuditEntry>, AppError> {
     use super::ctx;
@@ -55,6 +55,8 @@ pub async fn get_history(entity: String, id: i64) -> Result<Vec<AuditEntry>, App
         "account" => accounts::get(&db, &actor, id).await.map(|_| ())?,
         "contact" => contacts::get(&db, &actor, id).await.map(|_| ())?,
         "opportunity" => opportunities::get(&db, &actor, id).await.map(|_| ())?,
+        "lead" => leads::get(&db, &actor, id).await.map(|_| ())?,
+        "activity" => activities::get(&db, &actor, id).await.map(|_| ())?,
         _ => return Err(AppError::NotFound),
     }
     audit::history(&db, &entity, id, None, 200).await

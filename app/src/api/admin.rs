@@ -1,7 +1,17 @@
 //! Server functions for administration: users, teams, pipeline stages. Every one checks the admin role
 //! inside the service.
 
-use crate::domain::{Stage, Team, UserView};
+use crate::domain::{PicklistInput, Picklists, Stage, Team, UserView};
+
+/// What the administration page shows.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AdminData {
+    pub users: Vec<UserView>,
+    pub teams: Vec<Team>,
+    pub stages: Vec<Stage>,
+    pub picklists: Picklists,
+    pub stale_days: i64,
+}
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -60,11 +70,20 @@ pub async fn reorder_stage(id: i64, up: bool) -> Result<(), AppError> {
 
 /// Everything the administration page shows, read in one request.
 #[server]
-pub async fn get_admin_data() -> Result<(Vec<UserView>, Vec<Team>, Vec<Stage>), AppError> {
+pub async fn get_admin_data() -> Result<AdminData, AppError> {
     use super::ctx;
     let (db, actor) = ctx::signed_in().await?;
     let users = crate::services::auth::list_users(&db, &actor).await?;
     let teams = crate::services::auth::list_teams(&db).await?;
     let stages = crate::services::stages::list_all(&db).await?;
-    Ok((users, teams, stages))
+    let picklists = crate::services::picklists::load(&db).await?;
+    let stale_days = crate::services::activities::stale_days(&db).await?;
+    Ok(AdminData { users, teams, stages, picklists, stale_days })
+}
+
+#[server]
+pub async fn save_picklist_value(input: PicklistInput) -> Result<i64, AppError> {
+    use super::ctx;
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::picklists::save(&db, &actor, &input).await
 }

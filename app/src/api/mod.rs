@@ -3,8 +3,10 @@
 //! over HTTP (POST /api/…), guarded by the Origin check in `server/`.
 
 pub mod accounts;
+pub mod activities;
 pub mod admin;
 pub mod contacts;
+pub mod leads;
 pub mod opportunities;
 pub mod pipeline;
 pub mod search;

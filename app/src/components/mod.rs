@@ -3,6 +3,7 @@
 pub mod account_picker;
 pub mod fields;
 pub mod history;
+pub mod timeline;
 pub mod toast;
 
 use crate::error::{AppError, Problem};
@@ -55,6 +56,32 @@ pub fn field_label(field: &str) -> M {
         "description" => M::Description,
         "kind" => M::Kind,
         "active" => M::Active,
+        "company" => M::Company,
+        "title" => M::JobTitle,
+        "source_id" => M::Source,
+        "rating" => M::Rating,
+        "status" => M::Status,
+        "estimated" => M::EstimatedValue,
+        "reason_id" => M::Reason,
+        "note" => M::Note,
+        "subject" => M::Subject,
+        "starts_at" => M::StartsAt,
+        "ends_at" => M::EndsAt,
+        "priority" => M::Priority,
+        "direction" => M::Direction,
+        "outcome" => M::Outcome,
+        "location" => M::Location,
+        "regarding_id" | "regarding" => M::Regarding,
+        "attendee_contacts" => M::AttendeeContacts,
+        "attendee_users" => M::AttendeeUsers,
+        "follow_kind" => M::FollowUpKind,
+        "follow_subject" => M::FollowUpSubject,
+        "follow_starts_at" => M::FollowUpWhen,
+        "body" => M::TlNote,
+        "label_en" => M::LabelEn,
+        "label_sr" => M::LabelSr,
+        "stale_days" => M::StaleDaysSetting,
+        "opportunity_id" => M::Opportunities,
         _ => M::Field,
     }
 }
@@ -155,6 +182,55 @@ pub fn kind_label(k: crate::domain::StageKind) -> M {
         Open => M::KindOpen,
         Won => M::KindWon,
         Lost => M::KindLost,
+    }
+}
+
+pub fn activity_label(k: crate::domain::ActivityKind) -> M {
+    use crate::domain::ActivityKind::*;
+    match k {
+        Task => M::ActTask,
+        Call => M::ActCall,
+        Meeting => M::ActMeeting,
+        Email => M::ActEmail,
+        Letter => M::ActLetter,
+        Fax => M::ActFax,
+    }
+}
+
+pub fn activity_status_label(s: crate::domain::ActivityStatus) -> M {
+    use crate::domain::ActivityStatus::*;
+    match s {
+        Open => M::ActOpen,
+        Completed => M::ActCompleted,
+        Cancelled => M::ActCancelled,
+    }
+}
+
+pub fn priority_label(p: crate::domain::Priority) -> M {
+    use crate::domain::Priority::*;
+    match p {
+        Low => M::PriorityLow,
+        Normal => M::PriorityNormal,
+        High => M::PriorityHigh,
+    }
+}
+
+pub fn rating_label(r: crate::domain::LeadRating) -> M {
+    use crate::domain::LeadRating::*;
+    match r {
+        Hot => M::RatingHot,
+        Warm => M::RatingWarm,
+        Cold => M::RatingCold,
+    }
+}
+
+pub fn lead_status_label(s: crate::domain::LeadStatus) -> M {
+    use crate::domain::LeadStatus::*;
+    match s {
+        New => M::LeadNew,
+        Contacted => M::LeadContacted,
+        Qualified => M::LeadQualified,
+        Disqualified => M::LeadDisqualified,
     }
 }
 

@@ -318,6 +318,8 @@ pub struct Lookups {
     pub teams: Vec<Choice>,
     pub regions: Vec<String>,
     pub stages: Vec<Stage>,
+    /// Lead sources and disqualification reasons (admin-configured).
+    pub picklists: crate::domain::Picklists,
 }
 
 /// Default pipeline for a new installation.

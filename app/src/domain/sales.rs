@@ -67,6 +67,18 @@ impl PicklistValue {
     }
 }
 
+/// Adding a value (empty id) or renaming / (de)activating one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PicklistInput {
+    pub id: String,
+    pub version: String,
+    pub list: String,
+    pub label_en: String,
+    pub label_sr: String,
+    /// "true" / "false" ("on" from a checkbox).
+    pub active: String,
+}
+
 pub const LIST_LEAD_SOURCE: &str = "lead_source";
 pub const LIST_DISQUALIFY_REASON: &str = "disqualify_reason";
 pub const PICKLISTS: &[&str] = &[LIST_LEAD_SOURCE, LIST_DISQUALIFY_REASON];
@@ -297,10 +309,10 @@ pub struct ActivityInput {
     pub owner_id: String,
     /// "on" to log it as already done (a call that just happened).
     pub completed: String,
-    /// Contact ids of attendees (meetings), comma-separated.
-    pub attendee_contacts: String,
-    /// User ids of attendees (meetings), comma-separated.
-    pub attendee_users: String,
+    /// Contact ids of attendees (meetings).
+    pub attendee_contacts: Vec<String>,
+    /// User ids of attendees (meetings).
+    pub attendee_users: Vec<String>,
 }
 
 /// Completing an activity, optionally scheduling its follow-up in the same step.
@@ -370,6 +382,9 @@ pub struct TimelineQuery {
 pub struct TimelinePage {
     pub items: Vec<TimelineItem>,
     pub next_cursor: Option<String>,
+    /// The company's local time when the page was read ("YYYY-MM-DDTHH:MM"): the default time of a
+    /// call being logged (the browser's clock is not used, so server and browser render alike).
+    pub now: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -403,6 +418,22 @@ pub struct MyDay {
     pub closing_this_month: Vec<DealRow>,
     pub stale: Vec<DealRow>,
     pub stale_days: i64,
+}
+
+/// One calendar screen: a week or a month (six weeks from the Monday before the 1st).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarData {
+    /// Local "YYYY-MM-DD".
+    pub today: String,
+    /// The day the user asked for (defaults to today).
+    pub anchor: String,
+    pub month: bool,
+    /// First shown day and how many.
+    pub from: String,
+    pub days: i64,
+    pub rows: Vec<ActivityRow>,
+    /// When the user's calendar feed was created, if they have one.
+    pub feed_created: Option<String>,
 }
 
 /// One cell of the manager's team view: activities of one person, of one kind, in one week.

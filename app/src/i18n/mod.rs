@@ -85,6 +85,12 @@ pub fn format_date(lang: Lang, iso: &str) -> String {
     }
 }
 
+/// A local "YYYY-MM-DDTHH:MM" (as the server sends activity times) as date and time.
+pub fn format_local(lang: Lang, local: &str) -> String {
+    let time = local.get(11..16).unwrap_or("");
+    format!("{} {time}", format_date(lang, local)).trim_end().to_string()
+}
+
 /// An RFC 3339 UTC timestamp as date and minutes.
 pub fn format_timestamp(lang: Lang, ts: &str) -> String {
     let date = format_date(lang, ts);
@@ -111,6 +117,8 @@ mod tests {
         assert_eq!(format_date(Lang::Sr, "2026-01-05"), "05.01.2026.");
         assert_eq!(format_date(Lang::En, "2026-01-05"), "Jan 5, 2026");
         assert_eq!(format_timestamp(Lang::Sr, "2026-01-05T07:08:09.000Z"), "05.01.2026. 07:08 UTC");
+        assert_eq!(format_local(Lang::Sr, "2026-01-05T07:08"), "05.01.2026. 07:08");
+        assert_eq!(format_local(Lang::En, "2026-01-05T17:08"), "Jan 5, 2026 17:08");
     }
 
     #[test]

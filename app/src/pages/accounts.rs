@@ -7,9 +7,10 @@ use crate::api::contacts::list_contacts;
 use crate::api::opportunities::list_opportunities;
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
+use crate::components::timeline::RecordTimeline;
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, rel_label, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{Account, Category, ContactRow, ListQuery, Lookups, OpportunityRow, RelationshipType};
+use crate::domain::{Account, Category, Choice, ContactRow, ListQuery, Lookups, OpportunityRow, RegardingKind, RelationshipType};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -274,6 +275,8 @@ pub fn AccountPage() -> impl IntoView {
                                 {if history {
                                     view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {
+                                    let attendees: Vec<Choice> = related_contacts.iter().map(|c| Choice { id: c.id, label: c.name.clone() }).collect();
+                                    let users = lk.users.clone();
                                     view! {
                                         <div class="detail-grid">
                                             <div class="card"><AccountForm account=Some(a) lookups=lk on_saved=on_saved/></div>
@@ -282,6 +285,7 @@ pub fn AccountPage() -> impl IntoView {
                                                 <AccountOpportunities rows=related_opportunities/>
                                             </aside>
                                         </div>
+                                        <RecordTimeline kind=RegardingKind::Account id=id contacts=attendees users=users/>
                                     }
                                     .into_any()
                                 }}

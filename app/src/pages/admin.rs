@@ -1,10 +1,11 @@
 //! Administration: invite users and change their role, team and status; teams; pipeline stages.
 
-use crate::api::admin::{get_admin_data, CreateTeam, InviteUser, ReorderStage, SaveStage, UpdateUser};
+use crate::api::activities::SetStaleDays;
+use crate::api::admin::{get_admin_data, CreateTeam, InviteUser, ReorderStage, SavePicklistValue, SaveStage, UpdateUser};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, kind_label, role_label, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{Role, Stage, StageKind, Team, UserView};
+use crate::domain::{PicklistValue, Role, Stage, StageKind, Team, UserView, LIST_DISQUALIFY_REASON, LIST_LEAD_SOURCE};
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -25,12 +26,16 @@ pub fn AdminPage() -> impl IntoView {
     let team_action = ServerAction::<CreateTeam>::new();
     let stage_action = ServerAction::<SaveStage>::new();
     let reorder = ServerAction::<ReorderStage>::new();
+    let picklist = ServerAction::<SavePicklistValue>::new();
+    let stale = ServerAction::<SetStaleDays>::new();
     Effect::new(move |previous: Option<usize>| {
         let versions = invite.version().get()
             + update.version().get()
             + team_action.version().get()
             + stage_action.version().get()
-            + reorder.version().get();
+            + reorder.version().get()
+            + picklist.version().get()
+            + stale.version().get();
         if previous.is_some_and(|p| p != versions) {
             reload.update(|n| *n += 1);
         }
@@ -47,6 +52,16 @@ pub fn AdminPage() -> impl IntoView {
             toasts.push(error_text(lang, &e), true);
         }
     });
+    Effect::new(move || match picklist.value().get() {
+        Some(Ok(_)) => toasts.push(lang.t(M::Saved), false),
+        Some(Err(e)) => toasts.push(error_text(lang, &e), true),
+        None => {}
+    });
+    Effect::new(move || match stale.value().get() {
+        Some(Ok(())) => toasts.push(lang.t(M::Saved), false),
+        Some(Err(e)) => toasts.push(error_text(lang, &e), true),
+        None => {}
+    });
     let invite_error = Signal::derive(move || invite.value().get().and_then(|r| r.err()));
     let team_error = Signal::derive(move || team_action.value().get().and_then(|r| r.err()));
     view! {
@@ -54,9 +69,9 @@ pub fn AdminPage() -> impl IntoView {
         <div class="page-head"><h1>{t(M::Admin)}</h1></div>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
-                let (users, teams, stages) = match data.await {
-                    Ok((u, t, s)) => (Ok(u), t, s),
-                    Err(e) => (Err(e), Vec::new(), Vec::new()),
+                let (users, teams, stages, lists, stale_days) = match data.await {
+                    Ok(d) => (Ok(d.users), d.teams, d.stages, d.picklists, d.stale_days),
+                    Err(e) => (Err(e), Vec::new(), Vec::new(), Default::default(), 14),
                 };
                 let team_opts: Vec<(String, String)> = teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect();
                 let role_opts: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.code().to_string(), lang.t(role_label(*r)).to_string())).collect();
@@ -92,6 +107,24 @@ pub fn AdminPage() -> impl IntoView {
                             <StagesTable stages=stages save=stage_action reorder=reorder/>
                         </section>
                     </div>
+                    <div class="two-col">
+                        <section class="card">
+                            <h2>{t(M::LeadSources)}</h2>
+                            <PicklistTable list=LIST_LEAD_SOURCE values=lists.sources save=picklist/>
+                        </section>
+                        <section class="card">
+                            <h2>{t(M::DisqualifyReasons)}</h2>
+                            <PicklistTable list=LIST_DISQUALIFY_REASON values=lists.disqualify_reasons save=picklist/>
+                        </section>
+                    </div>
+                    <section class="card">
+                        <h2>{t(M::MyDay)}</h2>
+                        <ActionForm action=stale attr:class="inline-form">
+                            <label for="stale-days">{t(M::StaleDaysSetting)}</label>
+                            <input id="stale-days" name="days" type="number" min="1" max="365" class="narrow-input" value=stale_days.to_string()/>
+                            <button type="submit" class="btn">{t(M::Save)}</button>
+                        </ActionForm>
+                    </section>
                 }
                 .into_any()
             })}
@@ -223,6 +256,63 @@ fn StagesTable(stages: Vec<Stage>, save: ServerAction<SaveStage>, reorder: Serve
             <input name="probability" type="number" min="0" max="100" class="narrow-input" placeholder="%" aria-label=lang.t(M::Probability)/>
             <select name="kind" aria-label=lang.t(M::Kind)>{kinds(StageKind::Open)}</select>
             <button type="submit" class="btn">{t(M::AddStage)}</button>
+        </ActionForm>
+    }
+}
+
+/// One admin-configurable list: rename or (de)activate values, add new ones.
+#[component]
+fn PicklistTable(list: &'static str, values: Vec<PicklistValue>, save: ServerAction<SavePicklistValue>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>
+                        <th>{t(M::LabelSr)}</th>
+                        <th>{t(M::LabelEn)}</th>
+                        <th>{t(M::Active)}</th>
+                        <th>{t(M::Actions)}</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {values
+                        .into_iter()
+                        .map(|v| {
+                            let form_id = format!("pl-{}", v.id);
+                            view! {
+                                <tr class:inactive=!v.active>
+                                    <td><input name="input[label_sr]" form=form_id.clone() value=v.label_sr.clone() aria-label=lang.t(M::LabelSr)/></td>
+                                    <td><input name="input[label_en]" form=form_id.clone() value=v.label_en.clone() aria-label=lang.t(M::LabelEn)/></td>
+                                    <td>
+                                        <select name="input[active]" form=form_id.clone() aria-label=lang.t(M::Active)>
+                                            <option value="true" selected=v.active>{lang.t(M::Yes)}</option>
+                                            <option value="false" selected=!v.active>{lang.t(M::No)}</option>
+                                        </select>
+                                    </td>
+                                    <td>
+                                        <ActionForm action=save attr:id=form_id>
+                                            <input type="hidden" name="input[id]" value=v.id.to_string()/>
+                                            <input type="hidden" name="input[version]" value=v.version.to_string()/>
+                                            <input type="hidden" name="input[list]" value=list/>
+                                            <button type="submit" class="btn btn-small">{lang.t(M::Save)}</button>
+                                        </ActionForm>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+        <ActionForm action=save attr:class="inline-form">
+            <input type="hidden" name="input[id]" value=""/>
+            <input type="hidden" name="input[version]" value="0"/>
+            <input type="hidden" name="input[list]" value=list/>
+            <input type="hidden" name="input[active]" value="true"/>
+            <input name="input[label_sr]" placeholder=lang.t(M::LabelSr) aria-label=lang.t(M::LabelSr) required=true/>
+            <input name="input[label_en]" placeholder=lang.t(M::LabelEn) aria-label=lang.t(M::LabelEn) required=true/>
+            <button type="submit" class="btn">{t(M::Add)}</button>
         </ActionForm>
     }
 }

@@ -100,6 +100,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("opportunities") view=crate::pages::opportunities::OpportunitiesPage ssr=SsrMode::Async/>
                     <Route path=path!("opportunities/new") view=crate::pages::opportunities::NewOpportunityPage ssr=SsrMode::Async/>
                     <Route path=path!("opportunities/:id") view=crate::pages::opportunities::OpportunityPage ssr=SsrMode::Async/>
+                    <Route path=path!("leads") view=crate::pages::leads::LeadsPage ssr=SsrMode::Async/>
+                    <Route path=path!("leads/new") view=crate::pages::leads::NewLeadPage ssr=SsrMode::Async/>
+                    <Route path=path!("leads/:id") view=crate::pages::leads::LeadPage ssr=SsrMode::Async/>
+                    <Route path=path!("my-day") view=crate::pages::my_day::MyDayPage ssr=SsrMode::Async/>
+                    <Route path=path!("team-activity") view=crate::pages::my_day::TeamActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("calendar") view=crate::pages::calendar::CalendarPage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=crate::pages::admin::AdminPage ssr=SsrMode::Async/>
                     <Route path=path!("search") view=crate::pages::search::SearchPage ssr=SsrMode::Async/>
                 </ParentRoute>
@@ -157,10 +163,13 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 "Veza"
             </A>
             <nav class="mainnav" aria-label=lang.t(M::Menu)>
+                <A href="/my-day">{t(M::MyDay)}</A>
                 <A href="/" exact=true>{t(M::Pipeline)}</A>
+                <A href="/leads">{t(M::Leads)}</A>
                 <A href="/opportunities">{t(M::Opportunities)}</A>
                 <A href="/accounts">{t(M::Accounts)}</A>
                 <A href="/contacts">{t(M::Contacts)}</A>
+                <A href="/calendar">{t(M::Calendar)}</A>
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
             </nav>
             <form method="GET" action="/search" class="topsearch" role="search">

@@ -7,9 +7,10 @@ use crate::api::contacts::{delete_contact, get_contact, list_contacts, SaveConta
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
+use crate::components::timeline::RecordTimeline;
 use crate::components::toast::use_toasts;
 use crate::components::{buying_label, error_text, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups};
+use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, RegardingKind};
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -271,7 +272,13 @@ pub fn ContactPage() -> impl IntoView {
                                 {if history {
                                     view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {
-                                    view! { <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div> }.into_any()
+                                    let me = vec![Choice { id: c.id, label: format!("{} {}", c.first_name, c.last_name) }];
+                                    let users = lk.users.clone();
+                                    view! {
+                                        <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div>
+                                        <RecordTimeline kind=RegardingKind::Contact id=id contacts=me users=users/>
+                                    }
+                                    .into_any()
                                 }}
                             }
                             .into_any()

@@ -9,10 +9,11 @@ use crate::api::opportunities::{delete_opportunity, get_opportunity_with_contact
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
+use crate::components::timeline::RecordTimeline;
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::money::{minor_to_input, Currency};
-use crate::domain::{Choice, ListQuery, Lookups, Opportunity, StageKind};
+use crate::domain::{Choice, ListQuery, Lookups, Opportunity, RegardingKind, StageKind};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -354,7 +355,13 @@ pub fn OpportunityPage() -> impl IntoView {
                                 {if history {
                                     view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {
-                                    view! { <div class="card"><OpportunityForm opportunity=Some(form_value) account=None contacts=cs lookups=lk on_saved=on_saved/></div> }.into_any()
+                                    let attendees = cs.clone();
+                                    let users = lk.users.clone();
+                                    view! {
+                                        <div class="card"><OpportunityForm opportunity=Some(form_value) account=None contacts=cs lookups=lk on_saved=on_saved/></div>
+                                        <RecordTimeline kind=RegardingKind::Opportunity id=id contacts=attendees users=users/>
+                                    }
+                                    .into_any()
                                 }}
                             }
                             .into_any()

@@ -36,9 +36,9 @@ pub struct Valid {
     pub attendee_users: Vec<i64>,
 }
 
-fn id_list(name: &str, s: &str) -> Result<Vec<i64>, AppError> {
+fn id_list(name: &str, s: &[String]) -> Result<Vec<i64>, AppError> {
     let mut out = Vec::new();
-    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in s.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
         let id = part.parse::<i64>().map_err(|_| field(name, Problem::InvalidChoice))?;
         if !out.contains(&id) {
             out.push(id);
@@ -733,7 +733,7 @@ mod tests {
         i.regarding_id.clear();
         assert_eq!(validate(&i), Err(field("regarding_id", Problem::Required)));
         let mut i = input();
-        i.attendee_contacts = "3, x".into();
+        i.attendee_contacts = vec!["3".into(), "x".into()];
         assert_eq!(validate(&i), Err(field("attendee_contacts", Problem::InvalidChoice)));
         let mut i = input();
         i.direction = "out".into();

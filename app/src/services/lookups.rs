@@ -36,5 +36,6 @@ pub async fn load(db: &Db, actor: &Actor) -> Result<Lookups, AppError> {
         teams: teams.into_iter().map(|(id, label)| Choice { id, label }).collect(),
         regions: regions.into_iter().map(|(r,)| r).collect(),
         stages: super::stages::list(db).await?,
+        picklists: super::picklists::load(db).await?,
     })
 }

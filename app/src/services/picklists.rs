@@ -5,7 +5,7 @@
 use super::Actor;
 use crate::db::Db;
 use crate::domain::validate::{field, required};
-use crate::domain::{PicklistValue, Picklists, Role, PICKLISTS};
+use crate::domain::{PicklistInput, PicklistValue, Picklists, Role, PICKLISTS};
 use crate::error::{AppError, Problem};
 use sqlx::Row;
 
@@ -47,18 +47,8 @@ pub async fn check_active(tx: &mut crate::db::Tx, list: &str, id: i64, field_nam
     Ok(())
 }
 
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ValueInput {
-    pub id: String,
-    pub version: String,
-    pub list: String,
-    pub label_en: String,
-    pub label_sr: String,
-    pub active: String,
-}
-
 /// Adds a value (code derived from the English label) or renames / (de)activates one. Admins only.
-pub async fn save(db: &Db, actor: &Actor, input: &ValueInput) -> Result<i64, AppError> {
+pub async fn save(db: &Db, actor: &Actor, input: &PicklistInput) -> Result<i64, AppError> {
     if actor.role != Role::Admin {
         return Err(AppError::Forbidden);
     }

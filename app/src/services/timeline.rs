@@ -172,7 +172,7 @@ pub async fn page(db: &Db, actor: &Actor, q: &TimelineQuery) -> Result<TimelineP
         close(&mut sql, &mut branches);
     }
     if branches == 0 {
-        return Ok(TimelinePage { items: Vec::new(), next_cursor: None });
+        return Ok(TimelinePage { items: Vec::new(), next_cursor: None, now: local_now() });
     }
     sql.push(") AS items ORDER BY at DESC, k DESC LIMIT ").bind(PAGE + 1);
 
@@ -199,7 +199,11 @@ pub async fn page(db: &Db, actor: &Actor, q: &TimelineQuery) -> Result<TimelineP
         None
     };
     let items = rows.into_iter().map(|r| to_item(kind, q.id, r)).collect();
-    Ok(TimelinePage { items, next_cursor })
+    Ok(TimelinePage { items, next_cursor, now: local_now() })
+}
+
+fn local_now() -> String {
+    to_local(&clock::stamp(chrono::Utc::now()))
 }
 
 #[allow(clippy::type_complexity)]

@@ -1,0 +1,456 @@
+//! The 360° timeline panel of a record page, with quick entry ("Log a call", "Schedule a visit", "New
+//! task", "Log an email", "Add a note") and completing an activity with its follow-up in one dialog.
+//! Its filters and paging live in the URL (`tl`, `tl_from`, `tl_to`, `tl_cursor`), so they work and
+//! can be shared without JavaScript.
+
+use super::fields::{SelectField, TextField};
+use super::toast::use_toasts;
+use super::{activity_label, activity_status_label, error_text, t, use_lang, ErrorBanner};
+use crate::api::activities::{get_timeline, AddNote, CancelActivity, CompleteActivity, SaveActivity};
+use crate::domain::{
+    ActivityKind, ActivityStatus, Choice, RegardingKind, TimelineFilter, TimelineItem, TimelineKind, TimelinePage, TimelineQuery,
+};
+use crate::i18n::{format_local, Lang, M};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// What the quick-entry panel is composing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Composer {
+    Activity(ActivityKind, bool),
+    Note,
+}
+
+fn filter_label(f: TimelineFilter) -> M {
+    match f {
+        TimelineFilter::All => M::FilterAll,
+        TimelineFilter::Activities => M::Activities,
+        TimelineFilter::Notes => M::FilterNotes,
+        TimelineFilter::Deals => M::Opportunities,
+        TimelineFilter::Leads => M::Leads,
+    }
+}
+
+/// "2026-11-27T14:30" plus `days` at the same time (date arithmetic on the text the server sent).
+fn shift_days(local: &str, days: i64) -> String {
+    match chrono::NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M") {
+        Ok(t) => (t + chrono::Duration::days(days)).format("%Y-%m-%dT%H:%M").to_string(),
+        Err(_) => local.to_string(),
+    }
+}
+
+/// The timeline of `kind`/`id`. `contacts` are the people who can attend a meeting (the account's).
+#[component]
+pub fn RecordTimeline(
+    kind: RegardingKind,
+    id: i64,
+    #[prop(optional)] contacts: Vec<Choice>,
+    #[prop(optional)] users: Vec<Choice>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let reload = RwSignal::new(0u32);
+    let tq = Memo::new(move |_| {
+        query.with(|q| TimelineQuery {
+            kind: kind.code().to_string(),
+            id,
+            filter: q.get("tl").unwrap_or_default(),
+            from: q.get("tl_from").unwrap_or_default(),
+            to: q.get("tl_to").unwrap_or_default(),
+            cursor: q.get("tl_cursor").unwrap_or_default(),
+        })
+    });
+    let page = Resource::new(move || (tq.get(), reload.get()), |(q, _)| get_timeline(q));
+    let composer = RwSignal::new(None::<Composer>);
+    let completing = RwSignal::new(None::<TimelineItem>);
+    let refresh = Callback::new(move |_: ()| {
+        composer.set(None);
+        completing.set(None);
+        reload.update(|n| *n += 1);
+    });
+    let base = kind.href(id);
+    let quick = [
+        (M::LogCall, Composer::Activity(ActivityKind::Call, true)),
+        (M::ScheduleVisit, Composer::Activity(ActivityKind::Meeting, false)),
+        (M::NewTask, Composer::Activity(ActivityKind::Task, false)),
+        (M::LogEmail, Composer::Activity(ActivityKind::Email, true)),
+        (M::AddNote, Composer::Note),
+    ];
+    view! {
+        <section class="card timeline" aria-labelledby="timeline-title">
+            <div class="timeline-head">
+                <h2 id="timeline-title">{t(M::Timeline)}</h2>
+                <div class="quick-entry" role="group" aria-label=lang.t(M::Activities)>
+                    {quick
+                        .into_iter()
+                        .map(|(label, c)| {
+                            view! {
+                                <button
+                                    type="button"
+                                    class="btn btn-sm"
+                                    aria-pressed=move || (composer.get() == Some(c)).to_string()
+                                    on:click=move |_| composer.set(if composer.get_untracked() == Some(c) { None } else { Some(c) })
+                                >
+                                    {lang.t(label)}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+            </div>
+            <TimelineFilters base=base.clone() q=tq.get_untracked()/>
+            <Transition fallback=|| view! { <super::Loading/> }>
+                {move || {
+                    let contacts = contacts.clone();
+                    let users = users.clone();
+                    Suspend::new(async move {
+                        let page = page.await;
+                        let now = page.as_ref().map(|p| p.now.clone()).unwrap_or_default();
+                        view! {
+                            {move || {
+                                let now = now.clone();
+                                match composer.get() {
+                                    Some(Composer::Activity(k, done)) => view! {
+                                        <ActivityComposer kind=k done=done regarding=(kind, id) now=now contacts=contacts.clone() users=users.clone() on_done=refresh on_cancel=Callback::new(move |_| composer.set(None))/>
+                                    }
+                                    .into_any(),
+                                    Some(Composer::Note) => view! { <NoteComposer regarding=(kind, id) on_done=refresh on_cancel=Callback::new(move |_| composer.set(None))/> }.into_any(),
+                                    None => ().into_any(),
+                                }
+                            }}
+                            {move || completing.get().map(|item| view! { <CompleteDialog item=item on_done=refresh on_cancel=Callback::new(move |_| completing.set(None))/> })}
+                            <TimelineItems page=page.clone() base=kind.href(id) q=tq.get_untracked() completing=completing/>
+                        }
+                    })
+                }}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn TimelineFilters(base: String, q: TimelineQuery) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <form method="GET" action=base class="filters timeline-filters" role="search">
+            <select name="tl" aria-label=lang.t(M::Filter)>
+                {TimelineFilter::ALL
+                    .iter()
+                    .map(|f| view! { <option value=f.code() selected=q.filter == f.code()>{lang.t(filter_label(*f))}</option> })
+                    .collect_view()}
+            </select>
+            <label class="inline">
+                <span>{lang.t(M::From)}</span>
+                <input type="date" name="tl_from" value=q.from.clone()/>
+            </label>
+            <label class="inline">
+                <span>{lang.t(M::To)}</span>
+                <input type="date" name="tl_to" value=q.to.clone()/>
+            </label>
+            <button type="submit" class="btn btn-sm">{lang.t(M::Filter)}</button>
+        </form>
+    }
+}
+
+fn item_title(lang: Lang, item: &TimelineItem) -> String {
+    match item.kind {
+        TimelineKind::Activity(k, _) => lang.t(activity_label(k)).to_string(),
+        TimelineKind::Note => lang.t(M::TlNote).to_string(),
+        TimelineKind::Opened => lang.t(M::TlOpened).to_string(),
+        TimelineKind::StageChanged => lang.t(M::TlStage).to_string(),
+        TimelineKind::Won => lang.t(M::TlWon).to_string(),
+        TimelineKind::Lost => lang.t(M::TlLost).to_string(),
+        TimelineKind::Qualified => lang.t(M::TlQualified).to_string(),
+        TimelineKind::Disqualified => lang.t(M::TlDisqualified).to_string(),
+    }
+}
+
+fn item_class(kind: TimelineKind) -> &'static str {
+    match kind {
+        TimelineKind::Activity(_, ActivityStatus::Open) => "tl-item tl-activity tl-open",
+        TimelineKind::Activity(_, ActivityStatus::Cancelled) => "tl-item tl-activity tl-cancelled",
+        TimelineKind::Activity(..) => "tl-item tl-activity",
+        TimelineKind::Note => "tl-item tl-note",
+        TimelineKind::Won => "tl-item tl-won",
+        TimelineKind::Lost | TimelineKind::Disqualified => "tl-item tl-lost",
+        _ => "tl-item tl-deal",
+    }
+}
+
+#[component]
+fn TimelineItems(
+    page: Result<TimelinePage, crate::error::AppError>,
+    base: String,
+    q: TimelineQuery,
+    completing: RwSignal<Option<TimelineItem>>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let page = match page {
+        Err(e) => return view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
+        Ok(p) => p,
+    };
+    if page.items.is_empty() {
+        return view! { <p class="muted">{t(M::NoTimeline)}</p> }.into_any();
+    }
+    let href = move |cursor: &str| {
+        let mut parts = Vec::new();
+        for (k, v) in [("tl", &q.filter), ("tl_from", &q.from), ("tl_to", &q.to)] {
+            if !v.is_empty() {
+                parts.push(format!("{k}={}", crate::pages::list::urlencode(v)));
+            }
+        }
+        if !cursor.is_empty() {
+            parts.push(format!("tl_cursor={}", crate::pages::list::urlencode(cursor)));
+        }
+        if parts.is_empty() {
+            base.clone()
+        } else {
+            format!("{base}?{}", parts.join("&"))
+        }
+    };
+    let first = (!q.cursor.is_empty()).then(|| href(""));
+    let older = page.next_cursor.as_deref().map(&href);
+    view! {
+        <ol class="tl-list">
+            {page
+                .items
+                .into_iter()
+                .map(|item| {
+                    let title = item_title(lang, &item);
+                    let open = matches!(item.kind, TimelineKind::Activity(_, ActivityStatus::Open));
+                    let status = match item.kind {
+                        TimelineKind::Activity(_, s) if s != ActivityStatus::Open => Some(lang.t(activity_status_label(s))),
+                        _ => None,
+                    };
+                    let reason = item.reason.as_ref().map(|(en, sr)| if lang == Lang::En { en.clone() } else { sr.clone() });
+                    let for_dialog = item.clone();
+                    view! {
+                        <li class=item_class(item.kind) data-key=item.key.clone()>
+                            <div class="tl-meta">
+                                <span class="tl-kind">{title}</span>
+                                <time datetime=item.at.clone()>{format_local(lang, &item.at)}</time>
+                                {item.actor.clone().map(|a| view! { <span class="muted">{a}</span> })}
+                                {status.map(|s| view! { <span class="badge">{s}</span> })}
+                            </div>
+                            <div class="tl-body">
+                                {match item.kind {
+                                    TimelineKind::Note => view! { <div class="md" inner_html=item.body_html.clone().unwrap_or_default()></div> }.into_any(),
+                                    TimelineKind::StageChanged | TimelineKind::Won | TimelineKind::Lost => view! {
+                                        <p>{item.detail.clone().map(|from| format!("{from} → ")).unwrap_or_default()}<strong>{item.title.clone()}</strong></p>
+                                    }
+                                    .into_any(),
+                                    _ => view! {
+                                        <p><strong>{item.title.clone()}</strong></p>
+                                        {reason.map(|r| view! { <p>{lang.t(M::Reason)}": "{r}</p> })}
+                                        {item.detail.clone().map(|d| view! { <p class="tl-detail">{d}</p> })}
+                                    }
+                                    .into_any(),
+                                }}
+                                {item.link.clone().map(|(href, label)| view! { <p class="muted">{lang.t(M::Regarding)}" "<a href=href>{label}</a></p> })}
+                            </div>
+                            {open.then(|| view! {
+                                <div class="tl-actions">
+                                    <button type="button" class="btn btn-sm" on:click=move |_| completing.set(Some(for_dialog.clone()))>{lang.t(M::Complete)}</button>
+                                </div>
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+        <nav class="pager" aria-label=lang.t(M::Pagination)>
+            {first.map(|h| view! { <a class="btn btn-ghost" href=h>{t(M::FirstPage)}</a> })}
+            {older.map(|h| view! { <a class="btn" href=h rel="next">{t(M::LoadMore)}</a> })}
+        </nav>
+    }
+    .into_any()
+}
+
+/// The quick-entry form for an activity of `kind` about `regarding`. `done` logs something that
+/// already happened (a call, an email) as completed.
+#[component]
+fn ActivityComposer(
+    kind: ActivityKind,
+    done: bool,
+    regarding: (RegardingKind, i64),
+    now: String,
+    contacts: Vec<Choice>,
+    users: Vec<Choice>,
+    on_done: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let action = ServerAction::<SaveActivity>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    Effect::new(move || {
+        if let Some(Ok(_)) = action.value().get() {
+            toasts.push(lang.t(M::Saved), false);
+            on_done.run(());
+        }
+    });
+    // A visit or task is planned for tomorrow at the same time by default; a logged call is now.
+    let starts = if done { now.clone() } else { shift_days(&now, 1) };
+    let kinds: Vec<(String, String)> =
+        ActivityKind::ALL.iter().map(|k| (k.code().to_string(), lang.t(activity_label(*k)).to_string())).collect();
+    const FIELDS: &[&str] = &[
+        "kind",
+        "subject",
+        "starts_at",
+        "ends_at",
+        "priority",
+        "direction",
+        "outcome",
+        "location",
+        "description",
+        "attendee_contacts",
+        "attendee_users",
+    ];
+    let is_meeting = kind == ActivityKind::Meeting;
+    let is_call = kind == ActivityKind::Call;
+    view! {
+        <div class="composer" role="region" aria-label=lang.t(activity_label(kind)) on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+            <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
+                <ErrorBanner error=error fields=FIELDS/>
+                <input type="hidden" name="input[regarding_kind]" value=regarding.0.code()/>
+                <input type="hidden" name="input[regarding_id]" value=regarding.1.to_string()/>
+                <input type="hidden" name="input[completed]" value=if done { "on" } else { "" }/>
+                <SelectField label=M::Kind key="kind" options=kinds selected=kind.code() error=error required=true form="act-"/>
+                <TextField label=M::Subject key="subject" value="" error=error required=true form="act-"/>
+                <TextField label=M::StartsAt key="starts_at" value=starts kind="datetime-local" error=error required=true form="act-"/>
+                {is_meeting.then(|| view! {
+                    <TextField label=M::EndsAt key="ends_at" value="" kind="datetime-local" error=error form="act-"/>
+                    <TextField label=M::Location key="location" value="" error=error form="act-"/>
+                })}
+                {is_call.then(|| {
+                    let dirs = vec![("out".to_string(), lang.t(M::DirOut).to_string()), ("in".to_string(), lang.t(M::DirIn).to_string())];
+                    view! { <SelectField label=M::Direction key="direction" options=dirs selected="out" error=error form="act-"/> }
+                })}
+                {done.then(|| view! { <TextField label=M::Outcome key="outcome" value="" error=error form="act-"/> })}
+                <SelectField
+                    label=M::Priority
+                    key="priority"
+                    options=crate::domain::Priority::ALL.iter().map(|p| (p.code().to_string(), lang.t(super::priority_label(*p)).to_string())).collect()
+                    selected="normal"
+                    error=error
+                    form="act-"
+                />
+                {(is_meeting && !(contacts.is_empty() && users.is_empty())).then(|| view! {
+                    <fieldset class="field field-wide checks">
+                        <legend>{lang.t(M::AttendeeContacts)}" / "{lang.t(M::AttendeeUsers)}</legend>
+                        {contacts.iter().map(|c| view! {
+                            <label class="check"><input type="checkbox" name="input[attendee_contacts][]" value=c.id.to_string()/>{c.label.clone()}</label>
+                        }).collect_view()}
+                        {users.iter().map(|u| view! {
+                            <label class="check"><input type="checkbox" name="input[attendee_users][]" value=u.id.to_string()/>{u.label.clone()}</label>
+                        }).collect_view()}
+                    </fieldset>
+                })}
+                <div class="field field-wide">
+                    <label for="act-description">{lang.t(M::Description)}</label>
+                    <textarea id="act-description" name="input[description]" rows="3"></textarea>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { lang.t(M::Saving) } else { lang.t(M::Save) }}
+                    </button>
+                    <button type="button" class="btn btn-ghost" on:click=move |_| on_cancel.run(())>{lang.t(M::Close)}</button>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn NoteComposer(regarding: (RegardingKind, i64), on_done: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let action = ServerAction::<AddNote>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    Effect::new(move || {
+        if let Some(Ok(_)) = action.value().get() {
+            toasts.push(lang.t(M::Saved), false);
+            on_done.run(());
+        }
+    });
+    let err_text = move || match error.get() {
+        Some(crate::error::AppError::Validation { field, problem }) if field == "body" => {
+            Some(super::field_message(lang, &field, &problem))
+        }
+        _ => None,
+    };
+    view! {
+        <div class="composer" role="region" aria-label=lang.t(M::AddNote) on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+            <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
+                <ErrorBanner error=error fields=&["body"]/>
+                <input type="hidden" name="input[regarding_kind]" value=regarding.0.code()/>
+                <input type="hidden" name="input[regarding_id]" value=regarding.1.to_string()/>
+                <div class="field field-wide" class:has-error=move || err_text().is_some()>
+                    <label for="note-body">{lang.t(M::NoteBody)}</label>
+                    <textarea id="note-body" name="input[body]" rows="4" aria-describedby="note-body-err"></textarea>
+                    <small class="error" id="note-body-err" role="alert">{err_text}</small>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{lang.t(M::Save)}</button>
+                    <button type="button" class="btn btn-ghost" on:click=move |_| on_cancel.run(())>{lang.t(M::Close)}</button>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
+
+/// Completing an open activity: its outcome and, when ticked, the follow-up to schedule.
+#[component]
+pub fn CompleteDialog(item: TimelineItem, on_done: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let action = ServerAction::<CompleteActivity>::new();
+    let cancel = ServerAction::<CancelActivity>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()).or_else(|| cancel.value().get().and_then(|r| r.err())));
+    Effect::new(move || {
+        if let Some(Ok(_)) = action.value().get() {
+            toasts.push(lang.t(M::Saved), false);
+            on_done.run(());
+        }
+    });
+    Effect::new(move || {
+        if let Some(Ok(_)) = cancel.value().get() {
+            on_done.run(());
+        }
+    });
+    let follow = RwSignal::new(false);
+    let (id, version) = item.activity.unwrap_or_default();
+    let kind = match item.kind {
+        TimelineKind::Activity(k, _) => k,
+        _ => ActivityKind::Task,
+    };
+    let kinds: Vec<(String, String)> =
+        ActivityKind::ALL.iter().map(|k| (k.code().to_string(), lang.t(activity_label(*k)).to_string())).collect();
+    let follow_when = shift_days(&item.at, 7);
+    const FIELDS: &[&str] = &["outcome", "follow_kind", "follow_subject", "follow_starts_at"];
+    view! {
+        <div class="composer" role="dialog" aria-modal="false" aria-labelledby="complete-title" on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+            <h3 id="complete-title">{lang.t(M::CompleteTitle)}": "{item.title.clone()}</h3>
+            <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
+                <ErrorBanner error=error fields=FIELDS/>
+                <input type="hidden" name="input[id]" value=id.to_string()/>
+                <input type="hidden" name="input[version]" value=version.to_string()/>
+                <TextField label=M::Outcome key="outcome" value="" error=error form="done-"/>
+                <label class="check field-wide">
+                    <input type="checkbox" name="input[follow_up]" value="on" on:change=move |ev| follow.set(event_target_checked(&ev))/>
+                    {lang.t(M::ScheduleFollowUp)}
+                </label>
+                <Show when=move || follow.get()>
+                    <SelectField label=M::FollowUpKind key="follow_kind" options=kinds.clone() selected=kind.code() error=error form="done-"/>
+                    <TextField label=M::FollowUpSubject key="follow_subject" value=item.title.clone() error=error form="done-"/>
+                    <TextField label=M::FollowUpWhen key="follow_starts_at" value=follow_when.clone() kind="datetime-local" error=error form="done-"/>
+                </Show>
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>{lang.t(M::Complete)}</button>
+                    <button type="button" class="btn btn-danger" on:click=move |_| { cancel.dispatch(CancelActivity { id, version }); }>{lang.t(M::CancelActivity)}</button>
+                    <button type="button" class="btn btn-ghost" on:click=move |_| on_cancel.run(())>{lang.t(M::Close)}</button>
+                </div>
+            </ActionForm>
+        </div>
+    }
+}
