@@ -626,6 +626,10 @@ async fn demo_loads_once(db: Db) {
     };
     let first = counts(db.clone()).await;
     assert_eq!((first.0, first.1, first.2), (50, 150, 300));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM leads").await, 60);
+    let activities = count(&db, "SELECT COUNT(*) AS n FROM activities").await;
+    assert!(activities >= 80, "two or more activities per customer account, got {activities}");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM activities WHERE account_id IS NULL").await, 0);
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts WHERE is_demo = 1").await, 50);
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM opportunities WHERE is_demo = 1").await, 300);
     // Every demo account's identifiers pass the checks a user's input must pass.

@@ -314,7 +314,6 @@ fn ActivityComposer(
                 <ErrorBanner error=error fields=FIELDS/>
                 <input type="hidden" name="input[regarding_kind]" value=regarding.0.code()/>
                 <input type="hidden" name="input[regarding_id]" value=regarding.1.to_string()/>
-                <input type="hidden" name="input[completed]" value=if done { "on" } else { "" }/>
                 <SelectField label=M::Kind key="kind" options=kinds selected=kind.code() error=error required=true form="act-"/>
                 <TextField label=M::Subject key="subject" value="" error=error required=true form="act-"/>
                 <TextField label=M::StartsAt key="starts_at" value=starts kind="datetime-local" error=error required=true form="act-"/>
@@ -326,7 +325,11 @@ fn ActivityComposer(
                     let dirs = vec![("out".to_string(), lang.t(M::DirOut).to_string()), ("in".to_string(), lang.t(M::DirIn).to_string())];
                     view! { <SelectField label=M::Direction key="direction" options=dirs selected="out" error=error form="act-"/> }
                 })}
-                {done.then(|| view! { <TextField label=M::Outcome key="outcome" value="" error=error form="act-"/> })}
+                <label class="check field-wide">
+                    <input type="checkbox" name="input[completed]" value="on" checked=done/>
+                    {lang.t(M::AlreadyDone)}
+                </label>
+                <TextField label=M::Outcome key="outcome" value="" error=error form="act-"/>
                 <SelectField
                     label=M::Priority
                     key="priority"

@@ -1,5 +1,6 @@
 //! `veza demo`: a realistic, deterministic data set of a Serbian B2B distributor — teams and regions,
-//! ~50 accounts of every relationship type, 150 contacts, 300 opportunities over the last 18 months.
+//! ~50 accounts of every relationship type, 150 contacts, 300 opportunities over the last 18 months,
+//! 60 leads, and calls, meetings, tasks and emails around today.
 //! Loading twice changes nothing (a settings marker), and every record is flagged `is_demo`.
 
 use super::{accounts, auth, contacts, opportunities, Actor};
@@ -124,7 +125,16 @@ const PRODUCTS: &[&str] = &[
     "Rezervni delovi",
     "Kompresori",
 ];
-const SOURCES: &[&str] = &["web", "sajam", "preporuka", "partner", "kampanja", "hladan poziv", "postojeći kupac"];
+/// Opportunity sources: the codes of the lead-source list (reports group by them).
+const SOURCES: &[&str] = &["web", "fair", "referral", "partner", "campaign", "cold_call", "advertisement"];
+const LEAD_COMPANIES: &[&str] = &[
+    "Agro Banat", "Pekara Zlatni Klas", "Metal Prom", "Građevina Kosovac", "Vinarija Fruška", "Mlinar Sombor", "Klima Servis Niš",
+    "Hotel Palić", "Auto Centar Kragujevac", "Stolarija Užice", "Farmacija Plus", "Elektro Timok", "Mesara Zlatibor", "Štamparija Grafo",
+    "Logistika Sever", "Hladnjača Arilje", "Tekstil Leskovac", "Apoteka Vranje", "Plastika Zaječar", "Kafe Bar Centar",
+];
+const CALL_OUTCOMES: &[&str] = &["Zainteresovan, traži ponudu", "Nije dostupan, pozvati ponovo", "Dogovoren sastanak", "Poslati katalog", "Odložio za sledeći kvartal"];
+const TASKS: &[&str] = &["Poslati ponudu", "Pripremiti ugovor", "Proveriti uplatu", "Poslati katalog", "Ažurirati cenovnik kupcu"];
+const MEETINGS: &[&str] = &["Poseta kupcu", "Prezentacija proizvoda", "Pregovori o ceni", "Obilazak magacina"];
 
 /// Loads the demo data unless it is already there. Returns false when nothing was done.
 pub async fn load(db: &Db) -> Result<bool, AppError> {
@@ -286,9 +296,118 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
         let created_ts = format!("{}T{:02}:{:02}:00.000Z", created.format("%Y-%m-%d"), 8 + rng.below(9), rng.below(60));
         opportunities::insert(&mut tx, &actor, &v, Some(&created_ts), true).await?;
     }
+    let seller_ids: Vec<i64> = sellers.iter().map(|s| s.0).collect();
+    load_leads(&mut tx, &actor, &seller_ids, &mut rng).await?;
+    load_activities(&mut tx, &actor, &contacts_by_account, &account_ids, &mut rng).await?;
     sqlx::query("INSERT INTO settings (key, value) VALUES ('demo_loaded', $1)").bind(crate::db::now()).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// 60 leads over the last four months: new, contacted and a few disqualified, every source and rating.
+async fn load_leads(tx: &mut crate::db::Tx, actor: &Actor, sellers: &[i64], rng: &mut Rng) -> Result<(), AppError> {
+    use crate::domain::{LeadRating, LeadStatus};
+    let lists = sqlx::query_as::<_, (i64, String)>("SELECT id, list FROM picklist_values WHERE active = 1 ORDER BY list, position").fetch_all(&mut **tx).await?;
+    let sources: Vec<i64> = lists.iter().filter(|(_, l)| l == crate::domain::LIST_LEAD_SOURCE).map(|(id, _)| *id).collect();
+    let reasons: Vec<i64> = lists.iter().filter(|(_, l)| l == crate::domain::LIST_DISQUALIFY_REASON).map(|(id, _)| *id).collect();
+    let today = Utc::now().date_naive();
+    for n in 0..60u64 {
+        let company = format!("{}{}", rng.pick(LEAD_COMPANIES), if n >= LEAD_COMPANIES.len() as u64 { format!(" {}", n / 20 + 1) } else { String::new() });
+        let (f, l) = (*rng.pick(FIRST), *rng.pick(LAST));
+        let region = rng.pick(REGIONS);
+        let status = match rng.below(10) {
+            0..=4 => LeadStatus::New,
+            5..=7 => LeadStatus::Contacted,
+            _ => LeadStatus::Disqualified,
+        };
+        let v = super::leads::Valid {
+            company: Some(format!("{company} d.o.o.")),
+            first_name: Some(f.to_string()),
+            last_name: Some(l.to_string()),
+            title: Some(["Direktor", "Nabavka", "Vlasnik", "Komercijalista"][rng.below(4) as usize].to_string()),
+            email: Some(format!("{}.{}{}@lead.example.rs", crate::domain::text::search_key(f), crate::domain::text::search_key(l), n)),
+            phone: Some(format!("+381 6{} {} {}", rng.below(6) + 1, 100 + rng.below(899), 1000 + rng.below(8999))),
+            city: Some(rng.pick(region.1).to_string()),
+            region: Some(region.0.to_string()),
+            pib: None,
+            source_id: Some(*rng.pick(&sources)),
+            rating: *rng.pick(LeadRating::ALL),
+            status: if status == LeadStatus::Disqualified { LeadStatus::Contacted } else { status },
+            estimated_minor: (1 + rng.below(60)) as i64 * 50_000 * 100,
+            currency: crate::domain::money::Currency::RSD,
+            notes: None,
+            owner_id: Some(*rng.pick(sellers)),
+        };
+        let created = today - Duration::days(rng.below(120) as i64);
+        let ts = format!("{}T{:02}:{:02}:00.000Z", created.format("%Y-%m-%d"), 8 + rng.below(9), rng.below(60));
+        let id = super::leads::insert(tx, actor, &v, Some(&ts), true).await?;
+        if status == LeadStatus::Disqualified {
+            sqlx::query("UPDATE leads SET status = 'disqualified', disqualify_reason_id = $1, closed_at = $2, closed_by = owner_id WHERE id = $3")
+                .bind(*rng.pick(&reasons))
+                .bind(&ts)
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Two to six activities per customer account over the last two months and the next two weeks:
+/// completed calls with outcomes, meetings and visits, tasks (a few overdue), logged emails.
+async fn load_activities(
+    tx: &mut crate::db::Tx,
+    actor: &Actor,
+    contacts_by_account: &[(i64, Vec<i64>)],
+    accounts: &[(i64, i64, bool)],
+    rng: &mut Rng,
+) -> Result<(), AppError> {
+    use crate::domain::{ActivityKind, Direction, Priority, RegardingKind};
+    let now = Utc::now();
+    for (account, owner, competitor) in accounts {
+        if *competitor {
+            continue;
+        }
+        let people = contacts_by_account.iter().find(|(a, _)| a == account).map(|(_, c)| c.clone()).unwrap_or_default();
+        for _ in 0..(2 + rng.below(5)) {
+            let days = rng.below(75) as i64 - 60; // two months back, two weeks ahead
+            let start = (now + Duration::days(days)).date_naive().and_hms_opt(8 + rng.below(9) as u32, [0, 15, 30, 45][rng.below(4) as usize], 0).unwrap_or_default();
+            let Some(starts) = super::clock::local_to_utc(start) else { continue };
+            let past = days < 0;
+            let kind = *rng.pick(&[ActivityKind::Call, ActivityKind::Call, ActivityKind::Meeting, ActivityKind::Task, ActivityKind::Email]);
+            let (subject, ends, outcome) = match kind {
+                ActivityKind::Call => ("Telefonski razgovor".to_string(), Some(starts + Duration::minutes(10 + rng.below(20) as i64)), past.then(|| rng.pick(CALL_OUTCOMES).to_string())),
+                ActivityKind::Meeting => (rng.pick(MEETINGS).to_string(), Some(starts + Duration::minutes(60 + 30 * rng.below(3) as i64)), None),
+                ActivityKind::Email => ("Ponuda i uslovi plaćanja".to_string(), None, None),
+                _ => (rng.pick(TASKS).to_string(), None, None),
+            };
+            let regarding = match people.first() {
+                Some(c) if kind != ActivityKind::Task && rng.below(2) == 0 => (RegardingKind::Contact, *c),
+                _ => (RegardingKind::Account, *account),
+            };
+            // Past calls, emails and meetings happened; about one past task in four is still open (overdue).
+            let completed = past && (kind != ActivityKind::Task || rng.below(4) != 0);
+            let v = super::activities::Valid {
+                kind,
+                subject,
+                description: None,
+                priority: if rng.below(5) == 0 { Priority::High } else { Priority::Normal },
+                starts_at: super::clock::stamp(starts),
+                ends_at: ends.map(super::clock::stamp),
+                direction: (kind == ActivityKind::Call).then(|| if rng.below(3) == 0 { Direction::In } else { Direction::Out }),
+                outcome,
+                location: (kind == ActivityKind::Meeting).then(|| "Kod kupca".to_string()),
+                regarding_kind: regarding.0,
+                regarding_id: regarding.1,
+                owner_id: Some(*owner),
+                completed,
+                attendee_contacts: if kind == ActivityKind::Meeting { people.iter().take(1).copied().collect() } else { Vec::new() },
+                attendee_users: Vec::new(),
+            };
+            super::activities::insert(tx, actor, &v, None, true).await?;
+        }
+    }
+    Ok(())
 }
 
 async fn new_user(db: &Db, name: &str, email: &str, role: &str, team: Option<i64>) -> Result<i64, AppError> {
