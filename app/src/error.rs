@@ -26,6 +26,10 @@ pub enum Problem {
     /// A deletion would orphan records: how many depend on it.
     InUse(i64),
     CannotChangeSelf,
+    /// A file over the size limit (in MB).
+    FileTooLarge(i64),
+    /// A file whose type is not accepted (or whose content does not match its name).
+    FileTypeNotAllowed,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

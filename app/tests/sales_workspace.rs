@@ -393,3 +393,43 @@ async fn search_finds_leads(db: Db) {
     assert_eq!(hits[0].title, "Zora Živić");
 }
 both!(search_finds_leads);
+
+/// Files: an accepted one is stored whole and shows on the account timeline; a disallowed or oversized
+/// one is refused and leaves nothing; another team cannot download it.
+async fn documents_are_checked_stored_and_private(db: Db) {
+    use app::services::documents;
+    seed(&db).await;
+    let (t1, t2) = (team(&db, "A").await, team(&db, "B").await);
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t1)).await;
+    let bob = user(&db, "bob@veza.rs", "Bob", "sales", Some(t2)).await;
+    let acc = new_account(&db, &ana, "Kupac d.o.o.").await;
+    let person = new_contact(&db, &ana, "Petar", "Perić", Some(acc)).await;
+    let pdf = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n".to_vec();
+    let id = documents::upload(&db, &ana, app::domain::RegardingKind::Contact, person, "Ponuda 2027.pdf", &pdf).await.expect("upload");
+    let d = documents::download(&db, &ana, id).await.expect("download");
+    assert_eq!((d.file_name.as_str(), d.content_type.as_str(), d.bytes.clone()), ("Ponuda 2027.pdf", "application/pdf", pdf.clone()));
+    assert!(matches!(documents::download(&db, &bob, id).await, Err(AppError::NotFound)));
+
+    let before = count(&db, "SELECT COUNT(*) AS n FROM documents").await;
+    let refused =
+        documents::upload(&db, &ana, app::domain::RegardingKind::Account, acc, "x.html", b"<html><script>alert(1)</script>").await;
+    assert_eq!(refused, Err(invalid("file", Problem::FileTypeNotAllowed)));
+    let big = vec![b'a'; documents::MAX_BYTES + 1];
+    let refused = documents::upload(&db, &ana, app::domain::RegardingKind::Account, acc, "big.txt", &big).await;
+    assert_eq!(refused, Err(invalid("file", Problem::FileTooLarge(10))));
+    assert_eq!(
+        documents::upload(&db, &bob, app::domain::RegardingKind::Account, acc, "ok.pdf", &pdf).await,
+        Err(invalid("regarding_id", Problem::InvalidChoice)),
+        "Bob cannot attach to an account he does not see"
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM documents").await, before);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM document_contents").await, before);
+
+    let items = timeline_of(&db, &ana, "account", acc, "documents").await;
+    assert_eq!(items.len(), 1);
+    assert_eq!(
+        (items[0].kind, items[0].title.as_str(), items[0].file),
+        (TimelineKind::Document, "Ponuda 2027.pdf", Some((id, pdf.len() as i64)))
+    );
+}
+both!(documents_are_checked_stored_and_private);

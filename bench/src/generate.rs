@@ -24,12 +24,23 @@ pub struct Scale {
     pub accounts: i64,
     pub opportunities: i64,
     pub open_opportunities: i64,
+    pub activities: i64,
+    /// Activities of the one busy account W8 opens (account 1).
+    pub busy_account_activities: i64,
 }
 
 impl Scale {
-    /// The default: 1,000,000 contacts, 200,000 accounts, 1,000,000 opportunities of which 10,000 open.
+    /// The default: 1,000,000 contacts, 200,000 accounts, 1,000,000 opportunities of which 10,000
+    /// open, 5,000,000 activities (5,000 of them on account 1).
     pub fn from_contacts(contacts: i64) -> Scale {
-        Scale { contacts, accounts: (contacts / 5).max(1), opportunities: contacts, open_opportunities: (contacts / 100).max(1) }
+        Scale {
+            contacts,
+            accounts: (contacts / 5).max(1),
+            opportunities: contacts,
+            open_opportunities: (contacts / 100).max(1),
+            activities: contacts * 5,
+            busy_account_activities: 5_000.min(contacts * 5),
+        }
     }
 }
 
@@ -234,7 +245,7 @@ fn ascii(s: &str) -> String {
 
 /// Creates (or reuses, when the same one is already there) the data set in `db`.
 pub async fn ensure(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDate, regenerate: bool) -> Result<DataSet, String> {
-    let marker = format!("contacts={};seed={seed};as_of={as_of}", scale.contacts);
+    let marker = format!("contacts={};activities={};seed={seed};as_of={as_of}", scale.contacts, scale.activities);
     let existing: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = 'bench_dataset'")
         .fetch_optional(&db.pool)
         .await
@@ -568,7 +579,75 @@ async fn generate(db: &Db, url: &str, scale: Scale, seed: u64, as_of: NaiveDate)
         }
     }
     loader.load("opportunities", &OPP_COLS, std::mem::take(&mut batch)).await?;
-    loader.finish(&["teams", "users", "accounts", "contacts", "opportunities"]).await
+
+    // Activities over the three years and the coming month: the first `busy_account_activities` on
+    // account 1 (W8's timeline), the rest spread over all accounts; 60% about the account, 40% about
+    // one of its contacts. Past ones are mostly completed.
+    const ACT_COLS: [&str; 17] = [
+        "id",
+        "kind",
+        "subject",
+        "status",
+        "priority",
+        "starts_at",
+        "outcome",
+        "regarding_kind",
+        "regarding_id",
+        "account_id",
+        "owner_id",
+        "team_id",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "version",
+    ];
+    const KINDS: [&str; 6] = ["call", "call", "meeting", "task", "email", "letter"];
+    const SUBJECTS: [&str; 6] =
+        ["Telefonski razgovor", "Poseta kupcu", "Poslati ponudu", "Ponuda i uslovi", "Dopis o cenama", "Dogovor o isporuci"];
+    let span = day_span + 30;
+    for id in 1..=scale.activities {
+        let acc = if id <= scale.busy_account_activities { 1 } else { rng.gen_range(1..=scale.accounts) };
+        let (owner, team, _) = account_owner[(acc - 1) as usize];
+        let contact = acc + scale.accounts * rng.gen_range(0..5);
+        let (rk, rid) = if rng.gen_bool(0.4) && contact <= scale.contacts { ("contact", contact) } else { ("account", acc) };
+        let k = rng.gen_range(0..KINDS.len());
+        let day = start + Duration::days(rng.gen_range(0..span));
+        let starts = ts(day, rng.gen_range(7 * 3600..18 * 3600));
+        let status = if day < as_of {
+            if rng.gen_bool(0.9) {
+                "completed"
+            } else {
+                "open"
+            }
+        } else {
+            "open"
+        };
+        batch.push(vec![
+            V::I(id),
+            V::from(KINDS[k]),
+            V::from(SUBJECTS[k]),
+            V::from(status),
+            V::from(if rng.gen_bool(0.15) { "high" } else { "normal" }),
+            V::T(starts.clone()),
+            if status == "completed" && KINDS[k] == "call" { V::from("Zainteresovan") } else { V::N },
+            V::from(rk),
+            V::I(rid),
+            V::I(acc),
+            V::I(owner),
+            V::I(team),
+            V::T(starts.clone()),
+            V::I(owner),
+            V::T(starts),
+            V::I(owner),
+            V::I(1),
+        ]);
+        if batch.len() == 20_000 {
+            loader.load("activities", &ACT_COLS, std::mem::take(&mut batch)).await?;
+        }
+    }
+    loader.load("activities", &ACT_COLS, std::mem::take(&mut batch)).await?;
+    loader.finish(&["teams", "users", "accounts", "contacts", "opportunities", "activities"]).await
 }
 
 /// Bulk loading: multi-row INSERTs inside one open transaction on SQLite; COPY on Postgres.

@@ -113,6 +113,64 @@ pub async fn w1_board(cx: &Ctx, server: &Server, client: &reqwest::Client, cooki
     Ok(o)
 }
 
+/// W8: the page of the busiest account (5,000 activities at full scale) as its owner opens it: the
+/// account, its contacts and opportunities, and the first page of its 360° timeline, server-rendered.
+pub async fn w8_timeline(cx: &Ctx, server: &Server, client: &reqwest::Client) -> Result<Outcome, String> {
+    let owner: (i64, String) = match &cx.raw {
+        Raw::Sqlite(p) => sqlx::query_as("SELECT u.id, u.email FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = 1")
+            .fetch_one(p)
+            .await
+            .map_err(e)?,
+        Raw::Pg(p) => sqlx::query_as("SELECT u.id, u.email FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = 1")
+            .fetch_one(p)
+            .await
+            .map_err(e)?,
+    };
+    let cookie = server.sign_in(client, &owner.1, crate::generate::PASSWORD).await?;
+    let url = format!("{}/accounts/1", server.base);
+    let (v, b) = compare(
+        cx.warmup(),
+        cx.rounds,
+        |_| async {
+            let r = client.get(&url).header("cookie", &cookie).send().await.map_err(e)?;
+            let status = r.status();
+            let body = r.text().await.map_err(e)?;
+            if !status.is_success() || body.matches("class=\"tl-item").count() < 20 {
+                return Err(format!("account page answered {status} without its timeline"));
+            }
+            Ok(())
+        },
+        |_| async {
+            cx.raw.rows(ACCOUNT, &[A::I(1)]).await?;
+            cx.raw.rows(TIMELINE, &[A::I(1), A::I(26)]).await?;
+            Ok(())
+        },
+    )
+    .await?;
+    let mut o = Outcome::new(
+        "W8",
+        &format!("account 360° page with {} activities, HTTP + SSR", cx.data.scale.busy_account_activities),
+        target(Some(3.0), Some(100.0)),
+        v,
+        Some(b),
+    );
+    o.notes.push(
+        "baseline: the account row and the first 26 timeline items (activities, notes, stage changes, leads) by one UNION ALL".into(),
+    );
+    Ok(o)
+}
+
+const ACCOUNT: &str = "SELECT a.*, u.name FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = $1";
+const TIMELINE: &str = "SELECT * FROM ( \
+    SELECT * FROM (SELECT 'activity' AS src, x.id, x.starts_at AS at, x.subject AS title, x.outcome AS detail FROM activities x \
+      WHERE x.account_id = $1 ORDER BY x.starts_at DESC, x.id DESC LIMIT $2) AS a \
+    UNION ALL SELECT * FROM (SELECT 'note', n.id, n.created_at, n.body, NULL FROM notes n WHERE n.account_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2) AS n \
+    UNION ALL SELECT * FROM (SELECT 'stage', sc.id, sc.changed_at, s.name, NULL FROM opportunity_stage_changes sc JOIN opportunities o ON o.id = sc.opportunity_id \
+      JOIN stages s ON s.id = sc.to_stage_id WHERE o.account_id = $1 ORDER BY sc.changed_at DESC, sc.id DESC LIMIT $2) AS s \
+    UNION ALL SELECT * FROM (SELECT 'lead', l.id, l.closed_at, l.company, NULL FROM leads l WHERE l.account_id = $1 AND l.closed_at IS NOT NULL \
+      ORDER BY l.closed_at DESC, l.id DESC LIMIT $2) AS l \
+    ) AS items ORDER BY at DESC, id DESC LIMIT $2";
+
 /// W2: moving an opportunity to another stage through the service (authorization, versioned update,
 /// stage-change row, audit rows), against the same writes in one raw transaction.
 pub async fn w2_move(cx: &Ctx) -> Result<Outcome, String> {

@@ -34,13 +34,13 @@ test('a hot lead is qualified into an opportunity on the board; a second spellin
   // Qualify: no existing match; an opportunity is opened and the page goes to it.
   await page.getByRole('link', { name: 'Zoran Lukić · Pivara Kikinda d.o.o.' }).click();
   await hydrated(page);
-  await page.getByRole('button', { name: 'Qualify' }).click();
+  await page.getByRole('button', { name: 'Qualify', exact: true }).click();
   const dialog = page.getByRole('dialog');
   await expect(dialog.getByText('No existing account or contact matches this lead.')).toBeVisible();
   await expect(dialog.getByLabel('Also open an opportunity')).toBeChecked();
   await dialog.getByLabel('Opportunity name').fill('Oprema za punjenje 2027');
   await dialog.getByLabel('Expected close date').fill('2027-04-30');
-  await dialog.getByRole('button', { name: 'Qualify' }).click();
+  await dialog.getByRole('button', { name: 'Qualify', exact: true }).click();
   await expect(page).toHaveURL(/\/opportunities\/\d+$/);
   await expect(page.getByRole('heading', { name: 'Oprema za punjenje 2027' })).toBeVisible();
   await expect(page.getByText('800,000.00 RSD').first()).toBeVisible();
@@ -57,13 +57,13 @@ test('a hot lead is qualified into an opportunity on the board; a second spellin
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page).toHaveURL(/\/leads\/\d+$/);
   await hydrated(page);
-  await page.getByRole('button', { name: 'Qualify' }).click();
+  await page.getByRole('button', { name: 'Qualify', exact: true }).click();
   await expect(page.getByRole('dialog').getByText('These existing records may be the same')).toBeVisible();
   const match = page.getByRole('dialog').locator('label.check', { hasText: 'Pivara Kikinda d.o.o.' });
   await expect(match).toContainText('similar name');
   await expect(match.getByRole('radio')).toBeChecked();
   await page.getByRole('dialog').getByLabel('Also open an opportunity').uncheck();
-  await page.getByRole('dialog').getByRole('button', { name: 'Qualify' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Qualify', exact: true }).click();
   await expect(page).toHaveURL(/\/accounts\/\d+$/);
   await expect(page.getByRole('heading', { name: 'Pivara Kikinda d.o.o.' })).toBeVisible();
   await open(page, '/accounts?q=pivara');
@@ -175,4 +175,33 @@ test('a visit is rescheduled on the calendar by drag and by keyboard; the iCalen
   await page.getByRole('button', { name: 'Revoke the link' }).click();
   await expect(page.getByText('No subscription link.')).toBeVisible();
   expect((await request.get(url)).status()).toBe(404);
+});
+
+test('a file is attached and downloads; a disallowed or oversized one is refused with a clear message', async ({ page }) => {
+  await signIn(page, SALES_A);
+  await open(page, '/accounts?q=mlekara');
+  await page.getByRole('link', { name: 'Mlekara Šabac d.o.o.' }).click();
+  await hydrated(page);
+  const attach = async (name: string, mimeType: string, buffer: Buffer) => {
+    await page.getByRole('button', { name: 'Attach a file' }).click();
+    await page.getByLabel('File', { exact: true }).setInputFiles({ name, mimeType, buffer });
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await hydrated(page);
+  };
+  await attach('Ponuda 2027.pdf', 'application/pdf', Buffer.from('%PDF-1.4\n% Veza test\n'));
+  await expect(page).toHaveURL(/upload=ok/);
+  await expect(page.getByText('The file is attached.')).toBeVisible();
+  const link = page.locator('li.tl-document').getByRole('link', { name: 'Ponuda 2027.pdf' });
+  await expect(link).toBeVisible();
+  const res = await page.request.get((await link.getAttribute('href'))!);
+  expect(res.status()).toBe(200);
+  expect(res.headers()['content-disposition']).toContain('attachment');
+  expect(res.headers()['x-content-type-options']).toBe('nosniff');
+  expect((await res.body()).toString()).toContain('%PDF-1.4');
+
+  await attach('stranica.html', 'text/html', Buffer.from('<html><script>alert(1)</script></html>'));
+  await expect(page.getByRole('alert').filter({ hasText: 'is not a type of file Veza accepts' })).toBeVisible();
+  await attach('ogroman.pdf', 'application/pdf', Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(11 * 1024 * 1024, 32)]));
+  await expect(page.getByRole('alert').filter({ hasText: 'is larger than the limit of 10 MB' })).toBeVisible();
+  await expect(page.locator('li.tl-document')).toHaveCount(1);
 });

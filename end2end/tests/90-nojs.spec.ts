@@ -17,12 +17,29 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
   await page.getByRole('link', { name: 'Mlekara Šabac d.o.o.' }).click();
   await expect(page.getByLabel('City')).toHaveValue('Šabac');
-  await expect(page.getByRole('link', { name: 'Đorđe Čolić' })).toBeVisible();
+  await expect(page.getByRole('complementary').getByRole('link', { name: 'Đorđe Čolić' })).toBeVisible();
+  // The 360° timeline reads without JavaScript, and its filter is a plain form.
+  await expect(page.locator('li.tl-item', { hasText: 'Poziv oko cene mleka' })).toBeVisible();
+  await page.locator('.timeline-filters select').selectOption('notes');
+  await page.locator('.timeline-filters').getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/tl=notes/);
+  await expect(page.locator('li.tl-note')).toHaveCount(1);
+  await expect(page.locator('li.tl-activity')).toHaveCount(0);
 
   await page.goto('/contacts');
   await expect(page.getByRole('link', { name: 'Đorđe Čolić' })).toBeVisible();
   await page.goto('/opportunities');
   await expect(page.getByRole('link', { name: 'Rashladna komora 2027' })).toBeVisible();
+
+  // Leads (list and board), My day and the calendar render on the server.
+  await page.goto('/leads?rating=hot');
+  await expect(page.getByRole('link', { name: 'Zoran Lukić · Pivara Kikinda d.o.o.' })).toBeVisible();
+  await page.goto('/leads?view=board');
+  await expect(page.locator('section.column[data-status="disqualified"]')).toBeVisible();
+  await page.goto('/my-day');
+  await expect(page.getByRole('heading', { name: /^Overdue/ })).toBeVisible();
+  await page.goto('/calendar?view=month');
+  await expect(page.locator('.cal-day').first()).toBeVisible();
 
   // The top-bar search is a plain form.
   await page.getByRole('searchbox', { name: 'Search accounts, contacts and opportunities' }).fill('mlekara');

@@ -20,6 +20,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/calendar/{file}", get(calendar_feed))
+        // Bodies up to 64 MB are read to the end so that an oversized file gets a clear answer; the
+        // file itself is refused above MAX_UPLOAD_BYTES.
+        .route("/files", axum::routing::post(upload_file).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)))
+        .route("/files/{id}", get(download_file))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(
             &state,
@@ -85,9 +89,132 @@ async fn calendar_feed(
     }
 }
 
-/// Refuses cross-site POSTs: the Origin (or, lacking it, the Referer) must name this host.
+/// The signed-in user of a plain (non-Leptos) request, from the session cookie.
+async fn session_actor(state: &AppState, headers: &axum::http::HeaderMap) -> Option<app::services::Actor> {
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == app::api::ctx::SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())?;
+    app::services::auth::session_user(&state.db, &token).await.ok().flatten()
+}
+
+/// Attaching a file (multipart form from the record's timeline). Answers with a redirect back to the
+/// record page carrying the outcome, so it works without JavaScript; nothing is stored on any error.
+async fn upload_file(State(state): State<AppState>, headers: axum::http::HeaderMap, mut form: axum::extract::Multipart) -> Response {
+    use app::error::{AppError, Problem};
+    let Some(actor) = session_actor(&state, &headers).await else {
+        return axum::response::Redirect::to("/login").into_response();
+    };
+    let (mut kind, mut id, mut back, mut file) = (String::new(), String::new(), String::from("/"), None::<(String, Vec<u8>)>);
+    let mut too_large = false;
+    loop {
+        match form.next_field().await {
+            Ok(Some(mut field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                if name == "file" {
+                    // Read to the end (so the browser gets our answer), keeping at most one byte over the limit.
+                    let file_name = field.file_name().unwrap_or("").to_string();
+                    let mut bytes = Vec::new();
+                    loop {
+                        match field.chunk().await {
+                            Ok(Some(chunk)) => {
+                                let room = (app::domain::MAX_UPLOAD_BYTES + 1).saturating_sub(bytes.len());
+                                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                            }
+                            Ok(None) => break,
+                            Err(_) => {
+                                too_large = true;
+                                break;
+                            }
+                        }
+                    }
+                    file = Some((file_name, bytes));
+                } else {
+                    let text = field.text().await.unwrap_or_default();
+                    match name.as_str() {
+                        "regarding_kind" => kind = text,
+                        "regarding_id" => id = text,
+                        "return_to" => back = text,
+                        _ => {}
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                too_large = true;
+                break;
+            }
+        }
+    }
+    // Only a path of this site ("/accounts/7"), never another host.
+    if !back.starts_with('/') || back.starts_with("//") || back.contains('\\') {
+        back = "/".into();
+    }
+    let outcome = if too_large {
+        Err(AppError::Validation { field: "file".into(), problem: Problem::FileTooLarge(0) })
+    } else {
+        match (app::domain::RegardingKind::parse(&kind), id.trim().parse::<i64>(), file) {
+            (Some(k), Ok(rid), Some((fname, bytes))) => app::services::documents::upload(&state.db, &actor, k, rid, &fname, &bytes).await,
+            (_, _, None) => Err(AppError::Validation { field: "file".into(), problem: Problem::Required }),
+            _ => Err(AppError::NotFound),
+        }
+    };
+    let result = match outcome {
+        Ok(_) => "upload=ok",
+        Err(AppError::Validation { problem: Problem::FileTooLarge(_), .. }) => "upload_error=too_large",
+        Err(AppError::Validation { problem: Problem::FileTypeNotAllowed, .. }) => "upload_error=type",
+        Err(AppError::Validation { problem: Problem::Required, .. }) => "upload_error=required",
+        Err(AppError::NotFound) | Err(AppError::Validation { .. }) => "upload_error=not_found",
+        Err(_) => "upload_error=internal",
+    };
+    let sep = if back.contains('?') { '&' } else { '?' };
+    axum::response::Redirect::to(&format!("{back}{sep}{result}")).into_response()
+}
+
+/// Downloads an attached file: always as an attachment, with the type fixed at upload, never sniffed,
+/// and sandboxed should a browser still render it.
+async fn download_file(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let Some(actor) = session_actor(&state, &headers).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match app::services::documents::download(&state.db, &actor, id).await {
+        Ok(d) => {
+            let encoded: String = d
+                .file_name
+                .bytes()
+                .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+                .collect();
+            let ascii: String =
+                d.file_name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._ ".contains(c) { c } else { '_' }).collect();
+            (
+                [
+                    (header::CONTENT_TYPE, d.content_type),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
+                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+                    (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
+                    (header::CACHE_CONTROL, "private, no-store".to_string()),
+                ],
+                d.bytes,
+            )
+                .into_response()
+        }
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Refuses cross-site POSTs (server functions and uploads): the Origin (or, lacking it, the Referer) must
+/// name this host.
 async fn origin_guard(req: Request<Body>, next: Next) -> Response {
-    if req.method() == Method::POST && req.uri().path().starts_with("/api/") && !same_origin(&req) {
+    let guarded = req.uri().path().starts_with("/api/") || req.uri().path() == "/files";
+    if req.method() == Method::POST && guarded && !same_origin(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-origin POST refused");
         return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
     }

@@ -82,6 +82,7 @@ pub fn field_label(field: &str) -> M {
         "label_sr" => M::LabelSr,
         "stale_days" => M::StaleDaysSetting,
         "opportunity_id" => M::Opportunities,
+        "file" => M::File,
         _ => M::Field,
     }
 }
@@ -107,6 +108,8 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::TooManyAttempts(m) => format!("{} {}", lang.t(M::PTooManyAttempts), m),
         Problem::InUse(n) => format!("{} {}", lang.t(M::PInUse), f(lang, *n)),
         Problem::CannotChangeSelf => lang.t(M::PCannotChangeSelf).into(),
+        Problem::FileTooLarge(mb) => format!("{} {} MB", lang.t(M::PFileTooLarge), mb),
+        Problem::FileTypeNotAllowed => lang.t(M::PFileTypeNotAllowed).into(),
     }
 }
 

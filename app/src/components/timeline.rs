@@ -10,6 +10,7 @@ use crate::api::activities::{get_timeline, AddNote, CancelActivity, CompleteActi
 use crate::domain::{
     ActivityKind, ActivityStatus, Choice, RegardingKind, TimelineFilter, TimelineItem, TimelineKind, TimelinePage, TimelineQuery,
 };
+use crate::error::AppError;
 use crate::i18n::{format_local, Lang, M};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -19,6 +20,14 @@ use leptos_router::hooks::use_query_map;
 enum Composer {
     Activity(ActivityKind, bool),
     Note,
+    File,
+}
+
+/// "2.4 MB", "830 KB" (decimal comma in Serbian).
+fn file_size(lang: Lang, bytes: i64) -> String {
+    let (v, unit) = if bytes >= 1024 * 1024 { (bytes as f64 / (1024.0 * 1024.0), "MB") } else { ((bytes as f64 / 1024.0).max(0.1), "KB") };
+    let text = format!("{v:.1}");
+    format!("{} {unit}", if lang == Lang::Sr { text.replace('.', ",") } else { text })
 }
 
 fn filter_label(f: TimelineFilter) -> M {
@@ -26,6 +35,7 @@ fn filter_label(f: TimelineFilter) -> M {
         TimelineFilter::All => M::FilterAll,
         TimelineFilter::Activities => M::Activities,
         TimelineFilter::Notes => M::FilterNotes,
+        TimelineFilter::Documents => M::FilterDocuments,
         TimelineFilter::Deals => M::Opportunities,
         TimelineFilter::Leads => M::Leads,
     }
@@ -39,28 +49,55 @@ fn shift_days(local: &str, days: i64) -> String {
     }
 }
 
-/// The timeline of `kind`/`id`. `contacts` are the people who can attend a meeting (the account's).
+/// The URL's timeline filters for the record `kind`/`id`.
+fn timeline_query(kind: RegardingKind, id: i64) -> TimelineQuery {
+    let query = use_query_map();
+    query.with_untracked(|q| TimelineQuery {
+        kind: kind.code().to_string(),
+        id,
+        filter: q.get("tl").unwrap_or_default(),
+        from: q.get("tl_from").unwrap_or_default(),
+        to: q.get("tl_to").unwrap_or_default(),
+        cursor: q.get("tl_cursor").unwrap_or_default(),
+    })
+}
+
+/// The timeline page of the record a page shows, following the URL's filters and `reload`. Pages
+/// create it beside their other resources and await it in their one `Suspense` (a resource created
+/// inside a nested suspense is fetched again on hydration, and its content rendered twice).
+pub fn timeline_resource(kind: RegardingKind, id: Memo<i64>, reload: RwSignal<u32>) -> Resource<Result<TimelinePage, AppError>> {
+    let query = use_query_map();
+    Resource::new(
+        move || {
+            let q = query.with(|q| {
+                (
+                    q.get("tl").unwrap_or_default(),
+                    q.get("tl_from").unwrap_or_default(),
+                    q.get("tl_to").unwrap_or_default(),
+                    q.get("tl_cursor").unwrap_or_default(),
+                )
+            });
+            (id.get(), q, reload.get())
+        },
+        move |(id, (filter, from, to, cursor), _)| {
+            get_timeline(TimelineQuery { kind: kind.code().to_string(), id, filter, from, to, cursor })
+        },
+    )
+}
+
+/// The timeline of `kind`/`id` as loaded by [`timeline_resource`]; adding or completing something
+/// bumps `reload`. `contacts` and `users` are who can attend a meeting.
 #[component]
 pub fn RecordTimeline(
     kind: RegardingKind,
     id: i64,
+    page: Result<TimelinePage, AppError>,
+    reload: RwSignal<u32>,
     #[prop(optional)] contacts: Vec<Choice>,
     #[prop(optional)] users: Vec<Choice>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let query = use_query_map();
-    let reload = RwSignal::new(0u32);
-    let tq = Memo::new(move |_| {
-        query.with(|q| TimelineQuery {
-            kind: kind.code().to_string(),
-            id,
-            filter: q.get("tl").unwrap_or_default(),
-            from: q.get("tl_from").unwrap_or_default(),
-            to: q.get("tl_to").unwrap_or_default(),
-            cursor: q.get("tl_cursor").unwrap_or_default(),
-        })
-    });
-    let page = Resource::new(move || (tq.get(), reload.get()), |(q, _)| get_timeline(q));
+    let tq = timeline_query(kind, id);
     let composer = RwSignal::new(None::<Composer>);
     let completing = RwSignal::new(None::<TimelineItem>);
     let refresh = Callback::new(move |_: ()| {
@@ -75,7 +112,9 @@ pub fn RecordTimeline(
         (M::NewTask, Composer::Activity(ActivityKind::Task, false)),
         (M::LogEmail, Composer::Activity(ActivityKind::Email, true)),
         (M::AddNote, Composer::Note),
+        (M::AttachFile, Composer::File),
     ];
+    let now = page.as_ref().map(|p| p.now.clone()).unwrap_or_default();
     view! {
         <section class="card timeline" aria-labelledby="timeline-title">
             <div class="timeline-head">
@@ -98,32 +137,22 @@ pub fn RecordTimeline(
                         .collect_view()}
                 </div>
             </div>
-            <TimelineFilters base=base.clone() q=tq.get_untracked()/>
-            <Transition fallback=|| view! { <super::Loading/> }>
-                {move || {
-                    let contacts = contacts.clone();
-                    let users = users.clone();
-                    Suspend::new(async move {
-                        let page = page.await;
-                        let now = page.as_ref().map(|p| p.now.clone()).unwrap_or_default();
-                        view! {
-                            {move || {
-                                let now = now.clone();
-                                match composer.get() {
-                                    Some(Composer::Activity(k, done)) => view! {
-                                        <ActivityComposer kind=k done=done regarding=(kind, id) now=now contacts=contacts.clone() users=users.clone() on_done=refresh on_cancel=Callback::new(move |_| composer.set(None))/>
-                                    }
-                                    .into_any(),
-                                    Some(Composer::Note) => view! { <NoteComposer regarding=(kind, id) on_done=refresh on_cancel=Callback::new(move |_| composer.set(None))/> }.into_any(),
-                                    None => ().into_any(),
-                                }
-                            }}
-                            {move || completing.get().map(|item| view! { <CompleteDialog item=item on_done=refresh on_cancel=Callback::new(move |_| completing.set(None))/> })}
-                            <TimelineItems page=page.clone() base=kind.href(id) q=tq.get_untracked() completing=completing/>
-                        }
-                    })
-                }}
-            </Transition>
+            <UploadResult/>
+            <TimelineFilters base=base.clone() q=tq.clone()/>
+            {move || {
+                let now = now.clone();
+                match composer.get() {
+                    Some(Composer::Activity(k, done)) => view! {
+                        <ActivityComposer kind=k done=done regarding=(kind, id) now=now contacts=contacts.clone() users=users.clone() on_done=refresh on_cancel=Callback::new(move |_| composer.set(None))/>
+                    }
+                    .into_any(),
+                    Some(Composer::Note) => view! { <NoteComposer regarding=(kind, id) on_done=refresh on_cancel=Callback::new(move |_| composer.set(None))/> }.into_any(),
+                    Some(Composer::File) => view! { <FileComposer regarding=(kind, id)/> }.into_any(),
+                    None => ().into_any(),
+                }
+            }}
+            {move || completing.get().map(|item| view! { <CompleteDialog item=item on_done=refresh on_cancel=Callback::new(move |_| completing.set(None))/> })}
+            <TimelineItems page=page base=base q=tq completing=completing/>
         </section>
     }
 }
@@ -156,6 +185,7 @@ fn item_title(lang: Lang, item: &TimelineItem) -> String {
     match item.kind {
         TimelineKind::Activity(k, _) => lang.t(activity_label(k)).to_string(),
         TimelineKind::Note => lang.t(M::TlNote).to_string(),
+        TimelineKind::Document => lang.t(M::TlDocument).to_string(),
         TimelineKind::Opened => lang.t(M::TlOpened).to_string(),
         TimelineKind::StageChanged => lang.t(M::TlStage).to_string(),
         TimelineKind::Won => lang.t(M::TlWon).to_string(),
@@ -171,6 +201,7 @@ fn item_class(kind: TimelineKind) -> &'static str {
         TimelineKind::Activity(_, ActivityStatus::Cancelled) => "tl-item tl-activity tl-cancelled",
         TimelineKind::Activity(..) => "tl-item tl-activity",
         TimelineKind::Note => "tl-item tl-note",
+        TimelineKind::Document => "tl-item tl-document",
         TimelineKind::Won => "tl-item tl-won",
         TimelineKind::Lost | TimelineKind::Disqualified => "tl-item tl-lost",
         _ => "tl-item tl-deal",
@@ -179,7 +210,7 @@ fn item_class(kind: TimelineKind) -> &'static str {
 
 #[component]
 fn TimelineItems(
-    page: Result<TimelinePage, crate::error::AppError>,
+    page: Result<TimelinePage, AppError>,
     base: String,
     q: TimelineQuery,
     completing: RwSignal<Option<TimelineItem>>,
@@ -235,6 +266,16 @@ fn TimelineItems(
                             <div class="tl-body">
                                 {match item.kind {
                                     TimelineKind::Note => view! { <div class="md" inner_html=item.body_html.clone().unwrap_or_default()></div> }.into_any(),
+                                    TimelineKind::Document => {
+                                        let (doc, size) = item.file.unwrap_or_default();
+                                        view! {
+                                            <p>
+                                                <a href=format!("/files/{doc}") download=item.title.clone() rel="noopener">{item.title.clone()}</a>
+                                                <span class="muted">" · " {file_size(lang, size)}</span>
+                                            </p>
+                                        }
+                                        .into_any()
+                                    }
                                     TimelineKind::StageChanged | TimelineKind::Won | TimelineKind::Lost => view! {
                                         <p>{item.detail.clone().map(|from| format!("{from} → ")).unwrap_or_default()}<strong>{item.title.clone()}</strong></p>
                                     }
@@ -377,9 +418,7 @@ fn NoteComposer(regarding: (RegardingKind, i64), on_done: Callback<()>, on_cance
         }
     });
     let err_text = move || match error.get() {
-        Some(crate::error::AppError::Validation { field, problem }) if field == "body" => {
-            Some(super::field_message(lang, &field, &problem))
-        }
+        Some(AppError::Validation { field, problem }) if field == "body" => Some(super::field_message(lang, &field, &problem)),
         _ => None,
     };
     view! {
@@ -455,5 +494,50 @@ pub fn CompleteDialog(item: TimelineItem, on_done: Callback<()>, on_cancel: Call
                 </div>
             </ActionForm>
         </div>
+    }
+}
+
+/// Attaching a file: a plain multipart form posted to the server's `/files` route, which answers with
+/// a redirect back here carrying the result (`?upload=ok` or `?upload_error=…`). Works without JavaScript.
+#[component]
+fn FileComposer(regarding: (RegardingKind, i64)) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="composer" role="region" aria-label=lang.t(M::AttachFile)>
+            <form method="post" action="/files" enctype="multipart/form-data" class="form-grid">
+                <input type="hidden" name="regarding_kind" value=regarding.0.code()/>
+                <input type="hidden" name="regarding_id" value=regarding.1.to_string()/>
+                <input type="hidden" name="return_to" value=regarding.0.href(regarding.1)/>
+                <div class="field field-wide">
+                    <label for="upload-file">{lang.t(M::File)}</label>
+                    <input id="upload-file" type="file" name="file" required=true/>
+                    <small class="hint">{lang.t(M::FileHint)}</small>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary">{lang.t(M::Upload)}</button>
+                </div>
+            </form>
+        </div>
+    }
+}
+
+/// The outcome of an upload, read from the URL the server redirected to.
+#[component]
+fn UploadResult() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    move || {
+        query.with(|q| {
+            if q.get("upload").as_deref() == Some("ok") {
+                return Some(view! { <p class="banner banner-ok" role="status">{lang.t(M::Uploaded)}</p> }.into_any());
+            }
+            let problem = match q.get("upload_error").as_deref()? {
+                "too_large" => crate::error::Problem::FileTooLarge((crate::domain::MAX_UPLOAD_BYTES / (1024 * 1024)) as i64),
+                "type" => crate::error::Problem::FileTypeNotAllowed,
+                "required" => crate::error::Problem::Required,
+                _ => return Some(view! { <p class="banner banner-error" role="alert">{lang.t(M::Internal)}</p> }.into_any()),
+            };
+            Some(view! { <p class="banner banner-error" role="alert">{super::field_message(lang, "file", &problem)}</p> }.into_any())
+        })
     }
 }

@@ -36,9 +36,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0004_sales_workspace.sql"),
         postgres: include_str!("../../../migrations/postgres/0004_sales_workspace.sql"),
     },
+    Migration {
+        version: 5,
+        name: "documents",
+        sqlite: include_str!("../../../migrations/sqlite/0005_documents.sql"),
+        postgres: include_str!("../../../migrations/postgres/0005_documents.sql"),
+    },
 ];
 
-pub const LATEST: i64 = 4;
+pub const LATEST: i64 = 5;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;

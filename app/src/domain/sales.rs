@@ -69,6 +69,7 @@ impl PicklistValue {
 
 /// Adding a value (empty id) or renaming / (de)activating one.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PicklistInput {
     pub id: String,
     pub version: String,
@@ -78,6 +79,9 @@ pub struct PicklistInput {
     /// "true" / "false" ("on" from a checkbox).
     pub active: String,
 }
+
+/// Largest file that can be attached to a record.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 pub const LIST_LEAD_SOURCE: &str = "lead_source";
 pub const LIST_DISQUALIFY_REASON: &str = "disqualify_reason";
@@ -154,6 +158,7 @@ pub struct LeadRow {
 
 /// The lead form as typed (text fields map 1:1 onto the form).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct LeadInput {
     pub id: String,
     pub version: String,
@@ -206,6 +211,7 @@ pub struct LeadMatches {
 /// The qualification dialog: link to an existing account/contact or create them, and optionally
 /// open an opportunity.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct QualifyInput {
     pub lead_id: String,
     pub version: String,
@@ -231,6 +237,7 @@ pub struct Qualified {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DisqualifyInput {
     pub lead_id: String,
     pub version: String,
@@ -292,6 +299,7 @@ pub struct ActivityRow {
 
 /// The activity form as typed. `starts_at`/`ends_at` are local "YYYY-MM-DDTHH:MM" (datetime-local).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ActivityInput {
     pub id: String,
     pub version: String,
@@ -317,6 +325,7 @@ pub struct ActivityInput {
 
 /// Completing an activity, optionally scheduling its follow-up in the same step.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CompleteInput {
     pub id: String,
     pub version: String,
@@ -330,7 +339,7 @@ pub struct CompleteInput {
 
 code_enum!(
     /// Which items a timeline shows.
-    TimelineFilter { All = "all", Activities = "activities", Notes = "notes", Deals = "deals", Leads = "leads" }
+    TimelineFilter { All = "all", Activities = "activities", Notes = "notes", Documents = "documents", Deals = "deals", Leads = "leads" }
 );
 
 /// What a timeline item is.
@@ -338,6 +347,8 @@ code_enum!(
 pub enum TimelineKind {
     Activity(ActivityKind, ActivityStatus),
     Note,
+    /// An attached file (download at `/files/{id}`).
+    Document,
     /// An opportunity was opened (its first stage).
     Opened,
     StageChanged,
@@ -365,9 +376,12 @@ pub struct TimelineItem {
     pub activity: Option<(i64, i64)>,
     /// A disqualified lead's reason, labelled in English and Serbian.
     pub reason: Option<(String, String)>,
+    /// A document's id and size in bytes.
+    pub file: Option<(i64, i64)>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TimelineQuery {
     pub kind: String,
     pub id: i64,
@@ -388,6 +402,7 @@ pub struct TimelinePage {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct NoteInput {
     pub regarding_kind: String,
     pub regarding_id: String,

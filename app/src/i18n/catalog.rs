@@ -236,6 +236,16 @@ catalog! {
     LabelSr => "Serbian", "Srpski";
     Add => "Add", "Dodaj";
     StaleDaysSetting => "An opportunity is stale after this many days without activity", "Prilika je zastarela posle ovoliko dana bez aktivnosti";
+    // Documents
+    File => "File", "Datoteka";
+    AttachFile => "Attach a file", "Priloži datoteku";
+    Upload => "Upload", "Otpremi";
+    FileHint => "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, TXT or CSV; at most 10 MB. Files are always downloaded, never opened in the browser.", "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, TXT ili CSV; najviše 10 MB. Datoteke se uvek preuzimaju, nikad ne otvaraju u pregledaču.";
+    Uploaded => "The file is attached.", "Datoteka je priložena.";
+    TlDocument => "Document", "Dokument";
+    FilterDocuments => "Documents", "Dokumenti";
+    PFileTooLarge => "is larger than the limit of", "je veća od dozvoljenih";
+    PFileTypeNotAllowed => "is not a type of file Veza accepts (or its content does not match its name)", "nije vrsta datoteke koju Veza prihvata (ili sadržaj ne odgovara nazivu)";
     KindLead => "Lead", "Potencijalni kupac";
     KindOpportunity => "Opportunity", "Prilika";
     Results => "results", "rezultata";

@@ -7,7 +7,7 @@ use crate::api::contacts::list_contacts;
 use crate::api::opportunities::list_opportunities;
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
-use crate::components::timeline::RecordTimeline;
+use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, rel_label, t, use_lang, ErrorBanner, Loading};
 use crate::domain::{Account, Category, Choice, ContactRow, ListQuery, Lookups, OpportunityRow, RegardingKind, RelationshipType};
@@ -214,6 +214,8 @@ pub fn AccountPage() -> impl IntoView {
     let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
     let on_history = Memo::new(move |_| tab.get() == "history");
     let history_rows = history_resource("account", id, on_history);
+    let tl_reload = RwSignal::new(0u32);
+    let timeline = timeline_resource(RegardingKind::Account, id, tl_reload);
     let reload = RwSignal::new(0u32);
     let account = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_account(id));
     let lookups = Resource::new(|| (), |_| get_lookups());
@@ -234,6 +236,7 @@ pub fn AccountPage() -> impl IntoView {
                 Suspend::new(async move {
                     let lk = lookups.await.unwrap_or_default();
                     let history_rows = history_rows.await;
+                    let timeline_page = timeline.await;
                     let related_contacts = contacts.await.map(|p| p.rows).unwrap_or_default();
                     let related_opportunities = opportunities.await.map(|p| p.rows).unwrap_or_default();
                     match account.await {
@@ -285,7 +288,7 @@ pub fn AccountPage() -> impl IntoView {
                                                 <AccountOpportunities rows=related_opportunities/>
                                             </aside>
                                         </div>
-                                        <RecordTimeline kind=RegardingKind::Account id=id contacts=attendees users=users/>
+                                        <RecordTimeline kind=RegardingKind::Account id=id page=timeline_page.clone() reload=tl_reload contacts=attendees users=users/>
                                     }
                                     .into_any()
                                 }}

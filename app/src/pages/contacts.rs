@@ -7,7 +7,7 @@ use crate::api::contacts::{delete_contact, get_contact, list_contacts, SaveConta
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
-use crate::components::timeline::RecordTimeline;
+use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{buying_label, error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, RegardingKind};
@@ -216,6 +216,8 @@ pub fn ContactPage() -> impl IntoView {
     let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
     let on_history = Memo::new(move |_| tab.get() == "history");
     let history_rows = history_resource("contact", id, on_history);
+    let tl_reload = RwSignal::new(0u32);
+    let timeline = timeline_resource(RegardingKind::Contact, id, tl_reload);
     let reload = RwSignal::new(0u32);
     let contact = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_contact(id));
     let lookups = Resource::new(|| (), |_| get_lookups());
@@ -232,6 +234,7 @@ pub fn ContactPage() -> impl IntoView {
                 Suspend::new(async move {
                     let lk = lookups.await.unwrap_or_default();
                     let history_rows = history_rows.await;
+                    let timeline_page = timeline.await;
                     match contact.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
@@ -276,7 +279,7 @@ pub fn ContactPage() -> impl IntoView {
                                     let users = lk.users.clone();
                                     view! {
                                         <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div>
-                                        <RecordTimeline kind=RegardingKind::Contact id=id contacts=me users=users/>
+                                        <RecordTimeline kind=RegardingKind::Contact id=id page=timeline_page.clone() reload=tl_reload contacts=me users=users/>
                                     }
                                     .into_any()
                                 }}

@@ -9,7 +9,7 @@ use crate::api::leads::{
 };
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
-use crate::components::timeline::RecordTimeline;
+use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, lead_status_label, rating_label, t, use_lang, ErrorBanner, Loading};
 use crate::domain::money::Currency;
@@ -460,6 +460,8 @@ pub fn LeadPage() -> impl IntoView {
     let on_history = Memo::new(move |_| tab.get() == "history");
     let step = Memo::new(move |_| query.with(|q| q.get("step").unwrap_or_default()));
     let history_rows = history_resource("lead", id, on_history);
+    let tl_reload = RwSignal::new(0u32);
+    let timeline = timeline_resource(RegardingKind::Lead, id, tl_reload);
     let reload = RwSignal::new(0u32);
     let lead = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_lead(id));
     let lookups = Resource::new(|| (), |_| get_lookups());
@@ -476,6 +478,7 @@ pub fn LeadPage() -> impl IntoView {
                 Suspend::new(async move {
                     let lk = lookups.await.unwrap_or_default();
                     let history_rows = history_rows.await;
+                    let timeline_page = timeline.await;
                     match lead.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
@@ -498,7 +501,12 @@ pub fn LeadPage() -> impl IntoView {
                             };
                             let history = on_history.get();
                             let open = !l.status.is_closed();
-                            let panel = RwSignal::new(if open { step.get_untracked() } else { String::new() });
+                            // Opened from the board (?step=qualify): set in the browser only, so the server and the
+                            // hydrating browser render the same page first.
+                            let panel = RwSignal::new(String::new());
+                            if open {
+                                Effect::new(move || panel.set(step.get_untracked()));
+                            }
                             let users = lk.users.clone();
                             let (l2, lk2) = (l.clone(), lk.clone());
                             view! {
@@ -530,7 +538,7 @@ pub fn LeadPage() -> impl IntoView {
                                     view! {
                                         <div class="detail-grid">
                                             <div class="card"><LeadForm lead=Some(l.clone()) lookups=lk.clone() on_saved=on_saved/></div>
-                                            <RecordTimeline kind=RegardingKind::Lead id=id users=users/>
+                                            <RecordTimeline kind=RegardingKind::Lead id=id page=timeline_page.clone() reload=tl_reload users=users/>
                                         </div>
                                     }
                                     .into_any()

@@ -9,7 +9,7 @@ use crate::api::opportunities::{delete_opportunity, get_opportunity_with_contact
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
-use crate::components::timeline::RecordTimeline;
+use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::money::{minor_to_input, Currency};
@@ -291,6 +291,8 @@ pub fn OpportunityPage() -> impl IntoView {
     let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
     let on_history = Memo::new(move |_| tab.get() == "history");
     let history_rows = history_resource("opportunity", id, on_history);
+    let tl_reload = RwSignal::new(0u32);
+    let timeline = timeline_resource(RegardingKind::Opportunity, id, tl_reload);
     let reload = RwSignal::new(0u32);
     // The opportunity and the contacts of its account, in one resource so both sides agree on them.
     let opp = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_opportunity_with_contacts(id));
@@ -308,6 +310,7 @@ pub fn OpportunityPage() -> impl IntoView {
                 Suspend::new(async move {
                     let lk = lookups.await.unwrap_or_default();
                     let history_rows = history_rows.await;
+                    let timeline_page = timeline.await;
                     match opp.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
@@ -359,7 +362,7 @@ pub fn OpportunityPage() -> impl IntoView {
                                     let users = lk.users.clone();
                                     view! {
                                         <div class="card"><OpportunityForm opportunity=Some(form_value) account=None contacts=cs lookups=lk on_saved=on_saved/></div>
-                                        <RecordTimeline kind=RegardingKind::Opportunity id=id contacts=attendees users=users/>
+                                        <RecordTimeline kind=RegardingKind::Opportunity id=id page=timeline_page.clone() reload=tl_reload contacts=attendees users=users/>
                                     }
                                     .into_any()
                                 }}

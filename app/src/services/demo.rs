@@ -128,11 +128,34 @@ const PRODUCTS: &[&str] = &[
 /// Opportunity sources: the codes of the lead-source list (reports group by them).
 const SOURCES: &[&str] = &["web", "fair", "referral", "partner", "campaign", "cold_call", "advertisement"];
 const LEAD_COMPANIES: &[&str] = &[
-    "Agro Banat", "Pekara Zlatni Klas", "Metal Prom", "Građevina Kosovac", "Vinarija Fruška", "Mlinar Sombor", "Klima Servis Niš",
-    "Hotel Palić", "Auto Centar Kragujevac", "Stolarija Užice", "Farmacija Plus", "Elektro Timok", "Mesara Zlatibor", "Štamparija Grafo",
-    "Logistika Sever", "Hladnjača Arilje", "Tekstil Leskovac", "Apoteka Vranje", "Plastika Zaječar", "Kafe Bar Centar",
+    "Agro Banat",
+    "Pekara Zlatni Klas",
+    "Metal Prom",
+    "Građevina Kosovac",
+    "Vinarija Fruška",
+    "Mlinar Sombor",
+    "Klima Servis Niš",
+    "Hotel Palić",
+    "Auto Centar Kragujevac",
+    "Stolarija Užice",
+    "Farmacija Plus",
+    "Elektro Timok",
+    "Mesara Zlatibor",
+    "Štamparija Grafo",
+    "Logistika Sever",
+    "Hladnjača Arilje",
+    "Tekstil Leskovac",
+    "Apoteka Vranje",
+    "Plastika Zaječar",
+    "Kafe Bar Centar",
 ];
-const CALL_OUTCOMES: &[&str] = &["Zainteresovan, traži ponudu", "Nije dostupan, pozvati ponovo", "Dogovoren sastanak", "Poslati katalog", "Odložio za sledeći kvartal"];
+const CALL_OUTCOMES: &[&str] = &[
+    "Zainteresovan, traži ponudu",
+    "Nije dostupan, pozvati ponovo",
+    "Dogovoren sastanak",
+    "Poslati katalog",
+    "Odložio za sledeći kvartal",
+];
 const TASKS: &[&str] = &["Poslati ponudu", "Pripremiti ugovor", "Proveriti uplatu", "Poslati katalog", "Ažurirati cenovnik kupcu"];
 const MEETINGS: &[&str] = &["Poseta kupcu", "Prezentacija proizvoda", "Pregovori o ceni", "Obilazak magacina"];
 
@@ -307,12 +330,18 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
 /// 60 leads over the last four months: new, contacted and a few disqualified, every source and rating.
 async fn load_leads(tx: &mut crate::db::Tx, actor: &Actor, sellers: &[i64], rng: &mut Rng) -> Result<(), AppError> {
     use crate::domain::{LeadRating, LeadStatus};
-    let lists = sqlx::query_as::<_, (i64, String)>("SELECT id, list FROM picklist_values WHERE active = 1 ORDER BY list, position").fetch_all(&mut **tx).await?;
+    let lists = sqlx::query_as::<_, (i64, String)>("SELECT id, list FROM picklist_values WHERE active = 1 ORDER BY list, position")
+        .fetch_all(&mut **tx)
+        .await?;
     let sources: Vec<i64> = lists.iter().filter(|(_, l)| l == crate::domain::LIST_LEAD_SOURCE).map(|(id, _)| *id).collect();
     let reasons: Vec<i64> = lists.iter().filter(|(_, l)| l == crate::domain::LIST_DISQUALIFY_REASON).map(|(id, _)| *id).collect();
     let today = Utc::now().date_naive();
     for n in 0..60u64 {
-        let company = format!("{}{}", rng.pick(LEAD_COMPANIES), if n >= LEAD_COMPANIES.len() as u64 { format!(" {}", n / 20 + 1) } else { String::new() });
+        let company = format!(
+            "{}{}",
+            rng.pick(LEAD_COMPANIES),
+            if n >= LEAD_COMPANIES.len() as u64 { format!(" {}", n / 20 + 1) } else { String::new() }
+        );
         let (f, l) = (*rng.pick(FIRST), *rng.pick(LAST));
         let region = rng.pick(REGIONS);
         let status = match rng.below(10) {
@@ -342,12 +371,14 @@ async fn load_leads(tx: &mut crate::db::Tx, actor: &Actor, sellers: &[i64], rng:
         let ts = format!("{}T{:02}:{:02}:00.000Z", created.format("%Y-%m-%d"), 8 + rng.below(9), rng.below(60));
         let id = super::leads::insert(tx, actor, &v, Some(&ts), true).await?;
         if status == LeadStatus::Disqualified {
-            sqlx::query("UPDATE leads SET status = 'disqualified', disqualify_reason_id = $1, closed_at = $2, closed_by = owner_id WHERE id = $3")
-                .bind(*rng.pick(&reasons))
-                .bind(&ts)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
+            sqlx::query(
+                "UPDATE leads SET status = 'disqualified', disqualify_reason_id = $1, closed_at = $2, closed_by = owner_id WHERE id = $3",
+            )
+            .bind(*rng.pick(&reasons))
+            .bind(&ts)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
         }
     }
     Ok(())
@@ -371,13 +402,22 @@ async fn load_activities(
         let people = contacts_by_account.iter().find(|(a, _)| a == account).map(|(_, c)| c.clone()).unwrap_or_default();
         for _ in 0..(2 + rng.below(5)) {
             let days = rng.below(75) as i64 - 60; // two months back, two weeks ahead
-            let start = (now + Duration::days(days)).date_naive().and_hms_opt(8 + rng.below(9) as u32, [0, 15, 30, 45][rng.below(4) as usize], 0).unwrap_or_default();
+            let start = (now + Duration::days(days))
+                .date_naive()
+                .and_hms_opt(8 + rng.below(9) as u32, [0, 15, 30, 45][rng.below(4) as usize], 0)
+                .unwrap_or_default();
             let Some(starts) = super::clock::local_to_utc(start) else { continue };
             let past = days < 0;
             let kind = *rng.pick(&[ActivityKind::Call, ActivityKind::Call, ActivityKind::Meeting, ActivityKind::Task, ActivityKind::Email]);
             let (subject, ends, outcome) = match kind {
-                ActivityKind::Call => ("Telefonski razgovor".to_string(), Some(starts + Duration::minutes(10 + rng.below(20) as i64)), past.then(|| rng.pick(CALL_OUTCOMES).to_string())),
-                ActivityKind::Meeting => (rng.pick(MEETINGS).to_string(), Some(starts + Duration::minutes(60 + 30 * rng.below(3) as i64)), None),
+                ActivityKind::Call => (
+                    "Telefonski razgovor".to_string(),
+                    Some(starts + Duration::minutes(10 + rng.below(20) as i64)),
+                    past.then(|| rng.pick(CALL_OUTCOMES).to_string()),
+                ),
+                ActivityKind::Meeting => {
+                    (rng.pick(MEETINGS).to_string(), Some(starts + Duration::minutes(60 + 30 * rng.below(3) as i64)), None)
+                }
                 ActivityKind::Email => ("Ponuda i uslovi plaćanja".to_string(), None, None),
                 _ => (rng.pick(TASKS).to_string(), None, None),
             };

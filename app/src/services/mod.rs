@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod contacts;
 pub mod demo;
+pub mod documents;
 pub mod forecast;
 pub mod ical;
 pub mod leads;

@@ -25,6 +25,7 @@ const SRC_ACTIVITY: i64 = 0;
 const SRC_NOTE: i64 = 1;
 const SRC_STAGE: i64 = 2;
 const SRC_LEAD: i64 = 3;
+const SRC_DOCUMENT: i64 = 4;
 
 /// Bounds shared by every branch: the date range and the cursor.
 struct Window {
@@ -127,6 +128,21 @@ pub async fn page(db: &Db, actor: &Actor, q: &TimelineQuery) -> Result<TimelineP
         b.push(" ORDER BY n.created_at DESC, n.id DESC LIMIT ").bind(PAGE + 1);
         close(&mut sql, &mut branches);
     }
+    if take(TimelineFilter::Documents) {
+        open(&mut sql, &mut branches);
+        let b = &mut sql;
+        b.push(&format!(
+            "SELECT 'document' AS src, d.id, d.created_at AS at, d.id * 8 + {SRC_DOCUMENT} AS k, d.content_type AS a, CAST(d.size_bytes AS TEXT) AS b, \
+             d.file_name AS title, CAST(NULL AS TEXT) AS detail, u.name AS actor, d.regarding_kind AS link_kind, d.regarding_id AS link_id, \
+             {} AS link_label, 1 AS version FROM documents d JOIN users u ON u.id = d.owner_id WHERE 1=1",
+            regarding_label("d")
+        ));
+        scope(kind, q.id, "d", b);
+        visibility::restrict(b, actor, "d");
+        window.apply(b, "d.created_at", "d.id", SRC_DOCUMENT);
+        b.push(" ORDER BY d.created_at DESC, d.id DESC LIMIT ").bind(PAGE + 1);
+        close(&mut sql, &mut branches);
+    }
     let deals_scope = match kind {
         RegardingKind::Account => Some("o.account_id = "),
         RegardingKind::Contact => Some("o.contact_id = "),
@@ -227,12 +243,17 @@ fn to_item(
         link,
         activity: None,
         reason: None,
+        file: None,
     };
     match src.as_str() {
         "activity" => {
             let k = ActivityKind::parse(a.as_deref().unwrap_or("")).unwrap_or(ActivityKind::Task);
             let s = ActivityStatus::parse(b.as_deref().unwrap_or("")).unwrap_or(ActivityStatus::Open);
             TimelineItem { key: format!("a{id}"), kind: TimelineKind::Activity(k, s), title, detail, activity: Some((id, version)), ..base }
+        }
+        "document" => {
+            let size = b.as_deref().and_then(|b| b.parse().ok()).unwrap_or(0);
+            TimelineItem { key: format!("d{id}"), kind: TimelineKind::Document, title, file: Some((id, size)), ..base }
         }
         "note" => TimelineItem { key: format!("n{id}"), kind: TimelineKind::Note, body_html: Some(notes::render_markdown(&title)), ..base },
         "stage" => {
