@@ -30,6 +30,10 @@ pub enum Problem {
     FileTooLarge(i64),
     /// A file whose type is not accepted (or whose content does not match its name).
     FileTypeNotAllowed,
+    /// The mail server refused or could not be reached.
+    SendFailed,
+    /// Sending e-mail needs an SMTP server that is not configured.
+    NotConfigured,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

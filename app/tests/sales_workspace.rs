@@ -433,3 +433,92 @@ async fn documents_are_checked_stored_and_private(db: Db) {
     );
 }
 both!(documents_are_checked_stored_and_private);
+
+/// A minimal SMTP receiver on a free local port: answers the SMTP dialogue and hands over each
+/// message's envelope and data.
+async fn smtp_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<(Vec<String>, String)>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
+    let url = format!("smtp://{}", listener.local_addr().expect("address"));
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = socket.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 veza-test ESMTP\r\n").await;
+                let (mut envelope, mut data, mut in_data) = (Vec::new(), String::new(), false);
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            let _ = tx.send((std::mem::take(&mut envelope), std::mem::take(&mut data)));
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250-veza-test\r\n250 8BITMIME\r\n"
+                    } else if upper.starts_with("MAIL FROM") || upper.starts_with("RCPT TO") {
+                        envelope.push(line.clone());
+                        b"250 ok\r\n"
+                    } else if upper.starts_with("DATA") {
+                        in_data = true;
+                        b"354 go ahead\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (url, rx)
+}
+
+/// E-mail to a contact goes out through SMTP from the user's address and is logged on the timeline;
+/// without a server, or to a contact without an address, nothing is sent or logged.
+async fn email_is_sent_and_logged(db: Db) {
+    use app::domain::EmailInput;
+    use app::services::email::{self, Mailer};
+    seed(&db).await;
+    let t = team(&db, "A").await;
+    let ana = user(&db, "ana@veza.rs", "Ana Anić", "sales", Some(t)).await;
+    let acc = new_account(&db, &ana, "Kupac d.o.o.").await;
+    let person = new_contact(&db, &ana, "Petar", "Perić", Some(acc)).await;
+    let nameless = new_contact(&db, &ana, "Bez", "Adrese", Some(acc)).await;
+    sqlx::query("UPDATE contacts SET email = 'petar@kupac.rs' WHERE id = $1").bind(person).execute(&db.pool).await.expect("email");
+    let input = EmailInput { contact_id: person.to_string(), subject: "Ponuda za 2027.".into(), body: "Poštovani,\nu prilogu je ponuda.".into() };
+
+    assert_eq!(email::send(&db, None, &ana, &input).await, Err(invalid("email_to", Problem::NotConfigured)));
+    let (url, mut inbox) = smtp_receiver().await;
+    let mailer = Mailer::from_url(&url).expect("mailer");
+    let no_address = EmailInput { contact_id: nameless.to_string(), ..input.clone() };
+    assert_eq!(email::send(&db, Some(&mailer), &ana, &no_address).await, Err(invalid("email_to", Problem::Required)));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM activities").await, 0);
+
+    let id = email::send(&db, Some(&mailer), &ana, &input).await.expect("sent");
+    let (envelope, data) = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.expect("delivered in time").expect("a message");
+    assert!(envelope.iter().any(|l| l.contains("<ana@veza.rs>")), "{envelope:?}");
+    assert!(envelope.iter().any(|l| l.contains("<petar@kupac.rs>")), "{envelope:?}");
+    assert!(data.contains("Subject: Ponuda za 2027."), "{data}");
+    assert!(data.contains("To: \"Petar Perić\" <petar@kupac.rs>") || data.contains("To: =?utf-8?"), "{data}");
+    let a = activities::get(&db, &ana, id).await.expect("logged");
+    assert_eq!((a.kind, a.status, a.regarding_id, a.account_id), (ActivityKind::Email, ActivityStatus::Completed, person, Some(acc)));
+    let items = timeline_of(&db, &ana, "account", acc, "activities").await;
+    assert_eq!(items.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), vec!["Ponuda za 2027."]);
+
+    // A server that is down: a clear error, nothing logged.
+    let down = Mailer::from_url("smtp://127.0.0.1:9").expect("mailer");
+    assert_eq!(email::send(&db, Some(&down), &ana, &input).await, Err(invalid("email_to", Problem::SendFailed)));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM activities").await, 1);
+}
+both!(email_is_sent_and_logged);

@@ -35,6 +35,9 @@ enum Command {
         /// Mark cookies Secure (serve over HTTPS behind a proxy).
         #[arg(long, env = "VEZA_SECURE_COOKIES", default_value_t = false)]
         secure_cookies: bool,
+        /// SMTP server for sending e-mail to contacts: smtps://user:password@host, smtp://host:587?tls=required, smtp://host:25.
+        #[arg(long, env = "VEZA_SMTP_URL")]
+        smtp_url: Option<String>,
     },
     /// Manage users.
     User {
@@ -98,9 +101,9 @@ async fn main() {
     match &cli.command {
         None => {
             let secure = std::env::var("VEZA_SECURE_COOKIES").is_ok_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
-            serve(&cli, std::env::var("LEPTOS_SITE_ADDR").ok(), secure).await
+            serve(&cli, std::env::var("LEPTOS_SITE_ADDR").ok(), secure, std::env::var("VEZA_SMTP_URL").ok()).await
         }
-        Some(Command::Serve { addr, secure_cookies }) => serve(&cli, addr.clone(), *secure_cookies).await,
+        Some(Command::Serve { addr, secure_cookies, smtp_url }) => serve(&cli, addr.clone(), *secure_cookies, smtp_url.clone()).await,
         Some(Command::Demo) => {
             let db = open_db(&cli).await;
             match app::services::demo::load(&db).await {
@@ -141,7 +144,7 @@ fn describe(e: &app::error::AppError) -> String {
     app::components::error_text(Lang::En, e)
 }
 
-async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool) {
+async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool, smtp_url: Option<String>) {
     if let Some(a) = addr.as_deref().filter(|a| a.parse::<std::net::SocketAddr>().is_err()) {
         fail(format!("LEPTOS_SITE_ADDR is not an address like 127.0.0.1:3000 (got {a:?})"));
     }
@@ -152,7 +155,8 @@ async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool) {
     }
     let started = std::time::Instant::now();
     let db = open_db(cli).await;
-    let state = app::api::ctx::AppState { leptos_options: leptos_options.clone(), db, secure_cookies };
+    let mailer = smtp_url.filter(|u| !u.trim().is_empty()).map(|u| app::services::email::Mailer::from_url(&u).unwrap_or_else(|e| fail(e)));
+    let state = app::api::ctx::AppState { leptos_options: leptos_options.clone(), db, secure_cookies, mailer };
     let router = http::router(state);
     let listener = tokio::net::TcpListener::bind(&leptos_options.site_addr)
         .await

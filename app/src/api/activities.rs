@@ -1,7 +1,7 @@
 //! Server functions for activities, notes, the timeline, My day, the calendar and the team view.
 
 use crate::domain::{
-    Activity, ActivityInput, CalendarData, CompleteInput, MyDay, NoteInput, TeamActivityCell, TimelinePage, TimelineQuery,
+    Activity, ActivityInput, CalendarData, CompleteInput, EmailInput, MyDay, NoteInput, TeamActivityCell, TimelinePage, TimelineQuery,
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -52,8 +52,20 @@ pub async fn reschedule_activity(id: i64, version: i64, starts_at: String) -> Re
 #[server]
 pub async fn get_timeline(query: TimelineQuery) -> Result<TimelinePage, AppError> {
     use super::ctx;
+    let can_send_email = ctx::mailer().is_some();
     let (db, actor) = ctx::signed_in().await?;
-    crate::services::timeline::page(&db, &actor, &query).await
+    let mut page = crate::services::timeline::page(&db, &actor, &query).await?;
+    page.can_send_email = can_send_email;
+    Ok(page)
+}
+
+/// Sends an e-mail to a contact through the configured SMTP server and logs it; returns the activity id.
+#[server]
+pub async fn send_email(input: EmailInput) -> Result<i64, AppError> {
+    use super::ctx;
+    let mailer = ctx::mailer();
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::email::send(&db, mailer.as_ref(), &actor, &input).await
 }
 
 #[server]

@@ -32,6 +32,8 @@ pub mod ctx {
         pub db: Db,
         /// Adds `Secure` to cookies (set when served over HTTPS).
         pub secure_cookies: bool,
+        /// The SMTP server e-mail is sent through, when `VEZA_SMTP_URL` is set.
+        pub mailer: Option<crate::services::email::Mailer>,
     }
 
     impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -128,6 +130,11 @@ pub mod ctx {
                 if self.secure_cookies { "; Secure" } else { "" }
             )
         }
+    }
+
+    /// The configured SMTP server, if any.
+    pub fn mailer() -> Option<crate::services::email::Mailer> {
+        use_context::<AppState>().and_then(|s| s.mailer)
     }
 
     /// Captures the request and finds its signed-in user: `let (db, actor) = ctx::signed_in().await?;`

@@ -83,6 +83,7 @@ pub fn field_label(field: &str) -> M {
         "stale_days" => M::StaleDaysSetting,
         "opportunity_id" => M::Opportunities,
         "file" => M::File,
+        "email_to" => M::Email,
         _ => M::Field,
     }
 }
@@ -110,13 +111,17 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::CannotChangeSelf => lang.t(M::PCannotChangeSelf).into(),
         Problem::FileTooLarge(mb) => format!("{} {} MB", lang.t(M::PFileTooLarge), mb),
         Problem::FileTypeNotAllowed => lang.t(M::PFileTypeNotAllowed).into(),
+        Problem::SendFailed => lang.t(M::PSendFailed).into(),
+        Problem::NotConfigured => lang.t(M::SmtpMissing).into(),
     }
 }
 
 /// A field's problem as a sentence naming the field ("PIB is not a valid PIB…").
 pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
     match problem {
-        Problem::WrongCredentials | Problem::TooManyAttempts(_) | Problem::CannotChangeSelf => problem_text(lang, problem),
+        Problem::WrongCredentials | Problem::TooManyAttempts(_) | Problem::CannotChangeSelf | Problem::SendFailed | Problem::NotConfigured => {
+            problem_text(lang, problem)
+        }
         _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
     }
 }

@@ -6,7 +6,7 @@
 use super::fields::{SelectField, TextField};
 use super::toast::use_toasts;
 use super::{activity_label, activity_status_label, error_text, t, use_lang, ErrorBanner};
-use crate::api::activities::{get_timeline, AddNote, CancelActivity, CompleteActivity, SaveActivity};
+use crate::api::activities::{get_timeline, AddNote, CancelActivity, CompleteActivity, SaveActivity, SendEmail};
 use crate::domain::{
     ActivityKind, ActivityStatus, Choice, RegardingKind, TimelineFilter, TimelineItem, TimelineKind, TimelinePage, TimelineQuery,
 };
@@ -21,6 +21,7 @@ enum Composer {
     Activity(ActivityKind, bool),
     Note,
     File,
+    Email,
 }
 
 /// "2.4 MB", "830 KB" (decimal comma in Serbian).
@@ -95,9 +96,14 @@ pub fn RecordTimeline(
     reload: RwSignal<u32>,
     #[prop(optional)] contacts: Vec<Choice>,
     #[prop(optional)] users: Vec<Choice>,
+    /// On a contact's page: offer "Send an email" to their address (`email_to`, if they have one).
+    #[prop(optional)]
+    send_email: bool,
+    #[prop(default = None)] email_to: Option<String>,
 ) -> impl IntoView {
     let lang = use_lang();
     let tq = timeline_query(kind, id);
+    let can_send = page.as_ref().map(|p| p.can_send_email).unwrap_or(false);
     let composer = RwSignal::new(None::<Composer>);
     let completing = RwSignal::new(None::<TimelineItem>);
     let refresh = Callback::new(move |_: ()| {
@@ -106,7 +112,7 @@ pub fn RecordTimeline(
         reload.update(|n| *n += 1);
     });
     let base = kind.href(id);
-    let quick = [
+    let mut quick = vec![
         (M::LogCall, Composer::Activity(ActivityKind::Call, true)),
         (M::ScheduleVisit, Composer::Activity(ActivityKind::Meeting, false)),
         (M::NewTask, Composer::Activity(ActivityKind::Task, false)),
@@ -114,6 +120,9 @@ pub fn RecordTimeline(
         (M::AddNote, Composer::Note),
         (M::AttachFile, Composer::File),
     ];
+    if send_email {
+        quick.insert(0, (M::SendEmail, Composer::Email));
+    }
     let now = page.as_ref().map(|p| p.now.clone()).unwrap_or_default();
     view! {
         <section class="card timeline" aria-labelledby="timeline-title">
@@ -148,6 +157,16 @@ pub fn RecordTimeline(
                     .into_any(),
                     Some(Composer::Note) => view! { <NoteComposer regarding=(kind, id) on_done=refresh on_cancel=Callback::new(move |_| composer.set(None))/> }.into_any(),
                     Some(Composer::File) => view! { <FileComposer regarding=(kind, id)/> }.into_any(),
+                    Some(Composer::Email) if can_send => view! {
+                        <EmailComposer contact_id=id email_to=email_to.clone() on_done=refresh on_cancel=Callback::new(move |_| composer.set(None))/>
+                    }
+                    .into_any(),
+                    Some(Composer::Email) => view! {
+                        <div class="composer" role="region" aria-label=lang.t(M::SendEmail)>
+                            <p>{lang.t(M::SmtpMissing)}</p>
+                        </div>
+                    }
+                    .into_any(),
                     None => ().into_any(),
                 }
             }}
@@ -539,5 +558,48 @@ fn UploadResult() -> impl IntoView {
             };
             Some(view! { <p class="banner banner-error" role="alert">{super::field_message(lang, "file", &problem)}</p> }.into_any())
         })
+    }
+}
+
+/// Writing an e-mail to a contact; sent through the configured SMTP server and logged on the timeline.
+#[component]
+fn EmailComposer(contact_id: i64, email_to: Option<String>, on_done: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let action = ServerAction::<SendEmail>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    Effect::new(move || {
+        if let Some(Ok(_)) = action.value().get() {
+            toasts.push(lang.t(M::EmailSent), false);
+            on_done.run(());
+        }
+    });
+    let body_err = move || match error.get() {
+        Some(AppError::Validation { field, problem }) if field == "body" => Some(super::field_message(lang, &field, &problem)),
+        _ => None,
+    };
+    view! {
+        <div class="composer" role="region" aria-label=lang.t(M::SendEmail) on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>
+            <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
+                <ErrorBanner error=error fields=&["subject", "body"]/>
+                <input type="hidden" name="input[contact_id]" value=contact_id.to_string()/>
+                <div class="field field-wide">
+                    <span class="muted">{lang.t(M::Recipient)}": "</span>
+                    <strong>{email_to.clone().unwrap_or_else(|| "—".into())}</strong>
+                </div>
+                <TextField label=M::Subject key="subject" value="" error=error required=true form="mail-"/>
+                <div class="field field-wide" class:has-error=move || body_err().is_some()>
+                    <label for="mail-body">{lang.t(M::Message)}</label>
+                    <textarea id="mail-body" name="input[body]" rows="6" aria-describedby="mail-body-err"></textarea>
+                    <small class="error" id="mail-body-err" role="alert">{body_err}</small>
+                </div>
+                <div class="form-actions">
+                    <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
+                        {move || if action.pending().get() { lang.t(M::Sending) } else { lang.t(M::Send) }}
+                    </button>
+                    <button type="button" class="btn btn-ghost" on:click=move |_| on_cancel.run(())>{lang.t(M::Close)}</button>
+                </div>
+            </ActionForm>
+        </div>
     }
 }

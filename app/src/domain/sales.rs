@@ -399,6 +399,17 @@ pub struct TimelinePage {
     /// The company's local time when the page was read ("YYYY-MM-DDTHH:MM"): the default time of a
     /// call being logged (the browser's clock is not used, so server and browser render alike).
     pub now: String,
+    /// Whether e-mail can be sent from Veza (an SMTP server is configured).
+    pub can_send_email: bool,
+}
+
+/// An e-mail to send to a contact through the configured SMTP server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EmailInput {
+    pub contact_id: String,
+    pub subject: String,
+    pub body: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

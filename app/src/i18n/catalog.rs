@@ -246,6 +246,15 @@ catalog! {
     FilterDocuments => "Documents", "Dokumenti";
     PFileTooLarge => "is larger than the limit of", "je veća od dozvoljenih";
     PFileTypeNotAllowed => "is not a type of file Veza accepts (or its content does not match its name)", "nije vrsta datoteke koju Veza prihvata (ili sadržaj ne odgovara nazivu)";
+    // E-mail
+    SendEmail => "Send an email", "Pošalji e-poruku";
+    Send => "Send", "Pošalji";
+    Sending => "Sending…", "Slanje…";
+    Message => "Message", "Poruka";
+    Recipient => "To", "Za";
+    EmailSent => "The email is sent and logged on the timeline.", "E-poruka je poslata i zabeležena na vremenskoj liniji.";
+    SmtpMissing => "Sending email needs a mail server. An administrator sets VEZA_SMTP_URL (for example smtps://user:password@smtp.example.com) and restarts Veza. Until then, use «Log an email» to record an email sent from your mail program.", "Za slanje e-pošte potreban je server za poštu. Administrator podešava VEZA_SMTP_URL (na primer smtps://korisnik:lozinka@smtp.example.com) i ponovo pokreće Vezu. Do tada, e-poruku poslatu iz programa za poštu zabeležite sa «Zabeleži e-poruku».";
+    PSendFailed => "The mail server did not accept the email; nothing was logged. Try again later.", "Server za poštu nije prihvatio poruku; ništa nije zabeleženo. Pokušajte kasnije.";
     KindLead => "Lead", "Potencijalni kupac";
     KindOpportunity => "Opportunity", "Prilika";
     Results => "results", "rezultata";

@@ -276,10 +276,11 @@ pub fn ContactPage() -> impl IntoView {
                                     view! { <HistoryPanel rows=history_rows/> }.into_any()
                                 } else {
                                     let me = vec![Choice { id: c.id, label: format!("{} {}", c.first_name, c.last_name) }];
+                                    let email_to = c.email.clone();
                                     let users = lk.users.clone();
                                     view! {
                                         <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div>
-                                        <RecordTimeline kind=RegardingKind::Contact id=id page=timeline_page.clone() reload=tl_reload contacts=me users=users/>
+                                        <RecordTimeline kind=RegardingKind::Contact id=id page=timeline_page.clone() reload=tl_reload contacts=me users=users send_email=true email_to=email_to/>
                                     }
                                     .into_any()
                                 }}

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod contacts;
 pub mod demo;
 pub mod documents;
+pub mod email;
 pub mod forecast;
 pub mod ical;
 pub mod leads;

@@ -188,7 +188,7 @@ pub async fn page(db: &Db, actor: &Actor, q: &TimelineQuery) -> Result<TimelineP
         close(&mut sql, &mut branches);
     }
     if branches == 0 {
-        return Ok(TimelinePage { items: Vec::new(), next_cursor: None, now: local_now() });
+        return Ok(TimelinePage { items: Vec::new(), next_cursor: None, now: local_now(), can_send_email: false });
     }
     sql.push(") AS items ORDER BY at DESC, k DESC LIMIT ").bind(PAGE + 1);
 
@@ -215,7 +215,7 @@ pub async fn page(db: &Db, actor: &Actor, q: &TimelineQuery) -> Result<TimelineP
         None
     };
     let items = rows.into_iter().map(|r| to_item(kind, q.id, r)).collect();
-    Ok(TimelinePage { items, next_cursor, now: local_now() })
+    Ok(TimelinePage { items, next_cursor, now: local_now(), can_send_email: false })
 }
 
 fn local_now() -> String {
