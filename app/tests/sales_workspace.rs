@@ -266,6 +266,13 @@ async fn follow_up_and_account_timeline(db: Db) {
     assert_eq!(ranged.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), vec!["Poslati ponudu"]);
     // The contact's timeline has only its own activities.
     assert_eq!(timeline_of(&db, &ana, "contact", person, "activities").await.len(), 2);
+
+    // History keeps its records: none of the three can be deleted while activities refer to them.
+    let in_use =
+        |r: Result<(), AppError>| matches!(r, Err(AppError::Validation { ref field, problem: Problem::InUse(_) }) if field == "delete");
+    assert!(in_use(app::services::opportunities::delete(&db, &ana, opp, 1).await));
+    assert!(in_use(app::services::contacts::delete(&db, &ana, person, 1).await));
+    assert!(in_use(app::services::accounts::delete(&db, &ana, acc, 1).await));
 }
 both!(follow_up_and_account_timeline);
 
@@ -496,7 +503,8 @@ async fn email_is_sent_and_logged(db: Db) {
     let person = new_contact(&db, &ana, "Petar", "Perić", Some(acc)).await;
     let nameless = new_contact(&db, &ana, "Bez", "Adrese", Some(acc)).await;
     sqlx::query("UPDATE contacts SET email = 'petar@kupac.rs' WHERE id = $1").bind(person).execute(&db.pool).await.expect("email");
-    let input = EmailInput { contact_id: person.to_string(), subject: "Ponuda za 2027.".into(), body: "Poštovani,\nu prilogu je ponuda.".into() };
+    let input =
+        EmailInput { contact_id: person.to_string(), subject: "Ponuda za 2027.".into(), body: "Poštovani,\nu prilogu je ponuda.".into() };
 
     assert_eq!(email::send(&db, None, &ana, &input).await, Err(invalid("email_to", Problem::NotConfigured)));
     let (url, mut inbox) = smtp_receiver().await;
@@ -506,7 +514,8 @@ async fn email_is_sent_and_logged(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM activities").await, 0);
 
     let id = email::send(&db, Some(&mailer), &ana, &input).await.expect("sent");
-    let (envelope, data) = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.expect("delivered in time").expect("a message");
+    let (envelope, data) =
+        tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.expect("delivered in time").expect("a message");
     assert!(envelope.iter().any(|l| l.contains("<ana@veza.rs>")), "{envelope:?}");
     assert!(envelope.iter().any(|l| l.contains("<petar@kupac.rs>")), "{envelope:?}");
     assert!(data.contains("Subject: Ponuda za 2027."), "{data}");

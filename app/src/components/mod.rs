@@ -119,9 +119,11 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
 /// A field's problem as a sentence naming the field ("PIB is not a valid PIB…").
 pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
     match problem {
-        Problem::WrongCredentials | Problem::TooManyAttempts(_) | Problem::CannotChangeSelf | Problem::SendFailed | Problem::NotConfigured => {
-            problem_text(lang, problem)
-        }
+        Problem::WrongCredentials
+        | Problem::TooManyAttempts(_)
+        | Problem::CannotChangeSelf
+        | Problem::SendFailed
+        | Problem::NotConfigured => problem_text(lang, problem),
         _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
     }
 }

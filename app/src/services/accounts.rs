@@ -330,6 +330,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     .fetch_one(&mut *tx)
     .await?
     .try_get("n")?;
+    let deps = deps + super::activities::dependents(&mut tx, crate::domain::RegardingKind::Account, id).await?;
     if deps > 0 {
         return Err(field("delete", Problem::InUse(deps)));
     }

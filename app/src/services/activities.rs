@@ -181,6 +181,29 @@ pub async fn create(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64
     Ok(id)
 }
 
+/// How many activities, notes, documents, meeting invitations and leads refer to the record `kind`/`id`
+/// (they are its history: a record that has them is not deleted).
+pub async fn dependents(tx: &mut Tx, kind: RegardingKind, id: i64) -> Result<i64, AppError> {
+    let regarding = "(SELECT COUNT(*) FROM activities WHERE regarding_kind = $2 AND regarding_id = $1) \
+        + (SELECT COUNT(*) FROM notes WHERE regarding_kind = $2 AND regarding_id = $1) \
+        + (SELECT COUNT(*) FROM documents WHERE regarding_kind = $2 AND regarding_id = $1)";
+    let extra = match kind {
+        RegardingKind::Account => {
+            "+ (SELECT COUNT(*) FROM activities WHERE account_id = $1 AND regarding_kind <> $2) \
+             + (SELECT COUNT(*) FROM notes WHERE account_id = $1 AND regarding_kind <> $2) \
+             + (SELECT COUNT(*) FROM documents WHERE account_id = $1 AND regarding_kind <> $2) \
+             + (SELECT COUNT(*) FROM leads WHERE account_id = $1)"
+        }
+        RegardingKind::Contact => {
+            "+ (SELECT COUNT(*) FROM activity_attendees WHERE contact_id = $1) + (SELECT COUNT(*) FROM leads WHERE contact_id = $1)"
+        }
+        RegardingKind::Opportunity => "+ (SELECT COUNT(*) FROM leads WHERE opportunity_id = $1)",
+        RegardingKind::Lead => "",
+    };
+    let sql = format!("SELECT CAST({regarding} {extra} AS BIGINT) AS n");
+    Ok(sqlx::query(&sql).bind(id).bind(kind.code()).fetch_one(&mut **tx).await?.try_get("n")?)
+}
+
 /// Inserts a validated activity; `follow_up_of` links a follow-up to the activity it continues.
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, follow_up_of: Option<i64>, demo: bool) -> Result<i64, AppError> {
     let (account_id, _) = regarding(tx, actor, v.regarding_kind, v.regarding_id).await?;

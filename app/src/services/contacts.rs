@@ -241,6 +241,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     crate::domain::check_version(old.version, version)?;
     let deps: i64 =
         sqlx::query("SELECT COUNT(*) AS n FROM opportunities WHERE contact_id = $1").bind(id).fetch_one(&mut *tx).await?.try_get("n")?;
+    let deps = deps + super::activities::dependents(&mut tx, crate::domain::RegardingKind::Contact, id).await?;
     if deps > 0 {
         return Err(field("delete", Problem::InUse(deps)));
     }

@@ -42,18 +42,16 @@ pub async fn send(db: &Db, mailer: Option<&Mailer>, actor: &Actor, input: &Email
     let mut sql = crate::db::sql::Sql::new("SELECT c.first_name, c.last_name, c.email FROM contacts c WHERE c.id = ");
     sql.bind(contact_id);
     visibility::restrict(&mut sql, actor, "c");
-    let (first, last, email) =
-        sql.query_as::<(String, String, Option<String>)>().fetch_optional(&db.pool).await?.ok_or_else(|| field("contact_id", Problem::InvalidChoice))?;
+    let (first, last, email) = sql
+        .query_as::<(String, String, Option<String>)>()
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or_else(|| field("contact_id", Problem::InvalidChoice))?;
     let email = email.ok_or_else(|| field("email_to", Problem::Required))?;
     let to = Mailbox::new(Some(format!("{first} {last}")), email.parse().map_err(|_| field("email_to", Problem::InvalidEmail))?);
     let from = Mailbox::new(Some(actor.name.clone()), actor.email.parse().map_err(|_| field("email_to", Problem::InvalidEmail))?);
-    let message = Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject.clone())
-        .header(ContentType::TEXT_PLAIN)
-        .body(body.clone())
-        .map_err(|e| {
+    let message =
+        Message::builder().from(from).to(to).subject(subject.clone()).header(ContentType::TEXT_PLAIN).body(body.clone()).map_err(|e| {
             tracing::warn!(error = %e, "e-mail could not be built");
             field("body", Problem::InvalidChoice)
         })?;

@@ -343,7 +343,8 @@ pub async fn update(db: &Db, actor: &Actor, input: &LeadInput) -> Result<i64, Ap
     Ok(version + 1)
 }
 
-/// Deletes an open lead with its activities and notes; a qualified lead is history and stays.
+/// Deletes a lead that was not qualified, with its activities, notes and documents; a qualified lead is
+/// history and stays.
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let (old, _) = get_for_update(&mut tx, actor, id, version).await?;
@@ -352,6 +353,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     }
     sqlx::query("DELETE FROM activities WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM notes WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM documents WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM leads WHERE id = $1").bind(id).execute(&mut *tx).await?;
     audit::deleted(&mut tx, "lead", id, Some(actor), &old.display_name()).await?;
     tx.commit().await?;

@@ -324,6 +324,10 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     let mut tx = db.begin().await?;
     let old = get_for_update(&mut tx, actor, id).await?;
     crate::domain::check_version(old.version, version)?;
+    let deps = super::activities::dependents(&mut tx, crate::domain::RegardingKind::Opportunity, id).await?;
+    if deps > 0 {
+        return Err(field("delete", Problem::InUse(deps)));
+    }
     sqlx::query("DELETE FROM opportunity_stage_changes WHERE opportunity_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM opportunities WHERE id = $1").bind(id).execute(&mut *tx).await?;
     audit::deleted(&mut tx, "opportunity", id, Some(actor), &old.name).await?;
