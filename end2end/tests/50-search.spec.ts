@@ -5,7 +5,7 @@ test('global search: "/" focuses the top-bar box; names, e-mails and diacritics 
   await signIn(page, SALES_A);
   await open(page, '/');
   await page.locator('body').press('/');
-  const box = page.getByRole('searchbox', { name: 'Search accounts, contacts and opportunities' }).first();
+  const box = page.getByRole('searchbox', { name: 'Search accounts, contacts, leads and opportunities' }).first();
   await expect(box).toBeFocused();
   await box.fill('sabac');
   await box.press('Enter');

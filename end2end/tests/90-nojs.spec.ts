@@ -42,8 +42,8 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await expect(page.locator('.cal-day').first()).toBeVisible();
 
   // The top-bar search is a plain form.
-  await page.getByRole('searchbox', { name: 'Search accounts, contacts and opportunities' }).fill('mlekara');
-  await page.getByRole('searchbox', { name: 'Search accounts, contacts and opportunities' }).press('Enter');
+  await page.getByRole('searchbox', { name: 'Search accounts, contacts, leads and opportunities' }).fill('mlekara');
+  await page.getByRole('searchbox', { name: 'Search accounts, contacts, leads and opportunities' }).press('Enter');
   await expect(page).toHaveURL(/\/search\?q=mlekara/);
   await expect(page.locator('ul.search-results').getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
 });

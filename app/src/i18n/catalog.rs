@@ -98,7 +98,7 @@ catalog! {
     Loading => "Loading…", "Učitavanje…";
     NoResults => "Nothing found.", "Ništa nije pronađeno.";
     SearchShortcut => "Search (press /)", "Pretraga (taster /)";
-    SearchLabel => "Search accounts, contacts and opportunities", "Pretraži preduzeća, kontakte i prilike";
+    SearchLabel => "Search accounts, contacts, leads and opportunities", "Pretraži preduzeća, kontakte, potencijalne kupce i prilike";
     SearchEmpty => "Type a name, e-mail, phone, PIB or city.", "Upišite naziv, e-poštu, telefon, PIB ili grad.";
     SearchFirst => "The first 20 matches by name; narrow the search to see others.", "Prvih 20 pogodaka po nazivu; suzite pretragu da vidite ostale.";
     KindAccount => "Account", "Preduzeće";

@@ -116,7 +116,12 @@ fn audit_fields(v: &Valid, owner: i64) -> audit::Fields {
 
 /// Checks that the record an activity or note is about exists and is visible to `actor`, and returns
 /// the account it belongs to (for the account's timeline) and its label.
-pub async fn regarding(tx: &mut Tx, actor: &Actor, kind: RegardingKind, id: i64) -> Result<(Option<i64>, String), AppError> {
+pub async fn regarding(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    kind: RegardingKind,
+    id: i64,
+) -> Result<(Option<i64>, String), AppError> {
     let (select, alias) = match kind {
         RegardingKind::Account => ("SELECT a.id AS account_id, a.name AS label FROM accounts a WHERE a.id = ", "a"),
         RegardingKind::Contact => ("SELECT c.account_id, c.first_name || ' ' || c.last_name AS label FROM contacts c WHERE c.id = ", "c"),
@@ -130,7 +135,7 @@ pub async fn regarding(tx: &mut Tx, actor: &Actor, kind: RegardingKind, id: i64)
     let mut sql = Sql::new(select);
     sql.bind(id);
     visibility::restrict(&mut sql, actor, alias);
-    let row = sql.query().fetch_optional(&mut **tx).await?.ok_or_else(|| field("regarding_id", Problem::InvalidChoice))?;
+    let row = sql.query().fetch_optional(&mut *conn).await?.ok_or_else(|| field("regarding_id", Problem::InvalidChoice))?;
     let label: String = row.try_get("label")?;
     Ok((row.try_get("account_id")?, label.split_whitespace().collect::<Vec<_>>().join(" ")))
 }
@@ -206,7 +211,7 @@ pub async fn dependents(tx: &mut Tx, kind: RegardingKind, id: i64) -> Result<i64
 
 /// Inserts a validated activity; `follow_up_of` links a follow-up to the activity it continues.
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, follow_up_of: Option<i64>, demo: bool) -> Result<i64, AppError> {
-    let (account_id, _) = regarding(tx, actor, v.regarding_kind, v.regarding_id).await?;
+    let (account_id, _) = regarding(&mut **tx, actor, v.regarding_kind, v.regarding_id).await?;
     check_attendees(tx, actor, v).await?;
     let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = now();
@@ -279,15 +284,15 @@ const DETAIL: &str = "SELECT x.id, x.kind, x.subject, x.description, x.status, x
     x.outcome, x.location, x.regarding_kind, x.regarding_id, x.account_id, x.follow_up_of, x.completed_at, x.owner_id, u.name AS owner_name, \
     x.team_id, x.version FROM activities x JOIN users u ON u.id = x.owner_id WHERE x.id = ";
 
-async fn load(tx: &mut Tx, actor: &Actor, id: i64) -> Result<ActivityDb, AppError> {
+async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> Result<ActivityDb, AppError> {
     let mut sql = Sql::new(DETAIL);
     sql.bind(id);
     visibility::restrict(&mut sql, actor, "x");
-    sql.query_as::<ActivityDb>().fetch_optional(&mut **tx).await?.ok_or(AppError::NotFound)
+    sql.query_as::<ActivityDb>().fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)
 }
 
 async fn load_for_update(tx: &mut Tx, actor: &Actor, id: i64, version: i64) -> Result<ActivityDb, AppError> {
-    let row = load(tx, actor, id).await?;
+    let row = load(&mut **tx, actor, id).await?;
     if !visibility::can_edit(actor, row.owner_id, row.team_id) {
         return Err(AppError::NotFound);
     }
@@ -306,21 +311,20 @@ fn regarding_of(s: &str) -> RegardingKind {
 }
 
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Activity, AppError> {
-    let mut tx = db.pool.begin().await?;
-    let r = load(&mut tx, actor, id).await?;
+    let mut conn = db.pool.acquire().await?;
+    let r = load(&mut conn, actor, id).await?;
     let rk = regarding_of(&r.regarding_kind);
-    let label = regarding(&mut tx, actor, rk, r.regarding_id).await.map(|(_, l)| l).unwrap_or_default();
+    let label = regarding(&mut conn, actor, rk, r.regarding_id).await.map(|(_, l)| l).unwrap_or_default();
     let attendees = sqlx::query_as::<_, (Option<i64>, Option<i64>, Option<String>)>(
         "SELECT t.user_id, t.contact_id, COALESCE(u.name, c.first_name || ' ' || c.last_name) FROM activity_attendees t \
          LEFT JOIN users u ON u.id = t.user_id LEFT JOIN contacts c ON c.id = t.contact_id WHERE t.activity_id = $1 ORDER BY t.user_id, t.contact_id",
     )
     .bind(id)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *conn)
     .await?
     .into_iter()
     .map(|(user_id, contact_id, name)| Attendee { user_id, contact_id, name: name.unwrap_or_default() })
     .collect();
-    tx.rollback().await?;
     Ok(Activity {
         id: r.id,
         kind: kind_of(&r.kind),
@@ -374,7 +378,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64
     let v = validate(input)?;
     let mut tx = db.begin().await?;
     let old = load_for_update(&mut tx, actor, id, version).await?;
-    let (account_id, _) = regarding(&mut tx, actor, v.regarding_kind, v.regarding_id).await?;
+    let (account_id, _) = regarding(&mut *tx, actor, v.regarding_kind, v.regarding_id).await?;
     check_attendees(&mut tx, actor, &v).await?;
     let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(

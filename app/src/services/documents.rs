@@ -149,9 +149,9 @@ pub async fn download(db: &Db, actor: &Actor, id: i64) -> Result<Download, AppEr
         .ok_or(AppError::NotFound)?;
     let kind = RegardingKind::parse(&row.try_get::<String, _>("regarding_kind")?).ok_or(AppError::NotFound)?;
     let regarding_id: i64 = row.try_get("regarding_id")?;
-    let mut tx = db.pool.begin().await?;
-    activities::regarding(&mut tx, actor, kind, regarding_id).await.map_err(|_| AppError::NotFound)?;
-    tx.rollback().await?;
+    let mut conn = db.pool.acquire().await?;
+    activities::regarding(&mut conn, actor, kind, regarding_id).await.map_err(|_| AppError::NotFound)?;
+    drop(conn);
     let bytes: Vec<u8> = sqlx::query("SELECT content FROM document_contents WHERE document_id = $1")
         .bind(id)
         .fetch_one(&db.pool)
