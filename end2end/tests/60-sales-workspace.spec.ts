@@ -99,12 +99,23 @@ test('a call is completed with a follow-up; both show on the account timeline', 
   await expect(timelineItem(page, 'Poziv oko cene mleka')).toContainText('Completed');
   await expect(timelineItem(page, 'Poziv oko cene mleka')).toContainText('Traži ponudu do petka');
 
+  // The follow-up opens on its own page, where every field can be edited; the history shows the change.
+  await timelineItem(page, 'Poslati ponudu za mleko').getByRole('link', { name: 'Poslati ponudu za mleko' }).click();
+  await expect(page).toHaveURL(/\/activities\/\d+$/);
+  await hydrated(page);
+  await page.getByLabel('Subject').fill('Poslati ponudu za mleko i jogurt');
+  await page.getByLabel('Priority').selectOption({ label: 'High' });
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByRole('heading', { name: 'Poslati ponudu za mleko i jogurt' })).toBeVisible();
+  await page.getByRole('link', { name: 'History' }).click();
+  await expect(page.getByRole('row').filter({ hasText: 'Poslati ponudu za mleko i jogurt' })).toBeVisible();
+
   // The account's timeline holds its contact's items, linked to the contact; a note renders Markdown.
   await open(page, '/accounts?q=mlekara');
   await page.getByRole('link', { name: 'Mlekara Šabac d.o.o.' }).click();
   await hydrated(page);
   await expect(timelineItem(page, 'Poziv oko cene mleka')).toContainText('Đorđe Čolić');
-  await expect(timelineItem(page, 'Poslati ponudu za mleko').getByRole('button', { name: 'Complete' })).toBeVisible();
+  await expect(timelineItem(page, 'Poslati ponudu za mleko i jogurt').getByRole('button', { name: 'Complete' })).toBeVisible();
   await page.getByRole('button', { name: 'Add a note' }).click();
   await page.getByLabel(/Note \(Markdown/).fill('Kupac plaća **avansno**. <script>alert(1)</script>');
   await page.getByRole('region', { name: 'Add a note' }).getByRole('button', { name: 'Save' }).click();

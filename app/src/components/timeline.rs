@@ -300,7 +300,12 @@ fn TimelineItems(
                                     }
                                     .into_any(),
                                     _ => view! {
-                                        <p><strong>{item.title.clone()}</strong></p>
+                                        <p>
+                                            {match item.activity {
+                                                Some((aid, _)) => view! { <a href=format!("/activities/{aid}")><strong>{item.title.clone()}</strong></a> }.into_any(),
+                                                None => view! { <strong>{item.title.clone()}</strong> }.into_any(),
+                                            }}
+                                        </p>
                                         {reason.map(|r| view! { <p>{lang.t(M::Reason)}": "{r}</p> })}
                                         {item.detail.clone().map(|d| view! { <p class="tl-detail">{d}</p> })}
                                     }

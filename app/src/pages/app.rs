@@ -103,6 +103,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("leads") view=crate::pages::leads::LeadsPage ssr=SsrMode::Async/>
                     <Route path=path!("leads/new") view=crate::pages::leads::NewLeadPage ssr=SsrMode::Async/>
                     <Route path=path!("leads/:id") view=crate::pages::leads::LeadPage ssr=SsrMode::Async/>
+                    <Route path=path!("activities/:id") view=crate::pages::activities::ActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("my-day") view=crate::pages::my_day::MyDayPage ssr=SsrMode::Async/>
                     <Route path=path!("team-activity") view=crate::pages::my_day::TeamActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("calendar") view=crate::pages::calendar::CalendarPage ssr=SsrMode::Async/>

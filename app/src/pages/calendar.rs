@@ -250,7 +250,7 @@ fn CalendarItem(row: ActivityRow, dragging: RwSignal<Option<i64>>, on_move: Call
             class=format!("cal-item act-{}", row.kind.code())
             class:done=done
             id=format!("cal-{id}")
-            href=row.regarding_kind.href(row.regarding_id)
+            href=format!("/activities/{id}")
             draggable="true"
             data-id=id
             title=format!("{} · {} · {}", lang.t(activity_label(row.kind)), row.regarding_label, row.owner_name)

@@ -1,6 +1,7 @@
 //! Route components, one file per area of the product.
 
 pub mod accounts;
+pub mod activities;
 pub mod admin;
 pub mod app;
 pub mod auth;

@@ -60,7 +60,7 @@ fn ActivityList(title: M, rows: Vec<ActivityRow>, warn: bool) -> impl IntoView {
                         {rows.into_iter().map(|r| view! {
                             <li>
                                 <span class=format!("act-kind act-{}", r.kind.code())>{lang.t(activity_label(r.kind))}</span>
-                                " "<strong>{r.subject.clone()}</strong>
+                                " "<A href=format!("/activities/{}", r.id)><strong>{r.subject.clone()}</strong></A>
                                 <div class="muted">
                                     <time datetime=r.starts_at.clone()>{format_local(lang, &r.starts_at)}</time>
                                     " · " <A href=r.regarding_kind.href(r.regarding_id)>{r.regarding_label.clone()}</A>
