@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn weighted_value_rounds_half_up() {
-        assert_eq!(weighted(1_000_00, 60), 60_000);
+        assert_eq!(weighted(100_000, 60), 60_000);
         assert_eq!(weighted(5, 50), 3);
         assert_eq!(weighted(0, 80), 0);
         assert_eq!(weighted(-5, 50), -3);

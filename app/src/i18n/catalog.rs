@@ -216,7 +216,7 @@ catalog! {
     Today => "Today", "Danas";
     Previous => "Previous", "Prethodno";
     Mine => "Mine", "Moj";
-    CalendarHint => "Drag an appointment to another day, or focus it and press Alt+← / Alt+→ (day) or Alt+↑ / Alt+↓ (30 minutes).", "Prevucite obavezu na drugi dan, ili je izaberite i pritisnite Alt+← / Alt+→ (dan) ili Alt+↑ / Alt+↓ (30 minuta).";
+    CalendarHint => "Drag an appointment to another day (or, in the week, to another hour), or focus it and press Alt+← / Alt+→ (day) or Alt+↑ / Alt+↓ (30 minutes).", "Prevucite obavezu na drugi dan (ili, u nedelji, na drugi sat), ili je izaberite i pritisnite Alt+← / Alt+→ (dan) ili Alt+↑ / Alt+↓ (30 minuta).";
     Rescheduled => "Rescheduled to", "Pomereno na";
     CalendarFeed => "Calendar subscription (iCalendar)", "Pretplata na kalendar (iCalendar)";
     CreateFeed => "Create a subscription link", "Napravi link za pretplatu";

@@ -1,5 +1,6 @@
 //! The calendar: a week or month of the user's (or, for managers, a team's) meetings, calls and tasks.
-//! An appointment moves to another day by drag and drop, or from the keyboard (Alt+←/→ a day,
+//! An appointment moves to another day (month view) or day and hour (week view) by drag and drop, or from
+//! the keyboard (Alt+←/→ a day,
 //! Alt+↑/↓ half an hour); moves show at once and roll back if the server refuses them. Below it, the
 //! user's secret iCalendar subscription link.
 
@@ -34,6 +35,15 @@ fn shifted(local: &str, days: i64, minutes: i64) -> Option<String> {
 fn on_day(local: &str, day: NaiveDate) -> Option<String> {
     let t = NaiveDateTime::parse_from_str(local, "%Y-%m-%dT%H:%M").ok()?;
     Some(day.and_time(t.time()).format("%Y-%m-%dT%H:%M").to_string())
+}
+
+/// Working hours shown as drop slots in the week view; earlier and later appointments sit in the first
+/// and last slot (their own time shown).
+const FIRST_HOUR: u32 = 7;
+const LAST_HOUR: u32 = 20;
+
+fn slot_of(local: &str) -> u32 {
+    local.get(11..13).and_then(|h| h.parse::<u32>().ok()).unwrap_or(FIRST_HOUR).clamp(FIRST_HOUR, LAST_HOUR)
 }
 
 fn add_months(d: NaiveDate, months: i32) -> NaiveDate {
@@ -132,6 +142,7 @@ fn CalendarGrid(data: CalendarData) -> impl IntoView {
     let rows = RwSignal::new(data.rows.clone());
     let dragging = RwSignal::new(None::<i64>);
     let over = RwSignal::new(None::<NaiveDate>);
+    let over_slot = RwSignal::new(None::<(NaiveDate, u32)>);
     let from = date(&data.from).unwrap_or_default();
     let days: Vec<NaiveDate> = (0..data.days).map(|i| from + Duration::days(i)).collect();
     let today = date(&data.today);
@@ -219,13 +230,60 @@ fn CalendarGrid(data: CalendarData) -> impl IntoView {
                                     }
                                 >
                                     <div class="cal-date">{label}</div>
-                                    {move || {
-                                        let key = key.clone();
-                                        rows.get()
-                                            .into_iter()
-                                            .filter(|r| r.starts_at.starts_with(&key))
-                                            .map(|r| view! { <CalendarItem row=r dragging=dragging on_move=Callback::new(move |(id, to): (i64, String)| do_move(id, to))/> })
+                                    {if month {
+                                        view! {
+                                            {move || {
+                                                let key = key.clone();
+                                                rows.get()
+                                                    .into_iter()
+                                                    .filter(|r| r.starts_at.starts_with(&key))
+                                                    .map(|r| view! { <CalendarItem row=r dragging=dragging on_move=Callback::new(move |(id, to): (i64, String)| do_move(id, to))/> })
+                                                    .collect_view()
+                                            }}
+                                        }
+                                        .into_any()
+                                    } else {
+                                        // The week view has an hour slot per working hour: dropping on one sets day and time.
+                                        (FIRST_HOUR..=LAST_HOUR)
+                                            .map(|hour| {
+                                                let key = key.clone();
+                                                view! {
+                                                    <div
+                                                        class="cal-slot"
+                                                        data-time=format!("{hour:02}:00")
+                                                        class:drop-target=move || over_slot.get() == Some((day, hour))
+                                                        on:dragover=move |ev| {
+                                                            ev.prevent_default();
+                                                            ev.stop_propagation();
+                                                            if over_slot.get_untracked() != Some((day, hour)) {
+                                                                over_slot.set(Some((day, hour)));
+                                                            }
+                                                        }
+                                                        on:drop=move |ev| {
+                                                            ev.prevent_default();
+                                                            ev.stop_propagation();
+                                                            over_slot.set(None);
+                                                            over.set(None);
+                                                            if let Some(id) = dragging.get_untracked() {
+                                                                dragging.set(None);
+                                                                do_move(id, format!("{}T{hour:02}:00", iso(day)));
+                                                            }
+                                                        }
+                                                    >
+                                                        <span class="cal-hour" aria-hidden="true">{format!("{hour:02}")}</span>
+                                                        {move || {
+                                                            let key = key.clone();
+                                                            rows.get()
+                                                                .into_iter()
+                                                                .filter(|r| r.starts_at.starts_with(&key) && slot_of(&r.starts_at) == hour)
+                                                                .map(|r| view! { <CalendarItem row=r dragging=dragging on_move=Callback::new(move |(id, to): (i64, String)| do_move(id, to))/> })
+                                                                .collect_view()
+                                                        }}
+                                                    </div>
+                                                }
+                                            })
                                             .collect_view()
+                                            .into_any()
                                     }}
                                 </div>
                             }
@@ -365,5 +423,6 @@ mod tests {
         assert_eq!(on_day("2026-11-27T14:30", NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).as_deref(), Some("2026-12-01T14:30"));
         assert_eq!(shifted("2026-11-27T23:45", 0, 30).as_deref(), Some("2026-11-28T00:15"));
         assert_eq!(add_months(NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(), -1), NaiveDate::from_ymd_opt(2025, 12, 1).unwrap());
+        assert_eq!((slot_of("2026-11-27T06:15"), slot_of("2026-11-27T10:59"), slot_of("2026-11-27T23:00")), (7, 10, 20));
     }
 }

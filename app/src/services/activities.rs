@@ -211,7 +211,7 @@ pub async fn dependents(tx: &mut Tx, kind: RegardingKind, id: i64) -> Result<i64
 
 /// Inserts a validated activity; `follow_up_of` links a follow-up to the activity it continues.
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, follow_up_of: Option<i64>, demo: bool) -> Result<i64, AppError> {
-    let (account_id, _) = regarding(&mut **tx, actor, v.regarding_kind, v.regarding_id).await?;
+    let (account_id, _) = regarding(tx, actor, v.regarding_kind, v.regarding_id).await?;
     check_attendees(tx, actor, v).await?;
     let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = now();
@@ -292,7 +292,7 @@ async fn load(conn: &mut sqlx::AnyConnection, actor: &Actor, id: i64) -> Result<
 }
 
 async fn load_for_update(tx: &mut Tx, actor: &Actor, id: i64, version: i64) -> Result<ActivityDb, AppError> {
-    let row = load(&mut **tx, actor, id).await?;
+    let row = load(tx, actor, id).await?;
     if !visibility::can_edit(actor, row.owner_id, row.team_id) {
         return Err(AppError::NotFound);
     }
@@ -378,7 +378,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64
     let v = validate(input)?;
     let mut tx = db.begin().await?;
     let old = load_for_update(&mut tx, actor, id, version).await?;
-    let (account_id, _) = regarding(&mut *tx, actor, v.regarding_kind, v.regarding_id).await?;
+    let (account_id, _) = regarding(&mut tx, actor, v.regarding_kind, v.regarding_id).await?;
     check_attendees(&mut tx, actor, &v).await?;
     let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(

@@ -221,6 +221,6 @@ pub fn all() -> ListQuery {
     ListQuery::default()
 }
 
-pub fn column<'a>(board: &'a Board, stage: i64) -> &'a app::domain::Column {
+pub fn column(board: &Board, stage: i64) -> &app::domain::Column {
     board.columns.iter().find(|c| c.stage.id == stage).unwrap_or_else(|| panic!("no column for stage {stage}"))
 }
