@@ -39,6 +39,11 @@ run_e2e() {
     curl -sf http://127.0.0.1:3917/healthz >/dev/null && break
     sleep 0.5
   done
+  # A server that did not start (port taken, bad database) must not let the tests talk to another one.
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "the Veza server for the $name tests did not start:"; tail -n 20 "$dir/server.log"
+    exit 1
+  fi
   local status=0
   (cd end2end && VEZA_URL=http://127.0.0.1:3917 npx playwright test) || status=$?
   kill "$pid" 2>/dev/null || true
