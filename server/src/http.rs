@@ -91,14 +91,7 @@ async fn calendar_feed(
 
 /// The signed-in user of a plain (non-Leptos) request, from the session cookie.
 async fn session_actor(state: &AppState, headers: &axum::http::HeaderMap) -> Option<app::services::Actor> {
-    let token = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == app::api::ctx::SESSION_COOKIE)
-        .map(|(_, v)| v.to_string())?;
+    let token = app::api::ctx::cookie_in(headers, app::api::ctx::SESSION_COOKIE)?;
     app::services::auth::session_user(&state.db, &token).await.ok().flatten()
 }
 

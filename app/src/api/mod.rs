@@ -51,8 +51,12 @@ pub mod ctx {
     }
 
     pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
-        parts
-            .headers
+        cookie_in(&parts.headers, name)
+    }
+
+    /// The value of cookie `name` among `headers` (also used by the server's plain routes).
+    pub fn cookie_in(headers: &http::HeaderMap, name: &str) -> Option<String> {
+        headers
             .get_all(http::header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())

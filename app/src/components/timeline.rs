@@ -51,16 +51,15 @@ fn shift_days(local: &str, days: i64) -> String {
 }
 
 /// The URL's timeline filters for the record `kind`/`id`.
-fn timeline_query(kind: RegardingKind, id: i64) -> TimelineQuery {
-    let query = use_query_map();
-    query.with_untracked(|q| TimelineQuery {
+fn query_from(q: &leptos_router::params::ParamsMap, kind: RegardingKind, id: i64) -> TimelineQuery {
+    TimelineQuery {
         kind: kind.code().to_string(),
         id,
         filter: q.get("tl").unwrap_or_default(),
         from: q.get("tl_from").unwrap_or_default(),
         to: q.get("tl_to").unwrap_or_default(),
         cursor: q.get("tl_cursor").unwrap_or_default(),
-    })
+    }
 }
 
 /// The timeline page of the record a page shows, following the URL's filters and `reload`. Pages
@@ -68,22 +67,7 @@ fn timeline_query(kind: RegardingKind, id: i64) -> TimelineQuery {
 /// inside a nested suspense is fetched again on hydration, and its content rendered twice).
 pub fn timeline_resource(kind: RegardingKind, id: Memo<i64>, reload: RwSignal<u32>) -> Resource<Result<TimelinePage, AppError>> {
     let query = use_query_map();
-    Resource::new(
-        move || {
-            let q = query.with(|q| {
-                (
-                    q.get("tl").unwrap_or_default(),
-                    q.get("tl_from").unwrap_or_default(),
-                    q.get("tl_to").unwrap_or_default(),
-                    q.get("tl_cursor").unwrap_or_default(),
-                )
-            });
-            (id.get(), q, reload.get())
-        },
-        move |(id, (filter, from, to, cursor), _)| {
-            get_timeline(TimelineQuery { kind: kind.code().to_string(), id, filter, from, to, cursor })
-        },
-    )
+    Resource::new(move || (query.with(|q| query_from(q, kind, id.get())), reload.get()), |(q, _)| get_timeline(q))
 }
 
 /// The timeline of `kind`/`id` as loaded by [`timeline_resource`]; adding or completing something
@@ -102,7 +86,7 @@ pub fn RecordTimeline(
     #[prop(default = None)] email_to: Option<String>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let tq = timeline_query(kind, id);
+    let tq = use_query_map().with_untracked(|q| query_from(q, kind, id));
     let can_send = page.as_ref().map(|p| p.can_send_email).unwrap_or(false);
     let composer = RwSignal::new(None::<Composer>);
     let completing = RwSignal::new(None::<TimelineItem>);

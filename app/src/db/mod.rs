@@ -82,7 +82,7 @@ impl Db {
 
 /// The current UTC time as stored in every `*_at` column.
 pub fn now() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    crate::services::clock::stamp(chrono::Utc::now())
 }
 
 /// Today's UTC date as stored in date columns.

@@ -443,7 +443,8 @@ fn to_row(r: RowDb) -> LeadRow {
 pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<LeadRow>, AppError> {
     let dir = if q.dir.is_empty() && (q.sort.is_empty() || q.sort == "created") { "desc" } else { q.dir.as_str() };
     let (col, desc) = listing::choose(SORTS, &q.sort, dir);
-    let mut sql = Sql::new(&format!("{ROW}, {} AS sort_value FROM leads l JOIN users u ON u.id = l.owner_id WHERE 1=1", cast_text(col)));
+    let mut sql =
+        Sql::new(&format!("{ROW}, CAST({} AS TEXT) AS sort_value FROM leads l JOIN users u ON u.id = l.owner_id WHERE 1=1", col.expr));
     let text = listing::TextSearch::for_list(db, "leads", &q.q).await?;
     filters(&mut sql, &text, actor, q);
     listing::after_cursor(&mut sql, col, desc, "l.id", &q.cursor);
@@ -480,15 +481,6 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<LeadRow>
     filters(&mut count, &text, actor, q);
     let total = listing::capped_count(db, count).await?;
     Ok(Page { rows, next_cursor, total })
-}
-
-/// The sort value as text (the cursor carries text; numbers are compared as numbers again by `after_cursor`).
-fn cast_text(col: SortColumn) -> String {
-    if col.numeric {
-        format!("CAST({} AS TEXT)", col.expr)
-    } else {
-        col.expr.to_string()
-    }
 }
 
 /// Cards per column of the lead board.
