@@ -34,6 +34,16 @@ pub enum Problem {
     SendFailed,
     /// Sending e-mail needs an SMTP server that is not configured.
     NotConfigured,
+    /// A won or lost stage is reached by closing the opportunity (with its outcome), not by a move.
+    UseClose,
+    /// The opportunity is closed: reopen it first.
+    Closed,
+    /// A date that cannot lie in the future (an actual close date).
+    InFuture,
+    /// Not allowed with the chosen loss reason (a winner of a deal that ended without decision).
+    NotWithReason,
+    /// The value follows the opportunity's lines (currency and amount are fixed by them).
+    FixedByLines,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

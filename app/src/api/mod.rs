@@ -5,10 +5,13 @@
 pub mod accounts;
 pub mod activities;
 pub mod admin;
+pub mod competitors;
 pub mod contacts;
+pub mod deals;
 pub mod leads;
 pub mod opportunities;
 pub mod pipeline;
+pub mod products;
 pub mod search;
 pub mod session;
 

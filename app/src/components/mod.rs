@@ -1,8 +1,11 @@
 //! Reusable UI parts: form fields with inline errors, error texts, toasts, the history panel, badges.
 
 pub mod account_picker;
+pub mod charts;
+pub mod deal;
 pub mod fields;
 pub mod history;
+pub mod observation;
 pub mod timeline;
 pub mod toast;
 
@@ -84,6 +87,39 @@ pub fn field_label(field: &str) -> M {
         "opportunity_id" => M::Opportunities,
         "file" => M::File,
         "email_to" => M::Email,
+        "code" => M::Code,
+        "family" => M::Family,
+        "unit" => M::Unit,
+        "list_price" => M::ListPrice,
+        "unit_cost" => M::UnitCost,
+        "valid_from" => M::ValidFrom,
+        "valid_to" => M::ValidTo,
+        "price" => M::Price,
+        "product_id" => M::Product,
+        "quantity" => M::Quantity,
+        "min_quantity" => M::MinQuantity,
+        "unit_price" => M::UnitPrice,
+        "discount" | "percent" => M::DiscountPercent,
+        "discount_amount" => M::DiscountAmountPerUnit,
+        "won_by_id" => M::WonBy,
+        "competitor_id" => M::Competitor,
+        "competitor_product_id" => M::CompetitorProduct,
+        "customer_id" => M::Customer,
+        "observed_on" => M::ObservedOn,
+        "rebate" => M::RebatePercent,
+        "payment_terms" => M::PaymentTerms,
+        "quality" => M::Quality,
+        "service" => M::Service,
+        "why_liked" => M::WhyLiked,
+        "share" => M::SharePercent,
+        "as_of" => M::AsOf,
+        "threat" => M::Threat,
+        "strengths" => M::Strengths,
+        "weaknesses" => M::Weaknesses,
+        "regions" => M::ActiveRegions,
+        "potential" | "potential_currency" => M::EstimatedPotential,
+        "counters" => M::CounteredBy,
+        "opportunity" => M::KindOpportunity,
         _ => M::Field,
     }
 }
@@ -113,6 +149,11 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::FileTypeNotAllowed => lang.t(M::PFileTypeNotAllowed).into(),
         Problem::SendFailed => lang.t(M::PSendFailed).into(),
         Problem::NotConfigured => lang.t(M::SmtpMissing).into(),
+        Problem::UseClose => lang.t(M::PUseClose).into(),
+        Problem::Closed => lang.t(M::PClosed).into(),
+        Problem::InFuture => lang.t(M::PInFuture).into(),
+        Problem::NotWithReason => lang.t(M::PNotWithReason).into(),
+        Problem::FixedByLines => lang.t(M::PFixedByLines).into(),
     }
 }
 

@@ -42,9 +42,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0005_documents.sql"),
         postgres: include_str!("../../../migrations/postgres/0005_documents.sql"),
     },
+    Migration {
+        version: 6,
+        name: "products_competitors",
+        sqlite: include_str!("../../../migrations/sqlite/0006_products_competitors.sql"),
+        postgres: include_str!("../../../migrations/postgres/0006_products_competitors.sql"),
+    },
 ];
 
-pub const LATEST: i64 = 5;
+pub const LATEST: i64 = 6;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;

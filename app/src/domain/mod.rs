@@ -1,6 +1,8 @@
 //! Plain types and business rules of Veza. No I/O here: everything is unit-tested and shared by the
 //! server and the browser (the same validation runs on both sides).
 
+pub mod catalog;
+pub mod competition;
 pub mod ids;
 pub mod money;
 pub mod records;
@@ -8,5 +10,7 @@ pub mod sales;
 pub mod text;
 pub mod validate;
 
+pub use catalog::*;
+pub use competition::*;
 pub use records::*;
 pub use sales::*;

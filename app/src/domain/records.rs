@@ -300,6 +300,12 @@ pub struct ListQuery {
     pub rating: String,
     pub source: String,
     pub age: String,
+    /// Opportunities: "open", "won", "lost"; a loss reason (picklist id); a competitor (account id,
+    /// competing on the deal or having won it); a product family sold on the deal.
+    pub outcome: String,
+    pub reason: String,
+    pub competitor: String,
+    pub family: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -85,12 +85,14 @@ pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 pub const LIST_LEAD_SOURCE: &str = "lead_source";
 pub const LIST_DISQUALIFY_REASON: &str = "disqualify_reason";
-pub const PICKLISTS: &[&str] = &[LIST_LEAD_SOURCE, LIST_DISQUALIFY_REASON];
+pub const LIST_LOSS_REASON: &str = "loss_reason";
+pub const PICKLISTS: &[&str] = &[LIST_LEAD_SOURCE, LIST_DISQUALIFY_REASON, LIST_LOSS_REASON];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Picklists {
     pub sources: Vec<PicklistValue>,
     pub disqualify_reasons: Vec<PicklistValue>,
+    pub loss_reasons: Vec<PicklistValue>,
 }
 
 /// A lead as its page shows it, with links to what qualification made of it.

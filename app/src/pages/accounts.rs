@@ -3,6 +3,7 @@
 
 use super::list::{choice_options, list_query, Pager, SortSelect};
 use crate::api::accounts::{delete_account, get_account, get_lookups, list_accounts, SaveAccount};
+use crate::api::competitors::{get_account_competition, get_observation_choices};
 use crate::api::contacts::list_contacts;
 use crate::api::opportunities::list_opportunities;
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
@@ -118,6 +119,11 @@ fn AccountFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
     }
 }
 
+/// The relationship a new account starts with: `?type=competitor` from the competitors page.
+fn preset_type() -> RelationshipType {
+    use_query_map().with_untracked(|q| q.get("type").and_then(|t| RelationshipType::parse(&t))).unwrap_or(RelationshipType::Customer)
+}
+
 /// The account form, for a new account (`account` None) or an existing one.
 #[component]
 pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
@@ -133,7 +139,7 @@ pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_
     let a = account.clone().unwrap_or(Account {
         id: 0,
         name: String::new(),
-        types: vec![RelationshipType::Customer],
+        types: vec![preset_type()],
         category: None,
         industry: None,
         region: None,
@@ -223,6 +229,9 @@ pub fn AccountPage() -> impl IntoView {
     let contacts = Resource::new(move || id.get(), |id| list_contacts(ListQuery { account: id.to_string(), ..Default::default() }));
     let opportunities =
         Resource::new(move || id.get(), |id| list_opportunities(ListQuery { account: id.to_string(), ..Default::default() }));
+    let competition_reload = RwSignal::new(0u32);
+    let competition = Resource::new(move || (id.get(), competition_reload.get()), |(id, _)| get_account_competition(id));
+    let observation_choices = Resource::new(|| (), |_| get_observation_choices());
     let toasts = use_toasts();
     let navigate = use_navigate();
     let on_saved = Callback::new(move |_| {
@@ -239,6 +248,8 @@ pub fn AccountPage() -> impl IntoView {
                     let timeline_page = timeline.await;
                     let related_contacts = contacts.await.map(|p| p.rows).unwrap_or_default();
                     let related_opportunities = opportunities.await.map(|p| p.rows).unwrap_or_default();
+                    let competition = competition.await.unwrap_or_default();
+                    let observation_choices = observation_choices.await.unwrap_or_default();
                     match account.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
@@ -261,6 +272,7 @@ pub fn AccountPage() -> impl IntoView {
                                 }
                             };
                             let history = on_history.get();
+                            let is_competitor = a.types.contains(&RelationshipType::Competitor);
                             view! {
                                 <Title text=title.clone()/>
                                 <div class="page-head">
@@ -269,6 +281,7 @@ pub fn AccountPage() -> impl IntoView {
                                         <h1>{title}</h1>
                                     </div>
                                     <div class="head-actions">
+                                        {is_competitor.then(|| view! { <A href=format!("/competitors/{id}") attr:class="btn">{t(M::CompetitorPage)}</A> })}
                                         <A href=format!("/opportunities/new?account={id}") attr:class="btn">{t(M::NewOpportunity)}</A>
                                         <A href=format!("/contacts/new?account={id}") attr:class="btn">{t(M::NewContact)}</A>
                                         <button class="btn btn-danger" on:click=on_delete>{t(M::Delete)}</button>
@@ -286,6 +299,8 @@ pub fn AccountPage() -> impl IntoView {
                                             <aside class="stack">
                                                 <AccountContacts rows=related_contacts/>
                                                 <AccountOpportunities rows=related_opportunities/>
+                                                <CompetitionPanel account_id=id data=competition.clone() choices=observation_choices.clone()
+                                                    on_saved=Callback::new(move |_| competition_reload.update(|n| *n += 1))/>
                                             </aside>
                                         </div>
                                         <RecordTimeline kind=RegardingKind::Account id=id page=timeline_page.clone() reload=tl_reload contacts=attendees users=users/>
@@ -368,4 +383,67 @@ fn AccountOpportunities(rows: Vec<OpportunityRow>) -> impl IntoView {
         })
         .collect();
     view! { <RelatedList title=M::OpportunitiesOfAccount items=items/> }
+}
+
+/// What competitors do at this customer (observations recorded here, with quick entry) and which
+/// product families similar accounts buy that this one does not yet.
+#[component]
+fn CompetitionPanel(
+    account_id: i64,
+    data: (Vec<crate::domain::Observation>, Vec<crate::domain::CrossSell>),
+    choices: crate::domain::ObservationChoices,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    use crate::components::observation::ObservationForm;
+    use crate::domain::competition::format_bp;
+    let lang = use_lang();
+    let open = RwSignal::new(false);
+    let (seen, hints) = data;
+    view! {
+        <section class="card">
+            <div class="section-head">
+                <h2>{t(M::Competition)}</h2>
+                <button class="btn btn-ghost" on:click=move |_| open.set(true)>{t(M::RecordObservation)}</button>
+            </div>
+            <Show when=move || open.get()>
+                <ObservationForm choices=choices.clone() customer_id=account_id
+                    on_saved=Callback::new(move |_| { open.set(false); on_saved.run(()); })
+                    on_cancel=Callback::new(move |_| open.set(false))/>
+            </Show>
+            {if seen.is_empty() {
+                view! { <p class="muted">{t(M::NoObservations)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list observations-here">
+                        {seen.into_iter().take(5).map(|o| view! {
+                            <li>
+                                <A href=format!("/competitors/{}", o.competitor_id)>{o.competitor_name.clone()}</A>
+                                {o.product_name.clone().map(|p| format!(" · {p}"))}
+                                {match (o.price_minor, o.currency) { (Some(p), Some(c)) => format!(" · {}", format_money(lang, p, c.code())), _ => String::new() }}
+                                {o.rebate_bp.map(|r| format!(" · {} {}", lang.t(M::Rebate), format_bp(r)))}
+                                <div class="muted small">{format_date(lang, &o.observed_on)} " · " {o.recorded_by.clone()}</div>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+            <h3>{t(M::CrossSellHints)}</h3>
+            {if hints.is_empty() {
+                view! { <p class="muted">{t(M::NoCrossSell)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="plain-list">
+                        {hints.into_iter().map(|h| view! {
+                            <li>
+                                <strong>{h.family.clone()}</strong>
+                                <div class="muted small">{format!("{} {} · {}", h.accounts, lang.t(M::SimilarAccountsBuy), format_money(lang, h.revenue_minor, "RSD"))}</div>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }
+                .into_any()
+            }}
+        </section>
+    }
 }

@@ -5,7 +5,7 @@ use crate::api::admin::{get_admin_data, CreateTeam, InviteUser, ReorderStage, Sa
 use crate::components::fields::{SelectField, TextField};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, kind_label, role_label, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{PicklistValue, Role, Stage, StageKind, Team, UserView, LIST_DISQUALIFY_REASON, LIST_LEAD_SOURCE};
+use crate::domain::{PicklistValue, Role, Stage, StageKind, Team, UserView, LIST_DISQUALIFY_REASON, LIST_LOSS_REASON, LIST_LEAD_SOURCE};
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -117,6 +117,10 @@ pub fn AdminPage() -> impl IntoView {
                             <PicklistTable list=LIST_DISQUALIFY_REASON values=lists.disqualify_reasons save=picklist/>
                         </section>
                     </div>
+                    <section class="card">
+                        <h2>{t(M::LossReasons)}</h2>
+                        <PicklistTable list=LIST_LOSS_REASON values=lists.loss_reasons save=picklist/>
+                    </section>
                     <section class="card">
                         <h2>{t(M::MyDay)}</h2>
                         <ActionForm action=stale attr:class="inline-form">

@@ -108,6 +108,15 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("team-activity") view=crate::pages::my_day::TeamActivityPage ssr=SsrMode::Async/>
                     <Route path=path!("calendar") view=crate::pages::calendar::CalendarPage ssr=SsrMode::Async/>
                     <Route path=path!("admin") view=crate::pages::admin::AdminPage ssr=SsrMode::Async/>
+                    <Route path=path!("products") view=crate::pages::products::ProductsPage ssr=SsrMode::Async/>
+                    <Route path=path!("products/new") view=crate::pages::products::NewProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("products/:id") view=crate::pages::products::ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("price-lists") view=crate::pages::products::PricingPage ssr=SsrMode::Async/>
+                    <Route path=path!("price-lists/:id") view=crate::pages::products::PriceListPage ssr=SsrMode::Async/>
+                    <Route path=path!("competitors") view=crate::pages::competitors::CompetitorsPage ssr=SsrMode::Async/>
+                    <Route path=path!("competitors/:id") view=crate::pages::competitors::CompetitorPage ssr=SsrMode::Async/>
+                    <Route path=path!("win-loss") view=crate::pages::analysis::WinLossPage ssr=SsrMode::Async/>
+                    <Route path=path!("profitability") view=crate::pages::analysis::ProfitabilityPage ssr=SsrMode::Async/>
                     <Route path=path!("search") view=crate::pages::search::SearchPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
@@ -171,6 +180,9 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/accounts">{t(M::Accounts)}</A>
                 <A href="/contacts">{t(M::Contacts)}</A>
                 <A href="/calendar">{t(M::Calendar)}</A>
+                <A href="/competitors">{t(M::Competitors)}</A>
+                <A href="/products">{t(M::Products)}</A>
+                <A href="/win-loss">{t(M::WinLoss)}</A>
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
             </nav>
             <form method="GET" action="/search" class="topsearch" role="search">

@@ -5,7 +5,9 @@
 use super::list::choice_options;
 use crate::api::accounts::get_lookups;
 use crate::api::pipeline::{get_board, load_column, move_opportunity};
+use crate::components::deal::CloseFromBoard;
 use crate::components::toast::use_toasts;
+use crate::domain::competition::Outcome;
 use crate::components::{error_text, t, use_lang, Loading};
 use crate::domain::money::{to_base, weighted, Currency, Rate};
 use crate::domain::{probability_after_move, Board, BoardQuery, Card, Column, Lookups, Stage, StageKind};
@@ -134,6 +136,8 @@ fn BoardView(board: Board, query: BoardQuery, refetch: Callback<()>) -> impl Int
     let today = board.today.clone();
     let rates_sv = StoredValue::new(rates.clone());
     let query_sv = StoredValue::new(query.clone());
+    // A card headed for a won or lost stage waits here for the close dialog.
+    let closing = RwSignal::new(None::<(Card, Outcome)>);
 
     let do_move = move |card_id: i64, to: i64, keyboard: bool| {
         let rates = rates_sv.get_value();
@@ -143,6 +147,12 @@ fn BoardView(board: Board, query: BoardQuery, refetch: Callback<()>) -> impl Int
             return;
         }
         let Some(target) = stages.with_value(|s| s.iter().find(|s| s.id == to).cloned()) else { return };
+        if target.kind != StageKind::Open {
+            // Won and lost need the outcome's details: the close dialog asks for them.
+            let outcome = if target.kind == StageKind::Won { Outcome::Won } else { Outcome::Lost };
+            closing.set(Some((card, outcome)));
+            return;
+        }
         columns.update(|cols| {
             if let Some(mut c) = take_card(cols, card_id, &rates) {
                 c.stage_id = to;
@@ -202,8 +212,55 @@ fn BoardView(board: Board, query: BoardQuery, refetch: Callback<()>) -> impl Int
     };
 
     let rate_text = format!("{} {}", lang.t(M::RateNote), format_money(lang, board.eur_rate_micros / 10_000, "RSD"));
+    let close_today = board.today.clone();
+    let won_stage = board.stages.iter().find(|s| s.kind == StageKind::Won && s.active).map(|s| s.id);
+    let lost_stage = board.stages.iter().find(|s| s.kind == StageKind::Lost && s.active).map(|s| s.id);
+    let zone = move |stage: Option<i64>, class: &'static str, label: M| {
+        stage.map(|sid| {
+            view! {
+                <div
+                    class=format!("close-zone {class}")
+                    data-stage=sid
+                    class:drop-target=move || over.get() == Some(sid)
+                    on:dragover=move |ev| {
+                        ev.prevent_default();
+                        over.set(Some(sid));
+                    }
+                    on:dragleave=move |_| over.set(None)
+                    on:drop=move |ev| {
+                        ev.prevent_default();
+                        over.set(None);
+                        if let Some(id) = dragging.get_untracked() {
+                            dragging.set(None);
+                            do_move(id, sid, false);
+                        }
+                    }
+                >
+                    {lang.t(label)}
+                </div>
+            }
+        })
+    };
     view! {
         <p class="muted board-hint">{t(M::BoardHint)} " " {rate_text}</p>
+        {move || closing.get().map(|(card, outcome)| {
+            let rates = rates_sv.get_value();
+            let card_id = card.id;
+            view! {
+                <CloseFromBoard id=card.id version=card.version name=card.name.clone() amount_minor=card.amount_minor currency=card.currency
+                    outcome=outcome today=close_today.clone()
+                    on_done=Callback::new(move |_| {
+                        closing.set(None);
+                        columns.update(|cols| { take_card(cols, card_id, &rates); });
+                        toasts.push(lang.t(M::Closed), false);
+                    })
+                    on_cancel=Callback::new(move |_| closing.set(None))/>
+            }
+        })}
+        <div class="close-zones" aria-hidden="true">
+            {zone(won_stage, "won", M::DropToWin)}
+            {zone(lost_stage, "lost", M::DropToLose)}
+        </div>
         <div class="board" role="list">
             {move || {
                 let today = today.clone();

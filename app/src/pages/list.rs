@@ -30,6 +30,10 @@ pub fn list_query() -> Memo<ListQuery> {
                 rating: g("rating"),
                 source: g("source"),
                 age: g("age"),
+                outcome: g("outcome"),
+                reason: g("reason"),
+                competitor: g("competitor"),
+                family: g("family"),
             }
         })
     })
@@ -65,6 +69,10 @@ pub fn href_with_cursor(path: &str, q: &ListQuery, cursor: &str) -> String {
         ("rating", &q.rating),
         ("source", &q.source),
         ("age", &q.age),
+        ("outcome", &q.outcome),
+        ("reason", &q.reason),
+        ("competitor", &q.competitor),
+        ("family", &q.family),
     ];
     let mut parts: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
     if !cursor.is_empty() {

@@ -3,13 +3,16 @@
 pub mod accounts;
 pub mod activities;
 pub mod admin;
+pub mod analysis;
 pub mod app;
 pub mod auth;
 pub mod board;
 pub mod calendar;
+pub mod competitors;
 pub mod contacts;
 pub mod leads;
 pub mod list;
 pub mod my_day;
 pub mod opportunities;
+pub mod products;
 pub mod search;

@@ -5,6 +5,8 @@ use super::contacts::preset_account;
 use super::list::{choice_options, list_query, Pager, SortSelect};
 use crate::api::accounts::get_lookups;
 use crate::api::contacts::contact_choices;
+use crate::api::deals::get_deal;
+use crate::components::deal::DealPanel;
 use crate::api::opportunities::{delete_opportunity, get_opportunity_with_contacts, list_opportunities, SaveOpportunity};
 use crate::components::account_picker::AccountPicker;
 use crate::components::fields::{SelectField, TextArea, TextField};
@@ -123,6 +125,15 @@ fn OpportunityFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
             <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=q.from.clone()/></label>
             <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=q.to.clone()/></label>
             {(!q.account.is_empty()).then(|| view! { <input type="hidden" name="account" value=q.account.clone()/> })}
+            <select name="outcome" aria-label=lang.t(M::Outcome)>
+                <option value="">{lang.t(M::AnyOutcome)}</option>
+                <option value="open" selected=q.outcome == "open">{lang.t(M::OutcomeOpen)}</option>
+                <option value="won" selected=q.outcome == "won">{lang.t(M::OutcomeWon)}</option>
+                <option value="lost" selected=q.outcome == "lost">{lang.t(M::OutcomeLost)}</option>
+            </select>
+            {(!q.reason.is_empty()).then(|| view! { <input type="hidden" name="reason" value=q.reason.clone()/> })}
+            {(!q.competitor.is_empty()).then(|| view! { <input type="hidden" name="competitor" value=q.competitor.clone()/> })}
+            {(!q.family.is_empty()).then(|| view! { <input type="hidden" name="family" value=q.family.clone()/> })}
             <SortSelect options=vec![("close", M::SortCloseDate), ("name", M::SortName), ("amount", M::SortAmount), ("updated", M::SortUpdated)] query=q.clone()/>
             <button type="submit" class="btn">{lang.t(M::Filter)}</button>
             <a class="btn btn-ghost" href="/opportunities">{lang.t(M::ClearFilters)}</a>
@@ -138,6 +149,9 @@ pub fn OpportunityForm(
     contacts: Vec<Choice>,
     lookups: Lookups,
     #[prop(into)] on_saved: Callback<i64>,
+    /// The value follows the opportunity's lines (amount and currency are fixed by them).
+    #[prop(optional)]
+    has_lines: bool,
 ) -> impl IntoView {
     let lang = use_lang();
     let me = crate::pages::app::session_user();
@@ -185,8 +199,14 @@ pub fn OpportunityForm(
         });
     });
     let contact_selected = o.contact_id.map(|c| c.to_string()).unwrap_or_default();
-    let stages: Vec<(String, String)> =
-        lookups.stages.iter().map(|s| (s.id.to_string(), format!("{} ({}%)", s.name, s.probability))).collect();
+    // Won and lost are reached by closing the deal; a closed deal keeps its stage until reopened.
+    let closed = o.stage_kind != StageKind::Open;
+    let stages: Vec<(String, String)> = lookups
+        .stages
+        .iter()
+        .filter(|s| if closed { s.id == o.stage_id } else { s.kind == StageKind::Open })
+        .map(|s| (s.id.to_string(), format!("{} ({}%)", s.name, s.probability)))
+        .collect();
     let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
     let currencies: Vec<(String, String)> = Currency::ALL.iter().map(|c| (c.code().to_string(), c.code().to_string())).collect();
     let contact_label = lang.t(M::PrimaryContact);
@@ -237,8 +257,24 @@ pub fn OpportunityForm(
                 kind="number"
                 hint=M::ProbabilityHint
             />
-            <TextField label=M::Amount key="amount" value=if is_new { String::new() } else { minor_to_input(o.amount_minor) } error=error/>
-            <SelectField label=M::Currency key="currency" options=currencies selected=o.currency.code().to_string() error=error/>
+            {if has_lines {
+                view! {
+                    <div class="field">
+                        <label for="f-amount">{lang.t(M::Amount)}</label>
+                        <input id="f-amount" name="input[amount]" value=minor_to_input(o.amount_minor) readonly=true aria-describedby="amount-hint"/>
+                        <small class="hint" id="amount-hint">{lang.t(M::ValueFollowsLines)}</small>
+                    </div>
+                    <input type="hidden" name="input[currency]" value=o.currency.code()/>
+                    <div class="field"><span class="label">{lang.t(M::Currency)}</span><span class="value">{o.currency.code()}</span></div>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <TextField label=M::Amount key="amount" value=if is_new { String::new() } else { minor_to_input(o.amount_minor) } error=error/>
+                    <SelectField label=M::Currency key="currency" options=currencies.clone() selected=o.currency.code().to_string() error=error/>
+                }
+                .into_any()
+            }}
             <TextField label=M::CloseDate key="close_date" value=o.close_date.clone() error=error kind="date" required=true/>
             <SelectField label=M::Owner key="owner_id" options=owners selected=o.owner_id.to_string() error=error required=true/>
             <TextField label=M::Source key="source" value=o.source.clone().unwrap_or_default() error=error/>
@@ -296,6 +332,11 @@ pub fn OpportunityPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     // The opportunity and the contacts of its account, in one resource so both sides agree on them.
     let opp = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_opportunity_with_contacts(id));
+    let deal = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_deal(id));
+    let on_deal_change = Callback::new(move |_: ()| {
+        reload.update(|n| *n += 1);
+        tl_reload.update(|n| *n += 1);
+    });
     let lookups = Resource::new(|| (), |_| get_lookups());
     let toasts = use_toasts();
     let navigate = use_navigate();
@@ -311,6 +352,7 @@ pub fn OpportunityPage() -> impl IntoView {
                     let lk = lookups.await.unwrap_or_default();
                     let history_rows = history_rows.await;
                     let timeline_page = timeline.await;
+                    let deal = deal.await;
                     match opp.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
@@ -344,7 +386,7 @@ pub fn OpportunityPage() -> impl IntoView {
                                         </p>
                                         <h1>{title}</h1>
                                         <p class="summary">
-                                            <span class="badge">{o.stage_name.clone()}</span>
+                                            <span class=match o.stage_kind { StageKind::Won => "badge badge-won", StageKind::Lost => "badge badge-lost", StageKind::Open => "badge" }>{o.stage_name.clone()}</span>
                                             " "
                                             {format_money(lang, o.amount_minor, o.currency.code())}
                                             {format!(" · {}% · {}", o.probability, format_date(lang, &o.close_date))}
@@ -360,8 +402,15 @@ pub fn OpportunityPage() -> impl IntoView {
                                 } else {
                                     let attendees = cs.clone();
                                     let users = lk.users.clone();
+                                    let stages = lk.stages.clone();
+                                    let has_lines = deal.as_ref().map(|d| !d.lines.is_empty()).unwrap_or(false);
+                                    let panel_opp = form_value.clone();
                                     view! {
-                                        <div class="card"><OpportunityForm opportunity=Some(form_value) account=None contacts=cs lookups=lk on_saved=on_saved/></div>
+                                        <div class="card"><OpportunityForm opportunity=Some(form_value) account=None contacts=cs lookups=lk on_saved=on_saved has_lines=has_lines/></div>
+                                        {match deal.clone() {
+                                            Ok(d) => view! { <DealPanel opportunity=panel_opp deal=d stages=stages on_change=on_deal_change/> }.into_any(),
+                                            Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
+                                        }}
                                         <RecordTimeline kind=RegardingKind::Opportunity id=id page=timeline_page.clone() reload=tl_reload contacts=attendees users=users/>
                                     }
                                     .into_any()

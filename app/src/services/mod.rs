@@ -4,10 +4,13 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod analysis;
 pub mod audit;
 pub mod auth;
 pub mod clock;
+pub mod competitors;
 pub mod contacts;
+pub mod deals;
 pub mod demo;
 pub mod documents;
 pub mod email;
@@ -20,6 +23,7 @@ pub mod notes;
 pub mod opportunities;
 pub mod picklists;
 pub mod pipeline;
+pub mod products;
 pub mod search;
 pub mod stages;
 pub mod timeline;

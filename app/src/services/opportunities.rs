@@ -178,6 +178,10 @@ async fn active_stage(tx: &mut Tx, id: i64) -> Result<crate::domain::Stage, AppE
 pub async fn create(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<i64, AppError> {
     let v = validate(input)?;
     let mut tx = db.begin().await?;
+    // A deal is won or lost by closing it (with the actual value, or the reason and the winner).
+    if active_stage(&mut tx, v.stage_id).await?.kind != StageKind::Open {
+        return Err(field("stage_id", Problem::UseClose));
+    }
     let id = insert(&mut tx, actor, &v, None, false).await?;
     tx.commit().await?;
     Ok(id)
@@ -235,10 +239,26 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
 pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<i64, AppError> {
     let id = parse_id("id", &input.id)?;
     let version = parse_id("version", &input.version)?;
-    let v = validate(input)?;
+    let mut v = validate(input)?;
     let mut tx = db.begin().await?;
     let old = get_for_update(&mut tx, actor, id).await?;
     crate::domain::check_version(old.version, version)?;
+    if v.stage_id != old.stage_id {
+        if old.stage_kind != StageKind::Open {
+            // Only a manager's reopen moves a closed deal back into the pipeline.
+            return Err(field("stage_id", Problem::Closed));
+        }
+        if active_stage(&mut tx, v.stage_id).await?.kind != StageKind::Open {
+            return Err(field("stage_id", Problem::UseClose));
+        }
+    }
+    if super::deals::line_count(&mut tx, id).await? > 0 {
+        // The value follows the lines, which are priced in the opportunity's currency.
+        if v.currency != old.currency {
+            return Err(field("currency", Problem::FixedByLines));
+        }
+        v.amount_minor = old.amount_minor;
+    }
     if v.account_id != old.account_id {
         super::contacts::check_account(&mut tx, actor, v.account_id, "account_id").await?;
     }
@@ -365,6 +385,22 @@ fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQue
     }
     if !q.region.trim().is_empty() {
         sql.push(" AND EXISTS (SELECT 1 FROM accounts ra WHERE ra.id = o.account_id AND ra.region = ").bind(q.region.trim()).push(")");
+    }
+    // Drill-down from the win/loss analysis.
+    if let Some(kind) = StageKind::parse(q.outcome.trim()) {
+        sql.push(" AND o.stage_id IN (SELECT ks.id FROM stages ks WHERE ks.kind = ").bind(kind.code()).push(")");
+    }
+    if let Some(reason) = listing::id_filter(&q.reason) {
+        sql.push(" AND o.close_reason_id = ").bind(reason);
+    }
+    if let Some(c) = listing::id_filter(&q.competitor) {
+        sql.push(" AND (o.won_by_id = ").bind(c);
+        sql.push(" OR o.id IN (SELECT oc.opportunity_id FROM opportunity_competitors oc WHERE oc.competitor_id = ").bind(c).push("))");
+    }
+    if !q.family.trim().is_empty() {
+        sql.push(" AND o.id IN (SELECT fl.opportunity_id FROM opportunity_lines fl JOIN products fp ON fp.id = fl.product_id WHERE fp.family = ")
+            .bind(q.family.trim())
+            .push(")");
     }
 }
 

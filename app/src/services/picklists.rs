@@ -27,6 +27,7 @@ pub async fn load(db: &Db) -> Result<Picklists, AppError> {
         match v.list.as_str() {
             crate::domain::LIST_LEAD_SOURCE => out.sources.push(v),
             crate::domain::LIST_DISQUALIFY_REASON => out.disqualify_reasons.push(v),
+            crate::domain::LIST_LOSS_REASON => out.loss_reasons.push(v),
             _ => {}
         }
     }

@@ -164,6 +164,13 @@ pub async fn move_opportunity(db: &Db, actor: &Actor, id: i64, stage_id: i64, ve
     if !stage.active {
         return Err(AppError::NotFound);
     }
+    if old.stage_kind != StageKind::Open {
+        return Err(crate::domain::validate::field("stage_id", crate::error::Problem::Closed));
+    }
+    if stage.kind != StageKind::Open {
+        // Won and lost ask for the outcome's details: the board opens the close dialog instead.
+        return Err(crate::domain::validate::field("stage_id", crate::error::Problem::UseClose));
+    }
     if stage.id == old.stage_id {
         tx.commit().await?;
         return card_of(db, actor, id).await;
