@@ -351,11 +351,13 @@ async fn opportunity_parsing_and_contact_check(db: Db) {
     assert_eq!(o.version, 1);
     assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM opportunity_stage_changes WHERE opportunity_id = $1", id).await, 1);
 
-    // A deal created directly in a won stage is 100 % whatever was typed.
+    // A deal is won by closing it (with the actual value), never created in a won stage.
     let mut won_input = opportunity_input("Dobijen posao", delta, won.id, "10");
     won_input.probability = "30".into();
-    let won_id = opportunities::create(&db, &ana, &won_input).await.unwrap();
-    assert_eq!(opportunities::get(&db, &ana, won_id).await.unwrap().probability, 100);
+    assert_eq!(
+        opportunities::create(&db, &ana, &won_input).await,
+        Err(AppError::Validation { field: "stage_id".into(), problem: Problem::UseClose })
+    );
     // A typed probability in an open stage is kept and marked manual.
     let mut manual = opportunity_input("Ručna verovatnoća", delta, open[0].id, "10");
     manual.probability = "35".into();
@@ -448,9 +450,22 @@ async fn pipeline_board_totals_and_moves(db: Db) {
     assert_eq!((c1.count, c1.total_minor), (2, 133_333));
     assert_eq!(c1.weighted_minor, 26_667); // (100 000 + 33 333) × 20 % = 26 666.6
 
-    // Won takes the deal off the board at 100 %.
-    let card = pipeline::move_opportunity(&db, &ana, o3, won.id, 1).await.unwrap();
-    assert_eq!((card.stage_id, card.probability, card.version), (won.id, 100, 2));
+    // A move to won asks for the close instead; closing takes the deal off the board at 100 %.
+    assert_eq!(
+        pipeline::move_opportunity(&db, &ana, o3, won.id, 1).await.map(|c| c.id),
+        Err(AppError::Validation { field: "stage_id".into(), problem: Problem::UseClose })
+    );
+    let close = app::domain::CloseInput {
+        id: o3.to_string(),
+        version: "1".into(),
+        outcome: "won".into(),
+        amount: "1000".into(),
+        close_date: app::db::today(),
+        ..Default::default()
+    };
+    assert_eq!(app::services::deals::close(&db, &ana, &close).await, Ok(2));
+    let o = opportunities::get(&db, &ana, o3).await.unwrap();
+    assert_eq!((o.stage_id, o.probability, o.version), (won.id, 100, 2));
     let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
     assert_eq!(column(&board, open[1].id).count, 1);
     assert_eq!(column(&board, open[1].id).total_minor, 100_000);
@@ -920,8 +935,13 @@ async fn forecast_by_owner_month_stage(db: Db) {
     // Ana, December, third stage (40%): 2,500 RSD.
     opportunities::create(&db, &ana, &mk("A3", acc_a, open[2].id, "2500", "RSD", "2026-12-31")).await.unwrap();
     // Boris, January: won 5,000 RSD (100%) and lost 7,000 RSD (0%); outside the period: March.
-    opportunities::create(&db, &boris, &mk("B1", acc_b, won.id, "5000", "RSD", "2027-01-10")).await.unwrap();
-    opportunities::create(&db, &boris, &mk("B2", acc_b, lost.id, "7000", "RSD", "2027-01-11")).await.unwrap();
+    // (History as an import would bring it: closed deals inserted directly.)
+    for input in [mk("B1", acc_b, won.id, "5000", "RSD", "2027-01-10"), mk("B2", acc_b, lost.id, "7000", "RSD", "2027-01-11")] {
+        let v = opportunities::validate(&input).unwrap();
+        let mut tx = db.begin().await.unwrap();
+        opportunities::insert(&mut tx, &boris, &v, None, false).await.unwrap();
+        tx.commit().await.unwrap();
+    }
     opportunities::create(&db, &boris, &mk("B3", acc_b, open[1].id, "9000", "RSD", "2027-03-01")).await.unwrap();
 
     let cells = forecast::by_owner_month_stage(&db, &admin, "2026-12-01", "2027-01-31").await.unwrap();

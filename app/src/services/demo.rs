@@ -322,9 +322,239 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
     let seller_ids: Vec<i64> = sellers.iter().map(|s| s.0).collect();
     load_leads(&mut tx, &actor, &seller_ids, &mut rng).await?;
     load_activities(&mut tx, &actor, &contacts_by_account, &account_ids, &mut rng).await?;
+    load_competition(&mut tx, &actor, &account_ids, &mut rng).await?;
     sqlx::query("INSERT INTO settings (key, value) VALUES ('demo_loaded', $1)").bind(crate::db::now()).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+/// Our catalog: (code, name, family, unit, list price RSD, unit cost RSD).
+const CATALOG: &[(&str, &str, &str, &str, i64, i64)] = &[
+    ("PMP-100", "Centrifugalna pumpa CP-100", "Pumpe", "kom", 185_000, 121_000),
+    ("PMP-250", "Centrifugalna pumpa CP-250", "Pumpe", "kom", 342_000, 228_000),
+    ("PMP-DOZ", "Dozirna pumpa DZ-20", "Pumpe", "kom", 96_500, 58_000),
+    ("VNT-050", "Kuglasti ventil DN50", "Ventili", "kom", 12_400, 7_100),
+    ("VNT-100", "Leptir ventil DN100", "Ventili", "kom", 27_900, 16_300),
+    ("VNT-REG", "Regulacioni ventil RV-3", "Ventili", "kom", 64_000, 39_500),
+    ("AUT-PLC", "PLC upravljački orman", "Automatika", "kom", 420_000, 301_000),
+    ("AUT-SEN", "Senzor protoka SP-4", "Automatika", "kom", 38_500, 21_000),
+    ("AUT-SCD", "SCADA licenca", "Automatika", "kom", 250_000, 90_000),
+    ("CEV-PE", "PE cev 110 mm", "Cevi", "m", 1_450, 980),
+    ("SRV-MNT", "Montaža i puštanje u rad", "Servis", "h", 4_800, 2_600),
+    ("SRV-ODR", "Godišnje održavanje", "Servis", "kom", 120_000, 64_000),
+];
+
+/// Products, price lists, discount rules, competitor profiles with market share and products, field
+/// observations, and closed deals with their outcome (reasons, winners, lines with costs).
+async fn load_competition(tx: &mut crate::db::Tx, actor: &Actor, accounts: &[(i64, i64, bool)], rng: &mut Rng) -> Result<(), AppError> {
+    use crate::domain::catalog::line_total;
+    use crate::domain::money::Currency;
+    let today = Utc::now().date_naive();
+    let year_start = format!("{}-01-01", today.format("%Y"));
+    let mut products = Vec::new();
+    for (code, name, family, unit, price, cost) in CATALOG {
+        let v = super::products::ValidProduct {
+            code: code.to_string(),
+            name: name.to_string(),
+            family: family.to_string(),
+            unit: unit.to_string(),
+            list_price_minor: price * 100,
+            currency: Currency::RSD,
+            unit_cost_minor: Some(cost * 100),
+            active: true,
+        };
+        products.push((super::products::insert_product(tx, actor, &v, true).await?, *family, price * 100, cost * 100));
+    }
+    let ts = crate::db::now();
+    // A general wholesale list (5 % under list) and a better one for category A customers (10 %).
+    for (name, category, percent) in [("Veleprodaja", None, 95), ("Kupci kategorije A", Some("A"), 90)] {
+        let id: i64 = sqlx::query(
+            "INSERT INTO price_lists (name, currency, category, valid_from, valid_to, active, created_at, created_by, updated_at, updated_by, version) \
+             VALUES ($1, 'RSD', $2, $3, NULL, 1, $4, $5, $4, $5, 1) RETURNING id",
+        )
+        .bind(format!("{name} {}", today.format("%Y")))
+        .bind(category)
+        .bind(&year_start)
+        .bind(&ts)
+        .bind(actor.id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("id")?;
+        for (pid, _, price, _) in &products {
+            sqlx::query("INSERT INTO price_list_items (price_list_id, product_id, price_minor) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(*pid)
+                .bind(price * percent / 100)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    for (name, family, percent, min_qty) in [("Servisni paket", "Servis", 1000, 0), ("Količinski rabat na ventile", "Ventili", 1500, 20_000)] {
+        sqlx::query(
+            "INSERT INTO discount_rules (name, product_id, family, category, min_quantity_milli, percent_bp, amount_minor, currency, valid_from, valid_to, active, \
+             created_at, created_by, updated_at, updated_by, version) VALUES ($1, NULL, $2, NULL, $3, $4, NULL, NULL, $5, NULL, 1, $6, $7, $6, $7, 1)",
+        )
+        .bind(name)
+        .bind(family)
+        .bind(min_qty)
+        .bind(percent)
+        .bind(&year_start)
+        .bind(&ts)
+        .bind(actor.id)
+        .execute(&mut **tx)
+        .await?;
+    }
+
+    // Competitors: profile, quarterly market share, their products against ours.
+    const STRENGTHS: &[&str] = &["Niska cena, brza isporuka iz magacina", "Poznat brend, dobar servis u Beogradu", "Široka mreža distributera"];
+    const WEAKNESSES: &[&str] = &["Slab servis van Beograda", "Duži rokovi isporuke", "Skuplji rezervni delovi"];
+    const LIKES: &[&str] = &["Daju 60 dana odloženog plaćanja", "Serviser dolazi isti dan", "Niža cena za 10 %", "Već imaju njihovu opremu"];
+    let competitors: Vec<i64> = accounts.iter().filter(|a| a.2).map(|a| a.0).collect();
+    let customers: Vec<i64> = accounts.iter().filter(|a| !a.2).map(|a| a.0).collect();
+    let mut their_products: Vec<(i64, i64, i64)> = Vec::new(); // (competitor, their product, our price)
+    for (i, c) in competitors.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO competitor_profiles (account_id, strengths, weaknesses, threat, regions, potential_minor, potential_currency, updated_at, updated_by, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'RSD', $7, $8, 1)",
+        )
+        .bind(*c)
+        .bind(STRENGTHS[i % STRENGTHS.len()])
+        .bind(WEAKNESSES[i % WEAKNESSES.len()])
+        .bind(["high", "medium", "low"][i % 3])
+        .bind(["Beograd\nVojvodina", "Šumadija i Zapadna Srbija", "Beograd\nJužna i Istočna Srbija"][i % 3])
+        .bind((50 + rng.below(200)) as i64 * 1_000_000 * 100)
+        .bind(&ts)
+        .bind(actor.id)
+        .execute(&mut **tx)
+        .await?;
+        let mut share = 800 + rng.below(1500) as i64;
+        for q in 0..6 {
+            let as_of = today - Duration::days(90 * (5 - q));
+            share = (share + rng.below(300) as i64 - 130).clamp(200, 6000);
+            sqlx::query("INSERT INTO market_shares (competitor_id, share_bp, region, family, as_of, source, created_at, created_by) VALUES ($1, $2, NULL, NULL, $3, $4, $5, $6)")
+                .bind(*c)
+                .bind(share)
+                .bind(as_of.format("%Y-%m-%d").to_string())
+                .bind("Procena prodajnog tima")
+                .bind(&ts)
+                .bind(actor.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        for k in 0..2 {
+            let (pid, family, price, _) = products[(i * 3 + k * 4) % products.len()];
+            let id: i64 = sqlx::query(
+                "INSERT INTO competitor_products (competitor_id, name, search_key, family, quality, service, notes, created_at, created_by, updated_at, updated_by, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $7, $8, 1) RETURNING id",
+            )
+            .bind(*c)
+            .bind(format!("{family} {}", ["Eko", "Pro", "Max", "Standard"][(i + k) % 4]))
+            .bind(crate::domain::text::search_key(&format!("{family} {}", ["Eko", "Pro", "Max", "Standard"][(i + k) % 4])))
+            .bind(family)
+            .bind(2 + rng.below(4) as i64)
+            .bind(1 + rng.below(5) as i64)
+            .bind(&ts)
+            .bind(actor.id)
+            .fetch_one(&mut **tx)
+            .await?
+            .try_get("id")?;
+            sqlx::query("INSERT INTO competitor_product_counters (competitor_product_id, product_id) VALUES ($1, $2)").bind(id).bind(pid).execute(&mut **tx).await?;
+            their_products.push((*c, id, price));
+        }
+    }
+    // Observations over the last year: their price around ours, a rebate, terms.
+    for n in 0..40u64 {
+        if their_products.is_empty() || customers.is_empty() {
+            break;
+        }
+        let (competitor, product, ours) = *rng.pick(&their_products);
+        let customer = *rng.pick(&customers);
+        let (owner, team): (i64, Option<i64>) =
+            sqlx::query_as("SELECT owner_id, team_id FROM accounts WHERE id = $1").bind(customer).fetch_one(&mut **tx).await?;
+        let on = today - Duration::days(360 - n as i64 * 9);
+        let price = ours * (85 + rng.below(25) as i64) / 100;
+        sqlx::query(
+            "INSERT INTO field_observations (competitor_id, competitor_product_id, customer_id, opportunity_id, observed_on, region, price_minor, currency, rebate_bp, \
+             payment_terms, quality, service, why_liked, note, owner_id, team_id, created_at, created_by, updated_at, version) \
+             VALUES ($1, $2, $3, NULL, $4, (SELECT region FROM accounts WHERE id = $3), $5, 'RSD', $6, $7, $8, $9, $10, NULL, $11, $12, $13, $11, $13, 1)",
+        )
+        .bind(competitor)
+        .bind(product)
+        .bind(customer)
+        .bind(on.format("%Y-%m-%d").to_string())
+        .bind(price)
+        .bind([0, 300, 500, 1000][rng.below(4) as usize])
+        .bind(["30 dana", "60 dana", "avans 50 %"][rng.below(3) as usize])
+        .bind(2 + rng.below(4) as i64)
+        .bind(1 + rng.below(5) as i64)
+        .bind(*rng.pick(LIKES))
+        .bind(owner)
+        .bind(team)
+        .bind(&ts)
+        .execute(&mut **tx)
+        .await?;
+    }
+    // Closed deals get their outcome; a third of all deals get product lines (the value follows).
+    let reasons: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, code FROM picklist_values WHERE list = 'loss_reason' ORDER BY position").fetch_all(&mut **tx).await?;
+    let deals: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT o.id, s.kind, o.close_date, o.currency FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE o.is_demo = 1 ORDER BY o.id",
+    )
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, kind, close_date, currency) in deals {
+        let competitor = (!competitors.is_empty() && rng.below(3) > 0).then(|| *rng.pick(&competitors));
+        if let Some(c) = competitor {
+            sqlx::query("INSERT INTO opportunity_competitors (opportunity_id, competitor_id, added_at, added_by) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(c)
+                .bind(&ts)
+                .bind(actor.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+        if kind == "lost" && !reasons.is_empty() {
+            let (reason, code) = &reasons[[0, 0, 0, 1, 2, 3, 4, 5][rng.below(8) as usize].min(reasons.len() - 1)];
+            let winner = competitor.filter(|_| code != crate::domain::NO_DECISION);
+            sqlx::query("UPDATE opportunities SET closed_at = $1, close_reason_id = $2, won_by_id = $3, close_notes = $4 WHERE id = $5")
+                .bind(format!("{close_date}T15:00:00.000Z"))
+                .bind(*reason)
+                .bind(winner)
+                .bind(["Konkurent je ponudio duži rok plaćanja.", "Kupac je odložio investiciju.", "Naša ponuda je stigla kasno."][rng.below(3) as usize])
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+        } else if kind == "won" {
+            sqlx::query("UPDATE opportunities SET closed_at = $1 WHERE id = $2").bind(format!("{close_date}T15:00:00.000Z")).bind(id).execute(&mut **tx).await?;
+        }
+        if currency == "RSD" && rng.below(3) == 0 {
+            let mut total = 0;
+            for position in 1..=(1 + rng.below(3) as i64) {
+                let (pid, _, price, cost) = *rng.pick(&products);
+                let qty = (1 + rng.below(12) as i64) * 1000;
+                let line = line_total(qty, price * 95 / 100, 0, 0);
+                total += line;
+                sqlx::query(
+                    "INSERT INTO opportunity_lines (opportunity_id, position, product_id, quantity_milli, unit_price_minor, price_source, price_list_id, discount_bp, \
+                     discount_minor, discount_rule_id, total_minor, unit_cost_minor, created_at, created_by, updated_at, updated_by, version) \
+                     VALUES ($1, $2, $3, $4, $5, 'manual', NULL, 0, 0, NULL, $6, $7, $8, $9, $8, $9, 1)",
+                )
+                .bind(id)
+                .bind(position)
+                .bind(pid)
+                .bind(qty)
+                .bind(price * 95 / 100)
+                .bind(line)
+                .bind(cost)
+                .bind(&ts)
+                .bind(actor.id)
+                .execute(&mut **tx)
+                .await?;
+            }
+            sqlx::query("UPDATE opportunities SET amount_minor = $1 WHERE id = $2").bind(total).bind(id).execute(&mut **tx).await?;
+        }
+    }
+    Ok(())
 }
 
 /// 60 leads over the last four months: new, contacted and a few disqualified, every source and rating.
