@@ -166,12 +166,14 @@ async fn close_columns(db: &Db, id: i64) -> (Option<String>, Option<i64>, Option
 
 /// (old_value, new_value) of the audit rows of an opportunity's field, oldest first.
 async fn audit_rows(db: &Db, id: i64, field: &str) -> Vec<(Option<String>, Option<String>)> {
-    sqlx::query_as("SELECT old_value, new_value FROM audit_entries WHERE entity = 'opportunity' AND record_id = $1 AND field = $2 ORDER BY id")
-        .bind(id)
-        .bind(field)
-        .fetch_all(&db.pool)
-        .await
-        .expect("audit rows")
+    sqlx::query_as(
+        "SELECT old_value, new_value FROM audit_entries WHERE entity = 'opportunity' AND record_id = $1 AND field = $2 ORDER BY id",
+    )
+    .bind(id)
+    .bind(field)
+    .fetch_all(&db.pool)
+    .await
+    .expect("audit rows")
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -203,7 +205,8 @@ async fn price_list_resolution(db: Db) {
     assert!(!pricing.price_lists.iter().find(|l| l.id == inactive).expect("inactive list").active);
     // Sales may not maintain price lists.
     assert_eq!(
-        products::save_price_list(&db, &ana, &PriceListInput { name: "X".into(), valid_from: "2026-01-01".into(), ..Default::default() }).await,
+        products::save_price_list(&db, &ana, &PriceListInput { name: "X".into(), valid_from: "2026-01-01".into(), ..Default::default() })
+            .await,
         Err(AppError::Forbidden)
     );
 
@@ -281,7 +284,8 @@ async fn discount_rules(db: Db) {
     save(discount("Pumpe 10 %", None, "Pumps", "10")).await;
     save(discount("PMP-100 5 %", Some(p), "", "5")).await;
     save(DiscountInput { min_quantity: "10".into(), ..discount("PMP-100 količinski", Some(p), "", "20") }).await;
-    save(DiscountInput { valid_from: "2025-01-01".into(), valid_to: "2025-12-31".into(), ..discount("Stara akcija", Some(p), "", "30") }).await;
+    save(DiscountInput { valid_from: "2025-01-01".into(), valid_to: "2025-12-31".into(), ..discount("Stara akcija", Some(p), "", "30") })
+        .await;
     save(DiscountInput { active: "off".into(), ..discount("Ugašen rabat", Some(p), "", "40") }).await;
     save(DiscountInput { category: "A".into(), ..discount("Samo za A", None, "Pumps", "50") }).await;
     assert_eq!(products::pricing(&db, &mgr).await.expect("pricing").discounts.len(), 6);
@@ -496,7 +500,10 @@ async fn close_won_and_lost_rules(db: Db) {
     assert_eq!(deals::close(&db, &ana, &lost(l, 1, price, Some(customer), "")).await, Err(invalid("won_by_id", Problem::InvalidChoice)));
     assert_eq!(deals::close(&db, &ana, &lost(l, 1, no_decision, Some(rival), "")).await, Err(invalid("won_by_id", Problem::NotWithReason)));
     assert_eq!(deals::close(&db, &ana, &lost(l, 1, other, None, "  ")).await, Err(invalid("notes", Problem::Required)));
-    assert_eq!(deals::close(&db, &ana, &CloseInput { outcome: "maybe".into(), ..lost(l, 1, price, None, "") }).await, Err(invalid("outcome", Problem::InvalidChoice)));
+    assert_eq!(
+        deals::close(&db, &ana, &CloseInput { outcome: "maybe".into(), ..lost(l, 1, price, None, "") }).await,
+        Err(invalid("outcome", Problem::InvalidChoice))
+    );
     assert!(deals::deal(&db, &ana, l).await.expect("deal").competitors.is_empty(), "refused closes named no competitor");
     assert_eq!(deals::close(&db, &ana, &lost(l, 1, price, Some(rival), "Skuplji 8 %")).await, Ok(2));
     let o = opp(&db, &ana, l).await;
@@ -565,7 +572,10 @@ async fn reopen_by_manager_only(db: Db) {
     assert_eq!(changes, vec![(None, open[1].id), (Some(open[1].id), lost_stage.id), (Some(lost_stage.id), open[2].id)]);
     // The history keeps how it had closed.
     assert_eq!(audit_rows(&db, o, "close_reason").await, vec![(None, Some("Price".to_string())), (Some("Price".to_string()), None)]);
-    assert_eq!(audit_rows(&db, o, "won_by").await, vec![(None, Some("Konkurent d.o.o.".to_string())), (Some("Konkurent d.o.o.".to_string()), None)]);
+    assert_eq!(
+        audit_rows(&db, o, "won_by").await,
+        vec![(None, Some("Konkurent d.o.o.".to_string())), (Some("Konkurent d.o.o.".to_string()), None)]
+    );
     assert_eq!(audit_rows(&db, o, "close_notes").await, vec![(None, Some("Skuplji".to_string())), (Some("Skuplji".to_string()), None)]);
     // An open deal cannot be reopened; it can be closed again.
     assert_eq!(deals::reopen(&db, &mgr, o, 3, open[0].id).await, Err(invalid("stage_id", Problem::InvalidChoice)));
@@ -643,7 +653,10 @@ async fn win_rates_margins_and_hidden_costs(db: Db) {
     let page = competitors::page(&db, &mgr, rival).await.expect("competitor page");
     assert_eq!((page.record.won, page.record.lost), (1, 2));
     assert_eq!(page.opportunities.len(), 4, "the deals X was on, open ones included");
-    assert_eq!(page.loss_reasons.iter().map(|r| (r.reason.code.as_str(), r.count, r.value_minor)).collect::<Vec<_>>(), vec![("price", 2, 800_000)]);
+    assert_eq!(
+        page.loss_reasons.iter().map(|r| (r.reason.code.as_str(), r.count, r.value_minor)).collect::<Vec<_>>(),
+        vec![("price", 2, 800_000)]
+    );
 
     // Margins: 10,000.00 − 3,700.00 = 6,300.00 (63 %), for managers only.
     let pm = analysis::profitability(&db, &mgr, &AnalysisQuery::default()).await.expect("profitability");
@@ -774,17 +787,29 @@ async fn competitor_intelligence(db: Db) {
     assert_eq!(competitors::record_observation(&db, &ana, &obs("2026-10-02", "")).await, Err(invalid("price", Problem::Required)));
     let hidden = ObservationInput { customer_id: customer.to_string(), ..obs("2026-10-02", "900") };
     assert_eq!(competitors::record_observation(&db, &bob, &hidden).await, Err(invalid("customer_id", Problem::InvalidChoice)));
-    let not_competitor = ObservationInput { competitor_id: customer.to_string(), competitor_product_id: String::new(), ..obs("2026-10-02", "900") };
+    let not_competitor =
+        ObservationInput { competitor_id: customer.to_string(), competitor_product_id: String::new(), ..obs("2026-10-02", "900") };
     assert_eq!(competitors::record_observation(&db, &ana, &not_competitor).await, Err(invalid("competitor_id", Problem::InvalidChoice)));
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM field_observations").await, 3);
 
     // Market shares, entered out of order, come back by date.
     for (share, as_of) in [("25", "2026-06-30"), ("20", "2025-12-31"), ("22,5", "2026-03-31")] {
-        let m = MarketShareInput { competitor_id: rival.to_string(), share: share.into(), as_of: as_of.into(), region: "Srbija".into(), ..Default::default() };
+        let m = MarketShareInput {
+            competitor_id: rival.to_string(),
+            share: share.into(),
+            as_of: as_of.into(),
+            region: "Srbija".into(),
+            ..Default::default()
+        };
         competitors::add_market_share(&db, &ana, &m).await.expect("market share");
     }
     assert_eq!(
-        competitors::add_market_share(&db, &ana, &MarketShareInput { competitor_id: customer.to_string(), share: "5".into(), as_of: "2026-01-01".into(), ..Default::default() }).await,
+        competitors::add_market_share(
+            &db,
+            &ana,
+            &MarketShareInput { competitor_id: customer.to_string(), share: "5".into(), as_of: "2026-01-01".into(), ..Default::default() }
+        )
+        .await,
         Err(AppError::NotFound)
     );
 
@@ -797,7 +822,12 @@ async fn competitor_intelligence(db: Db) {
     let l = new_opportunity(&db, &ana, "Izgubljen", c, open[1].id, "2.000").await;
     deals::close(&db, &ana, &lost(l, 1, price, Some(rival), "")).await.expect("lost");
     let o = new_opportunity(&db, &ana, "U toku", c, open[1].id, "3.000").await;
-    let on_deal = ObservationInput { opportunity_id: o.to_string(), note: "Nude 60 dana odloženo".into(), price: String::new(), ..obs("2026-11-02", "") };
+    let on_deal = ObservationInput {
+        opportunity_id: o.to_string(),
+        note: "Nude 60 dana odloženo".into(),
+        price: String::new(),
+        ..obs("2026-11-02", "")
+    };
     let o4 = competitors::record_observation(&db, &ana, &on_deal).await.expect("observation on a deal");
     assert_eq!(deals::deal(&db, &ana, o).await.expect("deal").competitors.iter().map(|c| c.id).collect::<Vec<_>>(), vec![rival]);
 
@@ -816,7 +846,10 @@ async fn competitor_intelligence(db: Db) {
     // … and as the recorder's team sees it.
     let page = competitors::page(&db, &ana, rival).await.expect("competitor page");
     let seen = page.observations.iter().find(|o| o.id == o1).expect("the observation at the customer");
-    assert_eq!((seen.customer_id, seen.customer_name.as_deref(), seen.region.as_deref()), (Some(customer), Some("Tajni kupac"), Some("Vojvodina")));
+    assert_eq!(
+        (seen.customer_id, seen.customer_name.as_deref(), seen.region.as_deref()),
+        (Some(customer), Some("Tajni kupac"), Some("Vojvodina"))
+    );
     assert_eq!((page.record.won, page.record.lost, page.record.won_minor, page.record.lost_minor), (1, 1, 100_000, 200_000));
     assert_eq!(page.record.rate_bp(), Some(5000));
     assert_eq!(page.opportunities.len(), 3);
@@ -835,7 +868,10 @@ async fn competitor_intelligence(db: Db) {
     let row = list.iter().find(|c| c.id == rival).expect("X in the list");
     assert_eq!((row.latest_share_bp, row.observations, row.record.won, row.record.lost), (Some(2_500), 4, 0, 0));
     // On the customer's page only those who see the customer see its observations.
-    assert_eq!(competitors::observations_at(&db, &ana, customer).await.expect("observations").iter().map(|o| o.id).collect::<Vec<_>>(), vec![o1]);
+    assert_eq!(
+        competitors::observations_at(&db, &ana, customer).await.expect("observations").iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![o1]
+    );
     assert!(competitors::observations_at(&db, &bob, customer).await.expect("observations").is_empty());
 }
 both!(competitor_intelligence);
@@ -885,3 +921,126 @@ async fn cross_sell_hints(db: Db) {
     assert!(analysis::cross_sell(&db, &ana, plain).await.expect("cross-sell").is_empty());
 }
 both!(cross_sell_hints);
+
+/// Values of EUR deals are summed in RSD at the stored rate: 100.00 EUR lost to X = 11,717.00 RSD.
+async fn eur_deals_count_in_rsd(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let t = team(&db, "Beograd").await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t)).await;
+    let rival = account(&db, &mgr, "Konkurent X", "competitor", "", "").await;
+    let customer = new_account(&db, &mgr, "Kupac d.o.o.").await;
+    let price = loss_reason(&db, "price").await;
+    let mut input = opportunity_input("U evrima", customer, open[0].id, "100");
+    input.currency = "EUR".into();
+    let o = opportunities::create(&db, &mgr, &input).await.expect("EUR opportunity");
+    deals::close(&db, &mgr, &lost(o, 1, price, Some(rival), "")).await.expect("lost");
+    let w = new_opportunity(&db, &mgr, "U dinarima", customer, open[0].id, "").await;
+    deals::close(&db, &mgr, &won(w, 1, "1.000", &today())).await.expect("won");
+    let wl = analysis::win_loss(&db, &mgr, &AnalysisQuery::default()).await.expect("win/loss");
+    assert_eq!((wl.overall.won_minor, wl.overall.lost_minor), (100_000, 1_171_700));
+    assert_eq!(wl.reasons.iter().map(|r| r.value_minor).collect::<Vec<_>>(), vec![1_171_700]);
+    let page = competitors::page(&db, &mgr, rival).await.expect("competitor page");
+    assert_eq!((page.record.lost, page.record.lost_minor), (1, 1_171_700));
+    assert_eq!(page.loss_reasons.iter().map(|r| r.value_minor).collect::<Vec<_>>(), vec![1_171_700]);
+    let p = analysis::profitability(&db, &mgr, &AnalysisQuery::default()).await.expect("profitability");
+    assert_eq!(p.most.iter().map(|r| (r.account_id, r.revenue_minor)).collect::<Vec<_>>(), vec![(customer, 100_000)]);
+}
+both!(eur_deals_count_in_rsd);
+
+/// A won or lost stage is reached only by closing — also when a qualified lead creates the deal.
+async fn qualify_into_closed_stage_is_refused(db: Db) {
+    seed(&db).await;
+    let (_, won_stage, _) = open_and_closed_stages(&db).await;
+    let t = team(&db, "Beograd").await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t)).await;
+    let lead_input = app::domain::LeadInput {
+        company: "Mlekara d.o.o.".into(),
+        first_name: "Jovan".into(),
+        last_name: "Ilić".into(),
+        ..Default::default()
+    };
+    let lead = app::services::leads::create(&db, &ana, &lead_input).await.expect("lead");
+    let q = app::domain::QualifyInput {
+        lead_id: lead.to_string(),
+        version: "1".into(),
+        create_opportunity: "on".into(),
+        amount: "1.000".into(),
+        stage_id: won_stage.id.to_string(),
+        ..Default::default()
+    };
+    let result = app::services::leads::qualify(&db, &ana, &q).await.map(|d| d.opportunity_id);
+    let won_without_close = count(
+        &db,
+        "SELECT COUNT(*) AS n FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE s.kind = 'won' AND o.closed_at IS NULL",
+    )
+    .await;
+    assert_eq!((result, won_without_close), (Err(invalid("stage_id", Problem::UseClose)), 0));
+}
+both!(qualify_into_closed_stage_is_refused);
+
+/// Deleting an opportunity takes its lines and its competitor links with it.
+async fn deleting_a_deal_takes_its_lines(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let t = team(&db, "Beograd").await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t)).await;
+    let p = product(&db, &mgr, "P-1", "Pumps", "100", "").await;
+    let rival = account(&db, &mgr, "Konkurent X", "competitor", "", "").await;
+    let customer = new_account(&db, &mgr, "Kupac").await;
+    let o = new_opportunity(&db, &mgr, "S linijama", customer, open[0].id, "").await;
+    deals::save_line(&db, &mgr, &line(o, 1, p, "1")).await.expect("line");
+    deals::save_line(&db, &mgr, &line(o, 2, p, "2")).await.expect("line");
+    deals::add_competitor(&db, &mgr, o, rival).await.expect("competitor");
+    assert_eq!(opportunities::delete(&db, &mgr, o, 2).await, Err(AppError::Conflict));
+    assert_eq!(opportunities::delete(&db, &mgr, o, 3).await, Ok(()));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM opportunity_lines").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM opportunity_competitors").await, 0);
+}
+both!(deleting_a_deal_takes_its_lines);
+
+/// Deleting a deal or an account that competition data refers to ends in a clean answer, never an
+/// internal error: a deal named by an observation is deleted (the observation stays, unlinked); an
+/// account named by an observation or on a deal is "in use".
+async fn referenced_deletes_answer_cleanly(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let t = team(&db, "Beograd").await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t)).await;
+    let rival = account(&db, &mgr, "Konkurent X", "competitor", "", "").await;
+    let rival2 = account(&db, &mgr, "Konkurent Y", "competitor", "", "").await;
+    let customer = new_account(&db, &mgr, "Kupac").await;
+    let seen_at = new_account(&db, &mgr, "Posmatran kupac").await;
+    let clean = |r: Result<(), AppError>| matches!(r, Ok(()) | Err(AppError::Validation { problem: Problem::InUse(_), .. }));
+    let obs = |customer: String, opportunity: String| ObservationInput {
+        competitor_id: rival.to_string(),
+        customer_id: customer,
+        opportunity_id: opportunity,
+        price: "5".into(),
+        observed_on: "2026-10-01".into(),
+        ..Default::default()
+    };
+
+    // A deal named by an observation.
+    let o = new_opportunity(&db, &mgr, "Posmatran", customer, open[0].id, "").await;
+    competitors::record_observation(&db, &mgr, &obs(String::new(), o.to_string())).await.expect("observation");
+    let deal_named = opportunities::delete(&db, &mgr, o, 1).await;
+    // A customer named by an observation (no contacts, deals or activities).
+    competitors::record_observation(&db, &mgr, &obs(seen_at.to_string(), String::new())).await.expect("observation");
+    let customer_named = accounts::delete(&db, &mgr, seen_at, 1).await;
+    // A competitor named on a deal.
+    let d = new_opportunity(&db, &mgr, "Sa Y", customer, open[0].id, "").await;
+    deals::add_competitor(&db, &mgr, d, rival2).await.expect("competitor");
+    let competitor_on_deal = accounts::delete(&db, &mgr, rival2, 1).await;
+    // A competitor with observations.
+    let competitor_observed = accounts::delete(&db, &mgr, rival, 1).await;
+
+    let results = [deal_named, customer_named, competitor_on_deal, competitor_observed];
+    assert!(results.iter().cloned().all(clean), "{results:?}");
+    assert_eq!(results[0], Ok(()));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM field_observations WHERE opportunity_id IS NULL").await, 2);
+    for r in &results[1..] {
+        assert!(matches!(r, Err(AppError::Validation { problem: Problem::InUse(n), .. }) if *n >= 1), "{r:?}");
+    }
+}
+both!(referenced_deletes_answer_cleanly);

@@ -41,6 +41,21 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await page.goto('/calendar?view=month');
   await expect(page.locator('.cal-day').first()).toBeVisible();
 
+  // Win/loss, its filters and drill-down, and the competitor page read without JavaScript.
+  await page.goto('/win-loss');
+  await expect(page.locator('figure', { hasText: 'Win rate by competitor' }).getByText('Konkurent Pumpe d.o.o.')).toBeVisible();
+  await page.locator('form.filters select[name="region"]').selectOption('');
+  await page.locator('form.filters').getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/\/win-loss\?/);
+  await page.locator('figure', { hasText: 'Loss reasons' }).getByRole('link', { name: /Price/ }).click();
+  await expect(page.getByRole('link', { name: 'Pumpna stanica Kraljevo' })).toBeVisible();
+  await page.goto('/competitors');
+  await page.getByRole('link', { name: 'Konkurent Pumpe d.o.o.' }).click();
+  await expect(page.locator('table.observations')).toContainText('82,500.00 RSD');
+  await expect(page.locator('.line-chart, .empty, .muted').first()).toBeVisible();
+  await page.goto('/products?q=pmp-e2e');
+  await expect(page.getByRole('link', { name: 'Pumpa E2E 100' })).toBeVisible();
+
   // The top-bar search is a plain form.
   await page.getByRole('searchbox', { name: 'Search accounts, contacts, leads and opportunities' }).fill('mlekara');
   await page.getByRole('searchbox', { name: 'Search accounts, contacts, leads and opportunities' }).press('Enter');

@@ -228,6 +228,8 @@ pub fn DealPanel(opportunity: Opportunity, deal: Deal, stages: Vec<Stage>, on_ch
     let (id, version, currency) = (o.id, o.version, o.currency);
     let open = o.stage_kind == StageKind::Open;
     let closing = RwSignal::new(None::<Outcome>);
+    let observing = RwSignal::new(false);
+    let account_id = o.account_id;
     let sees_cost = deal.sees_cost;
     // The line form: empty = add; a line's values = edit it.
     let editing = RwSignal::new(None::<OpportunityLine>);
@@ -440,6 +442,12 @@ pub fn DealPanel(opportunity: Opportunity, deal: Deal, stages: Vec<Stage>, on_ch
                 }).collect_view()}
                 {deal.competitors.is_empty().then(|| view! { <li class="muted">{lang.t(M::NoCompetitorsOnDeal)}</li> })}
             </ul>
+            <button class="btn btn-ghost" on:click=move |_| observing.set(true)>{lang.t(M::RecordObservation)}</button>
+            <Show when=move || observing.get()>
+                <super::observation::ObservationQuick customer_id=account_id opportunity_id=id
+                    on_saved=Callback::new(move |_| { observing.set(false); on_change.run(()); })
+                    on_cancel=Callback::new(move |_| observing.set(false))/>
+            </Show>
             {(!others.is_empty()).then(|| view! {
                 <div class="inline-form">
                     <label for="add-competitor">{lang.t(M::AddCompetitor)}</label>

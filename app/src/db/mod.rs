@@ -87,5 +87,5 @@ pub fn now() -> String {
 
 /// Today's UTC date as stored in date columns.
 pub fn today() -> String {
-    chrono::Utc::now().format("%Y-%m-%d").to_string()
+    crate::services::clock::today().format("%Y-%m-%d").to_string()
 }

@@ -331,10 +331,12 @@ impl Threat {
 
 /// Formats basis points as a percentage ("42.5 %").
 pub fn format_bp(bp: i64) -> String {
-    if bp % 100 == 0 {
-        format!("{} %", bp / 100)
+    let sign = if bp < 0 { "-" } else { "" };
+    let a = bp.unsigned_abs();
+    if a % 100 == 0 {
+        format!("{sign}{} %", a / 100)
     } else {
-        format!("{}.{} %", bp / 100, format!("{:02}", bp % 100).trim_end_matches('0'))
+        format!("{sign}{}.{} %", a / 100, format!("{:02}", a % 100).trim_end_matches('0'))
     }
 }
 
@@ -350,6 +352,8 @@ mod tests {
         assert_eq!(format_bp(6667), "66.67 %");
         assert_eq!(format_bp(2500), "25 %");
         assert_eq!(format_bp(1250), "12.5 %");
+        assert_eq!(format_bp(-1750), "-17.5 %");
+        assert_eq!(format_bp(-50), "-0.5 %");
     }
 
     #[test]

@@ -257,12 +257,12 @@ pub fn OpportunityForm(
                 kind="number"
                 hint=M::ProbabilityHint
             />
-            {if has_lines {
+            {if has_lines || closed {
                 view! {
                     <div class="field">
                         <label for="f-amount">{lang.t(M::Amount)}</label>
                         <input id="f-amount" name="input[amount]" value=minor_to_input(o.amount_minor) readonly=true aria-describedby="amount-hint"/>
-                        <small class="hint" id="amount-hint">{lang.t(M::ValueFollowsLines)}</small>
+                        <small class="hint" id="amount-hint">{lang.t(if closed { M::FixedByClose } else { M::ValueFollowsLines })}</small>
                     </div>
                     <input type="hidden" name="input[currency]" value=o.currency.code()/>
                     <div class="field"><span class="label">{lang.t(M::Currency)}</span><span class="value">{o.currency.code()}</span></div>
@@ -275,7 +275,17 @@ pub fn OpportunityForm(
                 }
                 .into_any()
             }}
-            <TextField label=M::CloseDate key="close_date" value=o.close_date.clone() error=error kind="date" required=true/>
+            {if closed {
+                view! {
+                    <div class="field">
+                        <label for="f-close_date">{lang.t(M::CloseDate)}</label>
+                        <input id="f-close_date" type="date" name="input[close_date]" value=o.close_date.clone() readonly=true/>
+                    </div>
+                }
+                .into_any()
+            } else {
+                view! { <TextField label=M::CloseDate key="close_date" value=o.close_date.clone() error=error kind="date" required=true/> }.into_any()
+            }}
             <SelectField label=M::Owner key="owner_id" options=owners selected=o.owner_id.to_string() error=error required=true/>
             <TextField label=M::Source key="source" value=o.source.clone().unwrap_or_default() error=error/>
             <TextArea label=M::Description key="description" value=o.description.clone().unwrap_or_default() error=error/>

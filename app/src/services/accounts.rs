@@ -324,7 +324,10 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     }
     crate::domain::check_version(old.version, version)?;
     let deps: i64 = sqlx::query(
-        "SELECT CAST((SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM opportunities WHERE account_id = $1) AS BIGINT) AS n",
+        "SELECT CAST((SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM opportunities WHERE account_id = $1) \
+         + (SELECT COUNT(*) FROM field_observations WHERE customer_id = $1 OR competitor_id = $1) \
+         + (SELECT COUNT(*) FROM opportunity_competitors WHERE competitor_id = $1) \
+         + (SELECT COUNT(*) FROM opportunities WHERE won_by_id = $1) AS BIGINT) AS n",
     )
     .bind(id)
     .fetch_one(&mut *tx)

@@ -18,7 +18,8 @@ use crate::domain::{Choice, OpportunityRow, Role, StageKind};
 use crate::error::{AppError, Problem};
 use sqlx::Row;
 
-/// Who may edit a competitor's profile and products: managers, admins and the account's owner/team.
+/// Who may edit a competitor's profile and remove market-share entries: managers, admins and the
+/// account's owner or team. Market shares, their products and observations anyone records.
 async fn can_edit_profile(db: &Db, actor: &Actor, id: i64) -> Result<bool, AppError> {
     if matches!(actor.role, Role::Admin | Role::Manager) {
         return Ok(true);
@@ -470,23 +471,9 @@ pub async fn record_observation(db: &Db, actor: &Actor, i: &ObservationInput) ->
         ],
     )
     .await?;
-    // A deal named on the observation now lists the competitor.
+    // A deal named on the observation now lists the competitor (with its history row).
     if let Some(o) = opportunity {
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM opportunity_competitors WHERE opportunity_id = $1 AND competitor_id = $2")
-            .bind(o)
-            .bind(competitor)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
-        if n == 0 {
-            sqlx::query("INSERT INTO opportunity_competitors (opportunity_id, competitor_id, added_at, added_by) VALUES ($1, $2, $3, $4)")
-                .bind(o)
-                .bind(competitor)
-                .bind(&ts)
-                .bind(actor.id)
-                .execute(&mut *tx)
-                .await?;
-        }
+        super::deals::link_competitor(&mut tx, actor, o, competitor).await?;
     }
     tx.commit().await?;
     Ok(id)

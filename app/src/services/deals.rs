@@ -1,7 +1,8 @@
 //! What an opportunity sells and how it ends: its lines (priced from the applicable price list and
 //! discount rule; the opportunity's value follows them), the competitors on the deal, and closing as
-//! won or lost — and reopening, which only managers may do. Every change bumps the opportunity's
-//! version (a stale page gets a conflict) and writes its audit rows in the same transaction.
+//! won or lost — and reopening, which only managers may do. Lines, closing and reopening bump the
+//! opportunity's version (a stale page gets a conflict); naming or removing a competitor is additive
+//! and does not. Every change writes its audit rows in the same transaction.
 
 use super::products::{self, sees_cost};
 use super::{audit, parse_id, parse_opt_id, Actor};
@@ -213,7 +214,7 @@ async fn competitor_name(tx: &mut Tx, id: i64) -> Result<String, AppError> {
     Ok(sqlx::query("SELECT name FROM accounts WHERE id = $1").bind(id).fetch_one(&mut **tx).await?.try_get("name")?)
 }
 
-async fn link_competitor(tx: &mut Tx, actor: &Actor, opp_id: i64, competitor: i64) -> Result<bool, AppError> {
+pub(crate) async fn link_competitor(tx: &mut Tx, actor: &Actor, opp_id: i64, competitor: i64) -> Result<bool, AppError> {
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM opportunity_competitors WHERE opportunity_id = $1 AND competitor_id = $2")
         .bind(opp_id)
         .bind(competitor)

@@ -749,6 +749,11 @@ pub async fn qualify(db: &Db, actor: &Actor, input: &QualifyInput) -> Result<Qua
             source: source_code.unwrap_or_default(),
             ..Default::default()
         })?;
+        // Qualifying opens a deal; winning or losing it is a close of its own.
+        let stage = super::stages::get(&mut tx, v.stage_id).await.map_err(|_| field("stage_id", Problem::InvalidChoice))?;
+        if stage.kind != crate::domain::StageKind::Open {
+            return Err(field("stage_id", Problem::UseClose));
+        }
         let oid = super::opportunities::insert(&mut tx, actor, &v, None, false).await?;
         sqlx::query("UPDATE opportunities SET lead_id = $1 WHERE id = $2").bind(id).bind(oid).execute(&mut *tx).await?;
         Some(oid)

@@ -252,6 +252,12 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
             return Err(field("stage_id", Problem::UseClose));
         }
     }
+    if old.stage_kind != StageKind::Open {
+        // A closed deal keeps what its close recorded (actual value, date); reopen to change them.
+        v.amount_minor = old.amount_minor;
+        v.currency = old.currency;
+        v.close_date = old.close_date.clone();
+    }
     if super::deals::line_count(&mut tx, id).await? > 0 {
         // The value follows the lines, which are priced in the opportunity's currency.
         if v.currency != old.currency {
@@ -349,6 +355,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
         return Err(field("delete", Problem::InUse(deps)));
     }
     sqlx::query("DELETE FROM opportunity_stage_changes WHERE opportunity_id = $1").bind(id).execute(&mut *tx).await?;
+    // Observations made on the deal stay (they are about the competitor), without the link.
+    sqlx::query("UPDATE field_observations SET opportunity_id = NULL WHERE opportunity_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM opportunities WHERE id = $1").bind(id).execute(&mut *tx).await?;
     audit::deleted(&mut tx, "opportunity", id, Some(actor), &old.name).await?;
     tx.commit().await?;
