@@ -150,6 +150,8 @@ pub fn LineChart(
         }
     };
     let y_of = move |y: i64| top + plot_h - plot_h * y as f64 / max_y as f64;
+    // The largest value, labelled at the top of the y axis.
+    let top_label = series.iter().flat_map(|s| s.points.iter()).max_by_key(|p| p.1).map(|p| p.2.clone()).unwrap_or_default();
     let first = xs.first().cloned().unwrap_or_default();
     let last = xs.last().cloned().unwrap_or_default();
     let summary: String = series
@@ -186,6 +188,8 @@ pub fn LineChart(
                         }
                     })
                     .collect_view()}
+                <text class="tick" x=left + 4.0 y=top - 2.0>{top_label}</text>
+                <line class="grid" x1=left y1=top x2=left + plot_w y2=top/>
                 <text class="tick" x=left y=height as f64 - 8.0>{first}</text>
                 <text class="tick" x=left + plot_w y=height as f64 - 8.0 text-anchor="end">{last}</text>
             </svg>

@@ -511,6 +511,7 @@ catalog! {
     WonDeals => "Won deals", "Dobijeni poslovi";
     WonRevenue => "Won revenue", "Dobijeni prihod";
     FixedByClose => "Recorded by the close; a manager can reopen the deal to change it.", "Upisano pri zatvaranju; menadžer može ponovo da otvori posao da bi se promenilo.";
+    RebateTrend => "Rebates they give, over time", "Rabati koje daju, kroz vreme";
     PUseClose => "is a won or lost stage: close the opportunity instead", "je faza dobijenog ili izgubljenog posla: zatvorite priliku";
     PClosed => "cannot change: the opportunity is closed (a manager can reopen it)", "ne može da se menja: prilika je zatvorena (menadžer može ponovo da je otvori)";
     PInFuture => "cannot be in the future", "ne može biti u budućnosti";

@@ -125,6 +125,11 @@ fn CompetitorView(page: Page, choices: crate::domain::ObservationChoices, refres
             None => segments.push(Series { name: seg, points: vec![point] }),
         }
     }
+    // The rebates they were seen giving, oldest first.
+    let rebates = Series {
+        name: lang.t(M::Rebate).to_string(),
+        points: p.observations.iter().rev().filter_map(|o| o.rebate_bp.map(|r| (o.observed_on.clone(), r, format_bp(r)))).collect(),
+    };
     let reasons: Vec<Bar> = p
         .loss_reasons
         .iter()
@@ -212,6 +217,7 @@ fn CompetitorView(page: Page, choices: crate::domain::ObservationChoices, refres
         </div>
         <section class="card">
             <h2>{t(M::Observations)}</h2>
+            {(rebates.points.len() > 1).then(|| view! { <LineChart title=lang.t(M::RebateTrend) series=vec![rebates.clone()] height=160/> })}
             <ObservationTable rows=p.observations.clone()/>
         </section>
     }

@@ -147,7 +147,12 @@ pub async fn profitability(db: &Db, actor: &Actor, q: &AnalysisQuery) -> Result<
         closed_filters(&mut sql, actor, q);
         let rank = if margin { "margin" } else { "revenue" };
         let dir = if ascending { "ASC" } else { "DESC" };
-        sql.push(&format!(" GROUP BY o.account_id, a.name ORDER BY {rank} {dir}, o.account_id LIMIT 10"));
+        sql.push(" GROUP BY o.account_id, a.name");
+        if margin {
+            // Ranked by margin: only customers whose margin is known (a deal with costed lines).
+            sql.push(" HAVING COUNT(lc.cost) > 0");
+        }
+        sql.push(&format!(" ORDER BY {rank} {dir}, o.account_id LIMIT 10"));
         sql
     };
     let to_rows = |rows: Vec<(i64, String, i64, i64, i64, i64)>| {

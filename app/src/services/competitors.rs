@@ -603,7 +603,7 @@ pub async fn page(db: &Db, actor: &Actor, id: i64) -> Result<CompetitorPage, App
     );
     opp_sql.bind(id).push(" OR o.id IN (SELECT oc.opportunity_id FROM opportunity_competitors oc WHERE oc.competitor_id = ").bind(id).push("))");
     visibility::restrict(&mut opp_sql, actor, "o");
-    opp_sql.push(" ORDER BY o.close_date DESC, o.id DESC LIMIT 50");
+    opp_sql.push(" ORDER BY o.close_date DESC, o.id DESC LIMIT 12");
     #[allow(clippy::type_complexity)]
     let opportunities = opp_sql
         .query_as::<(i64, String, i64, String, String, String, i64, i64, String, String, String)>()
