@@ -320,6 +320,7 @@ async fn discount_rules(db: Db) {
     assert_eq!(v, 7);
 
     let ls = lines(&db, &ana, o).await;
+    #[allow(clippy::type_complexity)]
     let got: Vec<(i64, i64, i64, i64, Option<&str>, i64)> = ls
         .iter()
         .map(|l| (l.quantity_milli, l.unit_price_minor, l.discount_bp, l.discount_minor, l.discount_rule_name.as_deref(), l.total_minor))

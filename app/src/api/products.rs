@@ -1,6 +1,8 @@
 //! Server functions for the product catalog, price lists and discount rules.
 
-use crate::domain::{Catalog, Choice, DiscountInput, PriceItemInput, PriceListInput, PriceListPage, Pricing, Product, ProductInput, ProductQuery};
+use crate::domain::{
+    Catalog, Choice, DiscountInput, PriceItemInput, PriceListInput, PriceListPage, Pricing, Product, ProductInput, ProductQuery,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 

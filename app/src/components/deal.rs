@@ -5,7 +5,9 @@
 use super::fields::{SelectField, TextArea, TextField};
 use super::toast::use_toasts;
 use super::{error_text, field_message, use_lang, ErrorBanner};
-use crate::api::deals::{add_deal_competitor, delete_line, get_deal, remove_deal_competitor, reopen_opportunity, CloseOpportunity, SaveLine};
+use crate::api::deals::{
+    add_deal_competitor, delete_line, get_deal, remove_deal_competitor, reopen_opportunity, CloseOpportunity, SaveLine,
+};
 use crate::api::products::product_choices;
 use crate::domain::catalog::{bp_to_input, quantity_to_input, OpportunityLine, PriceSource};
 use crate::domain::competition::{format_bp, Deal, Outcome};
@@ -41,7 +43,8 @@ pub fn CloseDialog(
     });
     let won = outcome == Outcome::Won;
     let title = format!("{}: {}", lang.t(if won { M::CloseWonTitle } else { M::CloseLostTitle }), name);
-    let reason_options: Vec<(String, String)> = reasons.iter().filter(|r| r.active).map(|r| (r.id.to_string(), r.label(lang).to_string())).collect();
+    let reason_options: Vec<(String, String)> =
+        reasons.iter().filter(|r| r.active).map(|r| (r.id.to_string(), r.label(lang).to_string())).collect();
     let competitor_options: Vec<(String, String)> = competitors.iter().map(|c| (c.id.to_string(), c.label.clone())).collect();
     const FIELDS: &[&str] = &["amount", "close_date", "reason_id", "won_by_id", "notes", "outcome"];
     view! {

@@ -48,8 +48,20 @@ pub fn ObservationForm(
     let currencies: Vec<(String, String)> = Currency::ALL.iter().map(|c| (c.code().to_string(), c.code().to_string())).collect();
     let regions = choices.regions.clone();
     const FIELDS: &[&str] = &[
-        "competitor_id", "competitor_product_id", "customer_id", "opportunity_id", "observed_on", "region", "price", "currency", "rebate",
-        "payment_terms", "quality", "service", "why_liked", "note",
+        "competitor_id",
+        "competitor_product_id",
+        "customer_id",
+        "opportunity_id",
+        "observed_on",
+        "region",
+        "price",
+        "currency",
+        "rebate",
+        "payment_terms",
+        "quality",
+        "service",
+        "why_liked",
+        "note",
     ];
     view! {
         <div class="composer" role="region" aria-label=lang.t(M::RecordObservation) on:keydown=move |ev| if ev.key() == "Escape" { on_cancel.run(()) }>

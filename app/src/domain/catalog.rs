@@ -210,7 +210,7 @@ pub fn parse_quantity(name: &str, s: &str) -> Result<i64, AppError> {
         return Err(field(name, Problem::Required));
     }
     let hundredths = parse_amount(s).ok_or_else(|| field(name, Problem::InvalidNumber))?;
-    if hundredths <= 0 || hundredths > 1_000_000_000_00 {
+    if hundredths <= 0 || hundredths > 100_000_000_000 {
         return Err(field(name, Problem::OutOfRange(0, 1_000_000_000)));
     }
     Ok(hundredths * 10)

@@ -333,7 +333,7 @@ impl Threat {
 pub fn format_bp(bp: i64) -> String {
     let sign = if bp < 0 { "-" } else { "" };
     let a = bp.unsigned_abs();
-    if a % 100 == 0 {
+    if a.is_multiple_of(100) {
         format!("{sign}{} %", a / 100)
     } else {
         format!("{sign}{}.{} %", a / 100, format!("{:02}", a % 100).trim_end_matches('0'))

@@ -5,7 +5,7 @@ use crate::api::admin::{get_admin_data, CreateTeam, InviteUser, ReorderStage, Sa
 use crate::components::fields::{SelectField, TextField};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, kind_label, role_label, t, use_lang, ErrorBanner, Loading};
-use crate::domain::{PicklistValue, Role, Stage, StageKind, Team, UserView, LIST_DISQUALIFY_REASON, LIST_LOSS_REASON, LIST_LEAD_SOURCE};
+use crate::domain::{PicklistValue, Role, Stage, StageKind, Team, UserView, LIST_DISQUALIFY_REASON, LIST_LEAD_SOURCE, LIST_LOSS_REASON};
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;

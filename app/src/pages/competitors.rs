@@ -2,7 +2,10 @@
 //! a competitor's page — profile, market-share trend, their products against ours with observed
 //! prices, observations, the deals where they compete, loss reasons and why customers choose them.
 
-use crate::api::competitors::{delete_market_share, get_competitor, get_observation_choices, list_competitors, AddMarketShare, SaveCompetitorProduct, SaveCompetitorProfile};
+use crate::api::competitors::{
+    delete_market_share, get_competitor, get_observation_choices, list_competitors, AddMarketShare, SaveCompetitorProduct,
+    SaveCompetitorProfile,
+};
 use crate::components::charts::{Bar, BarChart, LineChart, Series};
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::observation::{ObservationForm, ObservationTable};

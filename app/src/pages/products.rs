@@ -1,7 +1,9 @@
 //! The product catalog, price lists and discount rules. Everyone reads them; managers and admins
 //! maintain them and alone see unit costs.
 
-use crate::api::products::{get_catalog, get_price_list, get_pricing, get_product, remove_price, SaveDiscount, SavePriceList, SaveProduct, SetPrice};
+use crate::api::products::{
+    get_catalog, get_price_list, get_pricing, get_product, remove_price, SaveDiscount, SavePriceList, SaveProduct, SetPrice,
+};
 use crate::components::deal::ProductPicker;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
@@ -417,7 +419,8 @@ fn DiscountForm(rule: Option<DiscountRule>, families: Vec<String>, on_saved: Cal
     let picked = RwSignal::new(r.product_id.map(|id| Choice { id, label: r.product_name.clone().unwrap_or_default() }));
     let fams: Vec<(String, String)> = families.iter().map(|f| (f.clone(), f.clone())).collect();
     let by_family = RwSignal::new(r.family.is_some() || is_new);
-    const FIELDS: &[&str] = &["name", "product_id", "family", "category", "min_quantity", "percent", "amount", "currency", "valid_from", "valid_to"];
+    const FIELDS: &[&str] =
+        &["name", "product_id", "family", "category", "min_quantity", "percent", "amount", "currency", "valid_from", "valid_to"];
     view! {
         <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
             <ErrorBanner error=error fields=FIELDS/>

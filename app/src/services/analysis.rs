@@ -56,16 +56,32 @@ fn closed_filters(sql: &mut Sql, actor: &Actor, q: &AnalysisQuery) {
 }
 
 /// A grouped win record: `key_expr` and `label_expr` name each group; `from` joins what they need.
-async fn grouped(db: &Db, actor: &Actor, q: &AnalysisQuery, rate: i64, key_expr: &str, label_expr: &str, from: &str) -> Result<Vec<WinRecord>, AppError> {
+async fn grouped(
+    db: &Db,
+    actor: &Actor,
+    q: &AnalysisQuery,
+    rate: i64,
+    key_expr: &str,
+    label_expr: &str,
+    from: &str,
+) -> Result<Vec<WinRecord>, AppError> {
     let mut sql = Sql::new(&format!("SELECT CAST({key_expr} AS TEXT) AS k, {label_expr} AS l, "));
     win_record_columns(&mut sql, rate);
     sql.push(&format!(" FROM opportunities o JOIN stages s ON s.id = o.stage_id {from} WHERE 1=1"));
     closed_filters(&mut sql, actor, q);
     sql.push(" GROUP BY 1, 2 ORDER BY 3 DESC, 4 DESC, 2 LIMIT 50");
-    let rows: Vec<(Option<String>, Option<String>, i64, i64, i64, i64)> = sql.query_as().fetch_all(&db.pool).await?;
+    type Group = (Option<String>, Option<String>, i64, i64, i64, i64);
+    let rows: Vec<Group> = sql.query_as().fetch_all(&db.pool).await?;
     Ok(rows
         .into_iter()
-        .map(|r| WinRecord { key: r.0.unwrap_or_default(), label: r.1.unwrap_or_default(), won: r.2, lost: r.3, won_minor: r.4, lost_minor: r.5 })
+        .map(|r| WinRecord {
+            key: r.0.unwrap_or_default(),
+            label: r.1.unwrap_or_default(),
+            won: r.2,
+            lost: r.3,
+            won_minor: r.4,
+            lost_minor: r.5,
+        })
         .collect())
 }
 
@@ -100,7 +116,8 @@ pub async fn win_loss(db: &Db, actor: &Actor, q: &AnalysisQuery) -> Result<WinLo
         "JOIN (SELECT DISTINCT l.opportunity_id, p.family FROM opportunity_lines l JOIN products p ON p.id = l.product_id) f ON f.opportunity_id = o.id",
     )
     .await?;
-    let by_region = grouped(db, actor, q, rate, "COALESCE(a.region, '')", "COALESCE(a.region, '')", "JOIN accounts a ON a.id = o.account_id").await?;
+    let by_region =
+        grouped(db, actor, q, rate, "COALESCE(a.region, '')", "COALESCE(a.region, '')", "JOIN accounts a ON a.id = o.account_id").await?;
     let by_owner = grouped(db, actor, q, rate, "o.owner_id", "u.name", "JOIN users u ON u.id = o.owner_id").await?;
     let quarter = "substr(o.close_date, 1, 4) || '-Q' || CAST((CAST(substr(o.close_date, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)";
     let mut by_quarter = grouped(db, actor, q, rate, quarter, quarter, "").await?;
@@ -114,7 +131,9 @@ pub async fn win_loss(db: &Db, actor: &Actor, q: &AnalysisQuery) -> Result<WinLo
         let rows: Vec<(i64, i64, i64)> = sql.query_as().fetch_all(&db.pool).await?;
         let lists = super::picklists::load(db).await?;
         rows.into_iter()
-            .filter_map(|(r, n, v)| lists.loss_reasons.iter().find(|p| p.id == r).map(|p| ReasonCount { reason: p.clone(), count: n, value_minor: v }))
+            .filter_map(|(r, n, v)| {
+                lists.loss_reasons.iter().find(|p| p.id == r).map(|p| ReasonCount { reason: p.clone(), count: n, value_minor: v })
+            })
             .collect()
     };
     Ok(WinLoss { overall, by_competitor, reasons, by_family, by_region, by_owner, by_quarter })
@@ -157,7 +176,13 @@ pub async fn profitability(db: &Db, actor: &Actor, q: &AnalysisQuery) -> Result<
     };
     let to_rows = |rows: Vec<(i64, String, i64, i64, i64, i64)>| {
         rows.into_iter()
-            .map(|r| ProfitRow { account_id: r.0, name: r.1, deals: r.2, revenue_minor: r.3, margin_minor: (margin && r.5 > 0).then_some(r.4) })
+            .map(|r| ProfitRow {
+                account_id: r.0,
+                name: r.1,
+                deals: r.2,
+                revenue_minor: r.3,
+                margin_minor: (margin && r.5 > 0).then_some(r.4),
+            })
             .collect::<Vec<_>>()
     };
     let most = to_rows(query(false).query_as().fetch_all(&db.pool).await?);

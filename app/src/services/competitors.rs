@@ -57,7 +57,8 @@ fn rating(name: &str, s: &str) -> Result<Option<i64>, AppError> {
 
 pub async fn profile(db: &Db, id: i64) -> Result<CompetitorProfile, AppError> {
     is_competitor(db, id).await?;
-    type P = (String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<i64>, Option<String>, Option<i64>);
+    type P =
+        (String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, Option<i64>, Option<String>, Option<i64>);
     let r: P = sqlx::query_as(
         "SELECT a.name, a.website, p.strengths, p.weaknesses, p.threat, p.regions, p.potential_minor, p.potential_currency, p.version \
          FROM accounts a LEFT JOIN competitor_profiles p ON p.account_id = a.id WHERE a.id = $1",
@@ -99,8 +100,7 @@ pub async fn save_profile(db: &Db, actor: &Actor, i: &ProfileInput) -> Result<i6
         "" => None,
         t => Some(Threat::parse(t).ok_or_else(|| field("threat", Problem::InvalidChoice))?),
     };
-    let regions: Vec<String> =
-        i.regions.split(['\n', ',']).map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
+    let regions: Vec<String> = i.regions.split(['\n', ',']).map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
     if regions.iter().any(|r| r.chars().count() > 100) {
         return Err(field("regions", Problem::TooLong(100)));
     }
@@ -312,10 +312,22 @@ pub async fn save_product(db: &Db, actor: &Actor, i: &CompetitorProductInput) ->
             .await?;
     }
     let describe = |q: Option<i64>, s: Option<i64>| {
-        format!("{name} ({}; Q {}, S {})", family.clone().unwrap_or_default(), q.map(|v| v.to_string()).unwrap_or("–".into()), s.map(|v| v.to_string()).unwrap_or("–".into()))
+        format!(
+            "{name} ({}; Q {}, S {})",
+            family.clone().unwrap_or_default(),
+            q.map(|v| v.to_string()).unwrap_or("–".into()),
+            s.map(|v| v.to_string()).unwrap_or("–".into())
+        )
     };
-    audit::updated(&mut tx, "account", competitor, Some(actor), &vec![("competitor_product", before)], &vec![("competitor_product", Some(describe(quality, service)))])
-        .await?;
+    audit::updated(
+        &mut tx,
+        "account",
+        competitor,
+        Some(actor),
+        &vec![("competitor_product", before)],
+        &vec![("competitor_product", Some(describe(quality, service)))],
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -356,12 +368,22 @@ async fn products_of(db: &Db, id: i64) -> Result<Vec<CompetitorProduct>, AppErro
             counters: counters
                 .iter()
                 .filter(|c| c.0 == r.0)
-                .map(|c| Counter { product_id: c.1, name: c.2.clone(), list_price_minor: c.3, currency: Currency::parse(&c.4).unwrap_or(Currency::RSD) })
+                .map(|c| Counter {
+                    product_id: c.1,
+                    name: c.2.clone(),
+                    list_price_minor: c.3,
+                    currency: Currency::parse(&c.4).unwrap_or(Currency::RSD),
+                })
                 .collect(),
             prices: prices
                 .iter()
                 .filter(|p| p.0 == r.0)
-                .map(|p| PricePoint { on: p.1.clone(), price_minor: p.2, currency: Currency::parse(&p.3).unwrap_or(Currency::RSD), rebate_bp: p.4 })
+                .map(|p| PricePoint {
+                    on: p.1.clone(),
+                    price_minor: p.2,
+                    currency: Currency::parse(&p.3).unwrap_or(Currency::RSD),
+                    rebate_bp: p.4,
+                })
                 .collect(),
             version: r.6,
         })
@@ -376,7 +398,11 @@ pub async fn record_observation(db: &Db, actor: &Actor, i: &ObservationInput) ->
     let product = parse_opt_id("competitor_product_id", &i.competitor_product_id)?;
     let customer = parse_opt_id("customer_id", &i.customer_id)?;
     let opportunity = parse_opt_id("opportunity_id", &i.opportunity_id)?;
-    let observed_on = if i.observed_on.trim().is_empty() { today() } else { required_date("observed_on", &i.observed_on)?.format("%Y-%m-%d").to_string() };
+    let observed_on = if i.observed_on.trim().is_empty() {
+        today()
+    } else {
+        required_date("observed_on", &i.observed_on)?.format("%Y-%m-%d").to_string()
+    };
     if observed_on > today() {
         return Err(field("observed_on", Problem::InFuture));
     }
@@ -594,14 +620,20 @@ pub async fn page(db: &Db, actor: &Actor, id: i64) -> Result<CompetitorPage, App
     let picklists = super::picklists::load(db).await?;
     let loss_reasons = reason_rows
         .into_iter()
-        .filter_map(|(r, n, v)| picklists.loss_reasons.iter().find(|p| p.id == r).map(|p| ReasonCount { reason: p.clone(), count: n, value_minor: v }))
+        .filter_map(|(r, n, v)| {
+            picklists.loss_reasons.iter().find(|p| p.id == r).map(|p| ReasonCount { reason: p.clone(), count: n, value_minor: v })
+        })
         .collect();
     let mut opp_sql = Sql::new(
         "SELECT o.id, o.name, o.account_id, a.name, s.name, s.kind, o.probability, o.amount_minor, o.currency, o.close_date, u.name \
          FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id \
          WHERE (o.won_by_id = ",
     );
-    opp_sql.bind(id).push(" OR o.id IN (SELECT oc.opportunity_id FROM opportunity_competitors oc WHERE oc.competitor_id = ").bind(id).push("))");
+    opp_sql
+        .bind(id)
+        .push(" OR o.id IN (SELECT oc.opportunity_id FROM opportunity_competitors oc WHERE oc.competitor_id = ")
+        .bind(id)
+        .push("))");
     visibility::restrict(&mut opp_sql, actor, "o");
     opp_sql.push(" ORDER BY o.close_date DESC, o.id DESC LIMIT 12");
     #[allow(clippy::type_complexity)]

@@ -28,16 +28,18 @@ async fn open_for_change(tx: &mut Tx, actor: &Actor, id: i64, version: i64) -> R
 
 /// Sets the opportunity's value to the sum of its lines and bumps its version; returns the new version.
 async fn follow_lines(tx: &mut Tx, actor: &Actor, o: &Opportunity, what: (Option<String>, Option<String>)) -> Result<i64, AppError> {
-    let total: i64 = sqlx::query("SELECT CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) AS t, COUNT(*) AS n FROM opportunity_lines WHERE opportunity_id = $1")
-        .bind(o.id)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(AppError::from)
-        .and_then(|r| {
-            let n: i64 = r.try_get("n")?;
-            let t: i64 = r.try_get("t")?;
-            Ok::<_, AppError>(if n > 0 { t } else { o.amount_minor })
-        })?;
+    let total: i64 = sqlx::query(
+        "SELECT CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) AS t, COUNT(*) AS n FROM opportunity_lines WHERE opportunity_id = $1",
+    )
+    .bind(o.id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(AppError::from)
+    .and_then(|r| {
+        let n: i64 = r.try_get("n")?;
+        let t: i64 = r.try_get("t")?;
+        Ok::<_, AppError>(if n > 0 { t } else { o.amount_minor })
+    })?;
     let n = sqlx::query(
         "UPDATE opportunities SET amount_minor = $1, updated_at = $2, updated_by = $3, version = version + 1 WHERE id = $4 AND version = $5",
     )
@@ -115,7 +117,8 @@ pub async fn save_line(db: &Db, actor: &Actor, i: &LineInput) -> Result<i64, App
     };
     let total = line_total(quantity, unit_price, bp, amount);
     let cost = product.unit_cost_minor.map(|c| products::convert(c, product.currency, o.currency, rate));
-    let code: String = sqlx::query("SELECT code FROM products WHERE id = $1").bind(product_id).fetch_one(&mut *tx).await?.try_get("code")?;
+    let code: String =
+        sqlx::query("SELECT code FROM products WHERE id = $1").bind(product_id).fetch_one(&mut *tx).await?.try_get("code")?;
     let ts = now();
     let before = match &old {
         Some(r) => Some(describe(&r.try_get::<String, _>("code")?, r.try_get("quantity_milli")?, r.try_get("total_minor")?, o.currency)),
@@ -192,7 +195,11 @@ pub async fn delete_line(db: &Db, actor: &Actor, opp_id: i64, version: i64, line
 
 /// How many lines an opportunity has (its value follows them when there are any).
 pub async fn line_count(tx: &mut Tx, opp_id: i64) -> Result<i64, AppError> {
-    Ok(sqlx::query("SELECT COUNT(*) AS n FROM opportunity_lines WHERE opportunity_id = $1").bind(opp_id).fetch_one(&mut **tx).await?.try_get("n")?)
+    Ok(sqlx::query("SELECT COUNT(*) AS n FROM opportunity_lines WHERE opportunity_id = $1")
+        .bind(opp_id)
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?)
 }
 
 // ---------------------------------------------------------------- competitors on a deal
@@ -299,7 +306,16 @@ async fn picklist_value(tx: &mut Tx, id: i64) -> Result<Option<PicklistValue>, A
     .bind(id)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(r.map(|r| PicklistValue { id: r.0, list: r.1, code: r.2, label_en: r.3, label_sr: r.4, position: r.5, active: r.6 != 0, version: r.7 }))
+    Ok(r.map(|r| PicklistValue {
+        id: r.0,
+        list: r.1,
+        code: r.2,
+        label_en: r.3,
+        label_sr: r.4,
+        position: r.5,
+        active: r.6 != 0,
+        version: r.7,
+    }))
 }
 
 /// What a valid close comes to.
@@ -463,7 +479,10 @@ pub async fn reopen(db: &Db, actor: &Actor, id: i64, version: i64, stage_id: i64
         return Err(field("stage_id", Problem::InvalidChoice));
     }
     let old: (Option<i64>, Option<i64>, Option<String>) =
-        sqlx::query_as("SELECT close_reason_id, won_by_id, close_notes FROM opportunities WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+        sqlx::query_as("SELECT close_reason_id, won_by_id, close_notes FROM opportunities WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
     let ts = now();
     let n = sqlx::query(
         "UPDATE opportunities SET stage_id = $1, probability = $2, probability_manual = 0, closed_at = NULL, close_reason_id = NULL, won_by_id = NULL, \
@@ -517,7 +536,8 @@ pub async fn reopen(db: &Db, actor: &Actor, id: i64, version: i64, stage_id: i64
 
 // ---------------------------------------------------------------- the deal as the page shows it
 
-type LineTuple = (i64, i64, String, String, String, String, i64, i64, String, Option<String>, i64, i64, Option<String>, i64, Option<i64>, i64);
+type LineTuple =
+    (i64, i64, String, String, String, String, i64, i64, String, Option<String>, i64, i64, Option<String>, i64, Option<i64>, i64);
 
 /// Lines, competitors, the close and the choices the page's dialogs need, for an opportunity the
 /// actor may see. Costs and margins only for those who may see them.
@@ -577,7 +597,10 @@ pub async fn deal(db: &Db, actor: &Actor, id: i64) -> Result<Deal, AppError> {
         None
     } else {
         let (closed_at, reason_id, won_by, notes): (Option<String>, Option<i64>, Option<i64>, Option<String>) =
-            sqlx::query_as("SELECT closed_at, close_reason_id, won_by_id, close_notes FROM opportunities WHERE id = $1").bind(id).fetch_one(&db.pool).await?;
+            sqlx::query_as("SELECT closed_at, close_reason_id, won_by_id, close_notes FROM opportunities WHERE id = $1")
+                .bind(id)
+                .fetch_one(&db.pool)
+                .await?;
         let won_by = match won_by {
             Some(w) => sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM accounts WHERE id = $1")
                 .bind(w)

@@ -389,7 +389,9 @@ async fn load_competition(tx: &mut crate::db::Tx, actor: &Actor, accounts: &[(i6
                 .await?;
         }
     }
-    for (name, family, percent, min_qty) in [("Servisni paket", "Servis", 1000, 0), ("Količinski rabat na ventile", "Ventili", 1500, 20_000)] {
+    for (name, family, percent, min_qty) in
+        [("Servisni paket", "Servis", 1000, 0), ("Količinski rabat na ventile", "Ventili", 1500, 20_000)]
+    {
         sqlx::query(
             "INSERT INTO discount_rules (name, product_id, family, category, min_quantity_milli, percent_bp, amount_minor, currency, valid_from, valid_to, active, \
              created_at, created_by, updated_at, updated_by, version) VALUES ($1, NULL, $2, NULL, $3, $4, NULL, NULL, $5, NULL, 1, $6, $7, $6, $7, 1)",
@@ -406,9 +408,11 @@ async fn load_competition(tx: &mut crate::db::Tx, actor: &Actor, accounts: &[(i6
     }
 
     // Competitors: profile, quarterly market share, their products against ours.
-    const STRENGTHS: &[&str] = &["Niska cena, brza isporuka iz magacina", "Poznat brend, dobar servis u Beogradu", "Široka mreža distributera"];
+    const STRENGTHS: &[&str] =
+        &["Niska cena, brza isporuka iz magacina", "Poznat brend, dobar servis u Beogradu", "Široka mreža distributera"];
     const WEAKNESSES: &[&str] = &["Slab servis van Beograda", "Duži rokovi isporuke", "Skuplji rezervni delovi"];
-    const LIKES: &[&str] = &["Daju 60 dana odloženog plaćanja", "Serviser dolazi isti dan", "Niža cena za 10 %", "Već imaju njihovu opremu"];
+    const LIKES: &[&str] =
+        &["Daju 60 dana odloženog plaćanja", "Serviser dolazi isti dan", "Niža cena za 10 %", "Već imaju njihovu opremu"];
     let competitors: Vec<i64> = accounts.iter().filter(|a| a.2).map(|a| a.0).collect();
     let customers: Vec<i64> = accounts.iter().filter(|a| !a.2).map(|a| a.0).collect();
     let mut their_products: Vec<(i64, i64, i64)> = Vec::new(); // (competitor, their product, our price)
@@ -458,7 +462,11 @@ async fn load_competition(tx: &mut crate::db::Tx, actor: &Actor, accounts: &[(i6
             .fetch_one(&mut **tx)
             .await?
             .try_get("id")?;
-            sqlx::query("INSERT INTO competitor_product_counters (competitor_product_id, product_id) VALUES ($1, $2)").bind(id).bind(pid).execute(&mut **tx).await?;
+            sqlx::query("INSERT INTO competitor_product_counters (competitor_product_id, product_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(pid)
+                .execute(&mut **tx)
+                .await?;
             their_products.push((*c, id, price));
         }
     }
@@ -520,12 +528,19 @@ async fn load_competition(tx: &mut crate::db::Tx, actor: &Actor, accounts: &[(i6
                 .bind(format!("{close_date}T15:00:00.000Z"))
                 .bind(*reason)
                 .bind(winner)
-                .bind(["Konkurent je ponudio duži rok plaćanja.", "Kupac je odložio investiciju.", "Naša ponuda je stigla kasno."][rng.below(3) as usize])
+                .bind(
+                    ["Konkurent je ponudio duži rok plaćanja.", "Kupac je odložio investiciju.", "Naša ponuda je stigla kasno."]
+                        [rng.below(3) as usize],
+                )
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
         } else if kind == "won" {
-            sqlx::query("UPDATE opportunities SET closed_at = $1 WHERE id = $2").bind(format!("{close_date}T15:00:00.000Z")).bind(id).execute(&mut **tx).await?;
+            sqlx::query("UPDATE opportunities SET closed_at = $1 WHERE id = $2")
+                .bind(format!("{close_date}T15:00:00.000Z"))
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
         }
         if currency == "RSD" && rng.below(3) == 0 {
             let mut total = 0;

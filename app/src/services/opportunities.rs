@@ -406,9 +406,11 @@ fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQue
         sql.push(" OR o.id IN (SELECT oc.opportunity_id FROM opportunity_competitors oc WHERE oc.competitor_id = ").bind(c).push("))");
     }
     if !q.family.trim().is_empty() {
-        sql.push(" AND o.id IN (SELECT fl.opportunity_id FROM opportunity_lines fl JOIN products fp ON fp.id = fl.product_id WHERE fp.family = ")
-            .bind(q.family.trim())
-            .push(")");
+        sql.push(
+            " AND o.id IN (SELECT fl.opportunity_id FROM opportunity_lines fl JOIN products fp ON fp.id = fl.product_id WHERE fp.family = ",
+        )
+        .bind(q.family.trim())
+        .push(")");
     }
 }
 

@@ -310,7 +310,22 @@ fn to_list(r: ListTuple) -> PriceList {
     }
 }
 
-type RuleTuple = (i64, String, Option<i64>, Option<String>, Option<String>, Option<String>, i64, Option<i64>, Option<i64>, Option<String>, String, Option<String>, i64, i64);
+type RuleTuple = (
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<String>,
+    i64,
+    i64,
+);
 const RULE_SELECT: &str = "SELECT d.id, d.name, d.product_id, p.name AS product_name, d.family, d.category, d.min_quantity_milli, d.percent_bp, \
     d.amount_minor, d.currency, d.valid_from, d.valid_to, d.active, d.version FROM discount_rules d LEFT JOIN products p ON p.id = d.product_id";
 
@@ -480,7 +495,8 @@ pub async fn set_price(db: &Db, actor: &Actor, i: &PriceItemInput) -> Result<(),
         .await?
         .ok_or_else(|| field("product_id", Problem::InvalidChoice))?
         .try_get("code")?;
-    let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM price_lists WHERE id = $1").bind(list).fetch_one(&mut *tx).await?.try_get("n")?;
+    let exists: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM price_lists WHERE id = $1").bind(list).fetch_one(&mut *tx).await?.try_get("n")?;
     if exists == 0 {
         return Err(AppError::NotFound);
     }
@@ -523,7 +539,11 @@ pub async fn remove_price(db: &Db, actor: &Actor, list: i64, product: i64) -> Re
         .await?
         .ok_or(AppError::NotFound)?;
     let (code, price): (String, i64) = (row.try_get("code")?, row.try_get("price_minor")?);
-    sqlx::query("DELETE FROM price_list_items WHERE price_list_id = $1 AND product_id = $2").bind(list).bind(product).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM price_list_items WHERE price_list_id = $1 AND product_id = $2")
+        .bind(list)
+        .bind(product)
+        .execute(&mut *tx)
+        .await?;
     audit::updated(
         &mut tx,
         "price_list",
@@ -765,6 +785,7 @@ pub async fn resolve_price(
 }
 
 /// The discount rule that applies to a line, as (percent bp, amount per unit in `currency`, rule id).
+#[allow(clippy::too_many_arguments)]
 pub async fn resolve_discount(
     tx: &mut Tx,
     product: &PricedProduct,
@@ -810,14 +831,20 @@ mod tests {
 
     #[test]
     fn conversion_goes_through_the_base_currency() {
-        assert_eq!(convert(100_00, Currency::EUR, Currency::RSD, 117_170_000), 11_717_00);
-        assert_eq!(convert(11_717_00, Currency::RSD, Currency::EUR, 117_170_000), 100_00);
+        assert_eq!(convert(10_000, Currency::EUR, Currency::RSD, 117_170_000), 1_171_700);
+        assert_eq!(convert(1_171_700, Currency::RSD, Currency::EUR, 117_170_000), 10_000);
         assert_eq!(convert(5, Currency::RSD, Currency::RSD, 117_170_000), 5);
     }
 
     #[test]
     fn a_discount_is_a_percentage_or_an_amount_for_a_product_or_a_family() {
-        let ok = DiscountInput { name: "Rabat".into(), family: "Pumpe".into(), percent: "10".into(), valid_from: "2026-01-01".into(), ..Default::default() };
+        let ok = DiscountInput {
+            name: "Rabat".into(),
+            family: "Pumpe".into(),
+            percent: "10".into(),
+            valid_from: "2026-01-01".into(),
+            ..Default::default()
+        };
         assert_eq!(validate_discount(&ok).unwrap().percent_bp, Some(1000));
         let mut both = ok.clone();
         both.amount = "5".into();
