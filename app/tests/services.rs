@@ -358,6 +358,18 @@ async fn opportunity_parsing_and_contact_check(db: Db) {
         opportunities::create(&db, &ana, &won_input).await,
         Err(AppError::Validation { field: "stage_id".into(), problem: Problem::UseClose })
     );
+    won_input.stage_id = open[0].id.to_string();
+    let won_id = opportunities::create(&db, &ana, &won_input).await.unwrap();
+    let close = app::domain::CloseInput {
+        id: won_id.to_string(),
+        version: "1".into(),
+        outcome: "won".into(),
+        amount: "10".into(),
+        close_date: app::db::today(),
+        ..Default::default()
+    };
+    app::services::deals::close(&db, &ana, &close).await.unwrap();
+    assert_eq!(opportunities::get(&db, &ana, won_id).await.unwrap().probability, 100);
     // A typed probability in an open stage is kept and marked manual.
     let mut manual = opportunity_input("Ručna verovatnoća", delta, open[0].id, "10");
     manual.probability = "35".into();
@@ -404,7 +416,7 @@ async fn pipeline_board_totals_and_moves(db: Db) {
     let o1 = new_opportunity(&db, &ana, "Prvi", acc, open[0].id, "1.000,00").await; // 100 000 minor at 10 %
     let o2 = new_opportunity(&db, &ana, "Drugi", acc, open[0].id, "2.500,50").await; // 250 050 minor at 10 %
     let o3 = new_opportunity(&db, &ana, "Treći", acc, open[1].id, "333,33").await; // 33 333 minor at 20 %
-    let _closed = new_opportunity(&db, &ana, "Zatvoren", acc, won.id, "9.999.999").await;
+    let _closed = closed_opportunity(&db, &ana, "Zatvoren", acc, won.id, "9.999.999").await;
 
     let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
     assert_eq!(

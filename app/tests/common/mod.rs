@@ -193,6 +193,16 @@ pub async fn new_opportunity(db: &Db, actor: &Actor, name: &str, account: i64, s
     opportunities::create(db, actor, &opportunity_input(name, account, stage, amount)).await.expect("create opportunity")
 }
 
+/// A deal already closed in `stage` (won or lost), as imported history: inserted directly, since the
+/// services only reach a closed stage through `deals::close`.
+pub async fn closed_opportunity(db: &Db, actor: &Actor, name: &str, account: i64, stage: i64, amount: &str) -> i64 {
+    let v = opportunities::validate(&opportunity_input(name, account, stage, amount)).expect("valid opportunity");
+    let mut tx = db.begin().await.expect("begin");
+    let id = opportunities::insert(&mut tx, actor, &v, None, false).await.expect("insert opportunity");
+    tx.commit().await.expect("commit");
+    id
+}
+
 /// Active stages in pipeline order: the five open ones, then won, then lost.
 pub async fn open_and_closed_stages(db: &Db) -> (Vec<Stage>, Stage, Stage) {
     let all = stages::list(db).await.expect("stages");
