@@ -66,8 +66,13 @@ test('an administrator sets up a product, a price list and a competitor with a p
   await page.locator('#f-cp-quality').selectOption('4');
   await page.locator('#f-cp-counters').selectOption({ label: 'PMP-E2E · Pumpa E2E 100' });
   await page.locator('details.add-details', { hasText: 'Add a competitor product' }).getByRole('button', { name: 'Add' }).click();
-  await expect(page.getByRole('cell', { name: 'Pumpa K-90' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'Pumpa K-90 Pumpe' })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'Pumpa E2E 100' })).toBeVisible();
+  // Their product is edited in place: the service rating.
+  await page.getByRole('button', { name: 'Edit Pumpa K-90' }).click();
+  await page.locator('#f-cpe-service').selectOption('3');
+  await page.locator('form', { has: page.locator('#f-cpe-service') }).getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('tr', { hasText: 'Pumpa K-90' }).first()).toContainText('4 / 3');
   expect(problems).toEqual([]);
 });
 

@@ -370,19 +370,10 @@ fn price_gap(lang: Lang, cp: &CompetitorProduct) -> String {
 #[component]
 fn ProductsCard(page: Page, refresh: Callback<()>) -> impl IntoView {
     let lang = use_lang();
-    let toasts = use_toasts();
     let id = page.profile.account_id;
-    let action = ServerAction::<SaveCompetitorProduct>::new();
-    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
-    Effect::new(move || {
-        if let Some(Ok(_)) = action.value().get() {
-            toasts.push(lang.t(M::Saved), false);
-            refresh.run(());
-        }
-    });
-    let ratings: Vec<(String, String)> = (1..=5).map(|n| (n.to_string(), format!("{n} / 5"))).collect();
-    let families: Vec<(String, String)> = page.families.iter().map(|f| (f.clone(), f.clone())).collect();
-    const FIELDS: &[&str] = &["name", "family", "quality", "service", "notes", "counters"];
+    let editing = RwSignal::new(None::<i64>);
+    let families = page.families.clone();
+    let ours = page.our_products.clone();
     view! {
         {if page.products.is_empty() {
             view! { <p class="muted">{t(M::NoCompetitorProducts)}</p> }.into_any()
@@ -399,29 +390,41 @@ fn ProductsCard(page: Page, refresh: Callback<()>) -> impl IntoView {
                                 <th>{t(M::PriceGap)}</th>
                                 <th class="hide-sm">{t(M::QualityService)}</th>
                                 <th class="hide-sm">{t(M::PriceTrend)}</th>
+                                <th><span class="sr-only">{t(M::Actions)}</span></th>
                             </tr>
                         </thead>
                         <tbody>
                             {page.products.iter().map(|cp| {
                                 let last = cp.prices.last().cloned();
-                                let ours = cp.counters.first().cloned();
+                                let ours_first = cp.counters.first().cloned();
                                 let series = vec![Series {
                                     name: cp.name.clone(),
                                     points: cp.prices.iter().map(|p| (p.on.clone(), p.price_minor, format_money(lang, p.price_minor, p.currency.code()))).collect(),
                                 }];
-                                let reference = ours.as_ref().map(|o| (o.list_price_minor, lang.t(M::OurListPrice).to_string()));
+                                let reference = ours_first.as_ref().map(|o| (o.list_price_minor, lang.t(M::OurListPrice).to_string()));
+                                let cp_id = cp.id;
+                                let (product, fams, our) = (cp.clone(), families.clone(), ours.clone());
                                 view! {
                                     <tr>
                                         <td>{cp.name.clone()}<div class="muted small">{cp.family.clone().unwrap_or_default()}</div></td>
                                         <td>{cp.counters.iter().map(|c| c.name.clone()).collect::<Vec<_>>().join(", ")}</td>
-                                        <td class="num">{ours.as_ref().map(|o| format_money(lang, o.list_price_minor, o.currency.code())).unwrap_or_else(|| "—".into())}</td>
+                                        <td class="num">{ours_first.as_ref().map(|o| format_money(lang, o.list_price_minor, o.currency.code())).unwrap_or_else(|| "—".into())}</td>
                                         <td class="num">{last.as_ref().map(|p| format_money(lang, p.price_minor, p.currency.code())).unwrap_or_else(|| "—".into())}
                                             {last.as_ref().map(|p| view! { <div class="muted small">{format_date(lang, &p.on)}{p.rebate_bp.map(|r| format!(" · {} {}", lang.t(M::Rebate), format_bp(r)))}</div> })}
                                         </td>
                                         <td>{price_gap(lang, cp)}</td>
                                         <td class="hide-sm">{format!("{} / {}", cp.quality.map(|q| q.to_string()).unwrap_or("–".into()), cp.service.map(|q| q.to_string()).unwrap_or("–".into()))}</td>
                                         <td class="hide-sm spark">{(cp.prices.len() > 1).then(|| view! { <LineChart title="" series=series reference=reference.unwrap_or((0, String::new())) width=220 height=70/> })}</td>
+                                        <td><button class="btn btn-ghost btn-small" aria-label=format!("{} {}", lang.t(M::Edit), cp.name) on:click=move |_| editing.set(Some(cp_id))>{t(M::Edit)}</button></td>
                                     </tr>
+                                    <Show when=move || editing.get() == Some(cp_id)>
+                                        <tr>
+                                            <td colspan="8">
+                                                <CompetitorProductForm competitor_id=id product=Some(product.clone()) families=fams.clone() our_products=our.clone()
+                                                    on_saved=Callback::new(move |_| { editing.set(None); refresh.run(()); })/>
+                                            </td>
+                                        </tr>
+                                    </Show>
                                 }
                             }).collect_view()}
                         </tbody>
@@ -432,22 +435,58 @@ fn ProductsCard(page: Page, refresh: Callback<()>) -> impl IntoView {
         }}
         <details class="add-details">
             <summary>{t(M::AddCompetitorProduct)}</summary>
-            <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
-                <ErrorBanner error=error fields=FIELDS/>
-                <input type="hidden" name="input[competitor_id]" value=id.to_string()/>
-                <TextField label=M::Name key="name" value="" error=error required=true form="cp-"/>
-                <SelectField label=M::Family key="family" options=families selected="" empty=M::NoneChoice error=error form="cp-"/>
-                <SelectField label=M::Quality key="quality" options=ratings.clone() selected="" empty=M::NotRated error=error form="cp-"/>
-                <SelectField label=M::Service key="service" options=ratings selected="" empty=M::NotRated error=error form="cp-"/>
-                <div class="field field-wide">
-                    <label for="f-cp-counters">{t(M::CounteredBy)}</label>
-                    <select id="f-cp-counters" name="input[counters][]" multiple=true size="5">
-                        {page.our_products.iter().map(|p| view! { <option value=p.id.to_string()>{p.label.clone()}</option> }).collect_view()}
-                    </select>
-                </div>
-                <TextArea label=M::Note key="notes" value="" error=error/>
-                <div class="form-actions"><button type="submit" class="btn" disabled=move || action.pending().get()>{t(M::Add)}</button></div>
-            </ActionForm>
+            <CompetitorProductForm competitor_id=id product=None families=families.clone() our_products=ours.clone() on_saved=refresh/>
         </details>
+    }
+}
+
+/// Adds a competitor's product (`product` None) or changes one: name, family, ratings, which of our
+/// products counter it.
+#[component]
+fn CompetitorProductForm(
+    competitor_id: i64,
+    product: Option<CompetitorProduct>,
+    families: Vec<String>,
+    our_products: Vec<crate::domain::Choice>,
+    on_saved: Callback<()>,
+) -> impl IntoView {
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let action = ServerAction::<SaveCompetitorProduct>::new();
+    let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
+    Effect::new(move || {
+        if let Some(Ok(_)) = action.value().get() {
+            toasts.push(lang.t(M::Saved), false);
+            on_saved.run(());
+        }
+    });
+    let form: &'static str = if product.is_some() { "cpe-" } else { "cp-" };
+    let ratings: Vec<(String, String)> = (1..=5).map(|n| (n.to_string(), format!("{n} / 5"))).collect();
+    let families: Vec<(String, String)> = families.iter().map(|f| (f.clone(), f.clone())).collect();
+    let p = product.clone();
+    let chosen: Vec<i64> = p.as_ref().map(|p| p.counters.iter().map(|c| c.product_id).collect()).unwrap_or_default();
+    let rating = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+    const FIELDS: &[&str] = &["name", "family", "quality", "service", "notes", "counters"];
+    view! {
+        <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
+            <ErrorBanner error=error fields=FIELDS/>
+            <input type="hidden" name="input[competitor_id]" value=competitor_id.to_string()/>
+            <input type="hidden" name="input[id]" value=p.as_ref().map(|p| p.id.to_string()).unwrap_or_default()/>
+            <input type="hidden" name="input[version]" value=p.as_ref().map(|p| p.version.to_string()).unwrap_or_default()/>
+            <TextField label=M::Name key="name" value=p.as_ref().map(|p| p.name.clone()).unwrap_or_default() error=error required=true form=form/>
+            <SelectField label=M::Family key="family" options=families selected=p.as_ref().and_then(|p| p.family.clone()).unwrap_or_default() empty=M::NoneChoice error=error form=form/>
+            <SelectField label=M::Quality key="quality" options=ratings.clone() selected=rating(p.as_ref().and_then(|p| p.quality)) empty=M::NotRated error=error form=form/>
+            <SelectField label=M::Service key="service" options=ratings selected=rating(p.as_ref().and_then(|p| p.service)) empty=M::NotRated error=error form=form/>
+            <div class="field field-wide">
+                <label for=format!("f-{form}counters")>{t(M::CounteredBy)}</label>
+                <select id=format!("f-{form}counters") name="input[counters][]" multiple=true size="5">
+                    {our_products.iter().map(|o| view! { <option value=o.id.to_string() selected=chosen.contains(&o.id)>{o.label.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            <TextArea label=M::Note key="notes" value=p.as_ref().and_then(|p| p.notes.clone()).unwrap_or_default() error=error/>
+            <div class="form-actions">
+                <button type="submit" class="btn" disabled=move || action.pending().get()>{t(if product.is_some() { M::Save } else { M::Add })}</button>
+            </div>
+        </ActionForm>
     }
 }
