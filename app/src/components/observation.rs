@@ -121,13 +121,21 @@ pub fn ObservationForm(
 
 /// The observation form for pages that do not load the choices themselves: loads them when opened.
 #[component]
-pub fn ObservationQuick(customer_id: i64, opportunity_id: i64, on_saved: Callback<()>, on_cancel: Callback<()>) -> impl IntoView {
+pub fn ObservationQuick(
+    customer_id: i64,
+    #[prop(optional)] opportunity_id: Option<i64>,
+    on_saved: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
     let choices = LocalResource::new(crate::api::competitors::get_observation_choices);
     view! {
         <Suspense fallback=|| view! { <super::Loading/> }>
             {move || Suspend::new(async move {
                 let c = choices.await.unwrap_or_default();
-                view! { <ObservationForm choices=c customer_id=customer_id opportunity_id=opportunity_id on_saved=on_saved on_cancel=on_cancel/> }
+                match opportunity_id {
+                    Some(o) => view! { <ObservationForm choices=c customer_id=customer_id opportunity_id=o on_saved=on_saved on_cancel=on_cancel/> }.into_any(),
+                    None => view! { <ObservationForm choices=c customer_id=customer_id on_saved=on_saved on_cancel=on_cancel/> }.into_any(),
+                }
             })}
         </Suspense>
     }

@@ -3,7 +3,7 @@
 
 use super::list::{choice_options, list_query, Pager, SortSelect};
 use crate::api::accounts::{delete_account, get_account, get_lookups, list_accounts, SaveAccount};
-use crate::api::competitors::{get_account_competition, get_observation_choices};
+use crate::api::competitors::get_account_competition;
 use crate::api::contacts::list_contacts;
 use crate::api::opportunities::list_opportunities;
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
@@ -231,7 +231,7 @@ pub fn AccountPage() -> impl IntoView {
         Resource::new(move || id.get(), |id| list_opportunities(ListQuery { account: id.to_string(), ..Default::default() }));
     let competition_reload = RwSignal::new(0u32);
     let competition = Resource::new(move || (id.get(), competition_reload.get()), |(id, _)| get_account_competition(id));
-    let observation_choices = Resource::new(|| (), |_| get_observation_choices());
+
     let toasts = use_toasts();
     let navigate = use_navigate();
     let on_saved = Callback::new(move |_| {
@@ -249,7 +249,7 @@ pub fn AccountPage() -> impl IntoView {
                     let related_contacts = contacts.await.map(|p| p.rows).unwrap_or_default();
                     let related_opportunities = opportunities.await.map(|p| p.rows).unwrap_or_default();
                     let competition = competition.await.unwrap_or_default();
-                    let observation_choices = observation_choices.await.unwrap_or_default();
+
                     match account.await {
                         Err(e) => view! {
                             <h1>{t(M::NotFoundTitle)}</h1>
@@ -299,7 +299,7 @@ pub fn AccountPage() -> impl IntoView {
                                             <aside class="stack">
                                                 <AccountContacts rows=related_contacts/>
                                                 <AccountOpportunities rows=related_opportunities/>
-                                                <CompetitionPanel account_id=id data=competition.clone() choices=observation_choices.clone()
+                                                <CompetitionPanel account_id=id data=competition.clone()
                                                     on_saved=Callback::new(move |_| competition_reload.update(|n| *n += 1))/>
                                             </aside>
                                         </div>
@@ -391,10 +391,9 @@ fn AccountOpportunities(rows: Vec<OpportunityRow>) -> impl IntoView {
 fn CompetitionPanel(
     account_id: i64,
     data: (Vec<crate::domain::Observation>, Vec<crate::domain::CrossSell>),
-    choices: crate::domain::ObservationChoices,
     on_saved: Callback<()>,
 ) -> impl IntoView {
-    use crate::components::observation::ObservationForm;
+    use crate::components::observation::ObservationQuick;
     use crate::domain::competition::format_bp;
     let lang = use_lang();
     let open = RwSignal::new(false);
@@ -406,7 +405,8 @@ fn CompetitionPanel(
                 <button class="btn btn-ghost" on:click=move |_| open.set(true)>{t(M::RecordObservation)}</button>
             </div>
             <Show when=move || open.get()>
-                <ObservationForm choices=choices.clone() customer_id=account_id
+                // The form's choices (competitors, their products) load when it opens.
+                <ObservationQuick customer_id=account_id
                     on_saved=Callback::new(move |_| { open.set(false); on_saved.run(()); })
                     on_cancel=Callback::new(move |_| open.set(false))/>
             </Show>
