@@ -1047,3 +1047,26 @@ async fn referenced_deletes_answer_cleanly(db: Db) {
     }
 }
 both!(referenced_deletes_answer_cleanly);
+
+/// An observation recorded by mistake is removed by whoever recorded it or a manager — nobody else —
+/// and the audit keeps a row of the removal.
+async fn observations_are_removed_by_their_recorder_or_a_manager(db: Db) {
+    seed(&db).await;
+    let t = team(&db, "Beograd").await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t)).await;
+    let iva = user(&db, "iva@veza.rs", "Iva", "sales", Some(t)).await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t)).await;
+    let rival = account(&db, &mgr, "Konkurent X", "competitor", "", "").await;
+    let input = ObservationInput { competitor_id: rival.to_string(), price: "10".into(), ..Default::default() };
+    let first = competitors::record_observation(&db, &ana, &input).await.expect("observation");
+    let second = competitors::record_observation(&db, &ana, &input).await.expect("observation");
+    let page = competitors::page(&db, &iva, rival).await.expect("page");
+    assert!(page.observations.iter().all(|o| !o.can_delete), "Iva did not record them");
+    assert_eq!(competitors::delete_observation(&db, &iva, first).await, Err(AppError::Forbidden));
+    assert_eq!(competitors::delete_observation(&db, &ana, first).await, Ok(()));
+    assert_eq!(competitors::delete_observation(&db, &ana, first).await, Err(AppError::NotFound));
+    assert_eq!(competitors::delete_observation(&db, &mgr, second).await, Ok(()));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM field_observations").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM audit_entries WHERE entity = 'observation' AND action = 'delete'").await, 2);
+}
+both!(observations_are_removed_by_their_recorder_or_a_manager);

@@ -73,6 +73,17 @@ test('an administrator sets up a product, a price list and a competitor with a p
   await page.locator('#f-cpe-service').selectOption('3');
   await page.locator('form', { has: page.locator('#f-cpe-service') }).getByRole('button', { name: 'Save' }).click();
   await expect(page.locator('tr', { hasText: 'Pumpa K-90' }).first()).toContainText('4 / 3');
+  // An observation recorded by mistake on the competitor's page is removed again.
+  await page.getByRole('button', { name: 'Record a competitor observation' }).click();
+  const obs = page.getByRole('region', { name: 'Record a competitor observation' });
+  await obs.getByLabel('Their price').fill('1');
+  await obs.getByLabel('Observed on').fill('2026-11-01');
+  await obs.getByRole('button', { name: 'Save' }).click();
+  await expect(page.locator('table.observations')).toContainText('1.00 RSD');
+  page.once('dialog', (d) => d.accept());
+  await page.locator('table.observations').getByRole('button', { name: /^Remove/ }).click();
+  await expect(page.locator('table.observations')).toHaveCount(0);
+  await expect(page.getByText('No observations yet.')).toBeVisible();
   expect(problems).toEqual([]);
 });
 

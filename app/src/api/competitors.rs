@@ -50,6 +50,12 @@ pub async fn record_observation(input: ObservationInput) -> Result<i64, AppError
 }
 
 #[server]
+pub async fn delete_observation(id: i64) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::competitors::delete_observation(&db, &actor, id).await
+}
+
+#[server]
 pub async fn get_observation_choices() -> Result<ObservationChoices, AppError> {
     let (db, _actor) = super::ctx::signed_in().await?;
     crate::services::competitors::observation_choices(&db).await

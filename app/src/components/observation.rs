@@ -143,7 +143,13 @@ pub fn ObservationQuick(
 
 /// Observations as a table (newest first).
 #[component]
-pub fn ObservationTable(rows: Vec<Observation>, #[prop(optional)] show_competitor: bool) -> impl IntoView {
+pub fn ObservationTable(
+    rows: Vec<Observation>,
+    #[prop(optional)] show_competitor: bool,
+    /// Offers "Remove" on the rows the viewer may remove.
+    #[prop(optional)]
+    on_delete: Option<Callback<i64>>,
+) -> impl IntoView {
     let lang = use_lang();
     if rows.is_empty() {
         return view! { <p class="muted">{lang.t(M::NoObservations)}</p> }.into_any();
@@ -163,6 +169,7 @@ pub fn ObservationTable(rows: Vec<Observation>, #[prop(optional)] show_competito
                         <th class="hide-sm">{lang.t(M::QualityService)}</th>
                         <th class="hide-sm">{lang.t(M::WhyLiked)}</th>
                         <th class="hide-sm">{lang.t(M::RecordedBy)}</th>
+                        {on_delete.is_some().then(|| view! { <th><span class="sr-only">{lang.t(M::Actions)}</span></th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -181,6 +188,21 @@ pub fn ObservationTable(rows: Vec<Observation>, #[prop(optional)] show_competito
                             <td class="hide-sm">{format!("{} / {}", o.quality.map(|q| q.to_string()).unwrap_or("–".into()), o.service.map(|q| q.to_string()).unwrap_or("–".into()))}</td>
                             <td class="hide-sm">{o.why_liked.clone().unwrap_or_default()}{o.note.clone().map(|n| view! { <div class="muted small">{n}</div> })}</td>
                             <td class="hide-sm">{o.recorded_by.clone()}</td>
+                            {on_delete.map(|cb| {
+                                let id = o.id;
+                                view! {
+                                    <td>
+                                        {o.can_delete.then(|| view! {
+                                            <button class="btn btn-ghost btn-small" aria-label=format!("{} {}", lang.t(M::Remove), format_date(lang, &o.observed_on))
+                                                on:click=move |_| {
+                                                    if crate::pages::accounts::confirm(lang.t(M::ConfirmDelete)) {
+                                                        cb.run(id)
+                                                    }
+                                                }>{lang.t(M::Remove)}</button>
+                                        })}
+                                    </td>
+                                }
+                            })}
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -138,6 +138,8 @@ pub struct Observation {
     pub why_liked: Option<String>,
     pub note: Option<String>,
     pub recorded_by: String,
+    /// The viewer recorded it, or manages: may remove it.
+    pub can_delete: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

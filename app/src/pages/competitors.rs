@@ -3,8 +3,8 @@
 //! prices, observations, the deals where they compete, loss reasons and why customers choose them.
 
 use crate::api::competitors::{
-    delete_market_share, get_competitor, get_observation_choices, list_competitors, AddMarketShare, SaveCompetitorProduct,
-    SaveCompetitorProfile,
+    delete_market_share, delete_observation, get_competitor, get_observation_choices, list_competitors, AddMarketShare,
+    SaveCompetitorProduct, SaveCompetitorProfile,
 };
 use crate::components::charts::{Bar, BarChart, LineChart, Series};
 use crate::components::fields::{SelectField, TextArea, TextField};
@@ -128,6 +128,15 @@ fn CompetitorView(page: Page, choices: crate::domain::ObservationChoices, refres
             None => segments.push(Series { name: seg, points: vec![point] }),
         }
     }
+    let toasts = use_toasts();
+    let remove_observation = Callback::new(move |obs: i64| {
+        leptos::task::spawn_local(async move {
+            match delete_observation(obs).await {
+                Ok(()) => refresh.run(()),
+                Err(e) => toasts.push(error_text(lang, &e), true),
+            }
+        });
+    });
     // The rebates they were seen giving, oldest first.
     let rebates = Series {
         name: lang.t(M::Rebate).to_string(),
@@ -221,7 +230,7 @@ fn CompetitorView(page: Page, choices: crate::domain::ObservationChoices, refres
         <section class="card">
             <h2>{t(M::Observations)}</h2>
             {(rebates.points.len() > 1).then(|| view! { <LineChart title=lang.t(M::RebateTrend) series=vec![rebates.clone()] height=160/> })}
-            <ObservationTable rows=p.observations.clone()/>
+            <ObservationTable rows=p.observations.clone() on_delete=remove_observation/>
         </section>
     }
 }

@@ -525,6 +525,7 @@ struct ObsDb {
     why_liked: Option<String>,
     note: Option<String>,
     recorded_by: String,
+    owner_id: i64,
 }
 
 /// Observations, newest first, with the customer named only where the viewer may see it. `scope`
@@ -533,7 +534,7 @@ async fn observations(db: &Db, actor: &Actor, column: &str, id: i64, limit: i64)
     let mut sql = Sql::new(
         "SELECT f.id, f.competitor_id, c.name AS competitor_name, f.competitor_product_id AS product_id, cp.name AS product_name, \
          cu.id AS customer_id, cu.name AS customer_name, f.observed_on, f.region, f.price_minor, f.currency, f.rebate_bp, f.payment_terms, \
-         f.quality, f.service, f.why_liked, f.note, u.name AS recorded_by FROM field_observations f \
+         f.quality, f.service, f.why_liked, f.note, u.name AS recorded_by, f.owner_id FROM field_observations f \
          JOIN accounts c ON c.id = f.competitor_id JOIN users u ON u.id = f.owner_id \
          LEFT JOIN competitor_products cp ON cp.id = f.competitor_product_id \
          LEFT JOIN accounts cu ON cu.id = f.customer_id",
@@ -567,8 +568,32 @@ async fn observations(db: &Db, actor: &Actor, column: &str, id: i64, limit: i64)
             why_liked: r.why_liked,
             note: r.note,
             recorded_by: r.recorded_by,
+            can_delete: may_delete_observation(actor, r.owner_id),
         })
         .collect())
+}
+
+/// Who may remove an observation: whoever recorded it, managers and admins.
+fn may_delete_observation(actor: &Actor, owner: i64) -> bool {
+    owner == actor.id || matches!(actor.role, Role::Admin | Role::Manager)
+}
+
+/// Removes an observation recorded by mistake (its recorder, managers and admins); the audit keeps it.
+pub async fn delete_observation(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    let r = sqlx::query("SELECT owner_id, competitor_id, observed_on FROM field_observations WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !may_delete_observation(actor, r.try_get("owner_id")?) {
+        return Err(AppError::Forbidden);
+    }
+    let label = format!("{} · {}", r.try_get::<i64, _>("competitor_id")?, r.try_get::<String, _>("observed_on")?);
+    sqlx::query("DELETE FROM field_observations WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    audit::deleted(&mut tx, "observation", id, Some(actor), &label).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The latest observations made at a customer (for its account page).
