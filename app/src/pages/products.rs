@@ -177,7 +177,12 @@ pub fn NewProductPage() -> impl IntoView {
     view! {
         <Title text=t(M::NewProduct)/>
         <div class="page-head"><h1>{t(M::NewProduct)}</h1></div>
-        <div class="card"><ProductForm product=None sees_cost=sees_cost on_saved=on_saved/></div>
+        {if sees_cost {
+            view! { <div class="card"><ProductForm product=None sees_cost=sees_cost on_saved=on_saved/></div> }.into_any()
+        } else {
+            // Only managers and administrators add products (the server refuses anyone else too).
+            view! { <p class="muted">{t(M::CatalogReadOnly)}</p> }.into_any()
+        }}
     }
 }
 
