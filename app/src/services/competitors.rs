@@ -14,7 +14,7 @@ use crate::domain::competition::*;
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::text::search_key;
 use crate::domain::validate::{field, optional, required, required_date};
-use crate::domain::{Choice, OpportunityRow, Role, StageKind};
+use crate::domain::{Choice, Role};
 use crate::error::{AppError, Problem};
 use sqlx::Row;
 
@@ -613,12 +613,7 @@ pub async fn observation_choices(db: &Db) -> Result<ObservationChoices, AppError
     .into_iter()
     .map(|(c, id, label)| (c, Choice { id, label }))
     .collect();
-    let regions = sqlx::query("SELECT DISTINCT region FROM accounts WHERE region IS NOT NULL ORDER BY region LIMIT 200")
-        .fetch_all(&db.pool)
-        .await?
-        .iter()
-        .map(|r| r.try_get::<String, _>("region"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let regions = super::lookups::regions(db).await?;
     Ok(ObservationChoices { competitors, products, regions })
 }
 
@@ -649,38 +644,10 @@ pub async fn page(db: &Db, actor: &Actor, id: i64) -> Result<CompetitorPage, App
             picklists.loss_reasons.iter().find(|p| p.id == r).map(|p| ReasonCount { reason: p.clone(), count: n, value_minor: v })
         })
         .collect();
-    let mut opp_sql = Sql::new(
-        "SELECT o.id, o.name, o.account_id, a.name, s.name, s.kind, o.probability, o.amount_minor, o.currency, o.close_date, u.name \
-         FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id \
-         WHERE (o.won_by_id = ",
-    );
-    opp_sql
-        .bind(id)
-        .push(" OR o.id IN (SELECT oc.opportunity_id FROM opportunity_competitors oc WHERE oc.competitor_id = ")
-        .bind(id)
-        .push("))");
-    visibility::restrict(&mut opp_sql, actor, "o");
-    opp_sql.push(" ORDER BY o.close_date DESC, o.id DESC LIMIT 12");
-    #[allow(clippy::type_complexity)]
-    let opportunities = opp_sql
-        .query_as::<(i64, String, i64, String, String, String, i64, i64, String, String, String)>()
-        .fetch_all(&db.pool)
-        .await?
-        .into_iter()
-        .map(|r| OpportunityRow {
-            id: r.0,
-            name: r.1,
-            account_id: r.2,
-            account_name: r.3,
-            stage_name: r.4,
-            stage_kind: StageKind::parse(&r.5).unwrap_or(StageKind::Open),
-            probability: r.6,
-            amount_minor: r.7,
-            currency: Currency::parse(&r.8).unwrap_or(Currency::RSD),
-            close_date: r.9,
-            owner_name: r.10,
-        })
-        .collect();
+    // The latest deals where they compete: the opportunity list's own query, filtered by competitor.
+    let deals = crate::domain::ListQuery { competitor: id.to_string(), sort: "close".into(), dir: "desc".into(), ..Default::default() };
+    let mut opportunities = super::opportunities::list(db, actor, &deals).await?.rows;
+    opportunities.truncate(12);
     let observations = observations(db, actor, "competitor_id", id, 100).await?;
     let why_liked = observations.iter().filter_map(|o| o.why_liked.clone()).take(20).collect();
     Ok(CompetitorPage {

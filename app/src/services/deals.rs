@@ -11,7 +11,7 @@ use crate::domain::catalog::*;
 use crate::domain::competition::*;
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::validate::{field, optional, required_date};
-use crate::domain::{Category, Choice, Opportunity, PicklistValue, Role, StageKind, LIST_LOSS_REASON};
+use crate::domain::{Category, Choice, Opportunity, Role, StageKind, LIST_LOSS_REASON};
 use crate::error::{AppError, Problem};
 use sqlx::Row;
 
@@ -299,25 +299,6 @@ async fn first_stage(tx: &mut Tx, kind: StageKind) -> Result<crate::domain::Stag
     super::stages::get(tx, id).await
 }
 
-async fn picklist_value(tx: &mut Tx, id: i64) -> Result<Option<PicklistValue>, AppError> {
-    let r = sqlx::query_as::<_, (i64, String, String, String, String, i64, i64, i64)>(
-        "SELECT id, list, code, label_en, label_sr, position, active, version FROM picklist_values WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    Ok(r.map(|r| PicklistValue {
-        id: r.0,
-        list: r.1,
-        code: r.2,
-        label_en: r.3,
-        label_sr: r.4,
-        position: r.5,
-        active: r.6 != 0,
-        version: r.7,
-    }))
-}
-
 /// What a valid close comes to.
 #[derive(Debug)]
 struct Closing {
@@ -353,7 +334,7 @@ async fn validate_close(tx: &mut Tx, i: &CloseInput, o: &Opportunity) -> Result<
         }
         Outcome::Lost => {
             let reason_id = parse_opt_id("reason_id", &i.reason_id)?.ok_or_else(|| field("reason_id", Problem::Required))?;
-            let reason = picklist_value(tx, reason_id)
+            let reason = super::picklists::get(tx, reason_id)
                 .await?
                 .filter(|r| r.list == LIST_LOSS_REASON && r.active)
                 .ok_or_else(|| field("reason_id", Problem::InvalidChoice))?;
@@ -404,9 +385,9 @@ pub async fn close(db: &Db, actor: &Actor, i: &CloseInput) -> Result<i64, AppErr
     if n == 0 {
         return Err(AppError::Conflict);
     }
-    stage_change(&mut tx, actor, id, o.stage_id, stage.id, &ts).await?;
+    super::opportunities::record_stage_change(&mut tx, actor, id, Some(o.stage_id), stage.id, &ts).await?;
     let reason_label = match c.reason_id {
-        Some(r) => picklist_value(&mut tx, r).await?.map(|v| v.label_en),
+        Some(r) => super::picklists::get(&mut tx, r).await?.map(|v| v.label_en),
         None => None,
     };
     let winner = match c.won_by_id {
@@ -443,18 +424,6 @@ pub async fn close(db: &Db, actor: &Actor, i: &CloseInput) -> Result<i64, AppErr
     }
     tx.commit().await?;
     Ok(version + 1)
-}
-
-async fn stage_change(tx: &mut Tx, actor: &Actor, id: i64, from: i64, to: i64, ts: &str) -> Result<(), AppError> {
-    sqlx::query("INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(from)
-        .bind(to)
-        .bind(ts)
-        .bind(actor.id)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
 
 /// Managers and admins may reopen a closed opportunity.
@@ -500,9 +469,9 @@ pub async fn reopen(db: &Db, actor: &Actor, id: i64, version: i64, stage_id: i64
     if n == 0 {
         return Err(AppError::Conflict);
     }
-    stage_change(&mut tx, actor, id, o.stage_id, stage.id, &ts).await?;
+    super::opportunities::record_stage_change(&mut tx, actor, id, Some(o.stage_id), stage.id, &ts).await?;
     let reason = match old.0 {
-        Some(r) => picklist_value(&mut tx, r).await?.map(|v| v.label_en),
+        Some(r) => super::picklists::get(&mut tx, r).await?.map(|v| v.label_en),
         None => None,
     };
     let winner = match old.1 {

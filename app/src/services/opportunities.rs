@@ -62,6 +62,19 @@ pub fn validate(i: &OpportunityInput) -> Result<Valid, AppError> {
     })
 }
 
+/// Records a stage change (for pipeline-health reports); `from` is None when the opportunity opens.
+pub(crate) async fn record_stage_change(tx: &mut Tx, actor: &Actor, id: i64, from: Option<i64>, to: i64, ts: &str) -> Result<(), AppError> {
+    sqlx::query("INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES ($1, $2, $3, $4, $5)")
+        .bind(id)
+        .bind(from)
+        .bind(to)
+        .bind(ts)
+        .bind(actor.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 #[allow(clippy::too_many_arguments)]
 fn audit_fields(v: &Valid, owner: i64, probability: i64) -> audit::Fields {
     vec![
@@ -225,13 +238,7 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    sqlx::query("INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES ($1, NULL, $2, $3, $4)")
-        .bind(id)
-        .bind(v.stage_id)
-        .bind(&ts)
-        .bind(actor.id)
-        .execute(&mut **tx)
-        .await?;
+    record_stage_change(tx, actor, id, None, v.stage_id, &ts).await?;
     audit::created(tx, "opportunity", id, Some(actor), &audit_fields(v, owner, probability)).await?;
     Ok(id)
 }
@@ -311,14 +318,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
         return Err(AppError::Conflict);
     }
     if stage_changed {
-        sqlx::query("INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES ($1, $2, $3, $4, $5)")
-            .bind(id)
-            .bind(old.stage_id)
-            .bind(v.stage_id)
-            .bind(&ts)
-            .bind(actor.id)
-            .execute(&mut *tx)
-            .await?;
+        record_stage_change(&mut tx, actor, id, Some(old.stage_id), v.stage_id, &ts).await?;
     }
     let old_valid = Valid {
         name: old.name.clone(),

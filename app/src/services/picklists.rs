@@ -34,6 +34,17 @@ pub async fn load(db: &Db) -> Result<Picklists, AppError> {
     Ok(out)
 }
 
+/// One value by id, of any list, active or not.
+pub async fn get(tx: &mut crate::db::Tx, id: i64) -> Result<Option<PicklistValue>, AppError> {
+    let row = sqlx::query_as::<_, ValueRow>(
+        "SELECT id, list, code, label_en, label_sr, position, active, version FROM picklist_values WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(to_value))
+}
+
 /// Checks that `id` is an active value of `list` (for a record being saved).
 pub async fn check_active(tx: &mut crate::db::Tx, list: &str, id: i64, field_name: &str) -> Result<(), AppError> {
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM picklist_values WHERE id = $1 AND list = $2 AND active = 1")

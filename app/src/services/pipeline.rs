@@ -194,14 +194,7 @@ pub async fn move_opportunity(db: &Db, actor: &Actor, id: i64, stage_id: i64, ve
     if n == 0 {
         return Err(AppError::Conflict);
     }
-    sqlx::query("INSERT INTO opportunity_stage_changes (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(old.stage_id)
-        .bind(stage.id)
-        .bind(&ts)
-        .bind(actor.id)
-        .execute(&mut *tx)
-        .await?;
+    super::opportunities::record_stage_change(&mut tx, actor, id, Some(old.stage_id), stage.id, &ts).await?;
     audit::updated(
         &mut tx,
         "opportunity",
