@@ -44,6 +44,14 @@ pub enum Problem {
     NotWithReason,
     /// The value follows the opportunity's lines (currency and amount are fixed by them).
     FixedByLines,
+    /// An uploaded file without any rows.
+    EmptyFile,
+    /// A reference by name, code or e-mail (an account, an owner) that matches nothing the user may use.
+    NotFoundByName,
+    /// Not possible at this step (an import being analysed, already imported or undone).
+    WrongState,
+    /// An import cannot be undone: so many of its records were changed or gained related records since.
+    ChangedSince(i64),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

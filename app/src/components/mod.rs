@@ -120,6 +120,11 @@ pub fn field_label(field: &str) -> M {
         "potential" | "potential_currency" => M::EstimatedPotential,
         "counters" => M::CounteredBy,
         "opportunity" => M::KindOpportunity,
+        "owner" => M::Owner,
+        "account" => M::Account,
+        "full_name" => M::FullName,
+        "save_as" => M::MappingName,
+        "undo" | "start" | "mapping" | "decision" => M::ImportNoun,
         _ => M::Field,
     }
 }
@@ -154,6 +159,10 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::InFuture => lang.t(M::PInFuture).into(),
         Problem::NotWithReason => lang.t(M::PNotWithReason).into(),
         Problem::FixedByLines => lang.t(M::PFixedByLines).into(),
+        Problem::EmptyFile => lang.t(M::PEmptyFile).into(),
+        Problem::NotFoundByName => lang.t(M::PNotFoundByName).into(),
+        Problem::WrongState => lang.t(M::PWrongState).into(),
+        Problem::ChangedSince(n) => format!("{} {}", lang.t(M::PChangedSince), f(lang, *n)),
     }
 }
 

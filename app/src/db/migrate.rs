@@ -48,9 +48,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0006_products_competitors.sql"),
         postgres: include_str!("../../../migrations/postgres/0006_products_competitors.sql"),
     },
+    Migration {
+        version: 7,
+        name: "imports",
+        sqlite: include_str!("../../../migrations/sqlite/0007_imports.sql"),
+        postgres: include_str!("../../../migrations/postgres/0007_imports.sql"),
+    },
 ];
 
-pub const LATEST: i64 = 6;
+pub const LATEST: i64 = 7;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;

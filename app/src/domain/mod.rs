@@ -4,7 +4,9 @@
 pub mod catalog;
 pub mod competition;
 pub mod ids;
+pub mod imports;
 pub mod money;
+pub mod normalize;
 pub mod records;
 pub mod sales;
 pub mod text;

@@ -280,6 +280,7 @@ pub struct AuditEntry {
 
 /// What a list page asks for; every field is optional text so it maps 1:1 onto the URL query.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ListQuery {
     pub q: String,
     pub sort: String,

@@ -517,4 +517,11 @@ catalog! {
     PInFuture => "cannot be in the future", "ne može biti u budućnosti";
     PNotWithReason => "cannot be set when the deal ended without a decision", "ne može se navesti kada je posao završen bez odluke";
     PFixedByLines => "follows the opportunity's products: remove them first", "sledi proizvode prilike: prvo ih uklonite";
+    PEmptyFile => "has no rows", "nema nijedan red";
+    PNotFoundByName => "was not found (no such record or active user)", "nije pronađen (nema takvog zapisa ni aktivnog korisnika)";
+    PWrongState => "cannot be done at this step", "nije moguće u ovom koraku";
+    PChangedSince => "cannot be undone: records were changed or gained related records since:", "ne može se poništiti; zapisa izmenjenih ili povezanih u međuvremenu:";
+    CreatedOn => "Created", "Kreirano";
+    MappingName => "Mapping name", "Naziv mapiranja";
+    ImportNoun => "Import", "Uvoz";
 }

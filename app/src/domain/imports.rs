@@ -1,0 +1,369 @@
+//! Import of spreadsheets: what can be imported, which columns map to which fields (matched from English
+//! and Serbian headers), the switches of normalization, and what the import pages show (preview rows with
+//! before → after, duplicate groups with the user's decision, progress and outcome).
+
+use super::text::search_key;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportEntity {
+    Account,
+    Contact,
+}
+
+impl ImportEntity {
+    pub const ALL: [ImportEntity; 2] = [ImportEntity::Account, ImportEntity::Contact];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportEntity::Account => "account",
+            ImportEntity::Contact => "contact",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ImportEntity> {
+        Self::ALL.into_iter().find(|e| e.code() == s)
+    }
+
+    /// The fields a column can be mapped to, in form order; the first ones are required.
+    pub fn fields(self) -> &'static [&'static str] {
+        match self {
+            ImportEntity::Account => &[
+                "name", "types", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes",
+                "owner",
+            ],
+            ImportEntity::Contact => {
+                &["first_name", "last_name", "full_name", "account", "job_title", "buying_role", "email", "phone", "mobile", "owner"]
+            }
+        }
+    }
+
+    /// Fields a row must have (after mapping): an account needs a name; a contact a first and last name,
+    /// or a full name that is split.
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            ImportEntity::Account => &["name"],
+            ImportEntity::Contact => &["last_name"],
+        }
+    }
+}
+
+/// Header spellings that map to a field, folded like search keys (case, diacritics and Cyrillic ignored).
+fn synonyms(entity: ImportEntity, field: &str) -> &'static [&'static str] {
+    match (entity, field) {
+        (ImportEntity::Account, "name") => &[
+            "name",
+            "account",
+            "account name",
+            "company",
+            "company name",
+            "naziv",
+            "naziv firme",
+            "firma",
+            "kompanija",
+            "preduzece",
+            "klijent",
+            "kupac",
+            "poslovni partner",
+        ],
+        (ImportEntity::Account, "types") => &["type", "types", "relationship", "tip", "vrsta", "odnos", "tip klijenta"],
+        (ImportEntity::Contact, "account") => {
+            &["account", "account name", "company", "company name", "firma", "kompanija", "preduzece", "naziv firme", "klijent", "kupac"]
+        }
+        (_, "category") => &["category", "kategorija", "klasa", "rang"],
+        (_, "industry") => &["industry", "delatnost", "industrija", "bransa", "sektor"],
+        (_, "region") => &["region", "regija", "region prodaje", "okrug", "oblast", "teritorija"],
+        (_, "city") => &["city", "town", "grad", "mesto", "opstina", "sediste"],
+        (_, "address") => &["address", "street", "adresa", "ulica", "adresa sedista"],
+        (_, "phone") => &["phone", "telephone", "tel", "telefon", "fiksni", "fiksni telefon", "broj telefona", "phone number"],
+        (_, "mobile") => &["mobile", "mobile phone", "cell", "mob", "mobilni", "mobilni telefon", "mobitel"],
+        (_, "email") => &["email", "e-mail", "e mail", "mail", "email address", "e-posta", "elektronska posta", "imejl", "adresa e-poste"],
+        (_, "website") => &["website", "web", "web site", "www", "url", "sajt", "veb sajt", "internet stranica"],
+        (_, "pib") => &["pib", "tax id", "vat", "vat number", "poreski broj", "poreski identifikacioni broj"],
+        (_, "mb") => &["mb", "maticni broj", "registration number", "company number", "reg no", "mbr"],
+        (_, "notes") => &["notes", "note", "comment", "comments", "napomena", "napomene", "beleske", "komentar", "opis"],
+        (_, "owner") => {
+            &["owner", "owner email", "account owner", "salesperson", "vlasnik", "prodavac", "komercijalista", "zaduzen", "odgovorno lice"]
+        }
+        (_, "first_name") => &["first name", "firstname", "given name", "ime"],
+        (_, "last_name") => &["last name", "lastname", "surname", "family name", "prezime"],
+        (_, "full_name") => &["name", "full name", "contact", "contact name", "ime i prezime", "kontakt", "kontakt osoba"],
+        (_, "job_title") => &["title", "job title", "position", "role title", "pozicija", "funkcija", "radno mesto", "zvanje", "titula"],
+        (_, "buying_role") => &["buying role", "role", "uloga", "uloga u kupovini"],
+        _ => &[],
+    }
+}
+
+/// Guesses the field of each column from its header; a field is given to one column at most (the first).
+pub fn auto_map(entity: ImportEntity, headers: &[String]) -> Vec<String> {
+    let mut used: Vec<&str> = Vec::new();
+    headers
+        .iter()
+        .map(|h| {
+            let key = search_key(h.trim().trim_end_matches(['*', ':']).trim());
+            let key = key.replace(['_', '.'], " ");
+            let key = key.split_whitespace().collect::<Vec<_>>().join(" ");
+            let found = entity.fields().iter().find(|f| !used.contains(*f) && (**f == key || synonyms(entity, f).contains(&key.as_str())));
+            match found {
+                Some(f) => {
+                    used.push(f);
+                    f.to_string()
+                }
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The normalization switches of one import; all on by default except the Cyrillic conversion.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImportOptions {
+    pub spaces: bool,
+    pub proper_case: bool,
+    pub emails: bool,
+    pub phones: bool,
+    pub cities: bool,
+    pub cyrillic: bool,
+    /// Similarity (0–100) from which two company names count as the same.
+    pub fuzzy_threshold: u8,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions { spaces: true, proper_case: true, emails: true, phones: true, cities: true, cyrillic: false, fuzzy_threshold: 90 }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImportStatus {
+    /// Uploaded, waiting for the mapping.
+    Mapping,
+    Analyzing,
+    /// Analysed: the preview and duplicate groups wait for the user.
+    Review,
+    Running,
+    Done,
+    Failed,
+    Undone,
+}
+
+impl ImportStatus {
+    pub const ALL: [ImportStatus; 7] = [
+        ImportStatus::Mapping,
+        ImportStatus::Analyzing,
+        ImportStatus::Review,
+        ImportStatus::Running,
+        ImportStatus::Done,
+        ImportStatus::Failed,
+        ImportStatus::Undone,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ImportStatus::Mapping => "mapping",
+            ImportStatus::Analyzing => "analyzing",
+            ImportStatus::Review => "review",
+            ImportStatus::Running => "running",
+            ImportStatus::Done => "done",
+            ImportStatus::Failed => "failed",
+            ImportStatus::Undone => "undone",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ImportStatus> {
+        Self::ALL.into_iter().find(|e| e.code() == s)
+    }
+
+    /// A background job works on it (the page polls its progress).
+    pub fn busy(self) -> bool {
+        matches!(self, ImportStatus::Analyzing | ImportStatus::Running)
+    }
+}
+
+/// What is done with a group of rows that look like the same record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    /// Nothing of the later rows is written (the existing record, or the group's first row, stays).
+    Skip,
+    /// The existing record (or the record made from the group's first row) takes the rows' values, field
+    /// by field as the policies say.
+    Update,
+    /// Every row becomes a record of its own.
+    Create,
+}
+
+impl Decision {
+    pub const ALL: [Decision; 3] = [Decision::Update, Decision::Skip, Decision::Create];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Decision::Skip => "skip",
+            Decision::Update => "update",
+            Decision::Create => "create",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Decision> {
+        Self::ALL.into_iter().find(|e| e.code() == s)
+    }
+}
+
+/// Per field, when updating: keep the existing value, overwrite it, or fill it only where it is empty.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FieldPolicy {
+    Keep,
+    Overwrite,
+    FillEmpty,
+}
+
+impl FieldPolicy {
+    pub const ALL: [FieldPolicy; 3] = [FieldPolicy::FillEmpty, FieldPolicy::Overwrite, FieldPolicy::Keep];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            FieldPolicy::Keep => "keep",
+            FieldPolicy::Overwrite => "overwrite",
+            FieldPolicy::FillEmpty => "fill",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FieldPolicy> {
+        Self::ALL.into_iter().find(|e| e.code() == s)
+    }
+
+    /// The value a field gets: `existing` as it is, `incoming` from the file (empty values never erase).
+    pub fn apply(self, existing: Option<&str>, incoming: Option<&str>) -> Option<String> {
+        let existing = existing.filter(|s| !s.is_empty());
+        let incoming = incoming.filter(|s| !s.is_empty());
+        match self {
+            FieldPolicy::Keep => existing.map(str::to_string),
+            FieldPolicy::Overwrite => incoming.or(existing).map(str::to_string),
+            FieldPolicy::FillEmpty => existing.or(incoming).map(str::to_string),
+        }
+    }
+}
+
+/// One import as lists and the progress bar show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportSummary {
+    pub id: i64,
+    pub entity: ImportEntity,
+    pub file_name: String,
+    pub encoding: String,
+    pub status: ImportStatus,
+    pub total_rows: i64,
+    /// Rows analysed (while analysing) or written (while running).
+    pub rows_done: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub skipped: i64,
+    pub rejected: i64,
+    pub groups: i64,
+    /// Why it failed (a message for the user, never an internal error text).
+    pub error: Option<String>,
+    pub created_by_name: String,
+    pub created_at: String,
+    pub finished_at: Option<String>,
+    pub version: i64,
+}
+
+impl ImportSummary {
+    pub fn percent(&self) -> i64 {
+        if self.total_rows <= 0 {
+            return if matches!(self.status, ImportStatus::Done | ImportStatus::Review) { 100 } else { 0 };
+        }
+        (self.rows_done * 100 / self.total_rows).clamp(0, 100)
+    }
+}
+
+/// The mapping step: the file's columns with sample values and the field chosen for each.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MappingView {
+    pub import: ImportSummary,
+    pub headers: Vec<String>,
+    pub samples: Vec<Vec<String>>,
+    pub mapping: Vec<String>,
+    pub options: ImportOptions,
+    pub saved: Vec<SavedMapping>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavedMapping {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A cell's value before and after normalization, and what is wrong with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CellView {
+    pub field: String,
+    pub before: String,
+    pub after: String,
+    /// What is wrong with the value, when it is refused.
+    pub problem: Option<crate::error::Problem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RowView {
+    pub row_no: i64,
+    pub cells: Vec<CellView>,
+    pub rejected: bool,
+    pub group: Option<i64>,
+}
+
+/// A set of rows (and possibly one existing record) that look like the same thing.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateGroup {
+    pub group: i64,
+    /// How they matched: "email", "pib", "mb", "phone", "name" (fuzzy, with the similarity).
+    pub matched_by: String,
+    pub similarity: u8,
+    pub existing_id: Option<i64>,
+    pub existing_label: Option<String>,
+    /// Field, existing value, then the values of each row in the group.
+    pub fields: Vec<(String, Option<String>, Vec<String>)>,
+    pub rows: Vec<i64>,
+    pub decision: Decision,
+    pub policies: Vec<(String, FieldPolicy)>,
+}
+
+/// The review step: the first rows with their normalization, the rejected rows and the duplicate groups.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PreviewView {
+    pub import: ImportSummary,
+    pub fields: Vec<String>,
+    pub rows: Vec<RowView>,
+    pub rejects: Vec<RowView>,
+    pub groups: Vec<DuplicateGroup>,
+    pub can_undo: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_map_in_both_languages() {
+        let h: Vec<String> = ["Naziv firme", "PIB", "Matični broj", "Grad", "E-mail", "Telefon", "Napomena", "Nešto treće"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(auto_map(ImportEntity::Account, &h), ["name", "pib", "mb", "city", "email", "phone", "notes", ""]);
+        let h: Vec<String> =
+            ["First Name", "Last Name", "Company", "E-Mail", "Mobile", "Job Title", "Owner"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(auto_map(ImportEntity::Contact, &h), ["first_name", "last_name", "account", "email", "mobile", "job_title", "owner"]);
+        let h: Vec<String> = ["ИМЕ", "Prezime", "Email", "email"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(auto_map(ImportEntity::Contact, &h), ["first_name", "last_name", "email", ""]);
+    }
+
+    #[test]
+    fn field_policies() {
+        assert_eq!(FieldPolicy::FillEmpty.apply(Some("a"), Some("b")).as_deref(), Some("a"));
+        assert_eq!(FieldPolicy::FillEmpty.apply(None, Some("b")).as_deref(), Some("b"));
+        assert_eq!(FieldPolicy::FillEmpty.apply(Some(""), Some("b")).as_deref(), Some("b"));
+        assert_eq!(FieldPolicy::Overwrite.apply(Some("a"), Some("b")).as_deref(), Some("b"));
+        assert_eq!(FieldPolicy::Overwrite.apply(Some("a"), None).as_deref(), Some("a"));
+        assert_eq!(FieldPolicy::Keep.apply(None, Some("b")), None);
+    }
+}

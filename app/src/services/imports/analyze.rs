@@ -1,0 +1,288 @@
+//! The analysis job: reads the file twice, a batch at a time. The first pass checks every row and finds
+//! which rows are the same thing — sharing an exact key (e-mail, PIB, MB, phone, a contact's name at an
+//! account), a similar company name in the same city, or the same existing record in the database — and
+//! joins them into groups (union–find over row numbers; only keys are kept in memory). The second pass
+//! stores the rows that need a word: rejected ones with their reasons, and the members of each group
+//! with the default decision (update, filling empty fields only).
+
+use super::lookup::{self, Existing, Owners};
+use super::prepare::{fuzzy_match, prepare, Prepared};
+use super::{file, heartbeat, ImportDb, BATCH};
+use crate::db::{now, Db};
+use crate::domain::imports::{Decision, ImportEntity, ImportOptions};
+use crate::domain::text::search_key;
+use crate::error::{AppError, Problem};
+use crate::services::Actor;
+use std::collections::HashMap;
+
+/// A row after the checks that need the database: its owner and (for contacts) account resolved.
+pub struct Checked {
+    pub row_no: i64,
+    pub p: Prepared,
+    pub owner: (i64, Option<i64>),
+    pub account_id: Option<i64>,
+}
+
+/// Prepares a batch of raw rows and resolves owners and accounts; unknown ones become problems.
+pub async fn check_batch(
+    db: &Db,
+    actor: &Actor,
+    entity: ImportEntity,
+    mapping: &[String],
+    options: &ImportOptions,
+    owners: &Owners,
+    raw: Vec<(i64, Vec<String>)>,
+) -> Result<Vec<Checked>, AppError> {
+    let mut out: Vec<Checked> = raw
+        .into_iter()
+        .map(|(row_no, cells)| {
+            let mut p = prepare(entity, mapping, options, &cells);
+            let owner = match owners.resolve(actor, p.get("owner")) {
+                Ok(o) => o,
+                Err(problem) => {
+                    mark(&mut p, "owner", problem);
+                    (actor.id, actor.team_id)
+                }
+            };
+            Checked { row_no, p, owner, account_id: None }
+        })
+        .collect();
+    if entity == ImportEntity::Contact {
+        let refs: Vec<String> = out.iter().filter_map(|c| c.p.get("account").map(str::to_string)).collect();
+        let found = lookup::accounts_for(db, actor, &refs).await?;
+        for c in out.iter_mut() {
+            if let Some(r) = c.p.get("account").map(str::to_string) {
+                match found.get(&search_key(&r)) {
+                    Some(id) => c.account_id = Some(*id),
+                    None => mark(&mut c.p, "account", Problem::NotFoundByName),
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn mark(p: &mut Prepared, f: &str, problem: Problem) {
+    if let Some(cell) = p.cells.iter_mut().find(|c| c.field == f) {
+        cell.problem = Some(problem.clone());
+    }
+    p.problems.push((f.to_string(), problem));
+    p.problems.sort_by(|a, b| a.0.cmp(&b.0));
+}
+
+/// Union–find over row numbers; the smallest row of a group is its root (and the group's number).
+struct Groups {
+    parent: Vec<u32>,
+}
+
+impl Groups {
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let p = self.parent[x as usize];
+            self.parent[x as usize] = self.parent[p as usize];
+            x = p;
+        }
+        x
+    }
+    fn union(&mut self, a: u32, b: u32) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+            self.parent[hi as usize] = lo;
+        }
+    }
+    fn ensure(&mut self, n: u32) {
+        while self.parent.len() <= n as usize {
+            let i = self.parent.len() as u32;
+            self.parent.push(i);
+        }
+    }
+}
+
+async fn read_batch(rows: &mut file::Rows<'_>, next_row: &mut i64) -> Result<Vec<(i64, Vec<String>)>, AppError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    while batch.len() < BATCH {
+        match rows.next_nonblank().await? {
+            Some(r) => {
+                *next_row += 1;
+                batch.push((*next_row, r));
+            }
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
+pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
+    let actor = crate::services::auth::user_by_id(db, imp.created_by).await?;
+    let entity = imp.entity();
+    let mapping = imp.mapping();
+    let options = imp.options();
+    let owners = Owners::load(db).await?;
+    sqlx::query("DELETE FROM import_rows WHERE import_id = $1").bind(imp.id).execute(&db.pool).await?;
+
+    // Pass 1: checks, keys and groups.
+    let mut groups = Groups { parent: vec![0] };
+    let mut rejected: Vec<bool> = vec![false];
+    let mut first_with_key: HashMap<String, u32> = HashMap::new();
+    let mut blocks: HashMap<String, Vec<(u32, (String, String))>> = HashMap::new();
+    let mut why: HashMap<u32, (String, u8)> = HashMap::new();
+    let mut existing: HashMap<u32, Existing> = HashMap::new();
+    let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
+    let _ = rows.next_nonblank().await?;
+    let mut n = 0i64;
+    loop {
+        let batch = read_batch(&mut rows, &mut n).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, batch).await?;
+        let good: Vec<&Checked> = checked.iter().filter(|c| c.p.ok()).collect();
+        let refs: Vec<&Prepared> = good.iter().map(|c| &c.p).collect();
+        let accounts: Vec<Option<i64>> = good.iter().map(|c| c.account_id).collect();
+        let matches = lookup::match_existing(db, &actor, entity, &refs, &accounts, options.fuzzy_threshold).await?;
+        let mut matched = matches.into_iter();
+        for c in &checked {
+            let r = c.row_no as u32;
+            groups.ensure(r);
+            rejected.resize(r as usize + 1, false);
+            if !c.p.ok() {
+                rejected[r as usize] = true;
+                continue;
+            }
+            let mut keys = c.p.exact.clone();
+            if let Some(e) = matched.next().flatten() {
+                keys.push(format!("db:{}", e.id));
+                why.entry(r).or_insert((e.matched_by.clone(), e.similarity));
+                existing.insert(r, e);
+            }
+            for k in keys {
+                match first_with_key.get(&k) {
+                    Some(&other) => {
+                        groups.union(r, other);
+                        let kind = k.split(':').next().unwrap_or("").to_string();
+                        let kind = if kind == "db" { why.get(&other).map(|w| w.0.clone()).unwrap_or(kind) } else { kind };
+                        why.entry(r).or_insert((kind.clone(), 100));
+                        why.entry(other).or_insert((kind, 100));
+                    }
+                    None => {
+                        first_with_key.insert(k, r);
+                    }
+                }
+            }
+            // Similar company names in the same city, within the file (the latest 50 of the same start).
+            if let Some(fz) = &c.p.fuzzy {
+                let prefix: String = fz.0.chars().take(3).collect();
+                let block = blocks.entry(prefix).or_default();
+                for (other, okey) in block.iter().rev().take(50) {
+                    if let Some(s) = fuzzy_match(fz, okey, options.fuzzy_threshold) {
+                        groups.union(r, *other);
+                        why.entry(r).or_insert(("name".into(), s));
+                        why.entry(*other).or_insert(("name".into(), s));
+                        break;
+                    }
+                }
+                block.push((r, fz.clone()));
+            }
+        }
+        progress(db, imp.id, worker, n, 0).await?;
+    }
+    let total = n;
+    let mut size: HashMap<u32, u32> = HashMap::new();
+    for r in 1..=total as u32 {
+        if !rejected[r as usize] {
+            *size.entry(groups.find(r)).or_default() += 1;
+        }
+    }
+
+    // Pass 2: store rejected rows and group members.
+    let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
+    let _ = rows.next_nonblank().await?;
+    let mut n = 0i64;
+    let (mut rejected_count, mut group_roots) = (0i64, std::collections::HashSet::new());
+    loop {
+        let batch = read_batch(&mut rows, &mut n).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let wanted: Vec<(i64, Vec<String>)> = batch
+            .into_iter()
+            .filter(|(row_no, _)| {
+                let r = *row_no as u32;
+                rejected[r as usize] || existing.contains_key(&r) || size.get(&groups.find(r)).copied().unwrap_or(0) > 1
+            })
+            .collect();
+        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, wanted).await?;
+        let mut tx = db.begin().await?;
+        for c in checked {
+            let r = c.row_no as u32;
+            let cells = serde_json::to_string(&c.p.cells).unwrap_or_default();
+            if rejected[r as usize] || !c.p.ok() {
+                rejected_count += 1;
+                sqlx::query("INSERT INTO import_rows (import_id, row_no, kind, reasons, cells, outcome) VALUES ($1, $2, 'rejected', $3, $4, 'rejected')")
+                    .bind(imp.id)
+                    .bind(c.row_no)
+                    .bind(serde_json::to_string(&c.p.problems).unwrap_or_default())
+                    .bind(cells)
+                    .execute(&mut *tx)
+                    .await?;
+                continue;
+            }
+            let root = groups.find(r);
+            group_roots.insert(root);
+            let (matched_by, similarity) = why.get(&r).cloned().unwrap_or(("email".into(), 100));
+            sqlx::query(
+                "INSERT INTO import_rows (import_id, row_no, kind, cells, dup_group, matched_by, similarity, existing_id, decision, policies) \
+                 VALUES ($1, $2, 'duplicate', $3, $4, $5, $6, $7, $8, '[]')",
+            )
+            .bind(imp.id)
+            .bind(c.row_no)
+            .bind(cells)
+            .bind(root as i64)
+            .bind(matched_by)
+            .bind(similarity as i64)
+            .bind(existing.get(&r).map(|e| e.id))
+            .bind(Decision::Update.code())
+            .execute(&mut *tx)
+            .await?;
+        }
+        heartbeat(&mut tx, imp.id, worker).await?;
+        sqlx::query("UPDATE imports SET rows_done = $1, total_rows = $2 WHERE id = $3")
+            .bind(n)
+            .bind(total)
+            .bind(imp.id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+    }
+    let n = sqlx::query(
+        "UPDATE imports SET status = 'review', total_rows = $1, rows_done = $1, rejected_count = $2, group_count = $3, worker = NULL, \
+         heartbeat_at = NULL, version = version + 1 WHERE id = $4 AND worker = $5",
+    )
+    .bind(total)
+    .bind(rejected_count)
+    .bind(group_roots.len() as i64)
+    .bind(imp.id)
+    .bind(worker)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    tracing::info!(import = imp.id, rows = total, rejected = rejected_count, groups = group_roots.len(), at = %now(), "import analysed");
+    Ok(())
+}
+
+async fn progress(db: &Db, id: i64, worker: &str, done: i64, total: i64) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    heartbeat(&mut tx, id, worker).await?;
+    sqlx::query("UPDATE imports SET rows_done = $1, total_rows = $2 WHERE id = $3")
+        .bind(done)
+        .bind(total)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,689 @@
+//! The import job: writes the records, a batch per transaction. Each transaction also advances the
+//! import's `rows_done`, so after a crash or kill the job continues from the first row not yet written,
+//! and no row is written twice. Clean rows are inserted many per statement; rows of duplicate groups
+//! follow their group's decision (update the existing record field by field, skip, or create).
+//! Each record's history gets one entry naming the import; updated fields get their usual entries.
+//!
+//! Undo deletes what the import created and restores what it updated, as long as nothing was changed
+//! since or came to depend on those records.
+
+use super::analyze::{check_batch, Checked};
+use super::lookup::{self, Owners};
+use super::{file, heartbeat, ImportDb, BATCH};
+use crate::db::{now, Db, Tx};
+use crate::domain::imports::{Decision, FieldPolicy, ImportEntity};
+use crate::domain::validate::field;
+use crate::domain::{AccountInput, ContactInput};
+use crate::error::{AppError, Problem};
+use crate::services::{accounts, audit, contacts, Actor};
+use sqlx::Row;
+use std::collections::{HashMap, HashSet};
+
+/// A stored duplicate row and its group's decision.
+struct DupRow {
+    group: i64,
+    existing: Option<i64>,
+    decision: Decision,
+    policies: Vec<(String, FieldPolicy)>,
+}
+
+/// A clean row turned into the record's validated values.
+enum Valid {
+    Account(accounts::Valid),
+    Contact(contacts::Valid),
+}
+
+fn text(c: &Checked, f: &str) -> String {
+    c.p.get(f).unwrap_or("").to_string()
+}
+
+/// The record form's own validation of a prepared row (the prepared checks already passed, so an error
+/// here is rare; it rejects the row all the same).
+fn validate(entity: ImportEntity, c: &Checked) -> Result<Valid, AppError> {
+    match entity {
+        ImportEntity::Account => {
+            let types: Vec<String> = match c.p.get("types") {
+                Some(t) => t.split(',').map(str::to_string).collect(),
+                None => vec!["customer".into()],
+            };
+            let input = AccountInput {
+                name: text(c, "name"),
+                types,
+                category: text(c, "category"),
+                industry: text(c, "industry"),
+                region: text(c, "region"),
+                city: text(c, "city"),
+                address: text(c, "address"),
+                phone: text(c, "phone"),
+                email: text(c, "email"),
+                website: text(c, "website"),
+                pib: text(c, "pib"),
+                mb: text(c, "mb"),
+                notes: text(c, "notes"),
+                owner_id: c.owner.0.to_string(),
+                ..Default::default()
+            };
+            accounts::validate(&input).map(Valid::Account)
+        }
+        ImportEntity::Contact => {
+            let input = ContactInput {
+                first_name: text(c, "first_name"),
+                last_name: text(c, "last_name"),
+                account_id: c.account_id.map(|a| a.to_string()).unwrap_or_default(),
+                job_title: text(c, "job_title"),
+                buying_role: text(c, "buying_role"),
+                email: text(c, "email"),
+                phone: text(c, "phone"),
+                mobile: text(c, "mobile"),
+                owner_id: c.owner.0.to_string(),
+                ..Default::default()
+            };
+            contacts::validate(&input).map(Valid::Contact)
+        }
+    }
+}
+
+const ROWS_PER_INSERT: usize = 50;
+
+/// Inserts records (many per statement) and their history entry; returns the ids in row order.
+async fn insert(tx: &mut Tx, actor: &Actor, imp: &ImportDb, rows: &[(Valid, (i64, Option<i64>))]) -> Result<Vec<i64>, AppError> {
+    let ts = now();
+    let mut ids = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = match imp.entity() {
+            ImportEntity::Account => crate::db::sql::Sql::new(
+                "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, owner_id, team_id, \
+                 is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
+            ),
+            ImportEntity::Contact => crate::db::sql::Sql::new(
+                "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
+                 is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
+            ),
+        };
+        for (i, (v, (owner, team))) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            match v {
+                Valid::Account(a) => {
+                    sql.bind(a.name.clone()).push(", ").bind(crate::domain::text::search_key(&a.name)).push(", ");
+                    sql.bind(a.category.map(|c| c.code().to_string()))
+                        .push(", ")
+                        .bind(a.industry.clone())
+                        .push(", ")
+                        .bind(a.region.clone())
+                        .push(", ");
+                    sql.bind(a.city.clone())
+                        .push(", ")
+                        .bind(a.address.clone())
+                        .push(", ")
+                        .bind(a.phone.clone())
+                        .push(", ")
+                        .bind(a.email.clone())
+                        .push(", ");
+                    sql.bind(a.website.clone())
+                        .push(", ")
+                        .bind(a.pib.clone())
+                        .push(", ")
+                        .bind(a.mb.clone())
+                        .push(", ")
+                        .bind(a.notes.clone())
+                        .push(", ");
+                    sql.bind(*owner)
+                        .push(", ")
+                        .bind(*team)
+                        .push(", 0, ")
+                        .bind(ts.clone())
+                        .push(", ")
+                        .bind(actor.id)
+                        .push(", ")
+                        .bind(ts.clone());
+                    sql.push(", ").bind(actor.id).push(", 1, ").bind(a.search_text()).push(", ").bind(imp.id).push(")");
+                }
+                Valid::Contact(c) => {
+                    sql.bind(c.first_name.clone()).push(", ").bind(c.last_name.clone()).push(", ");
+                    sql.bind(crate::domain::text::search_key(&format!("{} {}", c.first_name, c.last_name))).push(", ");
+                    sql.bind(c.account_id)
+                        .push(", ")
+                        .bind(c.job_title.clone())
+                        .push(", ")
+                        .bind(c.buying_role.map(|r| r.code().to_string()))
+                        .push(", ");
+                    sql.bind(c.email.clone()).push(", ").bind(c.phone.clone()).push(", ").bind(c.mobile.clone()).push(", ");
+                    sql.bind(*owner)
+                        .push(", ")
+                        .bind(*team)
+                        .push(", 0, ")
+                        .bind(ts.clone())
+                        .push(", ")
+                        .bind(actor.id)
+                        .push(", ")
+                        .bind(ts.clone());
+                    sql.push(", ").bind(actor.id).push(", 1, ").bind(c.search_text()).push(", ").bind(imp.id).push(")");
+                }
+            }
+        }
+        sql.push(" RETURNING id");
+        // Ids are handed out in the order of the VALUES rows on both databases; sorting them keeps the
+        // pairing with the rows independent of the order RETURNING lists them in.
+        let mut got: Vec<i64> = sql.query_as::<(i64,)>().fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect();
+        got.sort_unstable();
+        // Account types, then one history entry per record.
+        if let ImportEntity::Account = imp.entity() {
+            let mut types = crate::db::sql::Sql::new("INSERT INTO account_types (account_id, type) VALUES ");
+            let mut first = true;
+            for ((v, _), id) in chunk.iter().zip(&got) {
+                if let Valid::Account(a) = v {
+                    for t in &a.types {
+                        types.push(if first { "(" } else { ", (" }).bind(*id).push(", ").bind(t.code()).push(")");
+                        first = false;
+                    }
+                }
+            }
+            if !first {
+                types.query().execute(&mut **tx).await?;
+            }
+        }
+        let mut hist = crate::db::sql::Sql::new(
+            "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ",
+        );
+        let label = format!("#{} {}", imp.id, imp.file_name);
+        for (i, id) in got.iter().enumerate() {
+            hist.push(if i == 0 { "(" } else { ", (" }).bind(imp.entity().code()).push(", ").bind(*id).push(", 'create', 'import', NULL, ");
+            hist.bind(label.clone()).push(", ").bind(actor.id).push(", ").bind(ts.clone()).push(")");
+        }
+        hist.query().execute(&mut **tx).await?;
+        ids.extend(got);
+    }
+    Ok(ids)
+}
+
+/// Updates an existing record with a row's values, field by field; returns its values before (as the
+/// import's fields) and its version after.
+async fn update(
+    tx: &mut Tx,
+    actor: &Actor,
+    imp: &ImportDb,
+    id: i64,
+    c: &Checked,
+    owners: &Owners,
+    policies: &[(String, FieldPolicy)],
+) -> Result<(String, i64), AppError> {
+    let entity = imp.entity();
+    let current = lookup::existing_values_in(tx, entity, id).await?.ok_or(AppError::NotFound)?;
+    let (before, version) = current;
+    let policy = |f: &str| policies.iter().find(|(p, _)| p == f).map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
+    let mut merged: HashMap<&'static str, Option<String>> = HashMap::new();
+    for f in entity.fields() {
+        if matches!(*f, "full_name" | "types" | "account") {
+            continue;
+        }
+        let incoming = c.p.get(f);
+        merged.insert(f, policy(f).apply(before.get(f).cloned().flatten().as_deref(), incoming));
+    }
+    let owner_email = merged.get("owner").cloned().flatten();
+    let (owner, team) = owners.resolve(actor, owner_email.as_deref()).unwrap_or(c.owner);
+    let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
+    let ts = now();
+    let (old_fields, new_fields): (audit::Fields, audit::Fields);
+    match entity {
+        ImportEntity::Account => {
+            let input = AccountInput {
+                name: get("name"),
+                types: vec!["customer".into()],
+                category: get("category"),
+                industry: get("industry"),
+                region: get("region"),
+                city: get("city"),
+                address: get("address"),
+                phone: get("phone"),
+                email: get("email"),
+                website: get("website"),
+                pib: get("pib"),
+                mb: get("mb"),
+                notes: get("notes"),
+                ..Default::default()
+            };
+            let v = accounts::validate(&input)?;
+            sqlx::query(
+                "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, phone = $8, \
+                 email = $9, website = $10, pib = $11, mb = $12, notes = $13, owner_id = $14, team_id = $15, search_text = $16, updated_at = $17, \
+                 updated_by = $18, version = version + 1 WHERE id = $19 AND version = $20",
+            )
+            .bind(&v.name)
+            .bind(crate::domain::text::search_key(&v.name))
+            .bind(v.category.map(|c| c.code()))
+            .bind(&v.industry)
+            .bind(&v.region)
+            .bind(&v.city)
+            .bind(&v.address)
+            .bind(&v.phone)
+            .bind(&v.email)
+            .bind(&v.website)
+            .bind(&v.pib)
+            .bind(&v.mb)
+            .bind(&v.notes)
+            .bind(owner)
+            .bind(team)
+            .bind(v.search_text())
+            .bind(&ts)
+            .bind(actor.id)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?;
+            // Types from the file are added to the account's own.
+            if let Some(t) = c.p.get("types") {
+                for code in t.split(',') {
+                    let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM account_types WHERE account_id = $1 AND type = $2")
+                        .bind(id)
+                        .bind(code)
+                        .fetch_one(&mut **tx)
+                        .await?
+                        .try_get("n")?;
+                    if exists == 0 {
+                        sqlx::query("INSERT INTO account_types (account_id, type) VALUES ($1, $2)")
+                            .bind(id)
+                            .bind(code)
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+            }
+        }
+        ImportEntity::Contact => {
+            let input = ContactInput {
+                first_name: get("first_name"),
+                last_name: get("last_name"),
+                job_title: get("job_title"),
+                buying_role: get("buying_role"),
+                email: get("email"),
+                phone: get("phone"),
+                mobile: get("mobile"),
+                ..Default::default()
+            };
+            let v = contacts::validate(&input)?;
+            let account = match policy("account") {
+                FieldPolicy::Keep => None,
+                FieldPolicy::FillEmpty | FieldPolicy::Overwrite => c.account_id,
+            };
+            sqlx::query(
+                "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, job_title = $4, buying_role = $5, email = $6, phone = $7, \
+                 mobile = $8, owner_id = $9, team_id = $10, search_text = $11, updated_at = $12, updated_by = $13, version = version + 1, \
+                 account_id = CASE WHEN $14 = 1 OR (account_id IS NULL AND $15 = 1) THEN $16 ELSE account_id END WHERE id = $17 AND version = $18",
+            )
+            .bind(&v.first_name)
+            .bind(&v.last_name)
+            .bind(crate::domain::text::search_key(&format!("{} {}", v.first_name, v.last_name)))
+            .bind(&v.job_title)
+            .bind(v.buying_role.map(|r| r.code()))
+            .bind(&v.email)
+            .bind(&v.phone)
+            .bind(&v.mobile)
+            .bind(owner)
+            .bind(team)
+            .bind(v.search_text())
+            .bind(&ts)
+            .bind(actor.id)
+            .bind((policy("account") == FieldPolicy::Overwrite && account.is_some()) as i64)
+            .bind((account.is_some()) as i64)
+            .bind(account)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    let fields: Vec<&'static str> = entity.fields().iter().copied().filter(|f| !matches!(*f, "full_name" | "types" | "account")).collect();
+    old_fields = fields.iter().map(|f| (*f, before.get(f).cloned().flatten())).collect();
+    new_fields = fields.iter().map(|f| (*f, merged.get(f).cloned().flatten())).collect();
+    audit::updated(tx, entity.code(), id, Some(actor), &old_fields, &new_fields).await?;
+    let before_json: HashMap<&str, Option<String>> = old_fields.into_iter().collect();
+    Ok((serde_json::to_string(&before_json).unwrap_or_default(), version + 1))
+}
+
+pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
+    let actor = crate::services::auth::user_by_id(db, imp.created_by).await?;
+    let entity = imp.entity();
+    let mapping = imp.mapping();
+    let options = imp.options();
+    let owners = Owners::load(db).await?;
+    // What the analysis decided; and the records made for groups before an interruption.
+    let mut rejected: HashSet<i64> = HashSet::new();
+    let mut dups: HashMap<i64, DupRow> = HashMap::new();
+    let mut group_record: HashMap<i64, i64> = HashMap::new();
+    for r in sqlx::query(
+        "SELECT row_no, kind, dup_group, existing_id, decision, policies, outcome, record_id FROM import_rows WHERE import_id = $1",
+    )
+    .bind(imp.id)
+    .fetch_all(&db.pool)
+    .await?
+    {
+        let row_no: i64 = r.try_get("row_no")?;
+        if r.try_get::<String, _>("kind")? == "rejected" {
+            rejected.insert(row_no);
+            continue;
+        }
+        let group: i64 = r.try_get::<Option<i64>, _>("dup_group")?.unwrap_or(row_no);
+        if let (Some(rec), Some(outcome)) = (r.try_get::<Option<i64>, _>("record_id")?, r.try_get::<Option<String>, _>("outcome")?) {
+            if outcome == "created" && row_no == group {
+                group_record.insert(group, rec);
+            }
+        }
+        dups.insert(
+            row_no,
+            DupRow {
+                group,
+                existing: r.try_get("existing_id")?,
+                decision: r.try_get::<Option<String>, _>("decision")?.as_deref().and_then(Decision::parse).unwrap_or(Decision::Update),
+                policies: r.try_get::<Option<String>, _>("policies")?.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default(),
+            },
+        );
+    }
+    // A group's existing record is the first one any of its rows matched.
+    let mut group_existing: HashMap<i64, i64> = HashMap::new();
+    let mut sorted: Vec<(&i64, &DupRow)> = dups.iter().collect();
+    sorted.sort_by_key(|(r, _)| **r);
+    for (_, d) in &sorted {
+        if let Some(e) = d.existing {
+            group_existing.entry(d.group).or_insert(e);
+        }
+    }
+    let pause = std::env::var("VEZA_IMPORT_BATCH_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+
+    let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
+    let _ = rows.next_nonblank().await?;
+    let mut row_no = 0i64;
+    // Rows written before an interruption are read past, not written again.
+    while row_no < imp.rows_done {
+        if rows.next_nonblank().await?.is_none() {
+            break;
+        }
+        row_no += 1;
+    }
+    loop {
+        let mut batch = Vec::with_capacity(BATCH);
+        while batch.len() < BATCH {
+            match rows.next_nonblank().await? {
+                Some(r) => {
+                    row_no += 1;
+                    batch.push((row_no, r));
+                }
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let n_rows = batch.len() as i64;
+        let batch: Vec<(i64, Vec<String>)> = batch.into_iter().filter(|(r, _)| !rejected.contains(r)).collect();
+        let n_rejected_before = n_rows - batch.len() as i64;
+        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, batch).await?;
+        let mut tx = db.begin().await?;
+        let (mut created, mut updated, mut skipped, mut late_rejects) = (0i64, 0i64, 0i64, 0i64);
+        let mut clean: Vec<(Valid, (i64, Option<i64>))> = Vec::new();
+        for c in &checked {
+            // A row that became invalid since the analysis (its account was deleted, say) is rejected now.
+            let valid = if c.p.ok() { validate(entity, c) } else { Err(field("row", Problem::InvalidChoice)) };
+            let valid = match valid {
+                Ok(v) => v,
+                Err(e) => {
+                    late_rejects += 1;
+                    let reasons = if c.p.ok() {
+                        match e {
+                            AppError::Validation { field, problem } => vec![(field, problem)],
+                            _ => vec![("row".to_string(), Problem::InvalidChoice)],
+                        }
+                    } else {
+                        c.p.problems.clone()
+                    };
+                    sqlx::query(
+                        "INSERT INTO import_rows (import_id, row_no, kind, reasons, cells, outcome) VALUES ($1, $2, 'rejected', $3, $4, 'rejected') \
+                         ON CONFLICT (import_id, row_no) DO UPDATE SET kind = 'rejected', reasons = excluded.reasons, outcome = 'rejected'",
+                    )
+                    .bind(imp.id)
+                    .bind(c.row_no)
+                    .bind(serde_json::to_string(&reasons).unwrap_or_default())
+                    .bind(serde_json::to_string(&c.p.cells).unwrap_or_default())
+                    .execute(&mut *tx)
+                    .await?;
+                    continue;
+                }
+            };
+            let Some(d) = dups.get(&c.row_no) else {
+                clean.push((valid, c.owner));
+                continue;
+            };
+            let target =
+                group_existing
+                    .get(&d.group)
+                    .copied()
+                    .or_else(|| if c.row_no == d.group { None } else { group_record.get(&d.group).copied() });
+            let (outcome, record, before, after_version) = match (d.decision, target) {
+                (Decision::Create, _) | (_, None) => {
+                    let id = insert(&mut tx, &actor, imp, &[(valid, c.owner)]).await?[0];
+                    if c.row_no == d.group || !group_record.contains_key(&d.group) {
+                        group_record.entry(d.group).or_insert(id);
+                    }
+                    created += 1;
+                    ("created", Some(id), None, Some(1))
+                }
+                (Decision::Skip, Some(_)) => {
+                    skipped += 1;
+                    ("skipped", None, None, None)
+                }
+                (Decision::Update, Some(id)) => {
+                    let (before, v) = update(&mut tx, &actor, imp, id, c, &owners, &d.policies).await?;
+                    updated += 1;
+                    // Records this import created are deleted whole by undo; only others need their values back.
+                    let keep_before = group_existing.get(&d.group) == Some(&id);
+                    ("updated", Some(id), keep_before.then_some(before), Some(v))
+                }
+            };
+            sqlx::query("UPDATE import_rows SET outcome = $1, record_id = $2, before_values = $3, after_version = $4 WHERE import_id = $5 AND row_no = $6")
+                .bind(outcome)
+                .bind(record)
+                .bind(before)
+                .bind(after_version)
+                .bind(imp.id)
+                .bind(c.row_no)
+                .execute(&mut *tx)
+                .await?;
+        }
+        created += insert(&mut tx, &actor, imp, &clean).await?.len() as i64;
+        heartbeat(&mut tx, imp.id, worker).await?;
+        sqlx::query(
+            "UPDATE imports SET rows_done = rows_done + $1, created_count = created_count + $2, updated_count = updated_count + $3, \
+             skipped_count = skipped_count + $4, rejected_count = rejected_count + $5 WHERE id = $6",
+        )
+        .bind(n_rows)
+        .bind(created)
+        .bind(updated)
+        .bind(skipped)
+        .bind(late_rejects)
+        .bind(imp.id)
+        .execute(&mut *tx)
+        .await?;
+        let _ = n_rejected_before;
+        tx.commit().await?;
+        if pause > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+        }
+    }
+    let n = sqlx::query("UPDATE imports SET status = 'done', finished_at = $1, worker = NULL, heartbeat_at = NULL, version = version + 1 WHERE id = $2 AND worker = $3")
+        .bind(now())
+        .bind(imp.id)
+        .bind(worker)
+        .execute(&db.pool)
+        .await?
+        .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    tracing::info!(import = imp.id, rows = row_no, "import finished");
+    Ok(())
+}
+
+/// Undo: refused while any record of the import was changed since or has gained related records.
+pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), AppError> {
+    let entity = imp.entity();
+    let (table, kind) = match entity {
+        ImportEntity::Account => ("accounts", "account"),
+        ImportEntity::Contact => ("contacts", "contact"),
+    };
+    let mut tx = db.begin().await?;
+    let created = format!("(SELECT id FROM {table} WHERE import_id = $1)");
+    let regarding = format!(
+        "(SELECT COUNT(*) FROM activities WHERE regarding_kind = '{kind}' AND regarding_id IN {created}) \
+         + (SELECT COUNT(*) FROM notes WHERE regarding_kind = '{kind}' AND regarding_id IN {created}) \
+         + (SELECT COUNT(*) FROM documents WHERE regarding_kind = '{kind}' AND regarding_id IN {created})"
+    );
+    let extra = match entity {
+        ImportEntity::Account => format!(
+            "+ (SELECT COUNT(*) FROM contacts WHERE account_id IN {created}) + (SELECT COUNT(*) FROM opportunities WHERE account_id IN {created} OR won_by_id IN {created}) \
+             + (SELECT COUNT(*) FROM leads WHERE account_id IN {created}) + (SELECT COUNT(*) FROM activities WHERE account_id IN {created}) \
+             + (SELECT COUNT(*) FROM field_observations WHERE customer_id IN {created} OR competitor_id IN {created}) \
+             + (SELECT COUNT(*) FROM opportunity_competitors WHERE competitor_id IN {created})"
+        ),
+        ImportEntity::Contact => format!(
+            "+ (SELECT COUNT(*) FROM activity_attendees WHERE contact_id IN {created}) + (SELECT COUNT(*) FROM leads WHERE contact_id IN {created}) \
+             + (SELECT COUNT(*) FROM opportunities WHERE contact_id IN {created})"
+        ),
+    };
+    let changed = format!(
+        "(SELECT COUNT(*) FROM {table} WHERE import_id = $1 AND version > 1 + (SELECT COUNT(*) FROM import_rows r WHERE r.import_id = $1 \
+         AND r.record_id = {table}.id AND r.outcome = 'updated')) \
+         + (SELECT COUNT(*) FROM import_rows r JOIN {table} t ON t.id = r.record_id WHERE r.import_id = $1 AND r.outcome = 'updated' \
+         AND r.before_values IS NOT NULL AND t.version <> (SELECT MAX(r2.after_version) FROM import_rows r2 WHERE r2.import_id = $1 AND r2.record_id = r.record_id AND r2.outcome = 'updated'))"
+    );
+    let sql = format!("SELECT CAST({regarding} {extra} + {changed} AS BIGINT) AS n");
+    let n: i64 = sqlx::query(&sql).bind(imp.id).fetch_one(&mut *tx).await?.try_get("n")?;
+    if n > 0 {
+        return Err(field("undo", Problem::ChangedSince(n)));
+    }
+    // Updated records get their values back, the earliest import row's "before" last.
+    let restores = sqlx::query(
+        "SELECT row_no, record_id, before_values FROM import_rows WHERE import_id = $1 AND outcome = 'updated' AND before_values IS NOT NULL ORDER BY row_no DESC",
+    )
+    .bind(imp.id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let owners = Owners::load(db).await?;
+    for r in restores {
+        let id: i64 = r.try_get("record_id")?;
+        let before: HashMap<String, Option<String>> = serde_json::from_str(&r.try_get::<String, _>("before_values")?).unwrap_or_default();
+        restore(&mut tx, actor, entity, id, &before, &owners).await?;
+    }
+    let ts = now();
+    let label = match entity {
+        ImportEntity::Account => "name",
+        ImportEntity::Contact => "first_name || ' ' || last_name",
+    };
+    sqlx::query(&format!(
+        "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) \
+         SELECT '{kind}', id, 'delete', NULL, {label}, NULL, $2, $3 FROM {table} WHERE import_id = $1"
+    ))
+    .bind(imp.id)
+    .bind(actor.id)
+    .bind(&ts)
+    .execute(&mut *tx)
+    .await?;
+    if entity == ImportEntity::Account {
+        sqlx::query("DELETE FROM account_types WHERE account_id IN (SELECT id FROM accounts WHERE import_id = $1)")
+            .bind(imp.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query(&format!("DELETE FROM {table} WHERE import_id = $1")).bind(imp.id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE imports SET status = 'undone', undone_at = $1, version = version + 1 WHERE id = $2")
+        .bind(&ts)
+        .bind(imp.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Puts back the values a record had before the import updated it (with history entries).
+async fn restore(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity: ImportEntity,
+    id: i64,
+    before: &HashMap<String, Option<String>>,
+    owners: &Owners,
+) -> Result<(), AppError> {
+    let Some((now_values, version)) = lookup::existing_values_in(tx, entity, id).await? else { return Ok(()) };
+    let fields: Vec<&'static str> = entity.fields().iter().copied().filter(|f| !matches!(*f, "full_name" | "types" | "account")).collect();
+    let old: audit::Fields = fields.iter().map(|f| (*f, now_values.get(f).cloned().flatten())).collect();
+    let new: audit::Fields = fields.iter().map(|f| (*f, before.get(*f).cloned().flatten())).collect();
+    let b = |f: &str| before.get(f).cloned().flatten();
+    let (owner, team) = owners.resolve(actor, b("owner").as_deref()).unwrap_or((actor.id, actor.team_id));
+    match entity {
+        ImportEntity::Account => {
+            let name = b("name").unwrap_or_default();
+            let st = crate::domain::text::search_text(&[
+                Some(&name),
+                b("email").as_deref(),
+                b("phone").as_deref(),
+                b("pib").as_deref(),
+                b("mb").as_deref(),
+                b("city").as_deref(),
+            ]);
+            sqlx::query(
+                "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, phone = $8, \
+                 email = $9, website = $10, pib = $11, mb = $12, notes = $13, owner_id = $14, team_id = $15, search_text = $16, updated_at = $17, \
+                 updated_by = $18, version = version + 1 WHERE id = $19 AND version = $20",
+            )
+            .bind(&name)
+            .bind(crate::domain::text::search_key(&name))
+            .bind(b("category"))
+            .bind(b("industry"))
+            .bind(b("region"))
+            .bind(b("city"))
+            .bind(b("address"))
+            .bind(b("phone"))
+            .bind(b("email"))
+            .bind(b("website"))
+            .bind(b("pib"))
+            .bind(b("mb"))
+            .bind(b("notes"))
+            .bind(owner)
+            .bind(team)
+            .bind(st)
+            .bind(now())
+            .bind(actor.id)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?;
+        }
+        ImportEntity::Contact => {
+            let (first, last) = (b("first_name").unwrap_or_default(), b("last_name").unwrap_or_default());
+            let full = format!("{first} {last}");
+            let st = crate::domain::text::search_text(&[Some(&full), b("email").as_deref(), b("phone").as_deref(), b("mobile").as_deref()]);
+            sqlx::query(
+                "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, job_title = $4, buying_role = $5, email = $6, phone = $7, \
+                 mobile = $8, owner_id = $9, team_id = $10, search_text = $11, updated_at = $12, updated_by = $13, version = version + 1 \
+                 WHERE id = $14 AND version = $15",
+            )
+            .bind(&first)
+            .bind(&last)
+            .bind(crate::domain::text::search_key(&full))
+            .bind(b("job_title"))
+            .bind(b("buying_role"))
+            .bind(b("email"))
+            .bind(b("phone"))
+            .bind(b("mobile"))
+            .bind(owner)
+            .bind(team)
+            .bind(st)
+            .bind(now())
+            .bind(actor.id)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?;
+        }
+    }
+    audit::updated(tx, entity.code(), id, Some(actor), &old, &new).await?;
+    Ok(())
+}

@@ -1,0 +1,306 @@
+//! The uploaded file: recognised (CSV in UTF-8, Windows-1250 or Windows-1252 with or without a BOM, any
+//! of the usual delimiters; or XLSX, whose first sheet is turned into UTF-8 CSV), stored in the database
+//! in 1 MB chunks, and read back as a stream of rows — chunk by chunk, never the whole file in memory.
+
+use crate::db::{Db, Tx};
+use crate::domain::validate::field;
+use crate::error::{AppError, Problem};
+use encoding_rs::{Encoding, UTF_8, WINDOWS_1250, WINDOWS_1252};
+use sqlx::Row;
+
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// What the first look at a file found.
+#[derive(Debug)]
+pub struct Recognised {
+    pub encoding: &'static Encoding,
+    /// The text stored: the file as uploaded, or the CSV made from a spreadsheet.
+    pub bytes: Vec<u8>,
+    pub delimiter: u8,
+    pub label: &'static str,
+}
+
+/// Which encoding a CSV is in: a BOM says so; text that is valid UTF-8 is UTF-8; otherwise the letters
+/// decide between Central European (Serbian č ć đ, 1250) and Western (1252) code pages.
+pub fn detect_encoding(bytes: &[u8]) -> &'static Encoding {
+    if let Some((enc, _)) = Encoding::for_bom(bytes) {
+        return enc;
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return UTF_8;
+    }
+    // Bytes that are Serbian letters in 1250 (Č č Ć ć Đ đ) but rare Western ones in 1252 (È è Æ æ Ð ð),
+    // against bytes common in Western text that are rare letters in 1250 (à â ç ê î ñ ô ù û).
+    let serbian = bytes.iter().filter(|b| matches!(b, 0xC8 | 0xE8 | 0xC6 | 0xE6 | 0xD0 | 0xF0)).count();
+    let western = bytes.iter().filter(|b| matches!(b, 0xE0 | 0xE2 | 0xE7 | 0xEA | 0xEE | 0xF1 | 0xF4 | 0xF9 | 0xFB | 0xC0 | 0xC7)).count();
+    if western > serbian {
+        WINDOWS_1252
+    } else {
+        WINDOWS_1250
+    }
+}
+
+/// The delimiter of a CSV: the candidate that splits the first lines into the same number (more than one)
+/// of fields most consistently; a comma when nothing does.
+pub fn detect_delimiter(sample: &str) -> u8 {
+    let lines: Vec<&str> = sample.lines().filter(|l| !l.trim().is_empty()).take(20).collect();
+    let mut best = (b',', 0usize);
+    for d in [b';', b',', b'\t', b'|'] {
+        let counts: Vec<usize> = lines.iter().map(|l| count_outside_quotes(l, d as char)).collect();
+        let Some(&first) = counts.first() else { continue };
+        if first == 0 {
+            continue;
+        }
+        let consistent = counts.iter().filter(|&&c| c == first).count();
+        let score = consistent * 100 + first;
+        if score > best.1 {
+            best = (d, score);
+        }
+    }
+    best.0
+}
+
+fn count_outside_quotes(line: &str, d: char) -> usize {
+    let mut quoted = false;
+    line.chars()
+        .filter(|&c| {
+            if c == '"' {
+                quoted = !quoted;
+            }
+            !quoted && c == d
+        })
+        .count()
+}
+
+pub fn is_xlsx(file_name: &str, bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") && file_name.to_ascii_lowercase().ends_with(".xlsx")
+}
+
+/// Recognises an upload. XLSX: the first sheet becomes UTF-8 CSV (dates as ISO, numbers as written).
+pub fn recognise(file_name: &str, bytes: Vec<u8>) -> Result<Recognised, AppError> {
+    if bytes.is_empty() {
+        return Err(field("file", Problem::EmptyFile));
+    }
+    if is_xlsx(file_name, &bytes) {
+        let csv = xlsx_to_csv(&bytes)?;
+        return Ok(Recognised { encoding: UTF_8, bytes: csv, delimiter: b',', label: "xlsx" });
+    }
+    let lower = file_name.to_ascii_lowercase();
+    if !(lower.ends_with(".csv") || lower.ends_with(".txt") || lower.ends_with(".tsv"))
+        || bytes.starts_with(b"PK\x03\x04")
+        || bytes.contains(&0)
+    {
+        return Err(field("file", Problem::FileTypeNotAllowed));
+    }
+    let encoding = detect_encoding(&bytes);
+    let label = if encoding == UTF_8 {
+        "UTF-8"
+    } else if encoding == WINDOWS_1250 {
+        "Windows-1250"
+    } else if encoding == WINDOWS_1252 {
+        "Windows-1252"
+    } else {
+        "UTF-16"
+    };
+    // Stored as UTF-8 whatever it came in, so every later step reads one encoding.
+    let bytes = encoding.decode(&bytes).0.into_owned().into_bytes();
+    let delimiter = detect_delimiter(std::str::from_utf8(&bytes[..floor_char(&bytes, 64 * 1024)]).unwrap_or(""));
+    Ok(Recognised { encoding, bytes, delimiter, label })
+}
+
+/// The largest index ≤ `max` that does not split a UTF-8 character.
+fn floor_char(bytes: &[u8], max: usize) -> usize {
+    let mut i = bytes.len().min(max);
+    while i > 0 && i < bytes.len() && (bytes[i] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    i
+}
+
+fn xlsx_to_csv(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| field("file", Problem::FileTypeNotAllowed))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| field("file", Problem::EmptyFile))?
+        .map_err(|_| field("file", Problem::FileTypeNotAllowed))?;
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    for row in range.rows() {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|c| match c {
+                Data::Empty => String::new(),
+                Data::String(s) => s.clone(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Int(i) => i.to_string(),
+                Data::Bool(b) => b.to_string(),
+                // Excel counts days from 1899-12-30; a date cell becomes an ISO date.
+                Data::DateTime(d) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+                    .and_then(|base| base.checked_add_signed(chrono::Duration::days(d.as_f64().floor() as i64)))
+                    .map(|x| x.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Error(_) => String::new(),
+            })
+            .collect();
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        w.write_record(&cells).map_err(|_| AppError::Internal)?;
+    }
+    w.into_inner().map_err(|_| AppError::Internal)
+}
+
+/// Stores the recognised text in chunks.
+pub async fn store(tx: &mut Tx, import_id: i64, bytes: &[u8]) -> Result<(), AppError> {
+    for (seq, chunk) in bytes.chunks(CHUNK_BYTES).enumerate() {
+        sqlx::query("INSERT INTO import_chunks (import_id, seq, content) VALUES ($1, $2, $3)")
+            .bind(import_id)
+            .bind(seq as i64)
+            .bind(chunk.to_vec())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The rows of a stored file (UTF-8), one at a time: chunks are fetched as needed (a character split
+/// between chunks is joined) and parsed as CSV (quotes, delimiters and line breaks inside quotes).
+pub struct Rows<'a> {
+    db: &'a Db,
+    import_id: i64,
+    next_seq: i64,
+    decoder: encoding_rs::Decoder,
+    parser: csv_core::Reader,
+    input: Vec<u8>,
+    pos: usize,
+    input_done: bool,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl<'a> Rows<'a> {
+    pub fn new(db: &'a Db, import_id: i64, delimiter: u8) -> Rows<'a> {
+        Rows {
+            db,
+            import_id,
+            next_seq: 0,
+            decoder: UTF_8.new_decoder_with_bom_removal(),
+            parser: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            input: Vec::new(),
+            pos: 0,
+            input_done: false,
+            out: vec![0; 4096],
+            ends: vec![0; 64],
+        }
+    }
+
+    async fn refill(&mut self) -> Result<(), AppError> {
+        let row = sqlx::query("SELECT content FROM import_chunks WHERE import_id = $1 AND seq = $2")
+            .bind(self.import_id)
+            .bind(self.next_seq)
+            .fetch_optional(&self.db.pool)
+            .await?;
+        self.input.clear();
+        self.pos = 0;
+        match row {
+            Some(r) => {
+                let bytes: Vec<u8> = r.try_get("content")?;
+                self.next_seq += 1;
+                let mut text = String::with_capacity(bytes.len() + bytes.len() / 2 + 16);
+                let _ = self.decoder.decode_to_string(&bytes, &mut text, false);
+                if text.capacity() - text.len() < 16 {
+                    text.reserve(64);
+                }
+                self.input = text.into_bytes();
+            }
+            None => {
+                let mut text = String::with_capacity(16);
+                let _ = self.decoder.decode_to_string(&[], &mut text, true);
+                self.input = text.into_bytes();
+                self.input_done = true;
+            }
+        }
+        Ok(())
+    }
+
+    /// The next row's cells, or `None` at the end of the file.
+    pub async fn next(&mut self) -> Result<Option<Vec<String>>, AppError> {
+        let (mut out_len, mut ends_len) = (0usize, 0usize);
+        loop {
+            if self.pos >= self.input.len() && !self.input_done {
+                self.refill().await?;
+                continue;
+            }
+            let input = &self.input[self.pos..];
+            let (res, nin, nout, nend) = self.parser.read_record(input, &mut self.out[out_len..], &mut self.ends[ends_len..]);
+            self.pos += nin;
+            out_len += nout;
+            ends_len += nend;
+            use csv_core::ReadRecordResult::*;
+            match res {
+                InputEmpty => {
+                    if self.input_done && self.pos >= self.input.len() {
+                        // Empty input tells the parser the data ended; the next call returns the last record.
+                        continue;
+                    }
+                }
+                OutputFull => self.out.resize(self.out.len() * 2, 0),
+                OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                Record => {
+                    let mut cells = Vec::with_capacity(ends_len);
+                    let mut start = 0;
+                    for &end in &self.ends[..ends_len] {
+                        cells.push(String::from_utf8_lossy(&self.out[start..end]).into_owned());
+                        start = end;
+                    }
+                    return Ok(Some(cells));
+                }
+                End => return Ok(None),
+            }
+        }
+    }
+
+    /// The next row that is not blank.
+    pub async fn next_nonblank(&mut self) -> Result<Option<Vec<String>>, AppError> {
+        loop {
+            match self.next().await? {
+                Some(cells) if cells.iter().all(|c| c.trim().is_empty()) => continue,
+                other => return Ok(other),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings() {
+        assert_eq!(detect_encoding("Čačak;Niš".as_bytes()), UTF_8);
+        let (cp1250, _, _) = WINDOWS_1250.encode("Čačak;Đorđević;Ćuprija");
+        assert_eq!(detect_encoding(&cp1250), WINDOWS_1250);
+        let (cp1252, _, _) = WINDOWS_1252.encode("Française;Açores;crème brûlée à la");
+        assert_eq!(detect_encoding(&cp1252), WINDOWS_1252);
+        assert_eq!(detect_encoding(b"\xEF\xBB\xBFName"), UTF_8);
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(detect_delimiter("a;b;c\n1;2;3\n"), b';');
+        assert_eq!(detect_delimiter("a,b,c\n1,2,3\n"), b',');
+        assert_eq!(detect_delimiter("a\tb\n1\t2\n"), b'\t');
+        // Commas inside quotes and a decimal comma do not fool it.
+        assert_eq!(detect_delimiter("naziv;iznos\n\"Mlekara, Šabac\";1,5\nDelta;2,5\n"), b';');
+    }
+
+    #[test]
+    fn file_types() {
+        assert!(matches!(recognise("a.csv", vec![]), Err(AppError::Validation { problem: Problem::EmptyFile, .. })));
+        assert!(matches!(recognise("a.exe", b"MZ".to_vec()), Err(AppError::Validation { problem: Problem::FileTypeNotAllowed, .. })));
+        let r = recognise("a.csv", b"\xEF\xBB\xBFime;prezime\nAna;Mari\xC4\x87\n".to_vec()).unwrap();
+        assert_eq!((r.label, r.delimiter), ("UTF-8", b';'));
+    }
+}

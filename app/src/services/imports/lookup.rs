@@ -1,0 +1,271 @@
+//! What an import looks up in the database, a batch at a time (never a query per row for exact keys):
+//! owners by e-mail, the account a contact belongs to (by PIB or name), existing records a row duplicates,
+//! and the current values of those records.
+
+use super::prepare::{fuzzy_match, Prepared};
+use crate::db::sql::Sql;
+use crate::db::Db;
+use crate::domain::imports::ImportEntity;
+use crate::domain::normalize::company_key;
+use crate::domain::text::search_key;
+use crate::error::{AppError, Problem};
+use crate::services::{visibility, Actor};
+use std::collections::HashMap;
+
+/// Active users by e-mail, with their team: who may own imported records.
+pub struct Owners {
+    by_email: HashMap<String, (i64, Option<i64>)>,
+}
+
+impl Owners {
+    pub async fn load(db: &Db) -> Result<Owners, AppError> {
+        let rows = sqlx::query_as::<_, (i64, String, Option<i64>)>("SELECT id, email, team_id FROM users WHERE active = 1")
+            .fetch_all(&db.pool)
+            .await?;
+        Ok(Owners { by_email: rows.into_iter().map(|(id, e, t)| (e.to_lowercase(), (id, t))).collect() })
+    }
+
+    /// The owner a row names (the importing user when none), if `actor` may assign records to them.
+    pub fn resolve(&self, actor: &Actor, email: Option<&str>) -> Result<(i64, Option<i64>), Problem> {
+        match email {
+            None => Ok((actor.id, actor.team_id)),
+            Some(e) => match self.by_email.get(&e.to_lowercase()) {
+                Some(&(id, team)) if visibility::can_assign(actor, id, team) => Ok((id, team)),
+                _ => Err(Problem::NotFoundByName),
+            },
+        }
+    }
+}
+
+fn push_list(sql: &mut Sql, values: &[String]) {
+    sql.push("(");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(v.clone());
+    }
+    sql.push(")");
+}
+
+/// The accounts that contacts' "account" cells name: a 9-digit PIB, or a name (exact search key, then a
+/// unique account whose name without legal form matches). Keyed by the cell's search key.
+pub async fn accounts_for(db: &Db, actor: &Actor, refs: &[String]) -> Result<HashMap<String, i64>, AppError> {
+    let mut found = HashMap::new();
+    let mut keys: Vec<String> = refs.iter().map(|r| search_key(r)).collect();
+    keys.sort();
+    keys.dedup();
+    if keys.is_empty() {
+        return Ok(found);
+    }
+    let pibs: Vec<String> = keys.iter().filter(|k| k.len() == 9 && k.bytes().all(|b| b.is_ascii_digit())).cloned().collect();
+    let mut sql = Sql::new("SELECT a.id, a.search_key, a.pib FROM accounts a WHERE (a.search_key IN ");
+    push_list(&mut sql, &keys);
+    if !pibs.is_empty() {
+        sql.push(" OR a.pib IN ");
+        push_list(&mut sql, &pibs);
+    }
+    sql.push(")");
+    visibility::restrict(&mut sql, actor, "a");
+    sql.push(" ORDER BY a.id");
+    for (id, key, pib) in sql.query_as::<(i64, String, Option<String>)>().fetch_all(&db.pool).await? {
+        found.entry(key).or_insert(id);
+        if let Some(p) = pib {
+            found.entry(p).or_insert(id);
+        }
+    }
+    let missing: Vec<String> = keys.iter().filter(|k| !found.contains_key(*k)).cloned().collect();
+    for k in missing {
+        let ck = company_key(&k);
+        if ck.is_empty() {
+            continue;
+        }
+        let mut sql = Sql::new("SELECT a.id, a.name FROM accounts a WHERE a.search_key >= ");
+        sql.bind(ck.clone()).push(" AND a.search_key < ").bind(format!("{ck}\u{10FFFF}"));
+        visibility::restrict(&mut sql, actor, "a");
+        sql.push(" ORDER BY a.id LIMIT 20");
+        let hits: Vec<i64> = sql
+            .query_as::<(i64, String)>()
+            .fetch_all(&db.pool)
+            .await?
+            .into_iter()
+            .filter(|(_, n)| company_key(n) == ck)
+            .map(|(id, _)| id)
+            .collect();
+        if hits.len() == 1 {
+            found.insert(k, hits[0]);
+        }
+    }
+    Ok(found)
+}
+
+/// A record already in the database that a row duplicates: its id, how it matched, how alike.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Existing {
+    pub id: i64,
+    pub matched_by: String,
+    pub similarity: u8,
+}
+
+/// For each row, the first visible existing record it duplicates: by exact keys (e-mail, PIB, MB; a
+/// contact's name at the same account), then for accounts by a similar name in the same city.
+pub async fn match_existing(
+    db: &Db,
+    actor: &Actor,
+    entity: ImportEntity,
+    rows: &[&Prepared],
+    account_ids: &[Option<i64>],
+    threshold: u8,
+) -> Result<Vec<Option<Existing>>, AppError> {
+    let mut out: Vec<Option<Existing>> = vec![None; rows.len()];
+    let (table, alias) = match entity {
+        ImportEntity::Account => ("accounts", "a"),
+        ImportEntity::Contact => ("contacts", "c"),
+    };
+    let columns: &[&str] = match entity {
+        ImportEntity::Account => &["email", "pib", "mb"],
+        ImportEntity::Contact => &["email"],
+    };
+    for col in columns {
+        let prefix = format!("{col}:");
+        let values: Vec<String> =
+            rows.iter().flat_map(|r| r.exact.iter().filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))).collect();
+        if values.is_empty() {
+            continue;
+        }
+        // E-mails are stored lower-case by every form, PIB and MB as digits: the plain column keeps its index.
+        let mut sql = Sql::new(&format!("SELECT {alias}.id, {alias}.{col} FROM {table} {alias} WHERE {alias}.{col} IN "));
+        push_list(&mut sql, &values);
+        visibility::restrict(&mut sql, actor, alias);
+        sql.push(&format!(" ORDER BY {alias}.id"));
+        let mut by_value: HashMap<String, i64> = HashMap::new();
+        for (id, v) in sql.query_as::<(i64, Option<String>)>().fetch_all(&db.pool).await? {
+            if let Some(v) = v {
+                by_value.entry(v.to_lowercase()).or_insert(id);
+            }
+        }
+        for (i, r) in rows.iter().enumerate() {
+            if out[i].is_some() {
+                continue;
+            }
+            if let Some(id) = r.exact.iter().filter_map(|k| k.strip_prefix(&prefix)).find_map(|v| by_value.get(v)) {
+                out[i] = Some(Existing { id: *id, matched_by: col.to_string(), similarity: 100 });
+            }
+        }
+    }
+    match entity {
+        ImportEntity::Contact => {
+            // The same person (name folded) at the same account.
+            let names: Vec<String> = rows
+                .iter()
+                .map(|r| search_key(&format!("{} {}", r.get("first_name").unwrap_or(""), r.get("last_name").unwrap_or(""))))
+                .collect();
+            let wanted: Vec<String> = names.iter().enumerate().filter(|(i, _)| out[*i].is_none()).map(|(_, n)| n.clone()).collect();
+            if !wanted.is_empty() {
+                let mut sql = Sql::new("SELECT c.id, c.search_key, c.account_id FROM contacts c WHERE c.search_key IN ");
+                push_list(&mut sql, &wanted);
+                visibility::restrict(&mut sql, actor, "c");
+                sql.push(" ORDER BY c.id");
+                let found = sql.query_as::<(i64, String, Option<i64>)>().fetch_all(&db.pool).await?;
+                for (i, name) in names.iter().enumerate() {
+                    if out[i].is_some() {
+                        continue;
+                    }
+                    let account = account_ids.get(i).copied().flatten();
+                    if let Some((id, _, _)) = found.iter().find(|(_, k, a)| k == name && *a == account) {
+                        out[i] = Some(Existing { id: *id, matched_by: "name".into(), similarity: 100 });
+                    }
+                }
+            }
+        }
+        ImportEntity::Account => {
+            for (i, r) in rows.iter().enumerate() {
+                let (Some(fz), None) = (&r.fuzzy, &out[i]) else { continue };
+                let prefix: String = fz.0.chars().take(3).collect();
+                if prefix.chars().count() < 3 {
+                    continue;
+                }
+                let mut sql = Sql::new("SELECT a.id, a.name, a.city FROM accounts a WHERE a.search_key >= ");
+                sql.bind(prefix.clone()).push(" AND a.search_key < ").bind(format!("{prefix}\u{10FFFF}"));
+                visibility::restrict(&mut sql, actor, "a");
+                sql.push(" ORDER BY a.id LIMIT 200");
+                let mut best: Option<Existing> = None;
+                for (id, name, city) in sql.query_as::<(i64, String, Option<String>)>().fetch_all(&db.pool).await? {
+                    let other = (company_key(&name), search_key(city.as_deref().unwrap_or("")));
+                    if let Some(s) = fuzzy_match(fz, &other, threshold) {
+                        if best.as_ref().is_none_or(|b| s > b.similarity) {
+                            best = Some(Existing { id, matched_by: "name".into(), similarity: s });
+                        }
+                    }
+                }
+                out[i] = best;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The current values of an existing record, by import field.
+pub type Values = HashMap<&'static str, Option<String>>;
+
+const ACCOUNT_VALUES: &str =
+    "SELECT a.id, a.name, a.category, a.industry, a.region, a.city, a.address, a.phone, a.email, a.website, a.pib, a.mb, \
+    a.notes, u.email AS owner, a.version FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id IN (";
+const CONTACT_VALUES: &str = "SELECT c.id, c.first_name, c.last_name, a.name AS account, c.job_title, c.buying_role, c.email, c.phone, c.mobile, \
+    u.email AS owner, c.version FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id IN (";
+
+fn values_query(entity: ImportEntity, ids: &[i64]) -> Sql {
+    let mut sql = Sql::new(match entity {
+        ImportEntity::Account => ACCOUNT_VALUES,
+        ImportEntity::Contact => CONTACT_VALUES,
+    });
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(")");
+    sql
+}
+
+fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values, i64), AppError> {
+    use sqlx::Row;
+    let mut values: Values = HashMap::new();
+    for f in entity.fields() {
+        if matches!(*f, "full_name" | "types") {
+            continue;
+        }
+        values.insert(f, r.try_get::<Option<String>, _>(*f)?);
+    }
+    Ok((r.try_get("id")?, values, r.try_get("version")?))
+}
+
+/// One record's current values and version, read inside the writing transaction.
+pub async fn existing_values_in(tx: &mut crate::db::Tx, entity: ImportEntity, id: i64) -> Result<Option<(Values, i64)>, AppError> {
+    let sql = values_query(entity, &[id]);
+    match sql.query().fetch_optional(&mut **tx).await? {
+        Some(r) => {
+            let (_, values, version) = values_of(entity, &r)?;
+            Ok(Some((values, version)))
+        }
+        None => Ok(None),
+    }
+}
+
+pub async fn existing_values(db: &Db, entity: ImportEntity, ids: &[i64]) -> Result<HashMap<i64, (String, Values)>, AppError> {
+    let mut out = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    for r in values_query(entity, ids).query().fetch_all(&db.pool).await? {
+        let (id, values, _) = values_of(entity, &r)?;
+        let v = |f: &str| values.get(f).cloned().flatten().unwrap_or_default();
+        let label = match entity {
+            ImportEntity::Account => v("name"),
+            ImportEntity::Contact => format!("{} {}", v("first_name"), v("last_name")),
+        };
+        out.insert(id, (label, values));
+    }
+    Ok(out)
+}

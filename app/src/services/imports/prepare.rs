@@ -1,0 +1,293 @@
+//! One row of a file made ready: cells normalized (as the import's switches say), each value checked by the
+//! same rules as the record's form, and the keys its duplicates are found by. Pure, so the preview, the
+//! analysis and the import itself treat a row identically.
+
+use crate::domain::ids::{mb_is_valid, pib_is_valid};
+use crate::domain::imports::{CellView, ImportEntity, ImportOptions};
+use crate::domain::normalize::{collapse_spaces, company_key, cyrillic_to_latin, phone_international, proper_case, unify_city};
+use crate::domain::text::search_key;
+use crate::domain::validate::{optional, optional_digits_id, optional_email, optional_phone, optional_website};
+use crate::domain::{BuyingRole, Category, RelationshipType};
+use crate::error::{AppError, Problem};
+use std::collections::BTreeMap;
+
+/// A prepared row: its values by field (normalized; `None` when empty), what is wrong, and its keys.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    pub values: BTreeMap<&'static str, String>,
+    pub cells: Vec<CellView>,
+    pub problems: Vec<(String, Problem)>,
+    /// Exact keys ("email:ana@x.rs", "pib:100000024", "phone:+38164…", "name:ana maric|delta").
+    pub exact: Vec<String>,
+    /// Company-name key and city key for the fuzzy comparison (accounts).
+    pub fuzzy: Option<(String, String)>,
+}
+
+impl Prepared {
+    pub fn get(&self, f: &str) -> Option<&str> {
+        self.values.get(f).map(String::as_str).filter(|s| !s.is_empty())
+    }
+
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+fn field_static(entity: ImportEntity, f: &str) -> Option<&'static str> {
+    entity.fields().iter().copied().find(|x| *x == f)
+}
+
+/// Relationship types as spreadsheets write them, in both languages.
+fn relationship(word: &str) -> Option<RelationshipType> {
+    let k = search_key(word);
+    let code = match k.as_str() {
+        "customer" | "kupac" | "klijent" | "musterija" => "customer",
+        "prospect" | "potencijalni" | "potencijalni kupac" | "lead" => "prospect",
+        "partner" | "poslovni partner" => "partner",
+        "competitor" | "konkurent" | "konkurencija" => "competitor",
+        "dealer" | "diler" | "preprodavac" => "dealer",
+        "distributor" | "distributer" | "veletrgovina" => "distributor",
+        "supplier" | "vendor" | "dobavljac" => "supplier",
+        _ => return None,
+    };
+    RelationshipType::parse(code)
+}
+
+fn buying_role(word: &str) -> Option<BuyingRole> {
+    let k = search_key(word).replace(['_', '-'], " ");
+    let code = match k.as_str() {
+        "decision maker" | "donosilac odluke" | "odlucuje" | "dm" => "decision_maker",
+        "influencer" | "uticajni" | "utice" | "uticaj" => "influencer",
+        "user" | "korisnik" => "user",
+        "other" | "ostalo" | "drugo" => "other",
+        _ => return None,
+    };
+    BuyingRole::parse(code)
+}
+
+fn problem_of(e: AppError) -> Problem {
+    match e {
+        AppError::Validation { problem, .. } => problem,
+        _ => Problem::InvalidChoice,
+    }
+}
+
+/// Normalizes and checks one row. `mapping[i]` is the field of column `i` ("" = not imported).
+pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions, raw: &[String]) -> Prepared {
+    let mut p = Prepared::default();
+    let mut before: BTreeMap<&'static str, String> = BTreeMap::new();
+    for (i, f) in mapping.iter().enumerate() {
+        let Some(f) = field_static(entity, f) else { continue };
+        let v = raw.get(i).map(String::as_str).unwrap_or("");
+        before.insert(f, v.to_string());
+    }
+    // A full name fills first and last name where those are not mapped: the last word is the surname.
+    if entity == ImportEntity::Contact {
+        if let Some(full) = before.get("full_name").cloned() {
+            let full = collapse_spaces(&full);
+            let (first, last) = match full.rsplit_once(' ') {
+                Some((f, l)) => (f.to_string(), l.to_string()),
+                None => (String::new(), full.clone()),
+            };
+            before.entry("first_name").or_insert(first);
+            before.entry("last_name").or_insert(last);
+        }
+    }
+    for (&f, raw_value) in &before {
+        if f == "full_name" {
+            continue;
+        }
+        let mut v = if options.spaces { collapse_spaces(raw_value) } else { raw_value.clone() };
+        if options.cyrillic && !matches!(f, "email" | "website") {
+            v = cyrillic_to_latin(&v);
+        }
+        let mut problem: Option<Problem> = None;
+        match f {
+            "name" | "first_name" | "last_name" if options.proper_case => v = proper_case(&v),
+            "city" if options.cities && !v.is_empty() => v = unify_city(&v),
+            "city" if options.proper_case => v = proper_case(&v),
+            "email" | "owner" if options.emails => v = v.trim().to_lowercase(),
+            "phone" | "mobile" if options.phones && !v.is_empty() => {
+                if let Some(intl) = phone_international(&v, "381") {
+                    v = intl;
+                }
+            }
+            "pib" | "mb" => v = v.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect(),
+            "category" => v = v.trim().to_uppercase(),
+            _ => {}
+        }
+        // Checks: the rules of the record's own form.
+        let checked: Result<(), AppError> = match f {
+            "name" => {
+                if v.is_empty() {
+                    Err(crate::domain::validate::field(f, Problem::Required))
+                } else {
+                    optional(f, &v, 200).map(|_| ())
+                }
+            }
+            "first_name" | "last_name" => {
+                if v.is_empty() {
+                    Err(crate::domain::validate::field(f, Problem::Required))
+                } else {
+                    optional(f, &v, 100).map(|_| ())
+                }
+            }
+            "email" => optional_email(f, &v).map(|_| ()),
+            "phone" | "mobile" => optional_phone(f, &v).map(|_| ()),
+            "website" => optional_website(f, &v).map(|_| ()),
+            "pib" => optional_digits_id(f, &v, pib_is_valid, Problem::InvalidPib).map(|_| ()),
+            "mb" => optional_digits_id(f, &v, mb_is_valid, Problem::InvalidMb).map(|_| ()),
+            "category" if !v.is_empty() => Category::parse(&v).map(|_| ()).ok_or(crate::domain::validate::field(f, Problem::InvalidChoice)),
+            "types" => {
+                let mut codes = Vec::new();
+                let mut bad = false;
+                for w in v.split([',', ';', '/', '|']).map(str::trim).filter(|w| !w.is_empty()) {
+                    match relationship(w) {
+                        Some(t) => {
+                            if !codes.contains(&t.code()) {
+                                codes.push(t.code())
+                            }
+                        }
+                        None => bad = true,
+                    }
+                }
+                if !bad {
+                    v = codes.join(",");
+                }
+                if bad {
+                    Err(crate::domain::validate::field(f, Problem::InvalidChoice))
+                } else {
+                    Ok(())
+                }
+            }
+            "buying_role" if !v.is_empty() => match buying_role(&v) {
+                Some(r) => {
+                    v = r.code().to_string();
+                    Ok(())
+                }
+                None => Err(crate::domain::validate::field(f, Problem::InvalidChoice)),
+            },
+            "owner" if !v.is_empty() => optional_email(f, &v).map(|_| ()),
+            "job_title" => optional(f, &v, 120).map(|_| ()),
+            "address" => optional(f, &v, 300).map(|_| ()),
+            "notes" => optional(f, &v, 10_000).map(|_| ()),
+            "account" => optional(f, &v, 200).map(|_| ()),
+            _ => optional(f, &v, 100).map(|_| ()),
+        };
+        if let Err(e) = checked {
+            problem = Some(problem_of(e));
+        }
+        if let Some(pr) = &problem {
+            p.problems.push((f.to_string(), pr.clone()));
+        }
+        p.cells.push(CellView { field: f.to_string(), before: raw_value.clone(), after: v.clone(), problem });
+        p.values.insert(f, v);
+    }
+    for req in entity.required() {
+        if !p.values.contains_key(req) {
+            p.problems.push((req.to_string(), Problem::Required));
+        }
+    }
+    if entity == ImportEntity::Contact && !p.values.contains_key("first_name") {
+        p.problems.push(("first_name".into(), Problem::Required));
+    }
+    // Keys of the values that passed their checks.
+    let ok = |f: &str| p.cells.iter().any(|c| c.field == f && c.problem.is_none() && !c.after.is_empty());
+    for f in ["email", "pib", "mb"] {
+        if ok(f) {
+            p.exact.push(format!("{f}:{}", p.values[f].to_lowercase()));
+        }
+    }
+    for f in ["phone", "mobile"] {
+        if ok(f) {
+            let digits: String = p.values[f].chars().filter(|c| c.is_ascii_digit()).collect();
+            p.exact.push(format!("phone:{digits}"));
+        }
+    }
+    match entity {
+        ImportEntity::Account => {
+            if let Some(name) = p.get("name") {
+                let key = company_key(name);
+                if !key.is_empty() {
+                    p.fuzzy = Some((key, search_key(p.get("city").unwrap_or(""))));
+                }
+            }
+        }
+        ImportEntity::Contact => {
+            if let (Some(first), Some(last)) = (p.get("first_name"), p.get("last_name")) {
+                let account = p.get("account").map(company_key).unwrap_or_default();
+                p.exact.push(format!("name:{}|{account}", search_key(&format!("{first} {last}"))));
+            }
+        }
+    }
+    p
+}
+
+/// Do two fuzzy keys (company name, city) describe the same company? Cities must agree when both are given.
+pub fn fuzzy_match(a: &(String, String), b: &(String, String), threshold: u8) -> Option<u8> {
+    if !a.1.is_empty() && !b.1.is_empty() && a.1 != b.1 {
+        return None;
+    }
+    let s = crate::domain::normalize::similarity(&a.0, &b.0);
+    (s >= threshold).then_some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(fields: &[&str]) -> Vec<String> {
+        fields.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn account_row_is_cleaned_and_checked() {
+        let map = m(&["name", "city", "pib", "email", "phone", "types"]);
+        let raw = m(&["  MLEKARA   ŠABAC DOO ", "sabac", "100000024", "Prodaja@Mlekara.RS", "015/123-456", "kupac, Partner"]);
+        let p = prepare(ImportEntity::Account, &map, &ImportOptions::default(), &raw);
+        assert!(p.ok(), "{:?}", p.problems);
+        assert_eq!(p.get("name"), Some("Mlekara Šabac d.o.o."));
+        assert_eq!(p.get("city"), Some("Šabac"));
+        assert_eq!(p.get("email"), Some("prodaja@mlekara.rs"));
+        assert_eq!(p.get("phone"), Some("+38115123456"));
+        assert_eq!(p.get("types"), Some("customer,partner"));
+        assert_eq!(p.fuzzy, Some(("mlekara sabac".into(), "sabac".into())));
+        assert!(p.exact.contains(&"email:prodaja@mlekara.rs".to_string()));
+        assert!(p.exact.contains(&"phone:38115123456".to_string()));
+    }
+
+    #[test]
+    fn every_bad_cell_is_named() {
+        let map = m(&["name", "pib", "email", "types", "category"]);
+        let raw = m(&["", "123456789", "nije-adresa", "vanzemaljac", "Z"]);
+        let p = prepare(ImportEntity::Account, &map, &ImportOptions::default(), &raw);
+        let fields: Vec<&str> = p.problems.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["category", "email", "name", "pib", "types"]);
+        assert!(p.problems.contains(&("pib".into(), Problem::InvalidPib)));
+        assert!(p.problems.contains(&("name".into(), Problem::Required)));
+    }
+
+    #[test]
+    fn contact_full_name_is_split_and_switches_work() {
+        let map = m(&["full_name", "account", "email", "buying_role"]);
+        let raw = m(&["ЉУБИЦА ЂОРЂЕВИЋ", "Delta d.o.o.", " Ana@X.rs ", "donosilac odluke"]);
+        let mut opts = ImportOptions { cyrillic: true, ..Default::default() };
+        let p = prepare(ImportEntity::Contact, &map, &opts, &raw);
+        assert!(p.ok(), "{:?}", p.problems);
+        assert_eq!((p.get("first_name"), p.get("last_name")), (Some("Ljubica"), Some("Đorđević")));
+        assert_eq!(p.get("buying_role"), Some("decision_maker"));
+        assert!(p.exact.contains(&"name:ljubica djordjevic|delta".to_string()));
+        opts.proper_case = false;
+        opts.cyrillic = false;
+        let p = prepare(ImportEntity::Contact, &map, &opts, &raw);
+        assert_eq!(p.get("last_name"), Some("ЂОРЂЕВИЋ"));
+    }
+
+    #[test]
+    fn fuzzy_needs_same_city() {
+        let a = ("mlekara sabac".to_string(), "sabac".to_string());
+        assert!(fuzzy_match(&a, &("mlekra sabac".into(), "sabac".into()), 90).is_some());
+        assert!(fuzzy_match(&a, &("mlekra sabac".into(), "".into()), 90).is_some());
+        assert!(fuzzy_match(&a, &("mlekara sabac".into(), "nis".into()), 90).is_none());
+    }
+}
