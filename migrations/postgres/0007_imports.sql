@@ -77,6 +77,5 @@ ALTER TABLE accounts ADD COLUMN import_id BIGINT REFERENCES imports(id);
 ALTER TABLE contacts ADD COLUMN import_id BIGINT REFERENCES imports(id);
 CREATE INDEX accounts_import ON accounts(import_id) WHERE import_id IS NOT NULL;
 CREATE INDEX contacts_import ON contacts(import_id) WHERE import_id IS NOT NULL;
--- Duplicate checks by PIB/MB and e-mail (exact keys).
+-- Duplicate checks by MB (PIB and e-mail have their indexes already).
 CREATE INDEX accounts_mb ON accounts(mb);
-CREATE INDEX accounts_email ON accounts(email);

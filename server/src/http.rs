@@ -24,6 +24,13 @@ pub fn router(state: AppState) -> Router {
         // file itself is refused above MAX_UPLOAD_BYTES.
         .route("/files", axum::routing::post(upload_file).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)))
         .route("/files/{id}", get(download_file))
+        .route(
+            "/imports/upload",
+            axum::routing::post(crate::transfer::upload_import)
+                .layer(axum::extract::DefaultBodyLimit::max(app::services::imports::max_bytes() + 1024 * 1024)),
+        )
+        .route("/imports/{id}/rejected.csv", get(crate::transfer::rejected_rows))
+        .route("/export/{file}", get(crate::transfer::export_list))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(
             &state,
@@ -206,7 +213,7 @@ async fn download_file(
 /// Refuses cross-site POSTs (server functions and uploads): the Origin (or, lacking it, the Referer) must
 /// name this host.
 async fn origin_guard(req: Request<Body>, next: Next) -> Response {
-    let guarded = req.uri().path().starts_with("/api/") || req.uri().path() == "/files";
+    let guarded = req.uri().path().starts_with("/api/") || req.uri().path() == "/files" || req.uri().path() == "/imports/upload";
     if req.method() == Method::POST && guarded && !same_origin(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-origin POST refused");
         return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();

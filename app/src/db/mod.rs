@@ -31,6 +31,8 @@ impl Backend {
 pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
+    /// The URL it was opened with (a worker process of the same database opens it again).
+    pub url: String,
 }
 
 impl Db {
@@ -65,7 +67,7 @@ impl Db {
         if backend == Backend::Sqlite {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await.map_err(|e| e.to_string())?;
         }
-        let db = Db { pool, backend };
+        let db = Db { pool, backend, url: url.clone() };
         migrate::run(&db).await.map_err(|e| format!("migration failed: {e}"))?;
         Ok(db)
     }

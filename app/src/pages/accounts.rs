@@ -1,7 +1,7 @@
 //! Accounts: list with search and filters, the account page (edit form, contacts, opportunities,
 //! history) and the new-account form.
 
-use super::list::{choice_options, list_query, Pager, SortSelect};
+use super::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::api::accounts::{delete_account, get_account, get_lookups, list_accounts, SaveAccount};
 use crate::api::competitors::get_account_competition;
 use crate::api::contacts::list_contacts;
@@ -80,6 +80,7 @@ pub fn AccountsPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
+                            <ExportLinks list="accounts" query=q.clone()/>
                             <Pager path="/accounts" query=q next=p.next_cursor total=p.total shown=shown/>
                         }
                         .into_any()

@@ -118,6 +118,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("win-loss") view=crate::pages::analysis::WinLossPage ssr=SsrMode::Async/>
                     <Route path=path!("profitability") view=crate::pages::analysis::ProfitabilityPage ssr=SsrMode::Async/>
                     <Route path=path!("search") view=crate::pages::search::SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("imports") view=crate::pages::imports::ImportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("imports/:id") view=crate::pages::imports::ImportPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
             <ToastHost/>
@@ -165,6 +167,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     reload_on_success(move || matches!(sign_out.value().get(), Some(Ok(_))), "/login");
     let is_admin = user.role == Role::Admin;
+    let can_import = matches!(user.role, Role::Admin | Role::Manager);
     focus_search_on_slash();
     view! {
         <header class="topbar">
@@ -183,6 +186,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/competitors">{t(M::Competitors)}</A>
                 <A href="/products">{t(M::Products)}</A>
                 <A href="/win-loss">{t(M::WinLoss)}</A>
+                {can_import.then(|| view! { <A href="/imports">{t(M::ImportNoun)}</A> })}
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
             </nav>
             <form method="GET" action="/search" class="topsearch" role="search">

@@ -1,7 +1,7 @@
 //! Contacts: list, contact page (form and history) and the new-contact form.
 
 use super::accounts::confirm;
-use super::list::{choice_options, list_query, Pager, SortSelect};
+use super::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::api::accounts::{get_account, get_lookups};
 use crate::api::contacts::{delete_contact, get_contact, list_contacts, SaveContact};
 use crate::components::account_picker::AccountPicker;
@@ -77,6 +77,7 @@ pub fn ContactsPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
+                            <ExportLinks list="contacts" query=q.clone()/>
                             <Pager path="/contacts" query=q next=p.next_cursor total=p.total shown=shown/>
                         }
                         .into_any()

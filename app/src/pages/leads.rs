@@ -2,7 +2,7 @@
 //! with its form, timeline, qualification (with possible existing matches) and disqualification.
 
 use super::accounts::confirm;
-use super::list::{choice_options, list_query, Pager, SortSelect};
+use super::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::api::accounts::get_lookups;
 use crate::api::leads::{
     delete_lead, find_lead_matches, get_lead, lead_board, list_leads, set_lead_status, DisqualifyLead, QualifyLead, SaveLead,
@@ -97,6 +97,7 @@ pub fn LeadsPage() -> impl IntoView {
                             let shown = p.rows.len();
                             view! {
                                 <LeadTable rows=p.rows lk=lk.clone()/>
+                                <ExportLinks list="leads" query=q.clone()/>
                                 <Pager path="/leads" query=q.clone() next=p.next_cursor total=p.total shown=shown/>
                             }
                             .into_any()

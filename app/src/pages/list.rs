@@ -85,6 +85,19 @@ pub fn href_with_cursor(path: &str, q: &ListQuery, cursor: &str) -> String {
     }
 }
 
+/// Links that export the list as shown (same filters and sort) to CSV and XLSX.
+#[component]
+pub fn ExportLinks(list: &'static str, query: ListQuery) -> impl IntoView {
+    let csv = href_with_cursor(&format!("/export/{list}.csv"), &query, "");
+    let xlsx = href_with_cursor(&format!("/export/{list}.xlsx"), &query, "");
+    view! {
+        <span class="export-links">
+            <a href=csv rel="external" download="" class="btn btn-ghost">{t(M::ExportCsv)}</a>
+            <a href=xlsx rel="external" download="" class="btn btn-ghost">{t(M::ExportXlsx)}</a>
+        </span>
+    }
+}
+
 #[component]
 pub fn Pager(path: &'static str, query: ListQuery, next: Option<String>, total: i64, shown: usize) -> impl IntoView {
     let lang = use_lang();

@@ -2,7 +2,7 @@
 
 use super::accounts::confirm;
 use super::contacts::preset_account;
-use super::list::{choice_options, list_query, Pager, SortSelect};
+use super::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::api::accounts::get_lookups;
 use crate::api::contacts::contact_choices;
 use crate::api::deals::get_deal;
@@ -89,6 +89,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
                                     </tbody>
                                 </table>
                             </div>
+                            <ExportLinks list="opportunities" query=q.clone()/>
                             <Pager path="/opportunities" query=q next=p.next_cursor total=p.total shown=shown/>
                         }
                         .into_any()

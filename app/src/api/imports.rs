@@ -1,0 +1,65 @@
+//! Server functions of the import pages: mapping, analysis, review of duplicates, start, progress and
+//! undo. (The file itself is uploaded by a plain multipart form; see the server's `transfer` module.)
+
+use crate::domain::imports::{Decision, FieldPolicy, ImportOptions, ImportSummary, MappingView, PreviewView};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server]
+pub async fn list_imports() -> Result<Vec<ImportSummary>, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::list(&db, &actor).await
+}
+
+#[server]
+pub async fn import_status(id: i64) -> Result<ImportSummary, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::summary(&db, &actor, id).await
+}
+
+#[server]
+pub async fn import_mapping(id: i64) -> Result<MappingView, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::mapping_view(&db, &actor, id).await
+}
+
+#[server]
+pub async fn apply_saved_mapping(id: i64, mapping_id: i64) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::apply_saved(&db, &actor, id, mapping_id).await
+}
+
+/// Sets the columns' fields and the normalization switches, and starts the analysis.
+#[server]
+pub async fn analyse_import(id: i64, version: i64, mapping: Vec<String>, options: ImportOptions, save_as: String) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::analyse(&db, &actor, id, version, mapping, options, &save_as).await
+}
+
+#[server]
+pub async fn import_preview(id: i64) -> Result<PreviewView, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::preview(&db, &actor, id).await
+}
+
+/// What to do with one duplicate group; `policies` are (field, "keep" | "overwrite" | "fill").
+#[server]
+pub async fn decide_group(id: i64, group: i64, decision: String, policies: Vec<(String, String)>) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    let decision =
+        Decision::parse(&decision).ok_or_else(|| crate::domain::validate::field("decision", crate::error::Problem::InvalidChoice))?;
+    let policies = policies.into_iter().filter_map(|(f, p)| FieldPolicy::parse(&p).map(|p| (f, p))).collect();
+    crate::services::imports::decide(&db, &actor, id, group, decision, policies).await
+}
+
+#[server]
+pub async fn start_import(id: i64, version: i64) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::start(&db, &actor, id, version).await
+}
+
+#[server]
+pub async fn undo_import(id: i64) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::undo(&db, &actor, id).await
+}

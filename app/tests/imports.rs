@@ -1,0 +1,308 @@
+//! Integration tests of importing spreadsheets: a messy Windows-1250 file of accounts (letter case,
+//! diacritics and none, Cyrillic, a duplicate PIB in the file, a company that exists under another
+//! spelling, bad PIB and e-mail) imports to exactly the expected records, rejects and updates, and is
+//! undone; contacts match accounts by name and existing contacts by e-mail whatever its case; a real
+//! process kill in the middle of an import is resumed without duplicates. Each on SQLite and Postgres.
+//!
+//! Run: `cargo test -p app --features ssr --test imports`
+
+#![cfg(feature = "ssr")]
+
+#[macro_use]
+mod common;
+use common::*;
+
+use app::db::Db;
+use app::domain::ids::pib_with_check;
+use app::domain::imports::{Decision, FieldPolicy, ImportEntity, ImportOptions, ImportStatus};
+use app::error::{AppError, Problem};
+use app::i18n::Lang;
+use app::services::{accounts, contacts, imports, Actor};
+use sqlx::Row;
+
+/// Uploads, maps as guessed, and analyses an import (the job run here, as the server's runner would).
+async fn analysed(db: &Db, actor: &Actor, entity: ImportEntity, name: &str, bytes: Vec<u8>, options: ImportOptions) -> i64 {
+    let id = imports::upload(db, actor, entity, name, bytes).await.expect("upload");
+    let view = imports::mapping_view(db, actor, id).await.expect("mapping view");
+    imports::analyse(db, actor, id, view.import.version, view.mapping, options, "").await.expect("analyse");
+    assert_eq!(imports::run_pending(db, "test-worker").await.expect("analysis job"), 1);
+    id
+}
+
+async fn finish(db: &Db, actor: &Actor, id: i64) -> app::domain::imports::ImportSummary {
+    let s = imports::summary(db, actor, id).await.unwrap();
+    imports::start(db, actor, id, s.version).await.expect("start");
+    imports::run_pending(db, "test-worker").await.expect("import job");
+    imports::summary(db, actor, id).await.unwrap()
+}
+
+async fn account_by_pib(db: &Db, pib: &str) -> (i64, String, Option<String>, Option<String>, Option<String>) {
+    let r = sqlx::query("SELECT id, name, email, phone, city FROM accounts WHERE pib = $1")
+        .bind(pib)
+        .fetch_one(&db.pool)
+        .await
+        .expect("account by pib");
+    (r.get("id"), r.get("name"), r.get("email"), r.get("phone"), r.get("city"))
+}
+
+async fn messy_accounts(db: Db) {
+    seed(&db).await;
+    let t = team(&db, "Prodaja").await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", Some(t)).await;
+    let (p_mlekara, p_delta, p_elektro) = (pib_with_check(10000001), pib_with_check(10000002), pib_with_check(10000003));
+    let mut existing = account_input("Mlekara Šabac d.o.o.");
+    existing.city = "Šabac".into();
+    existing.pib = p_mlekara.clone();
+    let mlekara = accounts::create(&db, &admin, &existing).await.unwrap();
+
+    let text = format!(
+        "Naziv firme;PIB;Grad;E-mail;Telefon;Tip\r\n\
+         MLEKARA SABAC DOO;;sabac;prodaja@mlekara.rs;015/123-456;kupac\r\n\
+         delta trgovina d.o.o.;{p_delta};BEOGRAD;Info@Delta.RS;011 3222 333;kupac\r\n\
+         Delta Trgovina;{p_delta};Beograd;;;partner\r\n\
+         Pekara Niš;123456789;Nis;;;kupac\r\n\
+         \r\n\
+         staklenik d.o.o.;;NIŠ;nije-email;;kupac\r\n\
+         ELEKTRO KRAGUJEVAC A.D.;{p_elektro};kragujevac;;064/111-2233;distributer\r\n"
+    );
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1250.encode(&text);
+    assert!(!unmappable);
+    let id = analysed(&db, &admin, ImportEntity::Account, "kupci.csv", bytes.into_owned(), ImportOptions::default()).await;
+
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    assert_eq!(preview.import.encoding, "Windows-1250");
+    assert_eq!(preview.import.status, ImportStatus::Review);
+    assert_eq!((preview.import.total_rows, preview.import.rejected, preview.import.groups), (6, 2, 2));
+    // Normalization, before → after.
+    let first = &preview.rows[0];
+    let name = first.cells.iter().find(|c| c.field == "name").unwrap();
+    assert_eq!((name.before.as_str(), name.after.as_str()), ("MLEKARA SABAC DOO", "Mlekara Sabac d.o.o."));
+    // Rejects with their reasons, still normalized.
+    let reasons: Vec<(i64, Vec<(String, Option<Problem>)>)> = preview
+        .rejects
+        .iter()
+        .map(|r| (r.row_no, r.cells.iter().filter(|c| c.problem.is_some()).map(|c| (c.field.clone(), c.problem.clone())).collect()))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![(4, vec![("pib".into(), Some(Problem::InvalidPib))]), (5, vec![("email".into(), Some(Problem::InvalidEmail))])]
+    );
+    let cyr = preview.rejects[1].cells.iter().find(|c| c.field == "name").unwrap();
+    assert_eq!(cyr.after, "Staklenik d.o.o.");
+    assert_eq!(preview.rejects[1].cells.iter().find(|c| c.field == "city").unwrap().after, "Niš");
+    // The groups: the existing company under another spelling, and the PIB twice in the file.
+    let fuzzy = preview.groups.iter().find(|g| g.existing_id == Some(mlekara)).expect("group with the existing account");
+    assert_eq!((fuzzy.rows.clone(), fuzzy.matched_by.as_str(), fuzzy.decision), (vec![1], "name", Decision::Update));
+    assert!(fuzzy.similarity >= 90 && fuzzy.existing_label.as_deref() == Some("Mlekara Šabac d.o.o."));
+    let pib_group = preview.groups.iter().find(|g| g.existing_id.is_none()).unwrap();
+    assert_eq!((pib_group.rows.clone(), pib_group.matched_by.as_str()), (vec![2, 3], "pib"));
+
+    // Import: the existing account gets the empty fields filled, the PIB group becomes one account.
+    let done = finish(&db, &admin, id).await;
+    assert_eq!(done.status, ImportStatus::Done);
+    assert_eq!((done.created, done.updated, done.skipped, done.rejected), (2, 2, 0, 2));
+    let m = account_by_pib(&db, &p_mlekara).await;
+    assert_eq!((m.1.as_str(), m.2.as_deref(), m.3.as_deref()), ("Mlekara Šabac d.o.o.", Some("prodaja@mlekara.rs"), Some("+38115123456")));
+    let d = account_by_pib(&db, &p_delta).await;
+    assert_eq!(
+        (d.1.as_str(), d.2.as_deref(), d.3.as_deref(), d.4.as_deref()),
+        ("Delta Trgovina d.o.o.", Some("info@delta.rs"), Some("+381113222333"), Some("Beograd"))
+    );
+    let delta = accounts::get(&db, &admin, d.0).await.unwrap();
+    assert_eq!(delta.types.iter().map(|t| t.code()).collect::<Vec<_>>(), ["customer", "partner"]);
+    let e = account_by_pib(&db, &p_elektro).await;
+    assert_eq!((e.1.as_str(), e.3.as_deref(), e.4.as_deref()), ("Elektro Kragujevac a.d.", Some("+381641112233"), Some("Kragujevac")));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 3);
+    // The history names the import.
+    let h = app::services::audit::history(&db, "account", e.0, None, 10).await.unwrap();
+    assert!(h.iter().any(|x| x.field.as_deref() == Some("import") && x.new_value.as_deref() == Some(&format!("#{id} kupci.csv"))));
+    // The rejected rows download with the reasons, in the file's own letters.
+    let (file_name, csv) = imports::rejects_csv(&db, &admin, id, Lang::Sr).await.unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert_eq!(file_name, "kupci-rejected.csv");
+    assert!(csv.contains("Pekara Niš,123456789,Nis"), "{csv}");
+    assert!(csv.contains("nije ispravan PIB"), "{csv}");
+    assert!(csv.contains("nije-email"), "{csv}");
+
+    // Undo: created accounts go, the updated one gets its values back.
+    imports::undo(&db, &admin, id).await.expect("undo");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 1);
+    let m = account_by_pib(&db, &p_mlekara).await;
+    assert_eq!((m.2, m.3), (None, None));
+    assert_eq!(imports::summary(&db, &admin, id).await.unwrap().status, ImportStatus::Undone);
+    assert!(matches!(imports::undo(&db, &admin, id).await, Err(AppError::Validation { problem: Problem::WrongState, .. })));
+}
+both!(messy_accounts);
+
+async fn contacts_match_accounts_and_people(db: Db) {
+    seed(&db).await;
+    let t = team(&db, "Prodaja").await;
+    let mgr = user(&db, "sef@firma.rs", "Šef", "manager", Some(t)).await;
+    let sales = user(&db, "prodavac@firma.rs", "Prodavac", "sales", Some(t)).await;
+    let delta = new_account(&db, &mgr, "Delta d.o.o.").await;
+    let ana = new_contact(&db, &mgr, "Ana", "Marić", Some(delta)).await;
+    sqlx::query("UPDATE contacts SET email = 'ana@delta.rs' WHERE id = $1").bind(ana).execute(&db.pool).await.unwrap();
+
+    // Salespeople do not import.
+    assert!(matches!(
+        imports::upload(&db, &sales, ImportEntity::Contact, "k.csv", b"Ime,Prezime\nA,B\n".to_vec()).await,
+        Err(AppError::Forbidden)
+    ));
+    // Empty files and other types are refused with the reason.
+    assert!(matches!(
+        imports::upload(&db, &mgr, ImportEntity::Contact, "k.csv", vec![]).await,
+        Err(AppError::Validation { problem: Problem::EmptyFile, .. })
+    ));
+    assert!(matches!(
+        imports::upload(&db, &mgr, ImportEntity::Contact, "k.pdf", b"%PDF-1.4".to_vec()).await,
+        Err(AppError::Validation { problem: Problem::FileTypeNotAllowed, .. })
+    ));
+
+    let text = "\u{feff}Ime,Prezime,Firma,E-mail,Mobilni,Vlasnik\n\
+                ana,MARIĆ,Delta,ANA@DELTA.RS,064 123 4567,\n\
+                Petar,Petrović,Delta,petar@delta.rs,,nepostojeci@x.rs\n\
+                Jovan,Jovanović,Nepostojeća firma,,,\n\
+                Milica,Milić,DELTA DOO,milica@delta.rs,,prodavac@firma.rs\n\
+                ЉУБИЦА,Ђорђевић,Delta,ljubica@delta.rs,,\n";
+    let options = ImportOptions { cyrillic: true, ..Default::default() };
+    let id = analysed(&db, &mgr, ImportEntity::Contact, "kontakti.csv", text.as_bytes().to_vec(), options).await;
+    let preview = imports::preview(&db, &mgr, id).await.unwrap();
+    assert_eq!(preview.import.encoding, "UTF-8");
+    let rejected: Vec<(i64, String, Option<Problem>)> = preview
+        .rejects
+        .iter()
+        .flat_map(|r| r.cells.iter().filter(|c| c.problem.is_some()).map(move |c| (r.row_no, c.field.clone(), c.problem.clone())))
+        .collect();
+    assert_eq!(rejected, vec![(2, "owner".into(), Some(Problem::NotFoundByName)), (3, "account".into(), Some(Problem::NotFoundByName))]);
+    assert_eq!(preview.groups.len(), 1);
+    let g = &preview.groups[0];
+    assert_eq!((g.existing_id, g.matched_by.as_str(), g.rows.clone()), (Some(ana), "email", vec![1]));
+    // The field-by-field view shows the existing value beside the file's.
+    let mobile = g.fields.iter().find(|(f, _, _)| f == "mobile").unwrap();
+    assert_eq!((mobile.1.clone(), mobile.2.clone()), (None, vec!["+381641234567".to_string()]));
+
+    // Overwrite the last name (file: "Marić" after proper case), fill the mobile.
+    imports::decide(&db, &mgr, id, g.group, Decision::Update, vec![("last_name".into(), FieldPolicy::Overwrite)]).await.unwrap();
+    let done = finish(&db, &mgr, id).await;
+    assert_eq!((done.created, done.updated, done.rejected), (2, 1, 2));
+    let lj: (String, String) =
+        sqlx::query_as("SELECT first_name, last_name FROM contacts WHERE email = 'ljubica@delta.rs'").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(lj, ("Ljubica".to_string(), "Đorđević".to_string()));
+    let a = contacts::get(&db, &mgr, ana).await.unwrap();
+    assert_eq!((a.first_name.as_str(), a.last_name.as_str(), a.mobile.as_deref(), a.version), ("Ana", "Marić", Some("+381641234567"), 2));
+    let milica: (Option<i64>, i64) =
+        sqlx::query_as("SELECT account_id, owner_id FROM contacts WHERE email = 'milica@delta.rs'").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(milica, (Some(delta), sales.id));
+    // A decision cannot change after the import.
+    assert!(matches!(
+        imports::decide(&db, &mgr, id, g.group, Decision::Skip, vec![]).await,
+        Err(AppError::Validation { problem: Problem::WrongState, .. })
+    ));
+
+    // Once an imported contact is edited, the import cannot be undone (nothing is lost).
+    let m = contacts::list(&db, &mgr, &all()).await.unwrap().rows.into_iter().find(|r| r.name.contains("Milić")).unwrap();
+    let mut input = app::domain::ContactInput {
+        id: m.id.to_string(),
+        version: "1".into(),
+        first_name: "Milica".into(),
+        last_name: "Milić-Ilić".into(),
+        ..Default::default()
+    };
+    input.account_id = delta.to_string();
+    contacts::update(&db, &mgr, &input).await.unwrap();
+    assert!(matches!(imports::undo(&db, &mgr, id).await, Err(AppError::Validation { problem: Problem::ChangedSince(1), .. })));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 3);
+    // Others' imports are not visible to a manager.
+    let other = user(&db, "drugi@firma.rs", "Drugi", "manager", Some(t)).await;
+    assert!(matches!(imports::summary(&db, &other, id).await, Err(AppError::NotFound)));
+}
+both!(contacts_match_accounts_and_people);
+
+async fn skip_leaves_existing_alone(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let ana = new_contact(&db, &admin, "Ana", "Marić", None).await;
+    sqlx::query("UPDATE contacts SET email = 'ana@delta.rs' WHERE id = $1").bind(ana).execute(&db.pool).await.unwrap();
+    let text = "First name;Last name;Email;Job title\nAna;Marić;Ana@Delta.rs;Direktorka\nAna;Marić;ana@delta.rs;Nabavka\n";
+    let id = analysed(&db, &admin, ImportEntity::Contact, "c.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    assert_eq!(preview.groups.len(), 1);
+    assert_eq!(preview.groups[0].rows, vec![1, 2]);
+    imports::decide(&db, &admin, id, preview.groups[0].group, Decision::Skip, vec![]).await.unwrap();
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.created, done.updated, done.skipped), (0, 0, 2));
+    let a = contacts::get(&db, &admin, ana).await.unwrap();
+    assert_eq!((a.job_title, a.version), (None, 1));
+}
+both!(skip_leaves_existing_alone);
+
+// ---------------------------------------------------------------------------------------------------
+// A real process kill in the middle of an import, then resume.
+// ---------------------------------------------------------------------------------------------------
+
+const KILL_ROWS: i64 = 1_600;
+
+/// The worker process of `killed_import_resumes`: runs the pending import slowly until it is killed.
+/// Does nothing unless started by that test.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_worker_process() {
+    let Ok(url) = std::env::var("VEZA_TEST_IMPORT_DB") else { return };
+    let db = Db::connect(&url).await.expect("worker opens the database");
+    imports::run_pending(&db, "worker-to-be-killed").await.expect("worker runs");
+}
+
+async fn killed_import_resumes(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let mut text = String::from("Ime;Prezime;E-mail;Telefon\n");
+    for i in 0..KILL_ROWS {
+        text.push_str(&format!("Osoba{i};Prezimenić{i};osoba{i}@primer.rs;+381 64 {:07}\n", i));
+    }
+    let id = analysed(&db, &admin, ImportEntity::Contact, "mnogo.csv", text.into_bytes(), ImportOptions::default()).await;
+    let s = imports::summary(&db, &admin, id).await.unwrap();
+    imports::start(&db, &admin, id, s.version).await.unwrap();
+
+    // Another process takes the job, writing a batch every 400 ms, and is killed after the first batch.
+    let exe = std::env::current_exe().expect("test binary");
+    let mut child = std::process::Command::new(exe)
+        .args(["import_worker_process", "--exact", "--nocapture", "--test-threads=1"])
+        .env("VEZA_TEST_IMPORT_DB", &db.url)
+        .env("VEZA_IMPORT_BATCH_PAUSE_MS", "400")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start the worker process");
+    let started = std::time::Instant::now();
+    loop {
+        let done = imports::summary(&db, &admin, id).await.unwrap().rows_done;
+        if done >= 500 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 60, "the worker process wrote nothing");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().expect("kill the worker");
+    child.wait().unwrap();
+    let at_kill = imports::summary(&db, &admin, id).await.unwrap();
+    assert_eq!(at_kill.status, ImportStatus::Running);
+    assert!(at_kill.rows_done < KILL_ROWS, "killed before the end");
+    let written = count(&db, "SELECT COUNT(*) AS n FROM contacts").await;
+    assert_eq!(written, at_kill.rows_done, "records and the resume cursor move together");
+
+    // Its lease runs out; this process continues from the cursor.
+    sqlx::query("UPDATE imports SET heartbeat_at = '2000-01-01T00:00:00.000Z' WHERE id = $1").bind(id).execute(&db.pool).await.unwrap();
+    assert_eq!(imports::run_pending(&db, "second-worker").await.unwrap(), 1);
+    let done = imports::summary(&db, &admin, id).await.unwrap();
+    assert_eq!((done.status, done.created, done.rows_done), (ImportStatus::Done, KILL_ROWS, KILL_ROWS));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, KILL_ROWS);
+    assert_eq!(count(&db, "SELECT COUNT(DISTINCT email) AS n FROM contacts").await, KILL_ROWS);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM audit_entries WHERE entity = 'contact' AND field = 'import'").await, KILL_ROWS);
+    if db.backend == app::db::Backend::Sqlite {
+        let ok: String = sqlx::query("PRAGMA integrity_check").fetch_one(&db.pool).await.unwrap().get(0);
+        assert_eq!(ok, "ok");
+        let fk = sqlx::query("PRAGMA foreign_key_check").fetch_all(&db.pool).await.unwrap();
+        assert!(fk.is_empty());
+    }
+    let orphans = count(&db, "SELECT COUNT(*) AS n FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.owner_id)").await;
+    assert_eq!(orphans, 0);
+}
+both!(killed_import_resumes);

@@ -1,0 +1,162 @@
+//! Files in and out that are not server functions: uploading a spreadsheet to import, downloading an
+//! import's rejected rows, and exporting a list to CSV or XLSX. Plain forms and links, so they work
+//! without JavaScript; signed-in users only, authorization inside the services.
+
+use app::api::ctx::AppState;
+use app::domain::imports::ImportEntity;
+use app::error::{AppError, Problem};
+use app::i18n::Lang;
+use app::services::export::{self, ExportList};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+
+async fn actor(state: &AppState, headers: &HeaderMap) -> Option<app::services::Actor> {
+    let token = app::api::ctx::cookie_in(headers, app::api::ctx::SESSION_COOKIE)?;
+    app::services::auth::session_user(&state.db, &token).await.ok().flatten()
+}
+
+fn lang(headers: &HeaderMap) -> Lang {
+    if let Some(l) = app::api::ctx::cookie_in(headers, app::api::ctx::LANG_COOKIE).and_then(|c| Lang::parse(&c)) {
+        return l;
+    }
+    headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).map(Lang::from_accept_language).unwrap_or_default()
+}
+
+fn attachment(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let ascii: String = file_name.chars().map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '_' }).collect();
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"")),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Upload of a file to import (multipart: `entity`, `file`). Answers with a redirect: to the new import's
+/// mapping step, or back to the import page with the reason it was refused.
+pub async fn upload_import(State(state): State<AppState>, headers: HeaderMap, mut form: axum::extract::Multipart) -> Response {
+    let Some(actor) = actor(&state, &headers).await else {
+        return Redirect::to("/login").into_response();
+    };
+    let limit = app::services::imports::max_bytes();
+    let (mut entity, mut file, mut too_large) = (String::new(), None::<(String, Vec<u8>)>, false);
+    loop {
+        match form.next_field().await {
+            Ok(Some(mut field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                if name == "file" {
+                    let file_name = field.file_name().unwrap_or("").to_string();
+                    let mut bytes = Vec::new();
+                    // Read to the end so the browser gets the answer; keep at most one byte over the limit.
+                    loop {
+                        match field.chunk().await {
+                            Ok(Some(chunk)) => {
+                                let room = (limit + 1).saturating_sub(bytes.len());
+                                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                            }
+                            Ok(None) => break,
+                            Err(_) => {
+                                too_large = true;
+                                break;
+                            }
+                        }
+                    }
+                    if !file_name.is_empty() {
+                        file = Some((file_name, bytes));
+                    }
+                } else if name == "entity" {
+                    entity = field.text().await.unwrap_or_default();
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                too_large = true;
+                break;
+            }
+        }
+    }
+    let entity = ImportEntity::parse(&entity).unwrap_or(ImportEntity::Contact);
+    let outcome = match (too_large, file) {
+        (true, _) => Err(AppError::Validation { field: "file".into(), problem: Problem::FileTooLarge((limit / (1024 * 1024)) as i64) }),
+        (false, None) => Err(AppError::Validation { field: "file".into(), problem: Problem::Required }),
+        (false, Some((name, bytes))) => app::services::imports::upload(&state.db, &actor, entity, &name, bytes).await,
+    };
+    match outcome {
+        Ok(id) => Redirect::to(&format!("/imports/{id}")).into_response(),
+        Err(e) => {
+            let code = match e {
+                AppError::Validation { problem: Problem::FileTooLarge(_), .. } => "too_large",
+                AppError::Validation { problem: Problem::FileTypeNotAllowed, .. } => "type",
+                AppError::Validation { problem: Problem::EmptyFile, .. } => "empty",
+                AppError::Validation { problem: Problem::Required, .. } => "required",
+                AppError::Forbidden => "forbidden",
+                _ => "internal",
+            };
+            Redirect::to(&format!("/imports?entity={}&error={code}", entity.code())).into_response()
+        }
+    }
+}
+
+/// The rejected rows of an import as CSV, with their reasons.
+pub async fn rejected_rows(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<i64>) -> Response {
+    let Some(actor) = actor(&state, &headers).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    match app::services::imports::rejects_csv(&state.db, &actor, id, lang(&headers)).await {
+        Ok((name, bytes)) => attachment(&name, "text/csv; charset=utf-8", bytes),
+        Err(AppError::Forbidden) => StatusCode::FORBIDDEN.into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// `/export/accounts.csv?…` or `.xlsx`: the list with the same filters and sort as its page.
+pub async fn export_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(q): Query<app::domain::ListQuery>,
+) -> Response {
+    let Some(actor) = actor(&state, &headers).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some((list, format)) = file.rsplit_once('.').and_then(|(l, f)| ExportList::parse(l).map(|l| (l, f.to_string()))) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let lang = lang(&headers);
+    let (headers_row, rows) = match export::table(&state.db, &actor, list, &q, lang).await {
+        Ok(t) => t,
+        Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    };
+    let date = app::db::today();
+    let name = format!("{}-{date}", list.code());
+    match format.as_str() {
+        "csv" => match export::to_csv(lang, &headers_row, &rows) {
+            Ok(b) => attachment(&format!("{name}.csv"), "text/csv; charset=utf-8", b),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        "xlsx" => match export::to_xlsx(list.code(), &headers_row, &rows) {
+            Ok(b) => attachment(&format!("{name}.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The import jobs of this server: every second, claim and run what is pending — new analyses and imports,
+/// and those a stopped server left behind once their lease ran out.
+pub fn spawn_import_runner(db: app::db::Db) {
+    let worker = format!("{}-{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "veza".into()), std::process::id());
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = app::services::imports::run_pending(&db, &worker).await {
+                tracing::warn!(error = %e, "import runner");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        }
+    });
+}
