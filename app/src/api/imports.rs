@@ -1,7 +1,7 @@
 //! Server functions of the import pages: mapping, analysis, review of duplicates, start, progress and
 //! undo. (The file itself is uploaded by a plain multipart form; see the server's `transfer` module.)
 
-use crate::domain::imports::{Decision, FieldPolicy, ImportOptions, ImportSummary, MappingView, PreviewView};
+use crate::domain::imports::{ImportOptions, ImportPageData, ImportSummary};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -11,16 +11,11 @@ pub async fn list_imports() -> Result<Vec<ImportSummary>, AppError> {
     crate::services::imports::list(&db, &actor).await
 }
 
+/// The import page at its current step.
 #[server]
-pub async fn import_status(id: i64) -> Result<ImportSummary, AppError> {
+pub async fn import_page(id: i64) -> Result<ImportPageData, AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
-    crate::services::imports::summary(&db, &actor, id).await
-}
-
-#[server]
-pub async fn import_mapping(id: i64) -> Result<MappingView, AppError> {
-    let (db, actor) = super::ctx::signed_in().await?;
-    crate::services::imports::mapping_view(&db, &actor, id).await
+    crate::services::imports::page(&db, &actor, id).await
 }
 
 #[server]
@@ -36,19 +31,17 @@ pub async fn analyse_import(id: i64, version: i64, mapping: Vec<String>, options
     crate::services::imports::analyse(&db, &actor, id, version, mapping, options, &save_as).await
 }
 
+/// What to do with one duplicate group; `policies` are "field:keep", "field:overwrite" or "field:fill".
 #[server]
-pub async fn import_preview(id: i64) -> Result<PreviewView, AppError> {
+pub async fn decide_group(id: i64, group: i64, decision: String, #[server(default)] policies: Vec<String>) -> Result<(), AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
-    crate::services::imports::preview(&db, &actor, id).await
-}
-
-/// What to do with one duplicate group; `policies` are (field, "keep" | "overwrite" | "fill").
-#[server]
-pub async fn decide_group(id: i64, group: i64, decision: String, policies: Vec<(String, String)>) -> Result<(), AppError> {
-    let (db, actor) = super::ctx::signed_in().await?;
-    let decision =
-        Decision::parse(&decision).ok_or_else(|| crate::domain::validate::field("decision", crate::error::Problem::InvalidChoice))?;
-    let policies = policies.into_iter().filter_map(|(f, p)| FieldPolicy::parse(&p).map(|p| (f, p))).collect();
+    let decision = crate::domain::imports::Decision::parse(&decision)
+        .ok_or_else(|| crate::domain::validate::field("decision", crate::error::Problem::InvalidChoice))?;
+    let policies = policies
+        .iter()
+        .filter_map(|x| x.split_once(':'))
+        .filter_map(|(f, p)| crate::domain::imports::FieldPolicy::parse(p).map(|p| (f.to_string(), p)))
+        .collect();
     crate::services::imports::decide(&db, &actor, id, group, decision, policies).await
 }
 

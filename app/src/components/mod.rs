@@ -124,7 +124,7 @@ pub fn field_label(field: &str) -> M {
         "account" => M::Account,
         "full_name" => M::FullName,
         "save_as" => M::MappingName,
-        "undo" | "start" | "mapping" | "decision" => M::ImportNoun,
+        "undo" | "start" | "mapping" | "decision" | "import" => M::ImportNoun,
         _ => M::Field,
     }
 }

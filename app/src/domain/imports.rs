@@ -339,6 +339,15 @@ pub struct PreviewView {
     pub can_undo: bool,
 }
 
+/// Everything the import page shows at its current step (one request, so the page renders and hydrates
+/// from one answer): the mapping while columns are mapped, the preview once analysed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportPageData {
+    pub summary: ImportSummary,
+    pub mapping: Option<MappingView>,
+    pub preview: Option<PreviewView>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,10 +2,7 @@
 //! import through its steps — map the columns, watch the analysis, review the preview, rejects and
 //! duplicate groups, watch the import's progress bar, then download the rejects or undo it.
 
-use crate::api::imports::{
-    analyse_import, apply_saved_mapping, decide_group, import_mapping, import_preview, import_status, list_imports, start_import,
-    undo_import,
-};
+use crate::api::imports::{analyse_import, apply_saved_mapping, decide_group, import_page, list_imports, start_import, undo_import};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, field_label, field_message, t, use_lang, Loading};
 use crate::domain::imports::*;
@@ -147,11 +144,11 @@ pub fn ImportPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0));
     let tick = RwSignal::new(0u32);
-    let status = Resource::new(move || (id(), tick.get()), |(id, _)| import_status(id));
-    // While a job works on the import, its status is asked for again every 700 ms.
+    let data = Resource::new(move || (id(), tick.get()), |(id, _)| import_page(id));
+    // While a job works on the import, the page asks again every 700 ms (progress bar).
     Effect::new(move |_| {
-        if let Some(Ok(s)) = status.get() {
-            if s.status.busy() {
+        if let Some(Ok(d)) = data.get() {
+            if d.summary.status.busy() {
                 set_timeout(move || tick.update(|t| *t += 1), std::time::Duration::from_millis(700));
             }
         }
@@ -161,26 +158,31 @@ pub fn ImportPage() -> impl IntoView {
         <p class="crumbs"><A href="/imports">{t(M::ImportData)}</A></p>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
-                match status.await {
+                match data.await {
                     Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
-                    Ok(s) => {
-                        let head = view! {
+                    Ok(d) => {
+                        let s = d.summary.clone();
+                        let mut meta = format!("{} · {}", lang.t(entity_label(s.entity)), s.encoding);
+                        if s.total_rows > 0 {
+                            meta.push_str(&format!(" · {} {}", format_int(lang, s.total_rows), lang.t(M::ImpRows)));
+                        }
+                        let failed_analysis = s.status == ImportStatus::Failed && s.error.as_deref() == Some("analyzing");
+                        let body = match (d.mapping, d.preview) {
+                            (Some(m), _) => view! {
+                                {failed_analysis.then(|| view! { <div class="banner banner-error" role="alert">{t(M::ImportFailed)}</div> })}
+                                <MappingForm v=m tick=tick/>
+                            }.into_any(),
+                            (None, Some(p)) => view! { <ReviewStep s=s.clone() p=p tick=tick/> }.into_any(),
+                            (None, None) => view! { <Progress s=s.clone()/> }.into_any(),
+                        };
+                        view! {
                             <div class="page-head">
                                 <h1>{s.file_name.clone()}</h1>
                                 <span class="badge" id="import-status">{lang.t(status_label(s.status))}</span>
                             </div>
-                            <p class="muted">{lang.t(entity_label(s.entity))}" · "{s.encoding.clone()}" · "{format_int(lang, s.total_rows)}" "{lang.t(M::ImpRows)}</p>
-                        };
-                        let body = match s.status {
-                            ImportStatus::Mapping => view! { <MappingStep id=s.id tick=tick/> }.into_any(),
-                            ImportStatus::Failed if s.error.as_deref() == Some("analyzing") => view! {
-                                <div class="banner banner-error" role="alert">{t(M::ImportFailed)}</div>
-                                <MappingStep id=s.id tick=tick/>
-                            }.into_any(),
-                            ImportStatus::Analyzing | ImportStatus::Running => view! { <Progress s=s.clone()/> }.into_any(),
-                            _ => view! { <ReviewStep s=s.clone() tick=tick/> }.into_any(),
-                        };
-                        view! { {head} {body} }.into_any()
+                            <p class="muted">{meta}</p>
+                            {body}
+                        }.into_any()
                     }
                 }
             })}
@@ -203,22 +205,6 @@ fn Progress(s: ImportSummary) -> impl IntoView {
                 {format!("{pct} % · {} / {}", format_int(lang, s.rows_done), if s.total_rows > 0 { format_int(lang, s.total_rows) } else { "…".into() })}
             </p>
         </section>
-    }
-}
-
-#[component]
-fn MappingStep(id: i64, tick: RwSignal<u32>) -> impl IntoView {
-    let lang = use_lang();
-    let view_res = Resource::new(move || (id, tick.get()), |(id, _)| import_mapping(id));
-    view! {
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match view_res.await {
-                    Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
-                    Ok(v) => view! { <MappingForm v=v tick=tick/> }.into_any(),
-                }
-            })}
-        </Transition>
     }
 }
 
@@ -257,7 +243,7 @@ fn MappingForm(v: MappingView, tick: RwSignal<u32>) -> impl IntoView {
     let switch = move |label: M, get: fn(&ImportOptions) -> bool, set: fn(&mut ImportOptions, bool)| {
         view! {
             <label class="inline">
-                <input type="checkbox" prop:checked=move || options.with(get) on:change=move |ev| { let on = event_target_checked(&ev); options.update(|o| set(o, on)); }/>
+                <input type="checkbox" checked=options.with_untracked(get) prop:checked=move || options.with(get) on:change=move |ev| { let on = event_target_checked(&ev); options.update(|o| set(o, on)); }/>
                 {lang.t(label)}
             </label>
         }
@@ -325,11 +311,10 @@ fn MappingForm(v: MappingView, tick: RwSignal<u32>) -> impl IntoView {
 }
 
 #[component]
-fn ReviewStep(s: ImportSummary, tick: RwSignal<u32>) -> impl IntoView {
+fn ReviewStep(s: ImportSummary, p: PreviewView, tick: RwSignal<u32>) -> impl IntoView {
     let lang = use_lang();
     let toasts = use_toasts();
     let id = s.id;
-    let preview = Resource::new(move || (id, tick.get()), |(id, _)| import_preview(id));
     let status = s.status;
     let version = s.version;
     let start = move |_| {
@@ -383,14 +368,26 @@ fn ReviewStep(s: ImportSummary, tick: RwSignal<u32>) -> impl IntoView {
                 })}
             </div>
         </section>
-        <Transition fallback=|| view! { <Loading/> }>
-            {move || Suspend::new(async move {
-                match preview.await {
-                    Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
-                    Ok(p) => view! { <PreviewSections p=p editable=status == ImportStatus::Review tick=tick/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <PreviewSections p=p editable=status == ImportStatus::Review tick=tick/>
+    }
+}
+
+/// A cell's value as the user reads it: relationship types and buying roles by their label.
+fn shown_value(lang: Lang, field: &str, value: &str) -> String {
+    match field {
+        "types" => value
+            .split(',')
+            .map(|c| {
+                crate::domain::RelationshipType::parse(c)
+                    .map(|t| lang.t(crate::components::rel_label(t)).to_string())
+                    .unwrap_or_else(|| c.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        "buying_role" => crate::domain::BuyingRole::parse(value)
+            .map(|r| lang.t(crate::components::buying_label(r)).to_string())
+            .unwrap_or_else(|| value.to_string()),
+        _ => value.to_string(),
     }
 }
 
@@ -450,10 +447,11 @@ fn PreviewSections(p: PreviewView, editable: bool, tick: RwSignal<u32>) -> impl 
                                         None => view! { <td></td> }.into_any(),
                                         Some(c) => {
                                             let changed = c.before.trim() != c.after;
+                                            let shown = shown_value(lang, &c.field, &c.after);
                                             let title = c.problem.as_ref().map(|p| field_message(lang, &c.field, p));
                                             view! {
                                                 <td class:cell-error=c.problem.is_some() title=title>
-                                                    {c.after.clone()}
+                                                    {shown}
                                                     {changed.then(|| view! { <span class="was">{lang.t(M::WasValue)}" "{c.before.clone()}</span> })}
                                                 </td>
                                             }.into_any()
@@ -479,7 +477,7 @@ fn GroupCard(g: DuplicateGroup, id: i64, editable: bool, tick: RwSignal<u32>) ->
     let policies = RwSignal::new(g.policies.clone());
     let save = move || {
         let d = decision.get_untracked();
-        let pol: Vec<(String, String)> = policies.get_untracked().into_iter().map(|(f, p)| (f, p.code().to_string())).collect();
+        let pol: Vec<String> = policies.get_untracked().into_iter().map(|(f, p)| format!("{f}:{}", p.code())).collect();
         leptos::task::spawn_local(async move {
             match decide_group(id, group, d.code().to_string(), pol).await {
                 Ok(()) => toasts.push(lang.t(M::Saved), false),

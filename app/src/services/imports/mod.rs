@@ -192,6 +192,20 @@ async fn saved_for(db: &Db, entity: ImportEntity, headers: &[String]) -> Result<
     Ok(None)
 }
 
+/// The import page's data at the current step.
+pub async fn page(db: &Db, actor: &Actor, id: i64) -> Result<ImportPageData, AppError> {
+    let imp = visible(db, actor, id).await?;
+    let summary = imp.summary();
+    let failed_analysis = summary.status == ImportStatus::Failed && summary.error.as_deref() == Some("analyzing");
+    let (mapping, preview) = match summary.status {
+        ImportStatus::Mapping => (Some(mapping_view(db, actor, id).await?), None),
+        _ if failed_analysis => (Some(mapping_view(db, actor, id).await?), None),
+        ImportStatus::Analyzing | ImportStatus::Running => (None, None),
+        _ => (None, Some(preview(db, actor, id).await?)),
+    };
+    Ok(ImportPageData { summary, mapping, preview })
+}
+
 pub async fn summary(db: &Db, actor: &Actor, id: i64) -> Result<ImportSummary, AppError> {
     Ok(visible(db, actor, id).await?.summary())
 }

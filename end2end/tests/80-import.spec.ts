@@ -1,0 +1,128 @@
+import { test, expect, Page } from '@playwright/test';
+import * as fs from 'fs';
+import { ADMIN, open, signIn } from './helpers';
+
+// Console errors and page errors fail the test: the import pages must hydrate cleanly.
+function watchErrors(page: Page) {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('Failed to load resource')) problems.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+  return problems;
+}
+
+/** Text in Windows-1250, as Serbian Excel saves CSV: š is 0x9A. */
+function cp1250(text: string): Buffer {
+  const map: Record<string, number> = { 'š': 0x9a, 'Š': 0x8a, 'č': 0xe8, 'ć': 0xe6, 'ž': 0x9e, 'đ': 0xf0 };
+  return Buffer.from(Array.from(text).map((c) => map[c] ?? c.charCodeAt(0)));
+}
+
+async function downloadText(page: Page, click: () => Promise<void>): Promise<{ name: string; body: Buffer }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), body: fs.readFileSync(path!) };
+}
+
+test('an administrator imports accounts: maps a column by hand, updates a duplicate, downloads the rejects, undoes it', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, ADMIN);
+  await open(page, '/imports');
+  await page.getByLabel('Records').selectOption('account');
+  const csv = cp1250(
+    'Naziv firme;PIB;Grad;Kontakt telefon;E-mail;Tip\r\n' +
+      'MLEKARA SABAC DOO;100002887;sabac;015 123 456;prodaja@mlekara-e2e.rs;kupac\r\n' +
+      'IMPORT PROBA TRGOVINA DOO;;Beograd;011/555-1234;info@proba-e2e.rs;kupac\r\n' +
+      'Loša Firma;123456789;Niš;;;kupac\r\n',
+  );
+  await page.getByLabel('File').setInputFiles({ name: 'kupci-e2e.csv', mimeType: 'text/csv', buffer: csv });
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  const importUrl = page.url();
+  await expect(page.getByText('Accounts · Windows-1250')).toBeVisible();
+
+  // The headers were matched in Serbian; "Kontakt telefon" is mapped by hand.
+  await expect(page.getByLabel('Naziv firme')).toHaveValue('name');
+  await expect(page.getByLabel('Kontakt telefon')).toHaveValue('');
+  await page.getByLabel('Kontakt telefon').selectOption('phone');
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Ready for review');
+
+  // The existing company is found by its PIB; its fields side by side.
+  const group = page.locator('.dup-group');
+  await expect(group).toHaveCount(1);
+  await expect(group).toContainText('matched by Tax ID (PIB)');
+  await expect(group.getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  await group.locator('select.decision').selectOption('skip');
+  await expect(page.getByText('Saved').first()).toBeVisible();
+  await expect(group.getByLabel('When updating — Phone')).toBeDisabled();
+  await group.locator('select.decision').selectOption('update');
+  await expect(group.getByLabel('When updating — Phone')).toBeEnabled();
+  await group.getByLabel('When updating — Phone').selectOption('overwrite');
+  // The rejected row and its reason; the preview shows the cleaning, before → after.
+  await expect(page.locator('#rejects')).toContainText('Tax ID (PIB) is not a valid PIB');
+  await expect(page.locator('#preview')).toContainText('Import Proba Trgovina d.o.o.');
+  await expect(page.locator('#preview')).toContainText('was: IMPORT PROBA TRGOVINA DOO');
+  await expect(page.locator('#preview')).toContainText('+381115551234');
+
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText('Imported', { timeout: 30_000 });
+  await expect(page.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+  await expect(page.locator('#stat-created .stat-value')).toHaveText('1');
+  await expect(page.locator('#stat-updated .stat-value')).toHaveText('1');
+  await expect(page.locator('#stat-rejected .stat-value')).toHaveText('1');
+
+  // The rejected rows download with their reasons, in the file's own letters.
+  const rejects = await downloadText(page, () => page.getByRole('link', { name: 'Download rejected rows (CSV)' }).click());
+  expect(rejects.name).toBe('kupci-e2e-rejected.csv');
+  const text = rejects.body.toString('utf-8');
+  expect(text).toContain('Loša Firma;123456789;Niš'.replace(/;/g, ','));
+  expect(text).toContain('not a valid PIB');
+
+  // The existing account took the e-mail (empty before) and the phone (overwritten).
+  await open(page, '/accounts?q=mlekara');
+  await page.getByRole('link', { name: 'Mlekara Šabac d.o.o.' }).click();
+  await expect(page.getByLabel('Email')).toHaveValue('prodaja@mlekara-e2e.rs');
+  await expect(page.getByLabel('Phone')).toHaveValue('+38115123456');
+  // Its history names the update by the import.
+  await page.getByRole('link', { name: 'History' }).click();
+  await expect(page.getByText('prodaja@mlekara-e2e.rs').first()).toBeVisible();
+
+  // The list exports as filtered, to CSV and XLSX.
+  await open(page, '/accounts?q=proba');
+  await expect(page.getByRole('link', { name: 'Import Proba Trgovina d.o.o.' })).toBeVisible();
+  const exported = await downloadText(page, () => page.getByRole('link', { name: 'Export CSV' }).click());
+  expect(exported.name).toMatch(/^accounts-\d{4}-\d\d-\d\d\.csv$/);
+  const rows = exported.body.toString('utf-8').replace(/^\uFEFF/, '').trim().split(/\r?\n/);
+  expect(rows).toHaveLength(2);
+  expect(rows[1]).toContain('Import Proba Trgovina d.o.o.');
+  const xlsx = await downloadText(page, () => page.getByRole('link', { name: 'Export XLSX' }).click());
+  expect(xlsx.name).toMatch(/\.xlsx$/);
+  expect(xlsx.body.subarray(0, 2).toString()).toBe('PK');
+
+  // Undo: the created account goes, the updated one gets its values back.
+  await open(page, importUrl.replace(/^https?:\/\/[^/]+/, ''));
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Undo import' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Undone');
+  await open(page, '/accounts?q=proba');
+  await expect(page.getByRole('link', { name: 'Import Proba Trgovina d.o.o.' })).toHaveCount(0);
+  await open(page, '/accounts?q=mlekara');
+  await page.getByRole('link', { name: 'Mlekara Šabac d.o.o.' }).click();
+  await expect(page.getByRole('heading', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  await expect(page.getByLabel('Email')).toHaveValue('');
+  expect(problems).toEqual([]);
+});
+
+test('a refused file is named on the import page and nothing is created', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await open(page, '/imports');
+  await page.getByLabel('File').setInputFiles({ name: 'slika.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47]) });
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page.getByRole('alert')).toContainText('File');
+  await expect(page).toHaveURL(/\/imports\?entity=account&error=type$/);
+  await page.getByLabel('File').setInputFiles({ name: 'prazno.csv', mimeType: 'text/csv', buffer: Buffer.from('') });
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page.getByRole('alert')).toContainText('has no rows');
+});
