@@ -75,21 +75,6 @@ impl Outcome {
             errors: 0,
         }
     }
-
-    /// A workload that cannot run yet, with the reason.
-    pub fn not_yet(id: &str, name: &str, target: &str, why: &str) -> Outcome {
-        Outcome {
-            id: id.into(),
-            name: name.into(),
-            veza: None,
-            baseline: None,
-            ratio: None,
-            target: Target { max_ratio: None, max_p95_ms: None, text: target.into() },
-            met: None,
-            notes: vec![why.into()],
-            errors: 0,
-        }
-    }
 }
 
 pub fn target(max_ratio: Option<f64>, max_p95_ms: Option<f64>) -> Target {

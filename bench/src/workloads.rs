@@ -617,3 +617,135 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
     let peak = *peak_rss.lock().unwrap();
     Ok((o, Some(peak)))
 }
+
+/// W5: an import of `rows` contacts from a CSV through Veza's import job — upload, analysis
+/// (normalization, checks, duplicates in the file and against the existing contacts) and the import in
+/// batches — against raw prepared single-row inserts of as many contacts in one transaction. The file
+/// repeats an existing contact's e-mail (in capitals) every 20th row, its own previous row every 50th,
+/// and has a bad e-mail every 100th. Both are cleaned up after (Veza's by undoing the import).
+pub async fn w5_import(cx: &Ctx, rows: usize) -> Result<Outcome, String> {
+    use app::domain::imports::{ImportEntity, ImportOptions};
+    use app::services::imports;
+    let admin = cx.admin()?;
+    let existing: Vec<(String, String, String)> = {
+        let sql = "SELECT first_name, last_name, email FROM contacts WHERE email IS NOT NULL ORDER BY id LIMIT $1";
+        match &cx.raw {
+            Raw::Sqlite(p) => sqlx::query_as(sql).bind((rows / 20) as i64).fetch_all(p).await.map_err(e)?,
+            Raw::Pg(p) => sqlx::query_as(sql).bind((rows / 20) as i64).fetch_all(p).await.map_err(e)?,
+        }
+    };
+    let mut csv = String::from("IME;PREZIME;E-mail;Mobilni;Pozicija\n");
+    let mut last = String::new();
+    for i in 0..rows {
+        let line = if i % 20 == 0 && !existing.is_empty() {
+            let (f, l, m) = &existing[(i / 20) % existing.len()];
+            format!("{f};{l};{};066 {:07};\n", m.to_uppercase(), i)
+        } else if i % 50 == 1 && !last.is_empty() {
+            last.clone()
+        } else if i % 100 == 7 {
+            format!("Pogrešna;Adresa{i};nije-email;;\n")
+        } else {
+            format!("MARKO{i};petrović;Marko.Petrovic{i}@W5-Import.bench;065/{:03}-{:04};komercijalista\n", i / 10_000, i % 10_000)
+        };
+        csv.push_str(&line);
+        last = line;
+    }
+    let bytes = csv.into_bytes();
+    let started = Instant::now();
+    let id = imports::upload(&cx.db, &admin, ImportEntity::Contact, "w5.csv", bytes).await.map_err(e)?;
+    let upload_s = started.elapsed().as_secs_f64();
+    let view = imports::mapping_view(&cx.db, &admin, id).await.map_err(e)?;
+    imports::analyse(&cx.db, &admin, id, view.import.version, view.mapping, ImportOptions::default(), "").await.map_err(e)?;
+    imports::run_pending(&cx.db, "bench").await.map_err(e)?;
+    let analysed_s = started.elapsed().as_secs_f64();
+    let s = imports::summary(&cx.db, &admin, id).await.map_err(e)?;
+    imports::start(&cx.db, &admin, id, s.version).await.map_err(e)?;
+    imports::run_pending(&cx.db, "bench").await.map_err(e)?;
+    let veza = started.elapsed();
+    let done = imports::summary(&cx.db, &admin, id).await.map_err(e)?;
+    if done.total_rows != rows as i64 || done.created + done.updated + done.skipped + done.rejected != rows as i64 {
+        return Err(format!(
+            "W5: the import accounted for {} of {rows} rows ({done:?})",
+            done.created + done.updated + done.skipped + done.rejected
+        ));
+    }
+    let t = Instant::now();
+    imports::undo(&cx.db, &admin, id).await.map_err(e)?;
+    let undo_s = t.elapsed().as_secs_f64();
+
+    // Baseline: the same number of plain inserts, prepared, one row each, in one transaction.
+    let sql =
+        "INSERT INTO contacts (first_name, last_name, search_key, email, mobile, owner_id, team_id, created_at, created_by, updated_at, \
+               updated_by, version, search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $8, $6, 1, $9)";
+    let now = app::db::now();
+    let t = Instant::now();
+    macro_rules! baseline {
+        ($pool:expr, $begin:expr) => {{
+            let mut tx = $begin.await.map_err(e)?;
+            for i in 0..rows {
+                let (first, last, mail) = (format!("Marko{i}"), "Petrović".to_string(), format!("marko.petrovic{i}@w5-raw.bench"));
+                sqlx::query(sql)
+                    .bind(&first)
+                    .bind(&last)
+                    .bind(format!("marko{i} petrovic"))
+                    .bind(&mail)
+                    .bind("+381645550000")
+                    .bind(admin.id)
+                    .bind(admin.team_id)
+                    .bind(&now)
+                    .bind(format!("marko{i} petrovic {mail}"))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(e)?;
+            }
+            tx.commit().await.map_err(e)?;
+        }};
+    }
+    match &cx.raw {
+        Raw::Sqlite(p) => baseline!(p, p.begin_with("BEGIN IMMEDIATE")),
+        Raw::Pg(p) => baseline!(p, p.begin()),
+    }
+    let raw = t.elapsed();
+    cx.raw.rows("DELETE FROM contacts WHERE email LIKE '%@w5-raw.bench' RETURNING id", &[]).await?;
+    cx.raw.rows("DELETE FROM import_chunks WHERE import_id = $1 RETURNING seq", &[A::I(id)]).await?;
+
+    let mut out = Outcome::new(
+        "W5",
+        &format!(
+            "import {} contacts (normalization, duplicates in the file and against {} existing)",
+            fmt_n(rows),
+            fmt_n(cx.data.scale.contacts as usize)
+        ),
+        target(Some(4.0), None),
+        Stats::of(vec![veza]),
+        Some(Stats::of(vec![raw])),
+    );
+    let rate = |d: Duration| rows as f64 / d.as_secs_f64().max(1e-9);
+    out.notes.push(format!(
+        "Veza {:.0} rows/s ({:.2} s: upload {:.2} s, analysis {:.2} s, import {:.2} s), raw insert {:.0} rows/s — {:.0}% of raw (target ≥ 25%)",
+        rate(veza),
+        veza.as_secs_f64(),
+        upload_s,
+        analysed_s - upload_s,
+        veza.as_secs_f64() - analysed_s,
+        rate(raw),
+        100.0 * raw.as_secs_f64() / veza.as_secs_f64()
+    ));
+    out.notes.push(format!(
+        "created {}, updated {}, skipped {}, rejected {}, duplicate groups {}; undo took {undo_s:.2} s",
+        done.created, done.updated, done.skipped, done.rejected, done.groups
+    ));
+    Ok(out)
+}
+
+fn fmt_n(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}

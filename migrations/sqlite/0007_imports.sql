@@ -62,6 +62,8 @@ CREATE TABLE import_rows (
 );
 CREATE INDEX import_rows_group ON import_rows(import_id, dup_group, row_no);
 CREATE INDEX import_rows_kind ON import_rows(import_id, kind, row_no);
+-- Undo's checks look rows up by the record they wrote.
+CREATE INDEX import_rows_record ON import_rows(import_id, record_id);
 
 CREATE TABLE import_mappings (
     id INTEGER PRIMARY KEY,
