@@ -52,6 +52,8 @@ pub enum Problem {
     WrongState,
     /// An import cannot be undone: so many of its records were changed or gained related records since.
     ChangedSince(i64),
+    /// The record looks like these existing ones; saved only once the user confirms.
+    PossibleDuplicate(Vec<crate::domain::dedup::DuplicateHint>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

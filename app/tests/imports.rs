@@ -306,3 +306,132 @@ async fn killed_import_resumes(db: Db) {
     assert_eq!(orphans, 0);
 }
 both!(killed_import_resumes);
+
+// ---------------------------------------------------------------------------------------------------
+// Duplicates in daily work: the warning, the scan and merge.
+// ---------------------------------------------------------------------------------------------------
+
+async fn duplicates_are_warned_found_and_merged(db: Db) {
+    use app::domain::dedup::MergeInput;
+    use app::services::{duplicates, notes};
+    seed(&db).await;
+    let t = team(&db, "Prodaja").await;
+    let other_team = team(&db, "Sever").await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", Some(t)).await;
+    let stranger = user(&db, "drugi@firma.rs", "Drugi", "sales", Some(other_team)).await;
+    let (stages, _, _) = open_and_closed_stages(&db).await;
+    let pib = pib_with_check(20000001);
+    let mut a_in = account_input("Delta d.o.o.");
+    a_in.city = "Beograd".into();
+    a_in.pib = pib.clone();
+    let a = accounts::create(&db, &admin, &a_in).await.unwrap();
+    let mut b_in = account_input("DELTA D.O.O.");
+    b_in.city = "Beograd".into();
+    b_in.email = "office@delta.rs".into();
+    b_in.types = vec!["partner".into()];
+    let b = accounts::create(&db, &admin, &b_in).await.unwrap();
+    let _sigma = new_account(&db, &admin, "Sigma a.d.").await;
+
+    // The warning: a new account with the same PIB, or a similar name in the same city.
+    let mut new_in = account_input("Delta Trgovina d.o.o.");
+    new_in.pib = pib.clone();
+    match duplicates::check_account(&db, &admin, &new_in).await {
+        Err(AppError::Validation { field, problem: Problem::PossibleDuplicate(h) }) => {
+            assert_eq!(field, "duplicate");
+            assert_eq!((h[0].id, h[0].matched_by.as_str(), h[0].label.as_str()), (a, "pib", "Delta d.o.o."));
+        }
+        other => panic!("expected a duplicate warning, got {other:?}"),
+    }
+    let mut similar = account_input("Delta doo");
+    similar.city = "beograd".into();
+    assert!(matches!(
+        duplicates::check_account(&db, &admin, &similar).await,
+        Err(AppError::Validation { problem: Problem::PossibleDuplicate(_), .. })
+    ));
+    // Confirmed, or a different company, or an edit that leaves the keys alone: no warning.
+    new_in.allow_duplicate = "1".into();
+    duplicates::check_account(&db, &admin, &new_in).await.unwrap();
+    duplicates::check_account(&db, &admin, &account_input("Omega Soft")).await.unwrap();
+    let mut edit = a_in.clone();
+    edit.id = a.to_string();
+    edit.version = "1".into();
+    edit.notes = "Novi komentar".into();
+    duplicates::check_account(&db, &admin, &edit).await.unwrap();
+    // Bad input is named before any duplicate.
+    assert!(matches!(
+        duplicates::check_account(&db, &admin, &account_input("")).await,
+        Err(AppError::Validation { problem: Problem::Required, .. })
+    ));
+    // Others' records are not revealed by the warning.
+    let mut theirs = account_input("Delta d.o.o.");
+    theirs.city = "Beograd".into();
+    duplicates::check_account(&db, &stranger, &theirs).await.unwrap();
+
+    // The scan finds A and B by their folded name.
+    let scan = duplicates::scan(&db, &admin, "account", "name", "").await.unwrap();
+    assert_eq!(scan.sets.len(), 1);
+    assert_eq!(scan.sets[0].records.iter().map(|r| r.id).collect::<Vec<_>>(), vec![a, b]);
+    assert!(duplicates::scan(&db, &stranger, "account", "name", "").await.unwrap().sets.is_empty());
+
+    // Related records of B: a contact, an opportunity, a note.
+    let c = new_contact(&db, &admin, "Ana", "Marić", Some(b)).await;
+    let o = new_opportunity(&db, &admin, "Delta posao", b, stages[0].id, "1000").await;
+    notes::create(
+        &db,
+        &admin,
+        &app::domain::NoteInput { regarding_kind: "account".into(), regarding_id: b.to_string(), body: "Beleška".into() },
+    )
+    .await
+    .unwrap();
+    let view = duplicates::merge_view(&db, &admin, "account", &[a, b]).await.unwrap();
+    assert_eq!(view.records.iter().map(|r| r.related).collect::<Vec<_>>(), vec![0, 3]);
+    assert!(matches!(duplicates::merge_view(&db, &stranger, "account", &[a, b]).await, Err(AppError::NotFound)));
+
+    // A stale version is a conflict; nothing changes.
+    let stale = MergeInput { entity: "account".into(), survivor: a, ids: vec![a, b], versions: vec![1, 0], choices: vec![] };
+    assert!(matches!(duplicates::merge(&db, &admin, &stale).await, Err(AppError::Conflict)));
+    // A stays; it keeps its own name and takes B's e-mail (A had none) and its relationship type.
+    let input =
+        MergeInput { entity: "account".into(), survivor: a, ids: vec![a, b], versions: vec![1, 1], choices: vec![format!("name:{a}")] };
+    assert_eq!(duplicates::merge(&db, &admin, &input).await.unwrap(), a);
+    let merged = accounts::get(&db, &admin, a).await.unwrap();
+    assert_eq!(
+        (merged.name.as_str(), merged.email.as_deref(), merged.pib.as_deref()),
+        ("Delta d.o.o.", Some("office@delta.rs"), Some(pib.as_str()))
+    );
+    assert_eq!(merged.types.iter().map(|t| t.code()).collect::<Vec<_>>(), ["customer", "partner"]);
+    assert!(matches!(accounts::get(&db, &admin, b).await, Err(AppError::NotFound)));
+    assert_eq!(contacts::get(&db, &admin, c).await.unwrap().account_id, Some(a));
+    let moved: i64 =
+        sqlx::query("SELECT account_id FROM opportunities WHERE id = $1").bind(o).fetch_one(&db.pool).await.unwrap().get("account_id");
+    assert_eq!(moved, a);
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM notes WHERE regarding_kind = 'account' AND regarding_id = $1", a).await, 1);
+    let h = app::services::audit::history(&db, "account", a, None, 20).await.unwrap();
+    assert!(h.iter().any(|x| x.field.as_deref() == Some("merge") && x.new_value.as_deref() == Some(&format!("#{b} DELTA D.O.O.") as &str)));
+    assert!(h.iter().any(|x| x.field.as_deref() == Some("email") && x.new_value.as_deref() == Some("office@delta.rs")));
+    let gone = app::services::audit::history(&db, "account", b, None, 5).await.unwrap();
+    assert_eq!(gone[0].action, "delete");
+    assert!(duplicates::scan(&db, &admin, "account", "name", "").await.unwrap().sets.is_empty());
+
+    // Contacts: the same e-mail twice; the opportunity's contact moves to the survivor.
+    let c2 = new_contact(&db, &admin, "Ana", "Marić-Ilić", Some(a)).await;
+    sqlx::query("UPDATE contacts SET email = 'ana@delta.rs' WHERE id IN ($1, $2)").bind(c).bind(c2).execute(&db.pool).await.unwrap();
+    sqlx::query("UPDATE opportunities SET contact_id = $1 WHERE id = $2").bind(c2).bind(o).execute(&db.pool).await.unwrap();
+    let scan = duplicates::scan(&db, &admin, "contact", "email", "").await.unwrap();
+    assert_eq!(scan.sets.len(), 1);
+    let input = MergeInput {
+        entity: "contact".into(),
+        survivor: c,
+        ids: vec![c, c2],
+        versions: vec![1, 1],
+        choices: vec![format!("last_name:{c2}")],
+    };
+    duplicates::merge(&db, &admin, &input).await.unwrap();
+    let kept = contacts::get(&db, &admin, c).await.unwrap();
+    assert_eq!((kept.last_name.as_str(), kept.email.as_deref()), ("Marić-Ilić", Some("ana@delta.rs")));
+    let contact_of: Option<i64> =
+        sqlx::query("SELECT contact_id FROM opportunities WHERE id = $1").bind(o).fetch_one(&db.pool).await.unwrap().get("contact_id");
+    assert_eq!(contact_of, Some(c));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 1);
+}
+both!(duplicates_are_warned_found_and_merged);

@@ -23,6 +23,7 @@ pub async fn get_account(id: i64) -> Result<Account, AppError> {
 pub async fn save_account(input: AccountInput) -> Result<i64, AppError> {
     use super::ctx;
     let (db, actor) = ctx::signed_in().await?;
+    crate::services::duplicates::check_account(&db, &actor, &input).await?;
     if input.id.trim().is_empty() {
         crate::services::accounts::create(&db, &actor, &input).await
     } else {

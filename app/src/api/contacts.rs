@@ -22,6 +22,7 @@ pub async fn get_contact(id: i64) -> Result<Contact, AppError> {
 pub async fn save_contact(input: ContactInput) -> Result<i64, AppError> {
     use super::ctx;
     let (db, actor) = ctx::signed_in().await?;
+    crate::services::duplicates::check_contact(&db, &actor, &input).await?;
     if input.id.trim().is_empty() {
         crate::services::contacts::create(&db, &actor, &input).await
     } else {

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod competitors;
 pub mod contacts;
 pub mod deals;
+pub mod duplicates;
 pub mod imports;
 pub mod leads;
 pub mod opportunities;

@@ -163,6 +163,9 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::NotFoundByName => lang.t(M::PNotFoundByName).into(),
         Problem::WrongState => lang.t(M::PWrongState).into(),
         Problem::ChangedSince(n) => format!("{} {}", lang.t(M::PChangedSince), f(lang, *n)),
+        Problem::PossibleDuplicate(h) => {
+            format!("{} {}", lang.t(M::PPossibleDuplicate), h.iter().map(|x| x.label.clone()).collect::<Vec<_>>().join(", "))
+        }
     }
 }
 
@@ -173,7 +176,8 @@ pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
         | Problem::TooManyAttempts(_)
         | Problem::CannotChangeSelf
         | Problem::SendFailed
-        | Problem::NotConfigured => problem_text(lang, problem),
+        | Problem::NotConfigured
+        | Problem::PossibleDuplicate(_) => problem_text(lang, problem),
         _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
     }
 }
@@ -188,6 +192,35 @@ pub fn error_text(lang: Lang, e: &AppError) -> String {
         AppError::Forbidden => lang.t(M::Forbidden).into(),
         AppError::Internal => lang.t(M::Internal).into(),
         AppError::Network(_) => lang.t(M::Network).into(),
+    }
+}
+
+/// The "possible duplicate" warning of a record form: the matching records as links, and the box that
+/// confirms saving anyway (sent with the form as `input[allow_duplicate]`).
+#[component]
+pub fn DuplicateWarning(#[prop(into)] error: Signal<Option<AppError>>, base: &'static str) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        error.get().and_then(|e| match e {
+            AppError::Validation { problem: Problem::PossibleDuplicate(hints), .. } => Some(view! {
+                <div class="banner banner-warning" role="alert" id="duplicate-warning">
+                    <p>{lang.t(M::PossibleDuplicateTitle)}</p>
+                    <ul>
+                        {hints.into_iter().map(|h| view! {
+                            <li><a href=format!("{base}/{}", h.id) target="_blank">{h.label}</a>" · "{lang.t(M::MatchedBy)}" "{lang.t(match h.matched_by.as_str() {
+                                "email" => M::Email,
+                                "pib" => M::Pib,
+                                "mb" => M::Mb,
+                                "phone" => M::Phone,
+                                _ => M::MatchedByName,
+                            })}</li>
+                        }).collect_view()}
+                    </ul>
+                    <label class="inline"><input type="checkbox" name="input[allow_duplicate]" value="1"/>{lang.t(M::SaveAnyway)}</label>
+                </div>
+            }),
+            _ => None,
+        })
     }
 }
 

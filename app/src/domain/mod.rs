@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod competition;
+pub mod dedup;
 pub mod ids;
 pub mod imports;
 pub mod money;

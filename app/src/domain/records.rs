@@ -421,6 +421,8 @@ pub struct AccountInput {
     pub mb: String,
     pub notes: String,
     pub owner_id: String,
+    /// Set when the user confirmed that the record is not a duplicate of the ones shown.
+    pub allow_duplicate: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -437,6 +439,8 @@ pub struct ContactInput {
     pub phone: String,
     pub mobile: String,
     pub owner_id: String,
+    /// Set when the user confirmed that the record is not a duplicate of the ones shown.
+    pub allow_duplicate: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -589,4 +589,19 @@ catalog! {
     PolicyKeep => "Keep existing", "Zadrži postojeće";
     ExportCsv => "Export CSV", "Izvoz CSV";
     ExportXlsx => "Export XLSX", "Izvoz XLSX";
+    PPossibleDuplicate => "Possible duplicate of:", "Mogući duplikat zapisa:";
+    PossibleDuplicateTitle => "This looks like a record that already exists. Open it to check, or confirm that it is a different one:", "Ovo liči na zapis koji već postoji. Otvorite ga da proverite ili potvrdite da je drugi:";
+    SaveAnyway => "It is a different one — save anyway", "Nije isti — ipak sačuvaj";
+    Duplicates => "Duplicates", "Duplikati";
+    DuplicatesHelp => "Records that share a key. Open a set to merge it into one record; everything related moves to the one that stays.", "Zapisi sa istim ključem. Otvorite skup da ga spojite u jedan zapis; sve povezano prelazi na zapis koji ostaje.";
+    DuplicateKey => "Same", "Isti";
+    NoDuplicates => "No duplicates found.", "Nema duplikata.";
+    MergeRecords => "Merge…", "Spoji…";
+    MergeTitle => "Merge records", "Spajanje zapisa";
+    MergeHelp => "Choose the record that stays and, for each field, the value it keeps. The others are deleted; their contacts, opportunities, activities and notes move to the one that stays.", "Izaberite zapis koji ostaje i za svako polje vrednost koju zadržava. Ostali se brišu; njihovi kontakti, prilike, aktivnosti i beleške prelaze na zapis koji ostaje.";
+    Survivor => "Stays", "Ostaje";
+    RelatedRecords => "Related records", "Povezani zapisi";
+    MergeButton => "Merge", "Spoji";
+    MoreSets => "More", "Još";
+    DataNav => "Data", "Podaci";
 }

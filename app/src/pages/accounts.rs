@@ -10,7 +10,7 @@ use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, rel_label, t, use_lang, ErrorBanner, Loading};
+use crate::components::{error_text, rel_label, t, use_lang, DuplicateWarning, ErrorBanner, Loading};
 use crate::domain::{Account, Category, Choice, ContactRow, ListQuery, Lookups, OpportunityRow, RegardingKind, RelationshipType};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
@@ -163,11 +163,26 @@ pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_
     let cats: Vec<(String, String)> = Category::ALL.iter().map(|c| (c.code().to_string(), c.code().to_string())).collect();
     let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
     const FIELDS: &[&str] = &[
-        "name", "types", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes", "owner_id",
+        "name",
+        "types",
+        "category",
+        "industry",
+        "region",
+        "city",
+        "address",
+        "phone",
+        "email",
+        "website",
+        "pib",
+        "mb",
+        "notes",
+        "owner_id",
+        "duplicate",
     ];
     view! {
         <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
             <ErrorBanner error=error fields=FIELDS/>
+            <DuplicateWarning error=error base="/accounts"/>
             <input type="hidden" name="input[id]" value=if is_new { String::new() } else { a.id.to_string() }/>
             <input type="hidden" name="input[version]" value=a.version.to_string()/>
             <TextField label=M::Name key="name" value=a.name.clone() error=error required=true/>

@@ -120,6 +120,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("search") view=crate::pages::search::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("imports") view=crate::pages::imports::ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("imports/:id") view=crate::pages::imports::ImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("duplicates") view=crate::pages::duplicates::DuplicatesPage ssr=SsrMode::Async/>
+                    <Route path=path!("duplicates/merge") view=crate::pages::duplicates::MergePage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
             <ToastHost/>
@@ -186,7 +188,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/competitors">{t(M::Competitors)}</A>
                 <A href="/products">{t(M::Products)}</A>
                 <A href="/win-loss">{t(M::WinLoss)}</A>
-                {can_import.then(|| view! { <A href="/imports">{t(M::ImportNoun)}</A> })}
+                {can_import.then(|| view! { <A href="/imports">{t(M::DataNav)}</A> })}
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
             </nav>
             <form method="GET" action="/search" class="topsearch" role="search">

@@ -9,7 +9,7 @@ use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{buying_label, error_text, t, use_lang, ErrorBanner, Loading};
+use crate::components::{buying_label, error_text, t, use_lang, DuplicateWarning, ErrorBanner, Loading};
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, RegardingKind};
 use crate::i18n::M;
 use leptos::prelude::*;
@@ -151,10 +151,12 @@ pub fn ContactForm(
     let roles: Vec<(String, String)> =
         BuyingRole::ALL.iter().map(|r| (r.code().to_string(), lang.t(buying_label(*r)).to_string())).collect();
     let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
-    const FIELDS: &[&str] = &["first_name", "last_name", "account_id", "job_title", "buying_role", "email", "phone", "mobile", "owner_id"];
+    const FIELDS: &[&str] =
+        &["first_name", "last_name", "account_id", "job_title", "buying_role", "email", "phone", "mobile", "owner_id", "duplicate"];
     view! {
         <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
             <ErrorBanner error=error fields=FIELDS/>
+            <DuplicateWarning error=error base="/contacts"/>
             <input type="hidden" name="input[id]" value=if is_new { String::new() } else { c.id.to_string() }/>
             <input type="hidden" name="input[version]" value=c.version.to_string()/>
             <TextField label=M::FirstName key="first_name" value=c.first_name.clone() error=error required=true/>

@@ -10,6 +10,7 @@ pub mod board;
 pub mod calendar;
 pub mod competitors;
 pub mod contacts;
+pub mod duplicates;
 pub mod imports;
 pub mod leads;
 pub mod list;

@@ -13,6 +13,7 @@ pub mod contacts;
 pub mod deals;
 pub mod demo;
 pub mod documents;
+pub mod duplicates;
 pub mod email;
 pub mod export;
 pub mod forecast;

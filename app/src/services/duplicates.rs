@@ -1,0 +1,523 @@
+//! Duplicates in daily work, for accounts and contacts:
+//! - the warning when a record being created or edited matches others (same e-mail, PIB, MB, phone or a
+//!   similar name) — the form shows them with links and saves only when the user confirms;
+//! - a scan of the whole database for records sharing a key (SQL GROUP BY on indexed columns, paged);
+//! - merge: one surviving record takes the chosen field values, every related record (contacts,
+//!   opportunities, leads, activities, notes, documents, competition data, meeting attendance) moves to
+//!   it, the others are deleted, and the history of each says so — all in one transaction.
+
+use super::imports::lookup;
+use super::imports::prepare::prepare;
+use super::{audit, visibility, Actor};
+use crate::db::sql::Sql;
+use crate::db::{now, Db, Tx};
+use crate::domain::dedup::*;
+use crate::domain::imports::{ImportEntity, ImportOptions};
+use crate::domain::validate::field;
+use crate::domain::{AccountInput, ContactInput};
+use crate::error::{AppError, Problem};
+use sqlx::Row;
+use std::collections::HashMap;
+
+fn entity_of(s: &str) -> Result<ImportEntity, AppError> {
+    ImportEntity::parse(s).ok_or(AppError::NotFound)
+}
+
+fn table(entity: ImportEntity) -> (&'static str, &'static str) {
+    match entity {
+        ImportEntity::Account => ("accounts", "a"),
+        ImportEntity::Contact => ("contacts", "c"),
+    }
+}
+
+/// The fields a merge chooses between.
+pub fn merge_fields(entity: ImportEntity) -> &'static [&'static str] {
+    match entity {
+        ImportEntity::Account => {
+            &["name", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes"]
+        }
+        ImportEntity::Contact => &["first_name", "last_name", "account", "job_title", "buying_role", "email", "phone", "mobile"],
+    }
+}
+
+fn warn(hints: Vec<DuplicateHint>) -> Result<(), AppError> {
+    if hints.is_empty() {
+        Ok(())
+    } else {
+        Err(field("duplicate", Problem::PossibleDuplicate(hints)))
+    }
+}
+
+/// Before an account form is saved: a new account, or an edit of its name, city, e-mail, phone, PIB or
+/// MB, that matches existing accounts is refused with them, unless the user confirmed.
+pub async fn check_account(db: &Db, actor: &Actor, input: &AccountInput) -> Result<(), AppError> {
+    super::accounts::validate(input)?;
+    if !input.allow_duplicate.trim().is_empty() {
+        return Ok(());
+    }
+    let id = input.id.trim().parse::<i64>().ok();
+    if let Some(id) = id {
+        let old = super::accounts::get(db, actor, id).await?;
+        let same = |a: &Option<String>, b: &str| a.as_deref().unwrap_or("").trim() == b.trim();
+        if old.name.trim() == input.name.trim()
+            && same(&old.city, &input.city)
+            && same(&old.email, &input.email.to_lowercase())
+            && same(&old.phone, &input.phone)
+            && same(&old.pib, &input.pib)
+            && same(&old.mb, &input.mb)
+        {
+            return Ok(());
+        }
+    }
+    warn(similar_accounts(db, actor, input, id).await?)
+}
+
+/// The same for contacts (name at the same account, e-mail, phones).
+pub async fn check_contact(db: &Db, actor: &Actor, input: &ContactInput) -> Result<(), AppError> {
+    super::contacts::validate(input)?;
+    if !input.allow_duplicate.trim().is_empty() {
+        return Ok(());
+    }
+    let id = input.id.trim().parse::<i64>().ok();
+    if let Some(id) = id {
+        let old = super::contacts::get(db, actor, id).await?;
+        let same = |a: &Option<String>, b: &str| a.as_deref().unwrap_or("").trim() == b.trim();
+        if old.first_name.trim() == input.first_name.trim()
+            && old.last_name.trim() == input.last_name.trim()
+            && same(&old.email, &input.email.to_lowercase())
+            && same(&old.phone, &input.phone)
+            && same(&old.mobile, &input.mobile)
+            && old.account_id.map(|a| a.to_string()).unwrap_or_default() == input.account_id.trim()
+        {
+            return Ok(());
+        }
+    }
+    warn(similar_contacts(db, actor, input, id).await?)
+}
+
+/// Records `actor` can see that look like the one being saved (`exclude`: the record itself).
+pub async fn similar_accounts(db: &Db, actor: &Actor, input: &AccountInput, exclude: Option<i64>) -> Result<Vec<DuplicateHint>, AppError> {
+    let mapping: Vec<String> = ["name", "city", "email", "phone", "pib", "mb"].iter().map(|s| s.to_string()).collect();
+    let raw = vec![input.name.clone(), input.city.clone(), input.email.clone(), input.phone.clone(), input.pib.clone(), input.mb.clone()];
+    hints(db, actor, ImportEntity::Account, mapping, raw, None, exclude).await
+}
+
+pub async fn similar_contacts(db: &Db, actor: &Actor, input: &ContactInput, exclude: Option<i64>) -> Result<Vec<DuplicateHint>, AppError> {
+    let mapping: Vec<String> = ["first_name", "last_name", "email", "phone", "mobile"].iter().map(|s| s.to_string()).collect();
+    let raw = vec![input.first_name.clone(), input.last_name.clone(), input.email.clone(), input.phone.clone(), input.mobile.clone()];
+    let account = input.account_id.trim().parse::<i64>().ok();
+    hints(db, actor, ImportEntity::Contact, mapping, raw, account, exclude).await
+}
+
+async fn hints(
+    db: &Db,
+    actor: &Actor,
+    entity: ImportEntity,
+    mapping: Vec<String>,
+    raw: Vec<String>,
+    account: Option<i64>,
+    exclude: Option<i64>,
+) -> Result<Vec<DuplicateHint>, AppError> {
+    // Names as typed are kept (no case change) so that only real matches are reported.
+    let options = ImportOptions { proper_case: false, ..Default::default() };
+    let p = prepare(entity, &mapping, &options, &raw);
+    let mut out: Vec<DuplicateHint> = Vec::new();
+    let (tbl, alias) = table(entity);
+    let label = match entity {
+        ImportEntity::Account => "a.name",
+        ImportEntity::Contact => "c.first_name || ' ' || c.last_name",
+    };
+    // Exact keys: each one a query on its indexed column.
+    let columns: &[&str] = match entity {
+        ImportEntity::Account => &["email", "pib", "mb"],
+        ImportEntity::Contact => &["email"],
+    };
+    for col in columns {
+        let Some(v) = p.exact.iter().find_map(|k| k.strip_prefix(&format!("{col}:"))) else { continue };
+        let mut sql = Sql::new(&format!("SELECT {alias}.id, {label} AS label FROM {tbl} {alias} WHERE {alias}.{col} = "));
+        sql.bind(v.to_string());
+        visibility::restrict(&mut sql, actor, alias);
+        sql.push(&format!(" ORDER BY {alias}.id LIMIT 5"));
+        for (id, label) in sql.query_as::<(i64, String)>().fetch_all(&db.pool).await? {
+            if Some(id) != exclude && !out.iter().any(|h| h.id == id) {
+                out.push(DuplicateHint { id, label, matched_by: col.to_string() });
+            }
+        }
+    }
+    // Similar names (accounts: in the same city; contacts: at the same account).
+    let refs = [&p];
+    let found = lookup::match_existing(db, actor, entity, &refs, &[account], 90).await?;
+    if let Some(Some(e)) = found.into_iter().next() {
+        if Some(e.id) != exclude && !out.iter().any(|h| h.id == e.id) {
+            let mut sql = Sql::new(&format!("SELECT {label} AS label FROM {tbl} {alias} WHERE {alias}.id = "));
+            sql.bind(e.id);
+            if let Some(r) = sql.query().fetch_optional(&db.pool).await? {
+                out.push(DuplicateHint { id: e.id, label: r.try_get("label")?, matched_by: e.matched_by });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The keys a scan can group by.
+pub fn scan_keys(entity: ImportEntity) -> &'static [&'static str] {
+    match entity {
+        ImportEntity::Account => &["name", "pib", "mb", "email"],
+        ImportEntity::Contact => &["email", "name"],
+    }
+}
+
+const SCAN_PAGE: i64 = 25;
+
+/// Sets of visible records sharing `key`, a page at a time (keyset on the key value).
+pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) -> Result<DuplicateScan, AppError> {
+    let entity = entity_of(entity)?;
+    let keys = scan_keys(entity);
+    let key = keys.iter().copied().find(|k| *k == key).unwrap_or(keys[0]);
+    let (tbl, alias) = table(entity);
+    // The grouped expression: the folded name (contacts: with their account), or the column itself.
+    let expr = match (entity, key) {
+        (ImportEntity::Account, "name") => "a.search_key".to_string(),
+        (ImportEntity::Contact, "name") => "c.search_key || '|' || COALESCE(CAST(c.account_id AS TEXT), '')".to_string(),
+        (_, col) => format!("{alias}.{col}"),
+    };
+    let mut sql = Sql::new(&format!("SELECT {expr} AS k FROM {tbl} {alias} WHERE {expr} IS NOT NULL AND {expr} <> '' AND {expr} > "));
+    sql.bind(after.to_string());
+    visibility::restrict(&mut sql, actor, alias);
+    sql.push(&format!(" GROUP BY {expr} HAVING COUNT(*) > 1 ORDER BY {expr} LIMIT ")).bind(SCAN_PAGE + 1);
+    let mut found: Vec<String> =
+        sql.query().fetch_all(&db.pool).await?.iter().map(|r| r.try_get::<String, _>("k")).collect::<Result<_, _>>()?;
+    let next = if found.len() as i64 > SCAN_PAGE {
+        found.truncate(SCAN_PAGE as usize);
+        found.last().cloned()
+    } else {
+        None
+    };
+    let mut sets: Vec<DuplicateSet> = found.iter().map(|k| DuplicateSet { key: k.clone(), records: Vec::new() }).collect();
+    if !found.is_empty() {
+        let (label, detail) = match entity {
+            ImportEntity::Account => ("a.name", "COALESCE(a.city, '') || ' ' || COALESCE(a.pib, '') || ' ' || COALESCE(a.email, '')"),
+            ImportEntity::Contact => {
+                ("c.first_name || ' ' || c.last_name", "COALESCE(c.email, '') || ' ' || COALESCE(c.mobile, c.phone, '')")
+            }
+        };
+        let mut sql = Sql::new(&format!(
+            "SELECT {alias}.id, {expr} AS k, {label} AS label, {detail} AS detail, u.name AS owner_name FROM {tbl} {alias} \
+             JOIN users u ON u.id = {alias}.owner_id WHERE {expr} IN ("
+        ));
+        for (i, k) in found.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(k.clone());
+        }
+        sql.push(")");
+        visibility::restrict(&mut sql, actor, alias);
+        sql.push(&format!(" ORDER BY {alias}.id"));
+        for r in sql.query().fetch_all(&db.pool).await? {
+            let k: String = r.try_get("k")?;
+            if let Some(set) = sets.iter_mut().find(|s| s.key == k) {
+                set.records.push(DuplicateMember {
+                    id: r.try_get("id")?,
+                    label: r.try_get("label")?,
+                    detail: r.try_get::<String, _>("detail")?.split_whitespace().collect::<Vec<_>>().join(" · "),
+                    owner_name: r.try_get("owner_name")?,
+                });
+            }
+        }
+    }
+    Ok(DuplicateScan { entity: entity.code().into(), key: key.into(), keys: keys.iter().map(|k| k.to_string()).collect(), sets, next })
+}
+
+/// How many records depend on each record (shown on the merge page: they all move to the survivor).
+async fn related_counts(exec: &mut Tx, entity: ImportEntity, id: i64) -> Result<i64, AppError> {
+    let sql = match entity {
+        ImportEntity::Account => {
+            "SELECT CAST((SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM opportunities WHERE account_id = $1) \
+             + (SELECT COUNT(*) FROM activities WHERE account_id = $1) + (SELECT COUNT(*) FROM notes WHERE account_id = $1) \
+             + (SELECT COUNT(*) FROM leads WHERE account_id = $1) AS BIGINT) AS n"
+        }
+        ImportEntity::Contact => {
+            "SELECT CAST((SELECT COUNT(*) FROM opportunities WHERE contact_id = $1) + (SELECT COUNT(*) FROM activities WHERE regarding_kind = 'contact' AND regarding_id = $1) \
+             + (SELECT COUNT(*) FROM activity_attendees WHERE contact_id = $1) + (SELECT COUNT(*) FROM leads WHERE contact_id = $1) AS BIGINT) AS n"
+        }
+    };
+    Ok(sqlx::query(sql).bind(id).fetch_one(&mut **exec).await?.try_get("n")?)
+}
+
+/// The records to merge, side by side (at least two, all visible and editable by `actor`).
+pub async fn merge_view(db: &Db, actor: &Actor, entity: &str, ids: &[i64]) -> Result<MergeView, AppError> {
+    let entity = entity_of(entity)?;
+    let mut ids: Vec<i64> = ids.to_vec();
+    ids.dedup();
+    if ids.len() < 2 || ids.len() > 10 {
+        return Err(field("ids", Problem::OutOfRange(2, 10)));
+    }
+    let mut tx = db.begin().await?;
+    let owners = editable(&mut tx, actor, entity, &ids).await?;
+    let values = lookup::existing_values(db, entity, &ids).await?;
+    let mut records = Vec::new();
+    for id in &ids {
+        let (label, vals) = values.get(id).ok_or(AppError::NotFound)?;
+        let related = related_counts(&mut tx, entity, *id).await?;
+        records.push(MergeRecord {
+            id: *id,
+            label: label.clone(),
+            version: owners.get(id).map(|o| o.2).unwrap_or(0),
+            values: merge_fields(entity).iter().map(|f| (f.to_string(), vals.get(f).cloned().flatten())).collect(),
+            related,
+        });
+    }
+    tx.rollback().await?;
+    Ok(MergeView { entity: entity.code().into(), fields: merge_fields(entity).iter().map(|f| f.to_string()).collect(), records })
+}
+
+/// Owner, team and version of each record, if `actor` may edit every one of them (else NotFound).
+async fn editable(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity: ImportEntity,
+    ids: &[i64],
+) -> Result<HashMap<i64, (i64, Option<i64>, i64)>, AppError> {
+    let (tbl, alias) = table(entity);
+    let mut sql = Sql::new(&format!(
+        "SELECT {alias}.id, {alias}.owner_id, {alias}.team_id, {alias}.version FROM {tbl} {alias} WHERE {alias}.id IN ("
+    ));
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(")");
+    visibility::restrict(&mut sql, actor, alias);
+    let rows = sql.query_as::<(i64, i64, Option<i64>, i64)>().fetch_all(&mut **tx).await?;
+    if rows.len() != ids.len() || rows.iter().any(|(_, o, t, _)| !visibility::can_edit(actor, *o, *t)) {
+        return Err(AppError::NotFound);
+    }
+    Ok(rows.into_iter().map(|(id, o, t, v)| (id, (o, t, v))).collect())
+}
+
+/// Merges the records into the survivor. Any record changed since the user saw it is a conflict.
+pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, AppError> {
+    let entity = entity_of(&input.entity)?;
+    let s = input.survivor;
+    let mut ids = input.ids.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    if !ids.contains(&s) || ids.len() < 2 || ids.len() > 10 || input.versions.len() != input.ids.len() {
+        return Err(field("ids", Problem::OutOfRange(2, 10)));
+    }
+    let others: Vec<i64> = ids.iter().copied().filter(|i| *i != s).collect();
+    let mut tx = db.begin().await?;
+    let current = editable(&mut tx, actor, entity, &ids).await?;
+    for (id, seen) in input.ids.iter().zip(&input.versions) {
+        crate::domain::check_version(current.get(id).map(|c| c.2).unwrap_or(-1), *seen)?;
+    }
+    let values = lookup::existing_values(db, entity, &ids).await?;
+    let chosen: HashMap<&str, i64> =
+        input.choices.iter().filter_map(|c| c.split_once(':')).filter_map(|(f, id)| id.parse().ok().map(|id| (f, id))).collect();
+    let val = |id: i64, f: &str| values.get(&id).and_then(|(_, v)| v.get(f).cloned().flatten());
+    let mut merged: HashMap<&'static str, Option<String>> = HashMap::new();
+    for f in merge_fields(entity) {
+        let pick = chosen.get(f).filter(|id| ids.contains(id)).map(|id| val(*id, f));
+        let others_vals: Vec<Option<String>> = others.iter().map(|o| val(*o, f)).collect();
+        let refs: Vec<Option<&str>> = others_vals.iter().map(|v| v.as_deref()).collect();
+        merged.insert(f, merged_value(pick.as_ref().map(|p| p.as_deref()), val(s, f).as_deref(), &refs));
+    }
+    let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
+    let in_list = |col: &str| format!("{col} IN ({})", others.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", "));
+    let ts = now();
+    match entity {
+        ImportEntity::Account => {
+            let input = AccountInput {
+                name: get("name"),
+                types: vec!["customer".into()],
+                category: get("category"),
+                industry: get("industry"),
+                region: get("region"),
+                city: get("city"),
+                address: get("address"),
+                phone: get("phone"),
+                email: get("email"),
+                website: get("website"),
+                pib: get("pib"),
+                mb: get("mb"),
+                notes: get("notes"),
+                ..Default::default()
+            };
+            let v = super::accounts::validate(&input)?;
+            sqlx::query(
+                "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, phone = $8, \
+                 email = $9, website = $10, pib = $11, mb = $12, notes = $13, search_text = $14, updated_at = $15, updated_by = $16, \
+                 version = version + 1 WHERE id = $17",
+            )
+            .bind(&v.name)
+            .bind(crate::domain::text::search_key(&v.name))
+            .bind(v.category.map(|c| c.code()))
+            .bind(&v.industry)
+            .bind(&v.region)
+            .bind(&v.city)
+            .bind(&v.address)
+            .bind(&v.phone)
+            .bind(&v.email)
+            .bind(&v.website)
+            .bind(&v.pib)
+            .bind(&v.mb)
+            .bind(&v.notes)
+            .bind(v.search_text())
+            .bind(&ts)
+            .bind(actor.id)
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
+            // The survivor takes every relationship type of the others.
+            sqlx::query(&format!(
+                "INSERT INTO account_types (account_id, type) SELECT DISTINCT $1, t.type FROM account_types t WHERE t.{} \
+                 AND NOT EXISTS (SELECT 1 FROM account_types x WHERE x.account_id = $1 AND x.type = t.type)",
+                in_list("account_id")
+            ))
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
+            // A deal that already names the survivor as competitor keeps one row.
+            sqlx::query(&format!(
+                "DELETE FROM opportunity_competitors WHERE {} AND opportunity_id IN (SELECT opportunity_id FROM opportunity_competitors WHERE competitor_id = $1)",
+                in_list("competitor_id")
+            ))
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
+            // One competitor profile: the survivor's, or else the first other's.
+            sqlx::query(&format!(
+                "DELETE FROM competitor_profiles WHERE {} AND (EXISTS (SELECT 1 FROM competitor_profiles p WHERE p.account_id = $1) \
+                 OR account_id <> (SELECT MIN(account_id) FROM competitor_profiles WHERE {}))",
+                in_list("account_id"),
+                in_list("account_id")
+            ))
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
+            for (tbl, col) in [
+                ("contacts", "account_id"),
+                ("opportunities", "account_id"),
+                ("opportunities", "won_by_id"),
+                ("leads", "account_id"),
+                ("activities", "account_id"),
+                ("notes", "account_id"),
+                ("documents", "account_id"),
+                ("field_observations", "customer_id"),
+                ("field_observations", "competitor_id"),
+                ("opportunity_competitors", "competitor_id"),
+                ("competitor_profiles", "account_id"),
+                ("market_shares", "competitor_id"),
+                ("competitor_products", "competitor_id"),
+            ] {
+                sqlx::query(&format!("UPDATE {tbl} SET {col} = $1 WHERE {}", in_list(col))).bind(s).execute(&mut *tx).await?;
+            }
+            move_regarding(&mut tx, "account", s, &in_list("regarding_id")).await?;
+        }
+        ImportEntity::Contact => {
+            let account_id = match chosen.get("account").filter(|id| ids.contains(id)) {
+                Some(id) => account_of(&mut tx, *id).await?,
+                None => match account_of(&mut tx, s).await? {
+                    Some(a) => Some(a),
+                    None => {
+                        let mut found = None;
+                        for o in &others {
+                            if let Some(a) = account_of(&mut tx, *o).await? {
+                                found = Some(a);
+                                break;
+                            }
+                        }
+                        found
+                    }
+                },
+            };
+            let input = ContactInput {
+                first_name: get("first_name"),
+                last_name: get("last_name"),
+                job_title: get("job_title"),
+                buying_role: get("buying_role"),
+                email: get("email"),
+                phone: get("phone"),
+                mobile: get("mobile"),
+                ..Default::default()
+            };
+            let v = super::contacts::validate(&input)?;
+            sqlx::query(
+                "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, account_id = $4, job_title = $5, buying_role = $6, email = $7, \
+                 phone = $8, mobile = $9, search_text = $10, updated_at = $11, updated_by = $12, version = version + 1 WHERE id = $13",
+            )
+            .bind(&v.first_name)
+            .bind(&v.last_name)
+            .bind(crate::domain::text::search_key(&format!("{} {}", v.first_name, v.last_name)))
+            .bind(account_id)
+            .bind(&v.job_title)
+            .bind(v.buying_role.map(|r| r.code()))
+            .bind(&v.email)
+            .bind(&v.phone)
+            .bind(&v.mobile)
+            .bind(v.search_text())
+            .bind(&ts)
+            .bind(actor.id)
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
+            // A meeting both attended keeps one attendance.
+            sqlx::query(&format!(
+                "DELETE FROM activity_attendees WHERE {} AND activity_id IN (SELECT activity_id FROM activity_attendees WHERE contact_id = $1)",
+                in_list("contact_id")
+            ))
+            .bind(s)
+            .execute(&mut *tx)
+            .await?;
+            for (tbl, col) in [("opportunities", "contact_id"), ("leads", "contact_id"), ("activity_attendees", "contact_id")] {
+                sqlx::query(&format!("UPDATE {tbl} SET {col} = $1 WHERE {}", in_list(col))).bind(s).execute(&mut *tx).await?;
+            }
+            move_regarding(&mut tx, "contact", s, &in_list("regarding_id")).await?;
+        }
+    }
+    // History: what the survivor's fields were and became, and where each merged record went.
+    let fields: Vec<&'static str> = merge_fields(entity).to_vec();
+    let old: audit::Fields = fields.iter().map(|f| (*f, val(s, f))).collect();
+    let new: audit::Fields = fields.iter().map(|f| (*f, merged.get(f).cloned().flatten())).collect();
+    audit::updated(&mut tx, entity.code(), s, Some(actor), &old, &new).await?;
+    let merged_labels: Vec<String> =
+        others.iter().map(|o| format!("#{o} {}", values.get(o).map(|v| v.0.clone()).unwrap_or_default())).collect();
+    sqlx::query("INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ($1, $2, 'update', 'merge', NULL, $3, $4, $5)")
+        .bind(entity.code())
+        .bind(s)
+        .bind(merged_labels.join(", "))
+        .bind(actor.id)
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await?;
+    let (tbl, _) = table(entity);
+    for o in &others {
+        let label = values.get(o).map(|v| v.0.clone()).unwrap_or_default();
+        audit::deleted(&mut tx, entity.code(), *o, Some(actor), &format!("{label} → #{s}")).await?;
+    }
+    if entity == ImportEntity::Account {
+        sqlx::query(&format!("DELETE FROM account_types WHERE {}", in_list("account_id"))).execute(&mut *tx).await?;
+    }
+    sqlx::query(&format!("DELETE FROM {tbl} WHERE {}", in_list("id"))).execute(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+async fn account_of(tx: &mut Tx, contact: i64) -> Result<Option<i64>, AppError> {
+    Ok(sqlx::query("SELECT account_id FROM contacts WHERE id = $1").bind(contact).fetch_one(&mut **tx).await?.try_get("account_id")?)
+}
+
+/// Activities, notes and documents about the merged records now are about the survivor.
+async fn move_regarding(tx: &mut Tx, kind: &str, survivor: i64, regarding_in: &str) -> Result<(), AppError> {
+    for tbl in ["activities", "notes", "documents"] {
+        sqlx::query(&format!("UPDATE {tbl} SET regarding_id = $1 WHERE regarding_kind = $2 AND {regarding_in}"))
+            .bind(survivor)
+            .bind(kind)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
