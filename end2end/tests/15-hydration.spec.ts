@@ -14,7 +14,8 @@ test('every page hydrates cleanly', async ({ page }) => {
     '/contacts/new?account=1', '/contacts/1', '/opportunities', '/opportunities/new', '/opportunities/new?account=1',
     '/opportunities/1', '/opportunities/1?tab=history', '/admin', '/opportunities?sort=amount&dir=desc', '/leads', '/leads?view=board',
     '/leads/new', '/my-day', '/team-activity', '/calendar', '/calendar?view=month', '/accounts/1?tl=notes', '/products', '/products/new', '/price-lists', '/competitors',
-    '/win-loss', '/profitability', '/opportunities?outcome=lost', '/no-such-page']) {
+    '/win-loss', '/profitability', '/opportunities?outcome=lost', '/imports', '/imports/1', '/duplicates', '/duplicates?entity=contact&key=email',
+    '/no-such-page']) {
     await open(page, path);
   }
   expect(problems).toEqual([]);

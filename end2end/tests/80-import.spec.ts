@@ -126,3 +126,38 @@ test('a refused file is named on the import page and nothing is created', async 
   await page.getByRole('button', { name: 'Upload and map columns' }).click();
   await expect(page.getByRole('alert')).toContainText('has no rows');
 });
+
+test('a possible duplicate is named before saving; the duplicates are then merged into one', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, ADMIN);
+  await open(page, '/accounts/new');
+  await page.getByLabel('Name').first().fill('MLEKARA ŠABAC D.O.O.');
+  await page.getByLabel('City').fill('Šabac');
+  await page.getByRole('button', { name: 'Save' }).click();
+  const warning = page.locator('#duplicate-warning');
+  await expect(warning).toContainText('This looks like a record that already exists');
+  await expect(warning.getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  // What was typed stays; confirming saves it.
+  await expect(page.getByLabel('Name').first()).toHaveValue('MLEKARA ŠABAC D.O.O.');
+  await warning.getByLabel('It is a different one — save anyway').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page).toHaveURL(/\/accounts\/\d+$/);
+  const copyUrl = page.url();
+
+  // The scan lists both under the same name; merging keeps the one with the related records.
+  await open(page, '/duplicates');
+  const set = page.locator('.dup-set', { hasText: 'MLEKARA ŠABAC D.O.O.' });
+  await expect(set.getByRole('link')).toHaveCount(3);
+  await set.getByRole('link', { name: 'Merge…' }).click();
+  await expect(page.getByRole('heading', { name: 'Merge records' })).toBeVisible();
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Merge' }).click();
+  await expect(page).toHaveURL(/\/accounts\/\d+$/);
+  expect(page.url()).not.toBe(copyUrl);
+  await expect(page.getByRole('heading', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  await open(page, '/duplicates');
+  await expect(page.getByText('No duplicates found.')).toBeVisible();
+  await open(page, copyUrl.replace(/^https?:\/\/[^/]+/, ''));
+  await expect(page.getByRole('heading', { name: 'MLEKARA ŠABAC D.O.O.' })).toHaveCount(0);
+  expect(problems).toEqual([]);
+});

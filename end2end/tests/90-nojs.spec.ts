@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { SALES_A } from './helpers';
+import { ADMIN, SALES_A } from './helpers';
 
 // With JavaScript off, every page still renders on the server and can be read; even sign-in works.
 test('pages render and read without JavaScript', async ({ page }) => {
@@ -56,9 +56,38 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await page.goto('/products?q=pmp-e2e');
   await expect(page.getByRole('link', { name: 'Pumpa E2E 100' })).toBeVisible();
 
+  // Imports are for managers and administrators.
+  await page.goto('/imports');
+  await expect(page.getByText('You are not allowed to do this.')).toBeVisible();
+
   // The top-bar search is a plain form.
   await page.getByRole('searchbox', { name: 'Search accounts, contacts, leads and opportunities' }).fill('mlekara');
   await page.getByRole('searchbox', { name: 'Search accounts, contacts, leads and opportunities' }).press('Enter');
   await expect(page).toHaveURL(/\/search\?q=mlekara/);
   await expect(page.locator('ul.search-results').getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+});
+
+test('imports and the duplicate scan read and work without JavaScript', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
+  // Imports: the list, an import's outcome, and uploading a file (a plain multipart form).
+  await page.goto('/imports');
+  await page.getByRole('link', { name: 'kupci-e2e.csv' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Undone');
+  await expect(page.locator('#rejects')).toContainText('Tax ID (PIB) is not a valid PIB');
+  await page.goto('/imports');
+  await page.getByLabel('File').setInputFiles({ name: 'bez-js.csv', mimeType: 'text/csv', buffer: Buffer.from('Ime;Prezime;Email\nPera;Perić;pera@primer.rs\n') });
+  await page.getByLabel('Records').selectOption('contact');
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.getByLabel('Prezime')).toHaveValue('last_name');
+  // The duplicate scan's filter is a plain form.
+  await page.goto('/duplicates');
+  await page.locator('form.filters select[name="entity"]').selectOption('contact');
+  await page.locator('form.filters').getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/\/duplicates\?entity=contact/);
+
 });
