@@ -20,6 +20,9 @@ use app::i18n::Lang;
 use app::services::{accounts, contacts, imports, Actor};
 use sqlx::Row;
 
+/// A cell's field and what is wrong with it.
+type FieldProblem = (String, Option<Problem>);
+
 /// Uploads, maps as guessed, and analyses an import (the job run here, as the server's runner would).
 async fn analysed(db: &Db, actor: &Actor, entity: ImportEntity, name: &str, bytes: Vec<u8>, options: ImportOptions) -> i64 {
     let id = imports::upload(db, actor, entity, name, bytes).await.expect("upload");
@@ -78,7 +81,7 @@ async fn messy_accounts(db: Db) {
     let name = first.cells.iter().find(|c| c.field == "name").unwrap();
     assert_eq!((name.before.as_str(), name.after.as_str()), ("MLEKARA SABAC DOO", "Mlekara Sabac d.o.o."));
     // Rejects with their reasons, still normalized.
-    let reasons: Vec<(i64, Vec<(String, Option<Problem>)>)> = preview
+    let reasons: Vec<(i64, Vec<FieldProblem>)> = preview
         .rejects
         .iter()
         .map(|r| (r.row_no, r.cells.iter().filter(|c| c.problem.is_some()).map(|c| (c.field.clone(), c.problem.clone())).collect()))

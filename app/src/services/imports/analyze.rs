@@ -70,6 +70,9 @@ fn mark(p: &mut Prepared, f: &str, problem: Problem) {
     p.problems.sort_by(|a, b| a.0.cmp(&b.0));
 }
 
+/// A company-name key and a city key.
+type FuzzyKey = (String, String);
+
 /// Union–find over row numbers; the smallest row of a group is its root (and the group's number).
 struct Groups {
     parent: Vec<u32>,
@@ -125,7 +128,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     let mut groups = Groups { parent: vec![0] };
     let mut rejected: Vec<bool> = vec![false];
     let mut first_with_key: HashMap<String, u32> = HashMap::new();
-    let mut blocks: HashMap<String, Vec<(u32, (String, String))>> = HashMap::new();
+    let mut blocks: HashMap<String, Vec<(u32, FuzzyKey)>> = HashMap::new();
     let mut why: HashMap<u32, (String, u8)> = HashMap::new();
     let mut existing: HashMap<u32, Existing> = HashMap::new();
     let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
