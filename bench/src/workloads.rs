@@ -713,8 +713,8 @@ pub async fn w5_import(cx: &Ctx, rows: usize) -> Result<Outcome, String> {
         "W5",
         &format!(
             "import {} contacts (normalization, duplicates in the file and against {} existing)",
-            fmt_n(rows),
-            fmt_n(cx.data.scale.contacts as usize)
+            crate::fmt(rows as i64),
+            crate::fmt(cx.data.scale.contacts)
         ),
         target(Some(4.0), None),
         Stats::of(vec![veza]),
@@ -736,16 +736,4 @@ pub async fn w5_import(cx: &Ctx, rows: usize) -> Result<Outcome, String> {
         done.created, done.updated, done.skipped, done.rejected, done.groups
     ));
     Ok(out)
-}
-
-fn fmt_n(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
