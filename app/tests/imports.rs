@@ -365,6 +365,25 @@ async fn duplicates_are_warned_found_and_merged(db: Db) {
         duplicates::check_account(&db, &admin, &account_input("")).await,
         Err(AppError::Validation { problem: Problem::Required, .. })
     ));
+    // The rules decide: a typo in the name is found while names compare by similarity, not once they
+    // must be equal; a switched-off PIB rule finds nothing by PIB. Only administrators change rules.
+    let mut typo = account_input("Deltta d.o.o.");
+    typo.city = "Beograd".into();
+    assert!(matches!(duplicates::check_account(&db, &admin, &typo).await, Err(AppError::Validation { problem: Problem::PossibleDuplicate(_), .. })));
+    let rules = duplicates::rules(&db).await.unwrap();
+    let rule = |field: &str| rules.rules.iter().find(|r| r.entity == "account" && r.field == field).unwrap().id;
+    assert!(matches!(duplicates::save_rule(&db, &stranger, rule("name"), false, 100, true).await, Err(AppError::Forbidden)));
+    assert!(matches!(duplicates::save_rule(&db, &admin, rule("name"), true, 50, true).await, Err(AppError::Validation { problem: Problem::OutOfRange(70, 100), .. })));
+    duplicates::save_rule(&db, &admin, rule("name"), false, 90, true).await.unwrap();
+    duplicates::check_account(&db, &admin, &typo).await.unwrap();
+    duplicates::save_rule(&db, &admin, rule("pib"), false, 100, false).await.unwrap();
+    let mut by_pib = account_input("Omega Trade");
+    by_pib.pib = pib.clone();
+    duplicates::check_account(&db, &admin, &by_pib).await.unwrap();
+    duplicates::save_rule(&db, &admin, rule("pib"), false, 100, true).await.unwrap();
+    duplicates::save_rule(&db, &admin, rule("name"), true, 90, true).await.unwrap();
+    assert!(matches!(duplicates::check_account(&db, &admin, &by_pib).await, Err(AppError::Validation { problem: Problem::PossibleDuplicate(_), .. })));
+
     // Others' records are not revealed by the warning.
     let mut theirs = account_input("Delta d.o.o.");
     theirs.city = "Beograd".into();

@@ -157,6 +157,17 @@ test('a possible duplicate is named before saving; the duplicates are then merge
   await expect(page.getByRole('heading', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
   await open(page, '/duplicates');
   await expect(page.getByText('No duplicates found.')).toBeVisible();
+  // The administrator switches account names to exact matching; it stays so after a reload.
+  const rules = page.locator('#duplicate-rules');
+  await expect(rules.getByLabel('Similar, not only equal · Accounts — Name')).toBeChecked();
+  await rules.getByLabel('Similar, not only equal · Accounts — Name').uncheck();
+  await rules.getByRole('button', { name: 'Save · Accounts — Name' }).click();
+  await open(page, '/duplicates');
+  await expect(page.locator('#duplicate-rules').getByLabel('Similar, not only equal · Accounts — Name')).not.toBeChecked();
+  await page.locator('#duplicate-rules').getByLabel('Similar, not only equal · Accounts — Name').check();
+  await page.locator('#duplicate-rules').getByRole('button', { name: 'Save · Accounts — Name' }).click();
+  await open(page, '/duplicates');
+  await expect(page.locator('#duplicate-rules').getByLabel('Similar, not only equal · Accounts — Name')).toBeChecked();
   await open(page, copyUrl.replace(/^https?:\/\/[^/]+/, ''));
   await expect(page.getByRole('heading', { name: 'MLEKARA ŠABAC D.O.O.' })).toHaveCount(0);
   expect(problems).toEqual([]);

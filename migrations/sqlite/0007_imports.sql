@@ -81,3 +81,19 @@ CREATE INDEX accounts_import ON accounts(import_id) WHERE import_id IS NOT NULL;
 CREATE INDEX contacts_import ON contacts(import_id) WHERE import_id IS NOT NULL;
 -- Duplicate checks by MB (PIB and e-mail have their indexes already).
 CREATE INDEX accounts_mb ON accounts(mb);
+
+-- Duplicate rules, set by an administrator: which keys find duplicates of accounts and contacts (on
+-- import, when a record is saved, in the scan), and for names exact or similar from a threshold.
+CREATE TABLE duplicate_rules (
+    id INTEGER PRIMARY KEY,
+    entity TEXT NOT NULL CHECK (entity IN ('account', 'contact')),
+    field TEXT NOT NULL CHECK (field IN ('email', 'pib', 'mb', 'phone', 'name')),
+    fuzzy INTEGER NOT NULL DEFAULT 0,
+    threshold INTEGER NOT NULL DEFAULT 90 CHECK (threshold BETWEEN 70 AND 100),
+    active INTEGER NOT NULL DEFAULT 1,
+    UNIQUE (entity, field)
+);
+INSERT INTO duplicate_rules (entity, field, fuzzy, threshold, active) VALUES
+    ('account', 'pib', 0, 100, 1), ('account', 'mb', 0, 100, 1), ('account', 'email', 0, 100, 1),
+    ('account', 'phone', 0, 100, 1), ('account', 'name', 1, 90, 1),
+    ('contact', 'email', 0, 100, 1), ('contact', 'phone', 0, 100, 1), ('contact', 'name', 0, 100, 1);

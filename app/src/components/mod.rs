@@ -125,6 +125,7 @@ pub fn field_label(field: &str) -> M {
         "full_name" => M::FullName,
         "save_as" => M::MappingName,
         "undo" | "start" | "mapping" | "decision" | "import" => M::ImportNoun,
+        "threshold" => M::Threshold,
         _ => M::Field,
     }
 }

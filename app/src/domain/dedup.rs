@@ -36,6 +36,9 @@ pub struct DuplicateScan {
     pub sets: Vec<DuplicateSet>,
     /// The key to continue after (keyset paging), when there are more sets.
     pub next: Option<String>,
+    /// The rules in force; administrators change them.
+    pub rules: DuplicateRules,
+    pub can_edit_rules: bool,
 }
 
 /// One record on the merge page: its values by field and how many records hang on it.
@@ -77,6 +80,42 @@ pub fn merged_value(chosen: Option<Option<&str>>, survivor: Option<&str>, others
     }
 }
 
+/// One duplicate rule: a key of an entity that finds duplicates; names exact or from a similarity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateRule {
+    pub id: i64,
+    pub entity: String,
+    pub field: String,
+    pub fuzzy: bool,
+    pub threshold: u8,
+    pub active: bool,
+}
+
+/// The rules of both entities, as the import, the forms and the scan apply them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DuplicateRules {
+    pub rules: Vec<DuplicateRule>,
+}
+
+impl DuplicateRules {
+    fn find(&self, entity: &str, field: &str) -> Option<&DuplicateRule> {
+        self.rules.iter().find(|r| r.entity == entity && r.field == field)
+    }
+
+    /// Does this key find duplicates? (A key without a rule does.)
+    pub fn active(&self, entity: &str, field: &str) -> bool {
+        self.find(entity, field).is_none_or(|r| r.active)
+    }
+
+    /// From which similarity (0–100) two names are the same: 100 when names must match exactly.
+    pub fn name_threshold(&self, entity: &str) -> u8 {
+        match self.find(entity, "name") {
+            Some(r) if r.fuzzy => r.threshold.clamp(70, 100),
+            _ => 100,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +128,17 @@ mod tests {
         assert_eq!(merged_value(Some(Some("c")), Some("a"), &[Some("b")]).as_deref(), Some("c"));
         // Choosing an empty value empties the field.
         assert_eq!(merged_value(Some(None), Some("a"), &[]), None);
+    }
+
+    #[test]
+    fn rules() {
+        let rule = |field: &str, fuzzy, threshold, active| DuplicateRule { id: 0, entity: "account".into(), field: field.into(), fuzzy, threshold, active };
+        let r = DuplicateRules { rules: vec![rule("email", false, 100, false), rule("name", true, 85, true)] };
+        assert!(!r.active("account", "email"));
+        assert!(r.active("account", "pib"));
+        assert_eq!(r.name_threshold("account"), 85);
+        assert_eq!(r.name_threshold("contact"), 100);
+        let r = DuplicateRules { rules: vec![rule("name", false, 85, true)] };
+        assert_eq!(r.name_threshold("account"), 100);
     }
 }

@@ -115,7 +115,8 @@ pub fn auto_map(entity: ImportEntity, headers: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// The normalization switches of one import; all on by default except the Cyrillic conversion.
+/// The normalization switches of one import; all on by default except the Cyrillic conversion. (Which
+/// keys find duplicates, and from which similarity, is set by the duplicate rules.)
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ImportOptions {
@@ -125,13 +126,11 @@ pub struct ImportOptions {
     pub phones: bool,
     pub cities: bool,
     pub cyrillic: bool,
-    /// Similarity (0–100) from which two company names count as the same.
-    pub fuzzy_threshold: u8,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { spaces: true, proper_case: true, emails: true, phones: true, cities: true, cyrillic: false, fuzzy_threshold: 90 }
+        ImportOptions { spaces: true, proper_case: true, emails: true, phones: true, cities: true, cyrillic: false }
     }
 }
 

@@ -604,4 +604,8 @@ catalog! {
     MergeButton => "Merge", "Spoji";
     MoreSets => "More", "Još";
     DataNav => "Data", "Podaci";
+    DuplicateRules => "Duplicate rules", "Pravila za duplikate";
+    DuplicateRulesHelp => "Which fields find duplicates: on import, when a record is saved, and in the list above. Names can match exactly or by similarity (70–100).", "Po kojim poljima se traže duplikati: pri uvozu, pri čuvanju zapisa i u spisku iznad. Nazivi se porede tačno ili po sličnosti (70–100).";
+    SimilarNames => "Similar, not only equal", "Slični, ne samo isti";
+    Threshold => "Similarity from (%)", "Sličnost od (%)";
 }

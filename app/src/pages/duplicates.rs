@@ -1,9 +1,9 @@
 //! `/duplicates`: sets of accounts or contacts that share a key (readable without JavaScript, paged), and
 //! `/duplicates/merge`: merge a set into one record, choosing the survivor and each field's value.
 
-use crate::api::duplicates::{get_merge, merge_records, scan_duplicates};
+use crate::api::duplicates::{get_merge, merge_records, scan_duplicates, SaveDuplicateRule};
 use crate::components::{error_text, field_label, t, use_lang, Loading};
-use crate::domain::dedup::{MergeInput, MergeView};
+use crate::domain::dedup::{DuplicateRules, MergeInput, MergeView};
 use crate::i18n::{format_int, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -40,6 +40,12 @@ pub fn DuplicatesPage() -> impl IntoView {
         })
     });
     let scan = Resource::new(move || params.get(), |(e, k, a)| scan_duplicates(e, k, a));
+    let save_rule = ServerAction::<SaveDuplicateRule>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = save_rule.value().get() {
+            scan.refetch();
+        }
+    });
     view! {
         <Title text=t(M::Duplicates)/>
         <div class="page-head"><h1>{t(M::ImportData)}</h1></div>
@@ -85,11 +91,67 @@ pub fn DuplicatesPage() -> impl IntoView {
                                 }
                             }).collect_view()}
                             {next.map(|n| view! { <p><a href=n class="btn">{t(M::MoreSets)}</a></p> })}
+                            <RulesTable rules=s.rules.clone() editable=s.can_edit_rules save=save_rule/>
                         }.into_any()
                     }
                 }
             })}
         </Transition>
+    }
+}
+
+fn rule_field_label(f: &str) -> M {
+    match f {
+        "email" => M::Email,
+        "pib" => M::Pib,
+        "mb" => M::Mb,
+        "phone" => M::Phone,
+        _ => M::Name,
+    }
+}
+
+/// The duplicate rules: which keys find duplicates; names exact or from a similarity. Administrators
+/// change them here.
+#[component]
+fn RulesTable(rules: DuplicateRules, editable: bool, save: ServerAction<SaveDuplicateRule>) -> impl IntoView {
+    let lang = use_lang();
+    let error = move || save.value().get().and_then(|r| r.err());
+    view! {
+        <section class="card" id="duplicate-rules">
+            <h2>{t(M::DuplicateRules)}</h2>
+            <p class="muted">{t(M::DuplicateRulesHelp)}</p>
+            {move || error().map(|e| view! { <div class="banner banner-error" role="alert">{error_text(lang, &e)}</div> })}
+            <div class="table-wrap">
+            <table class="table">
+                <thead><tr><th>{t(M::ImportWhat)}</th><th>{t(M::ImportField)}</th><th>{t(M::Active)}</th><th>{t(M::SimilarNames)}</th><th>{t(M::Threshold)}</th><th></th></tr></thead>
+                <tbody>
+                    {rules.rules.into_iter().map(|r| {
+                        let form_id = format!("rule-{}", r.id);
+                        let what = if r.entity == "contact" { M::Contacts } else { M::Accounts };
+                        let label = format!("{} — {}", lang.t(what), lang.t(rule_field_label(&r.field)));
+                        view! {
+                            <tr>
+                                <td>{lang.t(what)}</td>
+                                <td>{lang.t(rule_field_label(&r.field))}</td>
+                                <td><input type="checkbox" name="active" value="on" form=form_id.clone() checked=r.active disabled=!editable aria-label=format!("{} · {}", lang.t(M::Active), label)/></td>
+                                <td>{(r.field == "name").then(|| view! { <input type="checkbox" name="fuzzy" value="on" form=form_id.clone() checked=r.fuzzy disabled=!editable aria-label=format!("{} · {}", lang.t(M::SimilarNames), label)/> })}</td>
+                                <td>{(r.field == "name").then(|| view! { <input type="number" name="threshold" min="70" max="100" class="narrow-input" form=form_id.clone() value=r.threshold.to_string() disabled=!editable aria-label=format!("{} · {}", lang.t(M::Threshold), label)/> })}</td>
+                                <td>
+                                    {editable.then(|| view! {
+                                        <ActionForm action=save attr:id=form_id.clone()>
+                                            <input type="hidden" name="id" value=r.id.to_string()/>
+                                            {(r.field != "name").then(|| view! { <input type="hidden" name="threshold" value="100"/> })}
+                                            <button type="submit" class="btn btn-small" aria-label=format!("{} · {}", lang.t(M::Save), label)>{t(M::Save)}</button>
+                                        </ActionForm>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            </div>
+        </section>
     }
 }
 

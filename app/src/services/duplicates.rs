@@ -40,6 +40,77 @@ pub fn merge_fields(entity: ImportEntity) -> &'static [&'static str] {
     }
 }
 
+/// The duplicate rules (all of them: a handful of rows).
+pub async fn rules(db: &Db) -> Result<DuplicateRules, AppError> {
+    let rows = sqlx::query_as::<_, (i64, String, String, i64, i64, i64)>(
+        "SELECT id, entity, field, fuzzy, threshold, active FROM duplicate_rules ORDER BY entity, id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(DuplicateRules {
+        rules: rows
+            .into_iter()
+            .map(|(id, entity, field, fuzzy, threshold, active)| DuplicateRule {
+                id,
+                entity,
+                field,
+                fuzzy: fuzzy != 0,
+                threshold: threshold.clamp(70, 100) as u8,
+                active: active != 0,
+            })
+            .collect(),
+    })
+}
+
+/// An administrator changes a rule: on or off, and for names exact or similar from a threshold.
+pub async fn save_rule(db: &Db, actor: &Actor, id: i64, fuzzy: bool, threshold: i64, active: bool) -> Result<(), AppError> {
+    if actor.role != crate::domain::Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    if !(70..=100).contains(&threshold) {
+        return Err(field("threshold", Problem::OutOfRange(70, 100)));
+    }
+    let mut tx = db.begin().await?;
+    let old = sqlx::query_as::<_, (String, String, i64, i64, i64)>("SELECT entity, field, fuzzy, threshold, active FROM duplicate_rules WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Only names can be compared by similarity.
+    let fuzzy = fuzzy && old.1 == "name";
+    sqlx::query("UPDATE duplicate_rules SET fuzzy = $1, threshold = $2, active = $3 WHERE id = $4")
+        .bind(fuzzy as i64)
+        .bind(threshold)
+        .bind(active as i64)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let describe = |f: i64, t: i64, a: i64| format!("{} {}{}", if a != 0 { "on" } else { "off" }, if f != 0 { "similar ≥ " } else { "exact" }, if f != 0 { t.to_string() } else { String::new() });
+    audit::updated(
+        &mut tx,
+        "duplicate_rule",
+        id,
+        Some(actor),
+        &vec![("rule", Some(describe(old.2, old.3, old.4)))],
+        &vec![("rule", Some(describe(fuzzy as i64, threshold, active as i64)))],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Drops the keys of a prepared row that the rules switch off.
+pub fn apply_rules(rules: &DuplicateRules, entity: ImportEntity, p: &mut crate::services::imports::prepare::Prepared) {
+    let e = entity.code();
+    p.exact.retain(|k| {
+        let field = k.split(':').next().unwrap_or("");
+        rules.active(e, field)
+    });
+    if !rules.active(e, "name") {
+        p.fuzzy = None;
+    }
+}
+
 fn warn(hints: Vec<DuplicateHint>) -> Result<(), AppError> {
     if hints.is_empty() {
         Ok(())
@@ -120,7 +191,9 @@ async fn hints(
 ) -> Result<Vec<DuplicateHint>, AppError> {
     // Names as typed are kept (no case change) so that only real matches are reported.
     let options = ImportOptions { proper_case: false, ..Default::default() };
-    let p = prepare(entity, &mapping, &options, &raw);
+    let mut p = prepare(entity, &mapping, &options, &raw);
+    let rules = rules(db).await?;
+    apply_rules(&rules, entity, &mut p);
     let mut out: Vec<DuplicateHint> = Vec::new();
     let (tbl, alias) = table(entity);
     let label = match entity {
@@ -146,7 +219,7 @@ async fn hints(
     }
     // Similar names (accounts: in the same city; contacts: at the same account).
     let refs = [&p];
-    let found = lookup::match_existing(db, actor, entity, &refs, &[account], 90).await?;
+    let found = lookup::match_existing(db, actor, entity, &refs, &[account], rules.name_threshold(entity.code())).await?;
     if let Some(Some(e)) = found.into_iter().next() {
         if Some(e.id) != exclude && !out.iter().any(|h| h.id == e.id) {
             let mut sql = Sql::new(&format!("SELECT {label} AS label FROM {tbl} {alias} WHERE {alias}.id = "));
@@ -172,8 +245,13 @@ const SCAN_PAGE: i64 = 25;
 /// Sets of visible records sharing `key`, a page at a time (keyset on the key value).
 pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) -> Result<DuplicateScan, AppError> {
     let entity = entity_of(entity)?;
-    let keys = scan_keys(entity);
-    let key = keys.iter().copied().find(|k| *k == key).unwrap_or(keys[0]);
+    let rules = rules(db).await?;
+    let keys: Vec<&'static str> = scan_keys(entity).iter().copied().filter(|k| rules.active(entity.code(), k)).collect();
+    let Some(&first) = keys.first() else {
+        let can_edit_rules = actor.role == crate::domain::Role::Admin;
+        return Ok(DuplicateScan { entity: entity.code().into(), key: String::new(), keys: Vec::new(), sets: Vec::new(), next: None, rules, can_edit_rules });
+    };
+    let key = keys.iter().copied().find(|k| *k == key).unwrap_or(first);
     let (tbl, alias) = table(entity);
     // The grouped expression: the folded name (contacts: with their account), or the column itself.
     let expr = match (entity, key) {
@@ -226,7 +304,8 @@ pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) 
             }
         }
     }
-    Ok(DuplicateScan { entity: entity.code().into(), key: key.into(), keys: keys.iter().map(|k| k.to_string()).collect(), sets, next })
+    let can_edit_rules = actor.role == crate::domain::Role::Admin;
+    Ok(DuplicateScan { entity: entity.code().into(), key: key.into(), keys: keys.iter().map(|k| k.to_string()).collect(), sets, next, rules, can_edit_rules })
 }
 
 /// How many records depend on each record (shown on the merge page: they all move to the survivor).

@@ -9,6 +9,7 @@ use super::lookup::{self, Existing, Owners};
 use super::prepare::{fuzzy_match, prepare, Prepared};
 use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::{now, Db};
+use crate::domain::dedup::DuplicateRules;
 use crate::domain::imports::{Decision, ImportEntity, ImportOptions};
 use crate::domain::text::search_key;
 use crate::error::{AppError, Problem};
@@ -31,12 +32,14 @@ pub async fn check_batch(
     mapping: &[String],
     options: &ImportOptions,
     owners: &Owners,
+    rules: &DuplicateRules,
     raw: Vec<(i64, Vec<String>)>,
 ) -> Result<Vec<Checked>, AppError> {
     let mut out: Vec<Checked> = raw
         .into_iter()
         .map(|(row_no, cells)| {
             let mut p = prepare(entity, mapping, options, &cells);
+            crate::services::duplicates::apply_rules(rules, entity, &mut p);
             let owner = match owners.resolve(actor, p.get("owner")) {
                 Ok(o) => o,
                 Err(problem) => {
@@ -122,6 +125,8 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     let mapping = imp.mapping();
     let options = imp.options();
     let owners = Owners::load(db).await?;
+    let rules = crate::services::duplicates::rules(db).await?;
+    let threshold = rules.name_threshold(entity.code());
     sqlx::query("DELETE FROM import_rows WHERE import_id = $1").bind(imp.id).execute(&db.pool).await?;
 
     // Pass 1: checks, keys and groups.
@@ -139,11 +144,11 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         if batch.is_empty() {
             break;
         }
-        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, batch).await?;
+        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, &rules, batch).await?;
         let good: Vec<&Checked> = checked.iter().filter(|c| c.p.ok()).collect();
         let refs: Vec<&Prepared> = good.iter().map(|c| &c.p).collect();
         let accounts: Vec<Option<i64>> = good.iter().map(|c| c.account_id).collect();
-        let matches = lookup::match_existing(db, &actor, entity, &refs, &accounts, options.fuzzy_threshold).await?;
+        let matches = lookup::match_existing(db, &actor, entity, &refs, &accounts, threshold).await?;
         let mut matched = matches.into_iter();
         for c in &checked {
             let r = c.row_no as u32;
@@ -178,7 +183,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 let prefix: String = fz.0.chars().take(3).collect();
                 let block = blocks.entry(prefix).or_default();
                 for (other, okey) in block.iter().rev().take(50) {
-                    if let Some(s) = fuzzy_match(fz, okey, options.fuzzy_threshold) {
+                    if let Some(s) = fuzzy_match(fz, okey, threshold) {
                         groups.union(r, *other);
                         why.entry(r).or_insert(("name".into(), s));
                         why.entry(*other).or_insert(("name".into(), s));
@@ -215,7 +220,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 rejected[r as usize] || existing.contains_key(&r) || size.get(&groups.find(r)).copied().unwrap_or(0) > 1
             })
             .collect();
-        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, wanted).await?;
+        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, &rules, wanted).await?;
         let mut tx = db.begin().await?;
         for c in checked {
             let r = c.row_no as u32;

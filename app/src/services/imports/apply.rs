@@ -346,6 +346,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     let mapping = imp.mapping();
     let options = imp.options();
     let owners = Owners::load(db).await?;
+    let rules = crate::services::duplicates::rules(db).await?;
     // What the analysis decided; and the records made for groups before an interruption.
     let mut rejected: HashSet<i64> = HashSet::new();
     let mut dups: HashMap<i64, DupRow> = HashMap::new();
@@ -416,7 +417,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         let n_rows = batch.len() as i64;
         let batch: Vec<(i64, Vec<String>)> = batch.into_iter().filter(|(r, _)| !rejected.contains(r)).collect();
         let n_rejected_before = n_rows - batch.len() as i64;
-        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, batch).await?;
+        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, &rules, batch).await?;
         let mut tx = db.begin().await?;
         let (mut created, mut updated, mut skipped, mut late_rejects) = (0i64, 0i64, 0i64, 0i64);
         let mut clean: Vec<(Valid, (i64, Option<i64>))> = Vec::new();

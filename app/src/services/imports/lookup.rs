@@ -160,7 +160,9 @@ pub async fn match_existing(
                 .iter()
                 .map(|r| search_key(&format!("{} {}", r.get("first_name").unwrap_or(""), r.get("last_name").unwrap_or(""))))
                 .collect();
-            let wanted: Vec<String> = names.iter().enumerate().filter(|(i, _)| out[*i].is_none()).map(|(_, n)| n.clone()).collect();
+            // Only rows whose name is a key (the rule may switch names off).
+            let keyed = |i: usize| rows[i].exact.iter().any(|k| k.starts_with("name:"));
+            let wanted: Vec<String> = names.iter().enumerate().filter(|(i, _)| out[*i].is_none() && keyed(*i)).map(|(_, n)| n.clone()).collect();
             if !wanted.is_empty() {
                 let mut sql = Sql::new("SELECT c.id, c.search_key, c.account_id FROM contacts c WHERE c.search_key IN ");
                 push_list(&mut sql, &wanted);
@@ -168,7 +170,7 @@ pub async fn match_existing(
                 sql.push(" ORDER BY c.id");
                 let found = sql.query_as::<(i64, String, Option<i64>)>().fetch_all(&db.pool).await?;
                 for (i, name) in names.iter().enumerate() {
-                    if out[i].is_some() {
+                    if out[i].is_some() || !keyed(i) {
                         continue;
                     }
                     let account = account_ids.get(i).copied().flatten();

@@ -305,7 +305,6 @@ pub async fn analyse(
         ImportEntity::Contact if !(has("full_name") || has("last_name")) => return Err(field("last_name", Problem::Required)),
         _ => {}
     }
-    let options = ImportOptions { fuzzy_threshold: options.fuzzy_threshold.clamp(70, 100), ..options };
     let mut tx = db.begin().await?;
     let save_as = save_as.trim();
     if !save_as.is_empty() {
