@@ -236,6 +236,17 @@ async fn skip_leaves_existing_alone(db: Db) {
     assert_eq!((done.created, done.updated, done.skipped), (0, 0, 2));
     let a = contacts::get(&db, &admin, ana).await.unwrap();
     assert_eq!((a.job_title, a.version), (None, 1));
+
+    // An import that failed while writing is undone like a finished one; one that failed while being
+    // analysed wrote nothing and is analysed again instead.
+    let text = "Ime;Prezime\nPera;Perić\nMika;Mikić\n";
+    let id = analysed(&db, &admin, ImportEntity::Contact, "p.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    assert_eq!(finish(&db, &admin, id).await.created, 2);
+    sqlx::query("UPDATE imports SET status = 'failed', error = 'analyzing' WHERE id = $1").bind(id).execute(&db.pool).await.unwrap();
+    assert!(matches!(imports::undo(&db, &admin, id).await, Err(AppError::Validation { problem: Problem::WrongState, .. })));
+    sqlx::query("UPDATE imports SET error = 'running' WHERE id = $1").bind(id).execute(&db.pool).await.unwrap();
+    imports::undo(&db, &admin, id).await.unwrap();
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 1);
 }
 both!(skip_leaves_existing_alone);
 
@@ -369,11 +380,17 @@ async fn duplicates_are_warned_found_and_merged(db: Db) {
     // must be equal; a switched-off PIB rule finds nothing by PIB. Only administrators change rules.
     let mut typo = account_input("Deltta d.o.o.");
     typo.city = "Beograd".into();
-    assert!(matches!(duplicates::check_account(&db, &admin, &typo).await, Err(AppError::Validation { problem: Problem::PossibleDuplicate(_), .. })));
+    assert!(matches!(
+        duplicates::check_account(&db, &admin, &typo).await,
+        Err(AppError::Validation { problem: Problem::PossibleDuplicate(_), .. })
+    ));
     let rules = duplicates::rules(&db).await.unwrap();
     let rule = |field: &str| rules.rules.iter().find(|r| r.entity == "account" && r.field == field).unwrap().id;
     assert!(matches!(duplicates::save_rule(&db, &stranger, rule("name"), false, 100, true).await, Err(AppError::Forbidden)));
-    assert!(matches!(duplicates::save_rule(&db, &admin, rule("name"), true, 50, true).await, Err(AppError::Validation { problem: Problem::OutOfRange(70, 100), .. })));
+    assert!(matches!(
+        duplicates::save_rule(&db, &admin, rule("name"), true, 50, true).await,
+        Err(AppError::Validation { problem: Problem::OutOfRange(70, 100), .. })
+    ));
     duplicates::save_rule(&db, &admin, rule("name"), false, 90, true).await.unwrap();
     duplicates::check_account(&db, &admin, &typo).await.unwrap();
     duplicates::save_rule(&db, &admin, rule("pib"), false, 100, false).await.unwrap();
@@ -382,7 +399,10 @@ async fn duplicates_are_warned_found_and_merged(db: Db) {
     duplicates::check_account(&db, &admin, &by_pib).await.unwrap();
     duplicates::save_rule(&db, &admin, rule("pib"), false, 100, true).await.unwrap();
     duplicates::save_rule(&db, &admin, rule("name"), true, 90, true).await.unwrap();
-    assert!(matches!(duplicates::check_account(&db, &admin, &by_pib).await, Err(AppError::Validation { problem: Problem::PossibleDuplicate(_), .. })));
+    assert!(matches!(
+        duplicates::check_account(&db, &admin, &by_pib).await,
+        Err(AppError::Validation { problem: Problem::PossibleDuplicate(_), .. })
+    ));
 
     // Others' records are not revealed by the warning.
     let mut theirs = account_input("Delta d.o.o.");

@@ -26,8 +26,14 @@ pub async fn merge_records(input: MergeInput) -> Result<i64, AppError> {
 
 /// An administrator changes one rule ("on" checkboxes arrive as present or absent).
 #[server]
-pub async fn save_duplicate_rule(id: i64, #[server(default)] fuzzy: String, threshold: String, #[server(default)] active: String) -> Result<(), AppError> {
+pub async fn save_duplicate_rule(
+    id: i64,
+    #[server(default)] fuzzy: String,
+    threshold: String,
+    #[server(default)] active: String,
+) -> Result<(), AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
-    let threshold: i64 = threshold.trim().parse().map_err(|_| crate::domain::validate::field("threshold", crate::error::Problem::InvalidNumber))?;
+    let threshold: i64 =
+        threshold.trim().parse().map_err(|_| crate::domain::validate::field("threshold", crate::error::Problem::InvalidNumber))?;
     crate::services::duplicates::save_rule(&db, &actor, id, !fuzzy.is_empty(), threshold, !active.is_empty()).await
 }

@@ -132,7 +132,14 @@ mod tests {
 
     #[test]
     fn rules() {
-        let rule = |field: &str, fuzzy, threshold, active| DuplicateRule { id: 0, entity: "account".into(), field: field.into(), fuzzy, threshold, active };
+        let rule = |field: &str, fuzzy, threshold, active| DuplicateRule {
+            id: 0,
+            entity: "account".into(),
+            field: field.into(),
+            fuzzy,
+            threshold,
+            active,
+        };
         let r = DuplicateRules { rules: vec![rule("email", false, 100, false), rule("name", true, 85, true)] };
         assert!(!r.active("account", "email"));
         assert!(r.active("account", "pib"));

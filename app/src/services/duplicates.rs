@@ -71,11 +71,13 @@ pub async fn save_rule(db: &Db, actor: &Actor, id: i64, fuzzy: bool, threshold: 
         return Err(field("threshold", Problem::OutOfRange(70, 100)));
     }
     let mut tx = db.begin().await?;
-    let old = sqlx::query_as::<_, (String, String, i64, i64, i64)>("SELECT entity, field, fuzzy, threshold, active FROM duplicate_rules WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let old = sqlx::query_as::<_, (String, String, i64, i64, i64)>(
+        "SELECT entity, field, fuzzy, threshold, active FROM duplicate_rules WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     // Only names can be compared by similarity.
     let fuzzy = fuzzy && old.1 == "name";
     sqlx::query("UPDATE duplicate_rules SET fuzzy = $1, threshold = $2, active = $3 WHERE id = $4")
@@ -85,7 +87,14 @@ pub async fn save_rule(db: &Db, actor: &Actor, id: i64, fuzzy: bool, threshold: 
         .bind(id)
         .execute(&mut *tx)
         .await?;
-    let describe = |f: i64, t: i64, a: i64| format!("{} {}{}", if a != 0 { "on" } else { "off" }, if f != 0 { "similar ≥ " } else { "exact" }, if f != 0 { t.to_string() } else { String::new() });
+    let describe = |f: i64, t: i64, a: i64| {
+        format!(
+            "{} {}{}",
+            if a != 0 { "on" } else { "off" },
+            if f != 0 { "similar ≥ " } else { "exact" },
+            if f != 0 { t.to_string() } else { String::new() }
+        )
+    };
     audit::updated(
         &mut tx,
         "duplicate_rule",
@@ -249,7 +258,15 @@ pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) 
     let keys: Vec<&'static str> = scan_keys(entity).iter().copied().filter(|k| rules.active(entity.code(), k)).collect();
     let Some(&first) = keys.first() else {
         let can_edit_rules = actor.role == crate::domain::Role::Admin;
-        return Ok(DuplicateScan { entity: entity.code().into(), key: String::new(), keys: Vec::new(), sets: Vec::new(), next: None, rules, can_edit_rules });
+        return Ok(DuplicateScan {
+            entity: entity.code().into(),
+            key: String::new(),
+            keys: Vec::new(),
+            sets: Vec::new(),
+            next: None,
+            rules,
+            can_edit_rules,
+        });
     };
     let key = keys.iter().copied().find(|k| *k == key).unwrap_or(first);
     let (tbl, alias) = table(entity);
@@ -305,7 +322,15 @@ pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) 
         }
     }
     let can_edit_rules = actor.role == crate::domain::Role::Admin;
-    Ok(DuplicateScan { entity: entity.code().into(), key: key.into(), keys: keys.iter().map(|k| k.to_string()).collect(), sets, next, rules, can_edit_rules })
+    Ok(DuplicateScan {
+        entity: entity.code().into(),
+        key: key.into(),
+        keys: keys.iter().map(|k| k.to_string()).collect(),
+        sets,
+        next,
+        rules,
+        can_edit_rules,
+    })
 }
 
 /// How many records depend on each record (shown on the merge page: they all move to the survivor).

@@ -24,17 +24,33 @@ pub struct Checked {
     pub account_id: Option<i64>,
 }
 
+/// What every batch of one import is checked with.
+pub struct Setup {
+    pub actor: Actor,
+    pub entity: ImportEntity,
+    pub mapping: Vec<String>,
+    pub options: ImportOptions,
+    pub owners: Owners,
+    pub rules: DuplicateRules,
+}
+
+impl Setup {
+    pub(crate) async fn of(db: &Db, imp: &ImportDb) -> Result<Setup, AppError> {
+        Ok(Setup {
+            actor: crate::services::auth::user_by_id(db, imp.created_by).await?,
+            entity: imp.entity(),
+            mapping: imp.mapping(),
+            options: imp.options(),
+            owners: Owners::load(db).await?,
+            rules: crate::services::duplicates::rules(db).await?,
+        })
+    }
+}
+
 /// Prepares a batch of raw rows and resolves owners and accounts; unknown ones become problems.
-pub async fn check_batch(
-    db: &Db,
-    actor: &Actor,
-    entity: ImportEntity,
-    mapping: &[String],
-    options: &ImportOptions,
-    owners: &Owners,
-    rules: &DuplicateRules,
-    raw: Vec<(i64, Vec<String>)>,
-) -> Result<Vec<Checked>, AppError> {
+pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -> Result<Vec<Checked>, AppError> {
+    let Setup { actor, entity, mapping, options, owners, rules } = setup;
+    let (actor, entity) = (actor, *entity);
     let mut out: Vec<Checked> = raw
         .into_iter()
         .map(|(row_no, cells)| {
@@ -120,13 +136,9 @@ async fn read_batch(rows: &mut file::Rows<'_>, next_row: &mut i64) -> Result<Vec
 }
 
 pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
-    let actor = crate::services::auth::user_by_id(db, imp.created_by).await?;
-    let entity = imp.entity();
-    let mapping = imp.mapping();
-    let options = imp.options();
-    let owners = Owners::load(db).await?;
-    let rules = crate::services::duplicates::rules(db).await?;
-    let threshold = rules.name_threshold(entity.code());
+    let setup = Setup::of(db, imp).await?;
+    let (actor, entity) = (&setup.actor, setup.entity);
+    let threshold = setup.rules.name_threshold(entity.code());
     sqlx::query("DELETE FROM import_rows WHERE import_id = $1").bind(imp.id).execute(&db.pool).await?;
 
     // Pass 1: checks, keys and groups.
@@ -144,11 +156,11 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         if batch.is_empty() {
             break;
         }
-        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, &rules, batch).await?;
+        let checked = check_batch(db, &setup, batch).await?;
         let good: Vec<&Checked> = checked.iter().filter(|c| c.p.ok()).collect();
         let refs: Vec<&Prepared> = good.iter().map(|c| &c.p).collect();
         let accounts: Vec<Option<i64>> = good.iter().map(|c| c.account_id).collect();
-        let matches = lookup::match_existing(db, &actor, entity, &refs, &accounts, threshold).await?;
+        let matches = lookup::match_existing(db, actor, entity, &refs, &accounts, threshold).await?;
         let mut matched = matches.into_iter();
         for c in &checked {
             let r = c.row_no as u32;
@@ -220,7 +232,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 rejected[r as usize] || existing.contains_key(&r) || size.get(&groups.find(r)).copied().unwrap_or(0) > 1
             })
             .collect();
-        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, &rules, wanted).await?;
+        let checked = check_batch(db, &setup, wanted).await?;
         let mut tx = db.begin().await?;
         for c in checked {
             let r = c.row_no as u32;

@@ -341,12 +341,8 @@ async fn update(
 }
 
 pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
-    let actor = crate::services::auth::user_by_id(db, imp.created_by).await?;
-    let entity = imp.entity();
-    let mapping = imp.mapping();
-    let options = imp.options();
-    let owners = Owners::load(db).await?;
-    let rules = crate::services::duplicates::rules(db).await?;
+    let setup = super::analyze::Setup::of(db, imp).await?;
+    let (actor, entity, owners) = (&setup.actor, setup.entity, &setup.owners);
     // What the analysis decided; and the records made for groups before an interruption.
     let mut rejected: HashSet<i64> = HashSet::new();
     let mut dups: HashMap<i64, DupRow> = HashMap::new();
@@ -417,7 +413,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         let n_rows = batch.len() as i64;
         let batch: Vec<(i64, Vec<String>)> = batch.into_iter().filter(|(r, _)| !rejected.contains(r)).collect();
         let n_rejected_before = n_rows - batch.len() as i64;
-        let checked = check_batch(db, &actor, entity, &mapping, &options, &owners, &rules, batch).await?;
+        let checked = check_batch(db, &setup, batch).await?;
         let mut tx = db.begin().await?;
         let (mut created, mut updated, mut skipped, mut late_rejects) = (0i64, 0i64, 0i64, 0i64);
         let mut clean: Vec<(Valid, (i64, Option<i64>))> = Vec::new();
@@ -460,7 +456,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                     .or_else(|| if c.row_no == d.group { None } else { group_record.get(&d.group).copied() });
             let (outcome, record, before, after_version) = match (d.decision, target) {
                 (Decision::Create, _) | (_, None) => {
-                    let id = insert(&mut tx, &actor, imp, &[(valid, c.owner)]).await?[0];
+                    let id = insert(&mut tx, actor, imp, &[(valid, c.owner)]).await?[0];
                     if c.row_no == d.group || !group_record.contains_key(&d.group) {
                         group_record.entry(d.group).or_insert(id);
                     }
@@ -472,7 +468,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                     ("skipped", None, None, None)
                 }
                 (Decision::Update, Some(id)) => {
-                    let (before, v) = update(&mut tx, &actor, imp, id, c, &owners, &d.policies).await?;
+                    let (before, v) = update(&mut tx, actor, imp, id, c, owners, &d.policies).await?;
                     updated += 1;
                     // Records this import created are deleted whole by undo; only others need their values back.
                     let keep_before = group_existing.get(&d.group) == Some(&id);
@@ -489,7 +485,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 .execute(&mut *tx)
                 .await?;
         }
-        created += insert(&mut tx, &actor, imp, &clean).await?.len() as i64;
+        created += insert(&mut tx, actor, imp, &clean).await?.len() as i64;
         heartbeat(&mut tx, imp.id, worker).await?;
         sqlx::query(
             "UPDATE imports SET rows_done = rows_done + $1, created_count = created_count + $2, updated_count = updated_count + $3, \

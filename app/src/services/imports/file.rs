@@ -297,6 +297,29 @@ mod tests {
     }
 
     #[test]
+    fn xlsx_becomes_csv() {
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Naziv firme").unwrap();
+        sheet.write_string(0, 1, "PIB").unwrap();
+        sheet.write_string(0, 2, "Osnovana").unwrap();
+        sheet.write_string(1, 0, "Mlekara, Šabac").unwrap();
+        sheet.write_number(1, 1, 100002887.0).unwrap();
+        let date = ExcelDateTime::from_ymd(2026, 11, 27).unwrap();
+        sheet.write_datetime_with_format(1, 2, &date, &Format::new().set_num_format("dd.mm.yyyy")).unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let r = recognise("kupci.xlsx", bytes).unwrap();
+        assert_eq!((r.label, r.delimiter), ("xlsx", b','));
+        assert_eq!(String::from_utf8(r.bytes).unwrap(), "Naziv firme,PIB,Osnovana\n\"Mlekara, Šabac\",100002887,2026-11-27\n");
+        // A zip that is not a spreadsheet is refused.
+        assert!(matches!(
+            recognise("x.xlsx", b"PK\x03\x04junk".to_vec()),
+            Err(AppError::Validation { problem: Problem::FileTypeNotAllowed, .. })
+        ));
+    }
+
+    #[test]
     fn file_types() {
         assert!(matches!(recognise("a.csv", vec![]), Err(AppError::Validation { problem: Problem::EmptyFile, .. })));
         assert!(matches!(recognise("a.exe", b"MZ".to_vec()), Err(AppError::Validation { problem: Problem::FileTypeNotAllowed, .. })));

@@ -162,7 +162,8 @@ pub async fn match_existing(
                 .collect();
             // Only rows whose name is a key (the rule may switch names off).
             let keyed = |i: usize| rows[i].exact.iter().any(|k| k.starts_with("name:"));
-            let wanted: Vec<String> = names.iter().enumerate().filter(|(i, _)| out[*i].is_none() && keyed(*i)).map(|(_, n)| n.clone()).collect();
+            let wanted: Vec<String> =
+                names.iter().enumerate().filter(|(i, _)| out[*i].is_none() && keyed(*i)).map(|(_, n)| n.clone()).collect();
             if !wanted.is_empty() {
                 let mut sql = Sql::new("SELECT c.id, c.search_key, c.account_id FROM contacts c WHERE c.search_key IN ");
                 push_list(&mut sql, &wanted);

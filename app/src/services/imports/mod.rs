@@ -608,11 +608,13 @@ pub async fn rejects_csv(db: &Db, actor: &Actor, id: i64, lang: crate::i18n::Lan
     Ok((format!("{base}-rejected.csv"), bytes))
 }
 
-/// Undoes a finished import: deletes the records it created and restores the fields it updated — only if
+/// Undoes an import: deletes the records it created and restores the fields it updated — only if
 /// none of them was changed since or has gained related records (then nothing is undone).
 pub async fn undo(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
     let imp = visible(db, actor, id).await?;
-    if imp.status() != ImportStatus::Done {
+    // A finished import, or one that failed while writing (what it wrote is taken back).
+    let failed_run = imp.status() == ImportStatus::Failed && imp.error.as_deref() == Some("running");
+    if imp.status() != ImportStatus::Done && !failed_run {
         return Err(field("undo", Problem::WrongState));
     }
     apply::undo(db, actor, &imp).await
