@@ -202,10 +202,14 @@ pub async fn cross_sell(db: &Db, actor: &Actor, account_id: i64) -> Result<Vec<C
     let rate = super::pipeline::eur_rate(db).await?;
     let mut sql = Sql::new("SELECT p.family, COUNT(DISTINCT o.account_id) AS accounts, ");
     rsd_sum(&mut sql, "l.total_minor", "o.currency", rate);
-    sql.push(
-        " AS revenue FROM opportunity_lines l JOIN opportunities o ON o.id = l.opportunity_id JOIN stages s ON s.id = o.stage_id \
-         JOIN products p ON p.id = l.product_id JOIN accounts a ON a.id = o.account_id WHERE s.kind = 'won' AND o.account_id <> ",
-    );
+    // Driven from the deals' lines: SQLite otherwise starts from every won opportunity and every similar
+    // account (134 ms at 100,000 opportunities without a single line, 0.15 ms this way). CROSS JOIN is
+    // SQLite's way to fix the join order; Postgres plans the plain joins well.
+    let j = if db.backend == crate::db::Backend::Sqlite { "CROSS JOIN" } else { "JOIN" };
+    sql.push(&format!(
+        " AS revenue FROM opportunity_lines l {j} opportunities o ON o.id = l.opportunity_id {j} stages s ON s.id = o.stage_id \
+         {j} products p ON p.id = l.product_id {j} accounts a ON a.id = o.account_id WHERE s.kind = 'won' AND o.account_id <> "
+    ));
     sql.bind(account_id).push(" AND (1=0");
     if let Some(i) = industry {
         sql.push(" OR a.industry = ").bind(i);
