@@ -109,46 +109,12 @@ async fn upload_file(State(state): State<AppState>, headers: axum::http::HeaderM
     let Some(actor) = session_actor(&state, &headers).await else {
         return axum::response::Redirect::to("/login").into_response();
     };
-    let (mut kind, mut id, mut back, mut file) = (String::new(), String::new(), String::from("/"), None::<(String, Vec<u8>)>);
-    let mut too_large = false;
-    loop {
-        match form.next_field().await {
-            Ok(Some(mut field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                if name == "file" {
-                    // Read to the end (so the browser gets our answer), keeping at most one byte over the limit.
-                    let file_name = field.file_name().unwrap_or("").to_string();
-                    let mut bytes = Vec::new();
-                    loop {
-                        match field.chunk().await {
-                            Ok(Some(chunk)) => {
-                                let room = (app::domain::MAX_UPLOAD_BYTES + 1).saturating_sub(bytes.len());
-                                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                            }
-                            Ok(None) => break,
-                            Err(_) => {
-                                too_large = true;
-                                break;
-                            }
-                        }
-                    }
-                    file = Some((file_name, bytes));
-                } else {
-                    let text = field.text().await.unwrap_or_default();
-                    match name.as_str() {
-                        "regarding_kind" => kind = text,
-                        "regarding_id" => id = text,
-                        "return_to" => back = text,
-                        _ => {}
-                    }
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                too_large = true;
-                break;
-            }
-        }
+    let form = read_form(&mut form, app::domain::MAX_UPLOAD_BYTES).await;
+    let text = |k: &str| form.texts.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let (kind, id, mut back, file, too_large) =
+        (text("regarding_kind"), text("regarding_id"), text("return_to"), form.file, form.too_large);
+    if back.is_empty() {
+        back = "/".into();
     }
     // Only a path of this site ("/accounts/7"), never another host.
     if !back.starts_with('/') || back.starts_with("//") || back.contains('\\') {
@@ -173,6 +139,54 @@ async fn upload_file(State(state): State<AppState>, headers: axum::http::HeaderM
     };
     let sep = if back.contains('?') { '&' } else { '?' };
     axum::response::Redirect::to(&format!("{back}{sep}{result}")).into_response()
+}
+
+/// A multipart form as read: its text fields, its `file` field (name and bytes) and whether the body or
+/// the file went over the limit.
+pub(crate) struct ReadForm {
+    pub texts: Vec<(String, String)>,
+    pub file: Option<(String, Vec<u8>)>,
+    pub too_large: bool,
+}
+
+/// Reads a multipart form to the end (so the browser gets the answer), keeping at most one byte of the
+/// file over `limit`.
+pub(crate) async fn read_form(form: &mut axum::extract::Multipart, limit: usize) -> ReadForm {
+    let mut out = ReadForm { texts: Vec::new(), file: None, too_large: false };
+    loop {
+        match form.next_field().await {
+            Ok(Some(mut field)) => {
+                let name = field.name().unwrap_or("").to_string();
+                if name == "file" {
+                    let file_name = field.file_name().unwrap_or("").to_string();
+                    let mut bytes = Vec::new();
+                    loop {
+                        match field.chunk().await {
+                            Ok(Some(chunk)) => {
+                                let room = (limit + 1).saturating_sub(bytes.len());
+                                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                            }
+                            Ok(None) => break,
+                            Err(_) => {
+                                out.too_large = true;
+                                break;
+                            }
+                        }
+                    }
+                    out.file = Some((file_name, bytes));
+                } else {
+                    let text = field.text().await.unwrap_or_default();
+                    out.texts.push((name, text));
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                out.too_large = true;
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// Downloads an attached file: always as an attachment, with the type fixed at upload, never sniffed,

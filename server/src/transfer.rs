@@ -44,42 +44,9 @@ pub async fn upload_import(State(state): State<AppState>, headers: HeaderMap, mu
         return Redirect::to("/login").into_response();
     };
     let limit = app::services::imports::max_bytes();
-    let (mut entity, mut file, mut too_large) = (String::new(), None::<(String, Vec<u8>)>, false);
-    loop {
-        match form.next_field().await {
-            Ok(Some(mut field)) => {
-                let name = field.name().unwrap_or("").to_string();
-                if name == "file" {
-                    let file_name = field.file_name().unwrap_or("").to_string();
-                    let mut bytes = Vec::new();
-                    // Read to the end so the browser gets the answer; keep at most one byte over the limit.
-                    loop {
-                        match field.chunk().await {
-                            Ok(Some(chunk)) => {
-                                let room = (limit + 1).saturating_sub(bytes.len());
-                                bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-                            }
-                            Ok(None) => break,
-                            Err(_) => {
-                                too_large = true;
-                                break;
-                            }
-                        }
-                    }
-                    if !file_name.is_empty() {
-                        file = Some((file_name, bytes));
-                    }
-                } else if name == "entity" {
-                    entity = field.text().await.unwrap_or_default();
-                }
-            }
-            Ok(None) => break,
-            Err(_) => {
-                too_large = true;
-                break;
-            }
-        }
-    }
+    let form = crate::http::read_form(&mut form, limit).await;
+    let entity = form.texts.iter().find(|(n, _)| n == "entity").map(|(_, v)| v.clone()).unwrap_or_default();
+    let (file, too_large) = (form.file.filter(|(name, _)| !name.is_empty()), form.too_large);
     let entity = ImportEntity::parse(&entity).unwrap_or(ImportEntity::Contact);
     let outcome = match (too_large, file) {
         (true, _) => Err(AppError::Validation { field: "file".into(), problem: Problem::FileTooLarge((limit / (1024 * 1024)) as i64) }),
