@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/imports/{id}/rejected.csv", get(crate::transfer::rejected_rows))
         .route("/export/{file}", get(crate::transfer::export_list))
+        .route("/export/report/{file}", get(crate::transfer::export_report))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .leptos_routes_with_context(
             &state,

@@ -114,6 +114,47 @@ pub async fn export_list(
     }
 }
 
+/// `/export/report/forecast.xlsx?…` (or `sales`, `.csv`): a report with the filters of its page.
+pub async fn export_report(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    Query(q): Query<app::domain::reports::ReportQuery>,
+) -> Response {
+    let Some(actor) = actor(&state, &headers).await else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some((kind, format)) = file.rsplit_once('.') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let report = match kind {
+        "forecast" => app::services::reports::forecast(&state.db, &actor, &q).await,
+        "sales" => app::services::reports::sales(&state.db, &actor, &q).await,
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let report = match report {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!(error = %e, "report export failed");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let lang = lang(&headers);
+    let (headers_row, rows) = export::report_table(&report, kind == "forecast", lang);
+    let name = format!("{kind}-{}-{}", report.from, report.to);
+    match format {
+        "csv" => match export::to_csv(lang, &headers_row, &rows) {
+            Ok(b) => attachment(&format!("{name}.csv"), "text/csv; charset=utf-8", b),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        "xlsx" => match export::to_xlsx(kind, &headers_row, &rows) {
+            Ok(b) => attachment(&format!("{name}.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 /// The import jobs of this server: every second, claim and run what is pending — new analyses and imports,
 /// and those a stopped server left behind once their lease ran out.
 pub fn spawn_import_runner(db: app::db::Db) {

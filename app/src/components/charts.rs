@@ -201,3 +201,102 @@ pub fn LineChart(
         </figure>
     }
 }
+
+/// One stacked part of a column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segment {
+    pub value: i64,
+    /// "Won · 1.250.000 RSD", shown on hover and read by screen readers.
+    pub text: String,
+    /// The CSS class that colours it ("won", "weighted", "prior", "series-2").
+    pub class: &'static str,
+    pub href: Option<String>,
+}
+
+/// One column of a column chart: its segments bottom-up, and an optional marker (a goal).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    pub label: String,
+    pub segments: Vec<Segment>,
+    /// The total as shown above the column.
+    pub total_text: String,
+    pub marker: Option<(i64, String)>,
+}
+
+/// Stacked columns over a time axis, scaled to the tallest column or marker. Each segment is an SVG
+/// bar inside a link to the records behind it (so the chart works without JavaScript and prints); a
+/// marker is drawn as a dashed line across its column (a goal).
+#[component]
+pub fn ColumnChart(#[prop(into)] title: String, columns: Vec<Column>, legend: Vec<(&'static str, String)>) -> impl IntoView {
+    let max = columns
+        .iter()
+        .map(|c| c.segments.iter().map(|s| s.value.max(0)).sum::<i64>().max(c.marker.as_ref().map(|m| m.0).unwrap_or(0)))
+        .max()
+        .unwrap_or(0)
+        .max(1);
+    let pct = move |v: i64| v.max(0) as f64 * 100.0 / max as f64;
+    let label = title.clone();
+    view! {
+        <figure class="chart column-chart" aria-label=label>
+            <figcaption>
+                {title}
+                <span class="legend">
+                    {legend.into_iter().map(|(class, name)| view! { <span class=format!("swatch {class}")></span>{name}" " }).collect_view()}
+                </span>
+            </figcaption>
+            <ol class="columns">
+                {columns
+                    .into_iter()
+                    .map(|c| {
+                        let marker = c.marker.clone().map(|(v, text)| {
+                            let title = text.clone();
+                            view! { <span class="col-marker" style=format!("bottom:{:.2}%", pct(v)) title=title><span class="sr-only">{text}</span></span> }
+                        });
+                        view! {
+                            <li class="col">
+                                <span class="col-total">{c.total_text.clone()}</span>
+                                <div class="col-plot">
+                                    {c.segments
+                                        .into_iter()
+                                        .filter(|s| s.value > 0)
+                                        .map(|s| {
+                                            let style = format!("height:{:.2}%", pct(s.value));
+                                            let class = format!("col-seg {}", s.class);
+                                            let bar = view! {
+                                                <svg viewBox="0 0 10 10" preserveAspectRatio="none" aria-hidden="true"><rect x="0" y="0" width="10" height="10"/></svg>
+                                                <span class="sr-only">{s.text.clone()}</span>
+                                            };
+                                            match s.href {
+                                                Some(h) => view! { <a class=class href=h style=style title=s.text.clone()>{bar}</a> }.into_any(),
+                                                None => view! { <span class=class style=style title=s.text.clone()>{bar}</span> }.into_any(),
+                                            }
+                                        })
+                                        .collect_view()}
+                                    {marker}
+                                </div>
+                                <span class="col-label">{c.label.clone()}</span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </figure>
+    }
+}
+
+/// A progress bar for a goal: actual against target, with in-progress work beyond it.
+#[component]
+pub fn ProgressBar(actual: i64, extra: i64, target: i64, #[prop(into)] label: String) -> impl IntoView {
+    let scale = target.max(actual + extra).max(1) as f64;
+    let a = actual.max(0) as f64 * 100.0 / scale;
+    let e = extra.max(0) as f64 * 100.0 / scale;
+    let t = target.max(0) as f64 * 100.0 / scale;
+    view! {
+        <svg class="progress" viewBox="0 0 100 12" preserveAspectRatio="none" role="img" aria-label=label>
+            <rect class="progress-track" x="0" y="2" width="100" height="8"/>
+            <rect class="progress-actual" x="0" y="2" width=format!("{a:.2}") height="8"/>
+            <rect class="progress-extra" x=format!("{a:.2}") y="2" width=format!("{e:.2}") height="8"/>
+            <line class="progress-target" x1=format!("{t:.2}") y1="0" x2=format!("{t:.2}") y2="12"/>
+        </svg>
+    }
+}

@@ -333,3 +333,29 @@ pub fn lead_status_label(s: crate::domain::LeadStatus) -> M {
 pub fn Loading() -> impl IntoView {
     view! { <p class="muted" aria-busy="true">{t(M::Loading)}</p> }
 }
+
+pub fn forecast_category_label(c: crate::domain::reports::ForecastCategory) -> M {
+    use crate::domain::reports::ForecastCategory::*;
+    match c {
+        Pipeline => M::FcPipeline,
+        BestCase => M::FcBestCase,
+        Commit => M::FcCommit,
+    }
+}
+
+/// The label of a report row as shown and exported: empty keys get a "none" label, forecast categories
+/// are translated.
+pub fn report_row_label(lang: crate::i18n::Lang, group: crate::domain::reports::GroupBy, key: &str, label: &str) -> String {
+    use crate::domain::reports::{ForecastCategory, GroupBy};
+    match group {
+        GroupBy::None => lang.t(M::Total).to_string(),
+        GroupBy::ForecastCategory => {
+            ForecastCategory::parse(key).map(|c| lang.t(forecast_category_label(c)).to_string()).unwrap_or_default()
+        }
+        GroupBy::Team if key == "0" || label.is_empty() => lang.t(M::NoTeam).to_string(),
+        GroupBy::Region if label.is_empty() => lang.t(M::NoRegion).to_string(),
+        GroupBy::Family if label.is_empty() => lang.t(M::NoFamily).to_string(),
+        GroupBy::Category if label.is_empty() => lang.t(M::NoCategory).to_string(),
+        _ => label.to_string(),
+    }
+}

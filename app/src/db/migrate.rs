@@ -54,9 +54,15 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../../../migrations/sqlite/0007_imports.sql"),
         postgres: include_str!("../../../migrations/postgres/0007_imports.sql"),
     },
+    Migration {
+        version: 8,
+        name: "reports",
+        sqlite: include_str!("../../../migrations/sqlite/0008_reports.sql"),
+        postgres: include_str!("../../../migrations/postgres/0008_reports.sql"),
+    },
 ];
 
-pub const LATEST: i64 = 7;
+pub const LATEST: i64 = 8;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;

@@ -9,6 +9,7 @@ pub mod imports;
 pub mod money;
 pub mod normalize;
 pub mod records;
+pub mod reports;
 pub mod sales;
 pub mod text;
 pub mod validate;

@@ -161,6 +161,7 @@ pub struct Opportunity {
     pub close_date: String,
     pub source: Option<String>,
     pub description: Option<String>,
+    pub forecast_category: crate::domain::reports::ForecastCategory,
     pub updated_at: String,
     pub version: i64,
 }
@@ -307,6 +308,8 @@ pub struct ListQuery {
     pub reason: String,
     pub competitor: String,
     pub family: String,
+    /// Opportunities: a forecast category code (drill-down from the forecast).
+    pub forecast: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -460,4 +463,6 @@ pub struct OpportunityInput {
     pub close_date: String,
     pub source: String,
     pub description: String,
+    /// "pipeline" (empty), "best_case" or "commit".
+    pub forecast_category: String,
 }

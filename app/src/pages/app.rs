@@ -117,6 +117,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("competitors/:id") view=crate::pages::competitors::CompetitorPage ssr=SsrMode::Async/>
                     <Route path=path!("win-loss") view=crate::pages::analysis::WinLossPage ssr=SsrMode::Async/>
                     <Route path=path!("profitability") view=crate::pages::analysis::ProfitabilityPage ssr=SsrMode::Async/>
+                    <Route path=path!("reports") view=|| view! { <Redirect path="/reports/forecast"/> }/>
+                    <Route path=path!("reports/forecast") view=crate::pages::reports::ForecastPage ssr=SsrMode::Async/>
+                    <Route path=path!("reports/sales") view=crate::pages::reports::SalesPage ssr=SsrMode::Async/>
+                    <Route path=path!("goals") view=crate::pages::goals::GoalsPageView ssr=SsrMode::Async/>
                     <Route path=path!("search") view=crate::pages::search::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("imports") view=crate::pages::imports::ImportsPage ssr=SsrMode::Async/>
                     <Route path=path!("imports/:id") view=crate::pages::imports::ImportPage ssr=SsrMode::Async/>
@@ -187,7 +191,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/calendar">{t(M::Calendar)}</A>
                 <A href="/competitors">{t(M::Competitors)}</A>
                 <A href="/products">{t(M::Products)}</A>
-                <A href="/win-loss">{t(M::WinLoss)}</A>
+                <A href="/reports/forecast">{t(M::Reports)}</A>
                 {can_import.then(|| view! { <A href="/imports">{t(M::DataNav)}</A> })}
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
             </nav>

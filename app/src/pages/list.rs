@@ -34,6 +34,7 @@ pub fn list_query() -> Memo<ListQuery> {
                 reason: g("reason"),
                 competitor: g("competitor"),
                 family: g("family"),
+                forecast: g("forecast"),
             }
         })
     })

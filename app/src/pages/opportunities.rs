@@ -13,8 +13,9 @@ use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
+use crate::components::{error_text, forecast_category_label, t, use_lang, ErrorBanner, Loading};
 use crate::domain::money::{minor_to_input, Currency};
+use crate::domain::reports::ForecastCategory;
 use crate::domain::{Choice, ListQuery, Lookups, Opportunity, RegardingKind, StageKind};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
@@ -184,6 +185,7 @@ pub fn OpportunityForm(
         close_date: String::new(),
         source: None,
         description: None,
+        forecast_category: ForecastCategory::Pipeline,
         updated_at: String::new(),
         version: 0,
     });
@@ -223,6 +225,7 @@ pub fn OpportunityForm(
         "close_date",
         "source",
         "description",
+        "forecast_category",
     ];
     view! {
         <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
@@ -258,6 +261,13 @@ pub fn OpportunityForm(
                 kind="number"
                 hint=M::ProbabilityHint
             />
+            {(!closed).then(|| {
+                let categories: Vec<(String, String)> =
+                    ForecastCategory::ALL.iter().map(|c| (c.code().to_string(), lang.t(forecast_category_label(*c)).to_string())).collect();
+                view! {
+                    <SelectField label=M::ForecastCategory key="forecast_category" options=categories selected=o.forecast_category.code().to_string() error=error/>
+                }
+            })}
             {if has_lines || closed {
                 view! {
                     <div class="field">
@@ -401,6 +411,7 @@ pub fn OpportunityPage() -> impl IntoView {
                                             " "
                                             {format_money(lang, o.amount_minor, o.currency.code())}
                                             {format!(" · {}% · {}", o.probability, format_date(lang, &o.close_date))}
+                                            {(o.stage_kind == StageKind::Open).then(|| format!(" · {}", lang.t(forecast_category_label(o.forecast_category))))}
                                         </p>
                                     </div>
                                     <div class="head-actions">

@@ -6,6 +6,7 @@
 use super::{accounts, auth, contacts, opportunities, Actor};
 use crate::db::Db;
 use crate::domain::ids::{mb_with_check, pib_with_check};
+use crate::domain::reports::ForecastCategory;
 use crate::domain::{Role, StageKind};
 use crate::error::AppError;
 use chrono::{Duration, NaiveDate, Utc};
@@ -315,6 +316,11 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
             close_date: close.format("%Y-%m-%d").to_string(),
             source: Some(rng.pick(SOURCES).to_string()),
             description: None,
+            forecast_category: match rng.below(10) {
+                0..=1 => ForecastCategory::Commit,
+                2..=4 => ForecastCategory::BestCase,
+                _ => ForecastCategory::Pipeline,
+            },
         };
         let created_ts = format!("{}T{:02}:{:02}:00.000Z", created.format("%Y-%m-%d"), 8 + rng.below(9), rng.below(60));
         opportunities::insert(&mut tx, &actor, &v, Some(&created_ts), true).await?;

@@ -218,3 +218,48 @@ mod tests {
         assert!(text.contains("12,5"));
     }
 }
+
+/// A report as a table: one line per row and period (for pivot tables), the totals last. Money in
+/// RSD as numbers, so the sheet sums them.
+pub fn report_table(report: &crate::domain::reports::Report, forecast: bool, lang: Lang) -> (Vec<String>, Vec<Vec<Cell>>) {
+    use crate::components::report_row_label;
+    let money = |minor: i64| Cell::Number(minor as f64 / 100.0);
+    let mut headers = vec![lang.t(M::PeriodLabel).to_string(), lang.t(M::RowsBy).to_string()];
+    let names: &[M] = if forecast {
+        &[M::Deals, M::OutcomeWon, M::OpenPipeline, M::Weighted, M::ForecastTotal, M::Goal]
+    } else {
+        &[M::WonDeals, M::WonRevenue, M::SamePeriodLastYear]
+    };
+    headers.extend(names.iter().map(|m| format!("{}{}", lang.t(*m), if *m == M::Deals || *m == M::WonDeals { "" } else { " (RSD)" })));
+    let line = |period: &str, label: String, c: &crate::domain::reports::ReportCell, goal: Option<i64>| -> Vec<Cell> {
+        let mut row = vec![t(period), t(label)];
+        if forecast {
+            row.extend([
+                Cell::Number(c.count as f64),
+                money(c.won_minor),
+                money(c.open_minor),
+                money(c.weighted_minor),
+                money(c.forecast_minor()),
+                goal.map(money).unwrap_or(t("")),
+            ]);
+        } else {
+            row.extend([Cell::Number(c.won_count as f64), money(c.won_minor), money(c.prior_minor)]);
+        }
+        row
+    };
+    let mut rows = Vec::new();
+    for p in &report.periods {
+        for (k, l) in &report.rows {
+            let c = report.cell(p, k);
+            if c != Default::default() {
+                rows.push(line(p, report_row_label(lang, report.group, k, l), &c, None));
+            }
+        }
+        if let Some(g) = report.goal(p) {
+            rows.push(line(p, lang.t(M::Goal).to_string(), &Default::default(), Some(g)));
+        }
+    }
+    let total = report.total();
+    rows.push(line(&format!("{} – {}", report.from, report.to), lang.t(M::Total).to_string(), &total, report.goal_total()));
+    (headers, rows)
+}

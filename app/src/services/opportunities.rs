@@ -6,6 +6,7 @@ use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::Sql;
 use crate::db::{now, Db, Tx};
 use crate::domain::money::{parse_amount, Currency};
+use crate::domain::reports::ForecastCategory;
 use crate::domain::text::search_key;
 use crate::domain::validate::{field, optional, percent, required, required_date};
 use crate::domain::{probability_after_move, ListQuery, Opportunity, OpportunityInput, OpportunityRow, Page, StageKind};
@@ -26,6 +27,7 @@ pub struct Valid {
     pub close_date: String,
     pub source: Option<String>,
     pub description: Option<String>,
+    pub forecast_category: ForecastCategory,
 }
 
 pub fn validate(i: &OpportunityInput) -> Result<Valid, AppError> {
@@ -47,6 +49,11 @@ pub fn validate(i: &OpportunityInput) -> Result<Valid, AppError> {
         Currency::parse(&i.currency).ok_or_else(|| field("currency", Problem::InvalidChoice))?
     };
     let close_date = required_date("close_date", &i.close_date)?.format("%Y-%m-%d").to_string();
+    let forecast_category = if i.forecast_category.trim().is_empty() {
+        ForecastCategory::Pipeline
+    } else {
+        ForecastCategory::parse(&i.forecast_category).ok_or_else(|| field("forecast_category", Problem::InvalidChoice))?
+    };
     Ok(Valid {
         name,
         account_id,
@@ -59,6 +66,7 @@ pub fn validate(i: &OpportunityInput) -> Result<Valid, AppError> {
         close_date,
         source: optional("source", &i.source, 100)?,
         description: optional("description", &i.description, 10_000)?,
+        forecast_category,
     })
 }
 
@@ -89,6 +97,7 @@ fn audit_fields(v: &Valid, owner: i64, probability: i64) -> audit::Fields {
         ("close_date", Some(v.close_date.clone())),
         ("source", v.source.clone()),
         ("description", v.description.clone()),
+        ("forecast_category", Some(v.forecast_category.code().to_string())),
     ]
 }
 
@@ -113,6 +122,7 @@ pub(crate) struct OpportunityDb {
     close_date: String,
     source: Option<String>,
     description: Option<String>,
+    forecast_category: String,
     updated_at: String,
     version: i64,
 }
@@ -120,7 +130,7 @@ pub(crate) struct OpportunityDb {
 pub(crate) const DETAIL: &str = "SELECT o.id, o.name, o.account_id, a.name AS account_name, o.contact_id, \
     CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS contact_name, \
     o.owner_id, u.name AS owner_name, o.team_id, o.stage_id, s.name AS stage_name, s.kind AS stage_kind, o.probability, \
-    o.probability_manual, o.amount_minor, o.currency, o.close_date, o.source, o.description, o.updated_at, o.version \
+    o.probability_manual, o.amount_minor, o.currency, o.close_date, o.source, o.description, o.forecast_category, o.updated_at, o.version \
     FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id \
     JOIN stages s ON s.id = o.stage_id LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.id = ";
 
@@ -144,6 +154,7 @@ pub(crate) fn to_opportunity(r: OpportunityDb) -> Opportunity {
         close_date: r.close_date,
         source: r.source,
         description: r.description,
+        forecast_category: ForecastCategory::parse(&r.forecast_category).unwrap_or_default(),
         updated_at: r.updated_at,
         version: r.version,
     }
@@ -216,7 +227,8 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
     let id: i64 = sqlx::query(
         "INSERT INTO opportunities (name, search_key, account_id, contact_id, owner_id, team_id, stage_id, probability, probability_manual, \
          amount_minor, currency, close_date, source, description, stage_changed_at, is_demo, created_at, created_by, updated_at, updated_by, version, \
-         search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17, $15, $17, 1, $2) RETURNING id",
+         search_text, forecast_category) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17, $15, $17, 1, $2, $18) \
+         RETURNING id",
     )
     .bind(&v.name)
     .bind(search_key(&v.name))
@@ -235,6 +247,7 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
     .bind(&ts)
     .bind(demo as i64)
     .bind(actor.id)
+    .bind(v.forecast_category.code())
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
@@ -289,8 +302,8 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
     let n = sqlx::query(
         "UPDATE opportunities SET name = $1, search_key = $2, search_text = $2, account_id = $3, contact_id = $4, owner_id = $5, team_id = $6, stage_id = $7, \
          probability = $8, probability_manual = $9, amount_minor = $10, currency = $11, close_date = $12, source = $13, description = $14, \
-         stage_changed_at = CASE WHEN $15 = 1 THEN $16 ELSE stage_changed_at END, updated_at = $16, updated_by = $17, version = version + 1 \
-         WHERE id = $18 AND version = $19",
+         stage_changed_at = CASE WHEN $15 = 1 THEN $16 ELSE stage_changed_at END, updated_at = $16, updated_by = $17, version = version + 1, \
+         forecast_category = $20 WHERE id = $18 AND version = $19",
     )
     .bind(&v.name)
     .bind(search_key(&v.name))
@@ -311,6 +324,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
     .bind(actor.id)
     .bind(id)
     .bind(version)
+    .bind(v.forecast_category.code())
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -332,6 +346,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
         close_date: old.close_date.clone(),
         source: old.source.clone(),
         description: old.description.clone(),
+        forecast_category: old.forecast_category,
     };
     audit::updated(
         &mut tx,
@@ -404,6 +419,12 @@ fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQue
     if let Some(c) = listing::id_filter(&q.competitor) {
         sql.push(" AND (o.won_by_id = ").bind(c);
         sql.push(" OR o.id IN (SELECT oc.opportunity_id FROM opportunity_competitors oc WHERE oc.competitor_id = ").bind(c).push("))");
+    }
+    if let Some(f) = ForecastCategory::parse(&q.forecast) {
+        sql.push(" AND o.forecast_category = ").bind(f.code());
+    }
+    if !q.category.trim().is_empty() {
+        sql.push(" AND EXISTS (SELECT 1 FROM accounts ca WHERE ca.id = o.account_id AND ca.category = ").bind(q.category.trim()).push(")");
     }
     if !q.family.trim().is_empty() {
         sql.push(

@@ -1,0 +1,41 @@
+//! Server functions of the reports (forecast, sales history) and goals.
+
+use crate::domain::reports::{GoalInput, GoalsPage, MetricInput, Report, ReportQuery};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[server]
+pub async fn get_forecast(query: ReportQuery) -> Result<Report, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::reports::forecast(&db, &actor, &query).await
+}
+
+#[server]
+pub async fn get_sales(query: ReportQuery) -> Result<Report, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::reports::sales(&db, &actor, &query).await
+}
+
+#[server]
+pub async fn get_goals(on: String) -> Result<GoalsPage, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::goals::page(&db, &actor, &on).await
+}
+
+#[server]
+pub async fn save_goal(input: GoalInput) -> Result<i64, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::goals::save_goal(&db, &actor, &input).await
+}
+
+#[server]
+pub async fn delete_goal(id: i64, version: i64) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::goals::delete_goal(&db, &actor, id, version).await
+}
+
+#[server]
+pub async fn save_goal_metric(input: MetricInput) -> Result<i64, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::goals::save_metric(&db, &actor, &input).await
+}
