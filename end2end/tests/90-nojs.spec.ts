@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ADMIN, SALES_A } from './helpers';
+import { ADMIN, MANAGER, SALES_A } from './helpers';
 
 // With JavaScript off, every page still renders on the server and can be read; even sign-in works.
 test('pages render and read without JavaScript', async ({ page }) => {
@@ -90,4 +90,26 @@ test('imports and the duplicate scan read and work without JavaScript', async ({
   await page.locator('form.filters').getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/\/duplicates\?entity=contact/);
 
+});
+
+test('reports and goals read without JavaScript, with filters as plain forms', async ({ page }) => {
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(MANAGER.email);
+  await page.getByLabel('Password').fill(MANAGER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
+
+  await page.goto('/reports/forecast?from=2031-05-01&to=2031-06-30&group=region');
+  const kpi = (label: string) => page.locator('.kpi', { has: page.locator('.kpi-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.kpi-value');
+  await expect(kpi('Weighted')).toHaveText('3,000,000 RSD');
+  await expect(page.locator('.report-table tbody tr', { hasText: 'Srem E2E' })).toContainText('2,000,000 RSD');
+  await page.getByLabel('Region').selectOption('Srem E2E');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/region=Srem\+E2E/);
+  await expect(kpi('Weighted')).toHaveText('2,000,000 RSD');
+  await page.locator('.col', { hasText: '2031-05' }).locator('a.col-seg.weighted').click();
+  await expect(page.getByRole('link', { name: 'Hladnjača Srem E2E' })).toBeVisible();
+
+  await page.goto('/goals?on=2031-05-15');
+  await expect(page.locator('.goal-card', { hasText: 'Prodaja Beograd' })).toContainText('2,000,000 RSD');
 });

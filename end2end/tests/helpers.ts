@@ -1,7 +1,9 @@
 import { expect, Page } from '@playwright/test';
+import * as zlib from 'zlib';
 
 export const ADMIN = { email: 'admin@veza.test', password: 'admin-lozinka-1', name: 'Ana Admin' };
 export const SALES_A = { email: 'sales.a@veza.test', password: 'sales-lozinka-1', name: 'Sava Prodavac' };
+export const MANAGER = { email: 'manager@veza.test', password: 'manager-lozinka-1', name: 'Mila Menadžer' };
 export const SALES_B = { email: 'sales.b@veza.test', password: 'sales-lozinka-2', name: 'Bojan Drugi' };
 
 /** Opens a page, retrying while the server starts, and waits until the app is hydrated. */
@@ -25,4 +27,44 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+}
+
+/**
+ * Reads the first sheet of an XLSX file into rows of cell texts (numbers as written), with nothing but
+ * Node: an XLSX is a zip of XML parts; the central directory says where each part starts.
+ */
+export function readXlsx(buf: Buffer): string[][] {
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const entries = buf.readUInt16LE(eocd + 10);
+  let p = buf.readUInt32LE(eocd + 16);
+  const files: Record<string, string> = {};
+  for (let i = 0; i < entries; i++) {
+    const method = buf.readUInt16LE(p + 10);
+    const size = buf.readUInt32LE(p + 20);
+    const nameLen = buf.readUInt16LE(p + 28);
+    const extra = buf.readUInt16LE(p + 30);
+    const comment = buf.readUInt16LE(p + 32);
+    const local = buf.readUInt32LE(p + 42);
+    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    const data = buf.subarray(start, start + size);
+    files[name] = (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
+    p += 46 + nameLen + extra + comment;
+  }
+  const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  const shared = Array.from((files['xl/sharedStrings.xml'] ?? '').matchAll(/<si>([\s\S]*?)<\/si>/g)).map((m) =>
+    unescape(Array.from(m[1].matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)).map((t) => t[1]).join('')),
+  );
+  const rows: string[][] = [];
+  for (const r of (files['xl/worksheets/sheet1.xml'] ?? '').matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)) {
+    const row: string[] = [];
+    for (const c of r[1].matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
+      const col = c[1].split('').reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;
+      const v = /<v>([\s\S]*?)<\/v>/.exec(c[3] ?? '')?.[1] ?? '';
+      const inline = /<t[^>]*>([\s\S]*?)<\/t>/.exec(c[3] ?? '')?.[1];
+      row[col] = /t="s"/.test(c[2]) ? shared[Number(v)] : inline !== undefined ? unescape(inline) : v;
+    }
+    rows.push(Array.from(row, (x) => x ?? ''));
+  }
+  return rows;
 }

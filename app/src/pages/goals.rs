@@ -69,10 +69,24 @@ pub fn GoalsPageView() -> impl IntoView {
     let save = ServerAction::<SaveGoal>::new();
     let delete = ServerAction::<DeleteGoal>::new();
     let save_metric = ServerAction::<SaveGoalMetric>::new();
-    let data = Resource::new(
-        move || (params.get().0, save.version().get(), delete.version().get(), save_metric.version().get()),
-        |(on, _, _, _)| get_goals(on),
-    );
+    // Reload after a successful change only: after an error the form keeps what was typed.
+    let changes = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save.value().get() {
+            changes.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = delete.value().get() {
+            changes.update(|n| *n += 1);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save_metric.value().get() {
+            changes.update(|n| *n += 1);
+        }
+    });
+    let data = Resource::new(move || (params.get().0, changes.get()), |(on, _)| get_goals(on));
     view! {
         <Title text=t(M::Goals)/>
         <div class="page-head">

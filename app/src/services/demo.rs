@@ -180,8 +180,10 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
         }
     };
     let admin_id = new_user(db, "Admin Demo", "admin@demo.veza.rs", "admin", None).await?;
+    let mut team_ids = Vec::new();
     for (i, (team, _)) in TEAMS.iter().enumerate() {
         let team_id = auth::ensure_team(db, team).await?;
+        team_ids.push(team_id);
         let (name, email) = person(&mut rng);
         let m = new_user(db, &name, &email, "manager", Some(team_id)).await?;
         sellers.push((m, i));
@@ -329,6 +331,7 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
     load_leads(&mut tx, &actor, &seller_ids, &mut rng).await?;
     load_activities(&mut tx, &actor, &contacts_by_account, &account_ids, &mut rng).await?;
     load_competition(&mut tx, &actor, &account_ids, &mut rng).await?;
+    load_goals(&mut tx, &actor, &team_ids, &sellers).await?;
     sqlx::query("INSERT INTO settings (key, value) VALUES ('demo_loaded', $1)").bind(crate::db::now()).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
@@ -720,4 +723,51 @@ async fn new_user(db: &Db, name: &str, email: &str, role: &str, team: Option<i64
 /// Whether demo data is loaded (the UI shows a banner).
 pub async fn is_loaded(db: &Db) -> Result<bool, AppError> {
     Ok(sqlx::query("SELECT value FROM settings WHERE key = 'demo_loaded'").fetch_optional(&db.pool).await?.is_some())
+}
+
+/// Goals for this quarter and month: each team +20 % won revenue over the same quarter last year, each
+/// salesperson a monthly revenue target and eight meetings.
+async fn load_goals(tx: &mut crate::db::Tx, actor: &Actor, team_ids: &[i64], sellers: &[(i64, usize)]) -> Result<(), AppError> {
+    use crate::domain::reports::Period;
+    let today = super::clock::today();
+    let quarter = Period::Quarter.start_of(today).format("%Y-%m-%d").to_string();
+    let month = Period::Month.start_of(today).format("%Y-%m-%d").to_string();
+    let metric = async |tx: &mut crate::db::Tx, name: &str| -> Result<i64, AppError> {
+        Ok(sqlx::query("SELECT id FROM goal_metrics WHERE name = $1").bind(name).fetch_one(&mut **tx).await?.try_get("id")?)
+    };
+    let (revenue, meetings) = (metric(tx, "won_revenue").await?, metric(tx, "meetings_done").await?);
+    let now = crate::db::now();
+    let insert = "INSERT INTO goals (metric_id, user_id, team_id, period, period_start, target_kind, target, created_at, created_by, updated_at, updated_by, version) \
+                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $9, 1)";
+    for team in team_ids {
+        sqlx::query(insert)
+            .bind(revenue)
+            .bind(None::<i64>)
+            .bind(Some(*team))
+            .bind("quarter")
+            .bind(&quarter)
+            .bind("relative")
+            .bind(2_000_i64)
+            .bind(&now)
+            .bind(actor.id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (i, (seller, _)) in sellers.iter().enumerate() {
+        for (metric, target) in [(revenue, (150 + 25 * (i as i64 % 4)) * 10_000 * 100), (meetings, 8)] {
+            sqlx::query(insert)
+                .bind(metric)
+                .bind(Some(*seller))
+                .bind(None::<i64>)
+                .bind("month")
+                .bind(&month)
+                .bind("absolute")
+                .bind(target)
+                .bind(&now)
+                .bind(actor.id)
+                .execute(&mut **tx)
+                .await?;
+        }
+    }
+    Ok(())
 }

@@ -1,0 +1,814 @@
+//! Integration tests of the reports — the forecast (won, open and weighted pipeline by expected close
+//! month, by region, salesperson and forecast category, with the opportunity-list drill-down behind
+//! every cell), the sales history against the same period a year earlier, goals (relative targets,
+//! team roll-up, progress, who may set them) and the report export — each on a fresh SQLite file and a
+//! fresh Postgres database (see `common/`).
+//!
+//! The services read the real clock (`services::clock::today()`, no override), so every date is
+//! computed from today: the deals lie in whole months or quarters that have already ended, which keeps
+//! every figure independent of the day the test runs (won deals cannot close in the future). Money is
+//! in minor units (1 RSD = 100); every amount is in RSD unless said otherwise.
+//!
+//! Run: `cargo test -p app --features ssr --test reports`
+
+#![cfg(feature = "ssr")]
+
+#[macro_use]
+mod common;
+use common::*;
+
+use app::db::Db;
+use app::domain::reports::{
+    ForecastCategory, GoalInput, GoalProgress, GroupBy, Measure, MetricInput, Period, Report, ReportCell, ReportQuery, year_earlier,
+};
+use app::domain::{CloseInput, ListQuery, OpportunityInput};
+use app::error::{AppError, Problem};
+use app::i18n::Lang;
+use app::services::export::{Cell, report_table};
+use app::services::{Actor, accounts, clock, deals, goals, opportunities, picklists, pipeline, reports};
+use chrono::{Datelike, Months, NaiveDate};
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------------
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Day `n` of the month starting at `start`.
+fn day(start: NaiveDate, n: u32) -> NaiveDate {
+    start.with_day(n).expect("day of month")
+}
+
+fn months_before(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_sub_months(Months::new(n)).expect("months before")
+}
+
+fn months_after(d: NaiveDate, n: u32) -> NaiveDate {
+    d.checked_add_months(Months::new(n)).expect("months after")
+}
+
+fn month_key(d: NaiveDate) -> String {
+    Period::Month.key(d)
+}
+
+fn quarter_key(d: NaiveDate) -> String {
+    Period::Quarter.key(d)
+}
+
+/// An account created by `actor` in a region and a customer category.
+async fn account(db: &Db, actor: &Actor, name: &str, region: &str, category: &str) -> i64 {
+    let mut input = account_input(name);
+    input.region = region.into();
+    input.category = category.into();
+    accounts::create(db, actor, &input).await.expect("create account")
+}
+
+fn deal_input(name: &str, account: i64, stage: i64, amount: &str, close: NaiveDate, probability: &str, category: &str) -> OpportunityInput {
+    let mut input = opportunity_input(name, account, stage, amount);
+    input.close_date = iso(close);
+    input.probability = probability.into();
+    input.forecast_category = category.into();
+    input
+}
+
+/// An open deal owned by `actor`, with an explicit probability and forecast category ("" = pipeline).
+#[allow(clippy::too_many_arguments)]
+async fn open_deal(
+    db: &Db,
+    actor: &Actor,
+    name: &str,
+    account: i64,
+    stage: i64,
+    amount: &str,
+    close: NaiveDate,
+    probability: &str,
+    category: &str,
+) -> i64 {
+    opportunities::create(db, actor, &deal_input(name, account, stage, amount, close, probability, category)).await.expect("open deal")
+}
+
+/// A deal owned by `actor`, created open and closed as won on `date` (not in the future) for `amount`.
+async fn won_deal(db: &Db, actor: &Actor, name: &str, account: i64, stage: i64, amount: &str, date: NaiveDate, category: &str) -> i64 {
+    let id = open_deal(db, actor, name, account, stage, amount, date, "", category).await;
+    let close = CloseInput {
+        id: id.to_string(),
+        version: "1".into(),
+        outcome: "won".into(),
+        amount: amount.into(),
+        close_date: iso(date),
+        ..Default::default()
+    };
+    deals::close(db, actor, &close).await.expect("close as won");
+    id
+}
+
+/// A deal owned by `actor`, created open and closed as lost (price) on `date`.
+async fn lost_deal(db: &Db, actor: &Actor, name: &str, account: i64, stage: i64, amount: &str, date: NaiveDate) -> i64 {
+    let id = open_deal(db, actor, name, account, stage, amount, date, "", "").await;
+    let price = picklists::load(db).await.expect("picklists").loss_reasons.into_iter().find(|r| r.code == "price").expect("price").id;
+    let close = CloseInput {
+        id: id.to_string(),
+        version: "1".into(),
+        outcome: "lost".into(),
+        reason_id: price.to_string(),
+        close_date: iso(date),
+        ..Default::default()
+    };
+    deals::close(db, actor, &close).await.expect("close as lost");
+    id
+}
+
+fn range(from: NaiveDate, to: NaiveDate) -> ReportQuery {
+    ReportQuery { from: iso(from), to: iso(to), ..Default::default() }
+}
+
+/// (count, won_count, won, open, weighted, forecast) of a cell.
+fn figures(c: &ReportCell) -> (i64, i64, i64, i64, i64, i64) {
+    (c.count, c.won_count, c.won_minor, c.open_minor, c.weighted_minor, c.forecast_minor())
+}
+
+/// (won_count, won, prior_count, prior, growth) of a sales cell.
+fn history(c: &ReportCell) -> (i64, i64, i64, i64, Option<i64>) {
+    (c.won_count, c.won_minor, c.prior_count, c.prior_minor, c.growth_bp())
+}
+
+async fn forecast(db: &Db, actor: &Actor, q: &ReportQuery) -> Report {
+    reports::forecast(db, actor, q).await.expect("forecast")
+}
+
+async fn sales(db: &Db, actor: &Actor, q: &ReportQuery) -> Report {
+    reports::sales(db, actor, q).await.expect("sales history")
+}
+
+/// The ids (ascending) and the summed amounts of the opportunity list for a drill-down query.
+async fn drill(db: &Db, actor: &Actor, q: &ListQuery) -> (Vec<i64>, i64) {
+    let page = opportunities::list(db, actor, q).await.expect("opportunity list");
+    assert!(page.next_cursor.is_none(), "a drill-down fits one page");
+    let mut ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
+    ids.sort();
+    (ids, page.rows.iter().map(|r| r.amount_minor).sum())
+}
+
+fn list_query(outcome: &str, from: NaiveDate, to: NaiveDate) -> ListQuery {
+    ListQuery { outcome: outcome.into(), from: iso(from), to: iso(to), ..Default::default() }
+}
+
+fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort();
+    ids
+}
+
+async fn won_revenue_metric(db: &Db) -> i64 {
+    let metrics = goals::metrics(db).await.expect("metrics");
+    metrics.iter().find(|m| m.name == "won_revenue" && m.measure == Measure::WonRevenue && m.active).expect("seeded won_revenue metric").id
+}
+
+fn goal_input(metric: i64, assignee: &str, period: &str, start: &str, kind: &str, target: &str) -> GoalInput {
+    GoalInput {
+        metric_id: metric.to_string(),
+        assignee: assignee.into(),
+        period: period.into(),
+        start: start.into(),
+        target_kind: kind.into(),
+        target: target.into(),
+        ..Default::default()
+    }
+}
+
+fn goal_of<'a>(goals: &'a [GoalProgress], id: i64) -> &'a GoalProgress {
+    goals.iter().find(|g| g.id == id).unwrap_or_else(|| panic!("goal {id} on the page"))
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The forecast's data set (scenarios 1 and 4)
+// ---------------------------------------------------------------------------------------------------
+
+/// Two months M1 and M2 that have ended (three and two months before this one), two regions and two
+/// salespeople of one team; a salesperson of another team with nothing of it.
+struct Forecast {
+    admin: Actor,
+    mgr: Actor,
+    ana: Actor,
+    iva: Actor,
+    marko: Actor,
+    t1: i64,
+    m1: NaiveDate,
+    m2: NaiveDate,
+    /// Open: D1 Beograd M1 commit, D2 Beograd M2 pipeline, D3 Novi Sad M1 best case, D4 Novi Sad M2 commit.
+    d: [i64; 4],
+    d2_input: OpportunityInput,
+    /// Won: W1 Beograd M1 (commit), W2 Novi Sad M2 (pipeline).
+    w: [i64; 2],
+    lost: i64,
+    /// Open, just outside the range: the day before M1 and the day after M2.
+    outside: [i64; 2],
+}
+
+impl Forecast {
+    fn m1_last(&self) -> NaiveDate {
+        Period::Month.last_day(self.m1)
+    }
+    fn m2_last(&self) -> NaiveDate {
+        Period::Month.last_day(self.m2)
+    }
+    fn query(&self) -> ReportQuery {
+        range(self.m1, self.m2_last())
+    }
+}
+
+async fn forecast_data(db: &Db) -> Forecast {
+    seed(db).await;
+    let (open, _, _) = open_and_closed_stages(db).await;
+    let qualify = open[0].id; // default probability 10 %: every deal below sets its own
+    let t1 = team(db, "Prodaja Sever").await;
+    let t2 = team(db, "Prodaja Jug").await;
+    let admin = user(db, "admin@veza.rs", "Admin", "admin", None).await;
+    let mgr = user(db, "mila@veza.rs", "Mila", "manager", Some(t1)).await;
+    let ana = user(db, "ana@veza.rs", "Ana", "sales", Some(t1)).await;
+    let iva = user(db, "iva@veza.rs", "Iva", "sales", Some(t1)).await;
+    let marko = user(db, "marko@veza.rs", "Marko", "sales", Some(t2)).await;
+    // The team's accounts (the manager's), seen by both salespeople.
+    let alfa = account(db, &mgr, "Alfa d.o.o.", "Beograd", "A").await;
+    let beta = account(db, &mgr, "Beta a.d.", "Novi Sad", "B").await;
+
+    let this_month = Period::Month.start_of(clock::today());
+    let m1 = months_before(this_month, 3);
+    let m2 = months_after(m1, 1);
+    let m3 = months_after(m1, 2); // still before this month
+
+    // Open deals (amount × probability = weighted):
+    //   D1 Ana  Beograd  M1 day 10   100.000,00 × 40 % =  40.000,00  commit
+    //   D2 Ana  Beograd  M2 day 5     50.000,00 × 20 % =  10.000,00  pipeline
+    //   D3 Ana  Novi Sad M1 day 1    200.000,00 × 10 % =  20.000,00  best case (first day of the range)
+    //   D4 Iva  Novi Sad M2 last day  40.000,00 × 60 % =  24.000,00  commit (last day of the range)
+    let d1 = open_deal(db, &ana, "D1", alfa, qualify, "100.000,00", day(m1, 10), "40", "commit").await;
+    let d2_input = deal_input("D2", alfa, qualify, "50.000", day(m2, 5), "20", "pipeline");
+    let d2 = opportunities::create(db, &ana, &d2_input).await.expect("D2");
+    let d3 = open_deal(db, &ana, "D3", beta, qualify, "200.000", m1, "10", "best_case").await;
+    let d4 = open_deal(db, &iva, "D4", beta, qualify, "40.000", Period::Month.last_day(m2), "60", "commit").await;
+    // Won: W1 Ana Beograd M1 day 20 80.000,00 (commit); W2 Iva Novi Sad M2 day 12 25.000,00.
+    let w1 = won_deal(db, &ana, "W1", alfa, qualify, "80.000", day(m1, 20), "commit").await;
+    let w2 = won_deal(db, &iva, "W2", beta, qualify, "25.000", day(m2, 12), "").await;
+    // Lost in M1 (never counted) and open deals just outside the range (the day before M1 at 80 %,
+    // the first day after M2 at 80 %).
+    let lost = lost_deal(db, &ana, "L1", alfa, qualify, "30.000", day(m1, 15)).await;
+    let x1 = open_deal(db, &iva, "X1", beta, qualify, "60.000", m1.pred_opt().expect("day before"), "80", "commit").await;
+    let x2 = open_deal(db, &iva, "X2", beta, qualify, "70.000", m3, "80", "commit").await;
+    Forecast { admin, mgr, ana, iva, marko, t1, m1, m2, d: [d1, d2, d3, d4], d2_input, w: [w1, w2], lost, outside: [x1, x2] }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 1. The forecast by month, region, salesperson and forecast category, and its drill-down
+// ---------------------------------------------------------------------------------------------------
+
+/// Won and weighted open deals by expected close month; lost deals and deals outside the range never
+/// count; by region, salesperson and forecast category; the drill-down lists exactly the deals behind a
+/// cell; another team sees nothing of it.
+async fn forecast_by_month(db: Db) {
+    let f = forecast_data(&db).await;
+    let [d1, d2, d3, d4] = f.d;
+    let [w1, w2] = f.w;
+    let (k1, k2) = (month_key(f.m1), month_key(f.m2));
+    let o = opportunities::get(&db, &f.ana, d1).await.expect("D1");
+    assert_eq!((o.forecast_category, o.probability), (ForecastCategory::Commit, 40));
+    assert_eq!(opportunities::get(&db, &f.ana, d3).await.expect("D3").forecast_category, ForecastCategory::BestCase);
+    let bad = deal_input("Loše", o.account_id, o.stage_id, "1", f.m1, "", "maybe");
+    assert_eq!(opportunities::create(&db, &f.ana, &bad).await, Err(invalid("forecast_category", Problem::InvalidChoice)));
+
+    // Without rows. M1: D1, D3 open, W1 won → count 3, won 1
+    //   won 8.000.000, open 10.000.000 + 20.000.000 = 30.000.000, weighted 4.000.000 + 2.000.000 = 6.000.000,
+    //   forecast 8.000.000 + 6.000.000 = 14.000.000.
+    // M2: D2, D4 open, W2 won → count 3, won 1
+    //   won 2.500.000, open 5.000.000 + 4.000.000 = 9.000.000, weighted 1.000.000 + 2.400.000 = 3.400.000,
+    //   forecast 5.900.000.
+    // Total: 6 deals, 2 won, won 10.500.000, open 39.000.000, weighted 9.400.000, forecast 19.900.000.
+    let r = forecast(&db, &f.admin, &f.query()).await;
+    assert_eq!((r.from.clone(), r.to.clone()), (iso(f.m1), iso(f.m2_last())));
+    assert_eq!((r.period, r.group), (Period::Month, GroupBy::None));
+    assert_eq!(r.periods, vec![k1.clone(), k2.clone()]);
+    assert_eq!(figures(&r.period_total(&k1)), (3, 1, 8_000_000, 30_000_000, 6_000_000, 14_000_000));
+    assert_eq!(figures(&r.period_total(&k2)), (3, 1, 2_500_000, 9_000_000, 3_400_000, 5_900_000));
+    assert_eq!(figures(&r.total()), (6, 2, 10_500_000, 39_000_000, 9_400_000, 19_900_000));
+    assert!(r.goals.is_empty(), "no goals set");
+    // The manager and a salesperson of the team see the same; so does a quarter (both months in one
+    // quarter or two, the total is the same).
+    for viewer in [&f.mgr, &f.ana] {
+        assert_eq!(forecast(&db, viewer, &f.query()).await.total(), r.total());
+    }
+    let by_quarter = forecast(&db, &f.admin, &ReportQuery { period: "quarter".into(), ..f.query() }).await;
+    assert_eq!(by_quarter.period, Period::Quarter);
+    assert_eq!(by_quarter.periods[0], quarter_key(f.m1));
+    assert_eq!(figures(&by_quarter.total()), figures(&r.total()));
+    // A year is shown by quarter in the forecast.
+    assert_eq!(forecast(&db, &f.admin, &ReportQuery { period: "year".into(), ..f.query() }).await.period, Period::Quarter);
+
+    // By region. Beograd: M1 D1 + W1 (count 2, won 8.000.000, open 10.000.000, weighted 4.000.000),
+    //   M2 D2 (open 5.000.000, weighted 1.000.000); total count 3, won 8.000.000, open 15.000.000,
+    //   weighted 5.000.000, forecast 13.000.000.
+    // Novi Sad: M1 D3 (open 20.000.000, weighted 2.000.000), M2 D4 + W2 (count 2, won 2.500.000,
+    //   open 4.000.000, weighted 2.400.000); total count 3, won 2.500.000, open 24.000.000,
+    //   weighted 4.400.000, forecast 6.900.000.
+    // Rows by forecast + open: Novi Sad 6.900.000 + 24.000.000 before Beograd 13.000.000 + 15.000.000.
+    let by_region = forecast(&db, &f.admin, &ReportQuery { group: "region".into(), ..f.query() }).await;
+    assert_eq!(by_region.group, GroupBy::Region);
+    assert_eq!(by_region.rows, vec![("Novi Sad".to_string(), "Novi Sad".to_string()), ("Beograd".to_string(), "Beograd".to_string())]);
+    assert_eq!(figures(&by_region.cell(&k1, "Beograd")), (2, 1, 8_000_000, 10_000_000, 4_000_000, 12_000_000));
+    assert_eq!(figures(&by_region.cell(&k2, "Beograd")), (1, 0, 0, 5_000_000, 1_000_000, 1_000_000));
+    assert_eq!(figures(&by_region.cell(&k1, "Novi Sad")), (1, 0, 0, 20_000_000, 2_000_000, 2_000_000));
+    assert_eq!(figures(&by_region.cell(&k2, "Novi Sad")), (2, 1, 2_500_000, 4_000_000, 2_400_000, 4_900_000));
+    assert_eq!(figures(&by_region.row_total("Beograd")), (3, 1, 8_000_000, 15_000_000, 5_000_000, 13_000_000));
+    assert_eq!(figures(&by_region.row_total("Novi Sad")), (3, 1, 2_500_000, 24_000_000, 4_400_000, 6_900_000));
+    assert_eq!(by_region.total(), r.total());
+
+    // Only Novi Sad: exactly its row above; the same with customer category B (its account's).
+    let novi_sad = forecast(&db, &f.admin, &ReportQuery { region: "Novi Sad".into(), ..f.query() }).await;
+    assert_eq!(figures(&novi_sad.period_total(&k1)), (1, 0, 0, 20_000_000, 2_000_000, 2_000_000));
+    assert_eq!(figures(&novi_sad.period_total(&k2)), (2, 1, 2_500_000, 4_000_000, 2_400_000, 4_900_000));
+    assert_eq!(figures(&novi_sad.total()), (3, 1, 2_500_000, 24_000_000, 4_400_000, 6_900_000));
+    let category_b = forecast(&db, &f.admin, &ReportQuery { category: "B".into(), ..f.query() }).await;
+    assert_eq!(category_b.total(), novi_sad.total());
+
+    // By salesperson. Ana: M1 D1, D3, W1 (count 3, won 8.000.000, open 30.000.000, weighted 6.000.000),
+    //   M2 D2 (open 5.000.000, weighted 1.000.000). Iva: M2 D4, W2 (count 2, won 2.500.000,
+    //   open 4.000.000, weighted 2.400.000); nothing in M1.
+    let by_owner = forecast(&db, &f.admin, &ReportQuery { group: "owner".into(), ..f.query() }).await;
+    let (ana, iva) = (f.ana.id.to_string(), f.iva.id.to_string());
+    assert_eq!(by_owner.rows, vec![(ana.clone(), "Ana".to_string()), (iva.clone(), "Iva".to_string())]);
+    assert_eq!(figures(&by_owner.cell(&k1, &ana)), (3, 1, 8_000_000, 30_000_000, 6_000_000, 14_000_000));
+    assert_eq!(figures(&by_owner.cell(&k2, &ana)), (1, 0, 0, 5_000_000, 1_000_000, 1_000_000));
+    assert_eq!(by_owner.cell(&k1, &iva), ReportCell::default());
+    assert_eq!(figures(&by_owner.cell(&k2, &iva)), (2, 1, 2_500_000, 4_000_000, 2_400_000, 4_900_000));
+    let only_iva = forecast(&db, &f.admin, &ReportQuery { owner: f.iva.id.to_string(), ..f.query() }).await;
+    assert_eq!(only_iva.total(), ReportCell { key: String::new(), ..by_owner.row_total(&iva) });
+
+    // By forecast category. Commit: D1 (M1, open 10.000.000, weighted 4.000.000), W1 (M1, won
+    //   8.000.000), D4 (M2, open 4.000.000, weighted 2.400.000) → count 3, won 8.000.000,
+    //   open 14.000.000, weighted 6.400.000. Best case: D3 → count 1, open 20.000.000, weighted
+    //   2.000.000. Pipeline: D2 (open 5.000.000, weighted 1.000.000), W2 (won 2.500.000) → count 2.
+    let by_category = forecast(&db, &f.admin, &ReportQuery { group: "forecast".into(), ..f.query() }).await;
+    assert_eq!(by_category.group, GroupBy::ForecastCategory);
+    let mut keys: Vec<String> = by_category.rows.iter().map(|r| r.0.clone()).collect();
+    keys.sort();
+    assert_eq!(keys, ["best_case", "commit", "pipeline"]);
+    assert_eq!(figures(&by_category.row_total("commit")), (3, 1, 8_000_000, 14_000_000, 6_400_000, 14_400_000));
+    assert_eq!(figures(&by_category.row_total("best_case")), (1, 0, 0, 20_000_000, 2_000_000, 2_000_000));
+    assert_eq!(figures(&by_category.row_total("pipeline")), (2, 1, 2_500_000, 5_000_000, 1_000_000, 3_500_000));
+    assert_eq!(figures(&by_category.cell(&k1, "commit")), (2, 1, 8_000_000, 10_000_000, 4_000_000, 12_000_000));
+    assert_eq!(figures(&by_category.cell(&k2, "commit")), (1, 0, 0, 4_000_000, 2_400_000, 2_400_000));
+
+    // Drill-down: the opportunity list with the cell's filters returns exactly its deals.
+    let (m1_last, m2_last) = (f.m1_last(), f.m2_last());
+    let region = |r: &str, mut q: ListQuery| {
+        q.region = r.into();
+        q
+    };
+    assert_eq!(drill(&db, &f.admin, &region("Novi Sad", list_query("open", f.m1, m1_last))).await, (vec![d3], 20_000_000));
+    assert_eq!(drill(&db, &f.admin, &region("Beograd", list_query("open", f.m1, m1_last))).await, (vec![d1], 10_000_000));
+    assert_eq!(drill(&db, &f.admin, &region("Beograd", list_query("won", f.m1, m1_last))).await, (vec![w1], 8_000_000));
+    assert_eq!(drill(&db, &f.admin, &region("Novi Sad", list_query("open", f.m2, m2_last))).await, (vec![d4], 4_000_000));
+    assert_eq!(drill(&db, &f.admin, &region("Novi Sad", list_query("won", f.m2, m2_last))).await, (vec![w2], 2_500_000));
+    assert_eq!(drill(&db, &f.admin, &list_query("lost", f.m1, m2_last)).await.0, vec![f.lost], "the lost deal is there, not counted");
+    let commit = ListQuery { forecast: "commit".into(), ..list_query("open", f.m1, m2_last) };
+    assert_eq!(drill(&db, &f.admin, &commit).await, (sorted(vec![d1, d4]), 14_000_000));
+    let commit_won = ListQuery { forecast: "commit".into(), ..list_query("won", f.m1, m2_last) };
+    assert_eq!(drill(&db, &f.admin, &commit_won).await.0, vec![w1]);
+    let category_b = ListQuery { category: "B".into(), ..list_query("open", f.m1, m2_last) };
+    assert_eq!(drill(&db, &f.admin, &category_b).await, (sorted(vec![d3, d4]), 24_000_000));
+    // Every cell of the region report against its drill-down: open deals are count − won, with the
+    // open amount; won deals the won count, with the won amount.
+    for (period, (from, to)) in [(&k1, (f.m1, m1_last)), (&k2, (f.m2, m2_last))] {
+        for (key, label) in &by_region.rows {
+            let c = by_region.cell(period, key);
+            let (open_ids, open_sum) = drill(&db, &f.mgr, &region(label, list_query("open", from, to))).await;
+            let (won_ids, won_sum) = drill(&db, &f.mgr, &region(label, list_query("won", from, to))).await;
+            assert_eq!((open_ids.len() as i64, open_sum), (c.count - c.won_count, c.open_minor), "open {period} {label}");
+            assert_eq!((won_ids.len() as i64, won_sum), (c.won_count, c.won_minor), "won {period} {label}");
+        }
+    }
+    // The deals outside the range are in the list without the range, never in the report.
+    let everything_open = drill(&db, &f.admin, &ListQuery { outcome: "open".into(), ..Default::default() }).await.0;
+    assert_eq!(everything_open, sorted(vec![d1, d2, d3, d4, f.outside[0], f.outside[1]]));
+
+    // Another team's salesperson sees nothing of it (the periods are still there).
+    let theirs = forecast(&db, &f.marko, &ReportQuery { group: "region".into(), ..f.query() }).await;
+    assert_eq!(theirs.periods, vec![k1.clone(), k2.clone()]);
+    assert!(theirs.cells.is_empty() && theirs.rows.is_empty() && theirs.goals.is_empty(), "{theirs:?}");
+    assert_eq!(theirs.total(), ReportCell::default());
+    assert_eq!(drill(&db, &f.marko, &list_query("open", f.m1, m2_last)).await, (vec![], 0));
+    assert_eq!(drill(&db, &f.marko, &list_query("won", f.m1, m2_last)).await, (vec![], 0));
+    // Nor when asking for the team by its filter.
+    assert_eq!(forecast(&db, &f.marko, &ReportQuery { team: f.t1.to_string(), ..f.query() }).await.total(), ReportCell::default());
+
+    // Moving D2 to best case (an update) moves its 5.000.000 open, 1.000.000 weighted between rows.
+    let update = OpportunityInput { id: d2.to_string(), version: "1".into(), forecast_category: "best_case".into(), ..f.d2_input.clone() };
+    assert_eq!(opportunities::update(&db, &f.ana, &update).await, Ok(2));
+    assert_eq!(opportunities::get(&db, &f.ana, d2).await.expect("D2").forecast_category, ForecastCategory::BestCase);
+    let moved = forecast(&db, &f.admin, &ReportQuery { group: "forecast".into(), ..f.query() }).await;
+    assert_eq!(figures(&moved.row_total("best_case")), (2, 0, 0, 25_000_000, 3_000_000, 3_000_000));
+    assert_eq!(figures(&moved.row_total("pipeline")), (1, 1, 2_500_000, 0, 0, 2_500_000));
+    let best_case = ListQuery { forecast: "best_case".into(), ..list_query("open", f.m1, m2_last) };
+    assert_eq!(drill(&db, &f.admin, &best_case).await, (sorted(vec![d2, d3]), 25_000_000));
+
+    // An EUR deal counts in RSD at the current rate: 1.000,00 EUR (100.000 minor) in M2 at 50 %.
+    let rate = pipeline::eur_rate(&db).await.expect("EUR rate");
+    let mut eur = deal_input("E1", o.account_id, o.stage_id, "1.000,00", day(f.m2, 3), "50", "");
+    eur.currency = "EUR".into();
+    opportunities::create(&db, &f.ana, &eur).await.expect("EUR deal");
+    let rsd = |minor: i64| -> i64 { ((minor as i128 * rate as i128 + 500_000) / 1_000_000) as i64 };
+    let with_eur = forecast(&db, &f.admin, &f.query()).await;
+    let (before, after) = (r.period_total(&k2), with_eur.period_total(&k2));
+    assert_eq!(after.count - before.count, 1);
+    assert_eq!(after.open_minor - before.open_minor, rsd(100_000), "rate {rate}");
+    assert_eq!(after.weighted_minor - before.weighted_minor, rsd(50_000), "rate {rate}");
+    assert_eq!(with_eur.period_total(&k1), r.period_total(&k1));
+
+    // Without a range: this month and the five after it.
+    let default = forecast(&db, &f.admin, &ReportQuery::default()).await;
+    let this_month = Period::Month.start_of(clock::today());
+    assert_eq!(default.from, iso(this_month));
+    assert_eq!(default.periods.len(), 6);
+    assert_eq!(default.periods[0], month_key(this_month));
+}
+both!(forecast_by_month);
+
+// ---------------------------------------------------------------------------------------------------
+// 2. Sales history against the same period a year earlier
+// ---------------------------------------------------------------------------------------------------
+
+/// Won deals by quarter and month and by region, beside the same period a year earlier, with growth.
+async fn won_by_region_with_last_year(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let stage = open[0].id;
+    let t1 = team(&db, "Prodaja Sever").await;
+    let t2 = team(&db, "Prodaja Jug").await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t1)).await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t1)).await;
+    let marko = user(&db, "marko@veza.rs", "Marko", "sales", Some(t2)).await;
+    let alfa = account(&db, &mgr, "Alfa d.o.o.", "Beograd", "A").await;
+    let beta = account(&db, &mgr, "Beta a.d.", "Novi Sad", "B").await;
+
+    // Two quarters that have ended: QA and QB (QB the last one); the range QA start … QB end; the prior
+    // range the same a year earlier.
+    let qb = months_before(Period::Quarter.start_of(clock::today()), 3);
+    let qa = months_before(qb, 3);
+    let qb_last = Period::Quarter.last_day(qb);
+    let (qa_ly, qb_ly) = (year_earlier(qa), year_earlier(qb));
+
+    // This period:                         The same period a year earlier:
+    //   S1 Beograd  QA month 1 day 10 100.000  P1 Beograd  QA-1y first day       80.000
+    //   S2 Beograd  QB month 1 day 5   50.000  P2 Beograd  QB-1y month 1 day 21  40.000
+    //   S3 Beograd  QB last day        30.000  P3 Novi Sad QA-1y month 2 day 5   40.000
+    //   S4 Novi Sad QB month 2 day 10  60.000
+    won_deal(&db, &ana, "S1", alfa, stage, "100.000", day(qa, 10), "").await;
+    won_deal(&db, &ana, "S2", alfa, stage, "50.000", day(qb, 5), "").await;
+    won_deal(&db, &ana, "S3", alfa, stage, "30.000", qb_last, "").await;
+    won_deal(&db, &ana, "S4", beta, stage, "60.000", day(months_after(qb, 1), 10), "").await;
+    won_deal(&db, &ana, "P1", alfa, stage, "80.000", qa_ly, "").await;
+    won_deal(&db, &ana, "P2", alfa, stage, "40.000", day(qb_ly, 21), "").await;
+    won_deal(&db, &ana, "P3", beta, stage, "40.000", day(months_after(qa_ly, 1), 5), "").await;
+    // Counted nowhere: won the day before the range (after the prior range ends), won the day before
+    // the prior range, lost in QB, open in QB.
+    won_deal(&db, &ana, "N1", alfa, stage, "999", qa.pred_opt().expect("day"), "").await;
+    won_deal(&db, &ana, "N2", alfa, stage, "777", qa_ly.pred_opt().expect("day"), "").await;
+    lost_deal(&db, &ana, "N3", alfa, stage, "12.000", day(qb, 6)).await;
+    open_deal(&db, &ana, "N4", alfa, stage, "13.000", day(qb, 7), "50", "commit").await;
+
+    // By quarter and region:
+    //   QA Beograd : won 1 / 10.000.000, prior 1 / 8.000.000 → growth 2.000.000 / 8.000.000 = 25 % = 2500 bp
+    //   QB Beograd : won 2 / 8.000.000 (S2 + S3), prior 1 / 4.000.000 → 100 % = 10000 bp
+    //   QA Novi Sad: won 0, prior 1 / 4.000.000 → −100 % = −10000 bp
+    //   QB Novi Sad: won 1 / 6.000.000, no prior → no growth
+    //   Beograd 18.000.000 against 12.000.000, Novi Sad 6.000.000 against 4.000.000 (both +50 %);
+    //   total 4 deals / 24.000.000 against 3 / 16.000.000 → +50 % = 5000 bp.
+    let q = ReportQuery { period: "quarter".into(), group: "region".into(), ..range(qa, qb_last) };
+    let r = sales(&db, &mgr, &q).await;
+    let (ka, kb) = (quarter_key(qa), quarter_key(qb));
+    assert_eq!((r.from.clone(), r.to.clone(), r.period, r.group), (iso(qa), iso(qb_last), Period::Quarter, GroupBy::Region));
+    assert_eq!(r.periods, vec![ka.clone(), kb.clone()]);
+    assert_eq!(r.rows, vec![("Beograd".to_string(), "Beograd".to_string()), ("Novi Sad".to_string(), "Novi Sad".to_string())]);
+    assert_eq!(history(&r.cell(&ka, "Beograd")), (1, 10_000_000, 1, 8_000_000, Some(2_500)));
+    assert_eq!(history(&r.cell(&kb, "Beograd")), (2, 8_000_000, 1, 4_000_000, Some(10_000)));
+    assert_eq!(history(&r.cell(&ka, "Novi Sad")), (0, 0, 1, 4_000_000, Some(-10_000)));
+    assert_eq!(history(&r.cell(&kb, "Novi Sad")), (1, 6_000_000, 0, 0, None));
+    assert_eq!(r.cell(&kb, "Beograd").count, 2, "the count of a sales cell is its won deals");
+    assert_eq!(history(&r.row_total("Beograd")), (3, 18_000_000, 2, 12_000_000, Some(5_000)));
+    assert_eq!(history(&r.row_total("Novi Sad")), (1, 6_000_000, 1, 4_000_000, Some(5_000)));
+    assert_eq!(history(&r.total()), (4, 24_000_000, 3, 16_000_000, Some(5_000)));
+    assert!(r.goals.is_empty());
+
+    // By month without rows (QA's three months, then QB's):
+    //   QA m1: S1 10.000.000 vs P1 8.000.000 → 2500 bp;  QA m2: nothing vs P3 4.000.000 → −10000 bp;
+    //   QA m3: nothing at all;  QB m1: S2 5.000.000 vs P2 4.000.000 → 2500 bp;
+    //   QB m2: S4 6.000.000, no prior;  QB m3: S3 3.000.000, no prior.
+    let r = sales(&db, &ana, &ReportQuery { period: "month".into(), ..range(qa, qb_last) }).await;
+    let months: Vec<String> = (0..6).map(|i| month_key(months_after(qa, i))).collect();
+    assert_eq!(r.periods, months);
+    assert_eq!(history(&r.period_total(&months[0])), (1, 10_000_000, 1, 8_000_000, Some(2_500)));
+    assert_eq!(history(&r.period_total(&months[1])), (0, 0, 1, 4_000_000, Some(-10_000)));
+    assert_eq!(history(&r.period_total(&months[2])), (0, 0, 0, 0, None));
+    assert_eq!(history(&r.period_total(&months[3])), (1, 5_000_000, 1, 4_000_000, Some(2_500)));
+    assert_eq!(history(&r.period_total(&months[4])), (1, 6_000_000, 0, 0, None));
+    assert_eq!(history(&r.period_total(&months[5])), (1, 3_000_000, 0, 0, None));
+    assert_eq!(history(&r.total()), (4, 24_000_000, 3, 16_000_000, Some(5_000)));
+
+    // Only Novi Sad: QA prior 4.000.000, QB won 6.000.000.
+    let ns = sales(&db, &mgr, &ReportQuery { period: "quarter".into(), region: "Novi Sad".into(), ..range(qa, qb_last) }).await;
+    assert_eq!(history(&ns.period_total(&ka)), (0, 0, 1, 4_000_000, Some(-10_000)));
+    assert_eq!(history(&ns.period_total(&kb)), (1, 6_000_000, 0, 0, None));
+    // The forecast grouping is not offered by the sales history: no rows.
+    let plain = sales(&db, &mgr, &ReportQuery { period: "quarter".into(), group: "forecast".into(), ..range(qa, qb_last) }).await;
+    assert_eq!(plain.group, GroupBy::None);
+    // By account: Alfa's 18.000.000 before Beta's 6.000.000.
+    let by_account = sales(&db, &mgr, &ReportQuery { period: "quarter".into(), group: "account".into(), ..range(qa, qb_last) }).await;
+    assert_eq!(by_account.rows, vec![(alfa.to_string(), "Alfa d.o.o.".to_string()), (beta.to_string(), "Beta a.d.".to_string())]);
+    assert_eq!(history(&by_account.row_total(&alfa.to_string())), (3, 18_000_000, 2, 12_000_000, Some(5_000)));
+    // Another team sees nothing.
+    let theirs = sales(&db, &marko, &q).await;
+    assert!(theirs.cells.is_empty() && theirs.rows.is_empty(), "{theirs:?}");
+}
+both!(won_by_region_with_last_year);
+
+// ---------------------------------------------------------------------------------------------------
+// 3. Goals: relative targets, roll-up, progress, who may set them
+// ---------------------------------------------------------------------------------------------------
+
+/// A user goal 30 % above the same month last year, an absolute one and a team goal over both; the
+/// progress of each; one goal per metric, assignee and period; only admins and managers (for their
+/// team) set goals; stale versions conflict; the forecast shows the goal of what it is filtered to.
+async fn goal_progress_relative(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let stage = open[0].id;
+    let t1 = team(&db, "Prodaja Sever").await;
+    let t2 = team(&db, "Prodaja Jug").await;
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t1)).await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t1)).await;
+    let iva = user(&db, "iva@veza.rs", "Iva", "sales", Some(t1)).await;
+    let marko = user(&db, "marko@veza.rs", "Marko", "sales", Some(t2)).await;
+    let alfa = account(&db, &mgr, "Alfa d.o.o.", "Beograd", "A").await;
+    let jug = account(&db, &marko, "Jug d.o.o.", "Niš", "A").await;
+
+    // PM: the last month that has ended; LY: the same month a year earlier.
+    let this_month = Period::Month.start_of(clock::today());
+    let pm = months_before(this_month, 1);
+    let pm_last = Period::Month.last_day(pm);
+    let ly = year_earlier(pm);
+    let ly_last = Period::Month.last_day(ly);
+
+    // Ana, LY: won 100.000 + 50.000 = 15.000.000 (the base); one more the day before LY (not in it).
+    won_deal(&db, &ana, "LY1", alfa, stage, "100.000", day(ly, 3), "").await;
+    won_deal(&db, &ana, "LY2", alfa, stage, "50.000", ly_last, "").await;
+    won_deal(&db, &ana, "LY0", alfa, stage, "9.999", ly.pred_opt().expect("day"), "").await;
+    // PM: Ana won 117.000 (11.700.000), has open 40.000 + 10.000 = 5.000.000 closing in PM, lost 20.000;
+    // Iva won 33.000 (3.300.000), has open 7.000 (700.000); Marko (other team) won 50.000.
+    won_deal(&db, &ana, "A-won", alfa, stage, "117.000", day(pm, 10), "").await;
+    open_deal(&db, &ana, "A-open1", alfa, stage, "40.000", day(pm, 20), "50", "").await;
+    open_deal(&db, &ana, "A-open2", alfa, stage, "10.000", pm_last, "", "").await;
+    open_deal(&db, &ana, "A-later", alfa, stage, "99.000", this_month, "", "").await;
+    lost_deal(&db, &ana, "A-lost", alfa, stage, "20.000", day(pm, 11)).await;
+    won_deal(&db, &iva, "I-won", alfa, stage, "33.000", day(pm, 2), "").await;
+    open_deal(&db, &iva, "I-open", alfa, stage, "7.000", day(pm, 25), "", "").await;
+    won_deal(&db, &marko, "M-won", jug, stage, "50.000", day(pm, 3), "").await;
+
+    let metric = won_revenue_metric(&db).await;
+    let (ana_ref, iva_ref, t1_ref) = (format!("user:{}", ana.id), format!("user:{}", iva.id), format!("team:{t1}"));
+
+    // Ana: +30 % on LY, the month named by its key. Target 15.000.000 × 1,3 = 19.500.000.
+    let ana_goal =
+        goals::save_goal(&db, &mgr, &goal_input(metric, &ana_ref, "month", &month_key(pm), "relative", "30")).await.expect("ana");
+    // Iva: 80.000,00 absolute, the month named by a day in it.
+    let iva_goal =
+        goals::save_goal(&db, &mgr, &goal_input(metric, &iva_ref, "month", &iso(day(pm, 15)), "absolute", "80.000")).await.expect("iva");
+    // The team: 300.000,00 absolute.
+    let team_goal = goals::save_goal(&db, &mgr, &goal_input(metric, &t1_ref, "month", &iso(pm), "", "300.000")).await.expect("team");
+
+    // Refused: a second goal for Ana's month (whatever its target); a salesperson setting goals; a
+    // manager setting them for another team or its member; bad input.
+    let again = goal_input(metric, &ana_ref, "month", &iso(pm_last), "absolute", "1.000");
+    assert_eq!(goals::save_goal(&db, &mgr, &again).await, Err(invalid("period", Problem::AlreadyExists)));
+    assert_eq!(goals::save_goal(&db, &admin, &again).await, Err(invalid("period", Problem::AlreadyExists)));
+    let own = goal_input(metric, &ana_ref, "quarter", &iso(pm), "absolute", "1.000");
+    assert_eq!(goals::save_goal(&db, &ana, &own).await, Err(invalid("assignee", Problem::InvalidChoice)));
+    let for_marko = goal_input(metric, &format!("user:{}", marko.id), "month", &iso(pm), "absolute", "1.000");
+    assert_eq!(goals::save_goal(&db, &mgr, &for_marko).await, Err(invalid("assignee", Problem::InvalidChoice)));
+    let for_t2 = goal_input(metric, &format!("team:{t2}"), "month", &iso(pm), "absolute", "1.000");
+    assert_eq!(goals::save_goal(&db, &mgr, &for_t2).await, Err(invalid("assignee", Problem::InvalidChoice)));
+    assert_eq!(
+        goals::save_goal(&db, &mgr, &goal_input(metric, &ana_ref, "week", &iso(pm), "", "1")).await,
+        Err(invalid("period", Problem::InvalidChoice))
+    );
+    assert_eq!(
+        goals::save_goal(&db, &mgr, &goal_input(metric, &ana_ref, "quarter", &iso(pm), "absolute", "0")).await,
+        Err(invalid("target", Problem::OutOfRange(1, i64::MAX / 100)))
+    );
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM goals").await, 3);
+
+    // Progress in PM (ended, so the projection is the actual value):
+    //   Ana : base 15.000.000, target 19.500.000, actual 11.700.000 → 6000 bp, in progress 5.000.000.
+    //   Iva : target 8.000.000, actual 3.300.000 → 4125 bp, in progress 700.000.
+    //   Team: target 30.000.000, actual 11.700.000 + 3.300.000 = 15.000.000 → 5000 bp,
+    //         in progress 5.700.000; its members' goals 19.500.000 + 8.000.000 = 27.500.000.
+    let page = goals::page(&db, &mgr, &iso(day(pm, 15))).await.expect("goals page");
+    assert_eq!(page.on, iso(day(pm, 15)));
+    assert_eq!(page.goals.iter().map(|g| g.id).collect::<Vec<_>>(), vec![team_goal, ana_goal, iva_goal], "team first, then by name");
+    let a = goal_of(&page.goals, ana_goal);
+    assert_eq!((a.relative, a.target_raw, a.base, a.target), (true, 3_000, Some(15_000_000), 19_500_000));
+    assert_eq!((a.actual, a.in_progress, a.projection, a.percent_bp()), (11_700_000, 5_000_000, 11_700_000, Some(6_000)));
+    assert_eq!((a.period, a.period_key.clone(), a.start.clone(), a.last.clone()), (Period::Month, month_key(pm), iso(pm), iso(pm_last)));
+    assert_eq!((a.assignee.clone(), a.assignee_ref.clone(), a.is_team, a.member_of), ("Ana".to_string(), ana_ref.clone(), false, Some(t1)));
+    assert_eq!((a.measure, a.members_target, a.can_edit), (Measure::WonRevenue, None, true));
+    let i = goal_of(&page.goals, iva_goal);
+    assert_eq!((i.relative, i.base, i.target, i.start.clone()), (false, None, 8_000_000, iso(pm)));
+    assert_eq!((i.actual, i.in_progress, i.projection, i.percent_bp()), (3_300_000, 700_000, 3_300_000, Some(4_125)));
+    let t = goal_of(&page.goals, team_goal);
+    assert_eq!((t.is_team, t.assignee.clone(), t.target, t.base), (true, "Prodaja Sever".to_string(), 30_000_000, None));
+    assert_eq!((t.actual, t.in_progress, t.percent_bp()), (15_000_000, 5_700_000, Some(5_000)));
+    assert_eq!(t.members_target, Some(27_500_000));
+    assert!(page.can_set_goals() && !page.can_manage_metrics);
+    assert!(page.assignees.contains(&(t1_ref.clone(), "Prodaja Sever".to_string())));
+    assert!(!page.assignees.iter().any(|(r, _)| *r == format!("user:{}", marko.id)));
+
+    // Ana sees her goal and her team's (not Iva's) and cannot change them; Marko sees none and may set none.
+    let hers = goals::page(&db, &ana, &iso(pm)).await.expect("Ana's page");
+    assert_eq!(sorted(hers.goals.iter().map(|g| g.id).collect()), sorted(vec![ana_goal, team_goal]));
+    assert!(hers.goals.iter().all(|g| !g.can_edit) && !hers.can_set_goals());
+    assert_eq!(goal_of(&hers.goals, team_goal).members_target, Some(27_500_000), "the roll-up counts goals Ana does not see");
+    let his = goals::page(&db, &marko, &iso(pm)).await.expect("Marko's page");
+    assert!(his.goals.is_empty() && !his.can_set_goals());
+    // Today's page does not hold PM's goals; the admin's holds them all.
+    assert!(goals::page(&db, &mgr, "").await.expect("today").goals.iter().all(|g| g.start != iso(pm)));
+    assert_eq!(goals::page(&db, &admin, &iso(pm_last)).await.expect("admin").goals.len(), 3);
+
+    // The forecast of PM shows the goal of what it is filtered to: Ana's 19.500.000, the team's
+    // 30.000.000 (its own goal beats its members' sum), everyone's (the admin) the team's; none by region.
+    let pm_q = range(pm, pm_last);
+    let for_ana = forecast(&db, &mgr, &ReportQuery { owner: ana.id.to_string(), ..pm_q.clone() }).await;
+    assert_eq!(for_ana.goals, vec![(month_key(pm), 19_500_000)]);
+    assert_eq!(for_ana.goal(&month_key(pm)), Some(19_500_000));
+    // Ana's PM: won 11.700.000, open 5.000.000 (40.000 at 50 % and 10.000 at 10 %: weighted 2.000.000 + 100.000).
+    assert_eq!(figures(&for_ana.total()), (3, 1, 11_700_000, 5_000_000, 2_100_000, 13_800_000));
+    let for_team = forecast(&db, &mgr, &ReportQuery { team: t1.to_string(), ..pm_q.clone() }).await;
+    assert_eq!(for_team.goals, vec![(month_key(pm), 30_000_000)]);
+    assert_eq!(forecast(&db, &admin, &pm_q).await.goals, vec![(month_key(pm), 30_000_000)]);
+    assert_eq!(forecast(&db, &ana, &pm_q).await.goals, vec![(month_key(pm), 30_000_000)], "a salesperson: the own team");
+    assert!(forecast(&db, &mgr, &ReportQuery { region: "Beograd".into(), ..pm_q.clone() }).await.goals.is_empty());
+    assert!(forecast(&db, &marko, &pm_q).await.goals.is_empty(), "no goal for Marko's team");
+    // A goal of another won-revenue metric does not enter the forecast.
+    let other = MetricInput { name: "Prihod (drugi)".into(), measure: "won_revenue".into(), active: "1".into(), ..Default::default() };
+    let other = goals::save_metric(&db, &admin, &other).await.expect("second revenue metric");
+    goals::save_goal(&db, &mgr, &goal_input(other, &ana_ref, "month", &iso(pm), "absolute", "1")).await.expect("other metric goal");
+    assert_eq!(
+        forecast(&db, &mgr, &ReportQuery { owner: ana.id.to_string(), ..pm_q.clone() }).await.goals,
+        vec![(month_key(pm), 19_500_000)]
+    );
+
+    // Metrics: admins only; an activity kind only for activities.
+    let meetings = MetricInput {
+        name: "Sastanci".into(),
+        measure: "activities_done".into(),
+        activity_kind: "meeting".into(),
+        active: "1".into(),
+        ..Default::default()
+    };
+    assert_eq!(goals::save_metric(&db, &mgr, &meetings).await, Err(AppError::Forbidden));
+    let bad_kind = MetricInput { measure: "won_deals".into(), ..meetings.clone() };
+    assert_eq!(goals::save_metric(&db, &admin, &bad_kind).await, Err(invalid("activity_kind", Problem::InvalidChoice)));
+    let m = goals::save_metric(&db, &admin, &meetings).await.expect("meetings metric");
+    let stale = MetricInput { id: m.to_string(), version: "2".into(), ..meetings.clone() };
+    assert_eq!(goals::save_metric(&db, &admin, &stale).await, Err(AppError::Conflict));
+    let metric_row = goals::metrics(&db).await.expect("metrics").into_iter().find(|x| x.id == m).expect("saved metric");
+    assert_eq!(
+        (metric_row.measure, metric_row.activity_kind, metric_row.active),
+        (Measure::ActivitiesDone, Some("meeting".to_string()), true)
+    );
+
+    // Changing and deleting with a stale version conflicts; a salesperson cannot delete (not found).
+    let change =
+        GoalInput { id: ana_goal.to_string(), version: "2".into(), ..goal_input(metric, &ana_ref, "month", &iso(pm), "relative", "20") };
+    assert_eq!(goals::save_goal(&db, &mgr, &change).await, Err(AppError::Conflict));
+    assert_eq!(goals::save_goal(&db, &mgr, &GoalInput { version: "1".into(), ..change.clone() }).await, Ok(ana_goal));
+    // +20 % on 15.000.000 = 18.000.000; 11.700.000 of it = 6500 bp.
+    let page = goals::page(&db, &mgr, &iso(pm)).await.expect("page");
+    let a = goal_of(&page.goals, ana_goal);
+    assert_eq!((a.version, a.target, a.percent_bp()), (2, 18_000_000, Some(6_500)));
+    assert_eq!(goal_of(&page.goals, team_goal).members_target, Some(26_000_000));
+    assert_eq!(goals::delete_goal(&db, &mgr, team_goal, 2).await, Err(AppError::Conflict));
+    assert_eq!(goals::delete_goal(&db, &ana, team_goal, 1).await, Err(AppError::NotFound));
+    assert_eq!(goals::delete_goal(&db, &mgr, team_goal, 1).await, Ok(()));
+    assert_eq!(goals::delete_goal(&db, &mgr, team_goal, 1).await, Err(AppError::NotFound));
+    // Without its own goal the team's forecast goal is its members' sum: 18.000.000 + 8.000.000.
+    assert_eq!(forecast(&db, &mgr, &ReportQuery { team: t1.to_string(), ..pm_q.clone() }).await.goals, vec![(month_key(pm), 26_000_000)]);
+
+    // A goal of the running month: the projection scales the actual value to the whole month.
+    // Iva wins 10.000,00 today; at this pace the month ends at 1.000.000 × days in month / days gone
+    // (rounded half up; the actual value itself on the month's last day).
+    let today = clock::today();
+    won_deal(&db, &iva, "I-today", alfa, stage, "10.000", today, "").await;
+    let now_goal = goals::save_goal(&db, &mgr, &goal_input(metric, &iva_ref, "month", &iso(today), "", "100.000")).await.expect("now");
+    let total_days = (Period::Month.last_day(this_month) - this_month).num_days() + 1;
+    let gone = (today - this_month).num_days() + 1;
+    let expected = (1_000_000 * total_days + gone / 2) / gone;
+    let now_page = goals::page(&db, &mgr, "").await.expect("today's page");
+    let g = goal_of(&now_page.goals, now_goal);
+    assert_eq!((g.actual, g.target, g.projection, g.percent_bp()), (1_000_000, 10_000_000, expected, Some(1_000)));
+}
+both!(goal_progress_relative);
+
+// ---------------------------------------------------------------------------------------------------
+// 4. The report as a table (CSV/XLSX export)
+// ---------------------------------------------------------------------------------------------------
+
+/// The exported table ends with the totals line, whose numbers are the report's totals.
+async fn export_report_table(db: Db) {
+    let f = forecast_data(&db).await;
+    let (k1, k2) = (month_key(f.m1), month_key(f.m2));
+    let r = forecast(&db, &f.admin, &ReportQuery { group: "region".into(), ..f.query() }).await;
+    let (headers, rows) = report_table(&r, true, Lang::En);
+    assert_eq!(headers.len(), 8);
+    assert_eq!(
+        headers,
+        ["Period", "Rows", "Deals", "Won (RSD)", "Open pipeline (RSD)", "Weighted (RSD)", "Forecast (won + weighted) (RSD)", "Goal (RSD)"]
+    );
+    // One line per non-empty cell (M1: both regions, M2: both regions), then the totals.
+    assert_eq!(rows.len(), 5);
+    let total = r.total();
+    let money = |minor: i64| Cell::Number(minor as f64 / 100.0);
+    // 6 deals; won 105.000,00; open 390.000,00; weighted 94.000,00; forecast 199.000,00; no goal.
+    assert_eq!(
+        rows[4],
+        vec![
+            Cell::Text(format!("{} – {}", r.from, r.to)),
+            Cell::Text("Total".into()),
+            Cell::Number(total.count as f64),
+            money(total.won_minor),
+            money(total.open_minor),
+            money(total.weighted_minor),
+            money(total.forecast_minor()),
+            Cell::Text(String::new()),
+        ]
+    );
+    assert_eq!(
+        rows[4][2..7].to_vec(),
+        vec![Cell::Number(6.0), Cell::Number(105_000.0), Cell::Number(390_000.0), Cell::Number(94_000.0), Cell::Number(199_000.0)]
+    );
+    // A cell line: Novi Sad in M2 (2 deals, won 25.000,00, open 40.000,00, weighted 24.000,00, forecast 49.000,00).
+    let ns_m2 = rows.iter().find(|row| row[0] == Cell::Text(k2.clone()) && row[1] == Cell::Text("Novi Sad".into())).expect("Novi Sad M2");
+    assert_eq!(
+        ns_m2[2..7].to_vec(),
+        vec![Cell::Number(2.0), Cell::Number(25_000.0), Cell::Number(40_000.0), Cell::Number(24_000.0), Cell::Number(49_000.0)]
+    );
+    // The cell lines add up to the totals line.
+    let column_sum = |i: usize| -> f64 {
+        rows[..4]
+            .iter()
+            .map(|row| match &row[i] {
+                Cell::Number(n) => *n,
+                other => panic!("not a number: {other:?}"),
+            })
+            .sum()
+    };
+    assert_eq!((2..7).map(column_sum).collect::<Vec<_>>(), vec![6.0, 105_000.0, 390_000.0, 94_000.0, 199_000.0]);
+
+    // With a goal (Ana's M1, 150.000,00), filtered to Ana: the goal has its own line and the totals its sum.
+    // Ana: D1, D3, W1 in M1 and D2 in M2 → 4 deals, won 80.000,00, open 350.000,00, weighted 70.000,00,
+    // forecast 150.000,00.
+    let metric = won_revenue_metric(&db).await;
+    let ana_ref = format!("user:{}", f.ana.id);
+    goals::save_goal(&db, &f.mgr, &goal_input(metric, &ana_ref, "month", &k1, "absolute", "150.000")).await.expect("goal");
+    let r = forecast(&db, &f.mgr, &ReportQuery { owner: f.ana.id.to_string(), ..f.query() }).await;
+    assert_eq!(r.goals, vec![(k1.clone(), 15_000_000)]);
+    let (_, rows) = report_table(&r, true, Lang::Sr);
+    // M1 cell, M1 goal, M2 cell, totals.
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[1][0..2].to_vec(), vec![Cell::Text(k1.clone()), Cell::Text("Cilj".into())]);
+    assert_eq!(rows[1][7], money(15_000_000));
+    let total = r.total();
+    assert_eq!(figures(&total), (4, 1, 8_000_000, 35_000_000, 7_000_000, 15_000_000));
+    assert_eq!(
+        rows[3],
+        vec![
+            Cell::Text(format!("{} – {}", r.from, r.to)),
+            Cell::Text("Ukupno".into()),
+            Cell::Number(4.0),
+            Cell::Number(80_000.0),
+            Cell::Number(350_000.0),
+            Cell::Number(70_000.0),
+            Cell::Number(150_000.0),
+            Cell::Number(150_000.0),
+        ]
+    );
+
+    // The sales history's table: won deals, won revenue, the same period last year.
+    let s = sales(&db, &f.admin, &ReportQuery { period: "month".into(), ..f.query() }).await;
+    let (headers, rows) = report_table(&s, false, Lang::En);
+    assert_eq!(headers.len(), 5);
+    let t = s.total();
+    // W1 (80.000,00) and W2 (25.000,00), nothing a year earlier.
+    assert_eq!((t.won_count, t.won_minor, t.prior_minor), (2, 10_500_000, 0));
+    assert_eq!(rows.last().expect("totals")[2..].to_vec(), vec![Cell::Number(2.0), Cell::Number(105_000.0), Cell::Number(0.0)]);
+}
+both!(export_report_table);
