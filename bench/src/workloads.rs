@@ -368,7 +368,46 @@ pub async fn w4_forecast(cx: &Ctx) -> Result<Vec<Outcome>, String> {
         o.notes.push(format!("{} cells; baseline: the same GROUP BY, raw", cells.len()));
         out.push(o);
     }
+    out.push(w4_forecast_report(cx, &from, &to).await?);
     Ok(out)
+}
+
+/// W4c: the forecast report page's service (won, open and weighted by month × salesperson, in RSD,
+/// with the goals beside it) as a manager, against the raw GROUP BY that sums the same table.
+async fn w4_forecast_report(cx: &Ctx, from: &str, to: &str) -> Result<Outcome, String> {
+    use app::domain::reports::ReportQuery;
+    let actor = cx.manager()?;
+    let q = ReportQuery { from: from.to_string(), to: to.to_string(), period: "month".into(), group: "owner".into(), ..Default::default() };
+    let sql = "SELECT substr(o.close_date, 1, 7) AS p, o.owner_id, u.name, o.currency, CAST(COUNT(*) AS BIGINT), \
+         CAST(SUM(CASE WHEN s.kind = 'won' THEN 1 ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN s.kind = 'won' THEN o.amount_minor ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN s.kind = 'open' THEN o.amount_minor ELSE 0 END) AS BIGINT), \
+         CAST(SUM(CASE WHEN s.kind = 'open' THEN o.amount_minor * o.probability ELSE 0 END) AS BIGINT) \
+         FROM opportunities o JOIN stages s ON s.id = o.stage_id JOIN users u ON u.id = o.owner_id \
+         WHERE o.close_date >= $1 AND o.close_date <= $2 AND s.kind IN ('open', 'won') AND (o.owner_id = $3 OR o.team_id = $4) \
+         GROUP BY 1, 2, 3, 4";
+    let args = vec![A::T(from.to_string()), A::T(to.to_string()), A::I(actor.id), A::I(actor.team_id.unwrap_or(0))];
+    let report = app::services::reports::forecast(&cx.db, &actor, &q).await.map_err(e)?;
+    let raw_rows = cx.raw.rows(sql, &args).await?;
+    if report.cells.is_empty() || raw_rows < report.cells.len() {
+        return Err(format!("W4c: {} report cells from {raw_rows} raw rows", report.cells.len()));
+    }
+    let rounds = (cx.rounds / 5).max(5);
+    let (v, b) = compare(
+        2,
+        rounds,
+        |_| async { app::services::reports::forecast(&cx.db, &actor, &q).await.map(|_| ()).map_err(e) },
+        |_| async { cx.raw.rows(sql, &args).await.map(|_| ()) },
+    )
+    .await?;
+    let mut o =
+        Outcome::new("W4c", "forecast report: won, open, weighted by month × salesperson (manager)", target(Some(1.5), None), v, Some(b));
+    o.notes.push(format!(
+        "{} cells over {} months; baseline: the same sums grouped by currency, raw",
+        report.cells.len(),
+        report.periods.len()
+    ));
+    Ok(o)
 }
 
 /// Search terms a salesperson would type: surnames, company words, a product, e-mail and phone fragments.

@@ -517,6 +517,20 @@ async fn progress(db: &Db, actor: &Actor, rows: Vec<GoalRow>, today: NaiveDate) 
     Ok(out)
 }
 
+/// The rule of `visible` for a goal already loaded.
+fn may_see(actor: &Actor, g: &GoalProgress) -> bool {
+    let user = g.assignee_ref.strip_prefix("user:").and_then(|u| u.parse::<i64>().ok());
+    let team = g.assignee_ref.strip_prefix("team:").and_then(|t| t.parse::<i64>().ok());
+    match actor.role {
+        Role::Admin => true,
+        role => {
+            user == Some(actor.id)
+                || (actor.team_id.is_some() && team == actor.team_id)
+                || (role == Role::Manager && user.is_some() && actor.team_id.is_some() && g.member_of == actor.team_id)
+        }
+    }
+}
+
 /// Restricts goals (`g`, with its user `u`) to those the actor may see: their own, their team's, and
 /// for a manager their team members'.
 fn visible(sql: &mut Sql, actor: &Actor) {
@@ -589,7 +603,8 @@ pub async fn revenue_targets(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let goals = progress(db, actor, rows, clock::today()).await?;
+    // Only the goals the actor may see on the goals page count, whatever the filter names.
+    let goals: Vec<GoalProgress> = progress(db, actor, rows, clock::today()).await?.into_iter().filter(|g| may_see(actor, g)).collect();
     let owner = super::listing::id_filter(&q.owner);
     let team = super::listing::id_filter(&q.team).or(if actor.role == Role::Admin || owner.is_some() { None } else { actor.team_id });
     let owner = owner.or(if actor.role != Role::Admin && team.is_none() { Some(actor.id) } else { None });

@@ -35,56 +35,55 @@ pub async fn sales(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Report, Ap
         None
     };
 
-    let amount = g.amount;
-    let mut sql = Sql::new(&format!(
-        "SELECT {} AS p, CAST({} AS TEXT) AS k, {} AS l, CAST(CASE WHEN o.close_date >= ",
-        period_expr(period),
-        g.key,
-        g.label
-    ));
-    sql.bind(iso(from));
-    sql.push(" THEN 1 ELSE 0 END AS BIGINT) AS cur, CAST(COUNT(DISTINCT o.id) AS BIGINT) AS n, ");
-    rsd(&mut sql, amount, rate);
-    sql.push(&format!(" AS won FROM opportunities o JOIN stages s ON s.id = o.stage_id{}", g.joins));
-    sql.push(" WHERE s.kind = 'won' AND ((o.close_date >= ").bind(iso(from)).push(" AND o.close_date <= ").bind(iso(to));
-    sql.push(") OR (o.close_date >= ").bind(iso(prior_from)).push(" AND o.close_date <= ").bind(iso(prior_to)).push("))");
-    filters(&mut sql, actor, q);
-    if let Some(ids) = &top {
-        if ids.is_empty() {
-            sql.push(" AND 1 = 0");
-        } else {
-            sql.push(" AND o.account_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(*id);
-            }
-            sql.push(")");
-        }
-    }
-    sql.push(" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2");
-    type Row = (String, Option<String>, Option<String>, i64, i64, i64);
-    let rows: Vec<Row> = sql.query_as().fetch_all(&db.pool).await?;
+    // The range, then the same range a year earlier (each its own GROUP BY: a range longer than a year
+    // holds deals that are both a period's own and the year-earlier figure of a later period).
     let mut cells: Vec<ReportCell> = Vec::new();
-    for (p, key, label, current, count, won) in rows {
-        let (key, label) = (key.unwrap_or_default(), label.unwrap_or_default());
-        // A year-earlier row is shown beside the period it precedes by a year.
-        let period_key = if current == 1 { p } else { shift_key(&p, 1) };
-        let cell = match cells.iter_mut().find(|c| c.period == period_key && c.key == key) {
-            Some(c) => c,
-            None => {
-                cells.push(ReportCell { period: period_key, key, label, ..Default::default() });
-                cells.last_mut().expect("just pushed")
+    for (current, a, b) in [(true, from, to), (false, prior_from, prior_to)] {
+        let mut sql = Sql::new(&format!(
+            "SELECT {} AS p, CAST({} AS TEXT) AS k, {} AS l, CAST(COUNT(DISTINCT o.id) AS BIGINT) AS n, ",
+            period_expr(period),
+            g.key,
+            g.label
+        ));
+        rsd(&mut sql, g.amount, rate);
+        sql.push(&format!(" AS won FROM opportunities o JOIN stages s ON s.id = o.stage_id{}", g.joins));
+        won_in(&mut sql, &iso(a), &iso(b));
+        if let Some(ids) = &top {
+            if ids.is_empty() {
+                sql.push(" AND 1 = 0");
+            } else {
+                sql.push(" AND o.account_id IN (");
+                for (i, id) in ids.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(*id);
+                }
+                sql.push(")");
             }
-        };
-        if current == 1 {
-            cell.count += count;
-            cell.won_count += count;
-            cell.won_minor += won;
-        } else {
-            cell.prior_count += count;
-            cell.prior_minor += won;
+        }
+        sql.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2");
+        type Row = (String, Option<String>, Option<String>, i64, i64);
+        let rows: Vec<Row> = sql.query_as().fetch_all(&db.pool).await?;
+        for (p, key, label, count, won) in rows {
+            let (key, label) = (key.unwrap_or_default(), label.unwrap_or_default());
+            // A year-earlier row is shown beside the period it precedes by a year.
+            let period_key = if current { p } else { shift_key(&p, 1) };
+            let cell = match cells.iter_mut().find(|c| c.period == period_key && c.key == key) {
+                Some(c) => c,
+                None => {
+                    cells.push(ReportCell { period: period_key, key, label, ..Default::default() });
+                    cells.last_mut().expect("just pushed")
+                }
+            };
+            if current {
+                cell.count += count;
+                cell.won_count += count;
+                cell.won_minor += won;
+            } else {
+                cell.prior_count += count;
+                cell.prior_minor += won;
+            }
         }
     }
     let mut report = Report {
