@@ -539,9 +539,8 @@ async fn won_by_region_with_last_year(db: Db) {
     assert_eq!(long.periods.first(), Some(&quarter_key(qa_ly)));
     let hist = |c: ReportCell| (c.won_count, c.won_minor, c.prior_count, c.prior_minor);
     assert_eq!(hist(long.period_total(&quarter_key(qa_ly))), (2, 12_000_000, 0, 0));
-    // BUG: services/reports/sales.rs flags each won deal either "current" (close_date >= from) or
-    // "prior", never both, so a deal inside the range is not also the year-earlier figure of the
-    // period a year later: QA and QB get prior 0 / 0 instead of 2 / 12.000.000 and 1 / 4.000.000.
+    // A range longer than a year: a deal inside it is also the year-earlier figure of the period a
+    // year later (QA-1y and QB-1y are both in the range and beside QA and QB).
     assert_eq!(
         (hist(long.period_total(&ka)), hist(long.period_total(&kb))),
         ((1, 10_000_000, 2, 12_000_000), (3, 14_000_000, 1, 4_000_000)),
@@ -743,9 +742,8 @@ async fn goal_progress_relative(db: Db) {
     let marko_on_ana = forecast(&db, &marko, &ReportQuery { owner: ana.id.to_string(), ..pm_q.clone() }).await;
     let marko_on_t1 = forecast(&db, &marko, &ReportQuery { team: t1.to_string(), ..pm_q.clone() }).await;
     assert_eq!(marko_on_ana.total(), ReportCell::default(), "Ana's deals are not his to see");
-    // BUG: services/goals.rs revenue_targets applies no visibility to an explicit owner or team filter
-    // (only the default team/owner follows the actor), so another team's salesperson reads Ana's and
-    // team 1's targets: got [(PM, 18.000.000)] and [(PM, 26.000.000)].
+    // Goals follow the goals page's visibility whatever the filter names: another team's salesperson
+    // reads neither Ana's nor team 1's targets.
     assert_eq!((marko_on_ana.goals, marko_on_t1.goals), (vec![], vec![]), "another team's goals leak into the forecast");
 }
 both!(goal_progress_relative);
