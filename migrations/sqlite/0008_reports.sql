@@ -46,6 +46,16 @@ CREATE INDEX opportunities_created ON opportunities(created_at, owner_id, team_i
 CREATE INDEX activities_completed ON activities(completed_at, owner_id, team_id, kind) WHERE status = 'completed';
 CREATE INDEX leads_closed ON leads(closed_at, owner_id, team_id) WHERE status = 'qualified';
 
+-- Adoption: every successful sign-in (login attempts are kept only a day, for throttling), and who
+-- changed what when (the audit trail) by user and time.
+CREATE TABLE sign_ins (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    at TEXT NOT NULL
+);
+CREATE INDEX sign_ins_at ON sign_ins(at, user_id);
+CREATE INDEX audit_user_at ON audit_entries(at, user_id, action, entity);
+
 INSERT INTO goal_metrics (name, measure, activity_kind, position, created_at, updated_at) VALUES
     ('won_revenue', 'won_revenue', NULL, 1, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
     ('won_deals', 'won_deals', NULL, 2, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),

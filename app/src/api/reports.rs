@@ -1,6 +1,6 @@
 //! Server functions of the reports (forecast, sales history) and goals.
 
-use crate::domain::reports::{GoalInput, GoalsPage, MetricInput, Report, ReportQuery};
+use crate::domain::reports::{Adoption, GoalInput, GoalsPage, MetricInput, Report, ReportQuery};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -38,4 +38,10 @@ pub async fn delete_goal(id: i64, version: i64) -> Result<(), AppError> {
 pub async fn save_goal_metric(input: MetricInput) -> Result<i64, AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
     crate::services::goals::save_metric(&db, &actor, &input).await
+}
+
+#[server]
+pub async fn get_adoption(from: String, to: String) -> Result<Adoption, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::reports::adoption::adoption(&db, &actor, &from, &to).await
 }

@@ -310,6 +310,9 @@ pub struct ListQuery {
     pub family: String,
     /// Opportunities: a forecast category code (drill-down from the forecast).
     pub forecast: String,
+    /// A field the records lack (data completeness drill-down): a field code of
+    /// `services::reports::adoption::FIELDS`.
+    pub missing: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -546,6 +546,87 @@ impl GoalsPage {
     }
 }
 
+/// Basis points of `part` in `whole` (None for an empty whole).
+pub fn share_bp(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| (part as i128 * 10_000 / whole as i128) as i64)
+}
+
+/// How complete one person's (or everyone's) records of one kind are: how many, and how many have
+/// each field filled.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FillRow {
+    /// 0 for the total line.
+    pub owner_id: i64,
+    pub owner: String,
+    pub records: i64,
+    /// In the order of `Completeness::fields`.
+    pub filled: Vec<i64>,
+}
+
+/// Data completeness of one record kind ("accounts", "contacts", "opportunities", "leads").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completeness {
+    pub entity: String,
+    /// Field codes ("email", "phone" …), in column order.
+    pub fields: Vec<String>,
+    pub rows: Vec<FillRow>,
+    pub total: FillRow,
+}
+
+/// One person's use of the CRM over the report's range.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserUsage {
+    pub user_id: i64,
+    pub name: String,
+    pub sign_ins: i64,
+    pub last_sign_in: Option<String>,
+    /// Records created and records changed (each record once).
+    pub created: i64,
+    pub updated: i64,
+    /// Activities completed, by kind code.
+    pub completed: Vec<(String, i64)>,
+    /// Open activities past their time.
+    pub overdue: i64,
+}
+
+impl UserUsage {
+    pub fn completed_total(&self) -> i64 {
+        self.completed.iter().map(|c| c.1).sum()
+    }
+}
+
+/// A customer nobody has been in touch with lately, by what they bought.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Neglected {
+    pub account_id: i64,
+    pub name: String,
+    pub owner: String,
+    /// Won revenue of the last twelve months (RSD minor units).
+    pub won_minor: i64,
+    /// The last completed activity (local date), if any.
+    pub last_contact: Option<String>,
+}
+
+/// The adoption report: who uses Veza, how complete the data is, and whom nobody called.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adoption {
+    pub from: String,
+    pub to: String,
+    /// (Monday of the week, users who signed in or changed a record that week).
+    pub active_by_week: Vec<(String, i64)>,
+    /// (Monday of the week, activities completed that week by kind code).
+    pub completed_by_week: Vec<(String, Vec<(String, i64)>)>,
+    pub users: Vec<UserUsage>,
+    pub completeness: Vec<Completeness>,
+    pub neglect_days: i64,
+    pub neglected: Vec<Neglected>,
+}
+
+/// The Monday of the week holding `d`.
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -566,6 +647,14 @@ mod tests {
         assert_eq!(Period::Month.keys_between(d("2026-11-15"), d("2027-02-01")), ["2026-11", "2026-12", "2027-01", "2027-02"]);
         assert_eq!(Period::Quarter.keys_between(d("2026-02-01"), d("2026-07-01")), ["2026-Q1", "2026-Q2", "2026-Q3"]);
         assert_eq!(Period::Month.keys_between(d("2000-01-01"), d("2030-01-01")).len(), MAX_PERIODS);
+    }
+
+    #[test]
+    fn weeks_and_shares() {
+        assert_eq!(week_start(d("2026-11-29")), d("2026-11-23"));
+        assert_eq!(week_start(d("2026-11-23")), d("2026-11-23"));
+        assert_eq!(share_bp(1, 3), Some(3_333));
+        assert_eq!(share_bp(0, 0), None);
     }
 
     #[test]

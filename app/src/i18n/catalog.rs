@@ -226,7 +226,6 @@ catalog! {
     FeedActive => "A subscription link is active (created", "Link za pretplatu je aktivan (napravljen";
     FeedNone => "No subscription link.", "Nema linka za pretplatu.";
     TeamActivity => "Team activity", "Aktivnosti tima";
-    WeekOf => "Week of", "Nedelja od";
     Person => "Person", "Osoba";
     DoneOf => "done of", "završeno od";
     // Administration of lists
@@ -670,4 +669,19 @@ catalog! {
     GoalSaved => "Goal saved", "Cilj je sačuvan";
     GoalDeleted => "Goal deleted", "Cilj je obrisan";
     MetricSaved => "Metric saved", "Pokazatelj je sačuvan";
+    Adoption => "Activity and adoption", "Aktivnost i korišćenje";
+    AdoptionHint => "Who signs in and keeps records, activities completed per week, and how complete the data is. Every percentage opens the records that lack the field.", "Ko se prijavljuje i vodi evidenciju, završene aktivnosti po nedeljama i koliko su podaci potpuni. Svaki procenat otvara zapise kojima polje nedostaje.";
+    ActiveUsers => "Active users per week", "Aktivni korisnici po nedeljama";
+    SignIns => "Sign-ins", "Prijave";
+    LastSignIn => "Last sign-in", "Poslednja prijava";
+    RecordsCreated => "Records created", "Kreirani zapisi";
+    RecordsChanged => "Records changed", "Izmenjeni zapisi";
+    CompletedPerWeek => "Activities completed per week", "Završene aktivnosti po nedeljama";
+    DataCompleteness => "Data completeness", "Potpunost podataka";
+    RecordCount => "Records", "Zapisa";
+    NeglectedCustomers => "Best customers without contact", "Najbolji kupci bez kontakta";
+    NeglectedHint => "Won revenue of the last 12 months, no completed activity in the last days:", "Dobijeni prihod u poslednjih 12 meseci, bez završene aktivnosti u poslednjih dana:";
+    LastContact => "Last contact", "Poslednji kontakt";
+    NoNeglected => "Every good customer was contacted recently.", "Svi dobri kupci su nedavno kontaktirani.";
+    WeekOf => "Week of", "Nedelja od";
 }

@@ -35,6 +35,7 @@ pub fn list_query() -> Memo<ListQuery> {
                 competitor: g("competitor"),
                 family: g("family"),
                 forecast: g("forecast"),
+                missing: g("missing"),
             }
         })
     })
@@ -74,6 +75,8 @@ pub fn href_with_cursor(path: &str, q: &ListQuery, cursor: &str) -> String {
         ("reason", &q.reason),
         ("competitor", &q.competitor),
         ("family", &q.family),
+        ("forecast", &q.forecast),
+        ("missing", &q.missing),
     ];
     let mut parts: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
     if !cursor.is_empty() {

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod admin;
+pub mod adoption;
 pub mod analysis;
 pub mod app;
 pub mod auth;

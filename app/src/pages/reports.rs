@@ -223,7 +223,13 @@ fn ReportPage(kind: Kind, title: M, hint: M, body: fn(ReportQuery, Report) -> An
 /// Links between the report pages.
 #[component]
 pub fn ReportTabs(current: &'static str) -> impl IntoView {
-    let tabs = [("/reports/forecast", M::Forecast), ("/reports/sales", M::SalesHistory), ("/goals", M::Goals), ("/win-loss", M::WinLoss)];
+    let tabs = [
+        ("/reports/forecast", M::Forecast),
+        ("/reports/sales", M::SalesHistory),
+        ("/goals", M::Goals),
+        ("/reports/adoption", M::Adoption),
+        ("/win-loss", M::WinLoss),
+    ];
     view! {
         <nav class="tabs report-tabs" aria-label=t(M::Reports)>
             {tabs

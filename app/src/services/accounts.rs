@@ -352,6 +352,7 @@ const SORTS: &[SortColumn] = &[
 fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "a");
     text.filter(sql, "accounts", "a");
+    super::reports::adoption::missing_filter(sql, "accounts", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND a.owner_id = ").bind(owner);
     }

@@ -390,6 +390,8 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(
     let day_ago = (chrono::Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(day_ago).execute(&mut *tx).await?;
+    // Kept for the adoption report (sign-ins per user and week).
+    sqlx::query("INSERT INTO sign_ins (user_id, at) VALUES ($1, $2)").bind(user_id).bind(now()).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(token_hash(&token))
         .bind(user_id)

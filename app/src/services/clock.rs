@@ -79,7 +79,7 @@ pub fn day_start(d: NaiveDate) -> String {
 
 /// The Monday of `d`'s week.
 pub fn week_start(d: NaiveDate) -> NaiveDate {
-    d - Duration::days(d.weekday().num_days_from_monday() as i64)
+    crate::domain::reports::week_start(d)
 }
 
 pub fn month_start(d: NaiveDate) -> NaiveDate {

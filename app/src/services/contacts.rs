@@ -259,6 +259,7 @@ const SORTS: &[SortColumn] = &[
 fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "c");
     text.filter(sql, "contacts", "c");
+    super::reports::adoption::missing_filter(sql, "contacts", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND c.owner_id = ").bind(owner);
     }

@@ -373,6 +373,7 @@ const SORTS: &[SortColumn] = &[
 fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "l");
     text.filter(sql, "leads", "l");
+    super::reports::adoption::missing_filter(sql, "leads", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND l.owner_id = ").bind(owner);
     }

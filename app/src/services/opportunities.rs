@@ -388,6 +388,7 @@ const SORTS: &[SortColumn] = &[
 fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "o");
     text.filter(sql, "opportunities", "o");
+    super::reports::adoption::missing_filter(sql, "opportunities", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND o.owner_id = ").bind(owner);
     }

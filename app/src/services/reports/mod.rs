@@ -3,6 +3,7 @@
 //! database over the viewer's visible deals, with money converted to the base currency (RSD) in SQL;
 //! Rust only arranges the grouped rows into periods × rows.
 
+pub mod adoption;
 pub mod forecast;
 pub mod sales;
 

@@ -1,0 +1,247 @@
+//! Activity and adoption: active users and completed activities per week, each person's use of the
+//! CRM, data completeness per record kind with the incomplete records one click away, and the best
+//! customers nobody has contacted lately.
+
+use super::reports::ReportTabs;
+use crate::api::reports::get_adoption;
+use crate::components::charts::{Column, ColumnChart, Segment};
+use crate::components::{activity_label, error_text, t, use_lang, Loading};
+use crate::domain::competition::format_bp;
+use crate::domain::reports::{share_bp, Adoption, Completeness};
+use crate::domain::ActivityKind;
+use crate::i18n::{format_date, format_int, format_money_short, Lang, M};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::{Form, A};
+use leptos_router::hooks::use_query_map;
+
+fn kind_text(lang: Lang, code: &str) -> String {
+    ActivityKind::parse(code).map(|k| lang.t(activity_label(k)).to_string()).unwrap_or_else(|| code.to_string())
+}
+
+fn field_label(entity: &str, field: &str) -> M {
+    match (entity, field) {
+        (_, "pib") => M::Pib,
+        (_, "phone") => M::Phone,
+        (_, "email") => M::Email,
+        (_, "region") => M::Region,
+        (_, "industry") => M::Industry,
+        (_, "job_title") => M::JobTitle,
+        (_, "account") => M::Account,
+        (_, "amount") => M::Amount,
+        (_, "contact") => M::PrimaryContact,
+        (_, "source") => M::Source,
+        (_, "lines") => M::Lines,
+        _ => M::Name,
+    }
+}
+
+fn entity_label(entity: &str) -> M {
+    match entity {
+        "accounts" => M::Accounts,
+        "contacts" => M::Contacts,
+        "opportunities" => M::Opportunities,
+        _ => M::Leads,
+    }
+}
+
+const KIND_CLASSES: [&str; 6] = ["series-0", "series-1", "series-2", "series-3", "series-4", "series-5"];
+const KIND_CODES: [&str; 6] = ["task", "call", "meeting", "email", "letter", "fax"];
+
+#[component]
+pub fn AdoptionPage() -> impl IntoView {
+    let lang = use_lang();
+    let qm = use_query_map();
+    let params = Memo::new(move |_| qm.with(|m| (m.get("from").unwrap_or_default(), m.get("to").unwrap_or_default())));
+    let data = Resource::new(move || params.get(), |(from, to)| get_adoption(from, to));
+    view! {
+        <Title text=t(M::Adoption)/>
+        <div class="page-head">
+            <h1>{t(M::Adoption)}</h1>
+            <div class="head-actions"><ReportTabs current="/reports/adoption"/></div>
+        </div>
+        <p class="muted no-print">{t(M::AdoptionHint)}</p>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
+                    Ok(a) => view! { <AdoptionView a=a/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn AdoptionView(a: Adoption) -> impl IntoView {
+    let lang = use_lang();
+    let active: Vec<Column> = a
+        .active_by_week
+        .iter()
+        .map(|(w, n)| Column {
+            label: format_date(lang, w),
+            total_text: format_int(lang, *n),
+            segments: vec![Segment {
+                value: *n,
+                text: format!("{} {}: {n}", lang.t(M::WeekOf), format_date(lang, w)),
+                class: "won",
+                href: None,
+            }],
+            marker: None,
+        })
+        .collect();
+    let completed: Vec<Column> = a
+        .completed_by_week
+        .iter()
+        .map(|(w, kinds)| Column {
+            label: format_date(lang, w),
+            total_text: format_int(lang, kinds.iter().map(|k| k.1).sum()),
+            segments: kinds
+                .iter()
+                .map(|(k, n)| Segment {
+                    value: *n,
+                    text: format!("{} · {}: {n}", format_date(lang, w), kind_text(lang, k)),
+                    class: KIND_CODES.iter().position(|c| c == k).map(|i| KIND_CLASSES[i]).unwrap_or("series-5"),
+                    href: None,
+                })
+                .collect(),
+            marker: None,
+        })
+        .collect();
+    let legend: Vec<(&'static str, String)> = KIND_CODES.iter().zip(KIND_CLASSES).map(|(k, c)| (c, kind_text(lang, k))).collect();
+    let users = a.users.clone();
+    view! {
+        <Form method="GET" action="/reports/adoption" attr:class="filters" attr:role="search">
+            <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=a.from.clone()/></label>
+            <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=a.to.clone()/></label>
+            <button type="submit" class="btn">{lang.t(M::Filter)}</button>
+            <a class="btn btn-ghost" href="/reports/adoption">{lang.t(M::ClearFilters)}</a>
+        </Form>
+        <div class="grid-2">
+            <section class="card"><ColumnChart title=lang.t(M::ActiveUsers) columns=active legend=vec![]/></section>
+            <section class="card"><ColumnChart title=lang.t(M::CompletedPerWeek) columns=completed legend=legend/></section>
+        </div>
+        <section class="card">
+            <div class="table-wrap">
+                <table class="table" id="usage">
+                    <thead>
+                        <tr>
+                            <th>{t(M::Salesperson)}</th>
+                            <th class="num">{t(M::SignIns)}</th>
+                            <th>{t(M::LastSignIn)}</th>
+                            <th class="num">{t(M::RecordsCreated)}</th>
+                            <th class="num">{t(M::RecordsChanged)}</th>
+                            <th class="num">{t(M::MActivitiesDone)}</th>
+                            <th class="num">{t(M::Overdue)}</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {users
+                            .into_iter()
+                            .map(|u| {
+                                let detail = u.completed.iter().map(|(k, n)| format!("{} {n}", kind_text(lang, k))).collect::<Vec<_>>().join(", ");
+                                view! {
+                                    <tr>
+                                        <th scope="row">{u.name.clone()}</th>
+                                        <td class="num">{format_int(lang, u.sign_ins)}</td>
+                                        <td>{u.last_sign_in.clone().map(|l| crate::i18n::format_local(lang, &l)).unwrap_or_else(|| lang.t(M::Never).to_string())}</td>
+                                        <td class="num">{format_int(lang, u.created)}</td>
+                                        <td class="num">{format_int(lang, u.updated)}</td>
+                                        <td class="num" title=detail>{format_int(lang, u.completed_total())}</td>
+                                        <td class="num">{format_int(lang, u.overdue)}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+        <h2>{t(M::DataCompleteness)}</h2>
+        <div class="grid-2">{a.completeness.iter().cloned().map(|c| view! { <CompletenessTable c=c/> }).collect_view()}</div>
+        <section class="card" id="neglected">
+            <h2>{t(M::NeglectedCustomers)}</h2>
+            <p class="muted">{format!("{} {}", lang.t(M::NeglectedHint), a.neglect_days)}</p>
+            {if a.neglected.is_empty() {
+                view! { <p class="empty">{t(M::NoNeglected)}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="table">
+                        <thead><tr><th>{t(M::Account)}</th><th>{t(M::Owner)}</th><th class="num">{t(M::WonRevenue)}</th><th>{t(M::LastContact)}</th></tr></thead>
+                        <tbody>
+                            {a.neglected.clone().into_iter().map(|n| view! {
+                                <tr>
+                                    <td><A href=format!("/accounts/{}", n.account_id)>{n.name.clone()}</A></td>
+                                    <td>{n.owner.clone()}</td>
+                                    <td class="num">{format_money_short(lang, n.won_minor, "RSD")}</td>
+                                    <td>{n.last_contact.clone().map(|d| format_date(lang, &d)).unwrap_or_else(|| lang.t(M::Never).to_string())}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </section>
+    }
+}
+
+/// One record kind: a line per owner, a column per field with the share filled; each share opens
+/// the records lacking that field.
+#[component]
+fn CompletenessTable(c: Completeness) -> impl IntoView {
+    let lang = use_lang();
+    let entity = c.entity.clone();
+    let cell = move |owner: Option<i64>, records: i64, filled: i64, field: &str| {
+        let pct = share_bp(filled, records).map(format_bp).unwrap_or_else(|| "—".into());
+        let missing = records - filled;
+        let owner_param = owner.map(|o| format!("&owner={o}")).unwrap_or_default();
+        let class = match share_bp(filled, records) {
+            Some(bp) if bp < 5_000 => "num fill-low",
+            Some(bp) if bp < 8_000 => "num fill-mid",
+            _ => "num",
+        };
+        view! {
+            <td class=class>
+                {if missing > 0 {
+                    view! { <a href=format!("/{entity}?missing={field}{owner_param}") title=format!("{missing}")>{pct}</a> }.into_any()
+                } else {
+                    view! { <span>{pct}</span> }.into_any()
+                }}
+            </td>
+        }
+    };
+    let fields = c.fields.clone();
+    view! {
+        <section class="card completeness" id=format!("completeness-{}", c.entity)>
+            <h3>{t(entity_label(&c.entity))}</h3>
+            <div class="table-wrap">
+                <table class="table">
+                    <thead>
+                        <tr>
+                            <th>{t(M::Owner)}</th>
+                            <th class="num">{t(M::RecordCount)}</th>
+                            {fields.iter().map(|f| view! { <th class="num">{t(field_label(&c.entity, f))}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {c.rows.iter().map(|r| view! {
+                            <tr>
+                                <th scope="row">{r.owner.clone()}</th>
+                                <td class="num">{format_int(lang, r.records)}</td>
+                                {fields.iter().zip(r.filled.iter()).map(|(f, n)| cell(Some(r.owner_id), r.records, *n, f)).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                    <tfoot>
+                        <tr>
+                            <th scope="row">{t(M::Total)}</th>
+                            <td class="num">{format_int(lang, c.total.records)}</td>
+                            {fields.iter().zip(c.total.filled.iter()).map(|(f, n)| cell(None, c.total.records, *n, f)).collect_view()}
+                        </tr>
+                    </tfoot>
+                </table>
+            </div>
+        </section>
+    }
+}
