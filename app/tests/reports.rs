@@ -1,8 +1,10 @@
 //! Integration tests of the reports — the forecast (won, open and weighted pipeline by expected close
 //! month, by region, salesperson and forecast category, with the opportunity-list drill-down behind
 //! every cell), the sales history against the same period a year earlier, goals (relative targets,
-//! team roll-up, progress, who may set them) and the report export — each on a fresh SQLite file and a
-//! fresh Postgres database (see `common/`).
+//! team roll-up, progress, who may set them), the report export, data completeness per owner (with the
+//! lists of what is missing) and the adoption report (sign-ins, records kept, activities completed,
+//! overdue work, neglected customers) — each on a fresh SQLite file and a fresh Postgres database (see
+//! `common/`).
 //!
 //! The services read the real clock (`services::clock::today()`, no override), so every date is
 //! computed from today: the deals lie in whole months or quarters that have already ended, which keeps
@@ -18,15 +20,18 @@ mod common;
 use common::*;
 
 use app::db::Db;
+use app::domain::ids::pib_with_check;
 use app::domain::reports::{
-    year_earlier, ForecastCategory, GoalInput, GoalProgress, GroupBy, Measure, MetricInput, Period, Report, ReportCell, ReportQuery,
+    share_bp, week_start, year_earlier, Adoption, Completeness, FillRow, ForecastCategory, GoalInput, GoalProgress, GroupBy, Measure,
+    MetricInput, Neglected, Period, Report, ReportCell, ReportQuery, UserUsage,
 };
-use app::domain::{CloseInput, ListQuery, OpportunityInput};
+use app::domain::{AccountInput, ActivityInput, CloseInput, CompleteInput, ContactInput, ListQuery, OpportunityInput};
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
 use app::services::export::{report_table, Cell};
-use app::services::{accounts, clock, deals, goals, opportunities, picklists, pipeline, reports, Actor};
-use chrono::{Datelike, Months, NaiveDate};
+use app::services::reports::adoption;
+use app::services::{accounts, activities, auth, clock, contacts, deals, goals, opportunities, picklists, pipeline, reports, Actor};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers
@@ -842,3 +847,411 @@ async fn export_report_table(db: Db) {
     assert_eq!(rows.last().expect("totals")[2..].to_vec(), vec![Cell::Number(2.0), Cell::Number(105_000.0), Cell::Number(0.0)]);
 }
 both!(export_report_table);
+
+// ---------------------------------------------------------------------------------------------------
+// 5. Data completeness per owner, and the records behind every gap
+// ---------------------------------------------------------------------------------------------------
+
+async fn completeness(db: &Db, actor: &Actor, entity: &str) -> Completeness {
+    adoption::completeness(db, actor, entity).await.expect("completeness")
+}
+
+fn fill(owner_id: i64, owner: &str, records: i64, filled: Vec<i64>) -> FillRow {
+    FillRow { owner_id, owner: owner.into(), records, filled }
+}
+
+/// The share of every field of a line, in basis points.
+fn shares(r: &FillRow) -> Vec<Option<i64>> {
+    r.filled.iter().map(|f| share_bp(*f, r.records)).collect()
+}
+
+fn field_at(c: &Completeness, code: &str) -> usize {
+    c.fields.iter().position(|f| f == code).unwrap_or_else(|| panic!("no field {code} in {}", c.entity))
+}
+
+fn missing(field: &str, owner: Option<i64>) -> ListQuery {
+    ListQuery { missing: field.into(), owner: owner.map(|o| o.to_string()).unwrap_or_default(), ..Default::default() }
+}
+
+/// The ids (ascending) of the contacts `actor` sees that lack `field` (of one owner, or anyone's).
+async fn contacts_missing(db: &Db, actor: &Actor, field: &str, owner: Option<i64>) -> Vec<i64> {
+    let page = contacts::list(db, actor, &missing(field, owner)).await.expect("contact list");
+    assert!(page.next_cursor.is_none(), "the list fits one page");
+    sorted(page.rows.iter().map(|r| r.id).collect())
+}
+
+fn contact_input(first: &str, last: &str, account: Option<i64>, email: &str, phone: &str, mobile: &str, job: &str) -> ContactInput {
+    ContactInput {
+        first_name: first.into(),
+        last_name: last.into(),
+        account_id: account.map(|a| a.to_string()).unwrap_or_default(),
+        email: email.into(),
+        phone: phone.into(),
+        mobile: mobile.into(),
+        job_title: job.into(),
+        ..Default::default()
+    }
+}
+
+/// Contacts with and without e-mail, phone (a mobile counts), job title and account, per owner and in
+/// total, with their shares in basis points; every gap opens exactly its contacts in the list; an
+/// opportunity's amount (0 counts as none) and an account's PIB the same way; each viewer sees the
+/// owners of the records they may see.
+async fn completeness_per_owner(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let stage = open[0].id;
+    let t1 = team(&db, "Prodaja Sever").await;
+    let t2 = team(&db, "Prodaja Jug").await;
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t1)).await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t1)).await;
+    let iva = user(&db, "iva@veza.rs", "Iva", "sales", Some(t1)).await;
+    let marko = user(&db, "marko@veza.rs", "Marko", "sales", Some(t2)).await;
+
+    // Accounts: Ana's Alfa (with a PIB) and Beta (none), Iva's Gama (none), Marko's Delta (with a PIB).
+    let with_pib = |name: &str, pib: String| AccountInput { pib, ..account_input(name) };
+    let alfa = accounts::create(&db, &ana, &with_pib("Alfa d.o.o.", "100002887".into())).await.expect("Alfa");
+    let beta = new_account(&db, &ana, "Beta a.d.").await;
+    let gama = new_account(&db, &iva, "Gama d.o.o.").await;
+    let delta = accounts::create(&db, &marko, &with_pib("Delta d.o.o.", pib_with_check(10_123_456))).await.expect("Delta");
+
+    // Contacts:           e-mail  phone         job title  account
+    //   Ana   C1 Petar    ✓       ✓             ✓          Alfa
+    //         C2 Jovan    –       '' + mobile   –          Alfa
+    //         C3 Milan    ✓       –             –          –
+    //   Iva   C4 Vesna    ✓       ✓             ✓          –
+    //         C5 Zoran    ''      –             –          Gama
+    //   Marko C6 Dragan   ✓       –             –          Delta
+    // ('' is an empty text as an import leaves it: still missing; a mobile alone counts as a phone.)
+    let create = |actor: &Actor, input: ContactInput| {
+        let (db, actor) = (db.clone(), actor.clone());
+        async move { contacts::create(&db, &actor, &input).await.expect("create contact") }
+    };
+    let c1 = create(&ana, contact_input("Petar", "Petrović", Some(alfa), "petar@alfa.rs", "011 123 4567", "", "Direktor")).await;
+    let c2 = create(&ana, contact_input("Jovan", "Jovanović", Some(alfa), "", "", "064 123 4567", "")).await;
+    let c3 = create(&ana, contact_input("Milan", "Milić", None, "milan@gmail.com", "", "", "")).await;
+    let c4 = create(&iva, contact_input("Vesna", "Vesić", None, "vesna@firma.rs", "021 456 789", "", "Nabavka")).await;
+    let c5 = create(&iva, contact_input("Zoran", "Zorić", Some(gama), "", "", "", "")).await;
+    let c6 = create(&marko, contact_input("Dragan", "Dragić", Some(delta), "dragan@delta.rs", "", "", "")).await;
+    for (sql, id) in [("UPDATE contacts SET phone = '' WHERE id = $1", c2), ("UPDATE contacts SET email = '' WHERE id = $1", c5)] {
+        sqlx::query(sql).bind(id).execute(&db.pool).await.expect("an empty text");
+    }
+
+    // Everyone's (the admin): owners by name.
+    //   Ana   3 contacts: e-mail 2 (C1, C3), phone 2 (C1, C2), job title 1 (C1), account 2 (C1, C2)
+    //         → 2/3 = 6666 bp, 6666, 1/3 = 3333, 6666.
+    //   Iva   2 contacts: e-mail 1 (C4), phone 1 (C4), job title 1 (C4), account 1 (C5) → 1/2 = 5000 bp each.
+    //   Marko 1 contact:  e-mail 1, phone 0, job title 0, account 1 → 10000, 0, 0, 10000 bp.
+    //   Total 6 contacts: e-mail 4 → 6666 bp, phone 3 → 5000, job title 2 → 3333, account 4 → 6666.
+    let c = completeness(&db, &admin, "contacts").await;
+    assert_eq!(c.entity, "contacts");
+    assert_eq!(c.fields, ["email", "phone", "job_title", "account"]);
+    assert_eq!(
+        c.rows,
+        vec![
+            fill(ana.id, "Ana", 3, vec![2, 2, 1, 2]),
+            fill(iva.id, "Iva", 2, vec![1, 1, 1, 1]),
+            fill(marko.id, "Marko", 1, vec![1, 0, 0, 1])
+        ]
+    );
+    assert_eq!(c.total, fill(0, "", 6, vec![4, 3, 2, 4]));
+    assert_eq!(shares(&c.rows[0]), vec![Some(6_666), Some(6_666), Some(3_333), Some(6_666)]);
+    assert_eq!(shares(&c.rows[1]), vec![Some(5_000); 4]);
+    assert_eq!(shares(&c.rows[2]), vec![Some(10_000), Some(0), Some(0), Some(10_000)]);
+    assert_eq!(shares(&c.total), vec![Some(6_666), Some(5_000), Some(3_333), Some(6_666)]);
+
+    // The team (the manager, and a salesperson of the team): Ana and Iva; Mila owns nothing, so has no line.
+    //   Total 5 contacts: e-mail 3 → 3/5 = 6000 bp, phone 3 → 6000, job title 2 → 4000, account 3 → 6000.
+    let team_view = completeness(&db, &mgr, "contacts").await;
+    assert_eq!(team_view.rows, c.rows[..2].to_vec());
+    assert_eq!(team_view.total, fill(0, "", 5, vec![3, 3, 2, 3]));
+    assert_eq!(shares(&team_view.total), vec![Some(6_000), Some(6_000), Some(4_000), Some(6_000)]);
+    assert_eq!(completeness(&db, &ana, "contacts").await, team_view);
+    // Marko (the other team) sees his own line only.
+    let his = completeness(&db, &marko, "contacts").await;
+    assert_eq!(his.rows, vec![fill(marko.id, "Marko", 1, vec![1, 0, 0, 1])]);
+    assert_eq!(his.total, fill(0, "", 1, vec![1, 0, 0, 1]));
+
+    // Every gap opens exactly its contacts: Ana's without an e-mail is C2; Iva's is C5 (''); Ana's
+    // without a phone only C3 (C2 has a mobile); without a job title C2 and C3; the team's without an
+    // account C3 and C4.
+    assert_eq!(contacts_missing(&db, &ana, "email", Some(ana.id)).await, vec![c2]);
+    assert_eq!(contacts_missing(&db, &mgr, "email", Some(ana.id)).await, vec![c2]);
+    assert_eq!(contacts_missing(&db, &mgr, "email", Some(iva.id)).await, vec![c5]);
+    assert_eq!(contacts_missing(&db, &ana, "phone", Some(ana.id)).await, vec![c3]);
+    assert_eq!(contacts_missing(&db, &ana, "job_title", Some(ana.id)).await, vec![c2, c3]);
+    assert_eq!(contacts_missing(&db, &mgr, "account", None).await, vec![c3, c4]);
+    assert_eq!(contacts_missing(&db, &admin, "phone", None).await, vec![c3, c5, c6]);
+    // … and for every line and field, the list holds records − filled contacts.
+    for row in &c.rows {
+        for (i, code) in c.fields.iter().enumerate() {
+            let n = contacts_missing(&db, &admin, code, Some(row.owner_id)).await.len() as i64;
+            assert_eq!(n, row.records - row.filled[i], "{} without {code}", row.owner);
+        }
+    }
+    // Marko cannot open Ana's gaps (her contacts are not his to see), and has none of his own in e-mail.
+    assert!(contacts_missing(&db, &marko, "email", Some(ana.id)).await.is_empty());
+    assert!(contacts_missing(&db, &marko, "email", None).await.is_empty());
+    assert_eq!(contacts_missing(&db, &marko, "phone", None).await, vec![c6]);
+    // A field code the kind does not have narrows nothing.
+    assert_eq!(contacts_missing(&db, &ana, "fax", Some(ana.id)).await, vec![c1, c2, c3]);
+
+    // Opportunities: Ana's O1 100.000,00 (with contact C1), O2 0,00 and O3 without an amount — 0 is no
+    // amount: 1 of 3 = 3333 bp; Iva's O4 5.000,00: 1 of 1 = 10000 bp; the team's 2 of 4 = 5000 bp.
+    let o1 = opportunities::create(
+        &db,
+        &ana,
+        &OpportunityInput { contact_id: c1.to_string(), ..opportunity_input("O1", alfa, stage, "100.000") },
+    )
+    .await
+    .expect("O1");
+    let o2 = new_opportunity(&db, &ana, "O2", alfa, stage, "0").await;
+    let o3 = new_opportunity(&db, &ana, "O3", beta, stage, "").await;
+    let o4 = new_opportunity(&db, &iva, "O4", gama, stage, "5.000").await;
+    assert_eq!(opportunities::get(&db, &ana, o2).await.expect("O2").amount_minor, 0);
+    let opps = completeness(&db, &mgr, "opportunities").await;
+    let (amount, contact) = (field_at(&opps, "amount"), field_at(&opps, "contact"));
+    assert_eq!(
+        opps.rows.iter().map(|r| (r.owner_id, r.records, r.filled[amount])).collect::<Vec<_>>(),
+        vec![(ana.id, 3, 1), (iva.id, 1, 1)]
+    );
+    assert_eq!((opps.rows[0].filled[contact], opps.total.records, opps.total.filled[amount]), (1, 4, 2));
+    assert_eq!(share_bp(opps.rows[0].filled[amount], opps.rows[0].records), Some(3_333));
+    assert_eq!(share_bp(opps.rows[1].filled[amount], opps.rows[1].records), Some(10_000));
+    assert_eq!(share_bp(opps.total.filled[amount], opps.total.records), Some(5_000));
+    let (ids, _) = drill(&db, &mgr, &missing("amount", Some(ana.id))).await;
+    assert_eq!(ids, vec![o2, o3]);
+    let (ids, _) = drill(&db, &mgr, &missing("amount", None)).await;
+    assert_eq!(ids, vec![o2, o3], "O1 and O4 have an amount");
+    assert!(!ids.contains(&o1) && !ids.contains(&o4));
+
+    // Accounts' PIB: Ana 1 of 2 (Alfa) = 5000 bp, Iva 0 of 1 = 0, Marko 1 of 1 = 10000; everyone's 2 of
+    // 4 = 5000 bp, the team's 1 of 3 = 3333 bp. Ana's account without a PIB is Beta.
+    let accs = completeness(&db, &admin, "accounts").await;
+    let pib = field_at(&accs, "pib");
+    assert_eq!(
+        accs.rows.iter().map(|r| (r.owner_id, r.records, r.filled[pib], share_bp(r.filled[pib], r.records))).collect::<Vec<_>>(),
+        vec![(ana.id, 2, 1, Some(5_000)), (iva.id, 1, 0, Some(0)), (marko.id, 1, 1, Some(10_000))]
+    );
+    assert_eq!((accs.total.records, share_bp(accs.total.filled[pib], accs.total.records)), (4, Some(5_000)));
+    let team_accs = completeness(&db, &mgr, "accounts").await;
+    assert_eq!((team_accs.total.records, share_bp(team_accs.total.filled[pib], team_accs.total.records)), (3, Some(3_333)));
+    let page = accounts::list(&db, &mgr, &missing("pib", Some(ana.id))).await.expect("account list");
+    assert_eq!(sorted(page.rows.iter().map(|r| r.id).collect()), vec![beta]);
+    let page = accounts::list(&db, &admin, &missing("pib", None)).await.expect("account list");
+    assert_eq!(sorted(page.rows.iter().map(|r| r.id).collect()), vec![beta, gama]);
+
+    // Nothing to count is an empty report; an unknown kind is not found.
+    let leads = completeness(&db, &admin, "leads").await;
+    assert_eq!((leads.rows.len(), leads.total.records, leads.total.filled.clone()), (0, 0, vec![0, 0, 0]));
+    assert_eq!(shares(&leads.total), vec![None; 3]);
+    assert_eq!(adoption::completeness(&db, &admin, "products").await, Err(AppError::NotFound));
+}
+both!(completeness_per_owner);
+
+// ---------------------------------------------------------------------------------------------------
+// 6. Adoption: sign-ins, records kept, activities completed, overdue work and neglected customers
+// ---------------------------------------------------------------------------------------------------
+
+async fn adoption_report(db: &Db, actor: &Actor, from: &str, to: &str) -> Adoption {
+    adoption::adoption(db, actor, from, to).await.expect("adoption report")
+}
+
+fn usage(a: &Adoption, user: i64) -> &UserUsage {
+    a.users.iter().find(|u| u.user_id == user).unwrap_or_else(|| panic!("no usage line for user {user}"))
+}
+
+/// A local time `days` from today, as a form sends it ("2026-11-27T09:00").
+fn local_at(days: i64, hm: &str) -> String {
+    format!("{}T{hm}", iso(clock::today() + Duration::days(days)))
+}
+
+fn activity_input(kind: &str, subject: &str, starts: &str, regarding: (&str, i64)) -> ActivityInput {
+    ActivityInput {
+        kind: kind.into(),
+        subject: subject.into(),
+        starts_at: starts.into(),
+        regarding_kind: regarding.0.into(),
+        regarding_id: regarding.1.to_string(),
+        ..Default::default()
+    }
+}
+
+/// An activity logged as already done (completed now, whenever it started).
+async fn logged(db: &Db, actor: &Actor, kind: &str, subject: &str, starts: &str, regarding: (&str, i64)) -> i64 {
+    let input = ActivityInput { completed: "on".into(), ..activity_input(kind, subject, starts, regarding) };
+    activities::create(db, actor, &input).await.expect("logged activity")
+}
+
+fn kinds(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+    list.iter().map(|(k, n)| (k.to_string(), *n)).collect()
+}
+
+/// One person's sign-ins, records created and changed, activities completed by kind and overdue work;
+/// who was active in which week; each viewer sees the people they may see; the best customers without a
+/// completed activity in the last 60 days, until somebody calls them.
+async fn adoption_usage(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let stage = open[0].id;
+    let t1 = team(&db, "Prodaja Sever").await;
+    let t2 = team(&db, "Prodaja Jug").await;
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t1)).await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t1)).await;
+    let iva = user(&db, "iva@veza.rs", "Iva", "sales", Some(t1)).await;
+    let marko = user(&db, "marko@veza.rs", "Marko", "sales", Some(t2)).await;
+    let today = clock::today();
+    let this_week = week_start(today);
+
+    // Ana signs in twice (a wrong password is no sign-in).
+    assert!(auth::sign_in(&db, "ana@veza.rs", "pogresna-lozinka", "10.0.0.1").await.is_err());
+    for _ in 0..2 {
+        auth::sign_in(&db, "ana@veza.rs", PASSWORD, "10.0.0.1").await.expect("sign in");
+    }
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM sign_ins WHERE user_id = $1", ana.id).await, 2);
+
+    // Ana creates an account and a contact and changes the contact; her activities:
+    //   A1 call today 08:00 and M meeting today 09:00, both completed; A2 call yesterday 10:00, logged
+    //   as done; Late task yesterday 09:00, still open (overdue); Later task today 23:59, open (not yet).
+    // Created: account, contact, A1, M, A2, Late, Later = 7 records. Changed: the contact, A1 and M
+    // (completing is a change) = 3. Completed: call 2 (A1, A2), meeting 1. Overdue: 1.
+    let kupac = new_account(&db, &ana, "Kupac d.o.o.").await;
+    let input =
+        ContactInput { first_name: "Petar".into(), last_name: "Petrović".into(), account_id: kupac.to_string(), ..Default::default() };
+    let petar = contacts::create(&db, &ana, &input).await.expect("contact");
+    let change = ContactInput { id: petar.to_string(), version: "1".into(), job_title: "Direktor".into(), ..input };
+    contacts::update(&db, &ana, &change).await.expect("change the contact");
+    let a1 = activities::create(&db, &ana, &activity_input("call", "Poziv", &local_at(0, "08:00"), ("account", kupac))).await.expect("A1");
+    let m =
+        activities::create(&db, &ana, &activity_input("meeting", "Sastanak", &local_at(0, "09:00"), ("contact", petar))).await.expect("M");
+    for id in [a1, m] {
+        let done = CompleteInput { id: id.to_string(), version: "1".into(), outcome: "Dogovoreno".into(), ..Default::default() };
+        activities::complete(&db, &ana, &done).await.expect("complete");
+    }
+    logged(&db, &ana, "call", "Obavljen poziv", &local_at(-1, "10:00"), ("account", kupac)).await;
+    activities::create(&db, &ana, &activity_input("task", "Zakasnelo", &local_at(-1, "09:00"), ("account", kupac))).await.expect("Late");
+    activities::create(&db, &ana, &activity_input("task", "Kasnije", &local_at(0, "23:59"), ("account", kupac))).await.expect("Later");
+
+    // Mila's customers: won revenue of the last 365 days, and the last completed activity:
+    //   Zaboravljeni  500.000,00 won 30 days ago;      an e-mail 90 days ago           → neglected, first
+    //   Mali           20.000,00 won 100 days ago;     an e-mail 61 days ago at 23:00  → neglected, second
+    //   Granica        10.000,00 won 365 days ago;     nothing                         → neglected, third
+    //   Posećeni    1.000.000,00 won 200 days ago;     an e-mail on its deal 10 days ago → not neglected
+    //   Skoro          30.000,00 won 50 days ago;      an e-mail 60 days ago at 00:00  → not neglected
+    //   Stari       2.000.000,00 won 366 days ago;     nothing                         → no revenue in the year
+    // Mila created 6 accounts, 6 deals and 4 e-mails (16 records), changed the 6 deals (closing them) and
+    // completed 4 e-mails (now, whenever they took place).
+    let ago = |days: i64| today - Duration::days(days);
+    let mut customers = Vec::new();
+    for (name, amount, won_days) in [
+        ("Zaboravljeni d.o.o.", "500.000", 30),
+        ("Mali d.o.o.", "20.000", 100),
+        ("Granica d.o.o.", "10.000", 365),
+        ("Posećeni d.o.o.", "1.000.000", 200),
+        ("Skoro d.o.o.", "30.000", 50),
+        ("Stari d.o.o.", "2.000.000", 366),
+    ] {
+        let acc = new_account(&db, &mgr, name).await;
+        let deal = won_deal(&db, &mgr, &format!("Posao {name}"), acc, stage, amount, ago(won_days), "").await;
+        customers.push((acc, deal));
+    }
+    let [zab, mali, granica, poseceni, skoro, _stari] = [0, 1, 2, 3, 4, 5].map(|i| customers[i]);
+    logged(&db, &mgr, "email", "Ponuda", &local_at(-90, "10:00"), ("account", zab.0)).await;
+    logged(&db, &mgr, "email", "Pitanje", &local_at(-61, "23:00"), ("account", mali.0)).await;
+    logged(&db, &mgr, "email", "Isporuka", &local_at(-10, "12:00"), ("opportunity", poseceni.1)).await;
+    logged(&db, &mgr, "email", "Čestitka", &local_at(-60, "00:00"), ("account", skoro.0)).await;
+
+    // The default range: the last four weeks, this one included.
+    let r = adoption_report(&db, &admin, "", "").await;
+    let first = this_week - Duration::days(21);
+    let weeks: Vec<String> = (0..4).map(|i| iso(first + Duration::days(7 * i))).collect();
+    assert_eq!((r.from.clone(), r.to.clone()), (iso(first), iso(today)));
+    let a = usage(&r, ana.id);
+    assert_eq!((a.name.as_str(), a.sign_ins, a.created, a.updated, a.overdue), ("Ana", 2, 7, 3, 1));
+    assert_eq!(a.completed, kinds(&[("call", 2), ("meeting", 1)]));
+    assert_eq!(a.completed_total(), 3);
+    let last = a.last_sign_in.clone().expect("last sign-in");
+    assert!(last.starts_with(&format!("{}T", iso(today))), "last sign-in {last} is today's, in local time");
+    let m = usage(&r, mgr.id);
+    assert_eq!((m.sign_ins, m.last_sign_in.clone(), m.created, m.updated, m.overdue), (0, None, 16, 6, 0));
+    assert_eq!(m.completed, kinds(&[("email", 4)]));
+    // The admin sees every active user, by name; Iva, Marko and the admin did nothing.
+    assert_eq!(r.users.iter().map(|u| u.user_id).collect::<Vec<_>>(), vec![admin.id, ana.id, iva.id, marko.id, mgr.id]);
+    for (id, name) in [(admin.id, "Admin"), (iva.id, "Iva"), (marko.id, "Marko")] {
+        assert_eq!(usage(&r, id), &UserUsage { user_id: id, name: name.into(), ..Default::default() });
+    }
+    // Active this week: Ana and Mila; nobody in the three weeks before. Completed this week: Ana's
+    // calls and meeting, Mila's e-mails.
+    assert_eq!(r.active_by_week, weeks.iter().cloned().zip([0, 0, 0, 2]).collect::<Vec<_>>());
+    let empty: Vec<(String, i64)> = Vec::new();
+    let this_weeks = kinds(&[("call", 2), ("email", 4), ("meeting", 1)]);
+    assert_eq!(
+        r.completed_by_week,
+        weeks.iter().cloned().zip([empty.clone(), empty.clone(), empty.clone(), this_weeks.clone()]).collect::<Vec<_>>()
+    );
+    assert_eq!(r.completeness.iter().map(|c| c.entity.as_str()).collect::<Vec<_>>(), ["accounts", "contacts", "opportunities", "leads"]);
+
+    // The manager sees the team's people (Ana, Iva and herself), not Marko.
+    let team_r = adoption_report(&db, &mgr, "", "").await;
+    assert_eq!(team_r.users.iter().map(|u| u.user_id).collect::<Vec<_>>(), vec![ana.id, iva.id, mgr.id]);
+    assert_eq!((usage(&team_r, ana.id), usage(&team_r, mgr.id)), (usage(&r, ana.id), usage(&r, mgr.id)));
+    assert_eq!(team_r.active_by_week.last(), Some(&(iso(this_week), 2)));
+    assert_eq!(team_r.completed_by_week.last(), Some(&(iso(this_week), this_weeks.clone())));
+    // A salesperson sees herself only: her week and her completed activities; her contact is complete
+    // in job title and account, not in e-mail or phone.
+    let own = adoption_report(&db, &ana, "", "").await;
+    assert_eq!(own.users, vec![usage(&r, ana.id).clone()]);
+    assert_eq!(own.active_by_week.last(), Some(&(iso(this_week), 1)));
+    assert_eq!(own.completed_by_week.last(), Some(&(iso(this_week), kinds(&[("call", 2), ("meeting", 1)]))));
+    assert_eq!(own.completeness[1].rows, vec![fill(ana.id, "Ana", 1, vec![0, 0, 1, 1])]);
+    let his = adoption_report(&db, &marko, "", "").await;
+    assert_eq!(his.users, vec![UserUsage { user_id: marko.id, name: "Marko".into(), ..Default::default() }]);
+    assert!(his.active_by_week.iter().all(|w| w.1 == 0) && his.completed_by_week.iter().all(|w| w.1.is_empty()));
+
+    // Yesterday alone: nothing of today's counts; the overdue task is overdue whatever the range.
+    let yesterday = ago(1);
+    let y = adoption_report(&db, &ana, &iso(yesterday), &iso(yesterday)).await;
+    assert_eq!((y.from.clone(), y.to.clone()), (iso(yesterday), iso(yesterday)));
+    assert_eq!(y.users, vec![UserUsage { user_id: ana.id, name: "Ana".into(), overdue: 1, ..Default::default() }]);
+    assert_eq!(y.active_by_week, vec![(iso(week_start(yesterday)), 0)]);
+
+    // Neglected customers, by won revenue: Zaboravljeni (last contact 90 days ago), Mali (61 days ago,
+    // one day before the 60), Granica (won on the first day of the year, never contacted).
+    let zab_row = Neglected {
+        account_id: zab.0,
+        name: "Zaboravljeni d.o.o.".into(),
+        owner: "Mila".into(),
+        won_minor: 50_000_000,
+        last_contact: Some(iso(ago(90))),
+    };
+    let mali_row = Neglected {
+        account_id: mali.0,
+        name: "Mali d.o.o.".into(),
+        owner: "Mila".into(),
+        won_minor: 2_000_000,
+        last_contact: Some(iso(ago(61))),
+    };
+    let granica_row =
+        Neglected { account_id: granica.0, name: "Granica d.o.o.".into(), owner: "Mila".into(), won_minor: 1_000_000, last_contact: None };
+    assert_eq!(r.neglect_days, 60);
+    assert_eq!(r.neglected, vec![zab_row.clone(), mali_row.clone(), granica_row.clone()]);
+    assert_eq!(team_r.neglected, r.neglected);
+    assert_eq!(own.neglected, r.neglected, "the team's customers are Ana's to see");
+    assert!(his.neglected.is_empty(), "not Marko's customers");
+    // Ana calls Zaboravljeni today: no longer neglected.
+    logged(&db, &ana, "call", "Javljanje", &local_at(0, "08:30"), ("account", zab.0)).await;
+    assert_eq!(adoption_report(&db, &admin, "", "").await.neglected, vec![mali_row, granica_row]);
+
+    // A sign-in at 00:30 on Monday of last week, company time (still Sunday in UTC), is last week's.
+    let monday = this_week - Duration::days(7);
+    let at = clock::stamp(clock::local_to_utc(monday.and_hms_opt(0, 30, 0).expect("00:30")).expect("a local time"));
+    sqlx::query("INSERT INTO sign_ins (user_id, at) VALUES ($1, $2)").bind(iva.id).bind(&at).execute(&db.pool).await.expect("sign-in row");
+    let r = adoption_report(&db, &mgr, "", "").await;
+    let i = usage(&r, iva.id);
+    assert_eq!((i.sign_ins, i.last_sign_in.clone()), (1, Some(format!("{}T00:30", iso(monday)))));
+    // Weeks are the company's: a Monday 00:30 sign-in (Sunday in UTC) belongs to that Monday's week.
+    assert_eq!(r.active_by_week, weeks.iter().cloned().zip([0, 0, 1, 2]).collect::<Vec<_>>(), "Iva was active last week");
+}
+both!(adoption_usage);

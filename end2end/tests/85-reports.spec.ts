@@ -58,14 +58,14 @@ test('the administrator adds a sales manager, who sets a team goal', async ({ pa
   await expect(goal.getByLabel('For').locator('option', { hasText: 'Prodaja Niš' })).toHaveCount(0);
   await goal.getByLabel('Metric').selectOption({ label: 'Won revenue' });
   await goal.getByLabel('For').selectOption({ label: 'Prodaja Beograd' });
-  await goal.getByLabel('Period', { exact: true }).selectOption('month');
+  await goal.getByRole('combobox', { name: 'Period', exact: true }).selectOption('month');
   await goal.getByLabel('Period (any day in it)').fill('2031-05-15');
   // A target that is not a number is explained and the form keeps what was typed.
-  await goal.getByLabel('Target', { exact: true }).fill('dva miliona');
+  await goal.getByRole('textbox', { name: 'Target', exact: true }).fill('dva miliona');
   await goal.getByRole('button', { name: 'Save' }).click();
   await expect(goal.getByText('Target is not a valid number')).toBeVisible();
   await expect(goal.getByLabel('Period (any day in it)')).toHaveValue('2031-05-15');
-  await goal.getByLabel('Target', { exact: true }).fill('2.000.000');
+  await goal.getByRole('textbox', { name: 'Target', exact: true }).fill('2.000.000');
   await goal.getByRole('button', { name: 'Save' }).click();
   const card = page.locator('.goal-card', { hasText: 'Prodaja Beograd' });
   await expect(card).toBeVisible();
@@ -94,8 +94,8 @@ test('a manager opens the forecast, filters to a region, drills down to the deal
   await expect(kpi('Goal')).toHaveText('2,000,000 RSD');
 
   // One region, rows by forecast category.
-  await page.getByLabel('Region').selectOption('Banat E2E');
-  await page.getByLabel('Rows').selectOption('forecast');
+  await page.locator('select[name="region"]').selectOption('Banat E2E');
+  await page.locator('select[name="group"]').selectOption('forecast');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/region=Banat\+E2E/);
   await expect(kpi('Weighted')).toHaveText('1,000,000 RSD');
@@ -135,8 +135,8 @@ test('the sales history compares with the same period a year earlier', async ({ 
   await signIn(page, MANAGER);
   await open(page, '/reports/sales?period=quarter&group=owner');
   await expect(page.getByRole('heading', { name: 'Sales history' })).toBeVisible();
-  await expect(page.getByLabel('Period', { exact: true })).toHaveValue('quarter');
-  await expect(page.getByLabel('Rows')).toHaveValue('owner');
+  await expect(page.locator('select[name="period"]')).toHaveValue('quarter');
+  await expect(page.locator('select[name="group"]')).toHaveValue('owner');
   // Either figures or the empty state: never an error.
   await expect(page.locator('.kpis, .empty').first()).toBeVisible();
   await expect(page.locator('.banner-error')).toHaveCount(0);

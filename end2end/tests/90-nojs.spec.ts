@@ -103,7 +103,7 @@ test('reports and goals read without JavaScript, with filters as plain forms', a
   const kpi = (label: string) => page.locator('.kpi', { has: page.locator('.kpi-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.kpi-value');
   await expect(kpi('Weighted')).toHaveText('3,000,000 RSD');
   await expect(page.locator('.report-table tbody tr', { hasText: 'Srem E2E' })).toContainText('2,000,000 RSD');
-  await page.getByLabel('Region').selectOption('Srem E2E');
+  await page.locator('select[name="region"]').selectOption('Srem E2E');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/region=Srem\+E2E/);
   await expect(kpi('Weighted')).toHaveText('2,000,000 RSD');

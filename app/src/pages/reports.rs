@@ -179,17 +179,18 @@ fn ReportFilters(kind: Kind, q: ReportQuery, report: Report, lk: Lookups) -> imp
 fn ReportPage(kind: Kind, title: M, hint: M, body: fn(ReportQuery, Report) -> AnyView) -> impl IntoView {
     let lang = use_lang();
     let query = report_query();
+    // One server function per resource: a server function reads its request context before its first
+    // `.await`, so two awaited one after the other in one fetcher would lose it.
     let data = Resource::new(
         move || query.get(),
         move |q| async move {
-            let lookups = get_lookups().await.unwrap_or_default();
-            let report = match kind {
+            match kind {
                 Kind::Forecast => get_forecast(q).await,
                 Kind::Sales => get_sales(q).await,
-            };
-            report.map(|r| (r, lookups))
+            }
         },
     );
+    let lookups = Resource::new(|| (), |_| get_lookups());
     view! {
         <Title text=t(title)/>
         <div class="page-head">
@@ -211,9 +212,10 @@ fn ReportPage(kind: Kind, title: M, hint: M, body: fn(ReportQuery, Report) -> An
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 let q = query.get();
+                let lk = lookups.await.unwrap_or_default();
                 match data.await {
                     Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
-                    Ok((r, lk)) => view! { <ReportFilters kind=kind q=q.clone() report=r.clone() lk=lk/> {body(q, r)} }.into_any(),
+                    Ok(r) => view! { <ReportFilters kind=kind q=q.clone() report=r.clone() lk=lk/> {body(q, r)} }.into_any(),
                 }
             })}
         </Transition>

@@ -120,7 +120,8 @@ pub async fn adoption(db: &Db, actor: &Actor, from: &str, to: &str) -> Result<Ad
         week += Duration::days(7);
     }
     let mut completed_weeks: BTreeMap<NaiveDate, BTreeMap<String, i64>> = active.keys().map(|w| (*w, BTreeMap::new())).collect();
-    let day_week = |day: &str| parse_date(day).map(week_start);
+    // Timestamps are UTC: counted per UTC hour in SQL, each hour then falls on its local day's week.
+    let day_week = |hour: &str| parse_date(clock::to_local(&format!("{hour}:00:00Z")).get(..10).unwrap_or("")).map(week_start);
 
     if !ids.is_empty() {
         // Sign-ins per user, and who was active on which day (signed in or changed a record).
@@ -134,10 +135,10 @@ pub async fn adoption(db: &Db, actor: &Actor, from: &str, to: &str) -> Result<Ad
                 u.last_sign_in = last.map(|l| clock::to_local(&l));
             }
         }
-        let mut sql = Sql::new("SELECT substr(at, 1, 10) AS d, user_id FROM sign_ins WHERE at >= ");
+        let mut sql = Sql::new("SELECT substr(at, 1, 13) AS h, user_id FROM sign_ins WHERE at >= ");
         sql.bind(start.clone()).push(" AND at < ").bind(end.clone());
         in_ids(&mut sql, "user_id", &ids);
-        sql.push(" GROUP BY 1, 2 UNION SELECT substr(at, 1, 10) AS d, user_id FROM audit_entries WHERE at >= ");
+        sql.push(" GROUP BY 1, 2 UNION SELECT substr(at, 1, 13) AS h, user_id FROM audit_entries WHERE at >= ");
         sql.bind(start.clone()).push(" AND at < ").bind(end.clone());
         in_ids(&mut sql, "user_id", &ids);
         sql.push(" GROUP BY 1, 2");
@@ -165,7 +166,7 @@ pub async fn adoption(db: &Db, actor: &Actor, from: &str, to: &str) -> Result<Ad
         }
         // Activities completed per owner, kind and day; open ones overdue.
         let mut sql = Sql::new(
-            "SELECT x.owner_id, x.kind, substr(x.completed_at, 1, 10) AS d, CAST(COUNT(*) AS BIGINT) FROM activities x \
+            "SELECT x.owner_id, x.kind, substr(x.completed_at, 1, 13) AS h, CAST(COUNT(*) AS BIGINT) FROM activities x \
              WHERE x.status = 'completed' AND x.completed_at >= ",
         );
         sql.bind(start.clone()).push(" AND x.completed_at < ").bind(end.clone());
