@@ -175,7 +175,7 @@ fn goal_input(metric: i64, assignee: &str, period: &str, start: &str, kind: &str
         metric_id: metric.to_string(),
         assignee: assignee.into(),
         period: period.into(),
-        start: start.into(),
+        period_start: start.into(),
         target_kind: kind.into(),
         target: target.into(),
         ..Default::default()

@@ -460,7 +460,7 @@ pub struct GoalInput {
     pub assignee: String,
     pub period: String,
     /// A date in the period (its first day is stored), or "2026-11" / "2026-Q4" / "2026".
-    pub start: String,
+    pub period_start: String,
     /// "absolute" or "relative".
     pub target_kind: String,
     /// A number (money for revenue) or, for relative targets, the growth in percent ("30").

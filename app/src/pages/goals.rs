@@ -217,7 +217,7 @@ fn GoalForm(p: GoalsPage, editing: Option<GoalProgress>, save: ServerAction<Save
     } else {
         g.target.to_string()
     };
-    const FIELDS: &[&str] = &["metric_id", "assignee", "period", "start", "target_kind", "target"];
+    const FIELDS: &[&str] = &["metric_id", "assignee", "period", "period_start", "target_kind", "target"];
     view! {
         <section class="card" id="goal-form">
             <h2>{if is_edit { t(M::Edit) } else { t(M::NewGoal) }}</h2>
@@ -228,7 +228,7 @@ fn GoalForm(p: GoalsPage, editing: Option<GoalProgress>, save: ServerAction<Save
                 <SelectField label=M::Metric key="metric_id" options=metrics selected=g.metric_id.to_string() error=error required=true/>
                 <SelectField label=M::GoalFor key="assignee" options=p.assignees.clone() selected=g.assignee_ref.clone() error=error required=true/>
                 <SelectField label=M::PeriodLabel key="period" options=periods selected=if is_edit { g.period.code() } else { "month" } error=error/>
-                <TextField label=M::PeriodAnyDay key="start" kind="date" value=if is_edit { g.start.clone() } else { p.on.clone() } error=error required=true/>
+                <TextField label=M::PeriodAnyDay key="period_start" kind="date" value=if is_edit { g.start.clone() } else { p.on.clone() } error=error required=true/>
                 <SelectField label=M::TargetKind key="target_kind" options=kinds selected=if g.relative { "relative" } else { "absolute" } error=error/>
                 <TextField label=M::Target key="target" value=target error=error required=true/>
                 <div class="form-actions">

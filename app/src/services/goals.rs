@@ -170,10 +170,12 @@ async fn validate(db: &Db, input: &GoalInput) -> Result<ValidGoal, AppError> {
         _ => return Err(field("assignee", if input.assignee.trim().is_empty() { Problem::Required } else { Problem::InvalidChoice })),
     };
     let period = Period::parse(&input.period).ok_or_else(|| field("period", Problem::InvalidChoice))?;
-    let start = parse_date(&input.start)
+    let start = parse_date(&input.period_start)
         .map(|d| period.start_of(d))
-        .or_else(|| period.bounds(input.start.trim()).map(|b| b.0))
-        .ok_or_else(|| field("start", if input.start.trim().is_empty() { Problem::Required } else { Problem::InvalidDate }))?;
+        .or_else(|| period.bounds(input.period_start.trim()).map(|b| b.0))
+        .ok_or_else(|| {
+            field("period_start", if input.period_start.trim().is_empty() { Problem::Required } else { Problem::InvalidDate })
+        })?;
     let relative = match input.target_kind.trim() {
         "" | "absolute" => false,
         "relative" => true,
