@@ -1,6 +1,6 @@
 //! Server functions of the reports (forecast, sales history) and goals.
 
-use crate::domain::reports::{Adoption, GoalInput, GoalsPage, MetricInput, Report, ReportQuery};
+use crate::domain::reports::{Adoption, GoalInput, GoalsPage, Health, MetricInput, Report, ReportQuery};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -44,4 +44,10 @@ pub async fn save_goal_metric(input: MetricInput) -> Result<i64, AppError> {
 pub async fn get_adoption(from: String, to: String) -> Result<Adoption, AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
     crate::services::reports::adoption::adoption(&db, &actor, &from, &to).await
+}
+
+#[server]
+pub async fn get_health(query: ReportQuery) -> Result<Health, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::reports::health::health(&db, &actor, &query).await
 }

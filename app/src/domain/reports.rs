@@ -627,6 +627,71 @@ pub fn week_start(d: NaiveDate) -> NaiveDate {
     d - chrono::Duration::days(d.weekday().num_days_from_monday() as i64)
 }
 
+/// One step of the funnel: deals created in the range that reached this open stage (or later).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FunnelStep {
+    pub stage_id: i64,
+    pub stage: String,
+    pub reached: i64,
+    /// Average days deals spent in this stage (stays that ended, or go on today), in tenths of a day.
+    pub avg_days_x10: Option<i64>,
+}
+
+/// An open deal whose expected close date was moved later in the range.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slipping {
+    pub id: i64,
+    pub name: String,
+    pub owner: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub close_date: String,
+    /// How many times it moved later, and the first close date it had in the range.
+    pub pushes: i64,
+    pub first_close: String,
+}
+
+/// Open deals of one age (days since created): the bucket's upper bound (None: older) and its count and value.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgeBucket {
+    pub max_days: Option<i64>,
+    pub count: i64,
+    pub value_minor: i64,
+}
+
+/// Leads by source: created in the range, qualified, opportunities made of them, and what those won.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceRow {
+    /// The lead-source pick-list value (None: no source).
+    pub source_id: Option<i64>,
+    pub leads: i64,
+    pub qualified: i64,
+    pub opportunities: i64,
+    pub won_count: i64,
+    pub won_minor: i64,
+}
+
+/// Pipeline health over a range of creation (funnel, sources) or close dates (deal size, cycle).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub from: String,
+    pub to: String,
+    /// Deals created in the range, and of them won.
+    pub created: i64,
+    pub won_of_created: i64,
+    pub funnel: Vec<FunnelStep>,
+    /// Won deals closed in the range: count, average size (RSD minor) and average days from creation to close.
+    pub won_closed: i64,
+    pub avg_won_minor: Option<i64>,
+    pub avg_cycle_days: Option<i64>,
+    pub ageing: Vec<AgeBucket>,
+    pub slipping: Vec<Slipping>,
+    pub sources: Vec<SourceRow>,
+}
+
+/// The age buckets of open deals, in days.
+pub const AGE_BUCKETS: [i64; 4] = [30, 60, 90, 180];
+
 #[cfg(test)]
 mod tests {
     use super::*;

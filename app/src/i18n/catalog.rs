@@ -684,4 +684,20 @@ catalog! {
     LastContact => "Last contact", "Poslednji kontakt";
     NoNeglected => "Every good customer was contacted recently.", "Svi dobri kupci su nedavno kontaktirani.";
     WeekOf => "Week of", "Nedelja od";
+    PipelineHealth => "Pipeline health", "Zdravlje levka";
+    PipelineHealthHint => "Deals created in the range: how far they got and how long they stayed in each stage; won deals closed in the range: size and cycle; open deals by age; deals whose close date keeps moving; leads by source down to won revenue.", "Poslovi otvoreni u periodu: dokle su stigli i koliko su ostali u kojoj fazi; dobijeni poslovi zatvoreni u periodu: veličina i ciklus; otvoreni poslovi po starosti; poslovi čiji se datum zatvaranja pomera; potencijalni kupci po izvoru do dobijenog prihoda.";
+    StageConversion => "Stage conversion", "Konverzija po fazama";
+    DealsCreated => "Deals created", "Otvoreni poslovi";
+    WonOfCreated => "Won of them", "Od njih dobijeno";
+    AvgWonDeal => "Average won deal", "Prosečan dobijeni posao";
+    SalesCycle => "Sales cycle", "Prodajni ciklus";
+    AvgDaysInStage => "avg. days in stage", "prosečno dana u fazi";
+    DealAgeing => "Age of open deals", "Starost otvorenih poslova";
+    OlderThan => "older", "starije";
+    SlippingDeals => "Slipping deals (close date moved later)", "Poslovi koji klize (datum zatvaranja pomeren kasnije)";
+    TimesMoved => "Moved", "Pomereno puta";
+    WasDue => "Was due", "Prvobitno";
+    NoSlipping => "No open deal's close date was moved later in this range.", "Nijednom otvorenom poslu datum zatvaranja nije pomeren kasnije u ovom periodu.";
+    LeadsBySource => "Leads by source", "Potencijalni kupci po izvoru";
+    NoSource => "No source", "Bez izvora";
 }

@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reports/forecast") view=crate::pages::reports::ForecastPage ssr=SsrMode::Async/>
                     <Route path=path!("reports/sales") view=crate::pages::reports::SalesPage ssr=SsrMode::Async/>
                     <Route path=path!("reports/adoption") view=crate::pages::adoption::AdoptionPage ssr=SsrMode::Async/>
+                    <Route path=path!("reports/pipeline") view=crate::pages::health::HealthPage ssr=SsrMode::Async/>
                     <Route path=path!("goals") view=crate::pages::goals::GoalsPageView ssr=SsrMode::Async/>
                     <Route path=path!("search") view=crate::pages::search::SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("imports") view=crate::pages::imports::ImportsPage ssr=SsrMode::Async/>

@@ -13,6 +13,7 @@ pub mod competitors;
 pub mod contacts;
 pub mod duplicates;
 pub mod goals;
+pub mod health;
 pub mod imports;
 pub mod leads;
 pub mod list;

@@ -228,6 +228,7 @@ pub fn ReportTabs(current: &'static str) -> impl IntoView {
     let tabs = [
         ("/reports/forecast", M::Forecast),
         ("/reports/sales", M::SalesHistory),
+        ("/reports/pipeline", M::PipelineHealth),
         ("/goals", M::Goals),
         ("/reports/adoption", M::Adoption),
         ("/win-loss", M::WinLoss),

@@ -5,6 +5,7 @@
 
 pub mod adoption;
 pub mod forecast;
+pub mod health;
 pub mod sales;
 
 pub use forecast::forecast;
