@@ -1255,3 +1255,346 @@ async fn adoption_usage(db: Db) {
     assert_eq!(r.active_by_week, weeks.iter().cloned().zip([0, 0, 1, 2]).collect::<Vec<_>>(), "Iva was active last week");
 }
 both!(adoption_usage);
+
+// ---------------------------------------------------------------------------------------------------
+// 7. Pipeline health: funnel, won deal size and cycle, age of open deals, slipping deals, lead sources
+// ---------------------------------------------------------------------------------------------------
+
+use app::domain::reports::{AgeBucket, FunnelStep, Health, Slipping, SourceRow};
+use app::domain::{LeadInput, QualifyInput};
+use app::services::leads;
+use app::services::reports::health;
+
+async fn pipeline_health_of(db: &Db, actor: &Actor, q: &ReportQuery) -> Health {
+    health::health(db, actor, q).await.expect("pipeline health")
+}
+
+/// Moves an opportunity through `stages` in turn (as the board does); returns its version after.
+async fn move_through(db: &Db, actor: &Actor, id: i64, stages: &[i64]) -> i64 {
+    let mut version = opportunities::get(db, actor, id).await.expect("deal").version;
+    for stage in stages {
+        version = pipeline::move_opportunity(db, actor, id, *stage, version).await.expect("move the card").version;
+    }
+    version
+}
+
+/// Closes an open deal (at `version`) as won today for the actual value `amount`.
+async fn close_won_today(db: &Db, actor: &Actor, id: i64, version: i64, amount: &str) {
+    let close = CloseInput {
+        id: id.to_string(),
+        version: version.to_string(),
+        outcome: "won".into(),
+        amount: amount.into(),
+        close_date: iso(clock::today()),
+        ..Default::default()
+    };
+    deals::close(db, actor, &close).await.expect("close as won");
+}
+
+/// Closes an open deal (at `version`) as lost today (price).
+async fn close_lost_today(db: &Db, actor: &Actor, id: i64, version: i64) {
+    let price = picklists::load(db).await.expect("picklists").loss_reasons.into_iter().find(|r| r.code == "price").expect("price").id;
+    let close = CloseInput {
+        id: id.to_string(),
+        version: version.to_string(),
+        outcome: "lost".into(),
+        reason_id: price.to_string(),
+        close_date: iso(clock::today()),
+        ..Default::default()
+    };
+    deals::close(db, actor, &close).await.expect("close as lost");
+}
+
+/// Sets an opportunity's creation time to `local` (the company's time) on `date`.
+async fn set_created(db: &Db, id: i64, date: NaiveDate, local: (u32, u32)) {
+    let at = clock::stamp(clock::local_to_utc(date.and_hms_opt(local.0, local.1, 0).expect("a time")).expect("a local time"));
+    sqlx::query("UPDATE opportunities SET created_at = $1 WHERE id = $2").bind(&at).bind(id).execute(&db.pool).await.expect("created_at");
+}
+
+/// Moves an open deal's expected close date to `close` (an update of the whole form); returns the new version.
+async fn move_close_date(db: &Db, actor: &Actor, id: i64, input: &OpportunityInput, close: NaiveDate) -> i64 {
+    let version = opportunities::get(db, actor, id).await.expect("deal").version;
+    let change = OpportunityInput { id: id.to_string(), version: version.to_string(), close_date: iso(close), ..input.clone() };
+    opportunities::update(db, actor, &change).await.expect("move the close date")
+}
+
+async fn lead_source(db: &Db, code: &str) -> i64 {
+    picklists::load(db).await.expect("picklists").sources.into_iter().find(|s| s.code == code).expect("seeded lead source").id
+}
+
+/// A new lead of `actor` from `source` (None: no source), with an estimate.
+async fn new_lead(db: &Db, actor: &Actor, company: &str, source: Option<i64>, estimated: &str) -> i64 {
+    let input = LeadInput {
+        company: company.into(),
+        first_name: "Petar".into(),
+        last_name: "Petrović".into(),
+        rating: "warm".into(),
+        source_id: source.map(|s| s.to_string()).unwrap_or_default(),
+        estimated: estimated.into(),
+        ..Default::default()
+    };
+    leads::create(db, actor, &input).await.expect("lead")
+}
+
+/// Qualifies a new lead (version 1), with or without an opportunity; returns the opportunity.
+async fn qualify_lead(db: &Db, actor: &Actor, lead: i64, with_opportunity: bool) -> Option<i64> {
+    let q = QualifyInput {
+        lead_id: lead.to_string(),
+        version: "1".into(),
+        create_opportunity: if with_opportunity { "on".into() } else { String::new() },
+        ..Default::default()
+    };
+    leads::qualify(db, actor, &q).await.expect("qualify").opportunity_id
+}
+
+/// (stage, reached) of every funnel step.
+fn reached(h: &Health) -> Vec<(i64, String, i64)> {
+    h.funnel.iter().map(|f: &FunnelStep| (f.stage_id, f.stage.clone(), f.reached)).collect()
+}
+
+/// (count, value) of every age bucket, youngest first.
+fn ages(h: &Health) -> Vec<(Option<i64>, i64, i64)> {
+    h.ageing.iter().map(|a: &AgeBucket| (a.max_days, a.count, a.value_minor)).collect()
+}
+
+/// Deals created this week go through the stages (one skipping two), are won, lost or stay open: how
+/// many reached each stage and how long they stayed; the won deals' average size and cycle; open deals
+/// by age; open deals whose close date was pushed later (not once it is closed); leads by source down
+/// to won revenue; the owner filter; another team sees nothing.
+async fn pipeline_health(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let [prospecting, qualification, needs, proposal, negotiation] = [0, 1, 2, 3, 4].map(|i| open[i].id);
+    let t1 = team(&db, "Prodaja Sever").await;
+    let t2 = team(&db, "Prodaja Jug").await;
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t1)).await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t1)).await;
+    let iva = user(&db, "iva@veza.rs", "Iva", "sales", Some(t1)).await;
+    let marko = user(&db, "marko@veza.rs", "Marko", "sales", Some(t2)).await;
+    let alfa = account(&db, &mgr, "Alfa d.o.o.", "Beograd", "A").await;
+    let today = clock::today();
+    let ago = |days: i64| today - Duration::days(days);
+    let later = |days: i64| today + Duration::days(days);
+    // The range: the last seven days and today; every deal below is created now (in it) unless said otherwise.
+    let q = range(ago(7), today);
+
+    // The funnel's deals (stage changes: P Prospecting, Q Qualification, N Needs analysis, Pr Proposal,
+    // Ng Negotiation):
+    //   F1 Ana 100.000  P → Q → N                     open
+    //   F2 Ana 100.000  P → Q → won for 120.000 today
+    //   F3 Ana  50.000  P → Q → lost today
+    //   F4 Ana  50.000  P                             open
+    //   F5 Iva  80.000  created in N → Ng             open (skips Proposal)
+    //   W2 Iva  60.000  P → won today
+    let f1 = open_deal(&db, &ana, "F1", alfa, prospecting, "100.000", later(30), "", "").await;
+    move_through(&db, &ana, f1, &[qualification, needs]).await;
+    let f2 = open_deal(&db, &ana, "F2", alfa, prospecting, "100.000", later(30), "", "").await;
+    let v = move_through(&db, &ana, f2, &[qualification]).await;
+    close_won_today(&db, &ana, f2, v, "120.000").await;
+    let f3 = open_deal(&db, &ana, "F3", alfa, prospecting, "50.000", later(30), "", "").await;
+    let v = move_through(&db, &ana, f3, &[qualification]).await;
+    close_lost_today(&db, &ana, f3, v).await;
+    open_deal(&db, &ana, "F4", alfa, prospecting, "50.000", later(30), "", "").await;
+    let f5 = open_deal(&db, &iva, "F5", alfa, needs, "80.000", later(30), "", "").await;
+    move_through(&db, &iva, f5, &[negotiation]).await;
+    let w2 = won_deal(&db, &iva, "W2", alfa, prospecting, "60.000", today, "").await;
+
+    // Slipping (close dates c0 = in 20 days):
+    //   S1 Iva 40.000: c0 → c0 + 10 → c0 + 25 (two pushes) → c0 + 15 (earlier: no push); open.
+    //   S2 Ana 30.000: c0 → c0 + 10 (a push), then lost: closed, so not slipping.
+    //   S3 Iva 20.000: c0 → c0 − 10 (earlier) → c0 + 5 (one push); open.
+    let c0 = later(20);
+    let s1_input = deal_input("S1", alfa, prospecting, "40.000", c0, "", "");
+    let s1 = opportunities::create(&db, &iva, &s1_input).await.expect("S1");
+    for days in [10, 25, 15] {
+        move_close_date(&db, &iva, s1, &s1_input, c0 + Duration::days(days)).await;
+    }
+    let s2_input = deal_input("S2", alfa, prospecting, "30.000", c0, "", "");
+    let s2 = opportunities::create(&db, &ana, &s2_input).await.expect("S2");
+    let v = move_close_date(&db, &ana, s2, &s2_input, c0 + Duration::days(10)).await;
+    close_lost_today(&db, &ana, s2, v).await;
+    let s3_input = deal_input("S3", alfa, prospecting, "20.000", c0, "", "");
+    let s3 = opportunities::create(&db, &iva, &s3_input).await.expect("S3");
+    for days in [-10, 5] {
+        move_close_date(&db, &iva, s3, &s3_input, c0 + Duration::days(days)).await;
+    }
+
+    // Leads (created now):
+    //   L1 Ana web   200.000 → qualified with an opportunity LD (P), won for 150.000 today
+    //   L2 Ana web            new
+    //   L3 Iva web            qualified without an opportunity
+    //   L4 Iva fair           new
+    //   L5 Ana (no source)    new
+    //   L6 Iva fair   25.000 → qualified with an opportunity LD6 (P), open
+    let (web, fair) = (lead_source(&db, "web").await, lead_source(&db, "fair").await);
+    let l1 = new_lead(&db, &ana, "Mlekara d.o.o.", Some(web), "200.000").await;
+    let ld = qualify_lead(&db, &ana, l1, true).await.expect("LD");
+    assert_eq!(opportunities::get(&db, &ana, ld).await.expect("LD").amount_minor, 20_000_000, "the lead's estimate");
+    close_won_today(&db, &ana, ld, 1, "150.000").await;
+    new_lead(&db, &ana, "Pekara d.o.o.", Some(web), "").await;
+    let l3 = new_lead(&db, &iva, "Mesara d.o.o.", Some(web), "").await;
+    assert_eq!(qualify_lead(&db, &iva, l3, false).await, None);
+    new_lead(&db, &iva, "Vinarija d.o.o.", Some(fair), "").await;
+    new_lead(&db, &ana, "Bez izvora d.o.o.", None, "").await;
+    let l6 = new_lead(&db, &iva, "Sirana d.o.o.", Some(fair), "25.000").await;
+    let ld6 = qualify_lead(&db, &iva, l6, true).await.expect("LD6");
+
+    // Old open deals (created now, then dated back to noon, company time): A10 10.000 ten days ago,
+    // A45 20.000 45 days ago, A200 30.000 200 days ago — all before the range.
+    for (name, amount, days) in [("A10", "10.000", 10), ("A45", "20.000", 45), ("A200", "30.000", 200)] {
+        let id = open_deal(&db, &ana, name, alfa, prospecting, amount, later(30), "", "").await;
+        set_created(&db, id, ago(days), (12, 0)).await;
+    }
+    // The won deals were created today: dated at noon (company time) so that their creation day is
+    // today whatever the hour the test runs (see the time-zone check at the end).
+    for id in [f2, w2, ld] {
+        set_created(&db, id, today, (12, 0)).await;
+    }
+
+    let h = pipeline_health_of(&db, &admin, &q).await;
+    assert_eq!((h.from.clone(), h.to.clone()), (iso(ago(7)), iso(today)));
+    // Created in the range: F1–F5, W2, S1–S3, LD, LD6 = 11; won: F2, W2, LD = 3 (A10 … A200 were created
+    // before it).
+    assert_eq!((h.created, h.won_of_created), (11, 3));
+
+    // The funnel: a deal reached a stage when it ever was in it or a later open stage, or won.
+    //   Prospecting:    all 11
+    //   Qualification:  F1, F2, F3 (lost after it), F5 (in N), W2 and LD (won) = 6
+    //   Needs analysis: F1, F2, F5, W2, LD = 5
+    //   Proposal:       F2, F5 (skipped it to Ng), W2, LD = 4 — nobody stayed in it
+    //   Negotiation:    F2, F5, W2, LD = 4
+    let name = |i: usize| open[i].name.clone();
+    assert_eq!(
+        reached(&h),
+        vec![
+            (prospecting, name(0), 11),
+            (qualification, name(1), 6),
+            (needs, name(2), 5),
+            (proposal, name(3), 4),
+            (negotiation, name(4), 4)
+        ]
+    );
+    assert_eq!(
+        h.funnel.iter().map(|f| f.stage.as_str()).collect::<Vec<_>>(),
+        ["Prospecting", "Qualification", "Needs analysis", "Proposal", "Negotiation"]
+    );
+    // The stays took (milli)seconds: about 0 days, in tenths. No deal stayed in Proposal: no average.
+    for step in &h.funnel {
+        if step.stage_id == proposal {
+            assert_eq!(step.avg_days_x10, None, "nobody stayed in Proposal");
+        } else {
+            assert!(matches!(step.avg_days_x10, Some(0..=1)), "{}: {:?}", step.stage, step.avg_days_x10);
+        }
+    }
+
+    // Won deals closed in the range: F2 120.000 + W2 60.000 + LD 150.000 = 330.000 / 3 = 110.000 each on
+    // average; created and closed today: a cycle of 0 days.
+    assert_eq!((h.won_closed, h.avg_won_minor, h.avg_cycle_days), (3, Some(11_000_000), Some(0)));
+
+    // Open deals by age (whatever their creation date):
+    //   ≤ 30 days:  F1 100.000 + F4 50.000 + F5 80.000 + S1 40.000 + S3 20.000 + LD6 25.000 + A10 10.000
+    //               = 7 deals, 325.000
+    //   31–60:      A45 20.000;  61–90 and 91–180: none;  older: A200 30.000
+    assert_eq!(
+        ages(&h),
+        vec![(Some(30), 7, 32_500_000), (Some(60), 1, 2_000_000), (Some(90), 0, 0), (Some(180), 0, 0), (None, 1, 3_000_000)]
+    );
+
+    // Slipping: S1 pushed twice (then pulled back a little), from c0; S3 pushed once; S2 is closed.
+    assert_eq!(h.slipping.iter().map(|s| (s.id, s.pushes)).collect::<Vec<_>>(), vec![(s1, 2), (s3, 1)]);
+    assert_eq!(
+        h.slipping[0],
+        Slipping {
+            id: s1,
+            name: "S1".into(),
+            owner: "Iva".into(),
+            amount_minor: 4_000_000,
+            currency: "RSD".into(),
+            close_date: iso(c0 + Duration::days(15)),
+            pushes: 2,
+            first_close: iso(c0),
+        }
+    );
+    assert_eq!((h.slipping[1].close_date.clone(), h.slipping[1].amount_minor), (iso(c0 + Duration::days(5)), 2_000_000));
+    assert!(h.slipping.iter().all(|s| s.id != s2), "a closed deal does not slip");
+
+    // Leads by source (most leads first):
+    //   web:  L1, L2, L3 = 3 leads; qualified L1, L3 = 2; 1 opportunity (LD), won for 150.000
+    //   fair: L4, L6 = 2 leads; qualified L6; 1 opportunity (LD6), open
+    //   none: L5
+    let row = |source_id, leads, qualified, opportunities, won_count, won_minor| SourceRow {
+        source_id,
+        leads,
+        qualified,
+        opportunities,
+        won_count,
+        won_minor,
+    };
+    assert_eq!(h.sources, vec![row(Some(web), 3, 2, 1, 1, 15_000_000), row(Some(fair), 2, 1, 1, 0, 0), row(None, 1, 0, 0, 0, 0)]);
+
+    // The team sees the same: its manager, a salesperson of it, the admin asking for the team.
+    for viewer in [&mgr, &iva] {
+        assert_eq!(pipeline_health_of(&db, viewer, &q).await, h);
+    }
+    assert_eq!(pipeline_health_of(&db, &admin, &ReportQuery { team: t1.to_string(), ..q.clone() }).await, h);
+    // Without a range: the last year, which holds the same.
+    let year = pipeline_health_of(&db, &admin, &ReportQuery::default()).await;
+    assert_eq!((year.from.clone(), year.to.clone()), (iso(today - Duration::days(365)), iso(today)));
+    assert_eq!((year.created, year.won_of_created, reached(&year)), (h.created, h.won_of_created, reached(&h)));
+    // A range ending before today: nothing created or closed in it; the open deals' ages and the lead
+    // sources are… the ages are of today (no range), so they stay.
+    let before = pipeline_health_of(&db, &admin, &range(ago(30), ago(8))).await;
+    assert_eq!((before.created, before.won_closed, before.funnel.len(), before.slipping.len()), (0, 0, 0, 0));
+    assert!(before.sources.is_empty());
+    assert_eq!(before.ageing, h.ageing, "the age of open deals is today's");
+
+    // Only Iva's: F5, W2, S1, S3, LD6 created (W2 won); W2 won for 60.000; her open deals F5, S1, S3,
+    // LD6 = 80.000 + 40.000 + 20.000 + 25.000 = 165.000, all young; her leads: fair L4, L6 (L6 qualified
+    // into LD6), web L3 (qualified, no opportunity).
+    let hers = pipeline_health_of(&db, &admin, &ReportQuery { owner: iva.id.to_string(), ..q.clone() }).await;
+    assert_eq!((hers.created, hers.won_of_created), (5, 1));
+    // Iva's funnel: all 5 reached Prospecting; Qualification … Negotiation: F5 and W2.
+    assert_eq!(reached(&hers).iter().map(|r| r.2).collect::<Vec<_>>(), vec![5, 2, 2, 2, 2]);
+    assert_eq!((hers.won_closed, hers.avg_won_minor, hers.avg_cycle_days), (1, Some(6_000_000), Some(0)));
+    assert_eq!(ages(&hers)[0], (Some(30), 4, 16_500_000));
+    assert_eq!(hers.ageing[1..].iter().map(|a| a.count).sum::<i64>(), 0);
+    assert_eq!(hers.slipping.iter().map(|s| s.id).collect::<Vec<_>>(), vec![s1, s3]);
+    assert_eq!(hers.sources, vec![row(Some(fair), 2, 1, 1, 0, 0), row(Some(web), 1, 1, 0, 0, 0)]);
+
+    // Another team's salesperson sees nothing of it, also asking for the team by its filter: the
+    // buckets are there, empty.
+    let empty = Health {
+        from: iso(ago(7)),
+        to: iso(today),
+        ageing: [Some(30), Some(60), Some(90), Some(180), None].map(|max_days| AgeBucket { max_days, count: 0, value_minor: 0 }).to_vec(),
+        ..Default::default()
+    };
+    assert_eq!(pipeline_health_of(&db, &marko, &q).await, empty);
+    assert_eq!(pipeline_health_of(&db, &marko, &ReportQuery { team: t1.to_string(), ..q.clone() }).await, empty);
+
+    // A deal created 20 days ago (noon) and won today for 70.000: four won deals, 400.000 / 4 = 100.000
+    // on average; cycles 0, 0, 0 and 20 days → 5 on average. It was created before the range: the
+    // funnel and the created count do not change.
+    let old = open_deal(&db, &ana, "Stari", alfa, prospecting, "70.000", later(30), "", "").await;
+    set_created(&db, old, ago(20), (12, 0)).await;
+    close_won_today(&db, &ana, old, 1, "70.000").await;
+    let h2 = pipeline_health_of(&db, &admin, &q).await;
+    assert_eq!((h2.won_closed, h2.avg_won_minor, h2.avg_cycle_days), (4, Some(10_000_000), Some(5)));
+    assert_eq!((h2.created, h2.won_of_created, reached(&h2), h2.ageing.clone()), (11, 3, reached(&h), h.ageing.clone()));
+
+    // S3 was first due on c0 in the range: moved earlier to c0 − 10, then later to c0 + 5 (its one push).
+    let s3_row = h.slipping.iter().find(|s| s.id == s3).expect("S3 slips");
+    assert_eq!(s3_row.pushes, 1);
+    assert_eq!(s3_row.first_close, iso(c0), "the first close date S3 had in the range");
+
+    // The creation day is the company's: a deal created today at 00:30 (still yesterday in UTC) and won
+    // today took 0 days.
+    let early = open_deal(&db, &mgr, "Rani", alfa, prospecting, "10.000", later(30), "", "").await;
+    set_created(&db, early, today, (0, 30)).await;
+    close_won_today(&db, &mgr, early, 1, "10.000").await;
+    let mila = pipeline_health_of(&db, &admin, &ReportQuery { owner: mgr.id.to_string(), ..q.clone() }).await;
+    assert_eq!((mila.created, mila.won_closed), (1, 1));
+    assert_eq!(mila.avg_cycle_days, Some(0), "created and won on the same day, company time");
+}
+both!(pipeline_health);
