@@ -1538,14 +1538,21 @@ async fn pipeline_health(db: Db) {
         assert_eq!(pipeline_health_of(&db, viewer, &q).await, h);
     }
     assert_eq!(pipeline_health_of(&db, &admin, &ReportQuery { team: t1.to_string(), ..q.clone() }).await, h);
-    // Without a range: the last year, which holds the same.
+    // Without a range: the last year, which also holds A10, A45 and A200 (14 created, all in Prospecting
+    // only); the rest is the same.
     let year = pipeline_health_of(&db, &admin, &ReportQuery::default()).await;
     assert_eq!((year.from.clone(), year.to.clone()), (iso(today - Duration::days(365)), iso(today)));
-    assert_eq!((year.created, year.won_of_created, reached(&year)), (h.created, h.won_of_created, reached(&h)));
-    // A range ending before today: nothing created or closed in it; the open deals' ages and the lead
-    // sources are… the ages are of today (no range), so they stay.
+    assert_eq!((year.created, year.won_of_created), (14, 3));
+    assert_eq!(reached(&year).iter().map(|r| r.2).collect::<Vec<_>>(), vec![14, 6, 5, 4, 4]);
+    assert_eq!(
+        (year.won_closed, year.avg_won_minor, &year.ageing, &year.slipping, &year.sources),
+        (3, h.avg_won_minor, &h.ageing, &h.slipping, &h.sources)
+    );
+    // The 30 days to a week ago: only A10 was created in them (in Prospecting); nothing closed, pushed
+    // or brought in; the age of open deals is always today's.
     let before = pipeline_health_of(&db, &admin, &range(ago(30), ago(8))).await;
-    assert_eq!((before.created, before.won_closed, before.funnel.len(), before.slipping.len()), (0, 0, 0, 0));
+    assert_eq!((before.created, before.won_closed, before.slipping.len()), (1, 0, 0));
+    assert_eq!(reached(&before), vec![(prospecting, name(0), 1)]);
     assert!(before.sources.is_empty());
     assert_eq!(before.ageing, h.ageing, "the age of open deals is today's");
 

@@ -367,6 +367,11 @@ impl Report {
         (!self.goals.is_empty()).then(|| self.goals.iter().map(|g| g.1).sum())
     }
 
+    /// The forecast of the periods that have a goal (to set against `goal_total`).
+    pub fn forecast_with_goals(&self) -> i64 {
+        self.goals.iter().map(|(p, _)| self.period_total(p).forecast_minor()).sum()
+    }
+
     /// Orders the rows by their total (forecast or won), largest first, then by label.
     pub fn sort_rows(&mut self, by_forecast: bool) {
         let mut totals: Vec<(i64, String, String)> = self
@@ -374,7 +379,7 @@ impl Report {
             .iter()
             .map(|(k, l)| {
                 let t = self.row_total(k);
-                (if by_forecast { t.forecast_minor() + t.open_minor } else { t.won_minor + t.prior_minor }, k.clone(), l.clone())
+                (if by_forecast { t.forecast_minor() } else { t.won_minor }, k.clone(), l.clone())
             })
             .collect();
         totals.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(&b.2)));

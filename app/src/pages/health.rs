@@ -87,7 +87,7 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
             .map(|a| {
                 let label = match a.max_days {
                     Some(d) => format!("{lower}–{d} {}", lang.t(M::Days)),
-                    None => format!("> {lower} {} ({})", lang.t(M::Days), lang.t(M::OlderThan)),
+                    None => format!("> {} {} ({})", lower - 1, lang.t(M::Days), lang.t(M::OlderThan)),
                 };
                 lower = a.max_days.map(|d| d + 1).unwrap_or(lower);
                 Bar { label, value: a.value_minor, text: format!("{} · {}", format_int(lang, a.count), money(a.value_minor)), href: None }
@@ -130,7 +130,7 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
             <a class="kpi" href=won_href>
                 <span class="kpi-label">{t(M::AvgWonDeal)}</span>
                 <span class="kpi-value">{h.avg_won_minor.map(money).unwrap_or_else(|| "—".into())}</span>
-                <span class="kpi-sub">{format!("{} {}", format_int(lang, h.won_closed), lang.t(M::WonDeals))}</span>
+                <span class="kpi-sub">{format!("{}: {}", lang.t(M::WonDeals), format_int(lang, h.won_closed))}</span>
             </a>
             <div class="kpi"><span class="kpi-label">{t(M::SalesCycle)}</span><span class="kpi-value">{h.avg_cycle_days.map(|d| format!("{d} {}", lang.t(M::Days))).unwrap_or_else(|| "—".into())}</span></div>
         </div>

@@ -325,11 +325,15 @@ fn ForecastView(q: ReportQuery, r: Report) -> impl IntoView {
         .collect();
     view! {
         <div class="kpis">
-            {kpi(M::OutcomeWon, money(lang, total.won_minor), Some(format!("{} {}", format_int(lang, total.won_count), lang.t(M::Deals))), drill(&q, &r, None, None, "won"))}
-            {kpi(M::OpenPipeline, money(lang, total.open_minor), Some(format!("{} {}", format_int(lang, total.count - total.won_count), lang.t(M::Deals))), drill(&q, &r, None, None, "open"))}
+            {kpi(M::OutcomeWon, money(lang, total.won_minor), Some(format!("{}: {}", lang.t(M::Deals), format_int(lang, total.won_count))), drill(&q, &r, None, None, "won"))}
+            {kpi(M::OpenPipeline, money(lang, total.open_minor), Some(format!("{}: {}", lang.t(M::Deals), format_int(lang, total.count - total.won_count))), drill(&q, &r, None, None, "open"))}
             {kpi(M::Weighted, money(lang, total.weighted_minor), None, None)}
             {kpi(M::ForecastTotal, money(lang, total.forecast_minor()), None, None)}
-            {goal.map(|g| kpi(M::Goal, money(lang, g), (g > 0).then(|| format!("{} {}", format_bp((total.forecast_minor() as i128 * 10_000 / g as i128) as i64), lang.t(M::OfGoal))), None))}
+            {goal.map(|g| {
+                // Against the periods that have a goal only.
+                let pct = crate::domain::reports::share_bp(r.forecast_with_goals(), g).map(|bp| format!("{} {}", format_bp(bp), lang.t(M::OfGoal)));
+                kpi(M::Goal, money(lang, g), pct, None)
+            })}
         </div>
         <section class="card">
             <ColumnChart title=format!("{} · {} – {}", lang.t(M::Forecast), format_date(lang, &r.from), format_date(lang, &r.to)) columns=columns legend=legend/>
@@ -402,7 +406,7 @@ fn SalesView(q: ReportQuery, r: Report) -> impl IntoView {
         <div class="kpis">
             {kpi(M::WonRevenue, money(lang, total.won_minor), total.growth_bp().map(|g| format!("{}{} {}", if g > 0 { "+" } else { "" }, format_bp(g), lang.t(M::VsLastYear))), drill(&q, &r, None, None, "won"))}
             {kpi(M::WonDeals, format_int(lang, total.won_count), None, drill(&q, &r, None, None, "won"))}
-            {kpi(M::SamePeriodLastYear, money(lang, total.prior_minor), Some(format!("{} {}", format_int(lang, total.prior_count), lang.t(M::Deals))), None)}
+            {kpi(M::SamePeriodLastYear, money(lang, total.prior_minor), Some(format!("{}: {}", lang.t(M::Deals), format_int(lang, total.prior_count))), None)}
         </div>
         <div class="grid-2">
             <section class="card"><ColumnChart title=lang.t(M::WonRevenue) columns=columns legend=legend/></section>
