@@ -22,6 +22,20 @@ fn days_between(backend: Backend, from: &str, to: &str) -> String {
     }
 }
 
+/// The company-time date of a stored UTC timestamp column, as SQL with one NUL placeholder and the value
+/// to bind there: Postgres converts in the zone itself; SQLite (no zone database) shifts by the zone's
+/// offset today.
+fn local_date(backend: Backend, col: &str) -> (String, String) {
+    use chrono::Offset;
+    match backend {
+        Backend::Postgres => (format!("CAST(timezone(\u{0}, CAST({col} AS TIMESTAMPTZ)) AS DATE)"), clock::zone().name().to_string()),
+        Backend::Sqlite => {
+            let offset = chrono::Utc::now().with_timezone(&clock::zone()).offset().fix().local_minus_utc();
+            (format!("date({col}, \u{0})"), format!("{offset:+} seconds"))
+        }
+    }
+}
+
 /// Pushes `text`, binding `values` in turn where it holds a NUL placeholder.
 fn push_with(sql: &mut Sql, text: &str, values: &[String]) {
     for (i, part) in text.split('\u{0}').enumerate() {
@@ -80,10 +94,11 @@ pub async fn health(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Health, A
     // Won deals closed in the range: size and cycle.
     let mut sql = Sql::new("SELECT CAST(COUNT(*) AS BIGINT), ");
     analysis::rsd_sum(&mut sql, "o.amount_minor", "o.currency", rate);
-    sql.push(&format!(
-        ", CAST(ROUND(AVG({})) AS BIGINT) FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE s.kind = 'won' AND o.close_date >= ",
-        days_between(backend, "substr(o.created_at, 1, 10)", "o.close_date")
-    ));
+    // From the creation day in the company's time zone (the close date is one) to the close date.
+    sql.push(", CAST(ROUND(AVG(");
+    let (local_created, zone_arg) = local_date(backend, "o.created_at");
+    push_with(&mut sql, &days_between(backend, &local_created, "o.close_date"), &[zone_arg]);
+    sql.push(")) AS BIGINT) FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE s.kind = 'won' AND o.close_date >= ");
     sql.bind(iso(from)).push(" AND o.close_date <= ").bind(iso(to));
     super::filters(&mut sql, actor, q);
     let (won_closed, won_sum, avg_cycle) = sql.query_as::<(i64, i64, Option<i64>)>().fetch_one(&db.pool).await?;
@@ -116,10 +131,16 @@ pub async fn health(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Health, A
         .collect();
 
     // Slipping: open deals whose close date was moved later within the range.
-    let mut sql = Sql::new(
-        "SELECT o.id, o.name, u.name, o.amount_minor, o.currency, o.close_date, CAST(COUNT(*) AS BIGINT), MIN(e.old_value) \
+    // The first close date in the range: the value its first change in the range replaced.
+    let mut sql = Sql::new("");
+    push_with(
+        &mut sql,
+        "SELECT o.id, o.name, u.name, o.amount_minor, o.currency, o.close_date, CAST(COUNT(*) AS BIGINT), \
+         (SELECT f.old_value FROM audit_entries f WHERE f.entity = 'opportunity' AND f.record_id = o.id AND f.field = 'close_date' \
+         AND f.action = 'update' AND f.at >= \u{0} ORDER BY f.id LIMIT 1) \
          FROM audit_entries e JOIN opportunities o ON o.id = e.record_id JOIN stages s ON s.id = o.stage_id JOIN users u ON u.id = o.owner_id \
          WHERE e.entity = 'opportunity' AND e.field = 'close_date' AND e.action = 'update' AND e.new_value > e.old_value AND s.kind = 'open' AND e.at >= ",
+        &[start.clone()],
     );
     sql.bind(start.clone()).push(" AND e.at < ").bind(end.clone());
     super::filters(&mut sql, actor, q);
