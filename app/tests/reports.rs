@@ -1605,3 +1605,68 @@ async fn pipeline_health(db: Db) {
     assert_eq!(mila.avg_cycle_days, Some(0), "created and won on the same day, company time");
 }
 both!(pipeline_health);
+
+// ---------------------------------------------------------------------------------------------------
+// 7. The home dashboard per role
+// ---------------------------------------------------------------------------------------------------
+
+/// A salesperson's dashboard holds their own figures; a manager's the team's; an administrator's
+/// everyone's, with data completeness.
+async fn dashboard_per_role(db: Db) {
+    seed(&db).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let stage = open[0].id;
+    let t1 = team(&db, "Prodaja Sever").await;
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let mgr = user(&db, "mila@veza.rs", "Mila", "manager", Some(t1)).await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t1)).await;
+    let iva = user(&db, "iva@veza.rs", "Iva", "sales", Some(t1)).await;
+    let alfa = account(&db, &mgr, "Alfa d.o.o.", "Beograd", "A").await;
+    let today = clock::today();
+    let month = Period::Month.start_of(today);
+    // Ana: open 100.000,00 × 40 % = 40.000,00 closing at the end of this month, and 80.000,00 won today.
+    // Iva: open 50.000,00 × 20 % = 10.000,00 closing next month, and a deal lost today.
+    open_deal(&db, &ana, "A1", alfa, stage, "100.000", Period::Month.last_day(month), "40", "commit").await;
+    won_deal(&db, &ana, "A2", alfa, stage, "80.000", today, "").await;
+    open_deal(&db, &iva, "I1", alfa, stage, "50.000", months_after(month, 1), "20", "").await;
+    lost_deal(&db, &iva, "I2", alfa, stage, "10.000", today).await;
+    let metric = won_revenue_metric(&db).await;
+    goals::save_goal(&db, &admin, &goal_input(metric, &format!("user:{}", ana.id), "month", &iso(today), "absolute", "100.000"))
+        .await
+        .expect("Ana's goal");
+    goals::save_goal(&db, &admin, &goal_input(metric, &format!("user:{}", iva.id), "month", &iso(today), "absolute", "50.000"))
+        .await
+        .expect("Iva's goal");
+
+    let dash = |actor: Actor| {
+        let db = db.clone();
+        async move { reports::dashboard::dashboard(&db, &actor).await.expect("dashboard") }
+    };
+    let a = dash(ana.clone()).await;
+    assert_eq!((a.scope.as_str(), a.scope_params.clone()), ("owner", format!("&owner={}", ana.id)));
+    // Ana's own: won 80.000,00 + weighted 40.000,00 = forecast 120.000,00; her goal of 100.000,00 this month.
+    let t = a.forecast.total();
+    assert_eq!((t.won_minor, t.weighted_minor, t.forecast_minor()), (8_000_000, 4_000_000, 12_000_000));
+    assert_eq!(a.forecast.goal(&Period::Month.key(month)), Some(10_000_000));
+    assert_eq!(a.goals.iter().map(|g| g.assignee.clone()).collect::<Vec<_>>(), vec!["Ana".to_string()]);
+    assert_eq!(a.goals[0].actual, 8_000_000);
+    assert_eq!((a.won, a.lost), (1, 0));
+    assert!(a.slipping.is_empty() && a.sources.is_empty() && a.completeness.is_empty());
+
+    // The manager: the team's deals (both), both goals, won 1 of 2 closed; the goal line is the members' sum.
+    let m = dash(mgr.clone()).await;
+    assert_eq!((m.scope.as_str(), m.scope_params.clone()), ("team", format!("&team={t1}")));
+    let t = m.forecast.total();
+    assert_eq!((t.won_minor, t.weighted_minor, t.open_minor), (8_000_000, 5_000_000, 15_000_000));
+    assert_eq!(m.forecast.goal(&Period::Month.key(month)), Some(15_000_000));
+    assert_eq!(m.goals.len(), 2);
+    assert_eq!((m.won, m.lost), (1, 1));
+    assert!(m.completeness.is_empty());
+
+    // The administrator: everyone, and data completeness of the four record kinds.
+    let d = dash(admin.clone()).await;
+    assert_eq!((d.scope.as_str(), d.scope_params.as_str()), ("all", ""));
+    assert_eq!(d.forecast.total().open_minor, 15_000_000);
+    assert_eq!(d.completeness.iter().map(|c| c.entity.as_str()).collect::<Vec<_>>(), ["accounts", "contacts", "opportunities", "leads"]);
+}
+both!(dashboard_per_role);

@@ -142,3 +142,16 @@ test('the sales history compares with the same period a year earlier', async ({ 
   await expect(page.locator('.banner-error')).toHaveCount(0);
   expect(problems).toEqual([]);
 });
+
+test('the dashboard shows a manager the team forecast, goals and win rate, each a link to its report', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, MANAGER);
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
+  await expect(page.getByRole('figure', { name: 'Team pipeline' })).toBeVisible();
+  await expect(page.locator('.kpi', { hasText: 'Win rate' })).toBeVisible();
+  await page.getByRole('link', { name: 'Goals', exact: true }).first().click();
+  await expect(page).toHaveURL(/\/goals$/);
+  expect(problems).toEqual([]);
+});

@@ -110,6 +110,8 @@ test('reports and goals read without JavaScript, with filters as plain forms', a
   await page.locator('.col', { hasText: '2031-05' }).locator('a.col-seg.weighted').click();
   await expect(page.getByRole('link', { name: 'Hladnjača Srem E2E' })).toBeVisible();
 
+  await page.goto('/dashboard');
+  await expect(page.getByRole('figure', { name: 'Team pipeline' })).toBeVisible();
   await page.goto('/goals?on=2031-05-15');
   await expect(page.locator('.goal-card', { hasText: 'Prodaja Beograd' })).toContainText('2,000,000 RSD');
 });

@@ -1,6 +1,6 @@
 //! Server functions of the reports (forecast, sales history) and goals.
 
-use crate::domain::reports::{Adoption, GoalInput, GoalsPage, Health, MetricInput, Report, ReportQuery};
+use crate::domain::reports::{Adoption, Dashboard, GoalInput, GoalsPage, Health, MetricInput, Report, ReportQuery};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -50,4 +50,10 @@ pub async fn get_adoption(from: String, to: String) -> Result<Adoption, AppError
 pub async fn get_health(query: ReportQuery) -> Result<Health, AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
     crate::services::reports::health::health(&db, &actor, &query).await
+}
+
+#[server]
+pub async fn get_dashboard() -> Result<Dashboard, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::reports::dashboard::dashboard(&db, &actor).await
 }

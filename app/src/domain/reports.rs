@@ -697,6 +697,32 @@ pub struct Health {
 /// The age buckets of open deals, in days.
 pub const AGE_BUCKETS: [i64; 4] = [30, 60, 90, 180];
 
+/// The home dashboard, by role: a salesperson's own pipeline, day and goals; a manager's team forecast
+/// against its goals, win rate and slipping deals; marketing's leads by source; an administrator's
+/// company-wide view with data quality.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub role: crate::domain::Role,
+    /// Whose figures: the user's own ("owner"), their team's ("team") or everyone's ("all").
+    pub scope: String,
+    /// The scope as list filters for drill-down links ("&owner=7", "&team=2" or "").
+    pub scope_params: String,
+    /// The forecast of this month and the next two, for the scope.
+    pub forecast: Report,
+    /// Goals running today that concern the scope.
+    pub goals: Vec<GoalProgress>,
+    /// Open activities overdue and due today (own).
+    pub overdue: i64,
+    pub due_today: i64,
+    /// Deals closed in the last 90 days: won and lost.
+    pub won: i64,
+    pub lost: i64,
+    pub slipping: Vec<Slipping>,
+    pub sources: Vec<SourceRow>,
+    /// Data completeness totals (administrators): (kind, records, filled per field, field codes).
+    pub completeness: Vec<Completeness>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -700,4 +700,11 @@ catalog! {
     NoSlipping => "No open deal's close date was moved later in this range.", "Nijednom otvorenom poslu datum zatvaranja nije pomeren kasnije u ovom periodu.";
     LeadsBySource => "Leads by source", "Potencijalni kupci po izvoru";
     NoSource => "No source", "Bez izvora";
+    Dashboard => "Dashboard", "Kontrolna tabla";
+    MyPipeline => "My pipeline", "Moj levak";
+    TeamPipeline => "Team pipeline", "Levak tima";
+    CompanyPipeline => "Company pipeline", "Levak preduzeća";
+    MyGoals => "Goals", "Ciljevi";
+    Last90Days => "last 90 days", "poslednjih 90 dana";
+    DataQuality => "Data quality", "Kvalitet podataka";
 }

@@ -19,7 +19,7 @@ fn kind_text(lang: Lang, code: &str) -> String {
     ActivityKind::parse(code).map(|k| lang.t(activity_label(k)).to_string()).unwrap_or_else(|| code.to_string())
 }
 
-fn field_label(entity: &str, field: &str) -> M {
+pub fn field_label(entity: &str, field: &str) -> M {
     match (entity, field) {
         (_, "pib") => M::Pib,
         (_, "phone") => M::Phone,
@@ -36,7 +36,7 @@ fn field_label(entity: &str, field: &str) -> M {
     }
 }
 
-fn entity_label(entity: &str) -> M {
+pub fn entity_label(entity: &str) -> M {
     match entity {
         "accounts" => M::Accounts,
         "contacts" => M::Contacts,

@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("win-loss") view=crate::pages::analysis::WinLossPage ssr=SsrMode::Async/>
                     <Route path=path!("profitability") view=crate::pages::analysis::ProfitabilityPage ssr=SsrMode::Async/>
                     <Route path=path!("reports") view=|| view! { <Redirect path="/reports/forecast"/> }/>
+                    <Route path=path!("dashboard") view=crate::pages::dashboard::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("reports/forecast") view=crate::pages::reports::ForecastPage ssr=SsrMode::Async/>
                     <Route path=path!("reports/sales") view=crate::pages::reports::SalesPage ssr=SsrMode::Async/>
                     <Route path=path!("reports/adoption") view=crate::pages::adoption::AdoptionPage ssr=SsrMode::Async/>
@@ -193,7 +194,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/calendar">{t(M::Calendar)}</A>
                 <A href="/competitors">{t(M::Competitors)}</A>
                 <A href="/products">{t(M::Products)}</A>
-                <A href="/reports/forecast">{t(M::Reports)}</A>
+                <A href="/dashboard">{t(M::Reports)}</A>
                 {can_import.then(|| view! { <A href="/imports">{t(M::DataNav)}</A> })}
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
             </nav>

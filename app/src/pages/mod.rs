@@ -11,6 +11,7 @@ pub mod board;
 pub mod calendar;
 pub mod competitors;
 pub mod contacts;
+pub mod dashboard;
 pub mod duplicates;
 pub mod goals;
 pub mod health;

@@ -226,6 +226,7 @@ fn ReportPage(kind: Kind, title: M, hint: M, body: fn(ReportQuery, Report) -> An
 #[component]
 pub fn ReportTabs(current: &'static str) -> impl IntoView {
     let tabs = [
+        ("/dashboard", M::Dashboard),
         ("/reports/forecast", M::Forecast),
         ("/reports/sales", M::SalesHistory),
         ("/reports/pipeline", M::PipelineHealth),

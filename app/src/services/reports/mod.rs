@@ -4,6 +4,7 @@
 //! Rust only arranges the grouped rows into periods × rows.
 
 pub mod adoption;
+pub mod dashboard;
 pub mod forecast;
 pub mod health;
 pub mod sales;
