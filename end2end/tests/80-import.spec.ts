@@ -1,16 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
-import { ADMIN, open, signIn } from './helpers';
+import { ADMIN, open, signIn, watchErrors } from './helpers';
 
-// Console errors and page errors fail the test: the import pages must hydrate cleanly.
-function watchErrors(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('Failed to load resource')) problems.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-  return problems;
-}
 
 /** Text in Windows-1250, as Serbian Excel saves CSV: š is 0x9A. */
 function cp1250(text: string): Buffer {

@@ -1,16 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
-import { ADMIN, MANAGER, open, readXlsx, signIn } from './helpers';
+import { ADMIN, MANAGER, open, readXlsx, signIn, watchErrors } from './helpers';
 
-// Console errors and page errors fail the test: the report pages must hydrate cleanly.
-function watchErrors(page: Page) {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('Failed to load resource')) problems.push(`${page.url()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
-  return problems;
-}
 
 async function newAccount(page: Page, name: string, region: string) {
   await open(page, '/accounts/new');

@@ -6,6 +6,16 @@ export const SALES_A = { email: 'sales.a@veza.test', password: 'sales-lozinka-1'
 export const MANAGER = { email: 'manager@veza.test', password: 'manager-lozinka-1', name: 'Mila Menadžer' };
 export const SALES_B = { email: 'sales.b@veza.test', password: 'sales-lozinka-2', name: 'Bojan Drugi' };
 
+/** Collects console and page errors (failed resource loads aside): a page must hydrate cleanly. */
+export function watchErrors(page: Page) {
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('Failed to load resource')) problems.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+  return problems;
+}
+
 /** Opens a page, retrying while the server starts, and waits until the app is hydrated. */
 export async function open(page: Page, path: string) {
   for (let i = 0; i < 60; i++) {

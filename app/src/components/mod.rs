@@ -368,3 +368,16 @@ pub fn report_row_label(lang: crate::i18n::Lang, group: crate::domain::reports::
         _ => label.to_string(),
     }
 }
+
+/// A key figure: label, value, an optional line below, and optionally a link to what is behind it.
+pub fn kpi(label: M, value: String, sub: Option<String>, href: Option<String>) -> AnyView {
+    let inner = view! {
+        <span class="kpi-label">{t(label)}</span>
+        <span class="kpi-value">{value}</span>
+        {sub.map(|s| view! { <span class="kpi-sub">{s}</span> })}
+    };
+    match href {
+        Some(h) => view! { <a class="kpi" href=h>{inner}</a> }.into_any(),
+        None => view! { <div class="kpi">{inner}</div> }.into_any(),
+    }
+}

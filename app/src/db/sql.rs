@@ -59,6 +59,16 @@ impl Sql {
         self.text.push_str(&self.args.len().to_string());
         self
     }
+    /// Appends placeholders for `values`, comma-separated (the inside of an `IN (…)`).
+    pub fn bind_list<V: Into<Val> + Clone>(&mut self, values: &[V]) -> &mut Self {
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v.clone());
+        }
+        self
+    }
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         let mut q = sqlx::query(&self.text);
         for a in &self.args {

@@ -15,7 +15,8 @@ use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
 
-fn kind_text(lang: Lang, code: &str) -> String {
+/// An activity kind code's label (the code itself if unknown).
+pub fn kind_text(lang: Lang, code: &str) -> String {
     ActivityKind::parse(code).map(|k| lang.t(activity_label(k)).to_string()).unwrap_or_else(|| code.to_string())
 }
 

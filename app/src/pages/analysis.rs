@@ -1,7 +1,7 @@
 //! Win/loss analysis and customer profitability. Filters live in the URL (they work without
 //! JavaScript); every bar links to the opportunities behind it.
 
-use super::list::{choice_options, urlencode};
+use super::list::{urlencode, OwnerTeamRegion};
 use crate::api::accounts::get_lookups;
 use crate::api::competitors::{get_profitability, get_win_loss};
 use crate::components::charts::{Bar, BarChart, WinLossChart, WonLost};
@@ -45,18 +45,7 @@ fn AnalysisFilters(action: &'static str, q: AnalysisQuery, lk: Lookups) -> impl 
         <Form method="GET" action=action attr:class="filters" attr:role="search">
             <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=q.from.clone()/></label>
             <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=q.to.clone()/></label>
-            <select name="owner" aria-label=lang.t(M::Owner)>
-                <option value="">{lang.t(M::AnyOwner)}</option>
-                {choice_options(&lk.users, &q.owner)}
-            </select>
-            <select name="team" aria-label=lang.t(M::Team)>
-                <option value="">{lang.t(M::AnyTeam)}</option>
-                {choice_options(&lk.teams, &q.team)}
-            </select>
-            <select name="region" aria-label=lang.t(M::Region)>
-                <option value="">{lang.t(M::AnyRegion)}</option>
-                {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&q.region == r>{r.clone()}</option> }).collect_view()}
-            </select>
+            <OwnerTeamRegion lk=lk.clone() owner=q.owner.clone() team=q.team.clone() region=q.region.clone()/>
             <button type="submit" class="btn">{lang.t(M::Filter)}</button>
             <a class="btn btn-ghost" href=action>{lang.t(M::ClearFilters)}</a>
         </Form>

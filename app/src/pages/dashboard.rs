@@ -8,7 +8,7 @@ use super::reports::ReportTabs;
 use crate::api::accounts::get_lookups;
 use crate::api::reports::get_dashboard;
 use crate::components::charts::{Column, ColumnChart, ProgressBar, Segment};
-use crate::components::{error_text, t, use_lang, Loading};
+use crate::components::{error_text, kpi, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{share_bp, Dashboard};
 use crate::domain::Lookups;
@@ -87,21 +87,9 @@ fn DashboardView(d: Dashboard, lk: Lookups) -> impl IntoView {
     let closed = d.won + d.lost;
     view! {
         <div class="kpis">
-            <a class="kpi" href="/my-day">
-                <span class="kpi-label">{t(M::Overdue)}</span>
-                <span class="kpi-value">{format_int(lang, d.overdue)}</span>
-                <span class="kpi-sub">{format!("{}: {}", lang.t(M::DueToday), format_int(lang, d.due_today))}</span>
-            </a>
-            <a class="kpi" href="/reports/forecast">
-                <span class="kpi-label">{t(M::ForecastTotal)}</span>
-                <span class="kpi-value">{money(total.forecast_minor())}</span>
-                <span class="kpi-sub">{format!("{}: {}", lang.t(M::OpenPipeline), money(total.open_minor))}</span>
-            </a>
-            <a class="kpi" href="/win-loss">
-                <span class="kpi-label">{t(M::WinRate)}</span>
-                <span class="kpi-value">{share_bp(d.won, closed).map(format_bp).unwrap_or_else(|| "—".into())}</span>
-                <span class="kpi-sub">{format!("{} / {} · {}", d.won, closed, lang.t(M::Last90Days))}</span>
-            </a>
+            {kpi(M::Overdue, format_int(lang, d.overdue), Some(format!("{}: {}", lang.t(M::DueToday), format_int(lang, d.due_today))), Some("/my-day".into()))}
+            {kpi(M::ForecastTotal, money(total.forecast_minor()), Some(format!("{}: {}", lang.t(M::OpenPipeline), money(total.open_minor))), Some("/reports/forecast".into()))}
+            {kpi(M::WinRate, share_bp(d.won, closed).map(format_bp).unwrap_or_else(|| "—".into()), Some(format!("{} / {} · {}", d.won, closed, lang.t(M::Last90Days))), Some("/win-loss".into()))}
         </div>
         <div class="grid-2">
             <section class="card"><ColumnChart title=lang.t(title) columns=columns legend=legend/></section>

@@ -1,7 +1,8 @@
 //! Goals: the targets running on a day with their progress (actual, in progress, percent, pace), the
 //! form that sets one, and — for admins — the metrics goals can count.
 
-use super::reports::ReportTabs;
+use super::adoption::kind_text;
+use super::reports::{period_label, ReportTabs};
 use crate::api::reports::{get_goals, DeleteGoal, SaveGoal, SaveGoalMetric};
 use crate::components::charts::ProgressBar;
 use crate::components::fields::{SelectField, TextField};
@@ -46,18 +47,6 @@ fn value_text(lang: Lang, measure: Measure, v: i64) -> String {
         format_money_short(lang, v, "RSD")
     } else {
         format_int(lang, v)
-    }
-}
-
-fn kind_text(lang: Lang, code: &str) -> String {
-    crate::domain::ActivityKind::parse(code).map(|k| lang.t(crate::components::activity_label(k)).to_string()).unwrap_or_default()
-}
-
-fn period_label(p: Period) -> M {
-    match p {
-        Period::Month => M::PeriodMonth,
-        Period::Quarter => M::PeriodQuarter,
-        Period::Year => M::PeriodYear,
     }
 }
 

@@ -1,12 +1,12 @@
 //! Pipeline health: stage conversion with days in stage, won deal size and sales cycle, the age of
 //! open deals, slipping deals and leads by source. Filters in the URL; figures link to their records.
 
-use super::list::{choice_options, urlencode};
+use super::list::{urlencode, OwnerTeamRegion};
 use super::reports::ReportTabs;
 use crate::api::accounts::get_lookups;
 use crate::api::reports::get_health;
 use crate::components::charts::{Bar, BarChart};
-use crate::components::{error_text, t, use_lang, Loading};
+use crate::components::{error_text, kpi, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{share_bp, Health, ReportQuery};
 use crate::domain::Lookups;
@@ -105,34 +105,15 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
         <Form method="GET" action="/reports/pipeline" attr:class="filters" attr:role="search">
             <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=h.from.clone()/></label>
             <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=h.to.clone()/></label>
-            <select name="owner" aria-label=lang.t(M::Owner)>
-                <option value="">{lang.t(M::AnyOwner)}</option>
-                {choice_options(&lk.users, &q.owner)}
-            </select>
-            <select name="team" aria-label=lang.t(M::Team)>
-                <option value="">{lang.t(M::AnyTeam)}</option>
-                {choice_options(&lk.teams, &q.team)}
-            </select>
-            <select name="region" aria-label=lang.t(M::Region)>
-                <option value="">{lang.t(M::AnyRegion)}</option>
-                {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&q.region == r>{r.clone()}</option> }).collect_view()}
-            </select>
+            <OwnerTeamRegion lk=lk.clone() owner=q.owner.clone() team=q.team.clone() region=q.region.clone()/>
             <button type="submit" class="btn">{lang.t(M::Filter)}</button>
             <a class="btn btn-ghost" href="/reports/pipeline">{lang.t(M::ClearFilters)}</a>
         </Form>
         <div class="kpis">
-            <div class="kpi"><span class="kpi-label">{t(M::DealsCreated)}</span><span class="kpi-value">{format_int(lang, h.created)}</span></div>
-            <div class="kpi">
-                <span class="kpi-label">{t(M::WonOfCreated)}</span>
-                <span class="kpi-value">{format_int(lang, h.won_of_created)}</span>
-                <span class="kpi-sub">{share_bp(h.won_of_created, h.created).map(format_bp).unwrap_or_else(|| "—".into())}</span>
-            </div>
-            <a class="kpi" href=won_href>
-                <span class="kpi-label">{t(M::AvgWonDeal)}</span>
-                <span class="kpi-value">{h.avg_won_minor.map(money).unwrap_or_else(|| "—".into())}</span>
-                <span class="kpi-sub">{format!("{}: {}", lang.t(M::WonDeals), format_int(lang, h.won_closed))}</span>
-            </a>
-            <div class="kpi"><span class="kpi-label">{t(M::SalesCycle)}</span><span class="kpi-value">{h.avg_cycle_days.map(|d| format!("{d} {}", lang.t(M::Days))).unwrap_or_else(|| "—".into())}</span></div>
+            {kpi(M::DealsCreated, format_int(lang, h.created), None, None)}
+            {kpi(M::WonOfCreated, format_int(lang, h.won_of_created), Some(share_bp(h.won_of_created, h.created).map(format_bp).unwrap_or_else(|| "—".into())), None)}
+            {kpi(M::AvgWonDeal, h.avg_won_minor.map(money).unwrap_or_else(|| "—".into()), Some(format!("{}: {}", lang.t(M::WonDeals), format_int(lang, h.won_closed))), Some(won_href))}
+            {kpi(M::SalesCycle, h.avg_cycle_days.map(|d| format!("{d} {}", lang.t(M::Days))).unwrap_or_else(|| "—".into()), None, None)}
         </div>
         <div class="grid-2">
             <section class="card">{if funnel.is_empty() { view! { <p class="muted">{t(M::NoResults)}</p> }.into_any() } else { view! { <BarChart title=lang.t(M::StageConversion) bars=funnel/> }.into_any() }}</section>

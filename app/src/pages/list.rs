@@ -126,6 +126,26 @@ fn total_text(lang: crate::i18n::Lang, total: i64) -> String {
 }
 
 /// Options of a select from choices, with the selected one marked.
+/// The owner, team and region selects of every filtered page (choices from the lookups).
+#[component]
+pub fn OwnerTeamRegion(lk: crate::domain::Lookups, owner: String, team: String, region: String) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <select name="owner" aria-label=lang.t(M::Owner)>
+            <option value="">{lang.t(M::AnyOwner)}</option>
+            {choice_options(&lk.users, &owner)}
+        </select>
+        <select name="team" aria-label=lang.t(M::Team)>
+            <option value="">{lang.t(M::AnyTeam)}</option>
+            {choice_options(&lk.teams, &team)}
+        </select>
+        <select name="region" aria-label=lang.t(M::Region)>
+            <option value="">{lang.t(M::AnyRegion)}</option>
+            {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&region == r>{r.clone()}</option> }).collect_view()}
+        </select>
+    }
+}
+
 pub fn choice_options(choices: &[Choice], selected: &str) -> impl IntoView {
     choices
         .iter()

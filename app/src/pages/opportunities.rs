@@ -2,7 +2,7 @@
 
 use super::accounts::confirm;
 use super::contacts::preset_account;
-use super::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
+use super::list::{choice_options, list_query, ExportLinks, OwnerTeamRegion, Pager, SortSelect};
 use crate::api::accounts::get_lookups;
 use crate::api::contacts::contact_choices;
 use crate::api::deals::get_deal;
@@ -112,18 +112,7 @@ fn OpportunityFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
                 <option value="">{lang.t(M::AnyStage)}</option>
                 {choice_options(&stages, &q.stage)}
             </select>
-            <select name="owner" aria-label=lang.t(M::Owner)>
-                <option value="">{lang.t(M::AnyOwner)}</option>
-                {choice_options(&lk.users, &q.owner)}
-            </select>
-            <select name="team" aria-label=lang.t(M::Team)>
-                <option value="">{lang.t(M::AnyTeam)}</option>
-                {choice_options(&lk.teams, &q.team)}
-            </select>
-            <select name="region" aria-label=lang.t(M::Region)>
-                <option value="">{lang.t(M::AnyRegion)}</option>
-                {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&q.region == r>{r.clone()}</option> }).collect_view()}
-            </select>
+            <OwnerTeamRegion lk=lk.clone() owner=q.owner.clone() team=q.team.clone() region=q.region.clone()/>
             <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=q.from.clone()/></label>
             <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=q.to.clone()/></label>
             {(!q.account.is_empty()).then(|| view! { <input type="hidden" name="account" value=q.account.clone()/> })}

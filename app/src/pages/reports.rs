@@ -2,11 +2,11 @@
 //! JavaScript and links repeat them); every bar and figure links to the opportunities behind it; the
 //! table behind each chart is one click away and exports to CSV and XLSX.
 
-use super::list::{choice_options, urlencode};
+use super::list::{urlencode, OwnerTeamRegion};
 use crate::api::accounts::get_lookups;
 use crate::api::reports::{get_forecast, get_sales};
 use crate::components::charts::{Bar, BarChart, Column, ColumnChart, LineChart, Segment, Series};
-use crate::components::{error_text, report_row_label, t, use_lang, Loading};
+use crate::components::{error_text, kpi, report_row_label, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{GroupBy, Period, Report, ReportCell, ReportQuery};
 use crate::domain::Lookups;
@@ -88,7 +88,7 @@ fn group_label(g: GroupBy) -> M {
     }
 }
 
-fn period_label(p: Period) -> M {
+pub fn period_label(p: Period) -> M {
     match p {
         Period::Month => M::PeriodMonth,
         Period::Quarter => M::PeriodQuarter,
@@ -151,18 +151,7 @@ fn ReportFilters(kind: Kind, q: ReportQuery, report: Report, lk: Lookups) -> imp
                     {kind.groups().iter().map(|g| view! { <option value=g.code() selected=*g == group>{lang.t(group_label(*g))}</option> }).collect_view()}
                 </select>
             </label>
-            <select name="owner" aria-label=lang.t(M::Owner)>
-                <option value="">{lang.t(M::AnyOwner)}</option>
-                {choice_options(&lk.users, &q.owner)}
-            </select>
-            <select name="team" aria-label=lang.t(M::Team)>
-                <option value="">{lang.t(M::AnyTeam)}</option>
-                {choice_options(&lk.teams, &q.team)}
-            </select>
-            <select name="region" aria-label=lang.t(M::Region)>
-                <option value="">{lang.t(M::AnyRegion)}</option>
-                {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&q.region == r>{r.clone()}</option> }).collect_view()}
-            </select>
+            <OwnerTeamRegion lk=lk.clone() owner=q.owner.clone() team=q.team.clone() region=q.region.clone()/>
             <select name="category" aria-label=lang.t(M::CustomerCategory)>
                 <option value="">{lang.t(M::AnyCategory)}</option>
                 {["A", "B", "C"].map(|c| view! { <option value=c selected=q.category == c>{c}</option> })}
@@ -255,18 +244,6 @@ pub fn ForecastPage() -> impl IntoView {
 #[component]
 pub fn SalesPage() -> impl IntoView {
     view! { <ReportPage kind=Kind::Sales title=M::SalesHistory hint=M::SalesHint body=sales_body/> }
-}
-
-fn kpi(label: M, value: String, sub: Option<String>, href: Option<String>) -> AnyView {
-    let inner = view! {
-        <span class="kpi-label">{t(label)}</span>
-        <span class="kpi-value">{value}</span>
-        {sub.map(|s| view! { <span class="kpi-sub">{s}</span> })}
-    };
-    match href {
-        Some(h) => view! { <a class="kpi" href=h>{inner}</a> }.into_any(),
-        None => view! { <div class="kpi">{inner}</div> }.into_any(),
-    }
 }
 
 fn forecast_body(q: ReportQuery, r: Report) -> AnyView {

@@ -129,13 +129,7 @@ async fn types_of(exec: impl sqlx::Executor<'_, Database = sqlx::Any>, ids: &[i6
         return Ok(Vec::new());
     }
     let mut sql = Sql::new("SELECT account_id, type FROM account_types WHERE account_id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
-    sql.push(")");
+    sql.bind_list(ids).push(")");
     let rows = sql.query_as::<(i64, String)>().fetch_all(exec).await?;
     let mut out: Vec<(i64, RelationshipType)> =
         rows.into_iter().filter_map(|(id, t)| RelationshipType::parse(&t).map(|t| (id, t))).collect();

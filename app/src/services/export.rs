@@ -202,23 +202,6 @@ pub fn to_xlsx(sheet_name: &str, headers: &[String], rows: &[Vec<Cell>]) -> Resu
     book.save_to_buffer().map_err(err)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formulas_are_neutralized() {
-        for s in ["=1+1", "+381", "-2", "@SUM(A1)", "\tx", "\rx"] {
-            assert!(safe_cell(s).starts_with('\''), "{s:?}");
-        }
-        assert_eq!(safe_cell("Delta d.o.o."), "Delta d.o.o.");
-        let csv = to_csv(Lang::Sr, &["Naziv".into()], &[vec![t("=HYPERLINK(\"x\")")], vec![Cell::Number(12.5)]]).unwrap();
-        let text = String::from_utf8(csv[3..].to_vec()).unwrap();
-        assert!(text.contains("'=HYPERLINK"));
-        assert!(text.contains("12,5"));
-    }
-}
-
 /// A report as a table: one line per row and period (for pivot tables), the totals last. Money in
 /// RSD as numbers, so the sheet sums them.
 pub fn report_table(report: &crate::domain::reports::Report, forecast: bool, lang: Lang) -> (Vec<String>, Vec<Vec<Cell>>) {
@@ -262,4 +245,21 @@ pub fn report_table(report: &crate::domain::reports::Report, forecast: bool, lan
     let total = report.total();
     rows.push(line(&format!("{} – {}", report.from, report.to), lang.t(M::Total).to_string(), &total, report.goal_total()));
     (headers, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralized() {
+        for s in ["=1+1", "+381", "-2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(safe_cell(s).starts_with('\''), "{s:?}");
+        }
+        assert_eq!(safe_cell("Delta d.o.o."), "Delta d.o.o.");
+        let csv = to_csv(Lang::Sr, &["Naziv".into()], &[vec![t("=HYPERLINK(\"x\")")], vec![Cell::Number(12.5)]]).unwrap();
+        let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+        assert!(text.contains("'=HYPERLINK"));
+        assert!(text.contains("12,5"));
+    }
 }

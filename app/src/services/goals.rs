@@ -593,13 +593,7 @@ pub async fn revenue_targets(
     let starts: Vec<String> = keys.iter().filter_map(|k| period.bounds(k)).map(|b| b.0.format("%Y-%m-%d").to_string()).collect();
     let mut sql = Sql::new(GOAL_SELECT);
     sql.push(" AND m.measure = 'won_revenue' AND m.active = 1 AND g.period = ").bind(period.code());
-    sql.push(" AND g.period_start IN (");
-    for (i, s) in starts.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(s.clone());
-    }
+    sql.push(" AND g.period_start IN (").bind_list(&starts);
     sql.push(") AND m.id = (SELECT MIN(fm.id) FROM goal_metrics fm WHERE fm.measure = 'won_revenue' AND fm.active = 1)");
     let rows = load(db, sql).await?;
     if rows.is_empty() {

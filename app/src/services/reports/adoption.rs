@@ -65,14 +65,7 @@ async fn people(db: &Db, actor: &Actor) -> Result<Vec<(i64, String)>, AppError> 
 }
 
 fn in_ids(sql: &mut Sql, col: &str, ids: &[i64]) {
-    sql.push(&format!(" AND {col} IN ("));
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            sql.push(", ");
-        }
-        sql.bind(*id);
-    }
-    sql.push(")");
+    sql.push(&format!(" AND {col} IN (")).bind_list(ids).push(")");
 }
 
 /// Completeness of one record kind, per owner, under the visibility rule.

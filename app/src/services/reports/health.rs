@@ -140,7 +140,7 @@ pub async fn health(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Health, A
          AND f.action = 'update' AND f.at >= \u{0} ORDER BY f.id LIMIT 1) \
          FROM audit_entries e JOIN opportunities o ON o.id = e.record_id JOIN stages s ON s.id = o.stage_id JOIN users u ON u.id = o.owner_id \
          WHERE e.entity = 'opportunity' AND e.field = 'close_date' AND e.action = 'update' AND e.new_value > e.old_value AND s.kind = 'open' AND e.at >= ",
-        &[start.clone()],
+        std::slice::from_ref(&start),
     );
     sql.bind(start.clone()).push(" AND e.at < ").bind(end.clone());
     super::filters(&mut sql, actor, q);

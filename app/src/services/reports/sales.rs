@@ -52,14 +52,7 @@ pub async fn sales(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Report, Ap
             if ids.is_empty() {
                 sql.push(" AND 1 = 0");
             } else {
-                sql.push(" AND o.account_id IN (");
-                for (i, id) in ids.iter().enumerate() {
-                    if i > 0 {
-                        sql.push(", ");
-                    }
-                    sql.bind(*id);
-                }
-                sql.push(")");
+                sql.push(" AND o.account_id IN (").bind_list(ids).push(")");
             }
         }
         sql.push(" GROUP BY 1, 2, 3 ORDER BY 1, 2");
