@@ -854,7 +854,7 @@ both!(export_report_table);
 // ---------------------------------------------------------------------------------------------------
 
 async fn completeness(db: &Db, actor: &Actor, entity: &str) -> Completeness {
-    adoption::completeness(db, actor, entity).await.expect("completeness")
+    adoption::completeness(db, actor, entity, &Default::default()).await.expect("completeness")
 }
 
 fn fill(owner_id: i64, owner: &str, records: i64, filled: Vec<i64>) -> FillRow {
@@ -961,6 +961,14 @@ async fn completeness_per_owner(db: Db) {
     assert_eq!(shares(&c.rows[1]), vec![Some(5_000); 4]);
     assert_eq!(shares(&c.rows[2]), vec![Some(10_000), Some(0), Some(0), Some(10_000)]);
     assert_eq!(shares(&c.total), vec![Some(6_666), Some(5_000), Some(3_333), Some(6_666)]);
+    // Per team of the records, by team name: Jug (Marko's) before Sever (Ana's and Iva's).
+    assert_eq!(c.teams, vec![fill(t2, "Prodaja Jug", 1, vec![1, 0, 0, 1]), fill(t1, "Prodaja Sever", 5, vec![3, 3, 2, 3])]);
+    // The report's team and owner filters narrow every line.
+    let sever = adoption::completeness(&db, &admin, "contacts", &ReportQuery { team: t1.to_string(), ..Default::default() }).await.unwrap();
+    assert_eq!((sever.rows, sever.teams, sever.total.records), (c.rows[..2].to_vec(), vec![c.teams[1].clone()], 5));
+    let ivas =
+        adoption::completeness(&db, &admin, "contacts", &ReportQuery { owner: iva.id.to_string(), ..Default::default() }).await.unwrap();
+    assert_eq!((ivas.rows, ivas.teams), (vec![c.rows[1].clone()], vec![fill(t1, "Prodaja Sever", 2, vec![1, 1, 1, 1])]));
 
     // The team (the manager, and a salesperson of the team): Ana and Iva; Mila owns nothing, so has no line.
     //   Total 5 contacts: e-mail 3 → 3/5 = 6000 bp, phone 3 → 6000, job title 2 → 4000, account 3 → 6000.
@@ -1047,7 +1055,7 @@ async fn completeness_per_owner(db: Db) {
     let leads = completeness(&db, &admin, "leads").await;
     assert_eq!((leads.rows.len(), leads.total.records, leads.total.filled.clone()), (0, 0, vec![0, 0, 0]));
     assert_eq!(shares(&leads.total), vec![None; 3]);
-    assert_eq!(adoption::completeness(&db, &admin, "products").await, Err(AppError::NotFound));
+    assert_eq!(adoption::completeness(&db, &admin, "products", &Default::default()).await, Err(AppError::NotFound));
 }
 both!(completeness_per_owner);
 
@@ -1056,7 +1064,8 @@ both!(completeness_per_owner);
 // ---------------------------------------------------------------------------------------------------
 
 async fn adoption_report(db: &Db, actor: &Actor, from: &str, to: &str) -> Adoption {
-    adoption::adoption(db, actor, from, to).await.expect("adoption report")
+    let q = ReportQuery { from: from.into(), to: to.into(), ..Default::default() };
+    adoption::adoption(db, actor, &q).await.expect("adoption report")
 }
 
 fn usage(a: &Adoption, user: i64) -> &UserUsage {
@@ -1178,11 +1187,30 @@ async fn adoption_usage(db: Db) {
     let m = usage(&r, mgr.id);
     assert_eq!((m.sign_ins, m.last_sign_in.clone(), m.created, m.updated, m.overdue), (0, None, 16, 6, 0));
     assert_eq!(m.completed, kinds(&[("email", 4)]));
+    // Per person and week: this week's line holds what each completed, the weeks before are empty.
+    let idle_weeks: Vec<(String, Vec<(String, i64)>)> = weeks.iter().map(|w| (w.clone(), Vec::new())).collect();
+    let with_this_week = |k: Vec<(String, i64)>| {
+        let mut w = idle_weeks.clone();
+        w[3].1 = k;
+        w
+    };
+    assert_eq!(a.weekly, with_this_week(kinds(&[("call", 2), ("meeting", 1)])));
+    assert_eq!(m.weekly, with_this_week(kinds(&[("email", 4)])));
     // The admin sees every active user, by name; Iva, Marko and the admin did nothing.
     assert_eq!(r.users.iter().map(|u| u.user_id).collect::<Vec<_>>(), vec![admin.id, ana.id, iva.id, marko.id, mgr.id]);
+    let idle = |id: i64, name: &str| UserUsage { user_id: id, name: name.into(), weekly: idle_weeks.clone(), ..Default::default() };
     for (id, name) in [(admin.id, "Admin"), (iva.id, "Iva"), (marko.id, "Marko")] {
-        assert_eq!(usage(&r, id), &UserUsage { user_id: id, name: name.into(), ..Default::default() });
+        assert_eq!(usage(&r, id), &idle(id, name));
     }
+    // The team filter narrows the people to that team; the owner filter to one person.
+    let t1_only =
+        adoption::adoption(&db, &admin, &ReportQuery { team: mgr.team_id.unwrap().to_string(), ..Default::default() }).await.unwrap();
+    assert_eq!(t1_only.users.iter().map(|u| u.user_id).collect::<Vec<_>>(), vec![ana.id, iva.id, mgr.id]);
+    let ana_only = adoption::adoption(&db, &admin, &ReportQuery { owner: ana.id.to_string(), ..Default::default() }).await.unwrap();
+    assert_eq!(ana_only.users, vec![a.clone()]);
+    assert_eq!(ana_only.completed_by_week.last(), Some(&(iso(this_week), kinds(&[("call", 2), ("meeting", 1)]))));
+    // The dashboard's four weeks of team activity are the same figures.
+    assert_eq!(adoption::weekly_completed(&db, &mgr, &ReportQuery::default(), 4).await.unwrap(), r.completed_by_week);
     // Active this week: Ana and Mila; nobody in the three weeks before. Completed this week: Ana's
     // calls and meeting, Mila's e-mails.
     assert_eq!(r.active_by_week, weeks.iter().cloned().zip([0, 0, 0, 2]).collect::<Vec<_>>());
@@ -1208,14 +1236,23 @@ async fn adoption_usage(db: Db) {
     assert_eq!(own.completed_by_week.last(), Some(&(iso(this_week), kinds(&[("call", 2), ("meeting", 1)]))));
     assert_eq!(own.completeness[1].rows, vec![fill(ana.id, "Ana", 1, vec![0, 0, 1, 1])]);
     let his = adoption_report(&db, &marko, "", "").await;
-    assert_eq!(his.users, vec![UserUsage { user_id: marko.id, name: "Marko".into(), ..Default::default() }]);
+    assert_eq!(his.users, vec![idle(marko.id, "Marko")]);
     assert!(his.active_by_week.iter().all(|w| w.1 == 0) && his.completed_by_week.iter().all(|w| w.1.is_empty()));
 
     // Yesterday alone: nothing of today's counts; the overdue task is overdue whatever the range.
     let yesterday = ago(1);
     let y = adoption_report(&db, &ana, &iso(yesterday), &iso(yesterday)).await;
     assert_eq!((y.from.clone(), y.to.clone()), (iso(yesterday), iso(yesterday)));
-    assert_eq!(y.users, vec![UserUsage { user_id: ana.id, name: "Ana".into(), overdue: 1, ..Default::default() }]);
+    assert_eq!(
+        y.users,
+        vec![UserUsage {
+            user_id: ana.id,
+            name: "Ana".into(),
+            overdue: 1,
+            weekly: vec![(iso(week_start(yesterday)), Vec::new())],
+            ..Default::default()
+        }]
+    );
     assert_eq!(y.active_by_week, vec![(iso(week_start(yesterday)), 0)]);
 
     // Neglected customers, by won revenue: Zaboravljeni (last contact 90 days ago), Mali (61 days ago,
@@ -1570,12 +1607,42 @@ async fn pipeline_health(db: Db) {
     assert_eq!(hers.slipping.iter().map(|s| s.id).collect::<Vec<_>>(), vec![s1, s3]);
     assert_eq!(hers.sources, vec![row(Some(fair), 2, 1, 1, 0, 0), row(Some(web), 1, 1, 0, 0, 0)]);
 
+    // Every figure opens exactly its deals: created in the range, of them won, each funnel step and
+    // each age bucket.
+    let drill = |extra: ListQuery| {
+        let db = db.clone();
+        let admin = admin.clone();
+        let q = ListQuery { owner: iva.id.to_string(), created_from: hers.from.clone(), created_to: hers.to.clone(), ..extra };
+        async move { opportunities::list(&db, &admin, &q).await.expect("drill-down").rows.len() as i64 }
+    };
+    assert_eq!(drill(ListQuery::default()).await, hers.created);
+    assert_eq!(drill(ListQuery { outcome: "won".into(), ..Default::default() }).await, hers.won_of_created);
+    for f in &hers.funnel {
+        assert_eq!(drill(ListQuery { reached: f.stage_id.to_string(), ..Default::default() }).await, f.reached, "{}", f.stage);
+    }
+    for a in &hers.ageing {
+        let q = ListQuery {
+            owner: iva.id.to_string(),
+            outcome: "open".into(),
+            created_from: a.created_from.clone(),
+            created_to: a.created_to.clone(),
+            ..Default::default()
+        };
+        assert_eq!(opportunities::list(&db, &admin, &q).await.unwrap().rows.len() as i64, a.count, "{:?}", a.max_days);
+    }
+
     // Another team's salesperson sees nothing of it, also asking for the team by its filter: the
     // buckets are there, empty.
     let empty = Health {
         from: iso(ago(7)),
         to: iso(today),
-        ageing: [Some(30), Some(60), Some(90), Some(180), None].map(|max_days| AgeBucket { max_days, count: 0, value_minor: 0 }).to_vec(),
+        ageing: vec![
+            AgeBucket { max_days: Some(30), created_from: iso(ago(30)), ..Default::default() },
+            AgeBucket { max_days: Some(60), created_from: iso(ago(60)), created_to: iso(ago(31)), ..Default::default() },
+            AgeBucket { max_days: Some(90), created_from: iso(ago(90)), created_to: iso(ago(61)), ..Default::default() },
+            AgeBucket { max_days: Some(180), created_from: iso(ago(180)), created_to: iso(ago(91)), ..Default::default() },
+            AgeBucket { max_days: None, created_to: iso(ago(181)), ..Default::default() },
+        ],
         ..Default::default()
     };
     assert_eq!(pipeline_health_of(&db, &marko, &q).await, empty);

@@ -72,7 +72,7 @@ const TOTALS: &str = "SELECT o.stage_id, o.currency, CAST(COUNT(*) AS BIGINT) AS
 /// W1: the board page as an administrator sees it (every open opportunity), server-rendered over HTTP,
 /// against the raw totals query and the first-cards query of each column.
 pub async fn w1_board(cx: &Ctx, server: &Server, client: &reqwest::Client, cookie: &str) -> Result<Outcome, String> {
-    let url = format!("{}/", server.base);
+    let url = format!("{}/pipeline", server.base);
     let open = cx.data.open_stages.clone();
     if open.len() != 5 {
         return Err("W1's baseline expects the five default open stages".into());
@@ -536,7 +536,7 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
                 let mut kind = "stage move";
                 let result = if r < 0.80 || opps.is_empty() {
                     let (k, path) = if r < 0.30 {
-                        ("board", "/".to_string())
+                        ("board", "/pipeline".to_string())
                     } else if r < 0.50 {
                         ("contact search", format!("/contacts?q={term}"))
                     } else if r < 0.65 {

@@ -53,7 +53,7 @@ test('a salesperson enters an account, a contact and an opportunity, then works 
   await expect(page.getByText('1,500,000.00 RSD')).toBeVisible();
 
   // Board: the new card sits in the first stage; drag it to the next one.
-  await open(page, '/');
+  await open(page, '/pipeline');
   await expect(card(page, 'Rashladna komora 2027')).toBeVisible();
   await expect(column(page, 'Prospecting').locator(card(page, 'Rashladna komora 2027'))).toHaveCount(1);
   await card(page, 'Rashladna komora 2027').dragTo(column(page, 'Qualification'));

@@ -15,7 +15,7 @@ test('every page hydrates cleanly', async ({ page }) => {
     '/opportunities/1', '/opportunities/1?tab=history', '/admin', '/opportunities?sort=amount&dir=desc', '/leads', '/leads?view=board',
     '/leads/new', '/my-day', '/team-activity', '/calendar', '/calendar?view=month', '/accounts/1?tl=notes', '/products', '/products/new', '/price-lists', '/competitors',
     '/win-loss', '/profitability', '/opportunities?outcome=lost', '/imports', '/imports/1', '/duplicates', '/duplicates?entity=contact&key=email',
-    '/reports/forecast', '/reports/forecast?group=region&period=quarter', '/reports/sales?group=family&period=year', '/reports/sales?group=account', '/goals', '/reports/adoption', '/reports/pipeline', '/dashboard', '/opportunities?missing=amount',
+    '/reports/forecast', '/reports/forecast?group=region&period=quarter', '/reports/sales?group=family&period=year', '/reports/sales?group=account', '/goals', '/reports/adoption', '/reports/pipeline', '/pipeline', '/?x=1', '/opportunities?missing=amount',
     '/no-such-page']) {
     await open(page, path);
   }

@@ -17,7 +17,7 @@ test("a salesperson cannot open another team's opportunity by URL", async ({ bro
   // Nor does it appear in their lists or on their board.
   await open(b, '/opportunities');
   await expect(b.getByText('Rashladna komora 2027')).toHaveCount(0);
-  await open(b, '/');
+  await open(b, '/pipeline');
   await expect(b.getByText('Rashladna komora 2027')).toHaveCount(0);
 });
 

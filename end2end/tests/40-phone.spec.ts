@@ -3,7 +3,7 @@ import { SALES_A, open, signIn } from './helpers';
 
 test('board, lists and forms fit a phone screen', async ({ page }) => {
   await signIn(page, SALES_A);
-  await open(page, '/');
+  await open(page, '/pipeline');
   await expect(page.locator('section.column').first()).toBeVisible();
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(390 + 1);

@@ -45,7 +45,7 @@ test('a hot lead is qualified into an opportunity on the board; a second spellin
   await expect(page.getByRole('heading', { name: 'Oprema za punjenje 2027' })).toBeVisible();
   await expect(page.getByText('800,000.00 RSD').first()).toBeVisible();
 
-  await open(page, '/');
+  await open(page, '/pipeline');
   const prospecting = page.locator('section.column', { has: page.getByRole('heading', { name: /^Prospecting/ }) });
   await expect(prospecting.locator('article.opp-card', { hasText: 'Oprema za punjenje 2027' })).toBeVisible();
 

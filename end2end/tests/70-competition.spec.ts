@@ -195,7 +195,7 @@ test('the board closes a deal through the close dialog; an administrator reopens
   await expect(page).toHaveURL(/\/opportunities\/\d+$/);
   const url = page.url();
 
-  await open(page, '/');
+  await open(page, '/pipeline');
   const card = page.locator('article.opp-card', { hasText: 'Zamena ventila Čačak' });
   // Dragging onto "won" opens the dialog; Escape leaves the card where it was.
   await card.dragTo(page.locator('.close-zone.won'));

@@ -134,15 +134,96 @@ test('the sales history compares with the same period a year earlier', async ({ 
   expect(problems).toEqual([]);
 });
 
-test('the dashboard shows a manager the team forecast, goals and win rate, each a link to its report', async ({ page }) => {
+test('the home page is the dashboard: a manager sees the team forecast, today, win rate and activity, each a link to its report', async ({ page }) => {
   const problems = watchErrors(page);
   await signIn(page, MANAGER);
-  await page.getByRole('link', { name: 'Reports' }).click();
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
   await expect(page.getByRole('figure', { name: 'Team pipeline' })).toBeVisible();
   await expect(page.locator('.kpi', { hasText: 'Win rate' })).toBeVisible();
-  await page.getByRole('link', { name: 'Goals', exact: true }).first().click();
+  // The win rate and the team goal as gauges, the team's activity of four weeks as columns.
+  await expect(page.locator('.gauge-chart figcaption', { hasText: 'Win rate' })).toBeVisible();
+  await expect(page.getByRole('figure', { name: 'Team activity, last four weeks' })).toBeVisible();
+  await expect(page.getByRole('figure', { name: 'Team activity, last four weeks' }).locator('li.col')).toHaveCount(4);
+  await expect(page.getByRole('heading', { name: "Today's work" })).toBeVisible();
+  await page.getByRole('link', { name: 'Reports' }).click();
+  await expect(page).toHaveURL(/\/reports\/forecast$/);
+  await page.getByRole('navigation', { name: 'Reports' }).getByRole('link', { name: 'Goals', exact: true }).click();
   await expect(page).toHaveURL(/\/goals$/);
+  await page.getByRole('link', { name: 'Pipeline', exact: true }).click();
+  await expect(page).toHaveURL(/\/pipeline$/);
+  await expect(page.locator('section.column').first()).toBeVisible();
+  // The old address of the dashboard still leads home.
+  await open(page, '/dashboard');
+  await expect(page).toHaveURL(/\/$/);
+  expect(problems).toEqual([]);
+});
+
+test('pipeline health: a funnel step and an age bucket open their deals, and the export has the same figures', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, MANAGER);
+  await open(page, '/reports/pipeline');
+  const step = page.locator('.funnel a.funnel-step').first();
+  const stage = (await step.locator('.funnel-label').innerText()).trim();
+  const reached = Number((await step.locator('.funnel-value').innerText()).split(' ')[0].replace(/,/g, ''));
+  // At least the manager's three deals of today.
+  expect(reached).toBeGreaterThanOrEqual(3);
+  const created = Number((await page.locator('.kpi', { hasText: 'Deals created' }).locator('.kpi-value').innerText()).replace(/,/g, ''));
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export XLSX' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^pipeline-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const book = fs.readFileSync((await download.path())!);
+  const figures = readXlsx(book, 1);
+  expect(figures.find((r) => r[0] === 'Deals created')?.[1]).toBe(String(created));
+  const funnel = readXlsx(book, 2);
+  expect(funnel[0].slice(0, 2)).toEqual(['Stage', 'Opportunities']);
+  expect(funnel[1].slice(0, 2)).toEqual([stage, String(reached)]);
+  const ageing = readXlsx(book, 3);
+  const young = Number(ageing[1][1]);
+
+  await step.click();
+  await expect(page).toHaveURL(/\/opportunities\?created_from=\d{4}-\d{2}-\d{2}&created_to=\d{4}-\d{2}-\d{2}&reached=\d+$/);
+  await expect(page.locator('.pager')).toContainText(`${reached} results`);
+
+  // The youngest age bucket: the open deals created in the last 30 days.
+  await open(page, '/reports/pipeline');
+  await page.getByRole('figure', { name: 'Age of open deals' }).locator('a.bar-row').first().click();
+  await expect(page).toHaveURL(/\/opportunities\?outcome=open&created_from=\d{4}-\d{2}-\d{2}/);
+  await expect(page.locator('.pager')).toContainText(`${young} results`);
+  expect(problems).toEqual([]);
+});
+
+test('adoption shows activities per salesperson and week and completeness per team; adoption and goals export', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, ADMIN);
+  await open(page, '/reports/adoption');
+  const weekly = page.locator('#weekly-activities table');
+  await expect(weekly.locator('thead th')).toHaveCount(5);
+  await expect(weekly.locator('tbody th', { hasText: MANAGER.name })).toBeVisible();
+  await expect(page.locator('.completeness .by-team').first()).toContainText('Prodaja Beograd');
+
+  // Narrowed to one team, the people of other teams leave the page.
+  await page.locator('select[name="team"]').selectOption({ label: 'Prodaja Beograd' });
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/team=\d+/);
+  await expect(weekly.locator('tbody th', { hasText: ADMIN.name })).toHaveCount(0);
+  await expect(weekly.locator('tbody th', { hasText: MANAGER.name })).toBeVisible();
+
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+  expect(csv.suggestedFilename()).toMatch(/^adoption-.*\.csv$/);
+  const text = fs.readFileSync((await csv.path())!, 'utf8');
+  expect(text).toContain('Activities per salesperson and week');
+  expect(text).toContain('Data completeness');
+  expect(text).toContain(MANAGER.name);
+
+  await open(page, '/goals?on=2031-05-15');
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export XLSX' }).click()]);
+  expect(xlsx.suggestedFilename()).toBe('goals-2031-05-15.xlsx');
+  const rows = readXlsx(fs.readFileSync((await xlsx.path())!));
+  expect(rows[0].slice(0, 4)).toEqual(['Metric', 'For', 'Period', 'Target']);
+  const goal = rows.find((r) => r[1] === 'Prodaja Beograd');
+  expect(goal?.[0]).toBe('Won revenue');
+  expect(goal?.[2]).toBe('2031-05');
+  expect(Number(goal?.[3])).toBe(2_000_000);
   expect(problems).toEqual([]);
 });

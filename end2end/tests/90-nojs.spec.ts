@@ -9,7 +9,7 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
 
-  await page.goto('/');
+  await page.goto('/pipeline');
   await expect(page.locator('section.column').first()).toBeVisible();
   await expect(page.getByText('Rashladna komora 2027')).toBeVisible();
 
@@ -110,8 +110,13 @@ test('reports and goals read without JavaScript, with filters as plain forms', a
   await page.locator('.col', { hasText: '2031-05' }).locator('a.col-seg.weighted').click();
   await expect(page.getByRole('link', { name: 'Hladnjača Srem E2E' })).toBeVisible();
 
-  await page.goto('/dashboard');
+  await page.goto('/');
   await expect(page.getByRole('figure', { name: 'Team pipeline' })).toBeVisible();
+  await expect(page.locator('.gauge-chart svg').first()).toBeVisible();
+  await page.goto('/reports/pipeline');
+  await expect(page.locator('.funnel a.funnel-step').first()).toBeVisible();
+  await page.goto('/reports/adoption');
+  await expect(page.locator('#weekly-activities table')).toBeVisible();
   await page.goto('/goals?on=2031-05-15');
   await expect(page.locator('.goal-card', { hasText: 'Prodaja Beograd' })).toContainText('2,000,000 RSD');
 });

@@ -40,10 +40,10 @@ export async function signIn(page: Page, user: { email: string; password: string
 }
 
 /**
- * Reads the first sheet of an XLSX file into rows of cell texts (numbers as written), with nothing but
+ * Reads a sheet (the first unless told) of an XLSX file into rows of cell texts (numbers as written), with nothing but
  * Node: an XLSX is a zip of XML parts; the central directory says where each part starts.
  */
-export function readXlsx(buf: Buffer): string[][] {
+export function readXlsx(buf: Buffer, sheet = 1): string[][] {
   const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   const entries = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);
@@ -66,7 +66,7 @@ export function readXlsx(buf: Buffer): string[][] {
     unescape(Array.from(m[1].matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)).map((t) => t[1]).join('')),
   );
   const rows: string[][] = [];
-  for (const r of (files['xl/worksheets/sheet1.xml'] ?? '').matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)) {
+  for (const r of (files[`xl/worksheets/sheet${sheet}.xml`] ?? '').matchAll(/<row[^>]*>([\s\S]*?)<\/row>/g)) {
     const row: string[] = [];
     for (const c of r[1].matchAll(/<c r="([A-Z]+)\d+"([^>]*?)(?:\/>|>([\s\S]*?)<\/c>)/g)) {
       const col = c[1].split('').reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1;

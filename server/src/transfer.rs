@@ -114,12 +114,21 @@ pub async fn export_list(
     }
 }
 
-/// `/export/report/forecast.xlsx?…` (or `sales`, `.csv`): a report with the filters of its page.
+/// The goals page's day (`on`), beside the report filters.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct OnDay {
+    on: String,
+}
+
+/// `/export/report/forecast.xlsx?…` (or `sales`, `pipeline`, `adoption`, `goals`; `.csv`): a report
+/// with the filters of its page. Reports of several tables give a worksheet each (a block each in CSV).
 pub async fn export_report(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(file): Path<String>,
     Query(q): Query<app::domain::reports::ReportQuery>,
+    Query(day): Query<OnDay>,
 ) -> Response {
     let Some(actor) = actor(&state, &headers).await else {
         return StatusCode::NOT_FOUND.into_response();
@@ -127,31 +136,53 @@ pub async fn export_report(
     let Some((kind, format)) = file.rsplit_once('.') else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let report = match kind {
-        "forecast" => app::services::reports::forecast(&state.db, &actor, &q).await,
-        "sales" => app::services::reports::sales(&state.db, &actor, &q).await,
-        _ => return StatusCode::NOT_FOUND.into_response(),
-    };
-    let report = match report {
-        Ok(r) => r,
+    if !matches!(format, "csv" | "xlsx") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let lang = lang(&headers);
+    let db = &state.db;
+    let sheets: Result<(String, Vec<export::Sheet>), AppError> = async {
+        use app::services::reports;
+        Ok(match kind {
+            "forecast" | "sales" => {
+                let report =
+                    if kind == "forecast" { reports::forecast(db, &actor, &q).await? } else { reports::sales(db, &actor, &q).await? };
+                let (headers_row, rows) = export::report_table(&report, kind == "forecast", lang);
+                (format!("{kind}-{}-{}", report.from, report.to), vec![export::Sheet { name: kind.into(), headers: headers_row, rows }])
+            }
+            "pipeline" => {
+                let h = reports::health::health(db, &actor, &q).await?;
+                let lookups = app::services::lookups::load(db, &actor).await?;
+                (format!("pipeline-{}-{}", h.from, h.to), export::health_sheets(&h, &lookups.picklists.sources, lang))
+            }
+            "adoption" => {
+                let a = reports::adoption::adoption(db, &actor, &q).await?;
+                (format!("adoption-{}-{}", a.from, a.to), export::adoption_sheets(&a, lang))
+            }
+            "goals" => {
+                let g = app::services::goals::page(db, &actor, &day.on).await?;
+                (format!("goals-{}", g.on), export::goals_sheet(&g, lang))
+            }
+            _ => return Err(AppError::NotFound),
+        })
+    }
+    .await;
+    let (name, sheets) = match sheets {
+        Ok(s) => s,
+        Err(AppError::NotFound) => return StatusCode::NOT_FOUND.into_response(),
+        Err(AppError::Forbidden) => return StatusCode::FORBIDDEN.into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "report export failed");
+            tracing::error!(error = %e, kind, "report export failed");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let lang = lang(&headers);
-    let (headers_row, rows) = export::report_table(&report, kind == "forecast", lang);
-    let name = format!("{kind}-{}-{}", report.from, report.to);
-    match format {
-        "csv" => match export::to_csv(lang, &headers_row, &rows) {
-            Ok(b) => attachment(&format!("{name}.csv"), "text/csv; charset=utf-8", b),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        "xlsx" => match export::to_xlsx(kind, &headers_row, &rows) {
-            Ok(b) => attachment(&format!("{name}.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        _ => StatusCode::NOT_FOUND.into_response(),
+    let out = match format {
+        "csv" => export::sheets_to_csv(lang, &sheets).map(|b| (b, "csv", "text/csv; charset=utf-8")),
+        _ => export::sheets_to_xlsx(&sheets).map(|b| (b, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+    };
+    match out {
+        Ok((bytes, ext, mime)) => attachment(&format!("{name}.{ext}"), mime, bytes),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

@@ -41,9 +41,9 @@ pub async fn save_goal_metric(input: MetricInput) -> Result<i64, AppError> {
 }
 
 #[server]
-pub async fn get_adoption(from: String, to: String) -> Result<Adoption, AppError> {
+pub async fn get_adoption(query: ReportQuery) -> Result<Adoption, AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
-    crate::services::reports::adoption::adoption(&db, &actor, &from, &to).await
+    crate::services::reports::adoption::adoption(&db, &actor, &query).await
 }
 
 #[server]

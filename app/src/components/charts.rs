@@ -300,3 +300,213 @@ pub fn ProgressBar(actual: i64, extra: i64, target: i64, #[prop(into)] label: St
         </svg>
     }
 }
+
+/// One slice of a donut chart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Slice {
+    pub label: String,
+    pub value: i64,
+    /// The value as shown ("42", "1,2 mil. RSD").
+    pub text: String,
+    pub href: Option<String>,
+}
+
+/// Where each slice of a donut starts and how long it is, in hundredths of the circle (the slices
+/// with a value, in order; they add up to 100).
+pub fn donut_arcs(values: &[i64]) -> Vec<(f64, f64)> {
+    let total: i64 = values.iter().map(|v| (*v).max(0)).sum();
+    if total <= 0 {
+        return Vec::new();
+    }
+    let mut start = 0.0;
+    values
+        .iter()
+        .map(|v| {
+            let len = (*v).max(0) as f64 * 100.0 / total as f64;
+            let arc = (start, len);
+            start += len;
+            arc
+        })
+        .collect()
+}
+
+/// Shares of a whole as a ring, with the total in the middle. The legend beside it names each slice
+/// with its value and share, and links to the records behind it; each slice shows the same on hover.
+#[component]
+pub fn DonutChart(#[prop(into)] title: String, slices: Vec<Slice>, #[prop(into)] total_text: String) -> impl IntoView {
+    let values: Vec<i64> = slices.iter().map(|s| s.value).collect();
+    let arcs = donut_arcs(&values);
+    let total: i64 = values.iter().map(|v| (*v).max(0)).sum();
+    let share = move |v: i64| if total > 0 { format!("{:.0} %", v.max(0) as f64 * 100.0 / total as f64) } else { "—".into() };
+    let summary = slices.iter().map(|s| format!("{} {} ({})", s.label, s.text, share(s.value))).collect::<Vec<_>>().join(", ");
+    // r = 100 / 2π, so the circumference is 100 and a slice's length is its percentage.
+    let r = 15.915_494;
+    view! {
+        <figure class="chart donut-chart">
+            <figcaption>{title.clone()}</figcaption>
+            <div class="donut-body">
+                <svg viewBox="0 0 42 42" role="img" aria-label=format!("{title}: {total_text}. {summary}")>
+                    <circle class="donut-track" cx="21" cy="21" r=r fill="none" stroke-width="6"/>
+                    {slices
+                        .iter()
+                        .zip(arcs.iter())
+                        .enumerate()
+                        .filter(|(_, (s, _))| s.value > 0)
+                        .map(|(i, (s, (start, len)))| {
+                            view! {
+                                <circle
+                                    class=format!("donut-slice series-{}", i % 6)
+                                    cx="21"
+                                    cy="21"
+                                    r=r
+                                    fill="none"
+                                    stroke-width="6"
+                                    stroke-dasharray=format!("{len:.3} {:.3}", 100.0 - len)
+                                    stroke-dashoffset=format!("{:.3}", 25.0 - start)
+                                >
+                                    <title>{format!("{} · {} · {}", s.label, s.text, share(s.value))}</title>
+                                </circle>
+                            }
+                        })
+                        .collect_view()}
+                    <text class="donut-total" x="21" y="22.5" text-anchor="middle">{total_text.clone()}</text>
+                </svg>
+                <ul class="chart-legend donut-legend">
+                    {slices
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            let text = format!("{} · {}", s.text, share(s.value));
+                            let name = match s.href {
+                                Some(h) => view! { <a href=h>{s.label.clone()}</a> }.into_any(),
+                                None => view! { <span>{s.label.clone()}</span> }.into_any(),
+                            };
+                            view! { <li><span class=format!("swatch series-{}", i % 6)></span>{name}" "<span class="muted">{text}</span></li> }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        </figure>
+    }
+}
+
+/// The end point of a gauge's arc for a share `bp` (basis points, clamped to 0–100 %), on a half
+/// circle of radius 40 centred at (50, 50), from the left (0 %) over the top to the right (100 %).
+pub fn gauge_point(bp: i64) -> (f64, f64) {
+    let angle = std::f64::consts::PI * (1.0 - bp.clamp(0, 10_000) as f64 / 10_000.0);
+    (50.0 + 40.0 * angle.cos(), 50.0 - 40.0 * angle.sin())
+}
+
+/// A half-circle gauge of a share (win rate, goal attainment): the arc filled to the value, an
+/// optional target tick, the value in the middle. `bp` above 100 % fills the arc.
+#[component]
+pub fn GaugeChart(
+    #[prop(into)] title: String,
+    bp: Option<i64>,
+    #[prop(into)] value_text: String,
+    #[prop(into, optional)] detail: String,
+    #[prop(optional)] target_bp: Option<i64>,
+    #[prop(optional)] href: Option<String>,
+) -> impl IntoView {
+    let (x, y) = gauge_point(bp.unwrap_or(0));
+    let filled = bp.unwrap_or(0) > 0;
+    let class = match bp {
+        Some(v) if v >= 10_000 => "gauge-fill good",
+        Some(v) if target_bp.is_some_and(|t| v >= t) => "gauge-fill good",
+        Some(v) if v < 5_000 => "gauge-fill low",
+        _ => "gauge-fill",
+    };
+    let target = target_bp.map(|t| {
+        let angle = std::f64::consts::PI * (1.0 - t.clamp(0, 10_000) as f64 / 10_000.0);
+        let (c, s) = (angle.cos(), angle.sin());
+        view! { <line class="gauge-target" x1=format!("{:.2}", 50.0 + 33.0 * c) y1=format!("{:.2}", 50.0 - 33.0 * s) x2=format!("{:.2}", 50.0 + 47.0 * c) y2=format!("{:.2}", 50.0 - 47.0 * s)/> }
+    });
+    let label = format!("{title}: {value_text}{}", if detail.is_empty() { String::new() } else { format!(" ({detail})") });
+    let body = view! {
+        <svg viewBox="0 0 100 58" role="img" aria-label=label>
+            <path class="gauge-track" d="M 10 50 A 40 40 0 0 1 90 50" fill="none"/>
+            {filled.then(|| view! { <path class=class d=format!("M 10 50 A 40 40 0 0 1 {x:.2} {y:.2}") fill="none"/> })}
+            {target}
+            <text class="gauge-value" x="50" y="47" text-anchor="middle">{value_text.clone()}</text>
+        </svg>
+    };
+    view! {
+        <figure class="chart gauge-chart">
+            <figcaption>{title.clone()}</figcaption>
+            {match href {
+                Some(h) => view! { <a href=h class="gauge-link">{body}</a> }.into_any(),
+                None => body.into_any(),
+            }}
+            {(!detail.is_empty()).then(|| view! { <p class="muted gauge-detail">{detail.clone()}</p> })}
+        </figure>
+    }
+}
+
+/// One step of a funnel.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunnelStep {
+    pub label: String,
+    pub value: i64,
+    /// "42 · 60 % · 4,5 days in stage"
+    pub text: String,
+    pub href: Option<String>,
+}
+
+/// A funnel: each step a centred band as wide as its share of the first step, narrowing down.
+#[component]
+pub fn FunnelChart(#[prop(into)] title: String, steps: Vec<FunnelStep>) -> impl IntoView {
+    let first = steps.first().map(|s| s.value).unwrap_or(0).max(1);
+    let label = title.clone();
+    view! {
+        <figure class="chart funnel-chart" aria-label=label>
+            <figcaption>{title}</figcaption>
+            <ol class="funnel">
+                {steps
+                    .into_iter()
+                    .map(|s| {
+                        let w = if s.value <= 0 { 0.0 } else { (s.value as f64 * 100.0 / first as f64).clamp(1.0, 100.0) };
+                        let inner = view! {
+                            <span class="funnel-label">{s.label.clone()}</span>
+                            <svg class="funnel-band" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                                <rect x=format!("{:.2}", (100.0 - w) / 2.0) y="0" width=format!("{w:.2}") height="10"/>
+                            </svg>
+                            <span class="funnel-value">{s.text.clone()}</span>
+                        };
+                        match s.href {
+                            Some(h) => view! { <li><a class="funnel-step" href=h>{inner}</a></li> }.into_any(),
+                            None => view! { <li><span class="funnel-step">{inner}</span></li> }.into_any(),
+                        }
+                    })
+                    .collect_view()}
+            </ol>
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn donut_slices_cover_the_circle_in_order() {
+        let arcs = donut_arcs(&[1, 3, 0, 4]);
+        assert_eq!(arcs.len(), 4);
+        assert_eq!(arcs[0], (0.0, 12.5));
+        assert_eq!(arcs[1], (12.5, 37.5));
+        assert_eq!(arcs[2], (50.0, 0.0));
+        assert_eq!(arcs[3], (50.0, 50.0));
+        assert!(donut_arcs(&[0, 0]).is_empty());
+        assert!(donut_arcs(&[]).is_empty());
+    }
+
+    #[test]
+    fn gauge_goes_from_left_over_the_top_to_right() {
+        let (x0, y0) = gauge_point(0);
+        assert!((x0 - 10.0).abs() < 1e-9 && (y0 - 50.0).abs() < 1e-9);
+        let (xm, ym) = gauge_point(5_000);
+        assert!((xm - 50.0).abs() < 1e-9 && (ym - 10.0).abs() < 1e-9);
+        let (x1, y1) = gauge_point(10_000);
+        assert!((x1 - 90.0).abs() < 1e-9 && (y1 - 50.0).abs() < 1e-9);
+        assert_eq!(gauge_point(25_000), gauge_point(10_000), "over 100 % fills the arc");
+    }
+}

@@ -313,6 +313,11 @@ pub struct ListQuery {
     /// A field the records lack (data completeness drill-down): a field code of
     /// `services::reports::adoption::FIELDS`.
     pub missing: String,
+    /// Opportunities created from / to these days (ISO, company time; drill-down from pipeline health).
+    pub created_from: String,
+    pub created_to: String,
+    /// Opportunities that reached this open stage (a stage id) or a later one, or were won.
+    pub reached: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -575,6 +575,8 @@ pub struct Completeness {
     /// Field codes ("email", "phone" …), in column order.
     pub fields: Vec<String>,
     pub rows: Vec<FillRow>,
+    /// The same per team of the records (`owner_id` holds the team id, 0 for records of no team).
+    pub teams: Vec<FillRow>,
     pub total: FillRow,
 }
 
@@ -592,6 +594,8 @@ pub struct UserUsage {
     pub completed: Vec<(String, i64)>,
     /// Open activities past their time.
     pub overdue: i64,
+    /// Activities completed per week (Monday, ISO) and kind code, every week of the range in order.
+    pub weekly: Vec<(String, Vec<(String, i64)>)>,
 }
 
 impl UserUsage {
@@ -662,6 +666,9 @@ pub struct AgeBucket {
     pub max_days: Option<i64>,
     pub count: i64,
     pub value_minor: i64,
+    /// The creation days the bucket covers (ISO, inclusive; empty: unbounded), for the drill-down.
+    pub created_from: String,
+    pub created_to: String,
 }
 
 /// Leads by source: created in the range, qualified, opportunities made of them, and what those won.
@@ -700,7 +707,7 @@ pub const AGE_BUCKETS: [i64; 4] = [30, 60, 90, 180];
 /// The home dashboard, by role: a salesperson's own pipeline, day and goals; a manager's team forecast
 /// against its goals, win rate and slipping deals; marketing's leads by source; an administrator's
 /// company-wide view with data quality.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
     pub role: crate::domain::Role,
     /// Whose figures: the user's own ("owner"), their team's ("team") or everyone's ("all").
@@ -714,6 +721,13 @@ pub struct Dashboard {
     /// Open activities overdue and due today (own).
     pub overdue: i64,
     pub due_today: i64,
+    /// Today in company time (ISO).
+    pub date: String,
+    /// The first of them, overdue first (own).
+    pub today: Vec<crate::domain::ActivityRow>,
+    /// Activities completed per week and kind, last four weeks, for the scope (managers and
+    /// administrators; empty otherwise).
+    pub activity_weeks: Vec<(String, Vec<(String, i64)>)>,
     /// Deals closed in the last 90 days: won and lost.
     pub won: i64,
     pub lost: i64,

@@ -678,6 +678,15 @@ catalog! {
     RecordsChanged => "Records changed", "Izmenjeni zapisi";
     CompletedPerWeek => "Activities completed per week", "Završene aktivnosti po nedeljama";
     DataCompleteness => "Data completeness", "Potpunost podataka";
+    ActivitiesPerWeek => "Activities per salesperson and week", "Aktivnosti po prodavcu i nedelji";
+    FilledIn => "Filled in", "Popunjeno";
+    ByTeam => "By team", "Po timovima";
+    ByOwner => "By owner", "Po vlasnicima";
+    Home => "Home", "Početna";
+    GoalAttainment => "Goal attainment", "Ostvarenje cilja";
+    TodaysWork => "Today's work", "Današnje obaveze";
+    NothingDueToday => "Nothing due today.", "Danas nema obaveza.";
+    TeamActivity4w => "Team activity, last four weeks", "Aktivnost tima, poslednje četiri nedelje";
     RecordCount => "Records", "Zapisa";
     NeglectedCustomers => "Best customers without contact", "Najbolji kupci bez kontakta";
     NeglectedHint => "Won revenue of the last 12 months, no completed activity in the last days:", "Dobijeni prihod u poslednjih 12 meseci, bez završene aktivnosti u poslednjih dana:";

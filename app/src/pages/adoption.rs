@@ -2,13 +2,15 @@
 //! CRM, data completeness per record kind with the incomplete records one click away, and the best
 //! customers nobody has contacted lately.
 
-use super::reports::ReportTabs;
+use super::list::OwnerTeamRegion;
+use super::reports::{ReportExportLinks, ReportTabs};
+use crate::api::accounts::get_lookups;
 use crate::api::reports::get_adoption;
 use crate::components::charts::{Column, ColumnChart, Segment};
 use crate::components::{activity_label, error_text, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
-use crate::domain::reports::{share_bp, Adoption, Completeness};
-use crate::domain::ActivityKind;
+use crate::domain::reports::{share_bp, Adoption, Completeness, FillRow, ReportQuery};
+use crate::domain::{ActivityKind, Lookups};
 use crate::i18n::{format_date, format_int, format_money_short, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,27 +48,40 @@ pub fn entity_label(entity: &str) -> M {
     }
 }
 
-const KIND_CLASSES: [&str; 6] = ["series-0", "series-1", "series-2", "series-3", "series-4", "series-5"];
-const KIND_CODES: [&str; 6] = ["task", "call", "meeting", "email", "letter", "fax"];
+pub const KIND_CLASSES: [&str; 6] = ["series-0", "series-1", "series-2", "series-3", "series-4", "series-5"];
+pub const KIND_CODES: [&str; 6] = ["task", "call", "meeting", "email", "letter", "fax"];
 
 #[component]
 pub fn AdoptionPage() -> impl IntoView {
     let lang = use_lang();
     let qm = use_query_map();
-    let params = Memo::new(move |_| qm.with(|m| (m.get("from").unwrap_or_default(), m.get("to").unwrap_or_default())));
-    let data = Resource::new(move || params.get(), |(from, to)| get_adoption(from, to));
+    let q = Memo::new(move |_| {
+        qm.with(|m| ReportQuery {
+            from: m.get("from").unwrap_or_default(),
+            to: m.get("to").unwrap_or_default(),
+            owner: m.get("owner").unwrap_or_default(),
+            team: m.get("team").unwrap_or_default(),
+            ..Default::default()
+        })
+    });
+    let data = Resource::new(move || q.get(), get_adoption);
+    let lookups = Resource::new(|| (), |_| get_lookups());
     view! {
         <Title text=t(M::Adoption)/>
         <div class="page-head">
             <h1>{t(M::Adoption)}</h1>
-            <div class="head-actions"><ReportTabs current="/reports/adoption"/></div>
+            <div class="head-actions">
+                <ReportTabs current="/reports/adoption"/>
+                {move || view! { <ReportExportLinks kind="adoption" params=q.get().params()/> }}
+            </div>
         </div>
         <p class="muted no-print">{t(M::AdoptionHint)}</p>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
+                let lk = lookups.await.unwrap_or_default();
                 match data.await {
                     Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
-                    Ok(a) => view! { <AdoptionView a=a/> }.into_any(),
+                    Ok(a) => view! { <AdoptionView a=a q=q.get() lk=lk/> }.into_any(),
                 }
             })}
         </Transition>
@@ -74,7 +89,7 @@ pub fn AdoptionPage() -> impl IntoView {
 }
 
 #[component]
-fn AdoptionView(a: Adoption) -> impl IntoView {
+fn AdoptionView(a: Adoption, q: ReportQuery, lk: Lookups) -> impl IntoView {
     let lang = use_lang();
     let active: Vec<Column> = a
         .active_by_week
@@ -111,10 +126,12 @@ fn AdoptionView(a: Adoption) -> impl IntoView {
         .collect();
     let legend: Vec<(&'static str, String)> = KIND_CODES.iter().zip(KIND_CLASSES).map(|(k, c)| (c, kind_text(lang, k))).collect();
     let users = a.users.clone();
+    let weekly = a.clone();
     view! {
         <Form method="GET" action="/reports/adoption" attr:class="filters" attr:role="search">
             <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=a.from.clone()/></label>
             <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=a.to.clone()/></label>
+            <OwnerTeamRegion lk=lk owner=q.owner.clone() team=q.team.clone() region=String::new() without_region=true/>
             <button type="submit" class="btn">{lang.t(M::Filter)}</button>
             <a class="btn btn-ghost" href="/reports/adoption">{lang.t(M::ClearFilters)}</a>
         </Form>
@@ -158,6 +175,7 @@ fn AdoptionView(a: Adoption) -> impl IntoView {
                 </table>
             </div>
         </section>
+        <WeeklyActivities a=weekly/>
         <h2>{t(M::DataCompleteness)}</h2>
         <div class="grid-2">{a.completeness.iter().cloned().map(|c| view! { <CompletenessTable c=c/> }).collect_view()}</div>
         <section class="card" id="neglected">
@@ -193,10 +211,10 @@ fn AdoptionView(a: Adoption) -> impl IntoView {
 fn CompletenessTable(c: Completeness) -> impl IntoView {
     let lang = use_lang();
     let entity = c.entity.clone();
-    let cell = move |owner: Option<i64>, records: i64, filled: i64, field: &str| {
+    let cell = move |param: String, records: i64, filled: i64, field: &str| {
         let pct = share_bp(filled, records).map(format_bp).unwrap_or_else(|| "—".into());
         let missing = records - filled;
-        let owner_param = owner.map(|o| format!("&owner={o}")).unwrap_or_default();
+        let owner_param = param;
         let class = match share_bp(filled, records) {
             Some(bp) if bp < 5_000 => "num fill-low",
             Some(bp) if bp < 8_000 => "num fill-mid",
@@ -210,6 +228,13 @@ fn CompletenessTable(c: Completeness) -> impl IntoView {
                     view! { <span>{pct}</span> }.into_any()
                 }}
             </td>
+        }
+    };
+    let team_cell = {
+        let cell = cell.clone();
+        move |team: Option<i64>, records: i64, filled: i64, field: &str| {
+            // Records of no team are reached through their owners' lines only.
+            cell(team.map(|t| format!("&team={t}")).unwrap_or_default(), records, filled, field)
         }
     };
     let fields = c.fields.clone();
@@ -230,17 +255,89 @@ fn CompletenessTable(c: Completeness) -> impl IntoView {
                             <tr>
                                 <th scope="row">{r.owner.clone()}</th>
                                 <td class="num">{format_int(lang, r.records)}</td>
-                                {fields.iter().zip(r.filled.iter()).map(|(f, n)| cell(Some(r.owner_id), r.records, *n, f)).collect_view()}
+                                {fields.iter().zip(r.filled.iter()).map(|(f, n)| cell(format!("&owner={}", r.owner_id), r.records, *n, f)).collect_view()}
                             </tr>
                         }).collect_view()}
                     </tbody>
+                    {(c.teams.len() > 1).then(|| {
+                        let fields = fields.clone();
+                        view! {
+                            <tbody class="by-team">
+                                <tr><th colspan=fields.len() + 2 class="subhead">{t(M::ByTeam)}</th></tr>
+                                {c.teams.iter().map(|r: &FillRow| {
+                                    let team = (r.owner_id > 0).then_some(r.owner_id);
+                                    let name = if r.owner_id > 0 { r.owner.clone() } else { lang.t(M::NoTeam).to_string() };
+                                    view! {
+                                        <tr>
+                                            <th scope="row">{name}</th>
+                                            <td class="num">{format_int(lang, r.records)}</td>
+                                            {fields.iter().zip(r.filled.iter()).map(|(f, n)| team_cell(team, r.records, *n, f)).collect_view()}
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        }
+                    })}
                     <tfoot>
                         <tr>
                             <th scope="row">{t(M::Total)}</th>
                             <td class="num">{format_int(lang, c.total.records)}</td>
-                            {fields.iter().zip(c.total.filled.iter()).map(|(f, n)| cell(None, c.total.records, *n, f)).collect_view()}
+                            {fields.iter().zip(c.total.filled.iter()).map(|(f, n)| cell(String::new(), c.total.records, *n, f)).collect_view()}
                         </tr>
                     </tfoot>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// Activities completed per salesperson and week: a row per person, a column per week, each cell the
+/// week's total with its kinds as a small stacked bar (and in words, for screen readers and hover).
+#[component]
+fn WeeklyActivities(a: Adoption) -> impl IntoView {
+    let lang = use_lang();
+    let weeks: Vec<String> = a.completed_by_week.iter().map(|w| w.0.clone()).collect();
+    let max = a.users.iter().flat_map(|u| u.weekly.iter().map(|w| w.1.iter().map(|k| k.1).sum::<i64>())).max().unwrap_or(0).max(1);
+    view! {
+        <section class="card" id="weekly-activities">
+            <h2>{t(M::ActivitiesPerWeek)}</h2>
+            <div class="table-wrap">
+                <table class="table weekly">
+                    <thead>
+                        <tr>
+                            <th>{t(M::Salesperson)}</th>
+                            {weeks.iter().map(|w| view! { <th class="num">{format_date(lang, w)}</th> }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {a.users.iter().map(|u| view! {
+                            <tr>
+                                <th scope="row">{u.name.clone()}</th>
+                                {u.weekly.iter().map(|(w, kinds)| {
+                                    let total: i64 = kinds.iter().map(|k| k.1).sum();
+                                    let words = kinds.iter().map(|(k, n)| format!("{} {n}", kind_text(lang, k))).collect::<Vec<_>>().join(", ");
+                                    let title = format!("{} · {} {}: {}", u.name, lang.t(M::WeekOf), format_date(lang, w), if words.is_empty() { "0".to_string() } else { words.clone() });
+                                    let mut x = 0.0;
+                                    view! {
+                                        <td class="num" title=title>
+                                            <span>{format_int(lang, total)}</span>
+                                            {(total > 0).then(|| view! {
+                                                <svg class="mini-stack" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">
+                                                    {kinds.iter().map(|(k, n)| {
+                                                        let wdt = *n as f64 * 100.0 / max as f64;
+                                                        let rect = view! { <rect class=format!("kind {}", KIND_CODES.iter().position(|c| c == k).map(|i| KIND_CLASSES[i]).unwrap_or("series-5")) x=format!("{x:.2}") y="0" width=format!("{wdt:.2}") height="6"/> };
+                                                        x += wdt;
+                                                        rect
+                                                    }).collect_view()}
+                                                </svg>
+                                            })}
+                                            <span class="sr-only">{words}</span>
+                                        </td>
+                                    }
+                                }).collect_view()}
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
                 </table>
             </div>
         </section>

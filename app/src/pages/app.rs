@@ -90,7 +90,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=crate::pages::auth::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=crate::pages::auth::SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
-                    <Route path=path!("") view=crate::pages::board::BoardPage ssr=SsrMode::Async/>
+                    <Route path=path!("") view=crate::pages::dashboard::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("pipeline") view=crate::pages::board::BoardPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts") view=crate::pages::accounts::AccountsPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/new") view=crate::pages::accounts::NewAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("accounts/:id") view=crate::pages::accounts::AccountPage ssr=SsrMode::Async/>
@@ -118,7 +119,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("win-loss") view=crate::pages::analysis::WinLossPage ssr=SsrMode::Async/>
                     <Route path=path!("profitability") view=crate::pages::analysis::ProfitabilityPage ssr=SsrMode::Async/>
                     <Route path=path!("reports") view=|| view! { <Redirect path="/reports/forecast"/> }/>
-                    <Route path=path!("dashboard") view=crate::pages::dashboard::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("dashboard") view=|| view! { <Redirect path="/"/> }/>
                     <Route path=path!("reports/forecast") view=crate::pages::reports::ForecastPage ssr=SsrMode::Async/>
                     <Route path=path!("reports/sales") view=crate::pages::reports::SalesPage ssr=SsrMode::Async/>
                     <Route path=path!("reports/adoption") view=crate::pages::adoption::AdoptionPage ssr=SsrMode::Async/>
@@ -146,7 +147,7 @@ fn NotFound() -> impl IntoView {
         <main id="main" class="narrow">
             <h1>{t(M::NotFoundTitle)}</h1>
             <p>{t(M::NotFoundText)}</p>
-            <A href="/">{t(M::Pipeline)}</A>
+            <A href="/">{t(M::Home)}</A>
         </main>
     }
 }
@@ -185,8 +186,9 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 "Veza"
             </A>
             <nav class="mainnav" aria-label=lang.t(M::Menu)>
+                <A href="/" exact=true>{t(M::Home)}</A>
                 <A href="/my-day">{t(M::MyDay)}</A>
-                <A href="/" exact=true>{t(M::Pipeline)}</A>
+                <A href="/pipeline">{t(M::Pipeline)}</A>
                 <A href="/leads">{t(M::Leads)}</A>
                 <A href="/opportunities">{t(M::Opportunities)}</A>
                 <A href="/accounts">{t(M::Accounts)}</A>
@@ -194,7 +196,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/calendar">{t(M::Calendar)}</A>
                 <A href="/competitors">{t(M::Competitors)}</A>
                 <A href="/products">{t(M::Products)}</A>
-                <A href="/dashboard">{t(M::Reports)}</A>
+                <A href="/reports/forecast">{t(M::Reports)}</A>
                 {can_import.then(|| view! { <A href="/imports">{t(M::DataNav)}</A> })}
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
             </nav>

@@ -60,7 +60,7 @@ pub fn BoardPage() -> impl IntoView {
 fn BoardFilters(q: BoardQuery, lk: Lookups) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <Form method="GET" action="/" attr:class="filters" attr:role="search">
+        <Form method="GET" action="/pipeline" attr:class="filters" attr:role="search">
             <select name="owner" aria-label=lang.t(M::Owner)>
                 <option value="">{lang.t(M::AnyOwner)}</option>
                 {choice_options(&lk.users, &q.owner)}
@@ -76,7 +76,7 @@ fn BoardFilters(q: BoardQuery, lk: Lookups) -> impl IntoView {
             <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=q.from.clone()/></label>
             <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=q.to.clone()/></label>
             <button type="submit" class="btn">{lang.t(M::Filter)}</button>
-            <a class="btn btn-ghost" href="/">{lang.t(M::ClearFilters)}</a>
+            <a class="btn btn-ghost" href="/pipeline">{lang.t(M::ClearFilters)}</a>
         </Form>
     }
 }

@@ -2,17 +2,17 @@
 //! goals themselves, today's work, the win rate, slipping deals, leads by source and data quality —
 //! each a link into the report or list behind it.
 
-use super::adoption::{entity_label, field_label};
+use super::adoption::{entity_label, field_label, kind_text, KIND_CLASSES, KIND_CODES};
 use super::goals::metric_name;
 use super::reports::ReportTabs;
 use crate::api::accounts::get_lookups;
 use crate::api::reports::get_dashboard;
-use crate::components::charts::{Column, ColumnChart, ProgressBar, Segment};
+use crate::components::charts::{Column, ColumnChart, DonutChart, GaugeChart, ProgressBar, Segment, Slice};
 use crate::components::{error_text, kpi, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{share_bp, Dashboard};
 use crate::domain::Lookups;
-use crate::i18n::{format_int, format_money_short, M};
+use crate::i18n::{format_date, format_int, format_local, format_money_short, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -23,10 +23,10 @@ pub fn DashboardPage() -> impl IntoView {
     let data = Resource::new(|| (), |_| get_dashboard());
     let lookups = Resource::new(|| (), |_| get_lookups());
     view! {
-        <Title text=t(M::Dashboard)/>
+        <Title text=t(M::Home)/>
         <div class="page-head">
             <h1>{t(M::Dashboard)}</h1>
-            <div class="head-actions"><ReportTabs current="/dashboard"/></div>
+            <div class="head-actions"><ReportTabs current="/"/></div>
         </div>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
@@ -85,11 +85,97 @@ fn DashboardView(d: Dashboard, lk: Lookups) -> impl IntoView {
     }
     let total = r.total();
     let closed = d.won + d.lost;
+    let win_bp = share_bp(d.won, closed);
+    // The headline goal: won revenue of the scope's own goal if there is one, else the first.
+    let headline = d.goals.iter().find(|g| g.measure.is_money()).or(d.goals.first()).cloned();
+    let goal_gauge = headline.map(|g| {
+        let v = |x: i64| if g.measure.is_money() { money(x) } else { format_int(lang, x) };
+        let detail = format!("{} · {} · {} / {}", metric_name(lang, &g.metric_name), g.assignee, v(g.actual), v(g.target));
+        view! {
+            <GaugeChart
+                title=lang.t(M::GoalAttainment)
+                bp=g.percent_bp()
+                value_text=g.percent_bp().map(format_bp).unwrap_or_else(|| "—".into())
+                detail=detail
+                href="/goals".to_string()
+            />
+        }
+    });
+    let source_names = lk.picklists.sources.clone();
+    let source_label = move |id: Option<i64>| {
+        id.and_then(|id| source_names.iter().find(|p| p.id == id))
+            .map(|p| p.label(lang).to_string())
+            .unwrap_or_else(|| lang.t(M::NoSource).to_string())
+    };
+    let slices: Vec<Slice> = d
+        .sources
+        .iter()
+        .map(|s| Slice {
+            label: source_label(s.source_id),
+            value: s.leads,
+            text: format_int(lang, s.leads),
+            href: s.source_id.map(|id| format!("/leads?source={id}")),
+        })
+        .collect();
+    let total_leads: i64 = d.sources.iter().map(|s| s.leads).sum();
+    let activity: Vec<Column> = d
+        .activity_weeks
+        .iter()
+        .map(|(w, kinds)| Column {
+            label: format_date(lang, w),
+            total_text: format_int(lang, kinds.iter().map(|k| k.1).sum()),
+            segments: kinds
+                .iter()
+                .map(|(k, n)| Segment {
+                    value: *n,
+                    text: format!("{} · {}: {n}", format_date(lang, w), kind_text(lang, k)),
+                    class: KIND_CODES.iter().position(|c| c == k).map(|i| KIND_CLASSES[i]).unwrap_or("series-5"),
+                    href: None,
+                })
+                .collect(),
+            marker: None,
+        })
+        .collect();
+    let activity_legend: Vec<(&'static str, String)> = KIND_CODES.iter().zip(KIND_CLASSES).map(|(k, c)| (c, kind_text(lang, k))).collect();
     view! {
         <div class="kpis">
             {kpi(M::Overdue, format_int(lang, d.overdue), Some(format!("{}: {}", lang.t(M::DueToday), format_int(lang, d.due_today))), Some("/my-day".into()))}
             {kpi(M::ForecastTotal, money(total.forecast_minor()), Some(format!("{}: {}", lang.t(M::OpenPipeline), money(total.open_minor))), Some("/reports/forecast".into()))}
-            {kpi(M::WinRate, share_bp(d.won, closed).map(format_bp).unwrap_or_else(|| "—".into()), Some(format!("{} / {} · {}", d.won, closed, lang.t(M::Last90Days))), Some("/win-loss".into()))}
+            {kpi(M::WinRate, win_bp.map(format_bp).unwrap_or_else(|| "—".into()), Some(format!("{} / {} · {}", d.won, closed, lang.t(M::Last90Days))), Some("/win-loss".into()))}
+        </div>
+        <div class="grid-2">
+            <section class="card dash-today">
+                <h2><A href="/my-day">{t(M::TodaysWork)}</A></h2>
+                {if d.today.is_empty() {
+                    view! { <p class="muted">{t(M::NothingDueToday)}</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="plain-list">
+                            {d.today.clone().into_iter().map(|a| {
+                                let late = a.starts_at.get(..10).is_some_and(|day| day < d.date.as_str());
+                                view! {
+                                    <li class=late.then_some("overdue")>
+                                        <A href=format!("/activities/{}", a.id)>{a.subject.clone()}</A>
+                                        {format!(" · {} · {}", kind_text(lang, a.kind.code()), format_local(lang, &a.starts_at))}
+                                        {(!a.regarding_label.is_empty()).then(|| format!(" · {}", a.regarding_label))}
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }}
+            </section>
+            <section class="card gauges">
+                <GaugeChart
+                    title=lang.t(M::WinRate)
+                    bp=win_bp
+                    value_text=win_bp.map(format_bp).unwrap_or_else(|| "—".into())
+                    detail=format!("{} / {} · {}", d.won, closed, lang.t(M::Last90Days))
+                    href="/win-loss".to_string()
+                />
+                {goal_gauge}
+            </section>
         </div>
         <div class="grid-2">
             <section class="card"><ColumnChart title=lang.t(title) columns=columns legend=legend/></section>
@@ -129,15 +215,19 @@ fn DashboardView(d: Dashboard, lk: Lookups) -> impl IntoView {
                 </ul>
             </section>
         })}
-        {(!d.sources.is_empty()).then(|| view! {
+        {(!activity.is_empty()).then(|| view! {
+            <section class="card"><ColumnChart title=lang.t(M::TeamActivity4w) columns=activity legend=activity_legend/></section>
+        })}
+        {(total_leads > 0).then(|| view! {
             <section class="card">
                 <h2><A href="/reports/pipeline">{t(M::LeadsBySource)}</A></h2>
+                <DonutChart title=lang.t(M::Leads) slices=slices total_text=format_int(lang, total_leads)/>
                 <table class="table">
                     <thead><tr><th>{t(M::Source)}</th><th class="num">{t(M::Leads)}</th><th class="num">{t(M::LeadQualified)}</th><th class="num">{t(M::WonRevenue)}</th></tr></thead>
                     <tbody>
                         {d.sources.clone().into_iter().map(|s| view! {
                             <tr>
-                                <td>{s.source_id.and_then(|id| lk.picklists.sources.iter().find(|p| p.id == id)).map(|p| p.label(lang).to_string()).unwrap_or_else(|| lang.t(M::NoSource).to_string())}</td>
+                                <td>{source_label(s.source_id)}</td>
                                 <td class="num">{format_int(lang, s.leads)}</td>
                                 <td class="num">{format_int(lang, s.qualified)}</td>
                                 <td class="num">{money(s.won_minor)}</td>

@@ -2,7 +2,7 @@
 //! form that sets one, and — for admins — the metrics goals can count.
 
 use super::adoption::kind_text;
-use super::reports::{period_label, ReportTabs};
+use super::reports::{period_label, ReportExportLinks, ReportTabs};
 use crate::api::reports::{get_goals, DeleteGoal, SaveGoal, SaveGoalMetric};
 use crate::components::charts::ProgressBar;
 use crate::components::fields::{SelectField, TextField};
@@ -80,7 +80,10 @@ pub fn GoalsPageView() -> impl IntoView {
         <Title text=t(M::Goals)/>
         <div class="page-head">
             <h1>{t(M::Goals)}</h1>
-            <div class="head-actions"><ReportTabs current="/goals"/></div>
+            <div class="head-actions">
+                <ReportTabs current="/goals"/>
+                {move || view! { <ReportExportLinks kind="goals" params=vec![("on", params.get().0)]/> }}
+            </div>
         </div>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

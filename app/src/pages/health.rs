@@ -2,10 +2,10 @@
 //! open deals, slipping deals and leads by source. Filters in the URL; figures link to their records.
 
 use super::list::{urlencode, OwnerTeamRegion};
-use super::reports::ReportTabs;
+use super::reports::{ReportExportLinks, ReportTabs};
 use crate::api::accounts::get_lookups;
 use crate::api::reports::get_health;
-use crate::components::charts::{Bar, BarChart};
+use crate::components::charts::{Bar, BarChart, DonutChart, FunnelChart, FunnelStep as Step, Slice};
 use crate::components::{error_text, kpi, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{share_bp, Health, ReportQuery};
@@ -40,7 +40,10 @@ pub fn HealthPage() -> impl IntoView {
         <Title text=t(M::PipelineHealth)/>
         <div class="page-head">
             <h1>{t(M::PipelineHealth)}</h1>
-            <div class="head-actions"><ReportTabs current="/reports/pipeline"/></div>
+            <div class="head-actions">
+                <ReportTabs current="/reports/pipeline"/>
+                {move || view! { <ReportExportLinks kind="pipeline" params=q.get().params()/> }}
+            </div>
         </div>
         <p class="muted no-print">{t(M::PipelineHealthHint)}</p>
         <Transition fallback=|| view! { <Loading/> }>
@@ -64,11 +67,12 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| format!("&{k}={}", urlencode(v)))
         .collect();
+    let created_href = format!("/opportunities?created_from={}&created_to={}{filters}", h.from, h.to);
     let first = h.funnel.first().map(|f| f.reached).unwrap_or(0);
-    let funnel: Vec<Bar> = h
+    let funnel: Vec<Step> = h
         .funnel
         .iter()
-        .map(|f| Bar {
+        .map(|f| Step {
             label: f.stage.clone(),
             value: f.reached,
             text: format!(
@@ -77,7 +81,7 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
                 share_bp(f.reached, first).map(format_bp).unwrap_or_else(|| "—".into()),
                 f.avg_days_x10.map(|d| format!(" · {}.{} {}", d / 10, d % 10, lang.t(M::AvgDaysInStage))).unwrap_or_default()
             ),
-            href: None,
+            href: (f.reached > 0).then(|| format!("{created_href}&reached={}", f.stage_id)),
         })
         .collect();
     let ageing: Vec<Bar> = {
@@ -90,7 +94,9 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
                     None => format!("> {} {} ({})", lower - 1, lang.t(M::Days), lang.t(M::OlderThan)),
                 };
                 lower = a.max_days.map(|d| d + 1).unwrap_or(lower);
-                Bar { label, value: a.value_minor, text: format!("{} · {}", format_int(lang, a.count), money(a.value_minor)), href: None }
+                let href = (a.count > 0)
+                    .then(|| format!("/opportunities?outcome=open&created_from={}&created_to={}{filters}", a.created_from, a.created_to));
+                Bar { label, value: a.value_minor, text: format!("{} · {}", format_int(lang, a.count), money(a.value_minor)), href }
             })
             .collect()
     };
@@ -101,6 +107,17 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
             .unwrap_or_else(|| lang.t(M::NoSource).to_string())
     };
     let won_href = format!("/opportunities?outcome=won&from={}&to={}{filters}", h.from, h.to);
+    let source_slices: Vec<Slice> = h
+        .sources
+        .iter()
+        .map(|r| Slice {
+            label: source_label(r.source_id),
+            value: r.leads,
+            text: format_int(lang, r.leads),
+            href: r.source_id.map(|id| format!("/leads?source={id}")),
+        })
+        .collect();
+    let total_leads: i64 = h.sources.iter().map(|r| r.leads).sum();
     view! {
         <Form method="GET" action="/reports/pipeline" attr:class="filters" attr:role="search">
             <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=h.from.clone()/></label>
@@ -110,13 +127,13 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
             <a class="btn btn-ghost" href="/reports/pipeline">{lang.t(M::ClearFilters)}</a>
         </Form>
         <div class="kpis">
-            {kpi(M::DealsCreated, format_int(lang, h.created), None, None)}
-            {kpi(M::WonOfCreated, format_int(lang, h.won_of_created), Some(share_bp(h.won_of_created, h.created).map(format_bp).unwrap_or_else(|| "—".into())), None)}
+            {kpi(M::DealsCreated, format_int(lang, h.created), None, Some(created_href.clone()))}
+            {kpi(M::WonOfCreated, format_int(lang, h.won_of_created), Some(share_bp(h.won_of_created, h.created).map(format_bp).unwrap_or_else(|| "—".into())), Some(format!("{created_href}&outcome=won")))}
             {kpi(M::AvgWonDeal, h.avg_won_minor.map(money).unwrap_or_else(|| "—".into()), Some(format!("{}: {}", lang.t(M::WonDeals), format_int(lang, h.won_closed))), Some(won_href))}
             {kpi(M::SalesCycle, h.avg_cycle_days.map(|d| format!("{d} {}", lang.t(M::Days))).unwrap_or_else(|| "—".into()), None, None)}
         </div>
         <div class="grid-2">
-            <section class="card">{if funnel.is_empty() { view! { <p class="muted">{t(M::NoResults)}</p> }.into_any() } else { view! { <BarChart title=lang.t(M::StageConversion) bars=funnel/> }.into_any() }}</section>
+            <section class="card">{if funnel.is_empty() { view! { <p class="muted">{t(M::NoResults)}</p> }.into_any() } else { view! { <FunnelChart title=lang.t(M::StageConversion) steps=funnel/> }.into_any() }}</section>
             <section class="card"><BarChart title=lang.t(M::DealAgeing) bars=ageing/></section>
         </div>
         <section class="card" id="slipping">
@@ -148,6 +165,7 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
         </section>
         <section class="card" id="lead-sources">
             <h2>{t(M::LeadsBySource)}</h2>
+            {(total_leads > 0).then(|| view! { <DonutChart title=lang.t(M::Leads) slices=source_slices total_text=format_int(lang, total_leads)/> })}
             <div class="table-wrap">
                 <table class="table">
                     <thead><tr><th>{t(M::Source)}</th><th class="num">{t(M::Leads)}</th><th class="num">{t(M::LeadQualified)}</th><th class="num">{t(M::Opportunities)}</th><th class="num">{t(M::WonDeals)}</th><th class="num">{t(M::WonRevenue)}</th></tr></thead>

@@ -36,6 +36,9 @@ pub fn list_query() -> Memo<ListQuery> {
                 family: g("family"),
                 forecast: g("forecast"),
                 missing: g("missing"),
+                created_from: g("created_from"),
+                created_to: g("created_to"),
+                reached: g("reached"),
             }
         })
     })
@@ -77,6 +80,9 @@ pub fn href_with_cursor(path: &str, q: &ListQuery, cursor: &str) -> String {
         ("family", &q.family),
         ("forecast", &q.forecast),
         ("missing", &q.missing),
+        ("created_from", &q.created_from),
+        ("created_to", &q.created_to),
+        ("reached", &q.reached),
     ];
     let mut parts: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
     if !cursor.is_empty() {
@@ -128,7 +134,15 @@ fn total_text(lang: crate::i18n::Lang, total: i64) -> String {
 /// Options of a select from choices, with the selected one marked.
 /// The owner, team and region selects of every filtered page (choices from the lookups).
 #[component]
-pub fn OwnerTeamRegion(lk: crate::domain::Lookups, owner: String, team: String, region: String) -> impl IntoView {
+pub fn OwnerTeamRegion(
+    lk: crate::domain::Lookups,
+    owner: String,
+    team: String,
+    region: String,
+    /// Leave out the region (reports about people rather than customers).
+    #[prop(optional)]
+    without_region: bool,
+) -> impl IntoView {
     let lang = use_lang();
     view! {
         <select name="owner" aria-label=lang.t(M::Owner)>
@@ -139,10 +153,12 @@ pub fn OwnerTeamRegion(lk: crate::domain::Lookups, owner: String, team: String, 
             <option value="">{lang.t(M::AnyTeam)}</option>
             {choice_options(&lk.teams, &team)}
         </select>
-        <select name="region" aria-label=lang.t(M::Region)>
-            <option value="">{lang.t(M::AnyRegion)}</option>
-            {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&region == r>{r.clone()}</option> }).collect_view()}
-        </select>
+        {(!without_region).then(|| view! {
+            <select name="region" aria-label=lang.t(M::Region)>
+                <option value="">{lang.t(M::AnyRegion)}</option>
+                {lk.regions.iter().map(|r| view! { <option value=r.clone() selected=&region == r>{r.clone()}</option> }).collect_view()}
+            </select>
+        })}
     }
 }
 

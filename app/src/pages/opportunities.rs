@@ -124,7 +124,11 @@ fn OpportunityFilters(q: ListQuery, lk: Lookups) -> impl IntoView {
             </select>
             {(!q.reason.is_empty()).then(|| view! { <input type="hidden" name="reason" value=q.reason.clone()/> })}
             {(!q.competitor.is_empty()).then(|| view! { <input type="hidden" name="competitor" value=q.competitor.clone()/> })}
-            {(!q.family.is_empty()).then(|| view! { <input type="hidden" name="family" value=q.family.clone()/> })}
+            {[("family", &q.family), ("forecast", &q.forecast), ("category", &q.category), ("missing", &q.missing), ("created_from", &q.created_from), ("created_to", &q.created_to), ("reached", &q.reached)]
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(name, v)| view! { <input type="hidden" name=name value=v.clone()/> })
+                .collect_view()}
             <SortSelect options=vec![("close", M::SortCloseDate), ("name", M::SortName), ("amount", M::SortAmount), ("updated", M::SortUpdated)] query=q.clone()/>
             <button type="submit" class="btn">{lang.t(M::Filter)}</button>
             <a class="btn btn-ghost" href="/opportunities">{lang.t(M::ClearFilters)}</a>

@@ -125,9 +125,18 @@ fn drill(q: &ReportQuery, r: &Report, period: Option<&str>, row: Option<&str>, o
     Some(format!("/opportunities?{}", parts.join("&")))
 }
 
-fn export_href(kind: Kind, q: &ReportQuery, ext: &str) -> String {
-    let params: Vec<String> = q.params().into_iter().map(|(k, v)| format!("{k}={}", urlencode(&v))).collect();
-    format!("/export/report/{}.{ext}{}{}", kind.code(), if params.is_empty() { "" } else { "?" }, params.join("&"))
+/// The CSV and XLSX downloads of a report (`kind`: forecast, sales, pipeline, adoption, goals) with
+/// the page's filters.
+#[component]
+pub fn ReportExportLinks(kind: &'static str, params: Vec<(&'static str, String)>) -> impl IntoView {
+    let query: Vec<String> = params.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(&v))).collect();
+    let href = move |ext: &str| format!("/export/report/{kind}.{ext}{}{}", if query.is_empty() { "" } else { "?" }, query.join("&"));
+    view! {
+        <span class="export-links">
+            <a href=href("csv") rel="external" download="" class="btn btn-ghost">{t(M::ExportCsv)}</a>
+            <a href=href("xlsx") rel="external" download="" class="btn btn-ghost">{t(M::ExportXlsx)}</a>
+        </span>
+    }
 }
 
 #[component]
@@ -186,15 +195,7 @@ fn ReportPage(kind: Kind, title: M, hint: M, body: fn(ReportQuery, Report) -> An
             <h1>{t(title)}</h1>
             <div class="head-actions">
                 <ReportTabs current=kind.path()/>
-                {move || {
-                    let q = query.get();
-                    view! {
-                        <span class="export-links">
-                            <a href=export_href(kind, &q, "csv") rel="external" download="" class="btn btn-ghost">{t(M::ExportCsv)}</a>
-                            <a href=export_href(kind, &q, "xlsx") rel="external" download="" class="btn btn-ghost">{t(M::ExportXlsx)}</a>
-                        </span>
-                    }
-                }}
+                {move || view! { <ReportExportLinks kind=kind.code() params=query.get().params()/> }}
             </div>
         </div>
         <p class="muted no-print">{t(hint)}</p>
@@ -215,7 +216,7 @@ fn ReportPage(kind: Kind, title: M, hint: M, body: fn(ReportQuery, Report) -> An
 #[component]
 pub fn ReportTabs(current: &'static str) -> impl IntoView {
     let tabs = [
-        ("/dashboard", M::Dashboard),
+        ("/", M::Dashboard),
         ("/reports/forecast", M::Forecast),
         ("/reports/sales", M::SalesHistory),
         ("/reports/pipeline", M::PipelineHealth),

@@ -427,6 +427,21 @@ fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQue
     if !q.category.trim().is_empty() {
         sql.push(" AND EXISTS (SELECT 1 FROM accounts ca WHERE ca.id = o.account_id AND ca.category = ").bind(q.category.trim()).push(")");
     }
+    if let Some(d) = crate::domain::validate::parse_date(&q.created_from) {
+        sql.push(" AND o.created_at >= ").bind(super::clock::day_start(d));
+    }
+    if let Some(d) = crate::domain::validate::parse_date(&q.created_to) {
+        sql.push(" AND o.created_at < ").bind(super::clock::day_start(d + chrono::Duration::days(1)));
+    }
+    // The funnel's drill-down: the same condition as `reports::health` counts.
+    if let Some(stage) = listing::id_filter(&q.reached) {
+        sql.push(
+            " AND o.id IN (SELECT rc.opportunity_id FROM opportunity_stage_changes rc JOIN stages rs ON rs.id = rc.to_stage_id \
+             WHERE rs.kind = 'won' OR (rs.kind = 'open' AND rs.position >= (SELECT fs.position FROM stages fs WHERE fs.id = ",
+        )
+        .bind(stage)
+        .push(")))");
+    }
     if !q.family.trim().is_empty() {
         sql.push(
             " AND o.id IN (SELECT fl.opportunity_id FROM opportunity_lines fl JOIN products fp ON fp.id = fl.product_id WHERE fp.family = ",

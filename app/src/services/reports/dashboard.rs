@@ -14,6 +14,8 @@ use chrono::{Duration, Months};
 
 /// Days back the win rate, slipping deals and lead sources look.
 pub const LOOKBACK_DAYS: i64 = 90;
+/// Activities of the day listed on the dashboard.
+pub const TODAY_SHOWN: usize = 6;
 
 pub async fn dashboard(db: &Db, actor: &Actor) -> Result<Dashboard, AppError> {
     let today = clock::today();
@@ -49,9 +51,12 @@ pub async fn dashboard(db: &Db, actor: &Actor) -> Result<Dashboard, AppError> {
         team: team.clone(),
         ..Default::default()
     };
-    let win =
-        analysis::win_loss(db, actor, &AnalysisQuery { from: back.from.clone(), to: back.to.clone(), owner, team, region: String::new() })
-            .await?;
+    let win = analysis::win_loss(
+        db,
+        actor,
+        &AnalysisQuery { from: back.from.clone(), to: back.to.clone(), owner, team: team.clone(), region: String::new() },
+    )
+    .await?;
     let (slipping, sources) = if actor.role == Role::Sales {
         (Vec::new(), Vec::new())
     } else {
@@ -61,9 +66,15 @@ pub async fn dashboard(db: &Db, actor: &Actor) -> Result<Dashboard, AppError> {
     let mut completeness = Vec::new();
     if actor.role == Role::Admin {
         for kind in ["accounts", "contacts", "opportunities", "leads"] {
-            completeness.push(adoption::completeness(db, actor, kind).await?);
+            completeness.push(adoption::completeness(db, actor, kind, &Default::default()).await?);
         }
     }
+    let activity_weeks = if matches!(actor.role, Role::Manager | Role::Admin) {
+        adoption::weekly_completed(db, actor, &ReportQuery { team: team.clone(), ..Default::default() }, 4).await?
+    } else {
+        Vec::new()
+    };
+    let today_items: Vec<_> = day.overdue.iter().chain(day.due_today.iter()).take(TODAY_SHOWN).cloned().collect();
     Ok(Dashboard {
         role: actor.role,
         scope: scope.to_string(),
@@ -76,6 +87,9 @@ pub async fn dashboard(db: &Db, actor: &Actor) -> Result<Dashboard, AppError> {
         goals,
         overdue: day.overdue.len() as i64,
         due_today: day.due_today.len() as i64,
+        date: iso(today),
+        today: today_items,
+        activity_weeks,
         won: win.overall.won,
         lost: win.overall.lost,
         slipping,

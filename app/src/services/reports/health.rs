@@ -119,6 +119,7 @@ pub async fn health(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Health, A
     super::filters(&mut sql, actor, q);
     sql.push(" GROUP BY 1");
     let ages = sql.query_as::<(i64, i64, i64)>().fetch_all(&db.pool).await?;
+    let mut younger: Option<i64> = None;
     let ageing = AGE_BUCKETS
         .iter()
         .map(|d| Some(*d))
@@ -126,7 +127,11 @@ pub async fn health(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Health, A
         .map(|max| {
             let key = max.unwrap_or(0);
             let (count, value) = ages.iter().find(|a| a.0 == key).map(|a| (a.1, a.2)).unwrap_or((0, 0));
-            AgeBucket { max_days: max, count, value_minor: value }
+            // Created on or after `today - max` and before the younger bucket's first day.
+            let created_from = max.map(|d| iso(today - Duration::days(d))).unwrap_or_default();
+            let created_to = younger.map(|p| iso(today - Duration::days(p + 1))).unwrap_or_default();
+            younger = max.or(younger);
+            AgeBucket { max_days: max, count, value_minor: value, created_from, created_to }
         })
         .collect();
 
