@@ -56,6 +56,13 @@ struct Cli {
     /// Where to write the JSON report (default target/bench/<backend>-<contacts>.json).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Activities in the data set (default five per contact). Fewer make generation much faster for
+    /// workloads that do not read activities (W1–W6); the data set gets its own database.
+    #[arg(long)]
+    activities: Option<i64>,
+    /// Run only these workloads (e.g. `--only W4,W6`); all when not given.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
     /// Exit with an error when any request failed under load (CI uses it; missed speed targets never fail).
     #[arg(long)]
     strict: bool,
@@ -70,15 +77,24 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 async fn main() {
     let cli = Cli::parse();
     let contacts = if cli.quick { 20_000 } else { cli.contacts };
-    let scale = generate::Scale::from_contacts(contacts);
+    let mut scale = generate::Scale::from_contacts(contacts);
+    if let Some(n) = cli.activities {
+        scale.activities = n.max(0);
+        scale.busy_account_activities = scale.busy_account_activities.min(scale.activities);
+    }
+    // A data set with its own number of activities lives in its own database.
+    let tag = match cli.activities {
+        Some(n) => format!("{contacts}_a{n}"),
+        None => contacts.to_string(),
+    };
     let rounds = cli.rounds.unwrap_or(if cli.quick { 20 } else { 100 });
     let w7_secs = cli.w7_secs.unwrap_or(if cli.quick { 10 } else { 60 });
     std::fs::create_dir_all("target/bench").unwrap_or_else(|e| fail(e));
     let url = match (&cli.database_url, cli.backend.as_str()) {
         (Some(u), _) => u.clone(),
-        (None, "sqlite") => format!("sqlite://target/bench/veza-bench-{contacts}.db"),
+        (None, "sqlite") => format!("sqlite://target/bench/veza-bench-{tag}.db"),
         (None, "postgres") => {
-            let name = format!("veza_bench_{contacts}");
+            let name = format!("veza_bench_{tag}");
             let admin = format!("{}/postgres", cli.pg.trim_end_matches('/'));
             let mut conn =
                 <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await.unwrap_or_else(|e| fail(format!("{admin}: {e}")));
@@ -120,41 +136,69 @@ async fn main() {
         Err(e) => fail(format!("{what}: {e}")),
     };
 
+    let run = |w: &str| cli.only.is_empty() || cli.only.iter().any(|o| o.trim().eq_ignore_ascii_case(w));
     // The server for the HTTP workloads.
-    let server = server::Server::start(&cli.server, &cli.site_root, &url, cli.port).await.unwrap_or_else(|e| fail(e));
-    let rss_idle = server.rss_mib();
-    let startup_ms = server.startup_ms;
-    println!("server ready in {:.0} ms, RSS {:.1} MiB", server.startup_ms, rss_idle.unwrap_or(0.0));
-    let client = reqwest::Client::new();
-    let admin_cookie = server.sign_in(&client, "admin@bench.veza.rs", generate::PASSWORD).await.unwrap_or_else(|e| fail(e));
-
-    println!("W1 board page…");
-    push(workloads::w1_board(&cx, &server, &client, &admin_cookie).await.map(|o| vec![o]), "W1");
-    println!("W2 stage moves…");
-    push(workloads::w2_move(&cx).await.map(|o| vec![o]), "W2");
-    println!("W3 contact list…");
-    push(workloads::w3_contacts(&cx).await, "W3");
-    println!("W4 forecast…");
-    push(workloads::w4_forecast(&cx).await, "W4");
-    let w5_rows = scale.contacts.clamp(1_000, 100_000) as usize;
-    println!("W5 import of {w5_rows} contacts…");
-    push(workloads::w5_import(&cx, w5_rows).await.map(|o| vec![o]), "W5");
-    println!("W6 global search…");
-    push(workloads::w6_search(&cx).await.map(|o| vec![o]), "W6");
-    println!("W7 mixed load for {w7_secs} s…");
-    let (w7, rss_w7) = workloads::w7_mixed(&cx, &server, w7_secs, true).await.unwrap_or_else(|e| fail(format!("W7: {e}")));
-    push(Ok(vec![w7]), "W7");
-    let sat_secs = (w7_secs / 3).max(5);
-    println!("W7b saturation for {sat_secs} s…");
-    let (w7b, rss_w7b) = workloads::w7_mixed(&cx, &server, sat_secs, false).await.unwrap_or_else(|e| fail(format!("W7b: {e}")));
-    push(Ok(vec![w7b]), "W7b");
-    let rss_w7 = match (rss_w7, rss_w7b) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        (a, b) => a.or(b),
+    let needs_server = ["W1", "W7", "W8"].iter().any(|w| run(w));
+    let server = if needs_server {
+        Some(server::Server::start(&cli.server, &cli.site_root, &url, cli.port).await.unwrap_or_else(|e| fail(e)))
+    } else {
+        None
     };
-    println!("W8 account timeline page…");
-    push(workloads::w8_timeline(&cx, &server, &client).await.map(|o| vec![o]), "W8");
-    let rss_after = server.rss_mib();
+    let rss_idle = server.as_ref().and_then(|s| s.rss_mib());
+    let startup_ms = server.as_ref().map(|s| s.startup_ms).unwrap_or(0.0);
+    let client = reqwest::Client::new();
+    let admin_cookie = match &server {
+        Some(server) => {
+            println!("server ready in {:.0} ms, RSS {:.1} MiB", server.startup_ms, rss_idle.unwrap_or(0.0));
+            server.sign_in(&client, "admin@bench.veza.rs", generate::PASSWORD).await.unwrap_or_else(|e| fail(e))
+        }
+        None => String::new(),
+    };
+
+    if let (Some(server), true) = (&server, run("W1")) {
+        println!("W1 board page…");
+        push(workloads::w1_board(&cx, server, &client, &admin_cookie).await.map(|o| vec![o]), "W1");
+    }
+    if run("W2") {
+        println!("W2 stage moves…");
+        push(workloads::w2_move(&cx).await.map(|o| vec![o]), "W2");
+    }
+    if run("W3") {
+        println!("W3 contact list…");
+        push(workloads::w3_contacts(&cx).await, "W3");
+    }
+    if run("W4") {
+        println!("W4 forecast…");
+        push(workloads::w4_forecast(&cx).await, "W4");
+    }
+    if run("W5") {
+        let w5_rows = scale.contacts.clamp(1_000, 100_000) as usize;
+        println!("W5 import of {w5_rows} contacts…");
+        push(workloads::w5_import(&cx, w5_rows).await.map(|o| vec![o]), "W5");
+    }
+    if run("W6") {
+        println!("W6 global search…");
+        push(workloads::w6_search(&cx).await.map(|o| vec![o]), "W6");
+    }
+    let mut rss_w7 = None;
+    if let (Some(server), true) = (&server, run("W7")) {
+        println!("W7 mixed load for {w7_secs} s…");
+        let (w7, rss_a) = workloads::w7_mixed(&cx, server, w7_secs, true).await.unwrap_or_else(|e| fail(format!("W7: {e}")));
+        push(Ok(vec![w7]), "W7");
+        let sat_secs = (w7_secs / 3).max(5);
+        println!("W7b saturation for {sat_secs} s…");
+        let (w7b, rss_b) = workloads::w7_mixed(&cx, server, sat_secs, false).await.unwrap_or_else(|e| fail(format!("W7b: {e}")));
+        push(Ok(vec![w7b]), "W7b");
+        rss_w7 = match (rss_a, rss_b) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    if let (Some(server), true) = (&server, run("W8")) {
+        println!("W8 account timeline page…");
+        push(workloads::w8_timeline(&cx, server, &client).await.map(|o| vec![o]), "W8");
+    }
+    let rss_after = server.as_ref().and_then(|s| s.rss_mib());
     drop(server);
 
     let wasm = wasm_size(&cli.site_root);
@@ -182,7 +226,7 @@ async fn main() {
         "server": {"startup_ms": startup_ms, "rss_idle_mib": rss_idle, "rss_peak_w7_mib": rss_w7, "rss_after_mib": rss_after},
         "wasm": wasm.as_ref().map(|(p, r, b)| json!({"file": p, "raw_bytes": r, "brotli_bytes": b})),
     });
-    let out = cli.out.unwrap_or_else(|| PathBuf::from(format!("target/bench/{}-{contacts}.json", db.backend.name())));
+    let out = cli.out.unwrap_or_else(|| PathBuf::from(format!("target/bench/{}-{tag}.json", db.backend.name())));
     std::fs::write(&out, serde_json::to_string_pretty(&report).unwrap()).unwrap_or_else(|e| fail(e));
     println!("JSON report: {}", out.display());
     let failed: u64 = outcomes.iter().map(|o| o.errors).sum();

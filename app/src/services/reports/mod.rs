@@ -45,6 +45,24 @@ pub(crate) struct Grouping {
     pub amount: &'static str,
 }
 
+impl Grouping {
+    /// Does a deal come once per line (so counting deals needs DISTINCT)?
+    fn per_line(&self) -> bool {
+        self.joins.contains("opportunity_lines")
+    }
+
+    /// The SQL counting the deals of a group that meet `when` (all of them if None): a plain sum when
+    /// each deal is one row — `COUNT(DISTINCT)` sorts every group, twice the cost on Postgres.
+    pub fn count(&self, when: Option<&str>) -> String {
+        match (self.per_line(), when) {
+            (false, None) => "CAST(COUNT(*) AS BIGINT)".into(),
+            (false, Some(c)) => format!("CAST(COALESCE(SUM(CASE WHEN {c} THEN 1 ELSE 0 END), 0) AS BIGINT)"),
+            (true, None) => "CAST(COUNT(DISTINCT o.id) AS BIGINT)".into(),
+            (true, Some(c)) => format!("CAST(COUNT(DISTINCT CASE WHEN {c} THEN o.id END) AS BIGINT)"),
+        }
+    }
+}
+
 pub(crate) fn grouping(g: GroupBy) -> Grouping {
     let plain = |key, label, joins| Grouping { key, label, joins, amount: "o.amount_minor" };
     match g {

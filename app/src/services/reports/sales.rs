@@ -40,10 +40,11 @@ pub async fn sales(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Report, Ap
     let mut cells: Vec<ReportCell> = Vec::new();
     for (current, a, b) in [(true, from, to), (false, prior_from, prior_to)] {
         let mut sql = Sql::new(&format!(
-            "SELECT {} AS p, CAST({} AS TEXT) AS k, {} AS l, CAST(COUNT(DISTINCT o.id) AS BIGINT) AS n, ",
+            "SELECT {} AS p, CAST({} AS TEXT) AS k, {} AS l, {} AS n, ",
             period_expr(period),
             g.key,
-            g.label
+            g.label,
+            g.count(None)
         ));
         rsd(&mut sql, g.amount, rate);
         sql.push(&format!(" AS won FROM opportunities o JOIN stages s ON s.id = o.stage_id{}", g.joins));
