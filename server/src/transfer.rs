@@ -114,11 +114,12 @@ pub async fn export_list(
     }
 }
 
-/// The goals page's day (`on`), beside the report filters.
+/// The goals page's day (`on`) and whose goals (`who`), beside the report filters.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(default)]
 pub struct OnDay {
     on: String,
+    who: String,
 }
 
 /// `/export/report/forecast.xlsx?…` (or `sales`, `pipeline`, `adoption`, `goals`; `.csv`): a report
@@ -160,7 +161,8 @@ pub async fn export_report(
                 (format!("adoption-{}-{}", a.from, a.to), export::adoption_sheets(&a, lang))
             }
             "goals" => {
-                let g = app::services::goals::page(db, &actor, &day.on).await?;
+                let mut g = app::services::goals::page(db, &actor, &day.on).await?;
+                g.only(&day.who);
                 (format!("goals-{}", g.on), export::goals_sheet(&g, lang))
             }
             _ => return Err(AppError::NotFound),

@@ -17,9 +17,11 @@ pub async fn get_sales(query: ReportQuery) -> Result<Report, AppError> {
 }
 
 #[server]
-pub async fn get_goals(on: String) -> Result<GoalsPage, AppError> {
+pub async fn get_goals(on: String, who: String) -> Result<GoalsPage, AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
-    crate::services::goals::page(&db, &actor, &on).await
+    let mut page = crate::services::goals::page(&db, &actor, &on).await?;
+    page.only(&who);
+    Ok(page)
 }
 
 #[server]

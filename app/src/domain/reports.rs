@@ -542,9 +542,31 @@ pub struct GoalsPage {
     /// Who the viewer may set goals for: ("user:7", name) and ("team:2", name).
     pub assignees: Vec<(String, String)>,
     pub can_manage_metrics: bool,
+    /// The filter: whose goals are shown ("" everyone's, "user:7", or "team:2" with its members'),
+    /// and the choices for it (the assignees of the day's goals, teams first).
+    pub who: String,
+    pub who_options: Vec<(String, String)>,
 }
 
 impl GoalsPage {
+    /// Narrows the goals to one assignee, or a team and its members, keeping the choices of all.
+    pub fn only(&mut self, who: &str) {
+        let mut options: Vec<(String, String)> = Vec::new();
+        for g in &self.goals {
+            if !options.iter().any(|o| o.0 == g.assignee_ref) {
+                options.push((g.assignee_ref.clone(), g.assignee.clone()));
+            }
+        }
+        options.sort_by(|a, b| (!a.0.starts_with("team:"), &a.1).cmp(&(!b.0.starts_with("team:"), &b.1)));
+        let who = who.trim();
+        if !who.is_empty() {
+            let team: Option<i64> = who.strip_prefix("team:").and_then(|t| t.parse().ok());
+            self.goals.retain(|g| g.assignee_ref == who || (team.is_some() && g.member_of == team));
+        }
+        self.who = who.to_string();
+        self.who_options = options;
+    }
+
     /// May the viewer set goals for anyone?
     pub fn can_set_goals(&self) -> bool {
         !self.assignees.is_empty()

@@ -681,6 +681,7 @@ catalog! {
     ActivitiesPerWeek => "Activities per salesperson and week", "Aktivnosti po prodavcu i nedelji";
     FilledIn => "Filled in", "Popunjeno";
     ByTeam => "By team", "Po timovima";
+    AnyAssignee => "Anyone", "Svi";
     ByOwner => "By owner", "Po vlasnicima";
     Home => "Home", "Početna";
     GoalAttainment => "Goal attainment", "Ostvarenje cilja";

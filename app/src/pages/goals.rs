@@ -54,7 +54,9 @@ fn value_text(lang: Lang, measure: Measure, v: i64) -> String {
 pub fn GoalsPageView() -> impl IntoView {
     let lang = use_lang();
     let qm = use_query_map();
-    let params = Memo::new(move |_| qm.with(|m| (m.get("on").unwrap_or_default(), m.get("edit").unwrap_or_default())));
+    let params = Memo::new(move |_| {
+        qm.with(|m| (m.get("on").unwrap_or_default(), m.get("edit").unwrap_or_default(), m.get("who").unwrap_or_default()))
+    });
     let save = ServerAction::<SaveGoal>::new();
     let delete = ServerAction::<DeleteGoal>::new();
     let save_metric = ServerAction::<SaveGoalMetric>::new();
@@ -75,14 +77,14 @@ pub fn GoalsPageView() -> impl IntoView {
             changes.update(|n| *n += 1);
         }
     });
-    let data = Resource::new(move || (params.get().0, changes.get()), |(on, _)| get_goals(on));
+    let data = Resource::new(move || (params.get().0, params.get().2, changes.get()), |(on, who, _)| get_goals(on, who));
     view! {
         <Title text=t(M::Goals)/>
         <div class="page-head">
             <h1>{t(M::Goals)}</h1>
             <div class="head-actions">
                 <ReportTabs current="/goals"/>
-                {move || view! { <ReportExportLinks kind="goals" params=vec![("on", params.get().0)]/> }}
+                {move || view! { <ReportExportLinks kind="goals" params=vec![("on", params.get().0), ("who", params.get().2)]/> }}
             </div>
         </div>
         <Transition fallback=|| view! { <Loading/> }>
@@ -107,7 +109,8 @@ fn GoalsView(
 ) -> impl IntoView {
     let lang = use_lang();
     let on = parse_date(&p.on).unwrap_or_default();
-    let month = |d: chrono::NaiveDate| format!("/goals?on={}", d.format("%Y-%m-%d"));
+    let who_param = if p.who.is_empty() { String::new() } else { format!("&who={}", super::list::urlencode(&p.who)) };
+    let month = |d: chrono::NaiveDate| format!("/goals?on={}{who_param}", d.format("%Y-%m-%d"));
     let prev = on.checked_sub_months(chrono::Months::new(1)).map(month).unwrap_or_default();
     let next = on.checked_add_months(chrono::Months::new(1)).map(month).unwrap_or_default();
     let editing = p.goals.iter().find(|g| g.id.to_string() == edit && g.can_edit).cloned();
@@ -120,6 +123,10 @@ fn GoalsView(
             <a class="btn btn-ghost" href=next>{"→"}</a>
             <form method="GET" action="/goals" class="inline-form">
                 <input type="date" name="on" value=p.on.clone() aria-label=lang.t(M::GoalsOn)/>
+                <select name="who" aria-label=lang.t(M::GoalFor)>
+                    <option value="">{lang.t(M::AnyAssignee)}</option>
+                    {p.who_options.iter().map(|(v, name)| view! { <option value=v.clone() selected=*v == p.who>{name.clone()}</option> }).collect_view()}
+                </select>
                 <button type="submit" class="btn">{t(M::Filter)}</button>
             </form>
         </nav>

@@ -567,13 +567,17 @@ pub async fn page(db: &Db, actor: &Actor, on: &str) -> Result<GoalsPage, AppErro
     visible_sql.push(" AND g.period_start > ").bind(year_earlier(on).format("%Y-%m-%d").to_string());
     let seen: Vec<i64> = visible_sql.query_as::<(i64,)>().fetch_all(&db.pool).await?.into_iter().map(|r| r.0).collect();
     let goals = progress(db, actor, rows, today).await?.into_iter().filter(|g| seen.contains(&g.id)).collect();
-    Ok(GoalsPage {
+    let mut page = GoalsPage {
         on: on.format("%Y-%m-%d").to_string(),
         goals,
         metrics: metrics(db).await?,
         assignees: assignees(db, actor).await?,
         can_manage_metrics: actor.role == Role::Admin,
-    })
+        who: String::new(),
+        who_options: Vec::new(),
+    };
+    page.only("");
+    Ok(page)
 }
 
 /// The won-revenue goal of each forecast period, for what the forecast shows: the filtered owner's
