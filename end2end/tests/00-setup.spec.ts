@@ -16,7 +16,7 @@ test('first-run setup creates the administrator, who invites users', async ({ pa
   await expect(page.getByLabel('Email')).toHaveValue(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Create administrator' }).click();
-  await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Pipeline', exact: true })).toBeVisible();
 
   await open(page, '/admin');
   await page.getByLabel('New team').fill('Prodaja Niš');

@@ -7,7 +7,7 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await page.getByLabel('Email').fill(SALES_A.email);
   await page.getByLabel('Password').fill(SALES_A.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Pipeline', exact: true })).toBeVisible();
 
   await page.goto('/pipeline');
   await expect(page.locator('section.column').first()).toBeVisible();
@@ -72,7 +72,7 @@ test('imports and the duplicate scan read and work without JavaScript', async ({
   await page.getByLabel('Email').fill(ADMIN.email);
   await page.getByLabel('Password').fill(ADMIN.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Pipeline', exact: true })).toBeVisible();
   // Imports: the list, an import's outcome, and uploading a file (a plain multipart form).
   await page.goto('/imports');
   await page.getByRole('link', { name: 'kupci-e2e.csv' }).click();
@@ -97,7 +97,7 @@ test('reports and goals read without JavaScript, with filters as plain forms', a
   await page.getByLabel('Email').fill(MANAGER.email);
   await page.getByLabel('Password').fill(MANAGER.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Pipeline', exact: true })).toBeVisible();
 
   await page.goto('/reports/forecast?from=2031-05-01&to=2031-06-30&group=region');
   const kpi = (label: string) => page.locator('.kpi', { has: page.locator('.kpi-label', { hasText: new RegExp(`^${label}$`) }) }).locator('.kpi-value');

@@ -35,7 +35,7 @@ export async function signIn(page: Page, user: { email: string; password: string
   await page.getByLabel('Email').fill(user.email);
   await page.getByLabel('Password').fill(user.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('link', { name: 'Pipeline' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Pipeline', exact: true })).toBeVisible();
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
 

@@ -259,7 +259,7 @@ fn CompletenessTable(c: Completeness) -> impl IntoView {
                             </tr>
                         }).collect_view()}
                     </tbody>
-                    {(c.teams.len() > 1).then(|| {
+                    {(!c.teams.is_empty()).then(|| {
                         let fields = fields.clone();
                         view! {
                             <tbody class="by-team">
