@@ -1289,6 +1289,16 @@ async fn adoption_usage(db: Db) {
     assert_eq!(team_r.neglected, r.neglected);
     assert_eq!(own.neglected, r.neglected, "the team's customers are Ana's to see");
     assert!(his.neglected.is_empty(), "not Marko's customers");
+    // After 90 days instead of 60: Mali (61 days ago) is no longer neglected; Granica (never) still is.
+    let q90 = ReportQuery { days: "90".into(), ..Default::default() };
+    let r90 = adoption::adoption(&db, &admin, &q90).await.unwrap();
+    assert_eq!(r90.neglect_days, 90);
+    assert!(!r90.neglected.iter().any(|n| n.account_id == mali.0) && r90.neglected.iter().any(|n| n.account_id == granica.0));
+    // A number of days not offered falls back to 60.
+    assert_eq!(
+        adoption::adoption(&db, &admin, &ReportQuery { days: "7; DROP".into(), ..Default::default() }).await.unwrap().neglect_days,
+        60
+    );
     // Ana calls Zaboravljeni today: no longer neglected.
     logged(&db, &ana, "call", "Javljanje", &local_at(0, "08:30"), ("account", zab.0)).await;
     assert_eq!(adoption_report(&db, &admin, "", "").await.neglected, vec![mali_row, granica_row]);

@@ -1,5 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { SALES_A, open, signIn } from './helpers';
+import * as fs from 'fs';
+import { SALES_A, open, readXlsx, signIn } from './helpers';
 
 test('global search: "/" focuses the top-bar box; names, e-mails and diacritics all find the record', async ({ page }) => {
   await signIn(page, SALES_A);
@@ -22,9 +23,16 @@ test('global search: "/" focuses the top-bar box; names, e-mails and diacritics 
   await expect(page).toHaveURL(/\/contacts\/\d+$/);
   await expect(page.getByRole('heading', { name: 'Đorđe Čolić' })).toBeVisible();
 
-  // An opportunity; and a text nothing contains.
+  // An opportunity; every match exports, each kind on its own sheet; and a text nothing contains.
   await open(page, '/search?q=komora');
   await expect(page.locator('ul.search-results').getByRole('link', { name: 'Rashladna komora 2027' })).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export XLSX' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^search-\d{4}-\d{2}-\d{2}\.xlsx$/);
+  const book = fs.readFileSync((await download.path())!);
+  const opportunities = readXlsx(book, 4);
+  expect(opportunities[0][0]).toBe('Name');
+  expect(opportunities.map((r) => r[0])).toContain('Rashladna komora 2027');
+  expect(readXlsx(book, 1)[0][0]).toBe('Name');
   await open(page, '/search?q=zzzqqq');
   await expect(page.getByText('Nothing found.')).toBeVisible();
 });

@@ -91,10 +91,13 @@ pub async fn export_list(
     let Some(actor) = actor(&state, &headers).await else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let lang = lang(&headers);
+    if let Some(format) = file.strip_prefix("search.") {
+        return export_search(&state, &actor, &q.q, format, lang).await;
+    }
     let Some((list, format)) = file.rsplit_once('.').and_then(|(l, f)| ExportList::parse(l).map(|l| (l, f.to_string()))) else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let lang = lang(&headers);
     let (headers_row, rows) = match export::table(&state.db, &actor, list, &q, lang).await {
         Ok(t) => t,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
@@ -111,6 +114,39 @@ pub async fn export_list(
             Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         },
         _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// `/export/search.xlsx?q=…` (or `.csv`): every record the search text finds that the user may see —
+/// accounts, contacts, leads and opportunities, each kind a worksheet with its list's columns.
+async fn export_search(state: &AppState, actor: &app::services::Actor, text: &str, format: &str, lang: Lang) -> Response {
+    if text.trim().is_empty() || !matches!(format, "csv" | "xlsx") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let q = app::domain::ListQuery { q: text.to_string(), ..Default::default() };
+    let mut sheets = Vec::new();
+    for (list, name) in [
+        (ExportList::Accounts, app::i18n::M::Accounts),
+        (ExportList::Contacts, app::i18n::M::Contacts),
+        (ExportList::Leads, app::i18n::M::Leads),
+        (ExportList::Opportunities, app::i18n::M::Opportunities),
+    ] {
+        match export::table(&state.db, actor, list, &q, lang).await {
+            Ok((headers_row, rows)) => sheets.push(export::Sheet { name: lang.t(name).to_string(), headers: headers_row, rows }),
+            Err(e) => {
+                tracing::error!(error = %e, "search export failed");
+                return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+        }
+    }
+    let name = format!("search-{}", app::db::today());
+    let out = match format {
+        "csv" => export::sheets_to_csv(lang, &sheets).map(|b| (b, "csv", "text/csv; charset=utf-8")),
+        _ => export::sheets_to_xlsx(&sheets).map(|b| (b, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+    };
+    match out {
+        Ok((bytes, ext, mime)) => attachment(&format!("{name}.{ext}"), mime, bytes),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

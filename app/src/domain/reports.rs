@@ -237,9 +237,19 @@ pub struct ReportQuery {
     /// Customer category A, B or C.
     pub category: String,
     pub family: String,
+    /// Adoption: days without a completed activity after which a customer counts as neglected.
+    pub days: String,
 }
 
+/// The choices of days without contact after which a customer counts as neglected.
+pub const NEGLECT_CHOICES: [i64; 4] = [30, 60, 90, 180];
+
 impl ReportQuery {
+    /// The neglect threshold asked for (one of `NEGLECT_CHOICES`), else 60 days.
+    pub fn neglect_days(&self) -> i64 {
+        self.days.trim().parse::<i64>().ok().filter(|d| NEGLECT_CHOICES.contains(d)).unwrap_or(60)
+    }
+
     pub fn period(&self) -> Period {
         Period::parse(&self.period).unwrap_or_default()
     }
@@ -261,6 +271,7 @@ impl ReportQuery {
             ("region", &self.region),
             ("category", &self.category),
             ("family", &self.family),
+            ("days", &self.days),
         ]
         .into_iter()
         .filter(|(_, v)| !v.trim().is_empty())

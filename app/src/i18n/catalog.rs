@@ -682,6 +682,8 @@ catalog! {
     FilledIn => "Filled in", "Popunjeno";
     ByTeam => "By team", "Po timovima";
     AnyAssignee => "Anyone", "Svi";
+    ExportAllMatches => "Every match, each kind a sheet:", "Svi pogoci, svaka vrsta na svom listu:";
+    NoContactFor => "Neglected after", "Zapostavljen posle";
     ByOwner => "By owner", "Po vlasnicima";
     Home => "Home", "Početna";
     GoalAttainment => "Goal attainment", "Ostvarenje cilja";

@@ -9,7 +9,7 @@ use crate::api::reports::get_adoption;
 use crate::components::charts::{Column, ColumnChart, Segment};
 use crate::components::{activity_label, error_text, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
-use crate::domain::reports::{share_bp, Adoption, Completeness, FillRow, ReportQuery};
+use crate::domain::reports::{share_bp, Adoption, Completeness, FillRow, ReportQuery, NEGLECT_CHOICES};
 use crate::domain::{ActivityKind, Lookups};
 use crate::i18n::{format_date, format_int, format_money_short, Lang, M};
 use leptos::prelude::*;
@@ -61,6 +61,7 @@ pub fn AdoptionPage() -> impl IntoView {
             to: m.get("to").unwrap_or_default(),
             owner: m.get("owner").unwrap_or_default(),
             team: m.get("team").unwrap_or_default(),
+            days: m.get("days").unwrap_or_default(),
             ..Default::default()
         })
     });
@@ -132,6 +133,12 @@ fn AdoptionView(a: Adoption, q: ReportQuery, lk: Lookups) -> impl IntoView {
             <label class="inline">{lang.t(M::From)}<input type="date" name="from" value=a.from.clone()/></label>
             <label class="inline">{lang.t(M::To)}<input type="date" name="to" value=a.to.clone()/></label>
             <OwnerTeamRegion lk=lk owner=q.owner.clone() team=q.team.clone() region=String::new() without_region=true/>
+            <label class="inline">
+                {lang.t(M::NoContactFor)}
+                <select name="days">
+                    {NEGLECT_CHOICES.map(|d| view! { <option value=d.to_string() selected=d == a.neglect_days>{format!("{d} {}", lang.t(M::Days))}</option> })}
+                </select>
+            </label>
             <button type="submit" class="btn">{lang.t(M::Filter)}</button>
             <a class="btn btn-ghost" href="/reports/adoption">{lang.t(M::ClearFilters)}</a>
         </Form>

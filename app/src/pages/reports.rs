@@ -31,6 +31,7 @@ fn report_query() -> Memo<ReportQuery> {
                 region: g("region"),
                 category: g("category"),
                 family: g("family"),
+                ..Default::default()
             }
         })
     })

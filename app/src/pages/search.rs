@@ -56,6 +56,11 @@ pub fn SearchPage() -> impl IntoView {
                                     .collect_view()}
                             </ul>
                             {full.then(|| view! { <p class="muted">{t(M::SearchFirst)}</p> })}
+                            <p class="export-links">
+                                <span class="muted">{t(M::ExportAllMatches)}</span>
+                                <a href=format!("/export/search.csv?q={}", super::list::urlencode(&text)) rel="external" download="" class="btn btn-ghost">{t(M::ExportCsv)}</a>
+                                <a href=format!("/export/search.xlsx?q={}", super::list::urlencode(&text)) rel="external" download="" class="btn btn-ghost">{t(M::ExportXlsx)}</a>
+                            </p>
                         }
                             .into_any()
                     }

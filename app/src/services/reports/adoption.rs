@@ -44,8 +44,6 @@ pub fn missing_filter(sql: &mut Sql, entity: &str, missing: &str) {
     }
 }
 
-/// A customer is neglected after this many days without a completed activity.
-pub const NEGLECT_DAYS: i64 = 60;
 const NEGLECTED_SHOWN: i64 = 20;
 
 /// The users whose use the actor may see (admins everyone active, managers their team, others
@@ -275,17 +273,17 @@ pub async fn adoption(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Adoptio
         completed_by_week: completed_weeks.into_iter().map(|(w, m)| (w.format("%Y-%m-%d").to_string(), m.into_iter().collect())).collect(),
         users,
         completeness: completeness_all,
-        neglect_days: NEGLECT_DAYS,
+        neglect_days: q.neglect_days(),
         neglected: neglected(db, actor, q, today).await?,
     })
 }
 
 /// The visible customers with the most won revenue in the last twelve months and no completed
-/// activity in the last `NEGLECT_DAYS` days.
+/// activity in the last `q.neglect_days()` days.
 async fn neglected(db: &Db, actor: &Actor, q: &ReportQuery, today: NaiveDate) -> Result<Vec<Neglected>, AppError> {
     let rate = pipeline::eur_rate(db).await?;
     let year_ago = (today - Duration::days(365)).format("%Y-%m-%d").to_string();
-    let cutoff = clock::day_start(today - Duration::days(NEGLECT_DAYS));
+    let cutoff = clock::day_start(today - Duration::days(q.neglect_days()));
     let mut sql = Sql::new("SELECT w.account_id, a.name, u.name, w.won, (SELECT MAX(x.starts_at) FROM activities x WHERE x.account_id = a.id AND x.status = 'completed') FROM (SELECT o.account_id, ");
     analysis::rsd_sum(&mut sql, "o.amount_minor", "o.currency", rate);
     sql.push(" AS won FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE s.kind = 'won' AND o.close_date >= ").bind(year_ago);
