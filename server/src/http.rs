@@ -52,6 +52,8 @@ pub fn router(state: AppState) -> Router {
             },
             shell,
         ))
+        // leptos_routes also registers each server function's own path: the error statuses wrap them all.
+        .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(origin_guard))
         .layer(axum::Extension(fn_state))
         .with_state(state)
@@ -225,6 +227,38 @@ async fn download_file(
     }
 }
 
+/// Server functions answer every error with 500; this gives an error the status that says what went
+/// wrong (422 for a field the user must correct, 404, 403, 401, 409 for a stale edit), keeping the
+/// body the client decodes. Internal errors stay 500 (their details are only in the log).
+async fn error_status(req: Request<Body>, next: Next) -> Response {
+    let server_fn = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Some(status) = status_of_error_body(&bytes) {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The status for a server function's error body (an `AppError` as JSON).
+fn status_of_error_body(body: &[u8]) -> Option<StatusCode> {
+    use app::error::AppError;
+    Some(match serde_json::from_slice::<AppError>(body).ok()? {
+        AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Conflict => StatusCode::CONFLICT,
+        AppError::Internal | AppError::Network(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    })
+}
+
 /// Refuses cross-site POSTs (server functions and uploads): the Origin (or, lacking it, the Referer) must
 /// name this host.
 async fn origin_guard(req: Request<Body>, next: Next) -> Response {
@@ -262,6 +296,20 @@ mod tests {
             b = b.header("referer", r);
         }
         b.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn error_statuses_follow_the_error() {
+        use app::error::{AppError, Problem};
+        let body = |e: AppError| serde_json::to_vec(&e).unwrap();
+        let invalid = AppError::Validation { field: "email".into(), problem: Problem::Required };
+        assert_eq!(status_of_error_body(&body(invalid)), Some(StatusCode::UNPROCESSABLE_ENTITY));
+        assert_eq!(status_of_error_body(&body(AppError::NotFound)), Some(StatusCode::NOT_FOUND));
+        assert_eq!(status_of_error_body(&body(AppError::Conflict)), Some(StatusCode::CONFLICT));
+        assert_eq!(status_of_error_body(&body(AppError::Forbidden)), Some(StatusCode::FORBIDDEN));
+        assert_eq!(status_of_error_body(&body(AppError::Unauthorized)), Some(StatusCode::UNAUTHORIZED));
+        assert_eq!(status_of_error_body(&body(AppError::Internal)), Some(StatusCode::INTERNAL_SERVER_ERROR));
+        assert_eq!(status_of_error_body(b"<html>panic</html>"), None);
     }
 
     #[test]
