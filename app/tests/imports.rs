@@ -455,6 +455,28 @@ async fn duplicates_are_warned_found_and_merged(db: Db) {
     assert_eq!(gone[0].action, "delete");
     assert!(duplicates::scan(&db, &admin, "account", "name", "").await.unwrap().sets.is_empty());
 
+    // Similar names in the same city (names compare from 90 %): a typo of Delta in Beograd is found with
+    // it; "Delta doo" in Niš and Sigma are not; the stranger sees none of them.
+    let mut typo_in = account_input("Deltta d.o.o.");
+    typo_in.city = "Beograd".into();
+    let typo_id = accounts::create(&db, &admin, &typo_in).await.unwrap();
+    let mut far_in = account_input("Delta doo");
+    far_in.city = "Niš".into();
+    accounts::create(&db, &admin, &far_in).await.unwrap();
+    let similar = duplicates::scan(&db, &admin, "account", "similar", "").await.unwrap();
+    assert_eq!(similar.key, "similar");
+    let ids: Vec<Vec<i64>> = similar.sets.iter().map(|s| s.records.iter().map(|r| r.id).collect()).collect();
+    assert_eq!((ids, similar.next), (vec![vec![a, typo_id]], None));
+    assert!(duplicates::scan(&db, &stranger, "account", "similar", "").await.unwrap().sets.is_empty());
+    // Continuing after the last name read finds nothing more.
+    assert!(duplicates::scan(&db, &admin, "account", "similar", "zzz").await.unwrap().sets.is_empty());
+    // While names must be equal, the key is not offered (the scan falls back to the first key).
+    duplicates::save_rule(&db, &admin, rule("name"), false, 90, true).await.unwrap();
+    let exact = duplicates::scan(&db, &admin, "account", "similar", "").await.unwrap();
+    assert!(!exact.keys.contains(&"similar".to_string()) && exact.key == "name");
+    duplicates::save_rule(&db, &admin, rule("name"), true, 90, true).await.unwrap();
+    accounts::delete(&db, &admin, typo_id, 1).await.unwrap();
+
     // Contacts: the same e-mail twice; the opportunity's contact moves to the survivor.
     let c2 = new_contact(&db, &admin, "Ana", "Marić-Ilić", Some(a)).await;
     sqlx::query("UPDATE contacts SET email = 'ana@delta.rs' WHERE id IN ($1, $2)").bind(c).bind(c2).execute(&db.pool).await.unwrap();

@@ -148,6 +148,20 @@ test('a possible duplicate is named before saving; the duplicates are then merge
   await expect(page.getByRole('heading', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
   await open(page, '/duplicates');
   await expect(page.getByText('No duplicates found.')).toBeVisible();
+  // A typo of the name in the same city is a set for the similar-name scan.
+  await open(page, '/accounts/new');
+  await page.getByLabel('Name').first().fill('Mlekaraa Šabac d.o.o.');
+  await page.getByLabel('City').fill('Šabac');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('#duplicate-warning').getByLabel('It is a different one — save anyway').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page).toHaveURL(/\/accounts\/\d+$/);
+  await open(page, '/duplicates');
+  await page.locator('select[name="key"]').selectOption('similar');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/key=similar/);
+  await expect(page.locator('.dup-set', { hasText: 'Mlekaraa Šabac d.o.o.' })).toContainText('Mlekara Šabac d.o.o.');
+  await open(page, '/duplicates');
   // The administrator switches account names to exact matching; it stays so after a reload.
   const rules = page.locator('#duplicate-rules');
   await expect(rules.getByLabel('Similar, not only equal · Accounts — Name')).toBeChecked();

@@ -682,6 +682,7 @@ catalog! {
     FilledIn => "Filled in", "Popunjeno";
     ByTeam => "By team", "Po timovima";
     AnyAssignee => "Anyone", "Svi";
+    SimilarName => "Similar name in the same city", "Sličan naziv u istom mestu";
     ExportAllMatches => "Every match, each kind a sheet:", "Svi pogoci, svaka vrsta na svom listu:";
     NoContactFor => "Neglected after", "Zapostavljen posle";
     ByOwner => "By owner", "Po vlasnicima";

@@ -15,6 +15,7 @@ fn key_label(k: &str) -> M {
         "email" => M::Email,
         "pib" => M::Pib,
         "mb" => M::Mb,
+        "similar" => M::SimilarName,
         _ => M::Name,
     }
 }

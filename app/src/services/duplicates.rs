@@ -244,7 +244,7 @@ async fn hints(
 /// The keys a scan can group by.
 pub fn scan_keys(entity: ImportEntity) -> &'static [&'static str] {
     match entity {
-        ImportEntity::Account => &["name", "pib", "mb", "email"],
+        ImportEntity::Account => &["name", "similar", "pib", "mb", "email"],
         ImportEntity::Contact => &["email", "name"],
     }
 }
@@ -255,7 +255,10 @@ const SCAN_PAGE: i64 = 25;
 pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) -> Result<DuplicateScan, AppError> {
     let entity = entity_of(entity)?;
     let rules = rules(db).await?;
-    let keys: Vec<&'static str> = scan_keys(entity).iter().copied().filter(|k| rules.active(entity.code(), k)).collect();
+    // "similar" (names alike in the same city) is offered while the name rule compares by similarity.
+    let fuzzy_names = rules.active(entity.code(), "name") && rules.name_threshold(entity.code()) < 100;
+    let keys: Vec<&'static str> =
+        scan_keys(entity).iter().copied().filter(|k| if *k == "similar" { fuzzy_names } else { rules.active(entity.code(), k) }).collect();
     let Some(&first) = keys.first() else {
         let can_edit_rules = actor.role == crate::domain::Role::Admin;
         return Ok(DuplicateScan {
@@ -269,6 +272,19 @@ pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) 
         });
     };
     let key = keys.iter().copied().find(|k| *k == key).unwrap_or(first);
+    let can_edit_rules = actor.role == crate::domain::Role::Admin;
+    if key == "similar" {
+        let (sets, next) = similar_accounts_scan(db, actor, rules.name_threshold(entity.code()), after).await?;
+        return Ok(DuplicateScan {
+            entity: entity.code().into(),
+            key: key.into(),
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            sets,
+            next,
+            rules,
+            can_edit_rules,
+        });
+    }
     let (tbl, alias) = table(entity);
     // The grouped expression: the folded name (contacts: with their account), or the column itself.
     let expr = match (entity, key) {
@@ -331,6 +347,112 @@ pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) 
         rules,
         can_edit_rules,
     })
+}
+
+/// Accounts read per window of the similar-name scan, and windows per request: a request reads at most
+/// `SIMILAR_WINDOW * SIMILAR_WINDOWS` accounts (by the name index), then offers to continue.
+const SIMILAR_WINDOW: i64 = 2_000;
+const SIMILAR_WINDOWS: usize = 5;
+
+/// Sets of visible accounts whose names are alike (from `threshold` %, ignoring case, diacritics and
+/// legal forms) in the same city. Accounts are read in the order of their folded name, a window at a
+/// time, and compared within blocks that share the name's first three letters (a block is not split
+/// between windows or requests unless it is longer than a window); `after` is the folded name the
+/// previous request ended with.
+async fn similar_accounts_scan(
+    db: &Db,
+    actor: &Actor,
+    threshold: u8,
+    after: &str,
+) -> Result<(Vec<DuplicateSet>, Option<String>), AppError> {
+    use crate::domain::normalize::company_key;
+    type Row = (i64, String, String, Option<String>, Option<String>, Option<String>, String);
+    let block_of = |k: &str| -> String { k.chars().take(3).collect() };
+    let mut sets: Vec<DuplicateSet> = Vec::new();
+    let mut cursor = after.to_string();
+    for _ in 0..SIMILAR_WINDOWS {
+        let mut sql = Sql::new(
+            "SELECT a.id, a.name, a.search_key, a.city, a.pib, a.email, u.name FROM accounts a JOIN users u ON u.id = a.owner_id \
+             WHERE a.search_key > ",
+        );
+        sql.bind(cursor.clone());
+        visibility::restrict(&mut sql, actor, "a");
+        sql.push(" ORDER BY a.search_key, a.id LIMIT ").bind(SIMILAR_WINDOW);
+        let mut rows: Vec<Row> = sql.query_as().fetch_all(&db.pool).await?;
+        let full = rows.len() as i64 == SIMILAR_WINDOW;
+        if full {
+            // The last block may go on in the next window: leave it whole to the next one.
+            let last = block_of(&rows.last().expect("a full window").2);
+            let keep = rows.iter().rposition(|r| block_of(&r.2) != last).map(|i| i + 1).unwrap_or(rows.len());
+            rows.truncate(keep);
+        }
+        let Some(end) = rows.last().map(|r| r.2.clone()) else { return Ok((sets, None)) };
+        let mut i = 0;
+        while i < rows.len() {
+            let block = block_of(&rows[i].2);
+            let j = rows[i..].iter().position(|r| block_of(&r.2) != block).map(|p| i + p).unwrap_or(rows.len());
+            let members = &rows[i..j];
+            let keys: Vec<(String, String)> =
+                members.iter().map(|r| (company_key(&r.1), crate::domain::text::search_key(r.3.as_deref().unwrap_or("")))).collect();
+            // Union of every pair alike enough (a set is a connected group).
+            let mut group: Vec<usize> = (0..members.len()).collect();
+            fn root(g: &mut [usize], mut x: usize) -> usize {
+                while g[x] != x {
+                    g[x] = g[g[x]];
+                    x = g[x];
+                }
+                x
+            }
+            for a in 0..members.len() {
+                for b in a + 1..members.len() {
+                    if !keys[a].0.is_empty()
+                        && keys[a].1 == keys[b].1
+                        && crate::services::imports::prepare::fuzzy_match(&keys[a], &keys[b], threshold).is_some()
+                    {
+                        let (ra, rb) = (root(&mut group, a), root(&mut group, b));
+                        group[ra.max(rb)] = ra.min(rb);
+                    }
+                }
+            }
+            let mut found: Vec<(usize, Vec<usize>)> = Vec::new();
+            for m in 0..members.len() {
+                let r = root(&mut group, m);
+                match found.iter_mut().find(|f| f.0 == r) {
+                    Some(f) => f.1.push(m),
+                    None => found.push((r, vec![m])),
+                }
+            }
+            for (_, ms) in found.into_iter().filter(|f| f.1.len() > 1) {
+                sets.push(DuplicateSet {
+                    key: members[ms[0]].2.clone(),
+                    records: ms
+                        .iter()
+                        .map(|&m| {
+                            let r = &members[m];
+                            let detail = [r.3.as_deref(), r.4.as_deref(), r.5.as_deref()].into_iter().flatten().filter(|v| !v.is_empty());
+                            DuplicateMember {
+                                id: r.0,
+                                label: r.1.clone(),
+                                detail: detail.collect::<Vec<_>>().join(" · "),
+                                owner_name: r.6.clone(),
+                            }
+                        })
+                        .collect(),
+                });
+            }
+            i = j;
+            if sets.len() as i64 >= SCAN_PAGE {
+                // Stop after a whole block; the next request starts after it.
+                let stop = members.last().map(|r| r.2.clone()).unwrap_or_default();
+                return Ok((sets, (j < rows.len() || full).then_some(stop)));
+            }
+        }
+        if !full {
+            return Ok((sets, None));
+        }
+        cursor = end;
+    }
+    Ok((sets, Some(cursor)))
 }
 
 /// How many records depend on each record (shown on the merge page: they all move to the survivor).
