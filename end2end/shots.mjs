@@ -12,6 +12,7 @@ for (const [name, viewport, lang] of [['board', { width: 1440, height: 900 }, 's
   await page.click('form.stack button[type=submit]');
   await page.waitForSelector('.topbar');
   if (name === 'account') await page.goto(base + '/accounts/3');
+  else await page.goto(base + '/pipeline'); // home is the dashboard; the board is at /pipeline
   await page.waitForSelector('body[data-hydrated="true"]');
   await page.screenshot({ path: `../docs/${name}.png` });
   await ctx.close();
