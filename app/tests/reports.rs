@@ -657,14 +657,14 @@ async fn goal_progress_relative(db: Db) {
     assert!(!page.assignees.iter().any(|(r, _)| *r == format!("user:{}", marko.id)));
     // Filtered to the team: its goal and its members'; to Iva: hers only. The choices stay all three.
     let mut team_only = page.clone();
-    team_only.only(&t1_ref);
+    team_only.narrow_to(&t1_ref);
     assert_eq!(team_only.goals.iter().map(|g| g.id).collect::<Vec<_>>(), vec![team_goal, ana_goal, iva_goal]);
     assert_eq!(
         team_only.who_options,
         vec![(t1_ref.clone(), "Prodaja Sever".to_string()), (ana_ref.clone(), "Ana".to_string()), (iva_ref.clone(), "Iva".to_string())]
     );
     let mut ivas = page.clone();
-    ivas.only(&iva_ref);
+    ivas.narrow_to(&iva_ref);
     assert_eq!((ivas.goals.iter().map(|g| g.id).collect::<Vec<_>>(), ivas.who_options.len()), (vec![iva_goal], 3));
 
     // Ana sees her goal and her team's (not Iva's) and cannot change them; Marko sees none and may set none.

@@ -98,22 +98,27 @@ pub async fn export_list(
     let Some((list, format)) = file.rsplit_once('.').and_then(|(l, f)| ExportList::parse(l).map(|l| (l, f.to_string()))) else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if !matches!(format.as_str(), "csv" | "xlsx") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     let (headers_row, rows) = match export::table(&state.db, &actor, list, &q, lang).await {
         Ok(t) => t,
         Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     };
-    let date = app::db::today();
-    let name = format!("{}-{date}", list.code());
-    match format.as_str() {
-        "csv" => match export::to_csv(lang, &headers_row, &rows) {
-            Ok(b) => attachment(&format!("{name}.csv"), "text/csv; charset=utf-8", b),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        "xlsx" => match export::to_xlsx(list.code(), &headers_row, &rows) {
-            Ok(b) => attachment(&format!("{name}.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b),
-            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        },
-        _ => StatusCode::NOT_FOUND.into_response(),
+    let sheet = export::Sheet { name: list.code().into(), headers: headers_row, rows };
+    download(&format!("{}-{}", list.code(), app::db::today()), &format, lang, &[sheet])
+}
+
+/// The tables as a CSV or XLSX download (`format`: "csv" or "xlsx") named `name`.
+fn download(name: &str, format: &str, lang: Lang, sheets: &[export::Sheet]) -> Response {
+    let out = match format {
+        "csv" => export::sheets_to_csv(lang, sheets).map(|b| (b, "csv", "text/csv; charset=utf-8")),
+        "xlsx" => export::sheets_to_xlsx(sheets).map(|b| (b, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match out {
+        Ok((bytes, ext, mime)) => attachment(&format!("{name}.{ext}"), mime, bytes),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 
@@ -139,15 +144,7 @@ async fn export_search(state: &AppState, actor: &app::services::Actor, text: &st
             }
         }
     }
-    let name = format!("search-{}", app::db::today());
-    let out = match format {
-        "csv" => export::sheets_to_csv(lang, &sheets).map(|b| (b, "csv", "text/csv; charset=utf-8")),
-        _ => export::sheets_to_xlsx(&sheets).map(|b| (b, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
-    };
-    match out {
-        Ok((bytes, ext, mime)) => attachment(&format!("{name}.{ext}"), mime, bytes),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    download(&format!("search-{}", app::db::today()), format, lang, &sheets)
 }
 
 /// The goals page's day (`on`) and whose goals (`who`), beside the report filters.
@@ -198,7 +195,7 @@ pub async fn export_report(
             }
             "goals" => {
                 let mut g = app::services::goals::page(db, &actor, &day.on).await?;
-                g.only(&day.who);
+                g.narrow_to(&day.who);
                 (format!("goals-{}", g.on), export::goals_sheet(&g, lang))
             }
             _ => return Err(AppError::NotFound),
@@ -214,14 +211,7 @@ pub async fn export_report(
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let out = match format {
-        "csv" => export::sheets_to_csv(lang, &sheets).map(|b| (b, "csv", "text/csv; charset=utf-8")),
-        _ => export::sheets_to_xlsx(&sheets).map(|b| (b, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")),
-    };
-    match out {
-        Ok((bytes, ext, mime)) => attachment(&format!("{name}.{ext}"), mime, bytes),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
+    download(&name, format, lang, &sheets)
 }
 
 /// The import jobs of this server: every second, claim and run what is pending — new analyses and imports,

@@ -20,7 +20,7 @@ pub async fn get_sales(query: ReportQuery) -> Result<Report, AppError> {
 pub async fn get_goals(on: String, who: String) -> Result<GoalsPage, AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
     let mut page = crate::services::goals::page(&db, &actor, &on).await?;
-    page.only(&who);
+    page.narrow_to(&who);
     Ok(page)
 }
 

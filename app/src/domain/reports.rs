@@ -561,7 +561,7 @@ pub struct GoalsPage {
 
 impl GoalsPage {
     /// Narrows the goals to one assignee, or a team and its members, keeping the choices of all.
-    pub fn only(&mut self, who: &str) {
+    pub fn narrow_to(&mut self, who: &str) {
         let mut options: Vec<(String, String)> = Vec::new();
         for g in &self.goals {
             if !options.iter().any(|o| o.0 == g.assignee_ref) {

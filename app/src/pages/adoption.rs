@@ -48,8 +48,39 @@ pub fn entity_label(entity: &str) -> M {
     }
 }
 
-pub const KIND_CLASSES: [&str; 6] = ["series-0", "series-1", "series-2", "series-3", "series-4", "series-5"];
-pub const KIND_CODES: [&str; 6] = ["task", "call", "meeting", "email", "letter", "fax"];
+const KIND_CLASSES: [&str; 6] = ["series-0", "series-1", "series-2", "series-3", "series-4", "series-5"];
+const KIND_CODES: [&str; 6] = ["task", "call", "meeting", "email", "letter", "fax"];
+
+/// The chart class of an activity kind (its colour in every activity chart).
+pub fn kind_class(code: &str) -> &'static str {
+    KIND_CODES.iter().position(|c| *c == code).map(|i| KIND_CLASSES[i]).unwrap_or("series-5")
+}
+
+/// A column per week (Monday, ISO), stacked by activity kind.
+pub fn kind_week_columns(lang: Lang, weeks: &[(String, Vec<(String, i64)>)]) -> Vec<Column> {
+    weeks
+        .iter()
+        .map(|(w, kinds)| Column {
+            label: format_date(lang, w),
+            total_text: format_int(lang, kinds.iter().map(|k| k.1).sum()),
+            segments: kinds
+                .iter()
+                .map(|(k, n)| Segment {
+                    value: *n,
+                    text: format!("{} · {}: {n}", format_date(lang, w), kind_text(lang, k)),
+                    class: kind_class(k),
+                    href: None,
+                })
+                .collect(),
+            marker: None,
+        })
+        .collect()
+}
+
+/// The legend of the activity kinds.
+pub fn kind_legend(lang: Lang) -> Vec<(&'static str, String)> {
+    KIND_CODES.iter().zip(KIND_CLASSES).map(|(k, c)| (c, kind_text(lang, k))).collect()
+}
 
 #[component]
 pub fn AdoptionPage() -> impl IntoView {
@@ -107,25 +138,8 @@ fn AdoptionView(a: Adoption, q: ReportQuery, lk: Lookups) -> impl IntoView {
             marker: None,
         })
         .collect();
-    let completed: Vec<Column> = a
-        .completed_by_week
-        .iter()
-        .map(|(w, kinds)| Column {
-            label: format_date(lang, w),
-            total_text: format_int(lang, kinds.iter().map(|k| k.1).sum()),
-            segments: kinds
-                .iter()
-                .map(|(k, n)| Segment {
-                    value: *n,
-                    text: format!("{} · {}: {n}", format_date(lang, w), kind_text(lang, k)),
-                    class: KIND_CODES.iter().position(|c| c == k).map(|i| KIND_CLASSES[i]).unwrap_or("series-5"),
-                    href: None,
-                })
-                .collect(),
-            marker: None,
-        })
-        .collect();
-    let legend: Vec<(&'static str, String)> = KIND_CODES.iter().zip(KIND_CLASSES).map(|(k, c)| (c, kind_text(lang, k))).collect();
+    let completed = kind_week_columns(lang, &a.completed_by_week);
+    let legend = kind_legend(lang);
     let users = a.users.clone();
     let weekly = a.clone();
     view! {
@@ -332,7 +346,7 @@ fn WeeklyActivities(a: Adoption) -> impl IntoView {
                                                 <svg class="mini-stack" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true">
                                                     {kinds.iter().map(|(k, n)| {
                                                         let wdt = *n as f64 * 100.0 / max as f64;
-                                                        let rect = view! { <rect class=format!("kind {}", KIND_CODES.iter().position(|c| c == k).map(|i| KIND_CLASSES[i]).unwrap_or("series-5")) x=format!("{x:.2}") y="0" width=format!("{wdt:.2}") height="6"/> };
+                                                        let rect = view! { <rect class=format!("kind {}", kind_class(k)) x=format!("{x:.2}") y="0" width=format!("{wdt:.2}") height="6"/> };
                                                         x += wdt;
                                                         rect
                                                     }).collect_view()}

@@ -2,17 +2,18 @@
 //! goals themselves, today's work, the win rate, slipping deals, leads by source and data quality —
 //! each a link into the report or list behind it.
 
-use super::adoption::{entity_label, field_label, kind_text, KIND_CLASSES, KIND_CODES};
+use super::adoption::{entity_label, field_label, kind_legend, kind_text, kind_week_columns};
 use super::goals::metric_name;
+use super::health::{source_name, source_slices};
 use super::reports::ReportTabs;
 use crate::api::accounts::get_lookups;
 use crate::api::reports::get_dashboard;
-use crate::components::charts::{Column, ColumnChart, DonutChart, GaugeChart, ProgressBar, Segment, Slice};
+use crate::components::charts::{Column, ColumnChart, DonutChart, GaugeChart, ProgressBar, Segment};
 use crate::components::{error_text, kpi, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{share_bp, Dashboard};
 use crate::domain::Lookups;
-use crate::i18n::{format_date, format_int, format_local, format_money_short, M};
+use crate::i18n::{format_int, format_local, format_money_short, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -102,41 +103,11 @@ fn DashboardView(d: Dashboard, lk: Lookups) -> impl IntoView {
         }
     });
     let source_names = lk.picklists.sources.clone();
-    let source_label = move |id: Option<i64>| {
-        id.and_then(|id| source_names.iter().find(|p| p.id == id))
-            .map(|p| p.label(lang).to_string())
-            .unwrap_or_else(|| lang.t(M::NoSource).to_string())
-    };
-    let slices: Vec<Slice> = d
-        .sources
-        .iter()
-        .map(|s| Slice {
-            label: source_label(s.source_id),
-            value: s.leads,
-            text: format_int(lang, s.leads),
-            href: s.source_id.map(|id| format!("/leads?source={id}")),
-        })
-        .collect();
+    let source_label = move |id: Option<i64>| source_name(lang, &source_names, id);
+    let slices = source_slices(lang, &lk.picklists.sources, &d.sources);
     let total_leads: i64 = d.sources.iter().map(|s| s.leads).sum();
-    let activity: Vec<Column> = d
-        .activity_weeks
-        .iter()
-        .map(|(w, kinds)| Column {
-            label: format_date(lang, w),
-            total_text: format_int(lang, kinds.iter().map(|k| k.1).sum()),
-            segments: kinds
-                .iter()
-                .map(|(k, n)| Segment {
-                    value: *n,
-                    text: format!("{} · {}: {n}", format_date(lang, w), kind_text(lang, k)),
-                    class: KIND_CODES.iter().position(|c| c == k).map(|i| KIND_CLASSES[i]).unwrap_or("series-5"),
-                    href: None,
-                })
-                .collect(),
-            marker: None,
-        })
-        .collect();
-    let activity_legend: Vec<(&'static str, String)> = KIND_CODES.iter().zip(KIND_CLASSES).map(|(k, c)| (c, kind_text(lang, k))).collect();
+    let activity = kind_week_columns(lang, &d.activity_weeks);
+    let activity_legend = kind_legend(lang);
     view! {
         <div class="kpis">
             {kpi(M::Overdue, format_int(lang, d.overdue), Some(format!("{}: {}", lang.t(M::DueToday), format_int(lang, d.due_today))), Some("/my-day".into()))}

@@ -8,9 +8,9 @@ use crate::api::reports::get_health;
 use crate::components::charts::{Bar, BarChart, DonutChart, FunnelChart, FunnelStep as Step, Slice};
 use crate::components::{error_text, kpi, t, use_lang, Loading};
 use crate::domain::competition::format_bp;
-use crate::domain::reports::{share_bp, Health, ReportQuery};
-use crate::domain::Lookups;
-use crate::i18n::{format_date, format_int, format_money_short, M};
+use crate::domain::reports::{share_bp, Health, ReportQuery, SourceRow};
+use crate::domain::{Lookups, PicklistValue};
+use crate::i18n::{format_date, format_int, format_money_short, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -28,6 +28,25 @@ fn query() -> Memo<ReportQuery> {
             ..Default::default()
         })
     })
+}
+
+/// A lead source's name from its pick-list id ("No source" for none or an unknown one).
+pub fn source_name(lang: Lang, sources: &[PicklistValue], id: Option<i64>) -> String {
+    id.and_then(|id| sources.iter().find(|s| s.id == id))
+        .map(|s| s.label(lang).to_string())
+        .unwrap_or_else(|| lang.t(M::NoSource).to_string())
+}
+
+/// Leads by source as donut slices, each opening its leads.
+pub fn source_slices(lang: Lang, sources: &[PicklistValue], rows: &[SourceRow]) -> Vec<Slice> {
+    rows.iter()
+        .map(|r| Slice {
+            label: source_name(lang, sources, r.source_id),
+            value: r.leads,
+            text: format_int(lang, r.leads),
+            href: r.source_id.map(|id| format!("/leads?source={id}")),
+        })
+        .collect()
 }
 
 #[component]
@@ -101,22 +120,9 @@ fn HealthView(h: Health, q: ReportQuery, lk: Lookups) -> impl IntoView {
             .collect()
     };
     let sources = lk.picklists.sources.clone();
-    let source_label = move |id: Option<i64>| {
-        id.and_then(|id| sources.iter().find(|s| s.id == id))
-            .map(|s| s.label(lang).to_string())
-            .unwrap_or_else(|| lang.t(M::NoSource).to_string())
-    };
+    let source_label = move |id: Option<i64>| source_name(lang, &sources, id);
     let won_href = format!("/opportunities?outcome=won&from={}&to={}{filters}", h.from, h.to);
-    let source_slices: Vec<Slice> = h
-        .sources
-        .iter()
-        .map(|r| Slice {
-            label: source_label(r.source_id),
-            value: r.leads,
-            text: format_int(lang, r.leads),
-            href: r.source_id.map(|id| format!("/leads?source={id}")),
-        })
-        .collect();
+    let source_slices = source_slices(lang, &lk.picklists.sources, &h.sources);
     let total_leads: i64 = h.sources.iter().map(|r| r.leads).sum();
     view! {
         <Form method="GET" action="/reports/pipeline" attr:class="filters" attr:role="search">

@@ -259,32 +259,32 @@ pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) 
     let fuzzy_names = rules.active(entity.code(), "name") && rules.name_threshold(entity.code()) < 100;
     let keys: Vec<&'static str> =
         scan_keys(entity).iter().copied().filter(|k| if *k == "similar" { fuzzy_names } else { rules.active(entity.code(), k) }).collect();
-    let Some(&first) = keys.first() else {
-        let can_edit_rules = actor.role == crate::domain::Role::Admin;
-        return Ok(DuplicateScan {
-            entity: entity.code().into(),
-            key: String::new(),
-            keys: Vec::new(),
-            sets: Vec::new(),
-            next: None,
-            rules,
-            can_edit_rules,
-        });
+    // No key in force: no sets (the page still shows the rules).
+    let key = keys.iter().copied().find(|k| *k == key).or(keys.first().copied()).unwrap_or("");
+    let (sets, next) = match key {
+        "" => (Vec::new(), None),
+        "similar" => similar_accounts_scan(db, actor, rules.name_threshold(entity.code()), after).await?,
+        _ => shared_key_sets(db, actor, entity, key, after).await?,
     };
-    let key = keys.iter().copied().find(|k| *k == key).unwrap_or(first);
-    let can_edit_rules = actor.role == crate::domain::Role::Admin;
-    if key == "similar" {
-        let (sets, next) = similar_accounts_scan(db, actor, rules.name_threshold(entity.code()), after).await?;
-        return Ok(DuplicateScan {
-            entity: entity.code().into(),
-            key: key.into(),
-            keys: keys.iter().map(|k| k.to_string()).collect(),
-            sets,
-            next,
-            rules,
-            can_edit_rules,
-        });
-    }
+    Ok(DuplicateScan {
+        entity: entity.code().into(),
+        key: key.into(),
+        keys: keys.iter().map(|k| k.to_string()).collect(),
+        sets,
+        next,
+        rules,
+        can_edit_rules: actor.role == crate::domain::Role::Admin,
+    })
+}
+
+/// Sets of visible records sharing the value of `key`, a page after `after` (keyset on the value).
+async fn shared_key_sets(
+    db: &Db,
+    actor: &Actor,
+    entity: ImportEntity,
+    key: &str,
+    after: &str,
+) -> Result<(Vec<DuplicateSet>, Option<String>), AppError> {
     let (tbl, alias) = table(entity);
     // The grouped expression: the folded name (contacts: with their account), or the column itself.
     let expr = match (entity, key) {
@@ -337,16 +337,7 @@ pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) 
             }
         }
     }
-    let can_edit_rules = actor.role == crate::domain::Role::Admin;
-    Ok(DuplicateScan {
-        entity: entity.code().into(),
-        key: key.into(),
-        keys: keys.iter().map(|k| k.to_string()).collect(),
-        sets,
-        next,
-        rules,
-        can_edit_rules,
-    })
+    Ok((sets, next))
 }
 
 /// Accounts read per window of the similar-name scan, and windows per request: a request reads at most

@@ -154,52 +154,11 @@ pub fn to_csv(lang: Lang, headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<
         let mut w = csv::WriterBuilder::new().delimiter(delimiter).from_writer(&mut out);
         w.write_record(headers.iter().map(|h| safe_cell(h))).map_err(|_| AppError::Internal)?;
         for r in rows {
-            let cells: Vec<String> = r
-                .iter()
-                .map(|c| match c {
-                    Cell::Text(s) => safe_cell(s),
-                    Cell::Number(n) => {
-                        let s = format!("{n}");
-                        if lang == Lang::Sr {
-                            s.replace('.', ",")
-                        } else {
-                            s
-                        }
-                    }
-                })
-                .collect();
-            w.write_record(&cells).map_err(|_| AppError::Internal)?;
+            w.write_record(r.iter().map(|c| cell_text(lang, c))).map_err(|_| AppError::Internal)?;
         }
         w.flush().map_err(|_| AppError::Internal)?;
     }
     Ok(out)
-}
-
-/// XLSX with a bold header row, numbers as numbers and text always as text (never a formula).
-pub fn to_xlsx(sheet_name: &str, headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<u8>, AppError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let _ = sheet.set_name(sheet_name);
-    let bold = Format::new().set_bold();
-    let err = |e: rust_xlsxwriter::XlsxError| {
-        tracing::error!(error = %e, "xlsx export failed");
-        AppError::Internal
-    };
-    for (c, h) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, safe_cell(h), &bold).map_err(err)?;
-        sheet.set_column_width(c as u16, 18).map_err(err)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            match cell {
-                Cell::Text(s) => sheet.write_string(r as u32 + 1, c as u16, safe_cell(s)).map_err(err)?,
-                Cell::Number(n) => sheet.write_number(r as u32 + 1, c as u16, *n).map_err(err)?,
-            };
-        }
-    }
-    sheet.set_freeze_panes(1, 0).map_err(err)?;
-    book.save_to_buffer().map_err(err)
 }
 
 /// A report as a table: one line per row and period (for pivot tables), the totals last. Money in
@@ -394,16 +353,18 @@ pub fn health_sheets(h: &crate::domain::reports::Health, sources: &[crate::domai
         .iter()
         .map(|s| vec![t(&s.name), t(&s.owner), money(s.amount_minor), t(&s.currency), t(&s.first_close), t(&s.close_date), int(s.pushes)])
         .collect();
-    let source_name = |id: Option<i64>| {
-        id.and_then(|id| sources.iter().find(|s| s.id == id))
-            .map(|s| s.label(lang).to_string())
-            .unwrap_or_else(|| lang.t(M::NoSource).to_string())
-    };
     let leads = h
         .sources
         .iter()
         .map(|r| {
-            vec![t(source_name(r.source_id)), int(r.leads), int(r.qualified), int(r.opportunities), int(r.won_count), money(r.won_minor)]
+            vec![
+                t(crate::pages::health::source_name(lang, sources, r.source_id)),
+                int(r.leads),
+                int(r.qualified),
+                int(r.opportunities),
+                int(r.won_count),
+                money(r.won_minor),
+            ]
         })
         .collect();
     let rsd = |m: M| format!("{} (RSD)", lang.t(m));

@@ -576,7 +576,7 @@ pub async fn page(db: &Db, actor: &Actor, on: &str) -> Result<GoalsPage, AppErro
         who: String::new(),
         who_options: Vec::new(),
     };
-    page.only("");
+    page.narrow_to("");
     Ok(page)
 }
 
