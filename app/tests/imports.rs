@@ -2,7 +2,8 @@
 //! diacritics and none, Cyrillic, a duplicate PIB in the file, a company that exists under another
 //! spelling, bad PIB and e-mail) imports to exactly the expected records, rejects and updates, and is
 //! undone; contacts match accounts by name and existing contacts by e-mail whatever its case; a real
-//! process kill in the middle of an import is resumed without duplicates. Each on SQLite and Postgres.
+//! process kill in the middle of an import is resumed without duplicates; a lead list and a price list
+//! import with their own rules (sources, ratings, prices, unique product codes). Each on SQLite and Postgres.
 //!
 //! Run: `cargo test -p app --features ssr --test imports`
 
@@ -17,7 +18,8 @@ use app::domain::ids::pib_with_check;
 use app::domain::imports::{Decision, FieldPolicy, ImportEntity, ImportOptions, ImportStatus};
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
-use app::services::{accounts, contacts, imports, Actor};
+use app::domain::{LeadInput, ProductInput};
+use app::services::{accounts, contacts, imports, leads, products, Actor};
 use sqlx::Row;
 
 /// A cell's field and what is wrong with it.
@@ -249,6 +251,147 @@ async fn skip_leaves_existing_alone(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 1);
 }
 both!(skip_leaves_existing_alone);
+
+/// A lead list from a trade fair: names in capitals, a value with a decimal comma, sources and ratings in
+/// Serbian, a lead already in the CRM under an e-mail of another case (updated field by field), the same
+/// person twice in the file, an unknown source and a row without a company or person (rejected); undone.
+async fn lead_list(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let existing = LeadInput {
+        company: "Kupac d.o.o.".into(),
+        first_name: "Marko".into(),
+        last_name: "Marković".into(),
+        email: "marko@kupac.rs".into(),
+        rating: "warm".into(),
+        ..Default::default()
+    };
+    let marko = leads::create(&db, &admin, &existing).await.unwrap();
+    let text = "Firma;Ime i prezime;E-mail;Telefon;Izvor;Ocena;Procenjena vrednost;Grad\n\
+                MLEKARA SOMBOR;PETAR PETROVIĆ;petar@mlekara.rs;064 123 4567;Sajam;Vruć;1.250.000,50;sombor\n\
+                Kupac d.o.o.;Marko Marković;Marko@Kupac.rs;;Preporuka;hladan;;Beograd\n\
+                Novi Kupac;Jovan Jovanović;jovan@novi.rs;;Televizija;warm;;Niš\n\
+                ;;ana@x.rs;;;;;\n\
+                Mlekara Sombor;Petar Petrović;PETAR@mlekara.rs;;;;;Sombor\n";
+    let id = analysed(&db, &admin, ImportEntity::Lead, "sajam.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    let reasons: Vec<Vec<FieldProblem>> = preview
+        .rejects
+        .iter()
+        .map(|r| r.cells.iter().filter(|c| c.problem.is_some()).map(|c| (c.field.clone(), c.problem.clone())).collect())
+        .collect();
+    assert_eq!(reasons[0], vec![("source".to_string(), Some(Problem::InvalidChoice))]);
+    assert_eq!(preview.rejects.iter().map(|r| r.row_no).collect::<Vec<_>>(), vec![3, 4]);
+    assert_eq!(preview.groups.len(), 2);
+    let with_existing = preview.groups.iter().find(|g| g.existing_id == Some(marko)).expect("the lead in the CRM");
+    assert_eq!((with_existing.rows.clone(), with_existing.matched_by.as_str()), (vec![2], "email"));
+    let in_file = preview.groups.iter().find(|g| g.existing_id.is_none()).unwrap();
+    assert_eq!(in_file.rows, vec![1, 5]);
+    imports::decide(&db, &admin, id, with_existing.group, Decision::Update, vec![("rating".into(), FieldPolicy::Overwrite)]).await.unwrap();
+
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.status, done.created, done.updated, done.skipped, done.rejected), (ImportStatus::Done, 1, 2, 0, 2));
+    let fair: i64 = sqlx::query("SELECT id FROM picklist_values WHERE list = 'lead_source' AND code = 'fair'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get("id");
+    let r = sqlx::query("SELECT id, company, first_name, last_name, phone, city, source_id, rating, estimated_minor, import_id FROM leads WHERE email = 'petar@mlekara.rs'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.get::<String, _>("company"), r.get::<String, _>("first_name"), r.get::<String, _>("last_name")),
+        ("Mlekara Sombor".to_string(), "Petar".to_string(), "Petrović".to_string())
+    );
+    assert_eq!((r.get::<String, _>("phone"), r.get::<String, _>("city")), ("+381641234567".to_string(), "Sombor".to_string()));
+    assert_eq!(
+        (r.get::<Option<i64>, _>("source_id"), r.get::<String, _>("rating"), r.get::<i64, _>("estimated_minor"), r.get::<Option<i64>, _>("import_id")),
+        (Some(fair), "hot".to_string(), 125_000_050, Some(id))
+    );
+    let m = leads::get(&db, &admin, marko).await.unwrap();
+    let referral: i64 = sqlx::query("SELECT id FROM picklist_values WHERE list = 'lead_source' AND code = 'referral'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap()
+        .get("id");
+    // Rating overwritten as chosen; the empty source filled; the city filled.
+    assert_eq!((m.rating.code(), m.source_id, m.city.as_deref(), m.version), ("cold", Some(referral), Some("Beograd"), 2));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM leads").await, 2);
+    let h = app::services::audit::history(&db, "lead", r.get("id"), None, 20).await.unwrap();
+    assert!(h.iter().any(|x| x.field.as_deref() == Some("import") && x.new_value.as_deref() == Some(&format!("#{id} sajam.csv"))));
+
+    // Undo: the new lead goes, the existing one gets its values back.
+    imports::undo(&db, &admin, id).await.expect("undo");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM leads").await, 1);
+    let m = leads::get(&db, &admin, marko).await.unwrap();
+    assert_eq!((m.rating.code(), m.source_id, m.city), ("warm", None, None));
+}
+both!(lead_list);
+
+/// A price list update: the catalog's product matched by its code whatever the case gets the new price
+/// (overwritten as chosen), a new product is created with the price read the Serbian way, a bad price and
+/// a missing unit are rejected; "create anyway" cannot make a second product with a taken code; undone.
+async fn price_list_update(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let cable = ProductInput {
+        code: "KAB-3X25".into(),
+        name: "Kabl NYY 3x2,5".into(),
+        family: "Kablovi".into(),
+        unit: "m".into(),
+        list_price: "100".into(),
+        currency: "RSD".into(),
+        ..Default::default()
+    };
+    let cable = products::save_product(&db, &admin, &cable).await.unwrap();
+    let text = "Šifra artikla,Naziv,Grupa,JM,VP cena,Valuta,Aktivan\n\
+                kab-3x25,Kabl NYY 3x2.5,Kablovi,m,\"120,50\",din,da\n\
+                SW-16,Sklopka 16A,Sklopke,kom,\"1.499,00\",RSD,da\n\
+                SW-20,Sklopka 20A,Sklopke,kom,abc,RSD,da\n\
+                LAMP-1,Lampa,Rasveta,,500,EUR,ne\n";
+    let id = analysed(&db, &admin, ImportEntity::Product, "cenovnik.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    let reasons: Vec<Vec<FieldProblem>> = preview
+        .rejects
+        .iter()
+        .map(|r| r.cells.iter().filter(|c| c.problem.is_some()).map(|c| (c.field.clone(), c.problem.clone())).collect())
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![vec![("list_price".to_string(), Some(Problem::InvalidNumber))], vec![("unit".to_string(), Some(Problem::Required))]]
+    );
+    assert_eq!(preview.groups.len(), 1);
+    let g = &preview.groups[0];
+    assert_eq!((g.existing_id, g.matched_by.as_str(), g.rows.clone()), (Some(cable), "code", vec![1]));
+    let price = g.fields.iter().find(|(f, _, _)| f == "list_price").unwrap();
+    assert_eq!((price.1.as_deref(), price.2.clone()), (Some("100"), vec!["120.50".to_string()]));
+    imports::decide(&db, &admin, id, g.group, Decision::Update, vec![("list_price".into(), FieldPolicy::Overwrite)]).await.unwrap();
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.created, done.updated, done.rejected), (1, 1, 2));
+    let p = products::get_product(&db, &admin, cable).await.unwrap();
+    assert_eq!((p.code.as_str(), p.name.as_str(), p.list_price_minor, p.version), ("KAB-3X25", "Kabl NYY 3x2,5", 12_050, 2));
+    let sw = sqlx::query("SELECT list_price_minor, currency, unit, active FROM products WHERE code = 'SW-16'").fetch_one(&db.pool).await.unwrap();
+    assert_eq!(
+        (sw.get::<i64, _>("list_price_minor"), sw.get::<String, _>("currency"), sw.get::<String, _>("unit"), sw.get::<i64, _>("active")),
+        (149_900, "RSD".to_string(), "kom".to_string(), 1)
+    );
+
+    // "Create anyway" with a code the catalog has: the row is rejected, not a second product.
+    let text = "Code;Name;Family;Unit;List price\nSW-16;Sklopka 16A nova;Sklopke;kom;1600\n";
+    let again = analysed(&db, &admin, ImportEntity::Product, "nova.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    let g = imports::preview(&db, &admin, again).await.unwrap().groups[0].group;
+    imports::decide(&db, &admin, again, g, Decision::Create, vec![]).await.unwrap();
+    let done = finish(&db, &admin, again).await;
+    assert_eq!((done.created, done.rejected), (0, 1));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM products").await, 2);
+
+    // Undo of the price list: the new product goes, the cable's price comes back.
+    imports::undo(&db, &admin, id).await.expect("undo");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM products").await, 1);
+    assert_eq!(products::get_product(&db, &admin, cable).await.unwrap().list_price_minor, 10_000);
+}
+both!(price_list_update);
 
 // ---------------------------------------------------------------------------------------------------
 // A real process kill in the middle of an import, then resume.

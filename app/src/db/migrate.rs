@@ -9,6 +9,9 @@ struct Migration {
     name: &'static str,
     sqlite: &'static str,
     postgres: &'static str,
+    /// SQLite rebuilds a table (its 12-step procedure): foreign keys are off while it runs, and checked
+    /// before it commits.
+    sqlite_rebuilds: bool,
 }
 
 const MIGRATIONS: &[Migration] = &[
@@ -17,52 +20,67 @@ const MIGRATIONS: &[Migration] = &[
         name: "foundation",
         sqlite: include_str!("../../../migrations/sqlite/0001_foundation.sql"),
         postgres: include_str!("../../../migrations/postgres/0001_foundation.sql"),
+        sqlite_rebuilds: false,
     },
     Migration {
         version: 2,
         name: "search",
         sqlite: include_str!("../../../migrations/sqlite/0002_search.sql"),
         postgres: include_str!("../../../migrations/postgres/0002_search.sql"),
+        sqlite_rebuilds: false,
     },
     Migration {
         version: 3,
         name: "covering indexes",
         sqlite: include_str!("../../../migrations/sqlite/0003_covering_indexes.sql"),
         postgres: include_str!("../../../migrations/postgres/0003_covering_indexes.sql"),
+        sqlite_rebuilds: false,
     },
     Migration {
         version: 4,
         name: "sales workspace",
         sqlite: include_str!("../../../migrations/sqlite/0004_sales_workspace.sql"),
         postgres: include_str!("../../../migrations/postgres/0004_sales_workspace.sql"),
+        sqlite_rebuilds: false,
     },
     Migration {
         version: 5,
         name: "documents",
         sqlite: include_str!("../../../migrations/sqlite/0005_documents.sql"),
         postgres: include_str!("../../../migrations/postgres/0005_documents.sql"),
+        sqlite_rebuilds: false,
     },
     Migration {
         version: 6,
         name: "products_competitors",
         sqlite: include_str!("../../../migrations/sqlite/0006_products_competitors.sql"),
         postgres: include_str!("../../../migrations/postgres/0006_products_competitors.sql"),
+        sqlite_rebuilds: false,
     },
     Migration {
         version: 7,
         name: "imports",
         sqlite: include_str!("../../../migrations/sqlite/0007_imports.sql"),
         postgres: include_str!("../../../migrations/postgres/0007_imports.sql"),
+        sqlite_rebuilds: false,
     },
     Migration {
         version: 8,
         name: "reports",
         sqlite: include_str!("../../../migrations/sqlite/0008_reports.sql"),
         postgres: include_str!("../../../migrations/postgres/0008_reports.sql"),
+        sqlite_rebuilds: false,
+    },
+    Migration {
+        version: 9,
+        name: "import leads and products",
+        sqlite: include_str!("../../../migrations/sqlite/0009_import_leads_products.sql"),
+        postgres: include_str!("../../../migrations/postgres/0009_import_leads_products.sql"),
+        sqlite_rebuilds: true,
     },
 ];
 
-pub const LATEST: i64 = 8;
+pub const LATEST: i64 = 9;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;
@@ -91,10 +109,21 @@ async fn apply(db: &Db, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> Res
             Backend::Sqlite => m.sqlite,
             Backend::Postgres => m.postgres,
         };
+        let rebuild = db.backend == Backend::Sqlite && m.sqlite_rebuilds;
+        if rebuild {
+            // Outside a transaction: inside one the pragma does nothing.
+            sqlx::raw_sql("PRAGMA foreign_keys = OFF").execute(&mut **conn).await?;
+        }
         let begin = if db.backend == Backend::Sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" };
         sqlx::raw_sql(begin).execute(&mut **conn).await?;
         let step = async {
             sqlx::raw_sql(sql).execute(&mut **conn).await?;
+            if rebuild {
+                let broken = sqlx::raw_sql("PRAGMA foreign_key_check").fetch_all(&mut **conn).await?;
+                if !broken.is_empty() {
+                    return Err(sqlx::Error::Protocol(format!("migration {} would break {} foreign keys", m.version, broken.len())));
+                }
+            }
             sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
                 .bind(m.version)
                 .bind(m.name)
@@ -111,8 +140,14 @@ async fn apply(db: &Db, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> Res
             }
             Err(e) => {
                 let _ = sqlx::raw_sql("ROLLBACK").execute(&mut **conn).await;
+                if rebuild {
+                    let _ = sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut **conn).await;
+                }
                 return Err(e);
             }
+        }
+        if rebuild {
+            sqlx::raw_sql("PRAGMA foreign_keys = ON").execute(&mut **conn).await?;
         }
     }
     Ok(())

@@ -9,15 +9,50 @@ use serde::{Deserialize, Serialize};
 pub enum ImportEntity {
     Account,
     Contact,
+    Lead,
+    Product,
 }
 
 impl ImportEntity {
-    pub const ALL: [ImportEntity; 2] = [ImportEntity::Account, ImportEntity::Contact];
+    pub const ALL: [ImportEntity; 4] = [ImportEntity::Account, ImportEntity::Contact, ImportEntity::Lead, ImportEntity::Product];
 
     pub fn code(self) -> &'static str {
         match self {
             ImportEntity::Account => "account",
             ImportEntity::Contact => "contact",
+            ImportEntity::Lead => "lead",
+            ImportEntity::Product => "product",
+        }
+    }
+
+    /// The alias its table has in queries.
+    pub fn alias(self) -> &'static str {
+        match self {
+            ImportEntity::Account => "a",
+            ImportEntity::Contact => "c",
+            ImportEntity::Lead => "l",
+            ImportEntity::Product => "p",
+        }
+    }
+
+    /// The columns whose equal values make two records the same (each indexed, and stored normalized by
+    /// every form: e-mails lower-case, PIB and MB as digits, product codes as written).
+    pub fn exact_columns(self) -> &'static [&'static str] {
+        match self {
+            ImportEntity::Account => &["email", "pib", "mb"],
+            ImportEntity::Contact => &["email"],
+            ImportEntity::Lead => &["email", "pib"],
+            ImportEntity::Product => &["code"],
+        }
+    }
+
+    /// The table its records live in.
+    pub fn table(self) -> &'static str {
+        match self {
+            ImportEntity::Account => "accounts",
+            ImportEntity::Contact => "contacts",
+            ImportEntity::Lead => "leads",
+            ImportEntity::Product => "products",
         }
     }
 
@@ -35,7 +70,18 @@ impl ImportEntity {
             ImportEntity::Contact => {
                 &["first_name", "last_name", "full_name", "account", "job_title", "buying_role", "email", "phone", "mobile", "owner"]
             }
+            ImportEntity::Lead => &[
+                "company", "first_name", "last_name", "full_name", "title", "email", "phone", "city", "region", "pib", "source", "rating",
+                "estimated", "currency", "notes", "owner",
+            ],
+            ImportEntity::Product => &["code", "name", "family", "unit", "list_price", "currency", "unit_cost", "active"],
         }
+    }
+
+    /// Fields that are read from the file but are not columns of the record as such (a full name is
+    /// split; types and the account are related rows): they take no part in field-by-field updates.
+    pub fn compared_fields(self) -> Vec<&'static str> {
+        self.fields().iter().copied().filter(|f| !matches!(*f, "full_name" | "types" | "account")).collect()
     }
 
     /// Fields a row must have (after mapping): an account needs a name; a contact a first and last name,
@@ -44,6 +90,9 @@ impl ImportEntity {
         match self {
             ImportEntity::Account => &["name"],
             ImportEntity::Contact => &["last_name"],
+            // A lead is a company or a person: the lead form's own check says which is missing.
+            ImportEntity::Lead => &[],
+            ImportEntity::Product => &["code", "name", "family", "unit", "list_price"],
         }
     }
 }
@@ -90,6 +139,25 @@ fn synonyms(entity: ImportEntity, field: &str) -> &'static [&'static str] {
         (_, "full_name") => &["name", "full name", "contact", "contact name", "ime i prezime", "kontakt", "kontakt osoba"],
         (_, "job_title") => &["title", "job title", "position", "role title", "pozicija", "funkcija", "radno mesto", "zvanje", "titula"],
         (_, "buying_role") => &["buying role", "role", "uloga", "uloga u kupovini"],
+        (ImportEntity::Lead, "company") => {
+            &["company", "company name", "account", "account name", "organization", "firma", "kompanija", "preduzece", "naziv firme"]
+        }
+        (ImportEntity::Lead, "title") => &["title", "job title", "position", "pozicija", "funkcija", "radno mesto", "zvanje"],
+        (ImportEntity::Lead, "source") => &["source", "lead source", "izvor", "izvor kontakta", "kanal", "odakle"],
+        (ImportEntity::Lead, "rating") => &["rating", "temperature", "ocena", "procena", "toplina", "status interesa"],
+        (ImportEntity::Lead, "estimated") => {
+            &["estimated value", "estimate", "value", "potential", "procenjena vrednost", "procena vrednosti", "vrednost", "potencijal"]
+        }
+        (_, "currency") => &["currency", "curr", "valuta"],
+        (ImportEntity::Product, "code") => &["code", "product code", "sku", "item code", "article", "sifra", "sifra artikla", "sifra proizvoda", "kod"],
+        (ImportEntity::Product, "name") => &["name", "product", "product name", "item", "naziv", "naziv artikla", "naziv proizvoda", "artikal", "proizvod"],
+        (ImportEntity::Product, "family") => &["family", "product family", "group", "category", "grupa", "grupa proizvoda", "porodica", "kategorija"],
+        (ImportEntity::Product, "unit") => &["unit", "uom", "unit of measure", "jm", "jedinica mere", "jedinica", "j mere"],
+        (ImportEntity::Product, "list_price") => {
+            &["list price", "price", "unit price", "cena", "cenovnik", "prodajna cena", "cena bez pdv", "vp cena", "veleprodajna cena"]
+        }
+        (ImportEntity::Product, "unit_cost") => &["unit cost", "cost", "purchase price", "nabavna cena", "trosak", "cena kostanja"],
+        (ImportEntity::Product, "active") => &["active", "status", "aktivan", "u prodaji", "aktivno"],
         _ => &[],
     }
 }
@@ -363,6 +431,10 @@ mod tests {
         assert_eq!(auto_map(ImportEntity::Contact, &h), ["first_name", "last_name", "account", "email", "mobile", "job_title", "owner"]);
         let h: Vec<String> = ["ИМЕ", "Prezime", "Email", "email"].iter().map(|s| s.to_string()).collect();
         assert_eq!(auto_map(ImportEntity::Contact, &h), ["first_name", "last_name", "email", ""]);
+        let h: Vec<String> = ["Firma", "Ime i prezime", "Izvor", "Ocena", "Procenjena vrednost", "Telefon"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(auto_map(ImportEntity::Lead, &h), ["company", "full_name", "source", "rating", "estimated", "phone"]);
+        let h: Vec<String> = ["Šifra artikla", "Naziv", "Grupa", "JM", "VP cena", "Nabavna cena", "Valuta"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(auto_map(ImportEntity::Product, &h), ["code", "name", "family", "unit", "list_price", "unit_cost", "currency"]);
     }
 
     #[test]

@@ -17,6 +17,8 @@ fn entity_label(e: ImportEntity) -> M {
     match e {
         ImportEntity::Account => M::Accounts,
         ImportEntity::Contact => M::Contacts,
+        ImportEntity::Lead => M::Leads,
+        ImportEntity::Product => M::Products,
     }
 }
 
@@ -344,6 +346,8 @@ fn ReviewStep(s: ImportSummary, p: PreviewView, tick: RwSignal<u32>) -> impl Int
     let list_href = match s.entity {
         ImportEntity::Account => "/accounts",
         ImportEntity::Contact => "/contacts",
+        ImportEntity::Lead => "/leads",
+        ImportEntity::Product => "/products",
     };
     let stat = |label: M, n: i64, id: &'static str| view! { <div class="stat" id=id><span class="stat-value">{format_int(lang, n)}</span><span class="stat-label">{lang.t(label)}</span></div> };
     view! {

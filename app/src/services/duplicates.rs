@@ -19,15 +19,13 @@ use crate::error::{AppError, Problem};
 use sqlx::Row;
 use std::collections::HashMap;
 
+/// The records the duplicate scan, rules and merge work on: accounts and contacts.
 fn entity_of(s: &str) -> Result<ImportEntity, AppError> {
-    ImportEntity::parse(s).ok_or(AppError::NotFound)
+    ImportEntity::parse(s).filter(|e| matches!(e, ImportEntity::Account | ImportEntity::Contact)).ok_or(AppError::NotFound)
 }
 
 fn table(entity: ImportEntity) -> (&'static str, &'static str) {
-    match entity {
-        ImportEntity::Account => ("accounts", "a"),
-        ImportEntity::Contact => ("contacts", "c"),
-    }
+    (entity.table(), entity.alias())
 }
 
 /// The fields a merge chooses between.
@@ -37,6 +35,7 @@ pub fn merge_fields(entity: ImportEntity) -> &'static [&'static str] {
             &["name", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes"]
         }
         ImportEntity::Contact => &["first_name", "last_name", "account", "job_title", "buying_role", "email", "phone", "mobile"],
+        ImportEntity::Lead | ImportEntity::Product => &[],
     }
 }
 
@@ -208,13 +207,10 @@ async fn hints(
     let label = match entity {
         ImportEntity::Account => "a.name",
         ImportEntity::Contact => "c.first_name || ' ' || c.last_name",
+        _ => return Err(AppError::NotFound),
     };
     // Exact keys: each one a query on its indexed column.
-    let columns: &[&str] = match entity {
-        ImportEntity::Account => &["email", "pib", "mb"],
-        ImportEntity::Contact => &["email"],
-    };
-    for col in columns {
+    for col in entity.exact_columns() {
         let Some(v) = p.exact.iter().find_map(|k| k.strip_prefix(&format!("{col}:"))) else { continue };
         let mut sql = Sql::new(&format!("SELECT {alias}.id, {label} AS label FROM {tbl} {alias} WHERE {alias}.{col} = "));
         sql.bind(v.to_string());
@@ -246,6 +242,7 @@ pub fn scan_keys(entity: ImportEntity) -> &'static [&'static str] {
     match entity {
         ImportEntity::Account => &["name", "similar", "pib", "mb", "email"],
         ImportEntity::Contact => &["email", "name"],
+        ImportEntity::Lead | ImportEntity::Product => &[],
     }
 }
 
@@ -311,6 +308,7 @@ async fn shared_key_sets(
             ImportEntity::Contact => {
                 ("c.first_name || ' ' || c.last_name", "COALESCE(c.email, '') || ' ' || COALESCE(c.mobile, c.phone, '')")
             }
+            _ => return Err(AppError::NotFound),
         };
         let mut sql = Sql::new(&format!(
             "SELECT {alias}.id, {expr} AS k, {label} AS label, {detail} AS detail, u.name AS owner_name FROM {tbl} {alias} \
@@ -458,6 +456,7 @@ async fn related_counts(exec: &mut Tx, entity: ImportEntity, id: i64) -> Result<
             "SELECT CAST((SELECT COUNT(*) FROM opportunities WHERE contact_id = $1) + (SELECT COUNT(*) FROM activities WHERE regarding_kind = 'contact' AND regarding_id = $1) \
              + (SELECT COUNT(*) FROM activity_attendees WHERE contact_id = $1) + (SELECT COUNT(*) FROM leads WHERE contact_id = $1) AS BIGINT) AS n"
         }
+        _ => return Err(AppError::NotFound),
     };
     Ok(sqlx::query(sql).bind(id).fetch_one(&mut **exec).await?.try_get("n")?)
 }
@@ -694,6 +693,7 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
             }
             move_regarding(&mut tx, "contact", s, &in_list("regarding_id")).await?;
         }
+        ImportEntity::Lead | ImportEntity::Product => return Err(AppError::NotFound),
     }
     // History: what the survivor's fields were and became, and where each merged record went.
     let fields: Vec<&'static str> = merge_fields(entity).to_vec();

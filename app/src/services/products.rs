@@ -136,7 +136,7 @@ pub async fn get_product(db: &Db, actor: &Actor, id: i64) -> Result<Product, App
     Ok(to_product(row, sees_cost(actor)))
 }
 
-async fn code_taken(tx: &mut Tx, code: &str, except: i64) -> Result<bool, AppError> {
+pub(crate) async fn code_taken(tx: &mut Tx, code: &str, except: i64) -> Result<bool, AppError> {
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM products WHERE UPPER(code) = $1 AND id <> $2")
         .bind(code.to_uppercase())
         .bind(except)

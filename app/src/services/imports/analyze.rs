@@ -22,6 +22,8 @@ pub struct Checked {
     pub p: Prepared,
     pub owner: (i64, Option<i64>),
     pub account_id: Option<i64>,
+    /// A lead's source, found among the active lead sources by its label, code or either language.
+    pub source_id: Option<i64>,
 }
 
 /// What every batch of one import is checked with.
@@ -32,6 +34,8 @@ pub struct Setup {
     pub options: ImportOptions,
     pub owners: Owners,
     pub rules: DuplicateRules,
+    /// Active lead sources by the search key of their code and labels.
+    pub sources: HashMap<String, i64>,
 }
 
 impl Setup {
@@ -43,13 +47,14 @@ impl Setup {
             options: imp.options(),
             owners: Owners::load(db).await?,
             rules: crate::services::duplicates::rules(db).await?,
+            sources: lookup::lead_sources(db).await?,
         })
     }
 }
 
 /// Prepares a batch of raw rows and resolves owners and accounts; unknown ones become problems.
 pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -> Result<Vec<Checked>, AppError> {
-    let Setup { actor, entity, mapping, options, owners, rules } = setup;
+    let Setup { actor, entity, mapping, options, owners, rules, sources } = setup;
     let (actor, entity) = (actor, *entity);
     let mut out: Vec<Checked> = raw
         .into_iter()
@@ -63,7 +68,14 @@ pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -
                     (actor.id, actor.team_id)
                 }
             };
-            Checked { row_no, p, owner, account_id: None }
+            let mut source_id = None;
+            if let Some(key) = p.get("source").map(search_key) {
+                match sources.get(&key) {
+                    Some(id) => source_id = Some(*id),
+                    None => mark(&mut p, "source", Problem::InvalidChoice),
+                }
+            }
+            Checked { row_no, p, owner, account_id: None, source_id }
         })
         .collect();
     if entity == ImportEntity::Contact {

@@ -7,15 +7,15 @@
 //! Undo deletes what the import created and restores what it updated, as long as nothing was changed
 //! since or came to depend on those records.
 
-use super::analyze::{check_batch, Checked};
+use super::analyze::{check_batch, Checked, Setup};
 use super::lookup::{self, Owners};
 use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::{now, Db, Tx};
 use crate::domain::imports::{Decision, FieldPolicy, ImportEntity};
 use crate::domain::validate::field;
-use crate::domain::{AccountInput, ContactInput};
+use crate::domain::{AccountInput, ContactInput, LeadInput, ProductInput};
 use crate::error::{AppError, Problem};
-use crate::services::{accounts, audit, contacts, Actor};
+use crate::services::{accounts, audit, contacts, leads, products, Actor};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
@@ -31,6 +31,8 @@ struct DupRow {
 enum Valid {
     Account(accounts::Valid),
     Contact(contacts::Valid),
+    Lead(leads::Valid),
+    Product(products::ValidProduct),
 }
 
 fn text(c: &Checked, f: &str) -> String {
@@ -80,92 +82,166 @@ fn validate(entity: ImportEntity, c: &Checked) -> Result<Valid, AppError> {
             };
             contacts::validate(&input).map(Valid::Contact)
         }
+        ImportEntity::Lead => leads::validate(&lead_input(&|f| c.p.get(f).map(str::to_string), c.source_id, c.owner.0)).map(Valid::Lead),
+        ImportEntity::Product => products::validate_product(&product_input(&|f| c.p.get(f).map(str::to_string))).map(Valid::Product),
+    }
+}
+
+/// A lead form filled from import fields (the source already found, the owner resolved).
+fn lead_input(get: &(dyn Fn(&str) -> Option<String> + Sync), source_id: Option<i64>, owner: i64) -> LeadInput {
+    let g = |f: &str| get(f).unwrap_or_default();
+    LeadInput {
+        company: g("company"),
+        first_name: g("first_name"),
+        last_name: g("last_name"),
+        title: g("title"),
+        email: g("email"),
+        phone: g("phone"),
+        city: g("city"),
+        region: g("region"),
+        pib: g("pib"),
+        source_id: source_id.map(|s| s.to_string()).unwrap_or_default(),
+        rating: g("rating"),
+        estimated: g("estimated"),
+        currency: g("currency"),
+        notes: g("notes"),
+        owner_id: owner.to_string(),
+        ..Default::default()
+    }
+}
+
+fn product_input(get: &(dyn Fn(&str) -> Option<String> + Sync)) -> ProductInput {
+    let g = |f: &str| get(f).unwrap_or_default();
+    ProductInput {
+        code: g("code"),
+        name: g("name"),
+        family: g("family"),
+        unit: g("unit"),
+        list_price: g("list_price"),
+        currency: g("currency"),
+        unit_cost: g("unit_cost"),
+        active: match get("active").as_deref() {
+            Some("false") => "off".into(),
+            _ => "on".into(),
+        },
+        ..Default::default()
     }
 }
 
 const ROWS_PER_INSERT: usize = 50;
 
-/// Inserts records (many per statement) and their history entry; returns the ids in row order.
+/// Accounts and contacts: many rows per INSERT statement (the fast path of big imports); returns the ids
+/// in row order.
+async fn insert_many(tx: &mut Tx, actor: &Actor, imp: &ImportDb, chunk: &[(Valid, (i64, Option<i64>))], ts: &str) -> Result<Vec<i64>, AppError> {
+    let ts = ts.to_string();
+    let mut sql = match imp.entity() {
+        ImportEntity::Account => crate::db::sql::Sql::new(
+            "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, owner_id, team_id, \
+             is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
+        ),
+        ImportEntity::Contact => crate::db::sql::Sql::new(
+            "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
+             is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
+        ),
+        _ => return Err(AppError::Internal),
+    };
+    for (i, (v, (owner, team))) in chunk.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" });
+        match v {
+            Valid::Account(a) => {
+                sql.bind(a.name.clone()).push(", ").bind(crate::domain::text::search_key(&a.name)).push(", ");
+                sql.bind(a.category.map(|c| c.code().to_string()))
+                    .push(", ")
+                    .bind(a.industry.clone())
+                    .push(", ")
+                    .bind(a.region.clone())
+                    .push(", ");
+                sql.bind(a.city.clone())
+                    .push(", ")
+                    .bind(a.address.clone())
+                    .push(", ")
+                    .bind(a.phone.clone())
+                    .push(", ")
+                    .bind(a.email.clone())
+                    .push(", ");
+                sql.bind(a.website.clone())
+                    .push(", ")
+                    .bind(a.pib.clone())
+                    .push(", ")
+                    .bind(a.mb.clone())
+                    .push(", ")
+                    .bind(a.notes.clone())
+                    .push(", ");
+                sql.bind(*owner)
+                    .push(", ")
+                    .bind(*team)
+                    .push(", 0, ")
+                    .bind(ts.clone())
+                    .push(", ")
+                    .bind(actor.id)
+                    .push(", ")
+                    .bind(ts.clone());
+                sql.push(", ").bind(actor.id).push(", 1, ").bind(a.search_text()).push(", ").bind(imp.id).push(")");
+            }
+            Valid::Contact(c) => {
+                sql.bind(c.first_name.clone()).push(", ").bind(c.last_name.clone()).push(", ");
+                sql.bind(crate::domain::text::search_key(&format!("{} {}", c.first_name, c.last_name))).push(", ");
+                sql.bind(c.account_id)
+                    .push(", ")
+                    .bind(c.job_title.clone())
+                    .push(", ")
+                    .bind(c.buying_role.map(|r| r.code().to_string()))
+                    .push(", ");
+                sql.bind(c.email.clone()).push(", ").bind(c.phone.clone()).push(", ").bind(c.mobile.clone()).push(", ");
+                sql.bind(*owner)
+                    .push(", ")
+                    .bind(*team)
+                    .push(", 0, ")
+                    .bind(ts.clone())
+                    .push(", ")
+                    .bind(actor.id)
+                    .push(", ")
+                    .bind(ts.clone());
+                sql.push(", ").bind(actor.id).push(", 1, ").bind(c.search_text()).push(", ").bind(imp.id).push(")");
+            }
+            _ => return Err(AppError::Internal),
+        }
+    }
+    sql.push(" RETURNING id");
+    // Ids are handed out in the order of the VALUES rows on both databases; sorting them keeps the
+    // pairing with the rows independent of the order RETURNING lists them in.
+    let mut got: Vec<i64> = sql.query_as::<(i64,)>().fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect();
+    got.sort_unstable();
+    Ok(got)
+}
+
+/// Inserts records and their history entry naming the import; returns the ids in row order.
 async fn insert(tx: &mut Tx, actor: &Actor, imp: &ImportDb, rows: &[(Valid, (i64, Option<i64>))]) -> Result<Vec<i64>, AppError> {
     let ts = now();
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = match imp.entity() {
-            ImportEntity::Account => crate::db::sql::Sql::new(
-                "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, owner_id, team_id, \
-                 is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
-            ),
-            ImportEntity::Contact => crate::db::sql::Sql::new(
-                "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
-                 is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
-            ),
-        };
-        for (i, (v, (owner, team))) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            match v {
-                Valid::Account(a) => {
-                    sql.bind(a.name.clone()).push(", ").bind(crate::domain::text::search_key(&a.name)).push(", ");
-                    sql.bind(a.category.map(|c| c.code().to_string()))
-                        .push(", ")
-                        .bind(a.industry.clone())
-                        .push(", ")
-                        .bind(a.region.clone())
-                        .push(", ");
-                    sql.bind(a.city.clone())
-                        .push(", ")
-                        .bind(a.address.clone())
-                        .push(", ")
-                        .bind(a.phone.clone())
-                        .push(", ")
-                        .bind(a.email.clone())
-                        .push(", ");
-                    sql.bind(a.website.clone())
-                        .push(", ")
-                        .bind(a.pib.clone())
-                        .push(", ")
-                        .bind(a.mb.clone())
-                        .push(", ")
-                        .bind(a.notes.clone())
-                        .push(", ");
-                    sql.bind(*owner)
-                        .push(", ")
-                        .bind(*team)
-                        .push(", 0, ")
-                        .bind(ts.clone())
-                        .push(", ")
-                        .bind(actor.id)
-                        .push(", ")
-                        .bind(ts.clone());
-                    sql.push(", ").bind(actor.id).push(", 1, ").bind(a.search_text()).push(", ").bind(imp.id).push(")");
+        let got = match imp.entity() {
+            ImportEntity::Account | ImportEntity::Contact => insert_many(tx, actor, imp, chunk, &ts).await?,
+            // Leads and products are written by their own service (its checks and history), one at a time.
+            ImportEntity::Lead | ImportEntity::Product => {
+                let mut got = Vec::with_capacity(chunk.len());
+                for (v, _) in chunk {
+                    let id = match v {
+                        Valid::Lead(l) => leads::insert(tx, actor, l, None, false).await?,
+                        Valid::Product(p) => products::insert_product(tx, actor, p, false).await?,
+                        _ => return Err(AppError::Internal),
+                    };
+                    got.push(id);
                 }
-                Valid::Contact(c) => {
-                    sql.bind(c.first_name.clone()).push(", ").bind(c.last_name.clone()).push(", ");
-                    sql.bind(crate::domain::text::search_key(&format!("{} {}", c.first_name, c.last_name))).push(", ");
-                    sql.bind(c.account_id)
-                        .push(", ")
-                        .bind(c.job_title.clone())
-                        .push(", ")
-                        .bind(c.buying_role.map(|r| r.code().to_string()))
-                        .push(", ");
-                    sql.bind(c.email.clone()).push(", ").bind(c.phone.clone()).push(", ").bind(c.mobile.clone()).push(", ");
-                    sql.bind(*owner)
-                        .push(", ")
-                        .bind(*team)
-                        .push(", 0, ")
-                        .bind(ts.clone())
-                        .push(", ")
-                        .bind(actor.id)
-                        .push(", ")
-                        .bind(ts.clone());
-                    sql.push(", ").bind(actor.id).push(", 1, ").bind(c.search_text()).push(", ").bind(imp.id).push(")");
+                let mut mark = crate::db::sql::Sql::new(&format!("UPDATE {} SET import_id = ", imp.entity().table()));
+                mark.bind(imp.id).push(" WHERE id IN (");
+                for (i, id) in got.iter().enumerate() {
+                    mark.push(if i == 0 { "" } else { ", " }).bind(*id);
                 }
+                mark.push(")").query().execute(&mut **tx).await?;
+                got
             }
-        }
-        sql.push(" RETURNING id");
-        // Ids are handed out in the order of the VALUES rows on both databases; sorting them keeps the
-        // pairing with the rows independent of the order RETURNING lists them in.
-        let mut got: Vec<i64> = sql.query_as::<(i64,)>().fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect();
-        got.sort_unstable();
+        };
         // Account types, then one history entry per record.
         if let ImportEntity::Account = imp.entity() {
             let mut types = crate::db::sql::Sql::new("INSERT INTO account_types (account_id, type) VALUES ");
@@ -204,7 +280,7 @@ async fn update(
     imp: &ImportDb,
     id: i64,
     c: &Checked,
-    owners: &Owners,
+    setup: &Setup,
     policies: &[(String, FieldPolicy)],
 ) -> Result<(String, i64), AppError> {
     let entity = imp.entity();
@@ -212,15 +288,12 @@ async fn update(
     let (before, version) = current;
     let policy = |f: &str| policies.iter().find(|(p, _)| p == f).map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
     let mut merged: HashMap<&'static str, Option<String>> = HashMap::new();
-    for f in entity.fields() {
-        if matches!(*f, "full_name" | "types" | "account") {
-            continue;
-        }
+    for f in entity.compared_fields() {
         let incoming = c.p.get(f);
         merged.insert(f, policy(f).apply(before.get(f).cloned().flatten().as_deref(), incoming));
     }
     let owner_email = merged.get("owner").cloned().flatten();
-    let (owner, team) = owners.resolve(actor, owner_email.as_deref()).unwrap_or(c.owner);
+    let (owner, team) = setup.owners.resolve(actor, owner_email.as_deref()).unwrap_or(c.owner);
     let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
     let ts = now();
     let (old_fields, new_fields): (audit::Fields, audit::Fields);
@@ -331,8 +404,11 @@ async fn update(
             .execute(&mut **tx)
             .await?;
         }
+        ImportEntity::Lead | ImportEntity::Product => {
+            write_values(tx, actor, entity, (id, version), &|f| merged.get(f).cloned().flatten(), owner, &setup.sources).await?;
+        }
     }
-    let fields: Vec<&'static str> = entity.fields().iter().copied().filter(|f| !matches!(*f, "full_name" | "types" | "account")).collect();
+    let fields = entity.compared_fields();
     old_fields = fields.iter().map(|f| (*f, before.get(f).cloned().flatten())).collect();
     new_fields = fields.iter().map(|f| (*f, merged.get(f).cloned().flatten())).collect();
     audit::updated(tx, entity.code(), id, Some(actor), &old_fields, &new_fields).await?;
@@ -340,9 +416,92 @@ async fn update(
     Ok((serde_json::to_string(&before_json).unwrap_or_default(), version + 1))
 }
 
+/// Writes import-field values over a lead or product by its form's own rules: an update by the import,
+/// or undo putting the earlier values back. The caller writes the history entries.
+async fn write_values(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity: ImportEntity,
+    (id, version): (i64, i64),
+    get: &(dyn Fn(&str) -> Option<String> + Sync),
+    owner: i64,
+    sources: &HashMap<String, i64>,
+) -> Result<(), AppError> {
+    let ts = now();
+    let n = match entity {
+        ImportEntity::Lead => {
+            let source = get("source").and_then(|s| sources.get(&crate::domain::text::search_key(&s)).copied());
+            let v = leads::validate(&lead_input(get, source, owner))?;
+            let (owner, team) = accounts::resolve_owner(tx, actor, v.owner_id).await?;
+            sqlx::query(
+                "UPDATE leads SET company = $1, first_name = $2, last_name = $3, title = $4, email = $5, phone = $6, city = $7, region = $8, \
+                 pib = $9, source_id = $10, rating = $11, estimated_minor = $12, currency = $13, notes = $14, search_key = $15, \
+                 search_text = $16, owner_id = $17, team_id = $18, updated_at = $19, updated_by = $20, version = version + 1 \
+                 WHERE id = $21 AND version = $22 AND status IN ('new', 'contacted')",
+            )
+            .bind(&v.company)
+            .bind(&v.first_name)
+            .bind(&v.last_name)
+            .bind(&v.title)
+            .bind(&v.email)
+            .bind(&v.phone)
+            .bind(&v.city)
+            .bind(&v.region)
+            .bind(&v.pib)
+            .bind(v.source_id)
+            .bind(v.rating.code())
+            .bind(v.estimated_minor)
+            .bind(v.currency.code())
+            .bind(&v.notes)
+            .bind(crate::domain::text::search_key(&v.name()))
+            .bind(v.search_text())
+            .bind(owner)
+            .bind(team)
+            .bind(&ts)
+            .bind(actor.id)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        }
+        ImportEntity::Product => {
+            let v = products::validate_product(&product_input(get))?;
+            if products::code_taken(tx, &v.code, id).await? {
+                return Err(field("code", Problem::AlreadyExists));
+            }
+            sqlx::query(
+                "UPDATE products SET code = $1, name = $2, search_key = $3, family = $4, unit = $5, list_price_minor = $6, currency = $7, \
+                 unit_cost_minor = $8, active = $9, updated_at = $10, updated_by = $11, version = version + 1 WHERE id = $12 AND version = $13",
+            )
+            .bind(&v.code)
+            .bind(&v.name)
+            .bind(crate::domain::text::search_key(&v.name))
+            .bind(&v.family)
+            .bind(&v.unit)
+            .bind(v.list_price_minor)
+            .bind(v.currency.code())
+            .bind(v.unit_cost_minor)
+            .bind(v.active as i64)
+            .bind(&ts)
+            .bind(actor.id)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        }
+        _ => return Err(AppError::Internal),
+    };
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    Ok(())
+}
+
 pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
     let setup = super::analyze::Setup::of(db, imp).await?;
-    let (actor, entity, owners) = (&setup.actor, setup.entity, &setup.owners);
+    let (actor, entity) = (&setup.actor, setup.entity);
     // What the analysis decided; and the records made for groups before an interruption.
     let mut rejected: HashSet<i64> = HashSet::new();
     let mut dups: HashMap<i64, DupRow> = HashMap::new();
@@ -419,7 +578,21 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         let mut clean: Vec<(Valid, (i64, Option<i64>))> = Vec::new();
         for c in &checked {
             // A row that became invalid since the analysis (its account was deleted, say) is rejected now.
-            let valid = if c.p.ok() { validate(entity, c) } else { Err(field("row", Problem::InvalidChoice)) };
+            let mut valid = if c.p.ok() { validate(entity, c) } else { Err(field("row", Problem::InvalidChoice)) };
+            // A product code is unique: a row that would create a product whose code was taken since the
+            // analysis (or by an earlier row of a "create anyway" group) is rejected.
+            if let Ok(Valid::Product(p)) = &valid {
+                let inserts = match dups.get(&c.row_no) {
+                    None => true,
+                    Some(d) => {
+                        d.decision == Decision::Create
+                            || (!group_existing.contains_key(&d.group) && (c.row_no == d.group || !group_record.contains_key(&d.group)))
+                    }
+                };
+                if inserts && products::code_taken(&mut tx, &p.code, 0).await? {
+                    valid = Err(field("code", Problem::AlreadyExists));
+                }
+            }
             let valid = match valid {
                 Ok(v) => v,
                 Err(e) => {
@@ -468,7 +641,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                     ("skipped", None, None, None)
                 }
                 (Decision::Update, Some(id)) => {
-                    let (before, v) = update(&mut tx, actor, imp, id, c, owners, &d.policies).await?;
+                    let (before, v) = update(&mut tx, actor, imp, id, c, &setup, &d.policies).await?;
                     updated += 1;
                     // Records this import created are deleted whole by undo; only others need their values back.
                     let keep_before = group_existing.get(&d.group) == Some(&id);
@@ -522,10 +695,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
 /// Undo: refused while any record of the import was changed since or has gained related records.
 pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), AppError> {
     let entity = imp.entity();
-    let (table, kind) = match entity {
-        ImportEntity::Account => ("accounts", "account"),
-        ImportEntity::Contact => ("contacts", "contact"),
-    };
+    let (table, kind) = (entity.table(), entity.code());
     let mut tx = db.begin().await?;
     let created = format!("(SELECT id FROM {table} WHERE import_id = $1)");
     let regarding = format!(
@@ -543,6 +713,14 @@ pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), A
         ImportEntity::Contact => format!(
             "+ (SELECT COUNT(*) FROM activity_attendees WHERE contact_id IN {created}) + (SELECT COUNT(*) FROM leads WHERE contact_id IN {created}) \
              + (SELECT COUNT(*) FROM opportunities WHERE contact_id IN {created})"
+        ),
+        // A lead that was qualified since has a new version too; its opportunity names it.
+        ImportEntity::Lead => format!("+ (SELECT COUNT(*) FROM opportunities WHERE lead_id IN {created})"),
+        ImportEntity::Product => format!(
+            "+ (SELECT COUNT(*) FROM opportunity_lines WHERE product_id IN {created}) \
+             + (SELECT COUNT(*) FROM price_list_items WHERE product_id IN {created}) \
+             + (SELECT COUNT(*) FROM discount_rules WHERE product_id IN {created}) \
+             + (SELECT COUNT(*) FROM competitor_product_counters WHERE product_id IN {created})"
         ),
     };
     let changed = format!(
@@ -564,15 +742,17 @@ pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), A
     .fetch_all(&mut *tx)
     .await?;
     let owners = Owners::load(db).await?;
+    let sources = lookup::lead_sources(db).await?;
     for r in restores {
         let id: i64 = r.try_get("record_id")?;
         let before: HashMap<String, Option<String>> = serde_json::from_str(&r.try_get::<String, _>("before_values")?).unwrap_or_default();
-        restore(&mut tx, actor, entity, id, &before, &owners).await?;
+        restore(&mut tx, actor, entity, id, &before, (&owners, &sources)).await?;
     }
     let ts = now();
     let label = match entity {
-        ImportEntity::Account => "name",
+        ImportEntity::Account | ImportEntity::Product => "name",
         ImportEntity::Contact => "first_name || ' ' || last_name",
+        ImportEntity::Lead => "COALESCE(company, last_name)",
     };
     sqlx::query(&format!(
         "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) \
@@ -606,10 +786,10 @@ async fn restore(
     entity: ImportEntity,
     id: i64,
     before: &HashMap<String, Option<String>>,
-    owners: &Owners,
+    (owners, sources): (&Owners, &HashMap<String, i64>),
 ) -> Result<(), AppError> {
     let Some((now_values, version)) = lookup::existing_values_in(tx, entity, id).await? else { return Ok(()) };
-    let fields: Vec<&'static str> = entity.fields().iter().copied().filter(|f| !matches!(*f, "full_name" | "types" | "account")).collect();
+    let fields = entity.compared_fields();
     let old: audit::Fields = fields.iter().map(|f| (*f, now_values.get(f).cloned().flatten())).collect();
     let new: audit::Fields = fields.iter().map(|f| (*f, before.get(*f).cloned().flatten())).collect();
     let b = |f: &str| before.get(f).cloned().flatten();
@@ -680,6 +860,7 @@ async fn restore(
             .execute(&mut **tx)
             .await?;
         }
+        ImportEntity::Lead | ImportEntity::Product => write_values(tx, actor, entity, (id, version), &b, owner, sources).await?,
     }
     audit::updated(tx, entity.code(), id, Some(actor), &old, &new).await?;
     Ok(())

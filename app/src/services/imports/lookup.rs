@@ -37,6 +37,23 @@ impl Owners {
     }
 }
 
+/// The active lead sources, by the search key of their code and of each label.
+pub async fn lead_sources(db: &Db) -> Result<HashMap<String, i64>, AppError> {
+    let rows = sqlx::query_as::<_, (i64, String, String, String)>(
+        "SELECT id, code, label_en, label_sr FROM picklist_values WHERE list = $1 AND active = 1 ORDER BY position, id",
+    )
+    .bind(crate::domain::LIST_LEAD_SOURCE)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut out = HashMap::new();
+    for (id, code, en, sr) in rows {
+        for k in [code.replace('_', " "), en, sr] {
+            out.entry(search_key(&k)).or_insert(id);
+        }
+    }
+    Ok(out)
+}
+
 fn push_list(sql: &mut Sql, values: &[String]) {
     sql.push("(");
     for (i, v) in values.iter().enumerate() {
@@ -118,15 +135,8 @@ pub async fn match_existing(
     threshold: u8,
 ) -> Result<Vec<Option<Existing>>, AppError> {
     let mut out: Vec<Option<Existing>> = vec![None; rows.len()];
-    let (table, alias) = match entity {
-        ImportEntity::Account => ("accounts", "a"),
-        ImportEntity::Contact => ("contacts", "c"),
-    };
-    let columns: &[&str] = match entity {
-        ImportEntity::Account => &["email", "pib", "mb"],
-        ImportEntity::Contact => &["email"],
-    };
-    for col in columns {
+    let (table, alias) = (entity.table(), entity.alias());
+    for col in entity.exact_columns() {
         let prefix = format!("{col}:");
         let values: Vec<String> =
             rows.iter().flat_map(|r| r.exact.iter().filter_map(|k| k.strip_prefix(&prefix).map(str::to_string))).collect();
@@ -134,9 +144,11 @@ pub async fn match_existing(
             continue;
         }
         // E-mails are stored lower-case by every form, PIB and MB as digits: the plain column keeps its index.
-        let mut sql = Sql::new(&format!("SELECT {alias}.id, {alias}.{col} FROM {table} {alias} WHERE {alias}.{col} IN "));
+        // Product codes are unique whatever their case (the catalog is small: no index is needed for it).
+        let expr = if entity == ImportEntity::Product { format!("LOWER({alias}.{col})") } else { format!("{alias}.{col}") };
+        let mut sql = Sql::new(&format!("SELECT {alias}.id, {alias}.{col} FROM {table} {alias} WHERE {expr} IN "));
         push_list(&mut sql, &values);
-        visibility::restrict(&mut sql, actor, alias);
+        restrict(&mut sql, actor, entity);
         sql.push(&format!(" ORDER BY {alias}.id"));
         let mut by_value: HashMap<String, i64> = HashMap::new();
         for (id, v) in sql.query_as::<(i64, Option<String>)>().fetch_all(&db.pool).await? {
@@ -154,6 +166,7 @@ pub async fn match_existing(
         }
     }
     match entity {
+        ImportEntity::Lead | ImportEntity::Product => {}
         ImportEntity::Contact => {
             // The same person (name folded) at the same account.
             let names: Vec<String> = rows
@@ -208,6 +221,19 @@ pub async fn match_existing(
     Ok(out)
 }
 
+/// What an import may match and update: records the actor sees; of leads only the open ones (a
+/// qualified or disqualified lead is history); products are the company's catalog, seen by all.
+fn restrict(sql: &mut Sql, actor: &Actor, entity: ImportEntity) {
+    match entity {
+        ImportEntity::Product => {}
+        ImportEntity::Lead => {
+            sql.push(" AND l.status IN ('new', 'contacted')");
+            visibility::restrict(sql, actor, "l");
+        }
+        _ => visibility::restrict(sql, actor, entity.alias()),
+    }
+}
+
 /// The current values of an existing record, by import field.
 pub type Values = HashMap<&'static str, Option<String>>;
 
@@ -217,10 +243,18 @@ const ACCOUNT_VALUES: &str =
 const CONTACT_VALUES: &str = "SELECT c.id, c.first_name, c.last_name, a.name AS account, c.job_title, c.buying_role, c.email, c.phone, c.mobile, \
     u.email AS owner, c.version FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id IN (";
 
+const LEAD_VALUES: &str = "SELECT l.id, l.company, l.first_name, l.last_name, l.title, l.email, l.phone, l.city, l.region, l.pib, \
+    s.label_en AS source, l.rating, l.estimated_minor, l.currency, l.notes, u.email AS owner, l.version FROM leads l \
+    JOIN users u ON u.id = l.owner_id LEFT JOIN picklist_values s ON s.id = l.source_id WHERE l.id IN (";
+const PRODUCT_VALUES: &str = "SELECT p.id, p.code, p.name, p.family, p.unit, p.list_price_minor, p.currency, p.unit_cost_minor, p.active, \
+    p.version FROM products p WHERE p.id IN (";
+
 fn values_query(entity: ImportEntity, ids: &[i64]) -> Sql {
     let mut sql = Sql::new(match entity {
         ImportEntity::Account => ACCOUNT_VALUES,
         ImportEntity::Contact => CONTACT_VALUES,
+        ImportEntity::Lead => LEAD_VALUES,
+        ImportEntity::Product => PRODUCT_VALUES,
     });
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
@@ -236,10 +270,17 @@ fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values
     use sqlx::Row;
     let mut values: Values = HashMap::new();
     for f in entity.fields() {
-        if matches!(*f, "full_name" | "types") {
-            continue;
-        }
-        values.insert(f, r.try_get::<Option<String>, _>(*f)?);
+        let v = match *f {
+            "full_name" | "types" => continue,
+            // Money as the form writes it; flags as the import reads them.
+            "estimated" | "list_price" | "unit_cost" => {
+                // A lead's estimate of 0 is "not estimated".
+                r.try_get::<Option<i64>, _>(format!("{f}_minor").as_str())?.filter(|m| *m != 0 || *f != "estimated").map(crate::domain::money::minor_to_input)
+            }
+            "active" => Some((r.try_get::<i64, _>("active")? != 0).to_string()),
+            _ => r.try_get::<Option<String>, _>(*f)?,
+        };
+        values.insert(f, v);
     }
     Ok((r.try_get("id")?, values, r.try_get("version")?))
 }
@@ -267,6 +308,12 @@ pub async fn existing_values(db: &Db, entity: ImportEntity, ids: &[i64]) -> Resu
         let label = match entity {
             ImportEntity::Account => v("name"),
             ImportEntity::Contact => format!("{} {}", v("first_name"), v("last_name")),
+            ImportEntity::Lead => crate::domain::lead_name(
+                values.get("company").cloned().flatten().as_deref(),
+                values.get("first_name").cloned().flatten().as_deref(),
+                values.get("last_name").cloned().flatten().as_deref(),
+            ),
+            ImportEntity::Product => format!("{} {}", v("code"), v("name")),
         };
         out.insert(id, (label, values));
     }

@@ -4,10 +4,11 @@
 
 use crate::domain::ids::{mb_is_valid, pib_is_valid};
 use crate::domain::imports::{CellView, ImportEntity, ImportOptions};
-use crate::domain::normalize::{collapse_spaces, company_key, cyrillic_to_latin, phone_international, proper_case, unify_city};
+use crate::domain::normalize::{collapse_spaces, company_key, cyrillic_to_latin, decimal_text, phone_international, proper_case, unify_city};
 use crate::domain::text::search_key;
 use crate::domain::validate::{optional, optional_digits_id, optional_email, optional_phone, optional_website};
-use crate::domain::{BuyingRole, Category, RelationshipType};
+use crate::domain::money::Currency;
+use crate::domain::{BuyingRole, Category, LeadRating, RelationshipType};
 use crate::error::{AppError, Problem};
 use std::collections::BTreeMap;
 
@@ -65,6 +66,35 @@ fn buying_role(word: &str) -> Option<BuyingRole> {
     BuyingRole::parse(code)
 }
 
+/// A lead's rating as spreadsheets write it.
+fn rating(word: &str) -> Option<LeadRating> {
+    let code = match search_key(word).as_str() {
+        "hot" | "vruc" | "vruce" | "vruca" | "a" => "hot",
+        "warm" | "topao" | "toplo" | "topla" | "mlak" | "b" => "warm",
+        "cold" | "hladan" | "hladno" | "hladna" | "c" => "cold",
+        _ => return None,
+    };
+    LeadRating::parse(code)
+}
+
+fn currency(word: &str) -> Option<Currency> {
+    let code = match search_key(word).trim_end_matches('.') {
+        "rsd" | "din" | "dinar" | "dinara" | "dinari" => "RSD",
+        "eur" | "€" | "euro" | "evro" | "evra" | "evri" => "EUR",
+        _ => return None,
+    };
+    Currency::parse(code)
+}
+
+/// Yes or no, in both languages and as spreadsheets write them.
+fn yes_no(word: &str) -> Option<bool> {
+    match search_key(word).as_str() {
+        "yes" | "y" | "true" | "1" | "da" | "d" | "x" | "active" | "aktivan" | "aktivno" | "u prodaji" => Some(true),
+        "no" | "n" | "false" | "0" | "ne" | "inactive" | "neaktivan" | "neaktivno" | "van prodaje" => Some(false),
+        _ => None,
+    }
+}
+
 fn problem_of(e: AppError) -> Problem {
     match e {
         AppError::Validation { problem, .. } => problem,
@@ -82,7 +112,7 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
         before.insert(f, v.to_string());
     }
     // A full name fills first and last name where those are not mapped: the last word is the surname.
-    if entity == ImportEntity::Contact {
+    if matches!(entity, ImportEntity::Contact | ImportEntity::Lead) {
         if let Some(full) = before.get("full_name").cloned() {
             let full = collapse_spaces(&full);
             let (first, last) = match full.rsplit_once(' ') {
@@ -103,7 +133,9 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
         }
         let mut problem: Option<Problem> = None;
         match f {
-            "name" | "first_name" | "last_name" if options.proper_case => v = proper_case(&v),
+            // Product names keep their spelling ("NYY 3x2,5"); people's and companies' names are cased.
+            "name" if entity == ImportEntity::Product => {}
+            "name" | "company" | "first_name" | "last_name" if options.proper_case => v = proper_case(&v),
             "city" if options.cities && !v.is_empty() => v = unify_city(&v),
             "city" if options.proper_case => v = proper_case(&v),
             "email" | "owner" if options.emails => v = v.trim().to_lowercase(),
@@ -114,6 +146,11 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
             }
             "pib" | "mb" => v = v.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect(),
             "category" => v = v.trim().to_uppercase(),
+            "estimated" | "list_price" | "unit_cost" if !v.is_empty() => {
+                if let Some(d) = decimal_text(&v) {
+                    v = d;
+                }
+            }
             _ => {}
         }
         // Checks: the rules of the record's own form.
@@ -125,6 +162,7 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
                     optional(f, &v, 200).map(|_| ())
                 }
             }
+            "first_name" | "last_name" if entity == ImportEntity::Lead => optional(f, &v, 100).map(|_| ()),
             "first_name" | "last_name" => {
                 if v.is_empty() {
                     Err(crate::domain::validate::field(f, Problem::Required))
@@ -168,6 +206,38 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
                 None => Err(crate::domain::validate::field(f, Problem::InvalidChoice)),
             },
             "owner" if !v.is_empty() => optional_email(f, &v).map(|_| ()),
+            "company" => optional(f, &v, 200).map(|_| ()),
+            "title" => optional(f, &v, 120).map(|_| ()),
+            "code" if v.is_empty() => Err(crate::domain::validate::field(f, Problem::Required)),
+            "code" => optional(f, &v, 40).map(|_| ()),
+            "family" | "unit" if v.is_empty() => Err(crate::domain::validate::field(f, Problem::Required)),
+            "unit" => optional(f, &v, 20).map(|_| ()),
+            "list_price" if v.is_empty() => Err(crate::domain::validate::field(f, Problem::Required)),
+            "estimated" | "list_price" | "unit_cost" if !v.is_empty() => match decimal_text(&v) {
+                Some(d) if !d.starts_with('-') => Ok(()),
+                _ => Err(crate::domain::validate::field(f, Problem::InvalidNumber)),
+            },
+            "rating" if !v.is_empty() => match rating(&v) {
+                Some(r) => {
+                    v = r.code().to_string();
+                    Ok(())
+                }
+                None => Err(crate::domain::validate::field(f, Problem::InvalidChoice)),
+            },
+            "currency" if !v.is_empty() => match currency(&v) {
+                Some(c) => {
+                    v = c.code().to_string();
+                    Ok(())
+                }
+                None => Err(crate::domain::validate::field(f, Problem::InvalidChoice)),
+            },
+            "active" if !v.is_empty() => match yes_no(&v) {
+                Some(b) => {
+                    v = b.to_string();
+                    Ok(())
+                }
+                None => Err(crate::domain::validate::field(f, Problem::InvalidChoice)),
+            },
             "job_title" => optional(f, &v, 120).map(|_| ()),
             "address" => optional(f, &v, 300).map(|_| ()),
             "notes" => optional(f, &v, 10_000).map(|_| ()),
@@ -191,6 +261,11 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
     if entity == ImportEntity::Contact && !p.values.contains_key("first_name") {
         p.problems.push(("first_name".into(), Problem::Required));
     }
+    // A lead names a company or a person (the lead form's rule).
+    if entity == ImportEntity::Lead && p.get("company").is_none() && p.get("last_name").is_none() {
+        let f = if p.get("first_name").is_some() { "last_name" } else { "company" };
+        p.problems.push((f.into(), Problem::Required));
+    }
     // Keys of the values that passed their checks.
     let ok = |f: &str| p.cells.iter().any(|c| c.field == f && c.problem.is_none() && !c.after.is_empty());
     for f in ["email", "pib", "mb"] {
@@ -204,7 +279,22 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
             p.exact.push(format!("phone:{digits}"));
         }
     }
+    if entity == ImportEntity::Product && ok("code") {
+        // The catalog's codes are unique whatever their case.
+        p.exact.push(format!("code:{}", p.values["code"].to_lowercase()));
+    }
     match entity {
+        ImportEntity::Product => {}
+        ImportEntity::Lead => {
+            if let Some(company) = p.get("company") {
+                let key = company_key(company);
+                if !key.is_empty() {
+                    p.fuzzy = Some((key, search_key(p.get("city").unwrap_or(""))));
+                }
+            } else if let (Some(first), Some(last)) = (p.get("first_name"), p.get("last_name")) {
+                p.exact.push(format!("name:{}|", search_key(&format!("{first} {last}"))));
+            }
+        }
         ImportEntity::Account => {
             if let Some(name) = p.get("name") {
                 let key = company_key(name);
