@@ -16,9 +16,9 @@ use common::*;
 use app::db::Db;
 use app::domain::ids::pib_with_check;
 use app::domain::imports::{Decision, FieldPolicy, ImportEntity, ImportOptions, ImportStatus};
+use app::domain::{LeadInput, ProductInput};
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
-use app::domain::{LeadInput, ProductInput};
 use app::services::{accounts, contacts, imports, leads, products, Actor};
 use sqlx::Row;
 
@@ -306,7 +306,12 @@ async fn lead_list(db: Db) {
     );
     assert_eq!((r.get::<String, _>("phone"), r.get::<String, _>("city")), ("+381641234567".to_string(), "Sombor".to_string()));
     assert_eq!(
-        (r.get::<Option<i64>, _>("source_id"), r.get::<String, _>("rating"), r.get::<i64, _>("estimated_minor"), r.get::<Option<i64>, _>("import_id")),
+        (
+            r.get::<Option<i64>, _>("source_id"),
+            r.get::<String, _>("rating"),
+            r.get::<i64, _>("estimated_minor"),
+            r.get::<Option<i64>, _>("import_id")
+        ),
         (Some(fair), "hot".to_string(), 125_000_050, Some(id))
     );
     let m = leads::get(&db, &admin, marko).await.unwrap();
@@ -371,7 +376,10 @@ async fn price_list_update(db: Db) {
     assert_eq!((done.created, done.updated, done.rejected), (1, 1, 2));
     let p = products::get_product(&db, &admin, cable).await.unwrap();
     assert_eq!((p.code.as_str(), p.name.as_str(), p.list_price_minor, p.version), ("KAB-3X25", "Kabl NYY 3x2,5", 12_050, 2));
-    let sw = sqlx::query("SELECT list_price_minor, currency, unit, active FROM products WHERE code = 'SW-16'").fetch_one(&db.pool).await.unwrap();
+    let sw = sqlx::query("SELECT list_price_minor, currency, unit, active FROM products WHERE code = 'SW-16'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
     assert_eq!(
         (sw.get::<i64, _>("list_price_minor"), sw.get::<String, _>("currency"), sw.get::<String, _>("unit"), sw.get::<i64, _>("active")),
         (149_900, "RSD".to_string(), "kom".to_string(), 1)

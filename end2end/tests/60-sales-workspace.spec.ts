@@ -173,8 +173,12 @@ test('a visit is rescheduled on the calendar by drag and by keyboard; the iCalen
 
   // Month view: dropped on another day, it keeps its time.
   await open(page, `/calendar?date=${target}&view=month`);
-  const other = (await page.locator('.cal-day').evaluateAll((cells, d) =>
-    cells.map((c) => c.getAttribute('data-date')!).find((x) => x !== d), target))!;
+  // Another day of the same week row, so that the drag needs no scrolling (a month can span six rows).
+  const other = (await page.locator('.cal-day').evaluateAll((cells, d) => {
+    const dates = cells.map((c) => c.getAttribute('data-date')!);
+    const i = dates.indexOf(d);
+    return dates[i % 7 === 0 ? i + 1 : i - 1];
+  }, target))!;
   await item.dragTo(page.locator(`.cal-day[data-date="${other}"]`));
   await expect(page.getByRole('status').last()).toContainText('Rescheduled to');
   await page.reload();

@@ -106,6 +106,64 @@ test('an administrator imports accounts: maps a column by hand, updates a duplic
   expect(problems).toEqual([]);
 });
 
+test('a manager imports a price list from the products page, then updates a price by a second file and undoes it', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, ADMIN);
+  await open(page, '/products');
+  await page.getByRole('link', { name: 'Import', exact: true }).click();
+  await expect(page).toHaveURL(/\/imports\?entity=product$/);
+  await expect(page.getByLabel('Records')).toHaveValue('product');
+  const first = 'Šifra;Naziv;Grupa;JM;Cena;Valuta\r\nE2E-KAB-1;Kabl NYY E2E;Kablovi E2E;m;100,00;din\r\nE2E-SW-1;Sklopka E2E;Sklopke E2E;kom;1.499,50;RSD\r\nE2E-BAD;Pogrešna cena;Kablovi E2E;m;sto;RSD\r\n';
+  await page.getByLabel('File').setInputFiles({ name: 'cenovnik-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(first, 'utf-8') });
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.getByText('Products · UTF-8')).toBeVisible();
+  await expect(page.getByLabel('Šifra')).toHaveValue('code');
+  await expect(page.getByLabel('Cena')).toHaveValue('list_price');
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Ready for review');
+  await expect(page.locator('#rejects')).toContainText('List price');
+  await expect(page.locator('#preview')).toContainText('1499.50');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText('Imported', { timeout: 30_000 });
+  await expect(page.locator('#stat-created .stat-value')).toHaveText('2');
+  await expect(page.locator('#stat-rejected .stat-value')).toHaveText('1');
+
+  // A second file with a new price: the product is found by its code, whatever its case.
+  await open(page, '/imports?entity=product');
+  const second = 'Code,Name,Family,Unit,List price\r\ne2e-kab-1,Kabl NYY E2E,Kablovi E2E,m,"120,50"\r\n';
+  await page.getByLabel('File').setInputFiles({ name: 'nove-cene-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(second, 'utf-8') });
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  const importUrl = page.url();
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Ready for review');
+  const group = page.locator('.dup-group');
+  await expect(group).toHaveCount(1);
+  await expect(group).toContainText('matched by Code');
+  await expect(group.getByRole('link', { name: 'E2E-KAB-1 Kabl NYY E2E' })).toBeVisible();
+  await group.getByLabel('When updating — List price').selectOption('overwrite');
+  await expect(page.getByText('Saved').first()).toBeVisible();
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText('Imported', { timeout: 30_000 });
+  await expect(page.locator('#stat-updated .stat-value')).toHaveText('1');
+  await open(page, '/products?q=Kabl+NYY+E2E');
+  await page.getByRole('link', { name: 'Kabl NYY E2E' }).click();
+  await expect(page.getByLabel('List price')).toHaveValue('120.50');
+
+  // Undo: the price comes back.
+  await open(page, importUrl.replace(/^https?:\/\/[^/]+/, ''));
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Undo import' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Undone');
+  await open(page, '/products?q=Kabl+NYY+E2E');
+  await page.getByRole('link', { name: 'Kabl NYY E2E' }).click();
+  await expect(page.getByLabel('List price')).toHaveValue('100');
+  expect(problems).toEqual([]);
+});
+
 test('a refused file is named on the import page and nothing is created', async ({ page }) => {
   await signIn(page, ADMIN);
   await open(page, '/imports');

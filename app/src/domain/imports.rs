@@ -71,8 +71,22 @@ impl ImportEntity {
                 &["first_name", "last_name", "full_name", "account", "job_title", "buying_role", "email", "phone", "mobile", "owner"]
             }
             ImportEntity::Lead => &[
-                "company", "first_name", "last_name", "full_name", "title", "email", "phone", "city", "region", "pib", "source", "rating",
-                "estimated", "currency", "notes", "owner",
+                "company",
+                "first_name",
+                "last_name",
+                "full_name",
+                "title",
+                "email",
+                "phone",
+                "city",
+                "region",
+                "pib",
+                "source",
+                "rating",
+                "estimated",
+                "currency",
+                "notes",
+                "owner",
             ],
             ImportEntity::Product => &["code", "name", "family", "unit", "list_price", "currency", "unit_cost", "active"],
         }
@@ -149,9 +163,15 @@ fn synonyms(entity: ImportEntity, field: &str) -> &'static [&'static str] {
             &["estimated value", "estimate", "value", "potential", "procenjena vrednost", "procena vrednosti", "vrednost", "potencijal"]
         }
         (_, "currency") => &["currency", "curr", "valuta"],
-        (ImportEntity::Product, "code") => &["code", "product code", "sku", "item code", "article", "sifra", "sifra artikla", "sifra proizvoda", "kod"],
-        (ImportEntity::Product, "name") => &["name", "product", "product name", "item", "naziv", "naziv artikla", "naziv proizvoda", "artikal", "proizvod"],
-        (ImportEntity::Product, "family") => &["family", "product family", "group", "category", "grupa", "grupa proizvoda", "porodica", "kategorija"],
+        (ImportEntity::Product, "code") => {
+            &["code", "product code", "sku", "item code", "article", "sifra", "sifra artikla", "sifra proizvoda", "kod"]
+        }
+        (ImportEntity::Product, "name") => {
+            &["name", "product", "product name", "item", "naziv", "naziv artikla", "naziv proizvoda", "artikal", "proizvod"]
+        }
+        (ImportEntity::Product, "family") => {
+            &["family", "product family", "group", "category", "grupa", "grupa proizvoda", "porodica", "kategorija"]
+        }
         (ImportEntity::Product, "unit") => &["unit", "uom", "unit of measure", "jm", "jedinica mere", "jedinica", "j mere"],
         (ImportEntity::Product, "list_price") => {
             &["list price", "price", "unit price", "cena", "cenovnik", "prodajna cena", "cena bez pdv", "vp cena", "veleprodajna cena"]
@@ -431,9 +451,11 @@ mod tests {
         assert_eq!(auto_map(ImportEntity::Contact, &h), ["first_name", "last_name", "account", "email", "mobile", "job_title", "owner"]);
         let h: Vec<String> = ["ИМЕ", "Prezime", "Email", "email"].iter().map(|s| s.to_string()).collect();
         assert_eq!(auto_map(ImportEntity::Contact, &h), ["first_name", "last_name", "email", ""]);
-        let h: Vec<String> = ["Firma", "Ime i prezime", "Izvor", "Ocena", "Procenjena vrednost", "Telefon"].iter().map(|s| s.to_string()).collect();
+        let h: Vec<String> =
+            ["Firma", "Ime i prezime", "Izvor", "Ocena", "Procenjena vrednost", "Telefon"].iter().map(|s| s.to_string()).collect();
         assert_eq!(auto_map(ImportEntity::Lead, &h), ["company", "full_name", "source", "rating", "estimated", "phone"]);
-        let h: Vec<String> = ["Šifra artikla", "Naziv", "Grupa", "JM", "VP cena", "Nabavna cena", "Valuta"].iter().map(|s| s.to_string()).collect();
+        let h: Vec<String> =
+            ["Šifra artikla", "Naziv", "Grupa", "JM", "VP cena", "Nabavna cena", "Valuta"].iter().map(|s| s.to_string()).collect();
         assert_eq!(auto_map(ImportEntity::Product, &h), ["code", "name", "family", "unit", "list_price", "unit_cost", "currency"]);
     }
 

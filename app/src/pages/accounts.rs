@@ -11,6 +11,7 @@ use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, rel_label, t, use_lang, DuplicateWarning, ErrorBanner, Loading};
+use crate::domain::imports::ImportEntity;
 use crate::domain::{Account, Category, Choice, ContactRow, ListQuery, Lookups, OpportunityRow, RegardingKind, RelationshipType};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
@@ -28,7 +29,10 @@ pub fn AccountsPage() -> impl IntoView {
         <Title text=t(M::Accounts)/>
         <div class="page-head">
             <h1>{t(M::Accounts)}</h1>
-            <A href="/accounts/new" attr:class="btn btn-primary">{t(M::NewAccount)}</A>
+            <div class="head-actions">
+                <super::imports::ImportLink entity=ImportEntity::Account/>
+                <A href="/accounts/new" attr:class="btn btn-primary">{t(M::NewAccount)}</A>
+            </div>
         </div>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

@@ -10,6 +10,7 @@ use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{buying_label, error_text, t, use_lang, DuplicateWarning, ErrorBanner, Loading};
+use crate::domain::imports::ImportEntity;
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, RegardingKind};
 use crate::i18n::M;
 use leptos::prelude::*;
@@ -27,7 +28,10 @@ pub fn ContactsPage() -> impl IntoView {
         <Title text=t(M::Contacts)/>
         <div class="page-head">
             <h1>{t(M::Contacts)}</h1>
-            <A href="/contacts/new" attr:class="btn btn-primary">{t(M::NewContact)}</A>
+            <div class="head-actions">
+                <super::imports::ImportLink entity=ImportEntity::Contact/>
+                <A href="/contacts/new" attr:class="btn btn-primary">{t(M::NewContact)}</A>
+            </div>
         </div>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

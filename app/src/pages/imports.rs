@@ -22,6 +22,25 @@ fn entity_label(e: ImportEntity) -> M {
     }
 }
 
+/// "Import" beside a list's own buttons, for those who may import: opens the upload with the list's
+/// kind of record chosen.
+#[component]
+pub fn ImportLink(entity: ImportEntity) -> impl IntoView {
+    let allowed =
+        crate::pages::app::session_user().is_some_and(|u| matches!(u.role, crate::domain::Role::Admin | crate::domain::Role::Manager));
+    allowed.then(|| view! { <A href=format!("/imports?entity={}", entity.code()) attr:class="btn">{t(M::ImportNoun)}</A> })
+}
+
+/// The list of the records an import writes (a record's page is below it).
+fn list_path(e: ImportEntity) -> &'static str {
+    match e {
+        ImportEntity::Account => "/accounts",
+        ImportEntity::Contact => "/contacts",
+        ImportEntity::Lead => "/leads",
+        ImportEntity::Product => "/products",
+    }
+}
+
 fn status_label(s: ImportStatus) -> M {
     match s {
         ImportStatus::Mapping => M::ImpStatusMapping,
@@ -56,6 +75,7 @@ fn matched_label(m: &str) -> M {
         "pib" => M::Pib,
         "mb" => M::Mb,
         "phone" => M::Phone,
+        "code" => M::Code,
         _ => M::MatchedByName,
     }
 }
@@ -343,12 +363,7 @@ fn ReviewStep(s: ImportSummary, p: PreviewView, tick: RwSignal<u32>) -> impl Int
             }
         });
     };
-    let list_href = match s.entity {
-        ImportEntity::Account => "/accounts",
-        ImportEntity::Contact => "/contacts",
-        ImportEntity::Lead => "/leads",
-        ImportEntity::Product => "/products",
-    };
+    let list_href = list_path(s.entity);
     let stat = |label: M, n: i64, id: &'static str| view! { <div class="stat" id=id><span class="stat-value">{format_int(lang, n)}</span><span class="stat-label">{lang.t(label)}</span></div> };
     view! {
         <section class="card">
@@ -411,14 +426,14 @@ fn PreviewSections(p: PreviewView, editable: bool, tick: RwSignal<u32>) -> impl 
     } else {
         fields
     };
-    let id = p.import.id;
+    let (id, entity) = (p.import.id, p.import.entity);
     let groups = p.groups.clone();
     view! {
         {(!groups.is_empty()).then(|| view! {
             <section class="card" id="duplicates">
                 <h2>{t(M::ImportDuplicates)}</h2>
                 <p class="muted">{t(M::ImportDuplicatesHelp)}</p>
-                {groups.into_iter().map(|g| view! { <GroupCard g=g id=id editable=editable tick=tick/> }).collect_view()}
+                {groups.into_iter().map(|g| view! { <GroupCard g=g id=id entity=entity editable=editable tick=tick/> }).collect_view()}
             </section>
         })}
         {(!p.rejects.is_empty()).then(|| view! {
@@ -474,7 +489,7 @@ fn PreviewSections(p: PreviewView, editable: bool, tick: RwSignal<u32>) -> impl 
 }
 
 #[component]
-fn GroupCard(g: DuplicateGroup, id: i64, editable: bool, tick: RwSignal<u32>) -> impl IntoView {
+fn GroupCard(g: DuplicateGroup, id: i64, entity: ImportEntity, editable: bool, tick: RwSignal<u32>) -> impl IntoView {
     let lang = use_lang();
     let toasts = use_toasts();
     let group = g.group;
@@ -494,10 +509,7 @@ fn GroupCard(g: DuplicateGroup, id: i64, editable: bool, tick: RwSignal<u32>) ->
         });
     };
     let rows_label = g.rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
-    let existing_href = g.existing_id.map(|e| match g.fields.iter().any(|(f, _, _)| f == "first_name") {
-        true => format!("/contacts/{e}"),
-        false => format!("/accounts/{e}"),
-    });
+    let existing_href = g.existing_id.map(|e| format!("{}/{e}", list_path(entity)));
     let sim = (g.matched_by == "name" && g.similarity < 100).then(|| format!(" ({} %)", g.similarity));
     let n_rows = g.rows.len();
     view! {

@@ -12,6 +12,7 @@ use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, lead_status_label, rating_label, t, use_lang, ErrorBanner, Loading};
+use crate::domain::imports::ImportEntity;
 use crate::domain::money::Currency;
 use crate::domain::{
     Lead, LeadColumn, LeadMatches, LeadRating, LeadRow, LeadStatus, ListQuery, Lookups, MatchReason, RegardingKind, StageKind,
@@ -76,6 +77,7 @@ pub fn LeadsPage() -> impl IntoView {
                     <a href="/leads" aria-current=move || (!board_view.get()).then_some("page")>{t(M::ViewList)}</a>
                     <a href="/leads?view=board" aria-current=move || board_view.get().then_some("page")>{t(M::ViewBoard)}</a>
                 </nav>
+                <super::imports::ImportLink entity=ImportEntity::Lead/>
                 <A href="/leads/new" attr:class="btn btn-primary">{t(M::NewLead)}</A>
             </div>
         </div>

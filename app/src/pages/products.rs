@@ -11,6 +11,7 @@ use crate::components::toast::use_toasts;
 use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
 use crate::domain::catalog::{bp_to_input, quantity_to_input, DiscountRule, PriceList, Product, ProductQuery};
 use crate::domain::competition::format_bp;
+use crate::domain::imports::ImportEntity;
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::{Category, Choice};
 use crate::i18n::{format_date, format_money, M};
@@ -67,6 +68,7 @@ pub fn ProductsPage() -> impl IntoView {
                                 <h1>{t(M::Products)}</h1>
                                 <div class="head-actions">
                                     <A href="/price-lists" attr:class="btn">{t(M::PriceListsAndDiscounts)}</A>
+                                    <super::imports::ImportLink entity=ImportEntity::Product/>
                                     {c.can_edit.then(|| view! { <A href="/products/new" attr:class="btn btn-primary">{t(M::NewProduct)}</A> })}
                                 </div>
                             </div>

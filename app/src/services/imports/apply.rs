@@ -132,7 +132,13 @@ const ROWS_PER_INSERT: usize = 50;
 
 /// Accounts and contacts: many rows per INSERT statement (the fast path of big imports); returns the ids
 /// in row order.
-async fn insert_many(tx: &mut Tx, actor: &Actor, imp: &ImportDb, chunk: &[(Valid, (i64, Option<i64>))], ts: &str) -> Result<Vec<i64>, AppError> {
+async fn insert_many(
+    tx: &mut Tx,
+    actor: &Actor,
+    imp: &ImportDb,
+    chunk: &[(Valid, (i64, Option<i64>))],
+    ts: &str,
+) -> Result<Vec<i64>, AppError> {
     let ts = ts.to_string();
     let mut sql = match imp.entity() {
         ImportEntity::Account => crate::db::sql::Sql::new(

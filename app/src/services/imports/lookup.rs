@@ -275,7 +275,9 @@ fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values
             // Money as the form writes it; flags as the import reads them.
             "estimated" | "list_price" | "unit_cost" => {
                 // A lead's estimate of 0 is "not estimated".
-                r.try_get::<Option<i64>, _>(format!("{f}_minor").as_str())?.filter(|m| *m != 0 || *f != "estimated").map(crate::domain::money::minor_to_input)
+                r.try_get::<Option<i64>, _>(format!("{f}_minor").as_str())?
+                    .filter(|m| *m != 0 || *f != "estimated")
+                    .map(crate::domain::money::minor_to_input)
             }
             "active" => Some((r.try_get::<i64, _>("active")? != 0).to_string()),
             _ => r.try_get::<Option<String>, _>(*f)?,

@@ -4,10 +4,12 @@
 
 use crate::domain::ids::{mb_is_valid, pib_is_valid};
 use crate::domain::imports::{CellView, ImportEntity, ImportOptions};
-use crate::domain::normalize::{collapse_spaces, company_key, cyrillic_to_latin, decimal_text, phone_international, proper_case, unify_city};
+use crate::domain::money::Currency;
+use crate::domain::normalize::{
+    collapse_spaces, company_key, cyrillic_to_latin, decimal_text, phone_international, proper_case, unify_city,
+};
 use crate::domain::text::search_key;
 use crate::domain::validate::{optional, optional_digits_id, optional_email, optional_phone, optional_website};
-use crate::domain::money::Currency;
 use crate::domain::{BuyingRole, Category, LeadRating, RelationshipType};
 use crate::error::{AppError, Problem};
 use std::collections::BTreeMap;
@@ -371,6 +373,46 @@ mod tests {
         opts.cyrillic = false;
         let p = prepare(ImportEntity::Contact, &map, &opts, &raw);
         assert_eq!(p.get("last_name"), Some("ЂОРЂЕВИЋ"));
+    }
+
+    #[test]
+    fn lead_row_reads_ratings_values_and_names() {
+        let map = m(&["company", "full_name", "rating", "estimated", "currency", "source", "city"]);
+        let raw = m(&["MLEKARA SOMBOR", "petar petrović", "Vruć", "1.250.000,50", "din.", "Sajam", "sombor"]);
+        let p = prepare(ImportEntity::Lead, &map, &ImportOptions::default(), &raw);
+        assert!(p.ok(), "{:?}", p.problems);
+        assert_eq!((p.get("company"), p.get("first_name"), p.get("last_name")), (Some("Mlekara Sombor"), Some("Petar"), Some("Petrović")));
+        assert_eq!((p.get("rating"), p.get("estimated"), p.get("currency")), (Some("hot"), Some("1250000.50"), Some("RSD")));
+        // The source is found later, among the sources in the database.
+        assert_eq!(p.get("source"), Some("Sajam"));
+        assert_eq!(p.fuzzy, Some(("mlekara sombor".into(), "sombor".into())));
+        // A person without a company is a lead; neither is not.
+        let p = prepare(ImportEntity::Lead, &m(&["first_name", "last_name"]), &ImportOptions::default(), &m(&["Ana", "Marić"]));
+        assert!(p.ok() && p.exact.contains(&"name:ana maric|".to_string()), "{:?}", p);
+        let p = prepare(
+            ImportEntity::Lead,
+            &m(&["first_name", "rating", "estimated"]),
+            &ImportOptions::default(),
+            &m(&["Ana", "srednje", "-5"]),
+        );
+        let fields: Vec<&str> = p.problems.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["estimated", "rating", "last_name"]);
+    }
+
+    #[test]
+    fn product_row_keeps_its_name_and_reads_prices() {
+        let map = m(&["code", "name", "family", "unit", "list_price", "unit_cost", "active"]);
+        let raw = m(&["KAB-3x25", "KABL NYY 3x2,5", "Kablovi", "m", "1.499,00", "1,234.5", "ne"]);
+        let p = prepare(ImportEntity::Product, &map, &ImportOptions::default(), &raw);
+        assert!(p.ok(), "{:?}", p.problems);
+        assert_eq!(
+            (p.get("name"), p.get("list_price"), p.get("unit_cost"), p.get("active")),
+            (Some("KABL NYY 3x2,5"), Some("1499.00"), Some("1234.5"), Some("false"))
+        );
+        assert_eq!(p.exact, vec!["code:kab-3x25".to_string()]);
+        let p = prepare(ImportEntity::Product, &map, &ImportOptions::default(), &m(&["", "X", "", "", "besplatno", "", "možda"]));
+        let fields: Vec<&str> = p.problems.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["active", "code", "family", "list_price", "unit"]);
     }
 
     #[test]
