@@ -19,7 +19,7 @@ use app::domain::imports::{Decision, FieldPolicy, ImportEntity, ImportOptions, I
 use app::domain::{LeadInput, ProductInput};
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
-use app::services::{accounts, contacts, imports, leads, products, Actor};
+use app::services::{accounts, contacts, imports, leads, opportunities, products, Actor};
 use sqlx::Row;
 
 /// A cell's field and what is wrong with it.
@@ -400,6 +400,81 @@ async fn price_list_update(db: Db) {
     assert_eq!(products::get_product(&db, &admin, cable).await.unwrap().list_price_minor, 10_000);
 }
 both!(price_list_update);
+
+/// A pipeline kept in Excel: deals at accounts found by name, stages and forecast categories in words,
+/// amounts and dates the Serbian way, the contact by e-mail. A deal already in the pipeline (its name at
+/// the same account) takes the new amount, stage and date, and its stage change is recorded as the board
+/// records one; unknown accounts and stages and bad dates are rejected; undone.
+async fn pipeline_from_excel(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let (open, _, _) = open_and_closed_stages(&db).await;
+    let mlekara = accounts::create(&db, &admin, &account_input("Mlekara Šabac d.o.o.")).await.unwrap();
+    let delta = accounts::create(&db, &admin, &account_input("Delta Trgovina d.o.o.")).await.unwrap();
+    let ana = new_contact(&db, &admin, "Ana", "Marić", Some(mlekara)).await;
+    sqlx::query("UPDATE contacts SET email = 'ana@mlekara.rs' WHERE id = $1").bind(ana).execute(&db.pool).await.unwrap();
+    let erp = new_opportunity(&db, &admin, "ERP uvođenje", mlekara, open[0].id, "100000").await;
+    let before = opportunities::get(&db, &admin, erp).await.unwrap();
+    let text = format!(
+        "Naziv posla;Kupac;Faza;Iznos;Rok;Verovatnoća;Kontakt;Kategorija prognoze\n\
+         ERP uvođenje;Mlekara Šabac;{};1.500.000,00;31.3.2027;;Ana@Mlekara.rs;sigurno\n\
+         Novi magacin;Delta Trgovina d.o.o.;{};2.000.000;15.01.27;40%;;\n\
+         Servis;Nepoznata Firma;;100;1.1.2027;;;\n\
+         Linija;Delta Trgovina d.o.o.;Faza X;100;1.1.2027;;;\n\
+         Bez datuma;Delta Trgovina d.o.o.;;100;;;;\n\
+         Obuka;Delta Trgovina d.o.o.;;100;32.13.2027;;;\n",
+        open[2].name.to_uppercase(),
+        open[1].name
+    );
+    let id = analysed(&db, &admin, ImportEntity::Opportunity, "prilike.csv", text.into_bytes(), ImportOptions::default()).await;
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    let reasons: Vec<(i64, Vec<String>)> = preview
+        .rejects
+        .iter()
+        .map(|r| (r.row_no, r.cells.iter().filter(|c| c.problem.is_some()).map(|c| c.field.clone()).collect()))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![(3, vec!["account".to_string()]), (4, vec!["stage".to_string()]), (5, vec![]), (6, vec!["close_date".to_string()])]
+    );
+    assert_eq!(preview.groups.len(), 1);
+    let g = &preview.groups[0];
+    assert_eq!((g.existing_id, g.matched_by.as_str(), g.rows.clone()), (Some(erp), "name", vec![1]));
+    let policies = ["amount", "stage", "close_date", "forecast_category"].iter().map(|f| (f.to_string(), FieldPolicy::Overwrite)).collect();
+    imports::decide(&db, &admin, id, g.group, Decision::Update, policies).await.unwrap();
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.status, done.created, done.updated, done.rejected), (ImportStatus::Done, 1, 1, 4));
+
+    let o = opportunities::get(&db, &admin, erp).await.unwrap();
+    assert_eq!((o.amount_minor, o.stage_id, o.close_date.as_str(), o.contact_id), (150_000_000, open[2].id, "2027-03-31", Some(ana)));
+    assert_eq!((o.forecast_category.code(), o.version), ("commit", 2));
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM opportunity_stage_changes WHERE opportunity_id = $1", erp).await, 2);
+    let r = sqlx::query(
+        "SELECT id, account_id, stage_id, amount_minor, close_date, probability, import_id FROM opportunities WHERE name = 'Novi magacin'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (r.get::<i64, _>("account_id"), r.get::<i64, _>("stage_id"), r.get::<i64, _>("amount_minor"), r.get::<String, _>("close_date")),
+        (delta, open[1].id, 200_000_000, "2027-01-15".to_string())
+    );
+    assert_eq!((r.get::<i64, _>("probability"), r.get::<Option<i64>, _>("import_id")), (40, Some(id)));
+
+    // Undo: the new deal goes with its stage history; the existing one is as it was.
+    imports::undo(&db, &admin, id).await.expect("undo");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM opportunities").await, 1);
+    assert_eq!(
+        count(&db, "SELECT COUNT(*) AS n FROM opportunity_stage_changes WHERE opportunity_id <> (SELECT MIN(id) FROM opportunities)").await,
+        0
+    );
+    let o = opportunities::get(&db, &admin, erp).await.unwrap();
+    assert_eq!(
+        (o.amount_minor, o.stage_id, o.close_date, o.contact_id, o.forecast_category.code()),
+        (before.amount_minor, before.stage_id, before.close_date, None, "pipeline")
+    );
+}
+both!(pipeline_from_excel);
 
 // ---------------------------------------------------------------------------------------------------
 // A real process kill in the middle of an import, then resume.

@@ -73,9 +73,9 @@ const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 9,
-        name: "import leads and products",
-        sqlite: include_str!("../../../migrations/sqlite/0009_import_leads_products.sql"),
-        postgres: include_str!("../../../migrations/postgres/0009_import_leads_products.sql"),
+        name: "import of leads, products, opportunities and activities",
+        sqlite: include_str!("../../../migrations/sqlite/0009_import_more_records.sql"),
+        postgres: include_str!("../../../migrations/postgres/0009_import_more_records.sql"),
         sqlite_rebuilds: true,
     },
 ];

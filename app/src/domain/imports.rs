@@ -11,10 +11,12 @@ pub enum ImportEntity {
     Contact,
     Lead,
     Product,
+    Opportunity,
 }
 
 impl ImportEntity {
-    pub const ALL: [ImportEntity; 4] = [ImportEntity::Account, ImportEntity::Contact, ImportEntity::Lead, ImportEntity::Product];
+    pub const ALL: [ImportEntity; 5] =
+        [ImportEntity::Account, ImportEntity::Contact, ImportEntity::Lead, ImportEntity::Product, ImportEntity::Opportunity];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -22,6 +24,7 @@ impl ImportEntity {
             ImportEntity::Contact => "contact",
             ImportEntity::Lead => "lead",
             ImportEntity::Product => "product",
+            ImportEntity::Opportunity => "opportunity",
         }
     }
 
@@ -32,6 +35,7 @@ impl ImportEntity {
             ImportEntity::Contact => "c",
             ImportEntity::Lead => "l",
             ImportEntity::Product => "p",
+            ImportEntity::Opportunity => "o",
         }
     }
 
@@ -43,6 +47,8 @@ impl ImportEntity {
             ImportEntity::Contact => &["email"],
             ImportEntity::Lead => &["email", "pib"],
             ImportEntity::Product => &["code"],
+            // A deal is the same deal by its name at its account (a key of its own).
+            ImportEntity::Opportunity => &[],
         }
     }
 
@@ -53,6 +59,7 @@ impl ImportEntity {
             ImportEntity::Contact => "contacts",
             ImportEntity::Lead => "leads",
             ImportEntity::Product => "products",
+            ImportEntity::Opportunity => "opportunities",
         }
     }
 
@@ -89,6 +96,20 @@ impl ImportEntity {
                 "owner",
             ],
             ImportEntity::Product => &["code", "name", "family", "unit", "list_price", "currency", "unit_cost", "active"],
+            ImportEntity::Opportunity => &[
+                "name",
+                "account",
+                "close_date",
+                "stage",
+                "probability",
+                "amount",
+                "currency",
+                "contact",
+                "source",
+                "description",
+                "forecast_category",
+                "owner",
+            ],
         }
     }
 
@@ -107,6 +128,7 @@ impl ImportEntity {
             // A lead is a company or a person: the lead form's own check says which is missing.
             ImportEntity::Lead => &[],
             ImportEntity::Product => &["code", "name", "family", "unit", "list_price"],
+            ImportEntity::Opportunity => &["name", "account", "close_date"],
         }
     }
 }
@@ -177,6 +199,26 @@ fn synonyms(entity: ImportEntity, field: &str) -> &'static [&'static str] {
             &["list price", "price", "unit price", "cena", "cenovnik", "prodajna cena", "cena bez pdv", "vp cena", "veleprodajna cena"]
         }
         (ImportEntity::Product, "unit_cost") => &["unit cost", "cost", "purchase price", "nabavna cena", "trosak", "cena kostanja"],
+        (ImportEntity::Opportunity, "name") => {
+            &["name", "opportunity", "opportunity name", "deal", "deal name", "prilika", "naziv prilike", "posao", "naziv posla", "predmet"]
+        }
+        (ImportEntity::Opportunity, "account") => {
+            &["account", "account name", "customer", "company", "kupac", "klijent", "firma", "kompanija", "naziv firme", "nalogodavac"]
+        }
+        (ImportEntity::Opportunity, "close_date") => {
+            &["close date", "expected close", "closing date", "datum zatvaranja", "ocekivano zatvaranje", "rok", "datum"]
+        }
+        (ImportEntity::Opportunity, "stage") => &["stage", "sales stage", "phase", "faza", "faza prodaje", "status", "korak"],
+        (ImportEntity::Opportunity, "probability") => &["probability", "probability %", "chance", "verovatnoca", "sansa", "izgledi"],
+        (ImportEntity::Opportunity, "amount") => {
+            &["amount", "value", "deal value", "iznos", "vrednost", "vrednost posla", "procenjena vrednost"]
+        }
+        (ImportEntity::Opportunity, "contact") => {
+            &["contact", "contact email", "primary contact", "kontakt", "kontakt osoba", "e-mail kontakta", "email kontakta"]
+        }
+        (ImportEntity::Opportunity, "source") => &["source", "lead source", "izvor", "kanal"],
+        (ImportEntity::Opportunity, "description") => &["description", "notes", "details", "opis", "napomena", "beleske"],
+        (ImportEntity::Opportunity, "forecast_category") => &["forecast category", "forecast", "kategorija prognoze", "prognoza"],
         (ImportEntity::Product, "active") => &["active", "status", "aktivan", "u prodaji", "aktivno"],
         _ => &[],
     }
@@ -457,6 +499,9 @@ mod tests {
         let h: Vec<String> =
             ["Šifra artikla", "Naziv", "Grupa", "JM", "VP cena", "Nabavna cena", "Valuta"].iter().map(|s| s.to_string()).collect();
         assert_eq!(auto_map(ImportEntity::Product, &h), ["code", "name", "family", "unit", "list_price", "unit_cost", "currency"]);
+        let h: Vec<String> =
+            ["Naziv posla", "Kupac", "Faza", "Iznos", "Rok", "Verovatnoća", "Kontakt"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(auto_map(ImportEntity::Opportunity, &h), ["name", "account", "stage", "amount", "close_date", "probability", "contact"]);
     }
 
     #[test]

@@ -19,6 +19,7 @@ fn entity_label(e: ImportEntity) -> M {
         ImportEntity::Contact => M::Contacts,
         ImportEntity::Lead => M::Leads,
         ImportEntity::Product => M::Products,
+        ImportEntity::Opportunity => M::Opportunities,
     }
 }
 
@@ -38,6 +39,7 @@ fn list_path(e: ImportEntity) -> &'static str {
         ImportEntity::Contact => "/contacts",
         ImportEntity::Lead => "/leads",
         ImportEntity::Product => "/products",
+        ImportEntity::Opportunity => "/opportunities",
     }
 }
 

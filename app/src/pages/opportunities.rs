@@ -14,6 +14,7 @@ use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{error_text, forecast_category_label, t, use_lang, ErrorBanner, Loading};
+use crate::domain::imports::ImportEntity;
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::reports::ForecastCategory;
 use crate::domain::{Choice, ListQuery, Lookups, Opportunity, RegardingKind, StageKind};
@@ -33,7 +34,10 @@ pub fn OpportunitiesPage() -> impl IntoView {
         <Title text=t(M::Opportunities)/>
         <div class="page-head">
             <h1>{t(M::Opportunities)}</h1>
-            <A href="/opportunities/new" attr:class="btn btn-primary">{t(M::NewOpportunity)}</A>
+            <div class="head-actions">
+                <super::imports::ImportLink entity=ImportEntity::Opportunity/>
+                <A href="/opportunities/new" attr:class="btn btn-primary">{t(M::NewOpportunity)}</A>
+            </div>
         </div>
         <Suspense fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {

@@ -35,7 +35,7 @@ pub fn merge_fields(entity: ImportEntity) -> &'static [&'static str] {
             &["name", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes"]
         }
         ImportEntity::Contact => &["first_name", "last_name", "account", "job_title", "buying_role", "email", "phone", "mobile"],
-        ImportEntity::Lead | ImportEntity::Product => &[],
+        _ => &[],
     }
 }
 
@@ -242,7 +242,7 @@ pub fn scan_keys(entity: ImportEntity) -> &'static [&'static str] {
     match entity {
         ImportEntity::Account => &["name", "similar", "pib", "mb", "email"],
         ImportEntity::Contact => &["email", "name"],
-        ImportEntity::Lead | ImportEntity::Product => &[],
+        _ => &[],
     }
 }
 
@@ -693,7 +693,7 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
             }
             move_regarding(&mut tx, "contact", s, &in_list("regarding_id")).await?;
         }
-        ImportEntity::Lead | ImportEntity::Product => return Err(AppError::NotFound),
+        _ => return Err(AppError::NotFound),
     }
     // History: what the survivor's fields were and became, and where each merged record went.
     let fields: Vec<&'static str> = merge_fields(entity).to_vec();

@@ -259,16 +259,25 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
 pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<i64, AppError> {
     let id = parse_id("id", &input.id)?;
     let version = parse_id("version", &input.version)?;
-    let mut v = validate(input)?;
+    let v = validate(input)?;
     let mut tx = db.begin().await?;
-    let old = get_for_update(&mut tx, actor, id).await?;
+    let new_version = update_in(&mut tx, actor, (id, version), v).await?;
+    tx.commit().await?;
+    Ok(new_version)
+}
+
+/// Saves an edit inside the caller's transaction (the form, or an import updating a deal) by the rules of
+/// the pipeline: a closed deal keeps what its close recorded, lines fix the value, a stage change is
+/// recorded. Returns the new version.
+pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i64), mut v: Valid) -> Result<i64, AppError> {
+    let old = get_for_update(tx, actor, id).await?;
     crate::domain::check_version(old.version, version)?;
     if v.stage_id != old.stage_id {
         if old.stage_kind != StageKind::Open {
             // Only a manager's reopen moves a closed deal back into the pipeline.
             return Err(field("stage_id", Problem::Closed));
         }
-        if active_stage(&mut tx, v.stage_id).await?.kind != StageKind::Open {
+        if active_stage(tx, v.stage_id).await?.kind != StageKind::Open {
             return Err(field("stage_id", Problem::UseClose));
         }
     }
@@ -278,7 +287,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
         v.currency = old.currency;
         v.close_date = old.close_date.clone();
     }
-    if super::deals::line_count(&mut tx, id).await? > 0 {
+    if super::deals::line_count(tx, id).await? > 0 {
         // The value follows the lines, which are priced in the opportunity's currency.
         if v.currency != old.currency {
             return Err(field("currency", Problem::FixedByLines));
@@ -286,17 +295,17 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
         v.amount_minor = old.amount_minor;
     }
     if v.account_id != old.account_id {
-        super::contacts::check_account(&mut tx, actor, v.account_id, "account_id").await?;
+        super::contacts::check_account(tx, actor, v.account_id, "account_id").await?;
     }
     if let Some(c) = v.contact_id {
-        check_contact(&mut tx, actor, c, v.account_id).await?;
+        check_contact(tx, actor, c, v.account_id).await?;
     }
-    let stage = active_stage(&mut tx, v.stage_id).await?;
+    let stage = active_stage(tx, v.stage_id).await?;
     let (probability, manual) = match v.probability {
         Some(p) if stage.kind == StageKind::Open => (p, p != stage.probability),
         _ => probability_after_move(&stage, old.probability, false),
     };
-    let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let ts = now();
     let stage_changed = v.stage_id != old.stage_id;
     let n = sqlx::query(
@@ -325,14 +334,14 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
     .bind(id)
     .bind(version)
     .bind(v.forecast_category.code())
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     if n == 0 {
         return Err(AppError::Conflict);
     }
     if stage_changed {
-        record_stage_change(&mut tx, actor, id, Some(old.stage_id), v.stage_id, &ts).await?;
+        record_stage_change(tx, actor, id, Some(old.stage_id), v.stage_id, &ts).await?;
     }
     let old_valid = Valid {
         name: old.name.clone(),
@@ -349,7 +358,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
         forecast_category: old.forecast_category,
     };
     audit::updated(
-        &mut tx,
+        tx,
         "opportunity",
         id,
         Some(actor),
@@ -357,7 +366,6 @@ pub async fn update(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
         &audit_fields(&v, owner, probability),
     )
     .await?;
-    tx.commit().await?;
     Ok(version + 1)
 }
 

@@ -5,7 +5,7 @@
 //! stores the rows that need a word: rejected ones with their reasons, and the members of each group
 //! with the default decision (update, filling empty fields only).
 
-use super::lookup::{self, Existing, Owners};
+use super::lookup::{self, Existing, Names, Owners};
 use super::prepare::{fuzzy_match, prepare, Prepared};
 use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::{now, Db};
@@ -24,6 +24,10 @@ pub struct Checked {
     pub account_id: Option<i64>,
     /// A lead's source, found among the active lead sources by its label, code or either language.
     pub source_id: Option<i64>,
+    /// A deal's stage (an open one, by name; the pipeline's first when the row names none) and its
+    /// contact (by e-mail, at the deal's account).
+    pub stage_id: Option<i64>,
+    pub contact_id: Option<i64>,
 }
 
 /// What every batch of one import is checked with.
@@ -34,8 +38,7 @@ pub struct Setup {
     pub options: ImportOptions,
     pub owners: Owners,
     pub rules: DuplicateRules,
-    /// Active lead sources by the search key of their code and labels.
-    pub sources: HashMap<String, i64>,
+    pub names: Names,
 }
 
 impl Setup {
@@ -47,14 +50,14 @@ impl Setup {
             options: imp.options(),
             owners: Owners::load(db).await?,
             rules: crate::services::duplicates::rules(db).await?,
-            sources: lookup::lead_sources(db).await?,
+            names: Names::load(db).await?,
         })
     }
 }
 
 /// Prepares a batch of raw rows and resolves owners and accounts; unknown ones become problems.
 pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -> Result<Vec<Checked>, AppError> {
-    let Setup { actor, entity, mapping, options, owners, rules, sources } = setup;
+    let Setup { actor, entity, mapping, options, owners, rules, names } = setup;
     let (actor, entity) = (actor, *entity);
     let mut out: Vec<Checked> = raw
         .into_iter()
@@ -70,15 +73,25 @@ pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -
             };
             let mut source_id = None;
             if let Some(key) = p.get("source").map(search_key) {
-                match sources.get(&key) {
+                match names.sources.get(&key) {
                     Some(id) => source_id = Some(*id),
                     None => mark(&mut p, "source", Problem::InvalidChoice),
                 }
             }
-            Checked { row_no, p, owner, account_id: None, source_id }
+            let mut stage_id = None;
+            if entity == ImportEntity::Opportunity {
+                match p.get("stage").map(search_key) {
+                    Some(key) => match names.stages.get(&key) {
+                        Some(id) => stage_id = Some(*id),
+                        None => mark(&mut p, "stage", Problem::InvalidChoice),
+                    },
+                    None => stage_id = names.first_stage,
+                }
+            }
+            Checked { row_no, p, owner, account_id: None, source_id, stage_id, contact_id: None }
         })
         .collect();
-    if entity == ImportEntity::Contact {
+    if matches!(entity, ImportEntity::Contact | ImportEntity::Opportunity) {
         let refs: Vec<String> = out.iter().filter_map(|c| c.p.get("account").map(str::to_string)).collect();
         let found = lookup::accounts_for(db, actor, &refs).await?;
         for c in out.iter_mut() {
@@ -87,6 +100,18 @@ pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -
                     Some(id) => c.account_id = Some(*id),
                     None => mark(&mut c.p, "account", Problem::NotFoundByName),
                 }
+            }
+        }
+    }
+    if entity == ImportEntity::Opportunity {
+        let emails: Vec<String> = out.iter().filter_map(|c| c.p.get("contact").map(str::to_lowercase)).collect();
+        let found = lookup::contacts_by_email(db, actor, &emails).await?;
+        for c in out.iter_mut() {
+            let Some(email) = c.p.get("contact").map(str::to_lowercase) else { continue };
+            let at_account = found.get(&email).and_then(|hits| hits.iter().find(|(_, a)| c.account_id.is_some() && *a == c.account_id));
+            match at_account {
+                Some((id, _)) => c.contact_id = Some(*id),
+                None => mark(&mut c.p, "contact", Problem::NotFoundByName),
             }
         }
     }

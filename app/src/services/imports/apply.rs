@@ -8,14 +8,14 @@
 //! since or came to depend on those records.
 
 use super::analyze::{check_batch, Checked, Setup};
-use super::lookup::{self, Owners};
+use super::lookup::{self, Names, Owners};
 use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::{now, Db, Tx};
 use crate::domain::imports::{Decision, FieldPolicy, ImportEntity};
 use crate::domain::validate::field;
-use crate::domain::{AccountInput, ContactInput, LeadInput, ProductInput};
+use crate::domain::{AccountInput, ContactInput, LeadInput, OpportunityInput, ProductInput};
 use crate::error::{AppError, Problem};
-use crate::services::{accounts, audit, contacts, leads, products, Actor};
+use crate::services::{accounts, audit, contacts, leads, opportunities, products, Actor};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
@@ -33,6 +33,7 @@ enum Valid {
     Contact(contacts::Valid),
     Lead(leads::Valid),
     Product(products::ValidProduct),
+    Opportunity(opportunities::Valid),
 }
 
 fn text(c: &Checked, f: &str) -> String {
@@ -84,6 +85,39 @@ fn validate(entity: ImportEntity, c: &Checked) -> Result<Valid, AppError> {
         }
         ImportEntity::Lead => leads::validate(&lead_input(&|f| c.p.get(f).map(str::to_string), c.source_id, c.owner.0)).map(Valid::Lead),
         ImportEntity::Product => products::validate_product(&product_input(&|f| c.p.get(f).map(str::to_string))).map(Valid::Product),
+        ImportEntity::Opportunity => {
+            let refs = DealRefs { account: c.account_id, stage: c.stage_id, contact: c.contact_id, owner: c.owner.0 };
+            opportunities::validate(&opportunity_input(&|f| c.p.get(f).map(str::to_string), refs)).map(Valid::Opportunity)
+        }
+    }
+}
+
+/// What a deal's row refers to, found in the database.
+#[derive(Clone, Copy)]
+struct DealRefs {
+    account: Option<i64>,
+    stage: Option<i64>,
+    contact: Option<i64>,
+    owner: i64,
+}
+
+fn opportunity_input(get: &dyn Fn(&str) -> Option<String>, refs: DealRefs) -> OpportunityInput {
+    let g = |f: &str| get(f).unwrap_or_default();
+    let id = |x: Option<i64>| x.map(|v| v.to_string()).unwrap_or_default();
+    OpportunityInput {
+        name: g("name"),
+        account_id: id(refs.account),
+        contact_id: id(refs.contact),
+        owner_id: refs.owner.to_string(),
+        stage_id: id(refs.stage),
+        probability: g("probability"),
+        amount: g("amount"),
+        currency: g("currency"),
+        close_date: g("close_date"),
+        source: g("source"),
+        description: g("description"),
+        forecast_category: g("forecast_category"),
+        ..Default::default()
     }
 }
 
@@ -228,13 +262,14 @@ async fn insert(tx: &mut Tx, actor: &Actor, imp: &ImportDb, rows: &[(Valid, (i64
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let got = match imp.entity() {
             ImportEntity::Account | ImportEntity::Contact => insert_many(tx, actor, imp, chunk, &ts).await?,
-            // Leads and products are written by their own service (its checks and history), one at a time.
-            ImportEntity::Lead | ImportEntity::Product => {
+            // Leads, products and deals are written by their own service (its checks and history), one at a time.
+            ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity => {
                 let mut got = Vec::with_capacity(chunk.len());
                 for (v, _) in chunk {
                     let id = match v {
                         Valid::Lead(l) => leads::insert(tx, actor, l, None, false).await?,
                         Valid::Product(p) => products::insert_product(tx, actor, p, false).await?,
+                        Valid::Opportunity(o) => opportunities::insert(tx, actor, o, None, false).await?,
                         _ => return Err(AppError::Internal),
                     };
                     got.push(id);
@@ -303,6 +338,7 @@ async fn update(
     let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
     let ts = now();
     let (old_fields, new_fields): (audit::Fields, audit::Fields);
+    let mut audited = false;
     match entity {
         ImportEntity::Account => {
             let input = AccountInput {
@@ -410,20 +446,23 @@ async fn update(
             .execute(&mut **tx)
             .await?;
         }
-        ImportEntity::Lead | ImportEntity::Product => {
-            write_values(tx, actor, entity, (id, version), &|f| merged.get(f).cloned().flatten(), owner, &setup.sources).await?;
+        ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity => {
+            audited = write_values(tx, actor, entity, (id, version), &|f| merged.get(f).cloned().flatten(), owner, &setup.names).await?;
         }
     }
     let fields = entity.compared_fields();
     old_fields = fields.iter().map(|f| (*f, before.get(f).cloned().flatten())).collect();
     new_fields = fields.iter().map(|f| (*f, merged.get(f).cloned().flatten())).collect();
-    audit::updated(tx, entity.code(), id, Some(actor), &old_fields, &new_fields).await?;
+    if !audited {
+        audit::updated(tx, entity.code(), id, Some(actor), &old_fields, &new_fields).await?;
+    }
     let before_json: HashMap<&str, Option<String>> = old_fields.into_iter().collect();
     Ok((serde_json::to_string(&before_json).unwrap_or_default(), version + 1))
 }
 
-/// Writes import-field values over a lead or product by its form's own rules: an update by the import,
-/// or undo putting the earlier values back. The caller writes the history entries.
+/// Writes import-field values over a lead, product or deal by its form's own rules: an update by the
+/// import, or undo putting the earlier values back. A deal is saved by the pipeline's own edit (which
+/// writes its history: the answer is then true); for the others the caller writes the history entries.
 async fn write_values(
     tx: &mut Tx,
     actor: &Actor,
@@ -431,12 +470,39 @@ async fn write_values(
     (id, version): (i64, i64),
     get: &(dyn Fn(&str) -> Option<String> + Sync),
     owner: i64,
-    sources: &HashMap<String, i64>,
-) -> Result<(), AppError> {
+    names: &Names,
+) -> Result<bool, AppError> {
     let ts = now();
     let n = match entity {
+        ImportEntity::Opportunity => {
+            let account: i64 = sqlx::query("SELECT account_id FROM opportunities WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("account_id")?;
+            let stage = match get("stage") {
+                Some(s) => {
+                    Some(*names.stages.get(&crate::domain::text::search_key(&s)).ok_or_else(|| field("stage", Problem::InvalidChoice))?)
+                }
+                None => None,
+            };
+            let contact: Option<i64> = match get("contact") {
+                Some(email) => sqlx::query("SELECT id FROM contacts WHERE email = $1 AND account_id = $2 ORDER BY id LIMIT 1")
+                    .bind(email.to_lowercase())
+                    .bind(account)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|r| r.try_get("id"))
+                    .transpose()?,
+                None => None,
+            };
+            let refs = DealRefs { account: Some(account), stage, contact, owner };
+            let v = opportunities::validate(&opportunity_input(get, refs))?;
+            opportunities::update_in(tx, actor, (id, version), v).await?;
+            return Ok(true);
+        }
         ImportEntity::Lead => {
-            let source = get("source").and_then(|s| sources.get(&crate::domain::text::search_key(&s)).copied());
+            let source = get("source").and_then(|s| names.sources.get(&crate::domain::text::search_key(&s)).copied());
             let v = leads::validate(&lead_input(get, source, owner))?;
             let (owner, team) = accounts::resolve_owner(tx, actor, v.owner_id).await?;
             sqlx::query(
@@ -502,7 +568,7 @@ async fn write_values(
     if n == 0 {
         return Err(AppError::Conflict);
     }
-    Ok(())
+    Ok(false)
 }
 
 pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
@@ -722,6 +788,12 @@ pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), A
         ),
         // A lead that was qualified since has a new version too; its opportunity names it.
         ImportEntity::Lead => format!("+ (SELECT COUNT(*) FROM opportunities WHERE lead_id IN {created})"),
+        ImportEntity::Opportunity => format!(
+            "+ (SELECT COUNT(*) FROM opportunity_lines WHERE opportunity_id IN {created}) \
+             + (SELECT COUNT(*) FROM opportunity_competitors WHERE opportunity_id IN {created}) \
+             + (SELECT COUNT(*) FROM field_observations WHERE opportunity_id IN {created}) \
+             + (SELECT COUNT(*) FROM leads WHERE opportunity_id IN {created})"
+        ),
         ImportEntity::Product => format!(
             "+ (SELECT COUNT(*) FROM opportunity_lines WHERE product_id IN {created}) \
              + (SELECT COUNT(*) FROM price_list_items WHERE product_id IN {created}) \
@@ -748,15 +820,15 @@ pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), A
     .fetch_all(&mut *tx)
     .await?;
     let owners = Owners::load(db).await?;
-    let sources = lookup::lead_sources(db).await?;
+    let names = Names::load(db).await?;
     for r in restores {
         let id: i64 = r.try_get("record_id")?;
         let before: HashMap<String, Option<String>> = serde_json::from_str(&r.try_get::<String, _>("before_values")?).unwrap_or_default();
-        restore(&mut tx, actor, entity, id, &before, (&owners, &sources)).await?;
+        restore(&mut tx, actor, entity, id, &before, (&owners, &names)).await?;
     }
     let ts = now();
     let label = match entity {
-        ImportEntity::Account | ImportEntity::Product => "name",
+        ImportEntity::Account | ImportEntity::Product | ImportEntity::Opportunity => "name",
         ImportEntity::Contact => "first_name || ' ' || last_name",
         ImportEntity::Lead => "COALESCE(company, last_name)",
     };
@@ -792,7 +864,7 @@ async fn restore(
     entity: ImportEntity,
     id: i64,
     before: &HashMap<String, Option<String>>,
-    (owners, sources): (&Owners, &HashMap<String, i64>),
+    (owners, names): (&Owners, &Names),
 ) -> Result<(), AppError> {
     let Some((now_values, version)) = lookup::existing_values_in(tx, entity, id).await? else { return Ok(()) };
     let fields = entity.compared_fields();
@@ -866,7 +938,11 @@ async fn restore(
             .execute(&mut **tx)
             .await?;
         }
-        ImportEntity::Lead | ImportEntity::Product => write_values(tx, actor, entity, (id, version), &b, owner, sources).await?,
+        ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity => {
+            if write_values(tx, actor, entity, (id, version), &b, owner, names).await? {
+                return Ok(());
+            }
+        }
     }
     audit::updated(tx, entity.code(), id, Some(actor), &old, &new).await?;
     Ok(())

@@ -37,8 +37,24 @@ impl Owners {
     }
 }
 
+/// What rows name by words and the database keeps as ids: lead sources and deal stages.
+pub struct Names {
+    /// Active lead sources by the search key of their code and labels.
+    pub sources: HashMap<String, i64>,
+    /// Active open stages by the search key of their name, and the first of them.
+    pub stages: HashMap<String, i64>,
+    pub first_stage: Option<i64>,
+}
+
+impl Names {
+    pub async fn load(db: &Db) -> Result<Names, AppError> {
+        let (stages, first_stage) = open_stages(db).await?;
+        Ok(Names { sources: lead_sources(db).await?, stages, first_stage })
+    }
+}
+
 /// The active lead sources, by the search key of their code and of each label.
-pub async fn lead_sources(db: &Db) -> Result<HashMap<String, i64>, AppError> {
+async fn lead_sources(db: &Db) -> Result<HashMap<String, i64>, AppError> {
     let rows = sqlx::query_as::<_, (i64, String, String, String)>(
         "SELECT id, code, label_en, label_sr FROM picklist_values WHERE list = $1 AND active = 1 ORDER BY position, id",
     )
@@ -50,6 +66,32 @@ pub async fn lead_sources(db: &Db) -> Result<HashMap<String, i64>, AppError> {
         for k in [code.replace('_', " "), en, sr] {
             out.entry(search_key(&k)).or_insert(id);
         }
+    }
+    Ok(out)
+}
+
+/// The stages a deal can be imported into (active, open), by the search key of their name; and the
+/// pipeline's first, for rows that name none.
+async fn open_stages(db: &Db) -> Result<(HashMap<String, i64>, Option<i64>), AppError> {
+    let rows = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM stages WHERE active = 1 AND kind = 'open' ORDER BY position, id")
+        .fetch_all(&db.pool)
+        .await?;
+    let first = rows.first().map(|(id, _)| *id);
+    Ok((rows.into_iter().map(|(id, name)| (search_key(&name), id)).collect(), first))
+}
+
+/// Visible contacts by e-mail (lower case), each with its account.
+pub async fn contacts_by_email(db: &Db, actor: &Actor, emails: &[String]) -> Result<HashMap<String, Vec<(i64, Option<i64>)>>, AppError> {
+    let mut out: HashMap<String, Vec<(i64, Option<i64>)>> = HashMap::new();
+    if emails.is_empty() {
+        return Ok(out);
+    }
+    let mut sql = Sql::new("SELECT c.id, c.email, c.account_id FROM contacts c WHERE c.email IN ");
+    push_list(&mut sql, emails);
+    visibility::restrict(&mut sql, actor, "c");
+    sql.push(" ORDER BY c.id");
+    for (id, email, account) in sql.query_as::<(i64, String, Option<i64>)>().fetch_all(&db.pool).await? {
+        out.entry(email.to_lowercase()).or_default().push((id, account));
     }
     Ok(out)
 }
@@ -167,6 +209,28 @@ pub async fn match_existing(
     }
     match entity {
         ImportEntity::Lead | ImportEntity::Product => {}
+        ImportEntity::Opportunity => {
+            // The same deal: its name (folded) at the same account, among open deals.
+            let names: Vec<String> = rows.iter().map(|r| search_key(r.get("name").unwrap_or(""))).collect();
+            let keyed = |i: usize| rows[i].exact.iter().any(|k| k.starts_with("name:")) && account_ids.get(i).copied().flatten().is_some();
+            let wanted: Vec<String> = names.iter().enumerate().filter(|(i, _)| keyed(*i)).map(|(_, n)| n.clone()).collect();
+            if !wanted.is_empty() {
+                let mut sql = Sql::new("SELECT o.id, o.search_key, o.account_id FROM opportunities o WHERE o.search_key IN ");
+                push_list(&mut sql, &wanted);
+                restrict(&mut sql, actor, entity);
+                sql.push(" ORDER BY o.id");
+                let found = sql.query_as::<(i64, String, i64)>().fetch_all(&db.pool).await?;
+                for (i, name) in names.iter().enumerate() {
+                    if !keyed(i) {
+                        continue;
+                    }
+                    let account = account_ids[i];
+                    if let Some((id, _, _)) = found.iter().find(|(_, k, a)| k == name && Some(*a) == account) {
+                        out[i] = Some(Existing { id: *id, matched_by: "name".into(), similarity: 100 });
+                    }
+                }
+            }
+        }
         ImportEntity::Contact => {
             // The same person (name folded) at the same account.
             let names: Vec<String> = rows
@@ -221,14 +285,19 @@ pub async fn match_existing(
     Ok(out)
 }
 
-/// What an import may match and update: records the actor sees; of leads only the open ones (a
-/// qualified or disqualified lead is history); products are the company's catalog, seen by all.
+/// What an import may match and update: records the actor sees; of leads and deals only the open ones
+/// (a qualified lead or a closed deal is history); products are the company's catalog, seen by all.
 fn restrict(sql: &mut Sql, actor: &Actor, entity: ImportEntity) {
     match entity {
         ImportEntity::Product => {}
         ImportEntity::Lead => {
             sql.push(" AND l.status IN ('new', 'contacted')");
             visibility::restrict(sql, actor, "l");
+        }
+        // A won or lost deal is history, as a closed lead is.
+        ImportEntity::Opportunity => {
+            sql.push(" AND o.stage_id IN (SELECT id FROM stages WHERE kind = 'open')");
+            visibility::restrict(sql, actor, "o");
         }
         _ => visibility::restrict(sql, actor, entity.alias()),
     }
@@ -249,12 +318,18 @@ const LEAD_VALUES: &str = "SELECT l.id, l.company, l.first_name, l.last_name, l.
 const PRODUCT_VALUES: &str = "SELECT p.id, p.code, p.name, p.family, p.unit, p.list_price_minor, p.currency, p.unit_cost_minor, p.active, \
     p.version FROM products p WHERE p.id IN (";
 
+const OPPORTUNITY_VALUES: &str = "SELECT o.id, o.name, a.name AS account, o.close_date, s.name AS stage, \
+    CAST(o.probability AS TEXT) AS probability, o.amount_minor, o.currency, c.email AS contact, o.source, o.description, \
+    o.forecast_category, u.email AS owner, o.version FROM opportunities o JOIN accounts a ON a.id = o.account_id \
+    JOIN stages s ON s.id = o.stage_id JOIN users u ON u.id = o.owner_id LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.id IN (";
+
 fn values_query(entity: ImportEntity, ids: &[i64]) -> Sql {
     let mut sql = Sql::new(match entity {
         ImportEntity::Account => ACCOUNT_VALUES,
         ImportEntity::Contact => CONTACT_VALUES,
         ImportEntity::Lead => LEAD_VALUES,
         ImportEntity::Product => PRODUCT_VALUES,
+        ImportEntity::Opportunity => OPPORTUNITY_VALUES,
     });
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
@@ -273,7 +348,7 @@ fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values
         let v = match *f {
             "full_name" | "types" => continue,
             // Money as the form writes it; flags as the import reads them.
-            "estimated" | "list_price" | "unit_cost" => {
+            "estimated" | "list_price" | "unit_cost" | "amount" => {
                 // A lead's estimate of 0 is "not estimated".
                 r.try_get::<Option<i64>, _>(format!("{f}_minor").as_str())?
                     .filter(|m| *m != 0 || *f != "estimated")
@@ -308,7 +383,7 @@ pub async fn existing_values(db: &Db, entity: ImportEntity, ids: &[i64]) -> Resu
         let (id, values, _) = values_of(entity, &r)?;
         let v = |f: &str| values.get(f).cloned().flatten().unwrap_or_default();
         let label = match entity {
-            ImportEntity::Account => v("name"),
+            ImportEntity::Account | ImportEntity::Opportunity => v("name"),
             ImportEntity::Contact => format!("{} {}", v("first_name"), v("last_name")),
             ImportEntity::Lead => crate::domain::lead_name(
                 values.get("company").cloned().flatten().as_deref(),

@@ -6,8 +6,9 @@ use crate::domain::ids::{mb_is_valid, pib_is_valid};
 use crate::domain::imports::{CellView, ImportEntity, ImportOptions};
 use crate::domain::money::Currency;
 use crate::domain::normalize::{
-    collapse_spaces, company_key, cyrillic_to_latin, decimal_text, phone_international, proper_case, unify_city,
+    collapse_spaces, company_key, cyrillic_to_latin, decimal_text, parse_date_any, phone_international, proper_case, unify_city,
 };
+use crate::domain::reports::ForecastCategory;
 use crate::domain::text::search_key;
 use crate::domain::validate::{optional, optional_digits_id, optional_email, optional_phone, optional_website};
 use crate::domain::{BuyingRole, Category, LeadRating, RelationshipType};
@@ -88,6 +89,16 @@ fn currency(word: &str) -> Option<Currency> {
     Currency::parse(code)
 }
 
+fn forecast_category(word: &str) -> Option<ForecastCategory> {
+    let code = match search_key(word).replace(['_', '-'], " ").as_str() {
+        "pipeline" | "u toku" | "otvoreno" | "prilika" => "pipeline",
+        "best case" | "best" | "najbolji slucaj" | "moguce" | "upside" => "best_case",
+        "commit" | "committed" | "sigurno" | "obavezno" | "potvrdjeno" => "commit",
+        _ => return None,
+    };
+    ForecastCategory::parse(code)
+}
+
 /// Yes or no, in both languages and as spreadsheets write them.
 fn yes_no(word: &str) -> Option<bool> {
     match search_key(word).as_str() {
@@ -135,12 +146,19 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
         }
         let mut problem: Option<Problem> = None;
         match f {
-            // Product names keep their spelling ("NYY 3x2,5"); people's and companies' names are cased.
-            "name" if entity == ImportEntity::Product => {}
+            // People's and companies' names are cased.
+            // Product and deal names keep their spelling ("NYY 3x2,5", "ERP za Mlekaru").
+            "name" if matches!(entity, ImportEntity::Product | ImportEntity::Opportunity) => {}
             "name" | "company" | "first_name" | "last_name" if options.proper_case => v = proper_case(&v),
             "city" if options.cities && !v.is_empty() => v = unify_city(&v),
             "city" if options.proper_case => v = proper_case(&v),
-            "email" | "owner" if options.emails => v = v.trim().to_lowercase(),
+            "email" | "owner" | "contact" if options.emails => v = v.trim().to_lowercase(),
+            "close_date" if !v.is_empty() => {
+                if let Some(d) = parse_date_any(&v) {
+                    v = d.format("%Y-%m-%d").to_string();
+                }
+            }
+            "probability" => v = v.trim_end_matches('%').trim().to_string(),
             "phone" | "mobile" if options.phones && !v.is_empty() => {
                 if let Some(intl) = phone_international(&v, "381") {
                     v = intl;
@@ -148,7 +166,7 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
             }
             "pib" | "mb" => v = v.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect(),
             "category" => v = v.trim().to_uppercase(),
-            "estimated" | "list_price" | "unit_cost" if !v.is_empty() => {
+            "estimated" | "list_price" | "unit_cost" | "amount" if !v.is_empty() => {
                 if let Some(d) = decimal_text(&v) {
                     v = d;
                 }
@@ -215,7 +233,24 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
             "family" | "unit" if v.is_empty() => Err(crate::domain::validate::field(f, Problem::Required)),
             "unit" => optional(f, &v, 20).map(|_| ()),
             "list_price" if v.is_empty() => Err(crate::domain::validate::field(f, Problem::Required)),
-            "estimated" | "list_price" | "unit_cost" if !v.is_empty() => match decimal_text(&v) {
+            "close_date" if !v.is_empty() => match parse_date_any(&v) {
+                Some(_) => Ok(()),
+                None => Err(crate::domain::validate::field(f, Problem::InvalidDate)),
+            },
+            "probability" if !v.is_empty() => match v.parse::<i64>() {
+                Ok(n) if (0..=100).contains(&n) => Ok(()),
+                _ => Err(crate::domain::validate::field(f, Problem::InvalidNumber)),
+            },
+            "contact" => optional_email(f, &v).map(|_| ()),
+            "description" => optional(f, &v, 10_000).map(|_| ()),
+            "forecast_category" if !v.is_empty() => match forecast_category(&v) {
+                Some(c) => {
+                    v = c.code().to_string();
+                    Ok(())
+                }
+                None => Err(crate::domain::validate::field(f, Problem::InvalidChoice)),
+            },
+            "estimated" | "list_price" | "unit_cost" | "amount" if !v.is_empty() => match decimal_text(&v) {
                 Some(d) if !d.starts_with('-') => Ok(()),
                 _ => Err(crate::domain::validate::field(f, Problem::InvalidNumber)),
             },
@@ -255,8 +290,9 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
         p.cells.push(CellView { field: f.to_string(), before: raw_value.clone(), after: v.clone(), problem });
         p.values.insert(f, v);
     }
+    // Required fields: not mapped, or empty (unless their own check said so already).
     for req in entity.required() {
-        if !p.values.contains_key(req) {
+        if p.get(req).is_none() && !p.problems.iter().any(|(f, _)| f == req) {
             p.problems.push((req.to_string(), Problem::Required));
         }
     }
@@ -287,6 +323,11 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
     }
     match entity {
         ImportEntity::Product => {}
+        ImportEntity::Opportunity => {
+            if let (Some(name), Some(account)) = (p.get("name"), p.get("account")) {
+                p.exact.push(format!("name:{}|{}", search_key(name), company_key(account)));
+            }
+        }
         ImportEntity::Lead => {
             if let Some(company) = p.get("company") {
                 let key = company_key(company);

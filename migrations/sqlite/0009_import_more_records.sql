@@ -1,4 +1,4 @@
--- Imports of leads and products (and, later, opportunities and activities). SQLite cannot change a CHECK
+-- Imports of leads, products, opportunities and activities. SQLite cannot change a CHECK
 -- in place: the imports table is rebuilt by SQLite's own procedure (foreign keys are off while this
 -- migration runs, and checked before it commits; the tables that reference imports keep their rows).
 CREATE TABLE imports_new (
@@ -38,7 +38,11 @@ CREATE INDEX imports_status ON imports(status, heartbeat_at);
 
 ALTER TABLE leads ADD COLUMN import_id INTEGER REFERENCES imports(id);
 ALTER TABLE products ADD COLUMN import_id INTEGER REFERENCES imports(id);
+ALTER TABLE opportunities ADD COLUMN import_id INTEGER REFERENCES imports(id);
+ALTER TABLE activities ADD COLUMN import_id INTEGER REFERENCES imports(id);
 CREATE INDEX leads_import ON leads(import_id) WHERE import_id IS NOT NULL;
 CREATE INDEX products_import ON products(import_id) WHERE import_id IS NOT NULL;
+CREATE INDEX opportunities_import ON opportunities(import_id) WHERE import_id IS NOT NULL;
+CREATE INDEX activities_import ON activities(import_id) WHERE import_id IS NOT NULL;
 -- An imported lead list is matched against open leads by e-mail (indexed since 0004) and PIB.
 CREATE INDEX leads_pib ON leads(pib) WHERE pib IS NOT NULL;
