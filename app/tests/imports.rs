@@ -476,6 +476,73 @@ async fn pipeline_from_excel(db: Db) {
 }
 both!(pipeline_from_excel);
 
+/// A log of calls and visits kept in Excel: kinds and "done" in Serbian, dates with and without a time,
+/// the contact by e-mail. Past activities count as done in their own week; a row twice in the file is one
+/// activity; a second import of the same log finds it in the database; bad kinds, dates and rows about
+/// nobody are rejected; undone.
+async fn activity_log(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let mlekara = accounts::create(&db, &admin, &account_input("Mlekara Šabac d.o.o.")).await.unwrap();
+    let ana = new_contact(&db, &admin, "Ana", "Marić", Some(mlekara)).await;
+    sqlx::query("UPDATE contacts SET email = 'ana@mlekara.rs' WHERE id = $1").bind(ana).execute(&db.pool).await.unwrap();
+    let text = "Vrsta;Naslov;Datum;Firma;Kontakt;Ishod;Obavljeno\n\
+                Poziv;Dogovor o ponudi;15.10.2026 10:30;Mlekara Šabac;Ana@Mlekara.rs;Traže ponudu;da\n\
+                Poseta;Prezentacija linije;20.10.2026.;Mlekara Šabac;;;\n\
+                Poziv;Dogovor o ponudi;15.10.2026 10:30;Mlekara Šabac;ana@mlekara.rs;;da\n\
+                Zadatak;Poslati katalog;1.3.2099;;ana@mlekara.rs;;\n\
+                Golub;Pismo golubom;1.1.2026;Mlekara Šabac;;;\n\
+                Poziv;O nikome;1.1.2026;;;;\n\
+                Poziv;Loš datum;35.1.2026;Mlekara Šabac;;;\n";
+    let id = analysed(&db, &admin, ImportEntity::Activity, "aktivnosti.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    let rejected: Vec<i64> = preview.rejects.iter().map(|r| r.row_no).collect();
+    assert_eq!(rejected, vec![5, 6, 7]);
+    assert_eq!(preview.groups.len(), 1);
+    assert_eq!((preview.groups[0].rows.clone(), preview.groups[0].existing_id), (vec![1, 3], None));
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.status, done.created, done.updated, done.rejected), (ImportStatus::Done, 3, 1, 3));
+
+    let rows = sqlx::query(
+        "SELECT subject, kind, status, regarding_kind, regarding_id, account_id, outcome, starts_at, completed_at, import_id FROM activities ORDER BY starts_at",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    let got: Vec<(String, String, String, String, i64, Option<i64>)> = rows
+        .iter()
+        .map(|r| (r.get("subject"), r.get("kind"), r.get("status"), r.get("regarding_kind"), r.get("regarding_id"), r.get("account_id")))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("Dogovor o ponudi".into(), "call".into(), "completed".into(), "contact".into(), ana, Some(mlekara)),
+            ("Prezentacija linije".into(), "meeting".into(), "completed".into(), "account".into(), mlekara, Some(mlekara)),
+            ("Poslati katalog".into(), "task".into(), "open".into(), "contact".into(), ana, Some(mlekara)),
+        ]
+    );
+    // Done when it happened: the call at 10:30 local, the visit at the start of its working day.
+    assert_eq!(rows[0].get::<Option<String>, _>("completed_at"), Some(rows[0].get::<String, _>("starts_at")));
+    assert_eq!(app::services::clock::to_local(&rows[1].get::<String, _>("starts_at")), "2026-10-20T09:00");
+    assert_eq!(rows[0].get::<Option<String>, _>("outcome").as_deref(), Some("Traže ponudu"));
+    assert!(rows.iter().all(|r| r.get::<Option<i64>, _>("import_id") == Some(id)));
+
+    // The same log again: the call is found in the database and skipped.
+    let again = analysed(&db, &admin, ImportEntity::Activity, "opet.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    let groups = imports::preview(&db, &admin, again).await.unwrap().groups;
+    assert_eq!(groups.iter().filter(|g| g.existing_id.is_some()).count(), 3);
+    for g in &groups {
+        imports::decide(&db, &admin, again, g.group, Decision::Skip, vec![]).await.unwrap();
+    }
+    let done = finish(&db, &admin, again).await;
+    assert_eq!((done.created, done.skipped), (0, 4));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM activities").await, 3);
+
+    imports::undo(&db, &admin, id).await.expect("undo");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM activities").await, 0);
+}
+both!(activity_log);
+
 // ---------------------------------------------------------------------------------------------------
 // A real process kill in the middle of an import, then resume.
 // ---------------------------------------------------------------------------------------------------

@@ -12,11 +12,18 @@ pub enum ImportEntity {
     Lead,
     Product,
     Opportunity,
+    Activity,
 }
 
 impl ImportEntity {
-    pub const ALL: [ImportEntity; 5] =
-        [ImportEntity::Account, ImportEntity::Contact, ImportEntity::Lead, ImportEntity::Product, ImportEntity::Opportunity];
+    pub const ALL: [ImportEntity; 6] = [
+        ImportEntity::Account,
+        ImportEntity::Contact,
+        ImportEntity::Lead,
+        ImportEntity::Product,
+        ImportEntity::Opportunity,
+        ImportEntity::Activity,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -25,6 +32,7 @@ impl ImportEntity {
             ImportEntity::Lead => "lead",
             ImportEntity::Product => "product",
             ImportEntity::Opportunity => "opportunity",
+            ImportEntity::Activity => "activity",
         }
     }
 
@@ -36,6 +44,7 @@ impl ImportEntity {
             ImportEntity::Lead => "l",
             ImportEntity::Product => "p",
             ImportEntity::Opportunity => "o",
+            ImportEntity::Activity => "act",
         }
     }
 
@@ -49,6 +58,8 @@ impl ImportEntity {
             ImportEntity::Product => &["code"],
             // A deal is the same deal by its name at its account (a key of its own).
             ImportEntity::Opportunity => &[],
+            // An activity is the same one by its kind, start, subject and account (a key of its own).
+            ImportEntity::Activity => &[],
         }
     }
 
@@ -60,6 +71,7 @@ impl ImportEntity {
             ImportEntity::Lead => "leads",
             ImportEntity::Product => "products",
             ImportEntity::Opportunity => "opportunities",
+            ImportEntity::Activity => "activities",
         }
     }
 
@@ -110,13 +122,33 @@ impl ImportEntity {
                 "forecast_category",
                 "owner",
             ],
+            ImportEntity::Activity => &[
+                "kind",
+                "subject",
+                "starts_at",
+                "ends_at",
+                "completed",
+                "account",
+                "contact",
+                "direction",
+                "outcome",
+                "location",
+                "description",
+                "priority",
+                "owner",
+            ],
         }
     }
 
     /// Fields that are read from the file but are not columns of the record as such (a full name is
     /// split; types and the account are related rows): they take no part in field-by-field updates.
+    /// An activity keeps what it is about and its status (completing is a step of its own).
     pub fn compared_fields(self) -> Vec<&'static str> {
-        self.fields().iter().copied().filter(|f| !matches!(*f, "full_name" | "types" | "account")).collect()
+        let skip = |f: &str| match self {
+            ImportEntity::Activity => matches!(f, "account" | "contact" | "completed"),
+            _ => matches!(f, "full_name" | "types" | "account"),
+        };
+        self.fields().iter().copied().filter(|f| !skip(f)).collect()
     }
 
     /// Fields a row must have (after mapping): an account needs a name; a contact a first and last name,
@@ -129,6 +161,8 @@ impl ImportEntity {
             ImportEntity::Lead => &[],
             ImportEntity::Product => &["code", "name", "family", "unit", "list_price"],
             ImportEntity::Opportunity => &["name", "account", "close_date"],
+            // An activity is about an account or a contact: the row's check says which is missing.
+            ImportEntity::Activity => &["kind", "subject", "starts_at"],
         }
     }
 }
@@ -219,6 +253,22 @@ fn synonyms(entity: ImportEntity, field: &str) -> &'static [&'static str] {
         (ImportEntity::Opportunity, "source") => &["source", "lead source", "izvor", "kanal"],
         (ImportEntity::Opportunity, "description") => &["description", "notes", "details", "opis", "napomena", "beleske"],
         (ImportEntity::Opportunity, "forecast_category") => &["forecast category", "forecast", "kategorija prognoze", "prognoza"],
+        (ImportEntity::Activity, "kind") => &["kind", "type", "activity type", "vrsta", "tip", "vrsta aktivnosti", "aktivnost"],
+        (ImportEntity::Activity, "subject") => &["subject", "title", "topic", "naslov", "tema", "predmet"],
+        (ImportEntity::Activity, "starts_at") => {
+            &["date", "start", "starts", "starts at", "when", "date and time", "datum", "vreme", "pocetak", "datum i vreme", "termin"]
+        }
+        (ImportEntity::Activity, "ends_at") => &["end", "ends", "ends at", "kraj", "zavrsetak", "do"],
+        (ImportEntity::Activity, "completed") => &["done", "completed", "status", "zavrseno", "obavljeno", "uradjeno"],
+        (ImportEntity::Activity, "account") => {
+            &["account", "account name", "customer", "company", "kupac", "klijent", "firma", "kompanija", "naziv firme"]
+        }
+        (ImportEntity::Activity, "contact") => &["contact", "contact email", "kontakt", "kontakt osoba", "e-mail kontakta", "email"],
+        (ImportEntity::Activity, "direction") => &["direction", "smer", "dolazni/odlazni"],
+        (ImportEntity::Activity, "outcome") => &["outcome", "result", "ishod", "rezultat", "zakljucak"],
+        (ImportEntity::Activity, "location") => &["location", "place", "mesto", "lokacija", "adresa"],
+        (ImportEntity::Activity, "description") => &["description", "notes", "details", "opis", "napomena", "beleske"],
+        (ImportEntity::Activity, "priority") => &["priority", "prioritet", "vaznost", "hitnost"],
         (ImportEntity::Product, "active") => &["active", "status", "aktivan", "u prodaji", "aktivno"],
         _ => &[],
     }
@@ -502,6 +552,8 @@ mod tests {
         let h: Vec<String> =
             ["Naziv posla", "Kupac", "Faza", "Iznos", "Rok", "Verovatnoća", "Kontakt"].iter().map(|s| s.to_string()).collect();
         assert_eq!(auto_map(ImportEntity::Opportunity, &h), ["name", "account", "stage", "amount", "close_date", "probability", "contact"]);
+        let h: Vec<String> = ["Vrsta", "Naslov", "Datum", "Firma", "Kontakt", "Ishod", "Obavljeno"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(auto_map(ImportEntity::Activity, &h), ["kind", "subject", "starts_at", "account", "contact", "outcome", "completed"]);
     }
 
     #[test]

@@ -577,6 +577,7 @@ catalog! {
     WasValue => "was:", "bilo:";
     MatchedBy => "matched by", "poklapanje po";
     MatchedByName => "similar name", "sličan naziv";
+    MatchedBySame => "the same kind, time, subject and account", "ista vrsta, vreme, naslov i firma";
     ExistingRecord => "Existing record", "Postojeći zapis";
     ImportDecision => "What to do", "Šta uraditi";
     DecisionUpdate => "Update the existing record", "Ažuriraj postojeći zapis";

@@ -20,6 +20,7 @@ fn entity_label(e: ImportEntity) -> M {
         ImportEntity::Lead => M::Leads,
         ImportEntity::Product => M::Products,
         ImportEntity::Opportunity => M::Opportunities,
+        ImportEntity::Activity => M::Activities,
     }
 }
 
@@ -32,14 +33,23 @@ pub fn ImportLink(entity: ImportEntity) -> impl IntoView {
     allowed.then(|| view! { <A href=format!("/imports?entity={}", entity.code()) attr:class="btn">{t(M::ImportNoun)}</A> })
 }
 
-/// The list of the records an import writes (a record's page is below it).
-fn list_path(e: ImportEntity) -> &'static str {
+/// Where the records an import writes have their pages (`/…/{id}`).
+fn record_path(e: ImportEntity) -> &'static str {
     match e {
         ImportEntity::Account => "/accounts",
         ImportEntity::Contact => "/contacts",
         ImportEntity::Lead => "/leads",
         ImportEntity::Product => "/products",
         ImportEntity::Opportunity => "/opportunities",
+        ImportEntity::Activity => "/activities",
+    }
+}
+
+/// Where the records an import writes are listed: activities on the calendar.
+fn list_path(e: ImportEntity) -> &'static str {
+    match e {
+        ImportEntity::Activity => "/calendar",
+        _ => record_path(e),
     }
 }
 
@@ -78,6 +88,7 @@ fn matched_label(m: &str) -> M {
         "mb" => M::Mb,
         "phone" => M::Phone,
         "code" => M::Code,
+        "same" => M::MatchedBySame,
         _ => M::MatchedByName,
     }
 }
@@ -511,7 +522,7 @@ fn GroupCard(g: DuplicateGroup, id: i64, entity: ImportEntity, editable: bool, t
         });
     };
     let rows_label = g.rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
-    let existing_href = g.existing_id.map(|e| format!("{}/{e}", list_path(entity)));
+    let existing_href = g.existing_id.map(|e| format!("{}/{e}", record_path(entity)));
     let sim = (g.matched_by == "name" && g.similarity < 100).then(|| format!(" ({} %)", g.similarity));
     let n_rows = g.rows.len();
     view! {

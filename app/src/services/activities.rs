@@ -377,10 +377,18 @@ pub async fn update(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64
     let version = parse_id("version", &input.version)?;
     let v = validate(input)?;
     let mut tx = db.begin().await?;
-    let old = load_for_update(&mut tx, actor, id, version).await?;
-    let (account_id, _) = regarding(&mut tx, actor, v.regarding_kind, v.regarding_id).await?;
-    check_attendees(&mut tx, actor, &v).await?;
-    let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let new_version = update_in(&mut tx, actor, (id, version), &v).await?;
+    tx.commit().await?;
+    Ok(new_version)
+}
+
+/// Saves an edit inside the caller's transaction (the form, or an import updating an activity);
+/// returns the new version.
+pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i64), v: &Valid) -> Result<i64, AppError> {
+    let old = load_for_update(tx, actor, id, version).await?;
+    let (account_id, _) = regarding(tx, actor, v.regarding_kind, v.regarding_id).await?;
+    check_attendees(tx, actor, v).await?;
+    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(
         "UPDATE activities SET kind = $1, subject = $2, description = $3, priority = $4, starts_at = $5, ends_at = $6, duration_min = $7, \
          direction = $8, outcome = $9, location = $10, regarding_kind = $11, regarding_id = $12, account_id = $13, owner_id = $14, team_id = $15, \
@@ -405,15 +413,14 @@ pub async fn update(db: &Db, actor: &Actor, input: &ActivityInput) -> Result<i64
     .bind(actor.id)
     .bind(id)
     .bind(version)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     if n == 0 {
         return Err(AppError::Conflict);
     }
-    write_attendees(&mut tx, id, &v).await?;
-    audit::updated(&mut tx, "activity", id, Some(actor), &audit_fields(&valid_of(&old), old.owner_id), &audit_fields(&v, owner)).await?;
-    tx.commit().await?;
+    write_attendees(tx, id, v).await?;
+    audit::updated(tx, "activity", id, Some(actor), &audit_fields(&valid_of(&old), old.owner_id), &audit_fields(v, owner)).await?;
     Ok(version + 1)
 }
 

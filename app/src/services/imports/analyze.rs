@@ -91,7 +91,7 @@ pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -
             Checked { row_no, p, owner, account_id: None, source_id, stage_id, contact_id: None }
         })
         .collect();
-    if matches!(entity, ImportEntity::Contact | ImportEntity::Opportunity) {
+    if matches!(entity, ImportEntity::Contact | ImportEntity::Opportunity | ImportEntity::Activity) {
         let refs: Vec<String> = out.iter().filter_map(|c| c.p.get("account").map(str::to_string)).collect();
         let found = lookup::accounts_for(db, actor, &refs).await?;
         for c in out.iter_mut() {
@@ -103,14 +103,23 @@ pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -
             }
         }
     }
-    if entity == ImportEntity::Opportunity {
+    // A deal's contact is one at its account; an activity's, at its account when it names one (else the
+    // contact's account is the activity's).
+    if matches!(entity, ImportEntity::Opportunity | ImportEntity::Activity) {
         let emails: Vec<String> = out.iter().filter_map(|c| c.p.get("contact").map(str::to_lowercase)).collect();
         let found = lookup::contacts_by_email(db, actor, &emails).await?;
         for c in out.iter_mut() {
             let Some(email) = c.p.get("contact").map(str::to_lowercase) else { continue };
-            let at_account = found.get(&email).and_then(|hits| hits.iter().find(|(_, a)| c.account_id.is_some() && *a == c.account_id));
-            match at_account {
-                Some((id, _)) => c.contact_id = Some(*id),
+            let any_account = entity == ImportEntity::Activity && c.p.get("account").is_none();
+            let hit =
+                found.get(&email).and_then(|hits| hits.iter().find(|(_, a)| any_account || (c.account_id.is_some() && *a == c.account_id)));
+            match hit {
+                Some((id, account)) => {
+                    c.contact_id = Some(*id);
+                    if any_account {
+                        c.account_id = *account;
+                    }
+                }
                 None => mark(&mut c.p, "contact", Problem::NotFoundByName),
             }
         }

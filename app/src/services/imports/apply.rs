@@ -13,9 +13,9 @@ use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::{now, Db, Tx};
 use crate::domain::imports::{Decision, FieldPolicy, ImportEntity};
 use crate::domain::validate::field;
-use crate::domain::{AccountInput, ContactInput, LeadInput, OpportunityInput, ProductInput};
+use crate::domain::{AccountInput, ActivityInput, ContactInput, LeadInput, OpportunityInput, ProductInput, RegardingKind};
 use crate::error::{AppError, Problem};
-use crate::services::{accounts, audit, contacts, leads, opportunities, products, Actor};
+use crate::services::{accounts, activities, audit, contacts, leads, opportunities, products, Actor};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
@@ -34,6 +34,7 @@ enum Valid {
     Lead(leads::Valid),
     Product(products::ValidProduct),
     Opportunity(opportunities::Valid),
+    Activity(activities::Valid),
 }
 
 fn text(c: &Checked, f: &str) -> String {
@@ -89,6 +90,41 @@ fn validate(entity: ImportEntity, c: &Checked) -> Result<Valid, AppError> {
             let refs = DealRefs { account: c.account_id, stage: c.stage_id, contact: c.contact_id, owner: c.owner.0 };
             opportunities::validate(&opportunity_input(&|f| c.p.get(f).map(str::to_string), refs)).map(Valid::Opportunity)
         }
+        ImportEntity::Activity => {
+            let about = match (c.contact_id, c.account_id) {
+                (Some(contact), _) => (RegardingKind::Contact, contact),
+                (None, Some(account)) => (RegardingKind::Account, account),
+                (None, None) => return Err(field("account", Problem::Required)),
+            };
+            let get = |f: &str| c.p.get(f).map(str::to_string);
+            // Done as the file says; without a word, what has already happened counts as done.
+            let done = match c.p.get("completed") {
+                Some(d) => d == "true",
+                None => c.p.get("starts_at").is_some_and(|s| s < crate::services::clock::to_local(&now()).as_str()),
+            };
+            activities::validate(&activity_input(&get, about, c.owner.0, done)).map(Valid::Activity)
+        }
+    }
+}
+
+/// An activity form filled from import fields, about the record found for the row.
+fn activity_input(get: &dyn Fn(&str) -> Option<String>, (kind, id): (RegardingKind, i64), owner: i64, done: bool) -> ActivityInput {
+    let g = |f: &str| get(f).unwrap_or_default();
+    ActivityInput {
+        kind: g("kind"),
+        subject: g("subject"),
+        description: g("description"),
+        priority: g("priority"),
+        starts_at: g("starts_at"),
+        ends_at: g("ends_at"),
+        direction: g("direction"),
+        outcome: g("outcome"),
+        location: g("location"),
+        regarding_kind: kind.code().to_string(),
+        regarding_id: id.to_string(),
+        owner_id: owner.to_string(),
+        completed: if done { "on".into() } else { String::new() },
+        ..Default::default()
     }
 }
 
@@ -263,13 +299,14 @@ async fn insert(tx: &mut Tx, actor: &Actor, imp: &ImportDb, rows: &[(Valid, (i64
         let got = match imp.entity() {
             ImportEntity::Account | ImportEntity::Contact => insert_many(tx, actor, imp, chunk, &ts).await?,
             // Leads, products and deals are written by their own service (its checks and history), one at a time.
-            ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity => {
+            ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
                 let mut got = Vec::with_capacity(chunk.len());
                 for (v, _) in chunk {
                     let id = match v {
                         Valid::Lead(l) => leads::insert(tx, actor, l, None, false).await?,
                         Valid::Product(p) => products::insert_product(tx, actor, p, false).await?,
                         Valid::Opportunity(o) => opportunities::insert(tx, actor, o, None, false).await?,
+                        Valid::Activity(a) => activities::insert(tx, actor, a, None, false).await?,
                         _ => return Err(AppError::Internal),
                     };
                     got.push(id);
@@ -280,6 +317,16 @@ async fn insert(tx: &mut Tx, actor: &Actor, imp: &ImportDb, rows: &[(Valid, (i64
                     mark.push(if i == 0 { "" } else { ", " }).bind(*id);
                 }
                 mark.push(")").query().execute(&mut **tx).await?;
+                if imp.entity() == ImportEntity::Activity {
+                    // Imported history was done when it happened, not when it was imported (activity reports
+                    // count it in its own week).
+                    sqlx::query(
+                        "UPDATE activities SET completed_at = COALESCE(ends_at, starts_at) WHERE import_id = $1 AND status = 'completed'",
+                    )
+                    .bind(imp.id)
+                    .execute(&mut **tx)
+                    .await?;
+                }
                 got
             }
         };
@@ -446,7 +493,7 @@ async fn update(
             .execute(&mut **tx)
             .await?;
         }
-        ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity => {
+        ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
             audited = write_values(tx, actor, entity, (id, version), &|f| merged.get(f).cloned().flatten(), owner, &setup.names).await?;
         }
     }
@@ -474,6 +521,14 @@ async fn write_values(
 ) -> Result<bool, AppError> {
     let ts = now();
     let n = match entity {
+        ImportEntity::Activity => {
+            // What it is about stays.
+            let r = sqlx::query("SELECT regarding_kind, regarding_id FROM activities WHERE id = $1").bind(id).fetch_one(&mut **tx).await?;
+            let kind = RegardingKind::parse(&r.try_get::<String, _>("regarding_kind")?).ok_or(AppError::Internal)?;
+            let v = activities::validate(&activity_input(get, (kind, r.try_get("regarding_id")?), owner, false))?;
+            activities::update_in(tx, actor, (id, version), &v).await?;
+            return Ok(true);
+        }
         ImportEntity::Opportunity => {
             let account: i64 = sqlx::query("SELECT account_id FROM opportunities WHERE id = $1")
                 .bind(id)
@@ -794,6 +849,8 @@ pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), A
              + (SELECT COUNT(*) FROM field_observations WHERE opportunity_id IN {created}) \
              + (SELECT COUNT(*) FROM leads WHERE opportunity_id IN {created})"
         ),
+        // A follow-up scheduled from an imported activity depends on it.
+        ImportEntity::Activity => format!("+ (SELECT COUNT(*) FROM activities WHERE follow_up_of IN {created})"),
         ImportEntity::Product => format!(
             "+ (SELECT COUNT(*) FROM opportunity_lines WHERE product_id IN {created}) \
              + (SELECT COUNT(*) FROM price_list_items WHERE product_id IN {created}) \
@@ -829,6 +886,7 @@ pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), A
     let ts = now();
     let label = match entity {
         ImportEntity::Account | ImportEntity::Product | ImportEntity::Opportunity => "name",
+        ImportEntity::Activity => "subject",
         ImportEntity::Contact => "first_name || ' ' || last_name",
         ImportEntity::Lead => "COALESCE(company, last_name)",
     };
@@ -938,7 +996,7 @@ async fn restore(
             .execute(&mut **tx)
             .await?;
         }
-        ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity => {
+        ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
             if write_values(tx, actor, entity, (id, version), &b, owner, names).await? {
                 return Ok(());
             }

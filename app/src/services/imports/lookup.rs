@@ -209,6 +209,36 @@ pub async fn match_existing(
     }
     match entity {
         ImportEntity::Lead | ImportEntity::Product => {}
+        ImportEntity::Activity => {
+            // The same activity: its kind, start and subject (folded) at the same account.
+            let starts: Vec<Option<String>> = rows
+                .iter()
+                .map(|r| {
+                    let keyed = r.exact.iter().any(|k| k.starts_with("same:"));
+                    r.get("starts_at").filter(|_| keyed).and_then(|s| crate::services::clock::parse_local("starts_at", s).ok())
+                })
+                .collect();
+            let wanted: Vec<String> = starts.iter().flatten().cloned().collect();
+            if !wanted.is_empty() {
+                let mut sql = Sql::new(
+                    "SELECT act.id, act.kind, act.subject, act.starts_at, act.account_id FROM activities act WHERE act.starts_at IN ",
+                );
+                push_list(&mut sql, &wanted);
+                restrict(&mut sql, actor, entity);
+                sql.push(" ORDER BY act.id");
+                let found = sql.query_as::<(i64, String, String, String, Option<i64>)>().fetch_all(&db.pool).await?;
+                for (i, start) in starts.iter().enumerate() {
+                    let (Some(start), Some(kind), Some(subject)) = (start, rows[i].get("kind"), rows[i].get("subject")) else { continue };
+                    let subject = search_key(subject);
+                    let account = account_ids.get(i).copied().flatten();
+                    if let Some((id, ..)) =
+                        found.iter().find(|(_, k, s, st, a)| st == start && k == kind && search_key(s) == subject && *a == account)
+                    {
+                        out[i] = Some(Existing { id: *id, matched_by: "same".into(), similarity: 100 });
+                    }
+                }
+            }
+        }
         ImportEntity::Opportunity => {
             // The same deal: its name (folded) at the same account, among open deals.
             let names: Vec<String> = rows.iter().map(|r| search_key(r.get("name").unwrap_or(""))).collect();
@@ -299,6 +329,11 @@ fn restrict(sql: &mut Sql, actor: &Actor, entity: ImportEntity) {
             sql.push(" AND o.stage_id IN (SELECT id FROM stages WHERE kind = 'open')");
             visibility::restrict(sql, actor, "o");
         }
+        // A cancelled activity is history.
+        ImportEntity::Activity => {
+            sql.push(" AND act.status <> 'cancelled'");
+            visibility::restrict(sql, actor, "act");
+        }
         _ => visibility::restrict(sql, actor, entity.alias()),
     }
 }
@@ -323,6 +358,10 @@ const OPPORTUNITY_VALUES: &str = "SELECT o.id, o.name, a.name AS account, o.clos
     o.forecast_category, u.email AS owner, o.version FROM opportunities o JOIN accounts a ON a.id = o.account_id \
     JOIN stages s ON s.id = o.stage_id JOIN users u ON u.id = o.owner_id LEFT JOIN contacts c ON c.id = o.contact_id WHERE o.id IN (";
 
+const ACTIVITY_VALUES: &str =
+    "SELECT act.id, act.kind, act.subject, act.starts_at, act.ends_at, act.direction, act.outcome, act.location, \
+    act.description, act.priority, u.email AS owner, act.version FROM activities act JOIN users u ON u.id = act.owner_id WHERE act.id IN (";
+
 fn values_query(entity: ImportEntity, ids: &[i64]) -> Sql {
     let mut sql = Sql::new(match entity {
         ImportEntity::Account => ACCOUNT_VALUES,
@@ -330,6 +369,7 @@ fn values_query(entity: ImportEntity, ids: &[i64]) -> Sql {
         ImportEntity::Lead => LEAD_VALUES,
         ImportEntity::Product => PRODUCT_VALUES,
         ImportEntity::Opportunity => OPPORTUNITY_VALUES,
+        ImportEntity::Activity => ACTIVITY_VALUES,
     });
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
@@ -355,6 +395,10 @@ fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values
                     .map(crate::domain::money::minor_to_input)
             }
             "active" => Some((r.try_get::<i64, _>("active")? != 0).to_string()),
+            // What an activity is about and its status are not updated by an import.
+            "account" | "contact" | "completed" if entity == ImportEntity::Activity => continue,
+            // Moments as the import reads them: local date and time.
+            "starts_at" | "ends_at" => r.try_get::<Option<String>, _>(*f)?.map(|t| crate::services::clock::to_local(&t)),
             _ => r.try_get::<Option<String>, _>(*f)?,
         };
         values.insert(f, v);
@@ -384,6 +428,7 @@ pub async fn existing_values(db: &Db, entity: ImportEntity, ids: &[i64]) -> Resu
         let v = |f: &str| values.get(f).cloned().flatten().unwrap_or_default();
         let label = match entity {
             ImportEntity::Account | ImportEntity::Opportunity => v("name"),
+            ImportEntity::Activity => format!("{} · {}", v("subject"), v("starts_at").replace('T', " ")),
             ImportEntity::Contact => format!("{} {}", v("first_name"), v("last_name")),
             ImportEntity::Lead => crate::domain::lead_name(
                 values.get("company").cloned().flatten().as_deref(),

@@ -1,4 +1,4 @@
-//! Importing spreadsheets of accounts, contacts, leads, products and opportunities: upload → mapping → analysis (a background job:
+//! Importing spreadsheets of accounts, contacts, leads, products, opportunities and activities: upload → mapping → analysis (a background job:
 //! normalization, checks, duplicates in the file and in the database) → review (preview, rejects,
 //! duplicate groups with a decision each) → import (a background job, atomic per batch, resumable) →
 //! rejects as CSV, and undo while nothing depends on the imported records.
@@ -304,9 +304,12 @@ pub async fn analyse(
         ImportEntity::Account if !has("name") => return Err(field("name", Problem::Required)),
         ImportEntity::Contact if !(has("full_name") || has("last_name")) => return Err(field("last_name", Problem::Required)),
         ImportEntity::Lead if !(has("company") || has("full_name") || has("last_name")) => return Err(field("company", Problem::Required)),
-        ImportEntity::Product | ImportEntity::Opportunity => {
+        ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
             if let Some(f) = entity.required().iter().find(|f| !has(f)) {
                 return Err(field(f, Problem::Required));
+            }
+            if entity == ImportEntity::Activity && !(has("account") || has("contact")) {
+                return Err(field("account", Problem::Required));
             }
         }
         _ => {}

@@ -11,7 +11,7 @@ use crate::domain::normalize::{
 use crate::domain::reports::ForecastCategory;
 use crate::domain::text::search_key;
 use crate::domain::validate::{optional, optional_digits_id, optional_email, optional_phone, optional_website};
-use crate::domain::{BuyingRole, Category, LeadRating, RelationshipType};
+use crate::domain::{ActivityKind, BuyingRole, Category, Direction, LeadRating, Priority, RelationshipType};
 use crate::error::{AppError, Problem};
 use std::collections::BTreeMap;
 
@@ -89,6 +89,68 @@ fn currency(word: &str) -> Option<Currency> {
     Currency::parse(code)
 }
 
+/// A date with an optional time, as spreadsheets hold it ("15.10.2026 10:30", "2026-10-15T10:30:00",
+/// "15.10.2026."), as local "YYYY-MM-DDTHH:MM"; a date alone is at 09:00, the start of a working day.
+pub fn local_date_time(s: &str) -> Option<String> {
+    let t = s.trim();
+    let (date, time) = match t.split_once(['T', ' ']) {
+        Some((d, rest)) if parse_date_any(d).is_some() => (d, rest.trim()),
+        _ => (t, ""),
+    };
+    let d = parse_date_any(date)?;
+    let (h, m) = if time.is_empty() {
+        (9, 0)
+    } else {
+        let mut parts = time.trim_end_matches('h').split([':', '.']);
+        let h: u32 = parts.next()?.trim().parse().ok()?;
+        let m: u32 = parts.next().map(|m| m.trim().parse().ok()).unwrap_or(Some(0))?;
+        (h, m)
+    };
+    let dt = d.and_hms_opt(h, m, 0)?;
+    Some(dt.format("%Y-%m-%dT%H:%M").to_string())
+}
+
+fn activity_kind(word: &str) -> Option<ActivityKind> {
+    let code = match search_key(word).as_str() {
+        "call" | "phone call" | "phone" | "poziv" | "telefonski poziv" | "telefon" | "razgovor" => "call",
+        "meeting" | "visit" | "sastanak" | "poseta" | "obilazak" | "prezentacija" => "meeting",
+        "email" | "e-mail" | "e mail" | "mail" | "mejl" | "imejl" | "poruka" => "email",
+        "letter" | "pismo" | "dopis" => "letter",
+        "fax" | "faks" | "telefaks" => "fax",
+        "task" | "to do" | "todo" | "zadatak" | "obaveza" => "task",
+        _ => return None,
+    };
+    ActivityKind::parse(code)
+}
+
+fn direction(word: &str) -> Option<Direction> {
+    let code = match search_key(word).as_str() {
+        "in" | "inbound" | "incoming" | "dolazni" | "ulazni" | "primljen" => "in",
+        "out" | "outbound" | "outgoing" | "odlazni" | "izlazni" | "upucen" => "out",
+        _ => return None,
+    };
+    Direction::parse(code)
+}
+
+fn priority(word: &str) -> Option<Priority> {
+    let code = match search_key(word).as_str() {
+        "low" | "nizak" | "niska" | "nisko" => "low",
+        "normal" | "medium" | "normalan" | "normalna" | "srednji" | "srednja" => "normal",
+        "high" | "urgent" | "visok" | "visoka" | "hitno" | "hitan" => "high",
+        _ => return None,
+    };
+    Priority::parse(code)
+}
+
+/// Whether an activity was done: yes/no words, or a status.
+fn done(word: &str) -> Option<bool> {
+    match search_key(word).as_str() {
+        "done" | "completed" | "zavrseno" | "zavrsen" | "obavljeno" | "obavljen" | "uradjeno" => Some(true),
+        "open" | "planned" | "otvoreno" | "planirano" | "zakazano" => Some(false),
+        w => yes_no(w),
+    }
+}
+
 fn forecast_category(word: &str) -> Option<ForecastCategory> {
     let code = match search_key(word).replace(['_', '-'], " ").as_str() {
         "pipeline" | "u toku" | "otvoreno" | "prilika" => "pipeline",
@@ -159,6 +221,11 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
                 }
             }
             "probability" => v = v.trim_end_matches('%').trim().to_string(),
+            "starts_at" | "ends_at" if !v.is_empty() => {
+                if let Some(t) = local_date_time(&v) {
+                    v = t;
+                }
+            }
             "phone" | "mobile" if options.phones && !v.is_empty() => {
                 if let Some(intl) = phone_international(&v, "381") {
                     v = intl;
@@ -242,6 +309,28 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
                 _ => Err(crate::domain::validate::field(f, Problem::InvalidNumber)),
             },
             "contact" => optional_email(f, &v).map(|_| ()),
+            "starts_at" | "ends_at" if !v.is_empty() => match local_date_time(&v) {
+                Some(_) => Ok(()),
+                None => Err(crate::domain::validate::field(f, Problem::InvalidDate)),
+            },
+            "subject" => optional(f, &v, 200).map(|_| ()),
+            "outcome" => optional(f, &v, 500).map(|_| ()),
+            "location" => optional(f, &v, 200).map(|_| ()),
+            "kind" | "direction" | "priority" | "completed" if !v.is_empty() => {
+                let code = match f {
+                    "kind" => activity_kind(&v).map(|k| k.code().to_string()),
+                    "direction" => direction(&v).map(|d| d.code().to_string()),
+                    "priority" => priority(&v).map(|p| p.code().to_string()),
+                    _ => done(&v).map(|b| b.to_string()),
+                };
+                match code {
+                    Some(c) => {
+                        v = c;
+                        Ok(())
+                    }
+                    None => Err(crate::domain::validate::field(f, Problem::InvalidChoice)),
+                }
+            }
             "description" => optional(f, &v, 10_000).map(|_| ()),
             "forecast_category" if !v.is_empty() => match forecast_category(&v) {
                 Some(c) => {
@@ -299,6 +388,10 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
     if entity == ImportEntity::Contact && !p.values.contains_key("first_name") {
         p.problems.push(("first_name".into(), Problem::Required));
     }
+    // An activity is about an account or a contact.
+    if entity == ImportEntity::Activity && p.get("account").is_none() && p.get("contact").is_none() {
+        p.problems.push(("account".into(), Problem::Required));
+    }
     // A lead names a company or a person (the lead form's rule).
     if entity == ImportEntity::Lead && p.get("company").is_none() && p.get("last_name").is_none() {
         let f = if p.get("first_name").is_some() { "last_name" } else { "company" };
@@ -323,6 +416,12 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
     }
     match entity {
         ImportEntity::Product => {}
+        ImportEntity::Activity => {
+            if let (Some(kind), Some(subject), Some(starts)) = (p.get("kind"), p.get("subject"), p.get("starts_at")) {
+                let about = p.get("account").map(company_key).or(p.get("contact").map(str::to_lowercase)).unwrap_or_default();
+                p.exact.push(format!("same:{kind}|{starts}|{}|{about}", search_key(subject)));
+            }
+        }
         ImportEntity::Opportunity => {
             if let (Some(name), Some(account)) = (p.get("name"), p.get("account")) {
                 p.exact.push(format!("name:{}|{}", search_key(name), company_key(account)));
@@ -454,6 +553,29 @@ mod tests {
         let p = prepare(ImportEntity::Product, &map, &ImportOptions::default(), &m(&["", "X", "", "", "besplatno", "", "možda"]));
         let fields: Vec<&str> = p.problems.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["active", "code", "family", "list_price", "unit"]);
+    }
+
+    #[test]
+    fn activity_times_and_words() {
+        assert_eq!(local_date_time("15.10.2026 10:30").as_deref(), Some("2026-10-15T10:30"));
+        assert_eq!(local_date_time("2026-10-15T10:30:00").as_deref(), Some("2026-10-15T10:30"));
+        assert_eq!(local_date_time("15.10.2026.").as_deref(), Some("2026-10-15T09:00"));
+        assert_eq!(local_date_time("5.3.27 8.15h").as_deref(), Some("2027-03-05T08:15"));
+        assert_eq!(local_date_time("15.10.2026 25:00"), None);
+        assert_eq!(local_date_time("sutra"), None);
+        let map = m(&["kind", "subject", "starts_at", "account", "completed", "direction"]);
+        let p = prepare(
+            ImportEntity::Activity,
+            &map,
+            &ImportOptions::default(),
+            &m(&["Telefonski poziv", "Ponuda", "1.2.2026", "Delta", "obavljeno", "odlazni"]),
+        );
+        assert!(p.ok(), "{:?}", p.problems);
+        assert_eq!((p.get("kind"), p.get("completed"), p.get("direction")), (Some("call"), Some("true"), Some("out")));
+        assert_eq!(p.exact, vec!["same:call|2026-02-01T09:00|ponuda|delta".to_string()]);
+        let p = prepare(ImportEntity::Activity, &map, &ImportOptions::default(), &m(&["golub", "X", "1.2.2026", "", "možda", ""]));
+        let fields: Vec<&str> = p.problems.iter().map(|(f, _)| f.as_str()).collect();
+        assert_eq!(fields, ["completed", "kind", "account"]);
     }
 
     #[test]
