@@ -543,6 +543,48 @@ async fn activity_log(db: Db) {
 }
 both!(activity_log);
 
+/// Phones are kept as typed ("011/555-1234"), yet a row with the same number written otherwise
+/// ("+381 11 5551234", "0641234567") finds the record in the database: in an import, and when a form is
+/// saved. Switched off by the phone rule.
+async fn phones_find_records_written_otherwise(db: Db) {
+    use app::services::duplicates;
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let mut a_in = account_input("Elektro Srbija d.o.o.");
+    a_in.phone = "011/555-1234".into();
+    let elektro = accounts::create(&db, &admin, &a_in).await.unwrap();
+    let ana = new_contact(&db, &admin, "Ana", "Marić", Some(elektro)).await;
+    sqlx::query("UPDATE contacts SET mobile = '064 123 45 67' WHERE id = $1").bind(ana).execute(&db.pool).await.unwrap();
+
+    let text = "Naziv;Telefon\nElektrosrbija Beograd;+381 11 5551234\nDrugo Preduzeće;011 999 888\n";
+    let id = analysed(&db, &admin, ImportEntity::Account, "tel.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    let groups = imports::preview(&db, &admin, id).await.unwrap().groups;
+    assert_eq!(groups.len(), 1);
+    assert_eq!((groups[0].existing_id, groups[0].matched_by.as_str(), groups[0].rows.clone()), (Some(elektro), "phone", vec![1]));
+    // Without the phone normalization the number is still the same number.
+    let text = "Ime;Prezime;Mobilni\nAnica;Marić-Petrović;0641234567\n";
+    let options = ImportOptions { phones: false, ..Default::default() };
+    let id = analysed(&db, &admin, ImportEntity::Contact, "kontakti.csv", text.as_bytes().to_vec(), options).await;
+    let groups = imports::preview(&db, &admin, id).await.unwrap().groups;
+    assert_eq!((groups.len(), groups[0].existing_id, groups[0].matched_by.as_str()), (1, Some(ana), "phone"));
+
+    // The form warns too.
+    let mut other = account_input("Sasvim Druga Firma");
+    other.phone = "+381 (0)11 555 1234".into();
+    match duplicates::check_account(&db, &admin, &other).await {
+        Err(AppError::Validation { problem: Problem::PossibleDuplicate(h), .. }) => {
+            assert_eq!((h[0].id, h[0].matched_by.as_str()), (elektro, "phone"))
+        }
+        x => panic!("expected a warning by phone, got {x:?}"),
+    }
+    // With the phone rule off, phones find nothing.
+    let rules = duplicates::rules(&db).await.unwrap();
+    let phone_rule = rules.rules.iter().find(|r| r.entity == "account" && r.field == "phone").unwrap().id;
+    duplicates::save_rule(&db, &admin, phone_rule, false, 100, false).await.unwrap();
+    duplicates::check_account(&db, &admin, &other).await.unwrap();
+}
+both!(phones_find_records_written_otherwise);
+
 // ---------------------------------------------------------------------------------------------------
 // A real process kill in the middle of an import, then resume.
 // ---------------------------------------------------------------------------------------------------

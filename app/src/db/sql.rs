@@ -5,6 +5,18 @@ use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryAs};
 use sqlx::Any;
 
+/// The digits of a stored phone number in international form, in SQL ("064/123-45-67" and
+/// "+381 (0)64 123 4567" both give "381641234567"), as `normalize::phone_international` gives them
+/// without the "+". The migrations index exactly this expression (accounts' phone, contacts' phone and
+/// mobile), so a lookup by it reads the index on both databases; forms keep phones as typed.
+pub fn phone_key(col: &str) -> String {
+    let d = format!("REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE(REPLACE({col}, '(0)', ''), ' ', ''), '+', ''), '(', ''), ')', ''), '-', ''), '/', ''), '.', '')");
+    format!(
+        "CASE WHEN LTRIM({col}) LIKE '+%' THEN {d} WHEN {d} LIKE '00%' THEN SUBSTR({d}, 3) WHEN {d} LIKE '0%' THEN '381' || SUBSTR({d}, 2) \
+         WHEN {d} LIKE '381%' AND LENGTH({d}) >= 10 THEN {d} ELSE '381' || {d} END"
+    )
+}
+
 #[derive(Clone, Debug)]
 pub enum Val {
     Int(Option<i64>),
@@ -115,6 +127,18 @@ pub fn decode_cursor(cursor: &str) -> Option<(String, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_key_is_what_the_migrations_index() {
+        for backend in ["sqlite", "postgres"] {
+            let m = std::fs::read_to_string(format!("{}/../migrations/{backend}/0009_import_more_records.sql", env!("CARGO_MANIFEST_DIR")))
+                .unwrap();
+            for (table, col) in [("accounts", "phone"), ("contacts", "phone"), ("contacts", "mobile")] {
+                let index = format!("CREATE INDEX {table}_{col}_key ON {table} (({}));", phone_key(col));
+                assert!(m.contains(&index), "{backend}: {index}");
+            }
+        }
+    }
 
     #[test]
     fn cursor_round_trip() {

@@ -166,8 +166,8 @@ pub struct Existing {
     pub similarity: u8,
 }
 
-/// For each row, the first visible existing record it duplicates: by exact keys (e-mail, PIB, MB; a
-/// contact's name at the same account), then for accounts by a similar name in the same city.
+/// For each row, the first visible existing record it duplicates: by exact keys (e-mail, PIB, MB, phone;
+/// a contact's name at the same account), then for accounts by a similar name in the same city.
 pub async fn match_existing(
     db: &Db,
     actor: &Actor,
@@ -204,6 +204,35 @@ pub async fn match_existing(
             }
             if let Some(id) = r.exact.iter().filter_map(|k| k.strip_prefix(&prefix)).find_map(|v| by_value.get(v)) {
                 out[i] = Some(Existing { id: *id, matched_by: col.to_string(), similarity: 100 });
+            }
+        }
+    }
+    // Phones: the digits in international form, by the phone index of accounts and contacts.
+    let phone_columns: &[&str] = match entity {
+        ImportEntity::Account => &["phone"],
+        ImportEntity::Contact => &["phone", "mobile"],
+        _ => &[],
+    };
+    let phones: Vec<String> =
+        rows.iter().flat_map(|r| r.exact.iter().filter_map(|k| k.strip_prefix("phone:").map(str::to_string))).collect();
+    for col in phone_columns.iter().filter(|_| !phones.is_empty()) {
+        let key = crate::db::sql::phone_key(&format!("{alias}.{col}"));
+        let mut sql = Sql::new(&format!("SELECT {alias}.id, {key} AS k FROM {table} {alias} WHERE {key} IN "));
+        push_list(&mut sql, &phones);
+        restrict(&mut sql, actor, entity);
+        sql.push(&format!(" ORDER BY {alias}.id"));
+        let mut by_key: HashMap<String, i64> = HashMap::new();
+        for (id, k) in sql.query_as::<(i64, Option<String>)>().fetch_all(&db.pool).await? {
+            if let Some(k) = k {
+                by_key.entry(k).or_insert(id);
+            }
+        }
+        for (i, r) in rows.iter().enumerate() {
+            if out[i].is_some() {
+                continue;
+            }
+            if let Some(id) = r.exact.iter().filter_map(|k| k.strip_prefix("phone:")).find_map(|v| by_key.get(v)) {
+                out[i] = Some(Existing { id: *id, matched_by: "phone".into(), similarity: 100 });
             }
         }
     }

@@ -404,9 +404,13 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
             p.exact.push(format!("{f}:{}", p.values[f].to_lowercase()));
         }
     }
+    // Phones by their digits in international form (as the database's phone index), whether or not the
+    // import writes them so.
     for f in ["phone", "mobile"] {
         if ok(f) {
-            let digits: String = p.values[f].chars().filter(|c| c.is_ascii_digit()).collect();
+            let v = &p.values[f];
+            let intl = phone_international(v, "381").unwrap_or_else(|| v.clone());
+            let digits: String = intl.chars().filter(|c| c.is_ascii_digit()).collect();
             p.exact.push(format!("phone:{digits}"));
         }
     }
