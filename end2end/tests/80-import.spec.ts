@@ -164,6 +164,31 @@ test('a manager imports a price list from the products page, then updates a pric
   expect(problems).toEqual([]);
 });
 
+test('a log of calls kept in Excel is imported and shows on the account timeline', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, ADMIN);
+  await open(page, '/imports');
+  await page.getByLabel('Records').selectOption('activity');
+  const log = 'Vrsta;Naslov;Datum;Firma;Ishod\r\nPoziv;Poziv iz uvoza E2E;15.10.2026 10:30;Mlekara Šabac d.o.o.;Traže ponudu\r\nGolub;Loša vrsta;15.10.2026;Mlekara Šabac d.o.o.;\r\n';
+  await page.getByLabel('File').setInputFiles({ name: 'pozivi-e2e.csv', mimeType: 'text/csv', buffer: Buffer.from(log, 'utf-8') });
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.getByText('Activities · UTF-8')).toBeVisible();
+  await expect(page.getByLabel('Datum')).toHaveValue('starts_at');
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Ready for review');
+  await expect(page.locator('#rejects')).toContainText('Kind has a value that is not allowed');
+  await expect(page.locator('#preview')).toContainText('2026-10-15T10:30');
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText('Imported', { timeout: 30_000 });
+  await expect(page.locator('#stat-created .stat-value')).toHaveText('1');
+  await open(page, '/accounts?q=mlekara');
+  await page.getByRole('link', { name: 'Mlekara Šabac d.o.o.' }).click();
+  await expect(page.getByText('Poziv iz uvoza E2E')).toBeVisible();
+  expect(problems).toEqual([]);
+});
+
 test('a refused file is named on the import page and nothing is created', async ({ page }) => {
   await signIn(page, ADMIN);
   await open(page, '/imports');
