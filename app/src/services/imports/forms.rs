@@ -1,0 +1,229 @@
+//! The record forms an import fills for leads, products, deals and activities. Their rows are checked by
+//! the form's own validation, created by the record's own service, and updated (by the import, or back
+//! by undo) through the same edit a user makes — a deal's stage change is recorded as the board records
+//! one — so an import follows every rule of the forms. (Accounts and contacts, the big imports, are
+//! written many rows per statement in `apply`.)
+
+use super::lookup::Names;
+use crate::db::{now, Tx};
+use crate::domain::imports::ImportEntity;
+use crate::domain::validate::field;
+use crate::domain::{ActivityInput, LeadInput, OpportunityInput, ProductInput, RegardingKind};
+use crate::error::{AppError, Problem};
+use crate::services::{accounts, activities, leads, opportunities, products, Actor};
+use sqlx::Row;
+
+/// An activity form filled from import fields, about the record found for the row.
+pub(super) fn activity_input(
+    get: &dyn Fn(&str) -> Option<String>,
+    (kind, id): (RegardingKind, i64),
+    owner: i64,
+    done: bool,
+) -> ActivityInput {
+    let g = |f: &str| get(f).unwrap_or_default();
+    ActivityInput {
+        kind: g("kind"),
+        subject: g("subject"),
+        description: g("description"),
+        priority: g("priority"),
+        starts_at: g("starts_at"),
+        ends_at: g("ends_at"),
+        direction: g("direction"),
+        outcome: g("outcome"),
+        location: g("location"),
+        regarding_kind: kind.code().to_string(),
+        regarding_id: id.to_string(),
+        owner_id: owner.to_string(),
+        completed: if done { "on".into() } else { String::new() },
+        ..Default::default()
+    }
+}
+
+/// What a deal's row refers to, found in the database.
+#[derive(Clone, Copy)]
+pub(super) struct DealRefs {
+    pub account: Option<i64>,
+    pub stage: Option<i64>,
+    pub contact: Option<i64>,
+    pub owner: i64,
+}
+
+pub(super) fn opportunity_input(get: &dyn Fn(&str) -> Option<String>, refs: DealRefs) -> OpportunityInput {
+    let g = |f: &str| get(f).unwrap_or_default();
+    let id = |x: Option<i64>| x.map(|v| v.to_string()).unwrap_or_default();
+    OpportunityInput {
+        name: g("name"),
+        account_id: id(refs.account),
+        contact_id: id(refs.contact),
+        owner_id: refs.owner.to_string(),
+        stage_id: id(refs.stage),
+        probability: g("probability"),
+        amount: g("amount"),
+        currency: g("currency"),
+        close_date: g("close_date"),
+        source: g("source"),
+        description: g("description"),
+        forecast_category: g("forecast_category"),
+        ..Default::default()
+    }
+}
+
+/// A lead form filled from import fields (the source already found, the owner resolved).
+pub(super) fn lead_input(get: &(dyn Fn(&str) -> Option<String> + Sync), source_id: Option<i64>, owner: i64) -> LeadInput {
+    let g = |f: &str| get(f).unwrap_or_default();
+    LeadInput {
+        company: g("company"),
+        first_name: g("first_name"),
+        last_name: g("last_name"),
+        title: g("title"),
+        email: g("email"),
+        phone: g("phone"),
+        city: g("city"),
+        region: g("region"),
+        pib: g("pib"),
+        source_id: source_id.map(|s| s.to_string()).unwrap_or_default(),
+        rating: g("rating"),
+        estimated: g("estimated"),
+        currency: g("currency"),
+        notes: g("notes"),
+        owner_id: owner.to_string(),
+        ..Default::default()
+    }
+}
+
+pub(super) fn product_input(get: &(dyn Fn(&str) -> Option<String> + Sync)) -> ProductInput {
+    let g = |f: &str| get(f).unwrap_or_default();
+    ProductInput {
+        code: g("code"),
+        name: g("name"),
+        family: g("family"),
+        unit: g("unit"),
+        list_price: g("list_price"),
+        currency: g("currency"),
+        unit_cost: g("unit_cost"),
+        active: match get("active").as_deref() {
+            Some("false") => "off".into(),
+            _ => "on".into(),
+        },
+        ..Default::default()
+    }
+}
+
+/// Writes import-field values over a lead, product or deal by its form's own rules: an update by the
+/// import, or undo putting the earlier values back. A deal is saved by the pipeline's own edit (which
+/// writes its history: the answer is then true); for the others the caller writes the history entries.
+pub(super) async fn write_values(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity: ImportEntity,
+    (id, version): (i64, i64),
+    get: &(dyn Fn(&str) -> Option<String> + Sync),
+    owner: i64,
+    names: &Names,
+) -> Result<bool, AppError> {
+    let ts = now();
+    let n = match entity {
+        ImportEntity::Activity => {
+            // What it is about stays.
+            let r = sqlx::query("SELECT regarding_kind, regarding_id FROM activities WHERE id = $1").bind(id).fetch_one(&mut **tx).await?;
+            let kind = RegardingKind::parse(&r.try_get::<String, _>("regarding_kind")?).ok_or(AppError::Internal)?;
+            let v = activities::validate(&activity_input(get, (kind, r.try_get("regarding_id")?), owner, false))?;
+            activities::update_in(tx, actor, (id, version), &v).await?;
+            return Ok(true);
+        }
+        ImportEntity::Opportunity => {
+            let account: i64 = sqlx::query("SELECT account_id FROM opportunities WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?
+                .try_get("account_id")?;
+            let stage = match get("stage") {
+                Some(s) => {
+                    Some(*names.stages.get(&crate::domain::text::search_key(&s)).ok_or_else(|| field("stage", Problem::InvalidChoice))?)
+                }
+                None => None,
+            };
+            let contact: Option<i64> = match get("contact") {
+                Some(email) => sqlx::query("SELECT id FROM contacts WHERE email = $1 AND account_id = $2 ORDER BY id LIMIT 1")
+                    .bind(email.to_lowercase())
+                    .bind(account)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|r| r.try_get("id"))
+                    .transpose()?,
+                None => None,
+            };
+            let refs = DealRefs { account: Some(account), stage, contact, owner };
+            let v = opportunities::validate(&opportunity_input(get, refs))?;
+            opportunities::update_in(tx, actor, (id, version), v).await?;
+            return Ok(true);
+        }
+        ImportEntity::Lead => {
+            let source = get("source").and_then(|s| names.sources.get(&crate::domain::text::search_key(&s)).copied());
+            let v = leads::validate(&lead_input(get, source, owner))?;
+            let (owner, team) = accounts::resolve_owner(tx, actor, v.owner_id).await?;
+            sqlx::query(
+                "UPDATE leads SET company = $1, first_name = $2, last_name = $3, title = $4, email = $5, phone = $6, city = $7, region = $8, \
+                 pib = $9, source_id = $10, rating = $11, estimated_minor = $12, currency = $13, notes = $14, search_key = $15, \
+                 search_text = $16, owner_id = $17, team_id = $18, updated_at = $19, updated_by = $20, version = version + 1 \
+                 WHERE id = $21 AND version = $22 AND status IN ('new', 'contacted')",
+            )
+            .bind(&v.company)
+            .bind(&v.first_name)
+            .bind(&v.last_name)
+            .bind(&v.title)
+            .bind(&v.email)
+            .bind(&v.phone)
+            .bind(&v.city)
+            .bind(&v.region)
+            .bind(&v.pib)
+            .bind(v.source_id)
+            .bind(v.rating.code())
+            .bind(v.estimated_minor)
+            .bind(v.currency.code())
+            .bind(&v.notes)
+            .bind(crate::domain::text::search_key(&v.name()))
+            .bind(v.search_text())
+            .bind(owner)
+            .bind(team)
+            .bind(&ts)
+            .bind(actor.id)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        }
+        ImportEntity::Product => {
+            let v = products::validate_product(&product_input(get))?;
+            if products::code_taken(tx, &v.code, id).await? {
+                return Err(field("code", Problem::AlreadyExists));
+            }
+            sqlx::query(
+                "UPDATE products SET code = $1, name = $2, search_key = $3, family = $4, unit = $5, list_price_minor = $6, currency = $7, \
+                 unit_cost_minor = $8, active = $9, updated_at = $10, updated_by = $11, version = version + 1 WHERE id = $12 AND version = $13",
+            )
+            .bind(&v.code)
+            .bind(&v.name)
+            .bind(crate::domain::text::search_key(&v.name))
+            .bind(&v.family)
+            .bind(&v.unit)
+            .bind(v.list_price_minor)
+            .bind(v.currency.code())
+            .bind(v.unit_cost_minor)
+            .bind(v.active as i64)
+            .bind(&ts)
+            .bind(actor.id)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected()
+        }
+        _ => return Err(AppError::Internal),
+    };
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    Ok(false)
+}
