@@ -295,14 +295,23 @@ pub async fn update(db: &Db, actor: &Actor, input: &LeadInput) -> Result<i64, Ap
     let version = parse_id("version", &input.version)?;
     let v = validate(input)?;
     let mut tx = db.begin().await?;
-    let (old, _) = get_for_update(&mut tx, actor, id, version).await?;
+    let version = update_in(&mut tx, actor, (id, version), &v).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+/// Saves an edit inside the caller's transaction (the form, or an import updating a lead): only an open
+/// lead the user may edit, at the version they saw; the change is written to the history. Returns the
+/// new version.
+pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i64), v: &Valid) -> Result<i64, AppError> {
+    let (old, _) = get_for_update(tx, actor, id, version).await?;
     if old.status.is_closed() {
         return Err(field("status", Problem::InvalidChoice));
     }
     if v.source_id.is_some() && v.source_id != old.source_id {
-        picklists::check_active(&mut tx, LIST_LEAD_SOURCE, v.source_id.unwrap_or_default(), "source_id").await?;
+        picklists::check_active(tx, LIST_LEAD_SOURCE, v.source_id.unwrap_or_default(), "source_id").await?;
     }
-    let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(
         "UPDATE leads SET company = $1, first_name = $2, last_name = $3, title = $4, email = $5, phone = $6, city = $7, region = $8, \
          pib = $9, source_id = $10, rating = $11, status = $12, estimated_minor = $13, currency = $14, notes = $15, search_key = $16, \
@@ -332,14 +341,13 @@ pub async fn update(db: &Db, actor: &Actor, input: &LeadInput) -> Result<i64, Ap
     .bind(actor.id)
     .bind(id)
     .bind(version)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?
     .rows_affected();
     if n == 0 {
         return Err(AppError::Conflict);
     }
-    audit::updated(&mut tx, "lead", id, Some(actor), &audit_fields(&to_valid(&old), old.owner_id), &audit_fields(&v, owner)).await?;
-    tx.commit().await?;
+    audit::updated(tx, "lead", id, Some(actor), &audit_fields(&to_valid(&old), old.owner_id), &audit_fields(v, owner)).await?;
     Ok(version + 1)
 }
 

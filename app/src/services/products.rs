@@ -151,7 +151,6 @@ pub async fn save_product(db: &Db, actor: &Actor, input: &ProductInput) -> Resul
     check_edit(actor)?;
     let v = validate_product(input)?;
     let mut tx = db.begin().await?;
-    let ts = now();
     let id = if input.id.trim().is_empty() {
         if code_taken(&mut tx, &v.code, 0).await? {
             return Err(field("code", Problem::AlreadyExists));
@@ -160,54 +159,62 @@ pub async fn save_product(db: &Db, actor: &Actor, input: &ProductInput) -> Resul
     } else {
         let id = parse_id("id", &input.id)?;
         let version = parse_id("version", &input.version)?;
-        let old = sqlx::query_as::<_, ProductTuple>(&format!("{PRODUCT_SELECT} WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let old = to_product(old, true);
-        crate::domain::check_version(old.version, version)?;
-        if code_taken(&mut tx, &v.code, id).await? {
-            return Err(field("code", Problem::AlreadyExists));
-        }
-        let n = sqlx::query(
-            "UPDATE products SET code = $1, name = $2, search_key = $3, family = $4, unit = $5, list_price_minor = $6, currency = $7, \
-             unit_cost_minor = $8, active = $9, updated_at = $10, updated_by = $11, version = version + 1 WHERE id = $12 AND version = $13",
-        )
-        .bind(&v.code)
-        .bind(&v.name)
-        .bind(search_key(&v.name))
-        .bind(&v.family)
-        .bind(&v.unit)
-        .bind(v.list_price_minor)
-        .bind(v.currency.code())
-        .bind(v.unit_cost_minor)
-        .bind(v.active as i64)
-        .bind(&ts)
-        .bind(actor.id)
-        .bind(id)
-        .bind(version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict);
-        }
-        let before = ValidProduct {
-            code: old.code,
-            name: old.name,
-            family: old.family,
-            unit: old.unit,
-            list_price_minor: old.list_price_minor,
-            currency: old.currency,
-            unit_cost_minor: old.unit_cost_minor,
-            active: old.active,
-        };
-        audit::updated(&mut tx, "product", id, Some(actor), &product_fields(&before), &product_fields(&v)).await?;
+        update_in(&mut tx, actor, (id, version), &v).await?;
         id
     };
     tx.commit().await?;
     Ok(id)
+}
+
+/// Saves an edit inside the caller's transaction (the form, or an import updating a price list): at the
+/// version the user saw, with a code no other product has; the change is written to the history.
+pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i64), v: &ValidProduct) -> Result<(), AppError> {
+    check_edit(actor)?;
+    let old = sqlx::query_as::<_, ProductTuple>(&format!("{PRODUCT_SELECT} WHERE p.id = $1"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let old = to_product(old, true);
+    crate::domain::check_version(old.version, version)?;
+    if code_taken(tx, &v.code, id).await? {
+        return Err(field("code", Problem::AlreadyExists));
+    }
+    let n = sqlx::query(
+        "UPDATE products SET code = $1, name = $2, search_key = $3, family = $4, unit = $5, list_price_minor = $6, currency = $7, \
+         unit_cost_minor = $8, active = $9, updated_at = $10, updated_by = $11, version = version + 1 WHERE id = $12 AND version = $13",
+    )
+    .bind(&v.code)
+    .bind(&v.name)
+    .bind(search_key(&v.name))
+    .bind(&v.family)
+    .bind(&v.unit)
+    .bind(v.list_price_minor)
+    .bind(v.currency.code())
+    .bind(v.unit_cost_minor)
+    .bind(v.active as i64)
+    .bind(now())
+    .bind(actor.id)
+    .bind(id)
+    .bind(version)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::Conflict);
+    }
+    let before = ValidProduct {
+        code: old.code,
+        name: old.name,
+        family: old.family,
+        unit: old.unit,
+        list_price_minor: old.list_price_minor,
+        currency: old.currency,
+        unit_cost_minor: old.unit_cost_minor,
+        active: old.active,
+    };
+    audit::updated(tx, "product", id, Some(actor), &product_fields(&before), &product_fields(v)).await?;
+    Ok(())
 }
 
 /// Inserts a validated product (also used by the demo data).

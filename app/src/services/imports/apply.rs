@@ -404,7 +404,8 @@ async fn update(
             .await?;
         }
         ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
-            audited = write_values(tx, actor, entity, (id, version), &|f| merged.get(f).cloned().flatten(), owner, &setup.names).await?;
+            write_values(tx, actor, entity, (id, version), &|f| merged.get(f).cloned().flatten(), owner, &setup.names).await?;
+            audited = true;
         }
     }
     let fields = entity.compared_fields();
@@ -788,9 +789,8 @@ async fn restore(
             .await?;
         }
         ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
-            if write_values(tx, actor, entity, (id, version), &b, owner, names).await? {
-                return Ok(());
-            }
+            write_values(tx, actor, entity, (id, version), &b, owner, names).await?;
+            return Ok(());
         }
     }
     audit::updated(tx, entity.code(), id, Some(actor), &old, &new).await?;

@@ -5,12 +5,12 @@
 //! written many rows per statement in `apply`.)
 
 use super::lookup::Names;
-use crate::db::{now, Tx};
+use crate::db::Tx;
 use crate::domain::imports::ImportEntity;
 use crate::domain::validate::field;
 use crate::domain::{ActivityInput, LeadInput, OpportunityInput, ProductInput, RegardingKind};
 use crate::error::{AppError, Problem};
-use crate::services::{accounts, activities, leads, opportunities, products, Actor};
+use crate::services::{activities, leads, opportunities, products, Actor};
 use sqlx::Row;
 
 /// An activity form filled from import fields, about the record found for the row.
@@ -109,9 +109,9 @@ pub(super) fn product_input(get: &(dyn Fn(&str) -> Option<String> + Sync)) -> Pr
     }
 }
 
-/// Writes import-field values over a lead, product or deal by its form's own rules: an update by the
-/// import, or undo putting the earlier values back. A deal is saved by the pipeline's own edit (which
-/// writes its history: the answer is then true); for the others the caller writes the history entries.
+/// Writes import-field values over a lead, product, deal or activity through the record's own edit (its
+/// rules, its version check, its history entry): an update by the import, or undo putting the earlier
+/// values back. A deal's stage change is recorded as the board records one.
 pub(super) async fn write_values(
     tx: &mut Tx,
     actor: &Actor,
@@ -120,16 +120,14 @@ pub(super) async fn write_values(
     get: &(dyn Fn(&str) -> Option<String> + Sync),
     owner: i64,
     names: &Names,
-) -> Result<bool, AppError> {
-    let ts = now();
-    let n = match entity {
+) -> Result<(), AppError> {
+    match entity {
         ImportEntity::Activity => {
             // What it is about stays.
             let r = sqlx::query("SELECT regarding_kind, regarding_id FROM activities WHERE id = $1").bind(id).fetch_one(&mut **tx).await?;
             let kind = RegardingKind::parse(&r.try_get::<String, _>("regarding_kind")?).ok_or(AppError::Internal)?;
             let v = activities::validate(&activity_input(get, (kind, r.try_get("regarding_id")?), owner, false))?;
             activities::update_in(tx, actor, (id, version), &v).await?;
-            return Ok(true);
         }
         ImportEntity::Opportunity => {
             let account: i64 = sqlx::query("SELECT account_id FROM opportunities WHERE id = $1")
@@ -156,74 +154,18 @@ pub(super) async fn write_values(
             let refs = DealRefs { account: Some(account), stage, contact, owner };
             let v = opportunities::validate(&opportunity_input(get, refs))?;
             opportunities::update_in(tx, actor, (id, version), v).await?;
-            return Ok(true);
         }
         ImportEntity::Lead => {
+            // An import changes what the lead says, not where it is in its work.
+            let status: String = sqlx::query("SELECT status FROM leads WHERE id = $1").bind(id).fetch_one(&mut **tx).await?.try_get("status")?;
             let source = get("source").and_then(|s| names.sources.get(&crate::domain::text::search_key(&s)).copied());
-            let v = leads::validate(&lead_input(get, source, owner))?;
-            let (owner, team) = accounts::resolve_owner(tx, actor, v.owner_id).await?;
-            sqlx::query(
-                "UPDATE leads SET company = $1, first_name = $2, last_name = $3, title = $4, email = $5, phone = $6, city = $7, region = $8, \
-                 pib = $9, source_id = $10, rating = $11, estimated_minor = $12, currency = $13, notes = $14, search_key = $15, \
-                 search_text = $16, owner_id = $17, team_id = $18, updated_at = $19, updated_by = $20, version = version + 1 \
-                 WHERE id = $21 AND version = $22 AND status IN ('new', 'contacted')",
-            )
-            .bind(&v.company)
-            .bind(&v.first_name)
-            .bind(&v.last_name)
-            .bind(&v.title)
-            .bind(&v.email)
-            .bind(&v.phone)
-            .bind(&v.city)
-            .bind(&v.region)
-            .bind(&v.pib)
-            .bind(v.source_id)
-            .bind(v.rating.code())
-            .bind(v.estimated_minor)
-            .bind(v.currency.code())
-            .bind(&v.notes)
-            .bind(crate::domain::text::search_key(&v.name()))
-            .bind(v.search_text())
-            .bind(owner)
-            .bind(team)
-            .bind(&ts)
-            .bind(actor.id)
-            .bind(id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected()
+            let v = leads::validate(&LeadInput { status, ..lead_input(get, source, owner) })?;
+            leads::update_in(tx, actor, (id, version), &v).await?;
         }
         ImportEntity::Product => {
-            let v = products::validate_product(&product_input(get))?;
-            if products::code_taken(tx, &v.code, id).await? {
-                return Err(field("code", Problem::AlreadyExists));
-            }
-            sqlx::query(
-                "UPDATE products SET code = $1, name = $2, search_key = $3, family = $4, unit = $5, list_price_minor = $6, currency = $7, \
-                 unit_cost_minor = $8, active = $9, updated_at = $10, updated_by = $11, version = version + 1 WHERE id = $12 AND version = $13",
-            )
-            .bind(&v.code)
-            .bind(&v.name)
-            .bind(crate::domain::text::search_key(&v.name))
-            .bind(&v.family)
-            .bind(&v.unit)
-            .bind(v.list_price_minor)
-            .bind(v.currency.code())
-            .bind(v.unit_cost_minor)
-            .bind(v.active as i64)
-            .bind(&ts)
-            .bind(actor.id)
-            .bind(id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected()
+            products::update_in(tx, actor, (id, version), &products::validate_product(&product_input(get))?).await?;
         }
         _ => return Err(AppError::Internal),
-    };
-    if n == 0 {
-        return Err(AppError::Conflict);
     }
-    Ok(false)
+    Ok(())
 }
