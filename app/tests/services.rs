@@ -632,6 +632,33 @@ async fn contacts_keyset_pagination_and_search(db: Db) {
     assert_eq!(found.total, 0);
     let found = contacts::list(&db, &ana, &ListQuery { q: "kontakt _7".into(), ..Default::default() }).await.unwrap();
     assert_eq!(found.total, 0);
+
+    // A text that matches thousands of rows takes the other query shape (the list walks its name
+    // index): the same answer — names in order, ties by id, a capped total, keyset pages.
+    let sql = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5100) \
+               INSERT INTO contacts (first_name, last_name, search_key, owner_id, created_at, created_by, updated_at, updated_by, version, search_text) \
+               SELECT 'Masovni', CAST(i % 97 AS TEXT), 'masovni ' || CAST(i % 97 AS TEXT), $1, '2026-01-01T00:00:00.000Z', $1, \
+               '2026-01-01T00:00:00.000Z', $1, 1, 'masovni ' || CAST(i % 97 AS TEXT) FROM n";
+    sqlx::query(sql).bind(ana.id).execute(&db.pool).await.expect("bulk contacts");
+    let mut query = ListQuery { q: "MASOVNI".into(), ..Default::default() };
+    let mut seen: Vec<(String, i64)> = Vec::new();
+    for _ in 0..3 {
+        let page = contacts::list(&db, &ana, &query).await.unwrap();
+        assert_eq!(page.total, app::domain::COUNT_CAP + 1, "capped total");
+        seen.extend(page.rows.iter().map(|r| (r.name.clone(), r.id)));
+        query.cursor = page.next_cursor.expect("more pages");
+    }
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| (a.0.to_lowercase(), a.1).cmp(&(b.0.to_lowercase(), b.1)));
+    assert_eq!(seen, sorted, "name order, ties by id");
+    assert_eq!(seen.len(), 150);
+    assert_eq!(seen[0].0, "Masovni 0");
+    assert!(seen.iter().all(|(n, _)| n.starts_with("Masovni ")), "only matches");
+    // Fewer matches: taken from the text index and sorted (583 rows: "masovni 1" and "masovni 10"–"19").
+    let few = contacts::list(&db, &ana, &ListQuery { q: "masovni 1".into(), ..Default::default() }).await.unwrap();
+    assert_eq!(few.total, count(&db, "SELECT COUNT(*) AS n FROM contacts WHERE search_text LIKE 'masovni 1%'").await);
+    assert_eq!(few.total, 583);
+    assert_eq!(few.rows[0].name, "Masovni 1");
 }
 both!(contacts_keyset_pagination_and_search);
 

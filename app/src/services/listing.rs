@@ -32,41 +32,69 @@ pub fn choose(allowed: &[SortColumn], sort: &str, dir: &str) -> (SortColumn, boo
 }
 
 /// A search box text, prepared for one table: folded like its `search_text` column (case, diacritics,
-/// Cyrillic) and, on SQLite, with the shape of query that suits how many rows match.
+/// Cyrillic) and, for lists, with the shape of query that suits how many rows match.
 #[derive(Clone, Debug, Default)]
 pub struct TextSearch {
     key: String,
     backend: Option<Backend>,
-    /// SQLite only: so many rows match that walking the list's sort index and checking each row
-    /// against the match set beats fetching every match and sorting them.
-    many: bool,
+    /// How many rows match, when a list probed the text index (3+ characters).
+    matches: Matches,
 }
 
-/// Above this many matches a SQLite list walks its sort index instead of sorting all matches
-/// (measured on a million contacts: "petrović", 20,000 matches, 150 ms sorted, 10 ms walked).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum Matches {
+    /// Not probed.
+    #[default]
+    Unknown,
+    /// Fewer than [`MANY_MATCHES`]: the list takes them from the text index and sorts them.
+    Few,
+    /// So many that walking the list's sort index and checking each row beats fetching every match and
+    /// sorting them.
+    Many,
+}
+
+/// Above this many matches a list walks its sort index instead of sorting all matches (measured on a
+/// million contacts on SQLite: "petrović", 20,000 matches, 150 ms sorted, 10 ms walked).
 const MANY_MATCHES: i64 = 5_000;
 
 impl TextSearch {
-    /// For lists: probes the FTS index to choose the query shape (SQLite).
+    /// For lists: probes the text index (SQLite's FTS5, Postgres' trigram GIN) to choose the query shape.
     pub async fn for_list(db: &Db, table: &str, q: &str) -> Result<TextSearch, AppError> {
         let mut t = TextSearch::simple(db.backend, q);
-        if let Some(phrase) = t.fts_phrase() {
-            let probe = format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH $1 LIMIT $2) AS probe");
-            let n: i64 = sqlx::query(&probe).bind(phrase).bind(MANY_MATCHES).fetch_one(&db.pool).await?.try_get("n")?;
-            t.many = n >= MANY_MATCHES;
+        if t.key.chars().count() < 3 {
+            return Ok(t);
         }
+        let mut probe = match t.fts_phrase() {
+            Some(phrase) => {
+                let mut p = Sql::new(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH "));
+                p.bind(phrase);
+                p
+            }
+            None => {
+                let mut p = Sql::new(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {table} WHERE search_text LIKE "));
+                p.bind(t.pattern()).push(" ESCAPE '\\'");
+                p
+            }
+        };
+        probe.push(" LIMIT ").bind(MANY_MATCHES).push(") AS probe");
+        let n: i64 = probe.query().fetch_one(&db.pool).await?.try_get("n")?;
+        t.matches = if n >= MANY_MATCHES { Matches::Many } else { Matches::Few };
         Ok(t)
     }
 
     /// Without the probe (a query that takes its few matches in index order anyway).
     pub fn simple(backend: Backend, q: &str) -> TextSearch {
-        TextSearch { key: search_key(q), backend: Some(backend), many: false }
+        TextSearch { key: search_key(q), backend: Some(backend), matches: Matches::Unknown }
     }
 
     /// The quoted FTS5 string when the SQLite trigram index applies (3+ characters): the tokenizer
     /// matches it as a substring; quotes are doubled.
     fn fts_phrase(&self) -> Option<String> {
         (self.backend == Some(Backend::Sqlite) && self.key.chars().count() >= 3).then(|| format!("\"{}\"", self.key.replace('"', "\"\"")))
+    }
+
+    fn pattern(&self) -> String {
+        format!("%{}%", like_escape(&self.key))
     }
 
     /// Appends ` AND …` keeping the rows of `table` (aliased `alias`, with a `search_text` column) that
@@ -78,10 +106,17 @@ impl TextSearch {
         }
         if let Some(phrase) = self.fts_phrase() {
             // `+id` keeps SQLite from driving the query by the match set, so it walks the sort index.
-            let id = if self.many { format!("+{alias}.id") } else { format!("{alias}.id") };
+            let id = if self.matches == Matches::Many { format!("+{alias}.id") } else { format!("{alias}.id") };
             sql.push(&format!(" AND {id} IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH ")).bind(phrase).push(")");
+        } else if self.matches == Matches::Few {
+            // Postgres, few matches: the ids come from the trigram index first (`ARRAY(…)` is computed
+            // once, on its own plan); left to itself the planner walks the sort index checking LIKE row by
+            // row — through the whole table when nothing matches (2 s at a million contacts).
+            sql.push(&format!(" AND {alias}.id = ANY(ARRAY(SELECT id FROM {table} WHERE search_text LIKE "))
+                .bind(self.pattern())
+                .push(" ESCAPE '\\'))");
         } else {
-            sql.push(&format!(" AND {alias}.search_text LIKE ")).bind(format!("%{}%", like_escape(&self.key))).push(" ESCAPE '\\'");
+            sql.push(&format!(" AND {alias}.search_text LIKE ")).bind(self.pattern()).push(" ESCAPE '\\'");
         }
     }
 }
