@@ -118,6 +118,9 @@ async fn messy_accounts(db: Db) {
     let e = account_by_pib(&db, &p_elektro).await;
     assert_eq!((e.1.as_str(), e.3.as_deref(), e.4.as_deref()), ("Elektro Kragujevac a.d.", Some("+381641112233"), Some("Kragujevac")));
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 3);
+    // Imported accounts are found by search (on SQLite the import writes their full-text rows itself).
+    let hits = app::services::search::global(&db, &admin, "kragujev").await.expect("search");
+    assert_eq!(hits.iter().map(|h| h.id).collect::<Vec<_>>(), vec![e.0]);
     // The history names the import.
     let h = app::services::audit::history(&db, "account", e.0, None, 10).await.unwrap();
     assert!(h.iter().any(|x| x.field.as_deref() == Some("import") && x.new_value.as_deref() == Some(&format!("#{id} kupci.csv"))));
@@ -132,6 +135,9 @@ async fn messy_accounts(db: Db) {
     // Undo: created accounts go, the updated one gets its values back.
     imports::undo(&db, &admin, id).await.expect("undo");
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 1);
+    if db.backend == app::db::Backend::Sqlite {
+        sqlx::query("INSERT INTO accounts_fts (accounts_fts, rank) VALUES ('integrity-check', 1)").execute(&db.pool).await.expect("index consistent");
+    }
     let m = account_by_pib(&db, &p_mlekara).await;
     assert_eq!((m.2, m.3), (None, None));
     assert_eq!(imports::summary(&db, &admin, id).await.unwrap().status, ImportStatus::Undone);
@@ -650,6 +656,15 @@ async fn killed_import_resumes(db: Db) {
         assert_eq!(ok, "ok");
         let fk = sqlx::query("PRAGMA foreign_key_check").fetch_all(&db.pool).await.unwrap();
         assert!(fk.is_empty());
+        // The import writes the full-text rows itself, batch by batch: one per contact, and the index
+        // agrees with the table.
+        assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts_fts WHERE contacts_fts MATCH '\"primer.rs\"'").await, KILL_ROWS);
+        sqlx::query("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)").execute(&db.pool).await.expect("index consistent");
+    }
+    // Search finds imported contacts, those written before the kill and after the resume.
+    for i in [3, KILL_ROWS - 2] {
+        let hits = app::services::search::global(&db, &admin, &format!("osoba{i}@primer")).await.expect("search");
+        assert_eq!(hits.len(), 1, "search finds contact {i}");
     }
     let orphans = count(&db, "SELECT COUNT(*) AS n FROM contacts c WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.id = c.owner_id)").await;
     assert_eq!(orphans, 0);

@@ -55,7 +55,19 @@ impl Raw {
                 .busy_timeout(std::time::Duration::from_secs(10))
                 .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
-            Ok(Raw::Sqlite(SqlitePoolOptions::new().max_connections(4).connect_with(opts).await.map_err(|e| e.to_string())?))
+            // The same connection settings as Veza's own pool, so both sides run on equal terms.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(4)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        sqlx::Executor::execute(conn, app::db::SQLITE_CONNECTION_PRAGMAS).await?;
+                        Ok(())
+                    })
+                })
+                .connect_with(opts)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Raw::Sqlite(pool))
         } else {
             Ok(Raw::Pg(PgPoolOptions::new().max_connections(4).connect(url).await.map_err(|e| e.to_string())?))
         }

@@ -9,56 +9,46 @@ use crate::error::AppError;
 pub type Fields = Vec<(&'static str, Option<String>)>;
 
 pub async fn created(tx: &mut Tx, entity: &str, id: i64, actor: Option<&Actor>, fields: &Fields) -> Result<(), AppError> {
-    let at = now();
-    insert(tx, entity, id, "create", None, None, None, actor, &at).await?;
-    for (f, v) in fields.iter().filter(|(_, v)| v.as_deref().is_some_and(|s| !s.is_empty())) {
-        insert(tx, entity, id, "create", Some(f), None, v.as_deref(), actor, &at).await?;
-    }
-    Ok(())
+    let mut rows: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = vec![("create", None, None, None)];
+    rows.extend(fields.iter().filter(|(_, v)| v.as_deref().is_some_and(|s| !s.is_empty())).map(|(f, v)| ("create", Some(*f), None, v.as_deref())));
+    insert(tx, entity, id, &rows, actor, &now()).await
 }
 
 /// Records the fields whose value differs between `old` and `new` (same order of fields in both).
 pub async fn updated(tx: &mut Tx, entity: &str, id: i64, actor: Option<&Actor>, old: &Fields, new: &Fields) -> Result<usize, AppError> {
-    let at = now();
-    let mut n = 0;
-    for ((f, o), (_, v)) in old.iter().zip(new.iter()) {
-        if o != v {
-            insert(tx, entity, id, "update", Some(f), o.as_deref(), v.as_deref(), actor, &at).await?;
-            n += 1;
-        }
-    }
-    Ok(n)
+    let rows: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = old
+        .iter()
+        .zip(new.iter())
+        .filter(|((_, o), (_, v))| o != v)
+        .map(|((f, o), (_, v))| ("update", Some(*f), o.as_deref(), v.as_deref()))
+        .collect();
+    insert(tx, entity, id, &rows, actor, &now()).await?;
+    Ok(rows.len())
 }
 
 pub async fn deleted(tx: &mut Tx, entity: &str, id: i64, actor: Option<&Actor>, label: &str) -> Result<(), AppError> {
-    insert(tx, entity, id, "delete", None, Some(label), None, actor, &now()).await
+    insert(tx, entity, id, &[("delete", None, Some(label), None)], actor, &now()).await
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Writes a record's entries (action, field, old, new) in one statement, in order.
 async fn insert(
     tx: &mut Tx,
     entity: &str,
     id: i64,
-    action: &str,
-    field: Option<&str>,
-    old: Option<&str>,
-    new: Option<&str>,
+    rows: &[(&str, Option<&str>, Option<&str>, Option<&str>)],
     actor: Option<&Actor>,
     at: &str,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(entity)
-    .bind(id)
-    .bind(action)
-    .bind(field)
-    .bind(old)
-    .bind(new)
-    .bind(actor.map(|a| a.id))
-    .bind(at)
-    .execute(&mut **tx)
-    .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = crate::db::sql::Sql::new("INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ");
+    for (i, (action, field, old, new)) in rows.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" }).bind(entity.to_string()).push(", ").bind(id).push(", ").bind(action.to_string());
+        sql.push(", ").bind(field.map(str::to_string)).push(", ").bind(old.map(str::to_string)).push(", ").bind(new.map(str::to_string));
+        sql.push(", ").bind(actor.map(|a| a.id)).push(", ").bind(at.to_string()).push(")");
+    }
+    sql.query().execute(&mut **tx).await?;
     Ok(())
 }
 

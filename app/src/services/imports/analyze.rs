@@ -8,6 +8,7 @@
 use super::lookup::{self, Existing, Names, Owners};
 use super::prepare::{fuzzy_match, prepare, Prepared};
 use super::{file, heartbeat, ImportDb, BATCH};
+use crate::db::sql::Sql;
 use crate::db::{now, Db};
 use crate::domain::dedup::DuplicateRules;
 use crate::domain::imports::{Decision, ImportEntity, ImportOptions};
@@ -279,38 +280,47 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             })
             .collect();
         let checked = check_batch(db, &setup, wanted).await?;
-        let mut tx = db.begin().await?;
+        // The batch's rejected and duplicate rows, written 50 to a statement.
+        let mut found: Vec<(i64, &'static str, Option<String>, String, Option<(i64, String, i64, Option<i64>)>)> = Vec::new();
         for c in checked {
             let r = c.row_no as u32;
             let cells = serde_json::to_string(&c.p.cells).unwrap_or_default();
             if rejected[r as usize] || !c.p.ok() {
                 rejected_count += 1;
-                sqlx::query("INSERT INTO import_rows (import_id, row_no, kind, reasons, cells, outcome) VALUES ($1, $2, 'rejected', $3, $4, 'rejected')")
-                    .bind(imp.id)
-                    .bind(c.row_no)
-                    .bind(serde_json::to_string(&c.p.problems).unwrap_or_default())
-                    .bind(cells)
-                    .execute(&mut *tx)
-                    .await?;
+                found.push((c.row_no, "rejected", Some(serde_json::to_string(&c.p.problems).unwrap_or_default()), cells, None));
                 continue;
             }
             let root = groups.find(r);
             group_roots.insert(root);
             let (matched_by, similarity) = why.get(&r).cloned().unwrap_or(("email".into(), 100));
-            sqlx::query(
-                "INSERT INTO import_rows (import_id, row_no, kind, cells, dup_group, matched_by, similarity, existing_id, decision, policies) \
-                 VALUES ($1, $2, 'duplicate', $3, $4, $5, $6, $7, $8, '[]')",
-            )
-            .bind(imp.id)
-            .bind(c.row_no)
-            .bind(cells)
-            .bind(root as i64)
-            .bind(matched_by)
-            .bind(similarity as i64)
-            .bind(existing.get(&r).map(|e| e.id))
-            .bind(Decision::Update.code())
-            .execute(&mut *tx)
-            .await?;
+            found.push((c.row_no, "duplicate", None, cells, Some((root as i64, matched_by, similarity as i64, existing.get(&r).map(|e| e.id)))));
+        }
+        let mut tx = db.begin().await?;
+        for chunk in found.chunks(50) {
+            let mut sql = Sql::new(
+                "INSERT INTO import_rows (import_id, row_no, kind, reasons, cells, dup_group, matched_by, similarity, existing_id, decision, \
+                 policies, outcome) VALUES ",
+            );
+            for (i, (row_no, kind, reasons, cells, dup)) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" }).bind(imp.id).push(", ").bind(*row_no).push(", ").bind(*kind);
+                sql.push(", ").bind(reasons.clone()).push(", ").bind(cells.clone()).push(", ");
+                match dup {
+                    // A rejected row: no group, no decision; its outcome is known.
+                    None => sql.push("NULL, NULL, NULL, NULL, NULL, NULL, 'rejected')"),
+                    Some((group, matched_by, similarity, existing_id)) => sql
+                        .bind(*group)
+                        .push(", ")
+                        .bind(matched_by.clone())
+                        .push(", ")
+                        .bind(*similarity)
+                        .push(", ")
+                        .bind(*existing_id)
+                        .push(", ")
+                        .bind(Decision::Update.code())
+                        .push(", '[]', NULL)"),
+                };
+            }
+            sql.query().execute(&mut *tx).await?;
         }
         heartbeat(&mut tx, imp.id, worker).await?;
         sqlx::query("UPDATE imports SET rows_done = $1, total_rows = $2 WHERE id = $3")

@@ -217,7 +217,8 @@ pub async fn match_existing(
         rows.iter().flat_map(|r| r.exact.iter().filter_map(|k| k.strip_prefix("phone:").map(str::to_string))).collect();
     for col in phone_columns.iter().filter(|_| !phones.is_empty()) {
         let key = crate::db::sql::phone_key(&format!("{alias}.{col}"));
-        let mut sql = Sql::new(&format!("SELECT {alias}.id, {key} AS k FROM {table} {alias} WHERE {key} IN "));
+        // The phone indexes leave out records without that phone (migration 0010): the condition says so.
+        let mut sql = Sql::new(&format!("SELECT {alias}.id, {key} AS k FROM {table} {alias} WHERE {alias}.{col} IS NOT NULL AND {key} IN "));
         push_list(&mut sql, &phones);
         restrict(&mut sql, actor, entity);
         sql.push(&format!(" ORDER BY {alias}.id"));
