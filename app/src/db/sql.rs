@@ -130,10 +130,12 @@ mod tests {
 
     #[test]
     fn phone_key_is_what_the_migrations_index() {
-        for backend in ["sqlite", "postgres"] {
-            let m = std::fs::read_to_string(format!("{}/../migrations/{backend}/0010_import_speed.sql", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        // SQLite's indexes leave out empty phones (0010); Postgres' keep them (0009), for its statistics.
+        for (backend, file, partial) in [("sqlite", "0010_import_speed", true), ("postgres", "0009_import_more_records", false)] {
+            let m = std::fs::read_to_string(format!("{}/../migrations/{backend}/{file}.sql", env!("CARGO_MANIFEST_DIR"))).unwrap();
             for (table, col) in [("accounts", "phone"), ("contacts", "phone"), ("contacts", "mobile")] {
-                let index = format!("CREATE INDEX {table}_{col}_key ON {table} (({})) WHERE {col} IS NOT NULL;", phone_key(col));
+                let only = if partial { format!(" WHERE {col} IS NOT NULL") } else { String::new() };
+                let index = format!("CREATE INDEX {table}_{col}_key ON {table} (({})){only};", phone_key(col));
                 assert!(m.contains(&index), "{backend}: {index}");
             }
         }
