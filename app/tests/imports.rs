@@ -136,7 +136,10 @@ async fn messy_accounts(db: Db) {
     imports::undo(&db, &admin, id).await.expect("undo");
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 1);
     if db.backend == app::db::Backend::Sqlite {
-        sqlx::query("INSERT INTO accounts_fts (accounts_fts, rank) VALUES ('integrity-check', 1)").execute(&db.pool).await.expect("index consistent");
+        sqlx::query("INSERT INTO accounts_fts (accounts_fts, rank) VALUES ('integrity-check', 1)")
+            .execute(&db.pool)
+            .await
+            .expect("index consistent");
     }
     let m = account_by_pib(&db, &p_mlekara).await;
     assert_eq!((m.2, m.3), (None, None));
@@ -257,6 +260,50 @@ async fn skip_leaves_existing_alone(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 1);
 }
 both!(skip_leaves_existing_alone);
+
+/// Several rows of one batch update the same record — an existing contact, and one the batch itself
+/// creates: the updates are written in turn, each with its own version and history, and undo restores
+/// the existing contact and deletes the created ones.
+async fn rows_of_one_batch_update_one_record(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let ana = new_contact(&db, &admin, "Ana", "Marić", None).await;
+    sqlx::query("UPDATE contacts SET email = 'ana@delta.rs' WHERE id = $1").bind(ana).execute(&db.pool).await.unwrap();
+    let text = "IME;PREZIME;E-mail;Mobilni;Pozicija\n\
+                Ana;Marić;Ana@Delta.rs;;Direktorka\n\
+                ANA;MARIĆ;ana@delta.rs;064 111 2222;Nabavka\n\
+                Pera;Perić;pera@primer.rs;;Komercijalista\n\
+                Pera;Perić;PERA@primer.rs;065 333 4444;\n\
+                Mika;Mikić;mika@primer.rs;;\n";
+    let id = analysed(&db, &admin, ImportEntity::Contact, "c.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    assert_eq!(imports::preview(&db, &admin, id).await.unwrap().groups.len(), 2);
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.created, done.updated, done.skipped, done.rejected), (2, 3, 0, 0));
+    // Fill empty fields only: the first row gave the job title, the second the mobile.
+    let a = contacts::get(&db, &admin, ana).await.unwrap();
+    assert_eq!((a.job_title.as_deref(), a.mobile.is_some(), a.version), (Some("Direktorka"), true, 3));
+    let history: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT action, field FROM audit_entries WHERE entity = 'contact' AND record_id = $1 AND action = 'update' ORDER BY id",
+    )
+    .bind(ana)
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(history, vec![("update".to_string(), Some("job_title".to_string())), ("update".to_string(), Some("mobile".to_string()))]);
+    let pera: (i64, Option<String>, Option<String>, i64) =
+        sqlx::query_as("SELECT id, job_title, mobile, version FROM contacts WHERE email = 'pera@primer.rs'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!((pera.1.as_deref(), pera.2.is_some(), pera.3), (Some("Komercijalista"), true, 2));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 3);
+
+    imports::undo(&db, &admin, id).await.expect("undo");
+    let a = contacts::get(&db, &admin, ana).await.unwrap();
+    assert_eq!((a.job_title, a.mobile), (None, None));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 1);
+}
+both!(rows_of_one_batch_update_one_record);
 
 /// A lead list from a trade fair: names in capitals, a value with a decimal comma, sources and ratings in
 /// Serbian, a lead already in the CRM under an e-mail of another case (updated field by field), the same
@@ -659,7 +706,10 @@ async fn killed_import_resumes(db: Db) {
         // The import writes the full-text rows itself, batch by batch: one per contact, and the index
         // agrees with the table.
         assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts_fts WHERE contacts_fts MATCH '\"primer.rs\"'").await, KILL_ROWS);
-        sqlx::query("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)").execute(&db.pool).await.expect("index consistent");
+        sqlx::query("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)")
+            .execute(&db.pool)
+            .await
+            .expect("index consistent");
     }
     // Search finds imported contacts, those written before the kill and after the resume.
     for i in [3, KILL_ROWS - 2] {

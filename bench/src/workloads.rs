@@ -716,9 +716,11 @@ pub async fn w5_import(cx: &Ctx, rows: usize) -> Result<Outcome, String> {
     // Baseline: the same number of plain inserts, prepared, one row each, in one transaction, marked with
     // the import as Veza's are. On SQLite the full-text rows follow as Veza writes them — one
     // INSERT … SELECT per 500 rows — since the insert trigger skips imported rows (migration 0010).
-    let sql = "INSERT INTO contacts (first_name, last_name, search_key, email, mobile, owner_id, team_id, created_at, created_by, updated_at, \
+    let sql =
+        "INSERT INTO contacts (first_name, last_name, search_key, email, mobile, owner_id, team_id, created_at, created_by, updated_at, \
                updated_by, version, search_text, import_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $8, $6, 1, $9, $10) RETURNING id";
-    let fts = "INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts WHERE id BETWEEN $1 AND $2 AND import_id = $3";
+    let fts =
+        "INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts WHERE id BETWEEN $1 AND $2 AND import_id = $3";
     let now = app::db::now();
     let t = Instant::now();
     macro_rules! baseline {

@@ -25,6 +25,15 @@ impl Backend {
             Backend::Postgres => "postgres",
         }
     }
+
+    /// The database a connection (or a transaction, through its `Deref`) talks to.
+    pub fn of(conn: &sqlx::AnyConnection) -> Backend {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
 }
 
 #[derive(Clone, Debug)]

@@ -53,11 +53,19 @@ impl From<Option<String>> for Val {
 pub struct Sql {
     pub text: String,
     pub args: Vec<Val>,
+    anonymous: bool,
 }
 
 impl Sql {
     pub fn new(text: &str) -> Sql {
-        Sql { text: text.to_string(), args: Vec::new() }
+        Sql { text: text.to_string(), args: Vec::new(), anonymous: false }
+    }
+    /// A builder for statements of many rows: on SQLite its placeholders are anonymous `?`. sqlx asks
+    /// SQLite for the name of every numbered placeholder, and SQLite finds it by walking the statement's
+    /// list of names, so binding costs the square of the placeholders (a 25-row INSERT of 19 columns:
+    /// 475² steps). Its text must not number placeholders of its own.
+    pub fn for_rows(backend: super::Backend, text: &str) -> Sql {
+        Sql { text: text.to_string(), args: Vec::new(), anonymous: backend == super::Backend::Sqlite }
     }
     /// Appends SQL text written by us (never user input).
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -67,8 +75,12 @@ impl Sql {
     /// Appends a placeholder bound to `v`.
     pub fn bind(&mut self, v: impl Into<Val>) -> &mut Self {
         self.args.push(v.into());
-        self.text.push('$');
-        self.text.push_str(&self.args.len().to_string());
+        if self.anonymous {
+            self.text.push('?');
+        } else {
+            self.text.push('$');
+            self.text.push_str(&self.args.len().to_string());
+        }
         self
     }
     /// Appends placeholders for `values`, comma-separated (the inside of an `IN (…)`).

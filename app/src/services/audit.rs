@@ -10,7 +10,9 @@ pub type Fields = Vec<(&'static str, Option<String>)>;
 
 pub async fn created(tx: &mut Tx, entity: &str, id: i64, actor: Option<&Actor>, fields: &Fields) -> Result<(), AppError> {
     let mut rows: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = vec![("create", None, None, None)];
-    rows.extend(fields.iter().filter(|(_, v)| v.as_deref().is_some_and(|s| !s.is_empty())).map(|(f, v)| ("create", Some(*f), None, v.as_deref())));
+    rows.extend(
+        fields.iter().filter(|(_, v)| v.as_deref().is_some_and(|s| !s.is_empty())).map(|(f, v)| ("create", Some(*f), None, v.as_deref())),
+    );
     insert(tx, entity, id, &rows, actor, &now()).await
 }
 
@@ -39,17 +41,63 @@ async fn insert(
     actor: Option<&Actor>,
     at: &str,
 ) -> Result<(), AppError> {
-    if rows.is_empty() {
-        return Ok(());
+    let mut batch = Batch::new(actor, at);
+    for (action, field, old, new) in rows {
+        batch.push(entity, id, action, *field, *old, *new);
     }
-    let mut sql = crate::db::sql::Sql::new("INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ");
-    for (i, (action, field, old, new)) in rows.iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" }).bind(entity.to_string()).push(", ").bind(id).push(", ").bind(action.to_string());
-        sql.push(", ").bind(field.map(str::to_string)).push(", ").bind(old.map(str::to_string)).push(", ").bind(new.map(str::to_string));
-        sql.push(", ").bind(actor.map(|a| a.id)).push(", ").bind(at.to_string()).push(")");
+    batch.write(tx).await
+}
+
+/// Entries of many records gathered and written together, many to a statement (imports).
+pub struct Batch {
+    user: Option<i64>,
+    at: String,
+    rows: Vec<(String, i64, String, Option<String>, Option<String>, Option<String>)>,
+}
+
+impl Batch {
+    pub fn new(actor: Option<&Actor>, at: &str) -> Batch {
+        Batch { user: actor.map(|a| a.id), at: at.to_string(), rows: Vec::new() }
     }
-    sql.query().execute(&mut **tx).await?;
-    Ok(())
+
+    pub fn push(&mut self, entity: &str, id: i64, action: &str, field: Option<&str>, old: Option<&str>, new: Option<&str>) {
+        self.rows.push((
+            entity.to_string(),
+            id,
+            action.to_string(),
+            field.map(str::to_string),
+            old.map(str::to_string),
+            new.map(str::to_string),
+        ));
+    }
+
+    /// The fields whose value differs between `old` and `new`, as `updated` records them; returns how many.
+    pub fn updated(&mut self, entity: &str, id: i64, old: &Fields, new: &Fields) -> usize {
+        let before = self.rows.len();
+        for ((f, o), (_, v)) in old.iter().zip(new.iter()) {
+            if o != v {
+                self.push(entity, id, "update", Some(f), o.as_deref(), v.as_deref());
+            }
+        }
+        self.rows.len() - before
+    }
+
+    /// Writes the entries in the order they were gathered, 50 to a statement.
+    pub async fn write(self, tx: &mut Tx) -> Result<(), AppError> {
+        for chunk in self.rows.chunks(50) {
+            let mut sql = crate::db::sql::Sql::for_rows(
+                crate::db::Backend::of(tx),
+                "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ",
+            );
+            for (i, (entity, id, action, field, old, new)) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" }).bind(entity.clone()).push(", ").bind(*id).push(", ").bind(action.clone());
+                sql.push(", ").bind(field.clone()).push(", ").bind(old.clone()).push(", ").bind(new.clone());
+                sql.push(", ").bind(self.user).push(", ").bind(self.at.clone()).push(")");
+            }
+            sql.query().execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 }
 
 /// The history of one record, newest first, paginated by id.

@@ -123,7 +123,8 @@ impl TextSearch {
 
 /// Counts the rows of `from_where` (a `SELECT 1 FROM … WHERE …` with its filters) up to [`COUNT_CAP`] + 1.
 pub async fn capped_count(db: &Db, from_where: Sql) -> Result<i64, AppError> {
-    let mut sql = Sql { text: format!("SELECT COUNT(*) AS n FROM ({}", from_where.text), args: from_where.args };
+    let mut sql = Sql::new(&format!("SELECT COUNT(*) AS n FROM ({}", from_where.text));
+    sql.args = from_where.args;
     sql.push(" LIMIT ").bind(COUNT_CAP + 1).push(") AS matches");
     Ok(sql.query().fetch_one(&db.pool).await?.try_get("n")?)
 }

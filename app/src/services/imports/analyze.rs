@@ -293,11 +293,18 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             let root = groups.find(r);
             group_roots.insert(root);
             let (matched_by, similarity) = why.get(&r).cloned().unwrap_or(("email".into(), 100));
-            found.push((c.row_no, "duplicate", None, cells, Some((root as i64, matched_by, similarity as i64, existing.get(&r).map(|e| e.id)))));
+            found.push((
+                c.row_no,
+                "duplicate",
+                None,
+                cells,
+                Some((root as i64, matched_by, similarity as i64, existing.get(&r).map(|e| e.id))),
+            ));
         }
         let mut tx = db.begin().await?;
         for chunk in found.chunks(50) {
-            let mut sql = Sql::new(
+            let mut sql = Sql::for_rows(
+                db.backend,
                 "INSERT INTO import_rows (import_id, row_no, kind, reasons, cells, dup_group, matched_by, similarity, existing_id, decision, \
                  policies, outcome) VALUES ",
             );

@@ -11,6 +11,7 @@ use super::analyze::{check_batch, Checked, Setup};
 use super::forms::{activity_input, lead_input, opportunity_input, product_input, write_values, DealRefs};
 use super::lookup::{self, Names, Owners};
 use super::{file, heartbeat, ImportDb, BATCH};
+use crate::db::sql::{Sql, Val};
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::imports::{Decision, FieldPolicy, ImportEntity};
 use crate::domain::validate::field;
@@ -26,6 +27,14 @@ struct DupRow {
     existing: Option<i64>,
     decision: Decision,
     policies: Vec<(String, FieldPolicy)>,
+}
+
+/// The record a duplicate row updates: one that exists (and whether it existed before the import), or
+/// one this batch creates (its place among the batch's inserts).
+#[derive(Clone, Copy)]
+enum Target {
+    Record(i64, bool),
+    Planned(usize),
 }
 
 /// A clean row turned into the record's validated values.
@@ -108,14 +117,14 @@ fn validate(entity: ImportEntity, c: &Checked) -> Result<Valid, AppError> {
     }
 }
 
-/// Rows per multi-row INSERT: SQLite's driver looks each parameter up by name in a list, so the cost
-/// of a statement grows with the square of its parameters (25 rows of 19 columns: 475).
-const ROWS_PER_INSERT: usize = 25;
+/// Rows per multi-row INSERT or UPDATE (their placeholders are anonymous on SQLite: see `Sql::for_rows`).
+const ROWS_PER_INSERT: usize = 100;
 
 /// Accounts and contacts: many rows per INSERT statement (the fast path of big imports); returns the ids
 /// in row order.
 async fn insert_many(
     tx: &mut Tx,
+    backend: Backend,
     actor: &Actor,
     imp: &ImportDb,
     chunk: &[(Valid, (i64, Option<i64>))],
@@ -123,11 +132,13 @@ async fn insert_many(
 ) -> Result<Vec<i64>, AppError> {
     let ts = ts.to_string();
     let mut sql = match imp.entity() {
-        ImportEntity::Account => crate::db::sql::Sql::new(
+        ImportEntity::Account => Sql::for_rows(
+            backend,
             "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, owner_id, team_id, \
              is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
         ),
-        ImportEntity::Contact => crate::db::sql::Sql::new(
+        ImportEntity::Contact => Sql::for_rows(
+            backend,
             "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
              is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
         ),
@@ -215,7 +226,7 @@ async fn insert(
     let mut ids = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let got = match imp.entity() {
-            ImportEntity::Account | ImportEntity::Contact => insert_many(tx, actor, imp, chunk, &ts).await?,
+            ImportEntity::Account | ImportEntity::Contact => insert_many(tx, backend, actor, imp, chunk, &ts).await?,
             // Leads, products and deals are written by their own service (its checks and history), one at a time.
             ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
                 let mut got = Vec::with_capacity(chunk.len());
@@ -229,7 +240,7 @@ async fn insert(
                     };
                     got.push(id);
                 }
-                let mut mark = crate::db::sql::Sql::new(&format!("UPDATE {} SET import_id = ", imp.entity().table()));
+                let mut mark = Sql::for_rows(backend, &format!("UPDATE {} SET import_id = ", imp.entity().table()));
                 mark.bind(imp.id).push(" WHERE id IN (");
                 for (i, id) in got.iter().enumerate() {
                     mark.push(if i == 0 { "" } else { ", " }).bind(*id);
@@ -250,7 +261,7 @@ async fn insert(
         };
         // Account types, then one history entry per record.
         if let ImportEntity::Account = imp.entity() {
-            let mut types = crate::db::sql::Sql::new("INSERT INTO account_types (account_id, type) VALUES ");
+            let mut types = Sql::for_rows(backend, "INSERT INTO account_types (account_id, type) VALUES ");
             let mut first = true;
             for ((v, _), id) in chunk.iter().zip(&got) {
                 if let Valid::Account(a) = v {
@@ -264,7 +275,8 @@ async fn insert(
                 types.query().execute(&mut **tx).await?;
             }
         }
-        let mut hist = crate::db::sql::Sql::new(
+        let mut hist = Sql::for_rows(
+            backend,
             "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ",
         );
         let label = format!("#{} {}", imp.id, imp.file_name);
@@ -280,9 +292,10 @@ async fn insert(
     // segment per statement — see migration 0010).
     let table = imp.entity().table();
     if backend == Backend::Sqlite && matches!(imp.entity(), ImportEntity::Account | ImportEntity::Contact) && !ids.is_empty() {
-        let mut fts = crate::db::sql::Sql::new(&format!(
-            "INSERT INTO {table}_fts (rowid, search_text) SELECT id, search_text FROM {table} WHERE id IN ("
-        ));
+        let mut fts = Sql::for_rows(
+            backend,
+            &format!("INSERT INTO {table}_fts (rowid, search_text) SELECT id, search_text FROM {table} WHERE id IN ("),
+        );
         for (i, id) in ids.iter().enumerate() {
             fts.push(if i == 0 { "" } else { ", " }).bind(*id);
         }
@@ -291,8 +304,46 @@ async fn insert(
     Ok(ids)
 }
 
-/// Updates an existing record with a row's values, field by field; returns its values before (as the
-/// import's fields) and its version after.
+/// A row's values merged into a record's, field by field as its group's policies say (fill empty fields
+/// only, unless told otherwise), and the owner they name.
+fn merge(
+    entity: ImportEntity,
+    before: &lookup::Values,
+    c: &Checked,
+    setup: &Setup,
+    policies: &[(String, FieldPolicy)],
+) -> (HashMap<&'static str, Option<String>>, (i64, Option<i64>)) {
+    let policy = |f: &str| policies.iter().find(|(p, _)| p == f).map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
+    let mut merged: HashMap<&'static str, Option<String>> = HashMap::new();
+    for f in entity.compared_fields() {
+        merged.insert(f, policy(f).apply(before.get(f).cloned().flatten().as_deref(), c.p.get(f)));
+    }
+    let owner_email = merged.get("owner").cloned().flatten();
+    let owner = setup.owners.resolve(&setup.actor, owner_email.as_deref()).unwrap_or(c.owner);
+    (merged, owner)
+}
+
+/// The record's fields before and after, as its history and the import's undo keep them.
+fn before_after(
+    entity: ImportEntity,
+    before: &lookup::Values,
+    merged: &HashMap<&'static str, Option<String>>,
+) -> (audit::Fields, audit::Fields) {
+    let fields = entity.compared_fields();
+    (
+        fields.iter().map(|f| (*f, before.get(f).cloned().flatten())).collect(),
+        fields.iter().map(|f| (*f, merged.get(f).cloned().flatten())).collect(),
+    )
+}
+
+fn before_json(old: audit::Fields) -> String {
+    let map: HashMap<&str, Option<String>> = old.into_iter().collect();
+    serde_json::to_string(&map).unwrap_or_default()
+}
+
+/// Leads, products, deals and activities: updates an existing record with a row's values through its
+/// service's own edit (its checks, version and history); returns its values before (as the import's
+/// fields) and its version after.
 async fn update(
     tx: &mut Tx,
     actor: &Actor,
@@ -303,140 +354,171 @@ async fn update(
     policies: &[(String, FieldPolicy)],
 ) -> Result<(String, i64), AppError> {
     let entity = imp.entity();
-    let current = lookup::existing_values_in(tx, entity, id).await?.ok_or(AppError::NotFound)?;
-    let (before, version) = current;
-    let policy = |f: &str| policies.iter().find(|(p, _)| p == f).map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
-    let mut merged: HashMap<&'static str, Option<String>> = HashMap::new();
-    for f in entity.compared_fields() {
-        let incoming = c.p.get(f);
-        merged.insert(f, policy(f).apply(before.get(f).cloned().flatten().as_deref(), incoming));
+    let (before, version) = lookup::existing_values_in(tx, entity, id).await?.ok_or(AppError::NotFound)?;
+    let (merged, (owner, _)) = merge(entity, &before, c, setup, policies);
+    write_values(tx, actor, entity, (id, version), &|f| merged.get(f).cloned().flatten(), owner, &setup.names).await?;
+    let (old, _) = before_after(entity, &before, &merged);
+    Ok((before_json(old), version + 1))
+}
+
+/// Columns of an account's or contact's update, in the order of the VALUES rows `write_updates` writes.
+const ACCOUNT_UPDATE: &str = "UPDATE accounts SET name = v.column3, search_key = v.column4, category = v.column5, industry = v.column6, \
+     region = v.column7, city = v.column8, address = v.column9, phone = v.column10, email = v.column11, website = v.column12, \
+     pib = v.column13, mb = v.column14, notes = v.column15, owner_id = v.column16, team_id = v.column17, search_text = v.column18, \
+     version = accounts.version + 1, updated_at = ";
+const CONTACT_UPDATE: &str = "UPDATE contacts SET first_name = v.column3, last_name = v.column4, search_key = v.column5, \
+     job_title = v.column6, buying_role = v.column7, email = v.column8, phone = v.column9, mobile = v.column10, owner_id = v.column11, \
+     team_id = v.column12, search_text = v.column13, \
+     account_id = CASE WHEN v.column14 = 1 OR (contacts.account_id IS NULL AND v.column15 = 1) THEN v.column16 ELSE contacts.account_id END, \
+     version = contacts.version + 1, updated_at = ";
+
+/// Writes updates of different records (id, expected version, then the columns), 25 to a statement;
+/// a record changed since it was read is a conflict.
+async fn write_updates(tx: &mut Tx, actor: &Actor, entity: ImportEntity, rows: &[Vec<Val>], ts: &str) -> Result<(), AppError> {
+    let (head, table) = match entity {
+        ImportEntity::Account => (ACCOUNT_UPDATE, "accounts"),
+        _ => (CONTACT_UPDATE, "contacts"),
+    };
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut sql = Sql::for_rows(Backend::of(tx), head);
+        sql.bind(ts).push(", updated_by = ").bind(actor.id).push(" FROM (VALUES ");
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row.iter().enumerate() {
+                sql.push(if j == 0 { "" } else { ", " }).bind(v.clone());
+            }
+            sql.push(")");
+        }
+        sql.push(&format!(") AS v WHERE {table}.id = v.column1 AND {table}.version = v.column2"));
+        if sql.query().execute(&mut **tx).await?.rows_affected() != chunk.len() as u64 {
+            return Err(AppError::Conflict);
+        }
     }
-    let owner_email = merged.get("owner").cloned().flatten();
-    let (owner, team) = setup.owners.resolve(actor, owner_email.as_deref()).unwrap_or(c.owner);
-    let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
+    Ok(())
+}
+
+/// Accounts and contacts: a batch's updates with one read of the records they change and one
+/// `UPDATE … FROM (VALUES …)` per 25 of them. Rows are merged in file order; a record that several rows
+/// of the batch update is written once per row, in rounds, so each row keeps its own history entries
+/// and version. Returns each row's values before and version after.
+async fn update_many(
+    tx: &mut Tx,
+    backend: Backend,
+    actor: &Actor,
+    imp: &ImportDb,
+    setup: &Setup,
+    rows: &[(&Checked, i64, &[(String, FieldPolicy)], bool)],
+) -> Result<Vec<(String, i64)>, AppError> {
+    let entity = imp.entity();
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut current = lookup::existing_values_many_in(tx, backend, entity, &ids).await?;
     let ts = now();
-    let (old_fields, new_fields): (audit::Fields, audit::Fields);
-    let mut audited = false;
-    match entity {
-        ImportEntity::Account => {
-            let input = AccountInput {
-                name: get("name"),
-                types: vec!["customer".into()],
-                category: get("category"),
-                industry: get("industry"),
-                region: get("region"),
-                city: get("city"),
-                address: get("address"),
-                phone: get("phone"),
-                email: get("email"),
-                website: get("website"),
-                pib: get("pib"),
-                mb: get("mb"),
-                notes: get("notes"),
-                ..Default::default()
-            };
-            let v = accounts::validate(&input)?;
-            sqlx::query(
-                "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, phone = $8, \
-                 email = $9, website = $10, pib = $11, mb = $12, notes = $13, owner_id = $14, team_id = $15, search_text = $16, updated_at = $17, \
-                 updated_by = $18, version = version + 1 WHERE id = $19 AND version = $20",
-            )
-            .bind(&v.name)
-            .bind(crate::domain::text::search_key(&v.name))
-            .bind(v.category.map(|c| c.code()))
-            .bind(&v.industry)
-            .bind(&v.region)
-            .bind(&v.city)
-            .bind(&v.address)
-            .bind(&v.phone)
-            .bind(&v.email)
-            .bind(&v.website)
-            .bind(&v.pib)
-            .bind(&v.mb)
-            .bind(&v.notes)
-            .bind(owner)
-            .bind(team)
-            .bind(v.search_text())
-            .bind(&ts)
-            .bind(actor.id)
-            .bind(id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await?;
-            // Types from the file are added to the account's own.
-            if let Some(t) = c.p.get("types") {
-                for code in t.split(',') {
-                    let exists: i64 = sqlx::query("SELECT COUNT(*) AS n FROM account_types WHERE account_id = $1 AND type = $2")
-                        .bind(id)
-                        .bind(code)
-                        .fetch_one(&mut **tx)
-                        .await?
-                        .try_get("n")?;
-                    if exists == 0 {
-                        sqlx::query("INSERT INTO account_types (account_id, type) VALUES ($1, $2)")
-                            .bind(id)
-                            .bind(code)
-                            .execute(&mut **tx)
-                            .await?;
-                    }
+    let mut history = audit::Batch::new(Some(actor), &ts);
+    let mut out = Vec::with_capacity(rows.len());
+    let mut round: Vec<Vec<Val>> = Vec::new();
+    let mut in_round: HashSet<i64> = HashSet::new();
+    let mut types: Vec<(i64, String)> = Vec::new();
+    for (c, id, policies, _) in rows {
+        if in_round.contains(id) {
+            write_updates(tx, actor, entity, &round, &ts).await?;
+            round.clear();
+            in_round.clear();
+        }
+        let (before, version) = current.remove(id).ok_or(AppError::NotFound)?;
+        let (merged, (owner, team)) = merge(entity, &before, c, setup, policies);
+        let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
+        let mut row: Vec<Val> = vec![Val::from(*id), Val::from(version)];
+        match entity {
+            ImportEntity::Account => {
+                let v = accounts::validate(&AccountInput {
+                    name: get("name"),
+                    types: vec!["customer".into()],
+                    category: get("category"),
+                    industry: get("industry"),
+                    region: get("region"),
+                    city: get("city"),
+                    address: get("address"),
+                    phone: get("phone"),
+                    email: get("email"),
+                    website: get("website"),
+                    pib: get("pib"),
+                    mb: get("mb"),
+                    notes: get("notes"),
+                    ..Default::default()
+                })?;
+                row.extend([
+                    Val::from(v.name.clone()),
+                    Val::from(crate::domain::text::search_key(&v.name)),
+                    Val::from(v.category.map(|c| c.code().to_string())),
+                ]);
+                row.extend(
+                    [&v.industry, &v.region, &v.city, &v.address, &v.phone, &v.email, &v.website, &v.pib, &v.mb, &v.notes]
+                        .map(|f| Val::from(f.clone())),
+                );
+                row.extend([Val::from(owner), Val::from(team), Val::from(v.search_text())]);
+                // Types from the file are added to the account's own.
+                if let Some(t) = c.p.get("types") {
+                    types.extend(t.split(',').map(|code| (*id, code.to_string())));
                 }
             }
+            _ => {
+                let v = contacts::validate(&ContactInput {
+                    first_name: get("first_name"),
+                    last_name: get("last_name"),
+                    job_title: get("job_title"),
+                    buying_role: get("buying_role"),
+                    email: get("email"),
+                    phone: get("phone"),
+                    mobile: get("mobile"),
+                    ..Default::default()
+                })?;
+                let account_policy = policies.iter().find(|(p, _)| p == "account").map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
+                let account = if account_policy == FieldPolicy::Keep { None } else { c.account_id };
+                row.extend([
+                    Val::from(v.first_name.clone()),
+                    Val::from(v.last_name.clone()),
+                    Val::from(crate::domain::text::search_key(&format!("{} {}", v.first_name, v.last_name))),
+                    Val::from(v.job_title.clone()),
+                    Val::from(v.buying_role.map(|r| r.code().to_string())),
+                ]);
+                row.extend([&v.email, &v.phone, &v.mobile].map(|f| Val::from(f.clone())));
+                row.extend([
+                    Val::from(owner),
+                    Val::from(team),
+                    Val::from(v.search_text()),
+                    Val::from((account_policy == FieldPolicy::Overwrite && account.is_some()) as i64),
+                    Val::from(account.is_some() as i64),
+                    Val::from(account),
+                ]);
+            }
         }
-        ImportEntity::Contact => {
-            let input = ContactInput {
-                first_name: get("first_name"),
-                last_name: get("last_name"),
-                job_title: get("job_title"),
-                buying_role: get("buying_role"),
-                email: get("email"),
-                phone: get("phone"),
-                mobile: get("mobile"),
-                ..Default::default()
-            };
-            let v = contacts::validate(&input)?;
-            let account = match policy("account") {
-                FieldPolicy::Keep => None,
-                FieldPolicy::FillEmpty | FieldPolicy::Overwrite => c.account_id,
-            };
-            sqlx::query(
-                "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, job_title = $4, buying_role = $5, email = $6, phone = $7, \
-                 mobile = $8, owner_id = $9, team_id = $10, search_text = $11, updated_at = $12, updated_by = $13, version = version + 1, \
-                 account_id = CASE WHEN $14 = 1 OR (account_id IS NULL AND $15 = 1) THEN $16 ELSE account_id END WHERE id = $17 AND version = $18",
-            )
-            .bind(&v.first_name)
-            .bind(&v.last_name)
-            .bind(crate::domain::text::search_key(&format!("{} {}", v.first_name, v.last_name)))
-            .bind(&v.job_title)
-            .bind(v.buying_role.map(|r| r.code()))
-            .bind(&v.email)
-            .bind(&v.phone)
-            .bind(&v.mobile)
-            .bind(owner)
-            .bind(team)
-            .bind(v.search_text())
-            .bind(&ts)
-            .bind(actor.id)
-            .bind((policy("account") == FieldPolicy::Overwrite && account.is_some()) as i64)
-            .bind((account.is_some()) as i64)
-            .bind(account)
-            .bind(id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await?;
-        }
-        ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
-            write_values(tx, actor, entity, (id, version), &|f| merged.get(f).cloned().flatten(), owner, &setup.names).await?;
-            audited = true;
-        }
+        let (old, new) = before_after(entity, &before, &merged);
+        history.updated(entity.code(), *id, &old, &new);
+        out.push((before_json(old), version + 1));
+        let mut after = before;
+        after.extend(merged);
+        current.insert(*id, (after, version + 1));
+        round.push(row);
+        in_round.insert(*id);
     }
-    let fields = entity.compared_fields();
-    old_fields = fields.iter().map(|f| (*f, before.get(f).cloned().flatten())).collect();
-    new_fields = fields.iter().map(|f| (*f, merged.get(f).cloned().flatten())).collect();
-    if !audited {
-        audit::updated(tx, entity.code(), id, Some(actor), &old_fields, &new_fields).await?;
+    write_updates(tx, actor, entity, &round, &ts).await?;
+    types.sort();
+    types.dedup();
+    for chunk in types.chunks(100) {
+        let mut sql = Sql::for_rows(backend, "INSERT INTO account_types (account_id, type) SELECT v.column1, v.column2 FROM (VALUES ");
+        for (i, (id, code)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", ").bind(code.clone()).push(")");
+        }
+        sql.push(") AS v WHERE NOT EXISTS (SELECT 1 FROM account_types t WHERE t.account_id = v.column1 AND t.type = v.column2)");
+        sql.query().execute(&mut **tx).await?;
     }
-    let before_json: HashMap<&str, Option<String>> = old_fields.into_iter().collect();
-    Ok((serde_json::to_string(&before_json).unwrap_or_default(), version + 1))
+    history.write(tx).await?;
+    Ok(out)
 }
 
 pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
@@ -495,7 +577,10 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         }
         row_no += 1;
     }
+    // Where the time goes, for the log: reading and checking the rows, writing them, committing.
+    let (mut t_check, mut t_write, mut t_commit) = (0f64, 0f64, 0f64);
     loop {
+        let t0 = std::time::Instant::now();
         let mut batch = Vec::with_capacity(BATCH);
         while batch.len() < BATCH {
             match rows.next_nonblank().await? {
@@ -513,25 +598,38 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         let batch: Vec<(i64, Vec<String>)> = batch.into_iter().filter(|(r, _)| !rejected.contains(r)).collect();
         let n_rejected_before = n_rows - batch.len() as i64;
         let checked = check_batch(db, &setup, batch).await?;
+        t_check += t0.elapsed().as_secs_f64();
+        let t0 = std::time::Instant::now();
         let mut tx = db.begin().await?;
         let (mut created, mut updated, mut skipped, mut late_rejects) = (0i64, 0i64, 0i64, 0i64);
-        let mut clean: Vec<(Valid, (i64, Option<i64>))> = Vec::new();
+        // The batch is planned row by row first, then written: every record it creates in a few multi-row
+        // INSERTs, then the updates (which may name a record created just before, by its place in `inserts`).
+        let mut inserts: Vec<(Valid, (i64, Option<i64>))> = Vec::new();
+        let mut created_rows: Vec<(i64, usize)> = Vec::new();
+        let mut planned_group: HashMap<i64, usize> = HashMap::new();
+        let mut planned_codes: HashSet<String> = HashSet::new();
+        let mut updates: Vec<(&Checked, Target, &[(String, FieldPolicy)], bool)> = Vec::new();
         #[allow(clippy::type_complexity)]
         let mut outcomes: Vec<(i64, &'static str, Option<i64>, Option<String>, Option<i64>)> = Vec::new();
         for c in &checked {
             // A row that became invalid since the analysis (its account was deleted, say) is rejected now.
             let mut valid = if c.p.ok() { validate(entity, c) } else { Err(field("row", Problem::InvalidChoice)) };
+            let dup = dups.get(&c.row_no);
+            // The record a duplicate row is written to: its group's existing record, or the one an earlier
+            // row of the group created (in an earlier batch, or planned in this one).
+            let target = dup.and_then(|d| match group_existing.get(&d.group) {
+                Some(id) => Some(Target::Record(*id, true)),
+                None if c.row_no == d.group => None,
+                None => group_record
+                    .get(&d.group)
+                    .map(|id| Target::Record(*id, false))
+                    .or_else(|| planned_group.get(&d.group).map(|i| Target::Planned(*i))),
+            });
+            let inserts_row = dup.is_none_or(|d| d.decision == Decision::Create || target.is_none());
             // A product code is unique: a row that would create a product whose code was taken since the
-            // analysis (or by an earlier row of a "create anyway" group) is rejected.
-            if let Ok(Valid::Product(p)) = &valid {
-                let inserts = match dups.get(&c.row_no) {
-                    None => true,
-                    Some(d) => {
-                        d.decision == Decision::Create
-                            || (!group_existing.contains_key(&d.group) && (c.row_no == d.group || !group_record.contains_key(&d.group)))
-                    }
-                };
-                if inserts && products::code_taken(&mut tx, &p.code, 0).await? {
+            // analysis (or by an earlier row of this import) is rejected.
+            if let (Ok(Valid::Product(p)), true) = (&valid, inserts_row) {
+                if planned_codes.contains(&p.code.to_uppercase()) || products::code_taken(&mut tx, &p.code, 0).await? {
                     valid = Err(field("code", Problem::AlreadyExists));
                 }
             }
@@ -560,41 +658,67 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                     continue;
                 }
             };
-            let Some(d) = dups.get(&c.row_no) else {
-                clean.push((valid, c.owner));
+            if let Valid::Product(p) = &valid {
+                planned_codes.insert(p.code.to_uppercase());
+            }
+            let Some(d) = dup else {
+                inserts.push((valid, c.owner));
                 continue;
             };
-            let target =
-                group_existing
-                    .get(&d.group)
-                    .copied()
-                    .or_else(|| if c.row_no == d.group { None } else { group_record.get(&d.group).copied() });
-            let (outcome, record, before, after_version) = match (d.decision, target) {
+            match (d.decision, target) {
                 (Decision::Create, _) | (_, None) => {
-                    let id = insert(&mut tx, db.backend, actor, imp, &[(valid, c.owner)]).await?[0];
-                    if c.row_no == d.group || !group_record.contains_key(&d.group) {
-                        group_record.entry(d.group).or_insert(id);
+                    if !group_record.contains_key(&d.group) {
+                        planned_group.entry(d.group).or_insert(inserts.len());
                     }
-                    created += 1;
-                    ("created", Some(id), None, Some(1))
+                    created_rows.push((c.row_no, inserts.len()));
+                    inserts.push((valid, c.owner));
                 }
                 (Decision::Skip, Some(_)) => {
                     skipped += 1;
-                    ("skipped", None, None, None)
+                    outcomes.push((c.row_no, "skipped", None, None, None));
                 }
-                (Decision::Update, Some(id)) => {
-                    let (before, v) = update(&mut tx, actor, imp, id, c, &setup, &d.policies).await?;
-                    updated += 1;
+                (Decision::Update, Some(t)) => {
                     // Records this import created are deleted whole by undo; only others need their values back.
-                    let keep_before = group_existing.get(&d.group) == Some(&id);
-                    ("updated", Some(id), keep_before.then_some(before), Some(v))
+                    let keep_before = matches!(t, Target::Record(_, true));
+                    updates.push((c, t, &d.policies, keep_before));
                 }
-            };
-            outcomes.push((c.row_no, outcome, record, before, after_version));
+            }
+        }
+        let ids = insert(&mut tx, db.backend, actor, imp, &inserts).await?;
+        created += ids.len() as i64;
+        for (row_no, i) in created_rows {
+            outcomes.push((row_no, "created", Some(ids[i]), None, Some(1)));
+        }
+        for (group, i) in planned_group {
+            group_record.insert(group, ids[i]);
+        }
+        let updates: Vec<(&Checked, i64, &[(String, FieldPolicy)], bool)> = updates
+            .into_iter()
+            .map(|(c, t, p, keep)| {
+                let id = match t {
+                    Target::Record(id, _) => id,
+                    Target::Planned(i) => ids[i],
+                };
+                (c, id, p, keep)
+            })
+            .collect();
+        let written = match entity {
+            ImportEntity::Account | ImportEntity::Contact => update_many(&mut tx, db.backend, actor, imp, &setup, &updates).await?,
+            _ => {
+                let mut written = Vec::with_capacity(updates.len());
+                for (c, id, policies, _) in &updates {
+                    written.push(update(&mut tx, actor, imp, *id, c, &setup, policies).await?);
+                }
+                written
+            }
+        };
+        for ((c, id, _, keep_before), (before, version)) in updates.iter().zip(written) {
+            updated += 1;
+            outcomes.push((c.row_no, "updated", Some(*id), keep_before.then_some(before), Some(version)));
         }
         // What became of the batch's duplicate rows, 100 to a statement.
         for chunk in outcomes.chunks(100) {
-            let mut sql = crate::db::sql::Sql::new("UPDATE import_rows SET outcome = v.column2, record_id = v.column3, before_values = v.column4, after_version = v.column5 FROM (VALUES ");
+            let mut sql = Sql::for_rows(db.backend, "UPDATE import_rows SET outcome = v.column2, record_id = v.column3, before_values = v.column4, after_version = v.column5 FROM (VALUES ");
             for (i, (row_no, outcome, record, before, after_version)) in chunk.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" }).bind(*row_no).push(", ").bind(*outcome).push(", ").bind(*record);
                 sql.push(", ").bind(before.clone()).push(", ").bind(*after_version).push(")");
@@ -602,7 +726,6 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             sql.push(") AS v WHERE import_rows.import_id = ").bind(imp.id).push(" AND import_rows.row_no = v.column1");
             sql.query().execute(&mut *tx).await?;
         }
-        created += insert(&mut tx, db.backend, actor, imp, &clean).await?.len() as i64;
         heartbeat(&mut tx, imp.id, worker).await?;
         sqlx::query(
             "UPDATE imports SET rows_done = rows_done + $1, created_count = created_count + $2, updated_count = updated_count + $3, \
@@ -617,7 +740,10 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         .execute(&mut *tx)
         .await?;
         let _ = n_rejected_before;
+        t_write += t0.elapsed().as_secs_f64();
+        let t0 = std::time::Instant::now();
         tx.commit().await?;
+        t_commit += t0.elapsed().as_secs_f64();
         if pause > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
         }
@@ -632,7 +758,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     if n == 0 {
         return Err(AppError::Conflict);
     }
-    tracing::info!(import = imp.id, rows = row_no, "import finished");
+    tracing::info!(import = imp.id, rows = row_no, check_s = t_check, write_s = t_write, commit_s = t_commit, "import finished");
     Ok(())
 }
 

@@ -157,7 +157,8 @@ pub(super) async fn write_values(
         }
         ImportEntity::Lead => {
             // An import changes what the lead says, not where it is in its work.
-            let status: String = sqlx::query("SELECT status FROM leads WHERE id = $1").bind(id).fetch_one(&mut **tx).await?.try_get("status")?;
+            let status: String =
+                sqlx::query("SELECT status FROM leads WHERE id = $1").bind(id).fetch_one(&mut **tx).await?.try_get("status")?;
             let source = get("source").and_then(|s| names.sources.get(&crate::domain::text::search_key(&s)).copied());
             let v = leads::validate(&LeadInput { status, ..lead_input(get, source, owner) })?;
             leads::update_in(tx, actor, (id, version), &v).await?;

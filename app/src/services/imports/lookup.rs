@@ -86,7 +86,7 @@ pub async fn contacts_by_email(db: &Db, actor: &Actor, emails: &[String]) -> Res
     if emails.is_empty() {
         return Ok(out);
     }
-    let mut sql = Sql::new("SELECT c.id, c.email, c.account_id FROM contacts c WHERE c.email IN ");
+    let mut sql = Sql::for_rows(db.backend, "SELECT c.id, c.email, c.account_id FROM contacts c WHERE c.email IN ");
     push_list(&mut sql, emails);
     visibility::restrict(&mut sql, actor, "c");
     sql.push(" ORDER BY c.id");
@@ -145,7 +145,7 @@ pub async fn accounts_for(db: &Db, actor: &Actor, refs: &[String]) -> Result<Has
         return Ok(found);
     }
     let pibs: Vec<String> = keys.iter().filter(|k| k.len() == 9 && k.bytes().all(|b| b.is_ascii_digit())).cloned().collect();
-    let mut sql = Sql::new("SELECT a.id, a.search_key, a.pib FROM accounts a WHERE (a.search_key IN ");
+    let mut sql = Sql::for_rows(db.backend, "SELECT a.id, a.search_key, a.pib FROM accounts a WHERE (a.search_key IN ");
     push_list(&mut sql, &keys);
     if !pibs.is_empty() {
         sql.push(" OR a.pib IN ");
@@ -166,7 +166,7 @@ pub async fn accounts_for(db: &Db, actor: &Actor, refs: &[String]) -> Result<Has
         if ck.is_empty() {
             continue;
         }
-        let mut sql = Sql::new("SELECT a.id, a.name FROM accounts a WHERE a.search_key >= ");
+        let mut sql = Sql::for_rows(db.backend, "SELECT a.id, a.name FROM accounts a WHERE a.search_key >= ");
         sql.bind(ck.clone()).push(" AND a.search_key < ").bind(format!("{ck}\u{10FFFF}"));
         visibility::restrict(&mut sql, actor, "a");
         sql.push(" ORDER BY a.id LIMIT 20");
@@ -216,7 +216,7 @@ pub async fn match_existing(
         // Product codes are unique whatever their case (the catalog is small: no index is needed for it).
         let expr = if entity == ImportEntity::Product { format!("LOWER({alias}.{col})") } else { format!("{alias}.{col}") };
         let found = fetch_in::<(i64, Option<String>)>(db, &values, |part| {
-            let mut sql = Sql::new(&format!("SELECT {alias}.id, {alias}.{col} FROM {table} {alias} WHERE {expr} IN "));
+            let mut sql = Sql::for_rows(db.backend, &format!("SELECT {alias}.id, {alias}.{col} FROM {table} {alias} WHERE {expr} IN "));
             push_list(&mut sql, part);
             restrict(&mut sql, actor, entity);
             sql.push(&format!(" ORDER BY {alias}.id"));
@@ -250,8 +250,10 @@ pub async fn match_existing(
         let key = crate::db::sql::phone_key(&format!("{alias}.{col}"));
         // SQLite's phone indexes leave out records without that phone (migration 0010): the condition says so.
         let found = fetch_in::<(i64, Option<String>)>(db, &phones, |part| {
-            let mut sql =
-                Sql::new(&format!("SELECT {alias}.id, {key} AS k FROM {table} {alias} WHERE {alias}.{col} IS NOT NULL AND {key} IN "));
+            let mut sql = Sql::for_rows(
+                db.backend,
+                &format!("SELECT {alias}.id, {key} AS k FROM {table} {alias} WHERE {alias}.{col} IS NOT NULL AND {key} IN "),
+            );
             push_list(&mut sql, part);
             restrict(&mut sql, actor, entity);
             sql.push(&format!(" ORDER BY {alias}.id"));
@@ -286,7 +288,8 @@ pub async fn match_existing(
                 .collect();
             let wanted: Vec<String> = starts.iter().flatten().cloned().collect();
             if !wanted.is_empty() {
-                let mut sql = Sql::new(
+                let mut sql = Sql::for_rows(
+                    db.backend,
                     "SELECT act.id, act.kind, act.subject, act.starts_at, act.account_id FROM activities act WHERE act.starts_at IN ",
                 );
                 push_list(&mut sql, &wanted);
@@ -312,7 +315,8 @@ pub async fn match_existing(
             let wanted: Vec<String> = names.iter().enumerate().filter(|(i, _)| keyed(*i)).map(|(_, n)| n.clone()).collect();
             if !wanted.is_empty() {
                 let found = fetch_in::<(i64, String, i64)>(db, &wanted, |part| {
-                    let mut sql = Sql::new("SELECT o.id, o.search_key, o.account_id FROM opportunities o WHERE o.search_key IN ");
+                    let mut sql =
+                        Sql::for_rows(db.backend, "SELECT o.id, o.search_key, o.account_id FROM opportunities o WHERE o.search_key IN ");
                     push_list(&mut sql, part);
                     restrict(&mut sql, actor, entity);
                     sql.push(" ORDER BY o.id");
@@ -342,7 +346,8 @@ pub async fn match_existing(
                 names.iter().enumerate().filter(|(i, _)| out[*i].is_none() && keyed(*i)).map(|(_, n)| n.clone()).collect();
             if !wanted.is_empty() {
                 let found = fetch_in::<(i64, String, Option<i64>)>(db, &wanted, |part| {
-                    let mut sql = Sql::new("SELECT c.id, c.search_key, c.account_id FROM contacts c WHERE c.search_key IN ");
+                    let mut sql =
+                        Sql::for_rows(db.backend, "SELECT c.id, c.search_key, c.account_id FROM contacts c WHERE c.search_key IN ");
                     push_list(&mut sql, part);
                     visibility::restrict(&mut sql, actor, "c");
                     sql.push(" ORDER BY c.id");
@@ -367,7 +372,7 @@ pub async fn match_existing(
                 if prefix.chars().count() < 3 {
                     continue;
                 }
-                let mut sql = Sql::new("SELECT a.id, a.name, a.city FROM accounts a WHERE a.search_key >= ");
+                let mut sql = Sql::for_rows(db.backend, "SELECT a.id, a.name, a.city FROM accounts a WHERE a.search_key >= ");
                 sql.bind(prefix.clone()).push(" AND a.search_key < ").bind(format!("{prefix}\u{10FFFF}"));
                 visibility::restrict(&mut sql, actor, "a");
                 sql.push(" ORDER BY a.id LIMIT 200");
@@ -434,15 +439,18 @@ const ACTIVITY_VALUES: &str =
     "SELECT act.id, act.kind, act.subject, act.starts_at, act.ends_at, act.direction, act.outcome, act.location, \
     act.description, act.priority, u.email AS owner, act.version FROM activities act JOIN users u ON u.id = act.owner_id WHERE act.id IN (";
 
-fn values_query(entity: ImportEntity, ids: &[i64]) -> Sql {
-    let mut sql = Sql::new(match entity {
-        ImportEntity::Account => ACCOUNT_VALUES,
-        ImportEntity::Contact => CONTACT_VALUES,
-        ImportEntity::Lead => LEAD_VALUES,
-        ImportEntity::Product => PRODUCT_VALUES,
-        ImportEntity::Opportunity => OPPORTUNITY_VALUES,
-        ImportEntity::Activity => ACTIVITY_VALUES,
-    });
+fn values_query(backend: crate::db::Backend, entity: ImportEntity, ids: &[i64]) -> Sql {
+    let mut sql = Sql::for_rows(
+        backend,
+        match entity {
+            ImportEntity::Account => ACCOUNT_VALUES,
+            ImportEntity::Contact => CONTACT_VALUES,
+            ImportEntity::Lead => LEAD_VALUES,
+            ImportEntity::Product => PRODUCT_VALUES,
+            ImportEntity::Opportunity => OPPORTUNITY_VALUES,
+            ImportEntity::Activity => ACTIVITY_VALUES,
+        },
+    );
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             sql.push(", ");
@@ -480,7 +488,7 @@ fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values
 
 /// One record's current values and version, read inside the writing transaction.
 pub async fn existing_values_in(tx: &mut crate::db::Tx, entity: ImportEntity, id: i64) -> Result<Option<(Values, i64)>, AppError> {
-    let sql = values_query(entity, &[id]);
+    let sql = values_query(crate::db::Backend::of(tx), entity, &[id]);
     match sql.query().fetch_optional(&mut **tx).await? {
         Some(r) => {
             let (_, values, version) = values_of(entity, &r)?;
@@ -490,12 +498,42 @@ pub async fn existing_values_in(tx: &mut crate::db::Tx, entity: ImportEntity, id
     }
 }
 
+/// The current values and versions of many records, read inside the writing transaction; on Postgres
+/// they stay locked until it commits, so the updates that follow cannot be stale.
+pub async fn existing_values_many_in(
+    tx: &mut crate::db::Tx,
+    backend: crate::db::Backend,
+    entity: ImportEntity,
+    ids: &[i64],
+) -> Result<HashMap<i64, (Values, i64)>, AppError> {
+    let alias = match entity {
+        ImportEntity::Account => "a",
+        ImportEntity::Contact => "c",
+        ImportEntity::Lead => "l",
+        ImportEntity::Product => "p",
+        ImportEntity::Opportunity => "o",
+        ImportEntity::Activity => "act",
+    };
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = values_query(backend, entity, chunk);
+        if backend == crate::db::Backend::Postgres {
+            sql.push(" FOR UPDATE OF ").push(alias);
+        }
+        for r in sql.query().fetch_all(&mut **tx).await? {
+            let (id, values, version) = values_of(entity, &r)?;
+            out.insert(id, (values, version));
+        }
+    }
+    Ok(out)
+}
+
 pub async fn existing_values(db: &Db, entity: ImportEntity, ids: &[i64]) -> Result<HashMap<i64, (String, Values)>, AppError> {
     let mut out = HashMap::new();
     if ids.is_empty() {
         return Ok(out);
     }
-    for r in values_query(entity, ids).query().fetch_all(&db.pool).await? {
+    for r in values_query(db.backend, entity, ids).query().fetch_all(&db.pool).await? {
         let (id, values, _) = values_of(entity, &r)?;
         let v = |f: &str| values.get(f).cloned().flatten().unwrap_or_default();
         let label = match entity {
