@@ -7,9 +7,13 @@ use crate::domain::AuditEntry;
 use crate::error::AppError;
 
 pub type Fields = Vec<(&'static str, Option<String>)>;
+/// An entry of one record: action, field, old value, new value.
+type Entry<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+/// An entry of a [`Batch`]: entity, record, action, field, old value, new value.
+type BatchEntry = (String, i64, String, Option<String>, Option<String>, Option<String>);
 
 pub async fn created(tx: &mut Tx, entity: &str, id: i64, actor: Option<&Actor>, fields: &Fields) -> Result<(), AppError> {
-    let mut rows: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = vec![("create", None, None, None)];
+    let mut rows: Vec<Entry> = vec![("create", None, None, None)];
     rows.extend(
         fields.iter().filter(|(_, v)| v.as_deref().is_some_and(|s| !s.is_empty())).map(|(f, v)| ("create", Some(*f), None, v.as_deref())),
     );
@@ -18,7 +22,7 @@ pub async fn created(tx: &mut Tx, entity: &str, id: i64, actor: Option<&Actor>, 
 
 /// Records the fields whose value differs between `old` and `new` (same order of fields in both).
 pub async fn updated(tx: &mut Tx, entity: &str, id: i64, actor: Option<&Actor>, old: &Fields, new: &Fields) -> Result<usize, AppError> {
-    let rows: Vec<(&str, Option<&str>, Option<&str>, Option<&str>)> = old
+    let rows: Vec<Entry> = old
         .iter()
         .zip(new.iter())
         .filter(|((_, o), (_, v))| o != v)
@@ -33,14 +37,7 @@ pub async fn deleted(tx: &mut Tx, entity: &str, id: i64, actor: Option<&Actor>, 
 }
 
 /// Writes a record's entries (action, field, old, new) in one statement, in order.
-async fn insert(
-    tx: &mut Tx,
-    entity: &str,
-    id: i64,
-    rows: &[(&str, Option<&str>, Option<&str>, Option<&str>)],
-    actor: Option<&Actor>,
-    at: &str,
-) -> Result<(), AppError> {
+async fn insert(tx: &mut Tx, entity: &str, id: i64, rows: &[Entry<'_>], actor: Option<&Actor>, at: &str) -> Result<(), AppError> {
     let mut batch = Batch::new(actor, at);
     for (action, field, old, new) in rows {
         batch.push(entity, id, action, *field, *old, *new);
@@ -52,7 +49,7 @@ async fn insert(
 pub struct Batch {
     user: Option<i64>,
     at: String,
-    rows: Vec<(String, i64, String, Option<String>, Option<String>, Option<String>)>,
+    rows: Vec<BatchEntry>,
 }
 
 impl Batch {

@@ -37,6 +37,13 @@ enum Target {
     Planned(usize),
 }
 
+/// A duplicate row that updates a record: the row, the record, its group's field policies, and whether
+/// the record's values before are kept for undo.
+type RowUpdate<'a, T> = (&'a Checked, T, &'a [(String, FieldPolicy)], bool);
+
+/// A record's fields after a row is merged into them.
+type Merged = HashMap<&'static str, Option<String>>;
+
 /// A clean row turned into the record's validated values.
 enum Valid {
     Account(accounts::Valid),
@@ -312,9 +319,9 @@ fn merge(
     c: &Checked,
     setup: &Setup,
     policies: &[(String, FieldPolicy)],
-) -> (HashMap<&'static str, Option<String>>, (i64, Option<i64>)) {
+) -> (Merged, (i64, Option<i64>)) {
     let policy = |f: &str| policies.iter().find(|(p, _)| p == f).map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
-    let mut merged: HashMap<&'static str, Option<String>> = HashMap::new();
+    let mut merged: Merged = HashMap::new();
     for f in entity.compared_fields() {
         merged.insert(f, policy(f).apply(before.get(f).cloned().flatten().as_deref(), c.p.get(f)));
     }
@@ -407,7 +414,7 @@ async fn update_many(
     actor: &Actor,
     imp: &ImportDb,
     setup: &Setup,
-    rows: &[(&Checked, i64, &[(String, FieldPolicy)], bool)],
+    rows: &[RowUpdate<'_, i64>],
 ) -> Result<Vec<(String, i64)>, AppError> {
     let entity = imp.entity();
     if rows.is_empty() {
@@ -608,7 +615,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         let mut created_rows: Vec<(i64, usize)> = Vec::new();
         let mut planned_group: HashMap<i64, usize> = HashMap::new();
         let mut planned_codes: HashSet<String> = HashSet::new();
-        let mut updates: Vec<(&Checked, Target, &[(String, FieldPolicy)], bool)> = Vec::new();
+        let mut updates: Vec<RowUpdate<'_, Target>> = Vec::new();
         #[allow(clippy::type_complexity)]
         let mut outcomes: Vec<(i64, &'static str, Option<i64>, Option<String>, Option<i64>)> = Vec::new();
         for c in &checked {
@@ -692,7 +699,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         for (group, i) in planned_group {
             group_record.insert(group, ids[i]);
         }
-        let updates: Vec<(&Checked, i64, &[(String, FieldPolicy)], bool)> = updates
+        let updates: Vec<RowUpdate<'_, i64>> = updates
             .into_iter()
             .map(|(c, t, p, keep)| {
                 let id = match t {
