@@ -1,7 +1,9 @@
 //! The import job: writes the records, a batch per transaction. Each transaction also advances the
 //! import's `rows_done`, so after a crash or kill the job continues from the first row not yet written,
-//! and no row is written twice. Clean rows are inserted many per statement; rows of duplicate groups
-//! follow their group's decision (update the existing record field by field, skip, or create).
+//! and no row is written twice. Rows of duplicate groups follow their group's decision (update the
+//! existing record field by field, skip, or create). A batch is planned row by row first and written
+//! after: what it creates many rows to an INSERT, then its updates (of accounts and contacts, many to an
+//! `UPDATE … FROM (VALUES …)`), so a big import costs a few statements per hundred rows.
 //! Each record's history gets one entry naming the import; updated fields get their usual entries.
 //!
 //! Undo deletes what the import created and restores what it updated, as long as nothing was changed
@@ -331,11 +333,7 @@ fn merge(
 }
 
 /// The record's fields before and after, as its history and the import's undo keep them.
-fn before_after(
-    entity: ImportEntity,
-    before: &lookup::Values,
-    merged: &HashMap<&'static str, Option<String>>,
-) -> (audit::Fields, audit::Fields) {
+fn before_after(entity: ImportEntity, before: &lookup::Values, merged: &Merged) -> (audit::Fields, audit::Fields) {
     let fields = entity.compared_fields();
     (
         fields.iter().map(|f| (*f, before.get(f).cloned().flatten())).collect(),
@@ -379,7 +377,7 @@ const CONTACT_UPDATE: &str = "UPDATE contacts SET first_name = v.column3, last_n
      account_id = CASE WHEN v.column14 = 1 OR (contacts.account_id IS NULL AND v.column15 = 1) THEN v.column16 ELSE contacts.account_id END, \
      version = contacts.version + 1, updated_at = ";
 
-/// Writes updates of different records (id, expected version, then the columns), 25 to a statement;
+/// Writes updates of different records (id, expected version, then the columns), 100 to a statement;
 /// a record changed since it was read is a conflict.
 async fn write_updates(tx: &mut Tx, actor: &Actor, entity: ImportEntity, rows: &[Vec<Val>], ts: &str) -> Result<(), AppError> {
     let (head, table) = match entity {
