@@ -1,5 +1,6 @@
 //! A small builder for dynamic SQL (filters, sorting, keyset pagination) that only ever binds values:
-//! user input never becomes SQL text. Placeholders are `$1, $2, …`, understood by SQLite and Postgres.
+//! user input never becomes SQL text. Placeholders are `$1, $2, …`, understood by SQLite and Postgres;
+//! builders of statements with many rows (`Sql::for_rows`) use anonymous `?` on SQLite.
 
 use sqlx::any::AnyArguments;
 use sqlx::query::{Query, QueryAs};
@@ -139,6 +140,23 @@ pub fn decode_cursor(cursor: &str) -> Option<(String, i64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn many_row_statements_bind_anonymously_on_sqlite_only() {
+        let build = |backend| {
+            let mut sql = Sql::for_rows(backend, "INSERT INTO t (a, b) VALUES ");
+            sql.push("(").bind(1).push(", ").bind("x").push("), (").bind(2).push(", ").bind(None::<String>).push(")");
+            sql
+        };
+        let lite = build(crate::db::Backend::Sqlite);
+        assert_eq!(lite.text, "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
+        let pg = build(crate::db::Backend::Postgres);
+        assert_eq!(pg.text, "INSERT INTO t (a, b) VALUES ($1, $2), ($3, $4)");
+        assert_eq!((lite.args.len(), pg.args.len()), (4, 4));
+        let mut plain = Sql::new("SELECT 1 WHERE a = ");
+        plain.bind(1);
+        assert_eq!(plain.text, "SELECT 1 WHERE a = $1");
+    }
 
     #[test]
     fn phone_key_is_what_the_migrations_index() {
