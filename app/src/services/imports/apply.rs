@@ -395,17 +395,26 @@ async fn write_updates(tx: &mut Tx, actor: &Actor, entity: ImportEntity, rows: &
             sql.push(")");
         }
         sql.push(&format!(") AS v WHERE {table}.id = v.column1 AND {table}.version = v.column2"));
-        if sql.query().execute(&mut **tx).await?.rows_affected() != chunk.len() as u64 {
-            return Err(AppError::Conflict);
+        // The records were read (on Postgres locked) in this transaction: a mismatch is a fault, and the
+        // import is marked failed (a conflict would read as "another worker took the job").
+        let n = sql.query().execute(&mut **tx).await?.rows_affected();
+        if n != chunk.len() as u64 {
+            tracing::error!(
+                entity = entity.code(),
+                expected = chunk.len(),
+                updated = n,
+                "import update found records changed since they were read"
+            );
+            return Err(AppError::Internal);
         }
     }
     Ok(())
 }
 
 /// Accounts and contacts: a batch's updates with one read of the records they change and one
-/// `UPDATE … FROM (VALUES …)` per 25 of them. Rows are merged in file order; a record that several rows
-/// of the batch update is written once per row, in rounds, so each row keeps its own history entries
-/// and version. Returns each row's values before and version after.
+/// `UPDATE … FROM (VALUES …)` per 100 of them. Rows are merged in file order; a record that several rows
+/// of the batch update is written once per row, in rounds, and read again after each, so each row keeps
+/// its own history entries and version and sees the values the one before stored. Returns each row's values before and version after.
 async fn update_many(
     tx: &mut Tx,
     backend: Backend,
@@ -431,8 +440,9 @@ async fn update_many(
     for (c, id, policies, _) in rows {
         if in_round.contains(id) {
             write_updates(tx, actor, entity, &round, &ts).await?;
+            let written: Vec<i64> = in_round.drain().collect();
+            current.extend(lookup::existing_values_many_in(tx, backend, entity, &written).await?);
             round.clear();
-            in_round.clear();
         }
         let (before, version) = current.remove(id).ok_or(AppError::NotFound)?;
         let (merged, (owner, team)) = merge(entity, &before, c, setup, policies);
@@ -505,9 +515,6 @@ async fn update_many(
         let (old, new) = before_after(entity, &before, &merged);
         history.updated(entity.code(), *id, &old, &new);
         out.push((before_json(old), version + 1));
-        let mut after = before;
-        after.extend(merged);
-        current.insert(*id, (after, version + 1));
         round.push(row);
         in_round.insert(*id);
     }
@@ -533,6 +540,9 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     let mut rejected: HashSet<i64> = HashSet::new();
     let mut dups: HashMap<i64, DupRow> = HashMap::new();
     let mut group_record: HashMap<i64, i64> = HashMap::new();
+    // The record of a group is the one its first creating row made (usually its first row; a later one
+    // when the first was rejected while writing).
+    let mut first_created: HashMap<i64, (i64, i64)> = HashMap::new();
     for r in sqlx::query(
         "SELECT row_no, kind, dup_group, existing_id, decision, policies, outcome, record_id FROM import_rows WHERE import_id = $1",
     )
@@ -547,8 +557,11 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         }
         let group: i64 = r.try_get::<Option<i64>, _>("dup_group")?.unwrap_or(row_no);
         if let (Some(rec), Some(outcome)) = (r.try_get::<Option<i64>, _>("record_id")?, r.try_get::<Option<String>, _>("outcome")?) {
-            if outcome == "created" && row_no == group {
-                group_record.insert(group, rec);
+            if outcome == "created" {
+                let first = first_created.entry(group).or_insert((row_no, rec));
+                if row_no < first.0 {
+                    *first = (row_no, rec);
+                }
             }
         }
         dups.insert(
@@ -561,6 +574,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             },
         );
     }
+    group_record.extend(first_created.into_iter().map(|(group, (_, rec))| (group, rec)));
     // A group's existing record is the first one any of its rows matched.
     let mut group_existing: HashMap<i64, i64> = HashMap::new();
     let mut sorted: Vec<(&i64, &DupRow)> = dups.iter().collect();
@@ -663,7 +677,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                     continue;
                 }
             };
-            if let Valid::Product(p) = &valid {
+            if let (Valid::Product(p), true) = (&valid, inserts_row) {
                 planned_codes.insert(p.code.to_uppercase());
             }
             let Some(d) = dup else {
