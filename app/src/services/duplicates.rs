@@ -546,23 +546,7 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
     let ts = now();
     match entity {
         ImportEntity::Account => {
-            let input = AccountInput {
-                name: get("name"),
-                types: vec!["customer".into()],
-                category: get("category"),
-                industry: get("industry"),
-                region: get("region"),
-                city: get("city"),
-                address: get("address"),
-                phone: get("phone"),
-                email: get("email"),
-                website: get("website"),
-                pib: get("pib"),
-                mb: get("mb"),
-                notes: get("notes"),
-                ..Default::default()
-            };
-            let v = super::accounts::validate(&input)?;
+            let v = super::accounts::validate(&super::imports::forms::account_input(&get))?;
             sqlx::query(
                 "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, phone = $8, \
                  email = $9, website = $10, pib = $11, mb = $12, notes = $13, search_text = $14, updated_at = $15, updated_by = $16, \
@@ -650,17 +634,7 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
                     }
                 },
             };
-            let input = ContactInput {
-                first_name: get("first_name"),
-                last_name: get("last_name"),
-                job_title: get("job_title"),
-                buying_role: get("buying_role"),
-                email: get("email"),
-                phone: get("phone"),
-                mobile: get("mobile"),
-                ..Default::default()
-            };
-            let v = super::contacts::validate(&input)?;
+            let v = super::contacts::validate(&super::imports::forms::contact_input(&get))?;
             sqlx::query(
                 "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, account_id = $4, job_title = $5, buying_role = $6, email = $7, \
                  phone = $8, mobile = $9, search_text = $10, updated_at = $11, updated_by = $12, version = version + 1 WHERE id = $13",

@@ -10,7 +10,7 @@
 //! since or came to depend on those records.
 
 use super::analyze::{check_batch, Checked, Setup};
-use super::forms::{activity_input, lead_input, opportunity_input, product_input, write_values, DealRefs};
+use super::forms::{account_input, activity_input, contact_input, lead_input, opportunity_input, product_input, write_values, DealRefs};
 use super::lookup::{self, Names, Owners};
 use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::sql::{Sql, Val};
@@ -69,37 +69,14 @@ fn validate(entity: ImportEntity, c: &Checked) -> Result<Valid, AppError> {
                 Some(t) => t.split(',').map(str::to_string).collect(),
                 None => vec!["customer".into()],
             };
-            let input = AccountInput {
-                name: text(c, "name"),
-                types,
-                category: text(c, "category"),
-                industry: text(c, "industry"),
-                region: text(c, "region"),
-                city: text(c, "city"),
-                address: text(c, "address"),
-                phone: text(c, "phone"),
-                email: text(c, "email"),
-                website: text(c, "website"),
-                pib: text(c, "pib"),
-                mb: text(c, "mb"),
-                notes: text(c, "notes"),
-                owner_id: c.owner.0.to_string(),
-                ..Default::default()
-            };
+            let input = AccountInput { types, owner_id: c.owner.0.to_string(), ..account_input(&|f| text(c, f)) };
             accounts::validate(&input).map(Valid::Account)
         }
         ImportEntity::Contact => {
             let input = ContactInput {
-                first_name: text(c, "first_name"),
-                last_name: text(c, "last_name"),
                 account_id: c.account_id.map(|a| a.to_string()).unwrap_or_default(),
-                job_title: text(c, "job_title"),
-                buying_role: text(c, "buying_role"),
-                email: text(c, "email"),
-                phone: text(c, "phone"),
-                mobile: text(c, "mobile"),
                 owner_id: c.owner.0.to_string(),
-                ..Default::default()
+                ..contact_input(&|f| text(c, f))
             };
             contacts::validate(&input).map(Valid::Contact)
         }
@@ -450,22 +427,7 @@ async fn update_many(
         let mut row: Vec<Val> = vec![Val::from(*id), Val::from(version)];
         match entity {
             ImportEntity::Account => {
-                let v = accounts::validate(&AccountInput {
-                    name: get("name"),
-                    types: vec!["customer".into()],
-                    category: get("category"),
-                    industry: get("industry"),
-                    region: get("region"),
-                    city: get("city"),
-                    address: get("address"),
-                    phone: get("phone"),
-                    email: get("email"),
-                    website: get("website"),
-                    pib: get("pib"),
-                    mb: get("mb"),
-                    notes: get("notes"),
-                    ..Default::default()
-                })?;
+                let v = accounts::validate(&account_input(&get))?;
                 row.extend([
                     Val::from(v.name.clone()),
                     Val::from(crate::domain::text::search_key(&v.name)),
@@ -482,16 +444,7 @@ async fn update_many(
                 }
             }
             _ => {
-                let v = contacts::validate(&ContactInput {
-                    first_name: get("first_name"),
-                    last_name: get("last_name"),
-                    job_title: get("job_title"),
-                    buying_role: get("buying_role"),
-                    email: get("email"),
-                    phone: get("phone"),
-                    mobile: get("mobile"),
-                    ..Default::default()
-                })?;
+                let v = contacts::validate(&contact_input(&get))?;
                 let account_policy = policies.iter().find(|(p, _)| p == "account").map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
                 let account = if account_policy == FieldPolicy::Keep { None } else { c.account_id };
                 row.extend([

@@ -8,10 +8,45 @@ use super::lookup::Names;
 use crate::db::Tx;
 use crate::domain::imports::ImportEntity;
 use crate::domain::validate::field;
-use crate::domain::{ActivityInput, LeadInput, OpportunityInput, ProductInput, RegardingKind};
+use crate::domain::{AccountInput, ActivityInput, ContactInput, LeadInput, OpportunityInput, ProductInput, RegardingKind};
 use crate::error::{AppError, Problem};
 use crate::services::{activities, leads, opportunities, products, Actor};
 use sqlx::Row;
+
+/// An account form filled from field values (a row of an import, a record merged with a row, or the
+/// values chosen in a merge): a customer unless told otherwise, no owner (the caller's to set).
+pub(crate) fn account_input(get: &dyn Fn(&str) -> String) -> AccountInput {
+    AccountInput {
+        name: get("name"),
+        types: vec!["customer".into()],
+        category: get("category"),
+        industry: get("industry"),
+        region: get("region"),
+        city: get("city"),
+        address: get("address"),
+        phone: get("phone"),
+        email: get("email"),
+        website: get("website"),
+        pib: get("pib"),
+        mb: get("mb"),
+        notes: get("notes"),
+        ..Default::default()
+    }
+}
+
+/// A contact form filled from field values, without account or owner (the caller's to set).
+pub(crate) fn contact_input(get: &dyn Fn(&str) -> String) -> ContactInput {
+    ContactInput {
+        first_name: get("first_name"),
+        last_name: get("last_name"),
+        job_title: get("job_title"),
+        buying_role: get("buying_role"),
+        email: get("email"),
+        phone: get("phone"),
+        mobile: get("mobile"),
+        ..Default::default()
+    }
+}
 
 /// An activity form filled from import fields, about the record found for the row.
 pub(super) fn activity_input(

@@ -506,19 +506,11 @@ pub async fn existing_values_many_in(
     entity: ImportEntity,
     ids: &[i64],
 ) -> Result<HashMap<i64, (Values, i64)>, AppError> {
-    let alias = match entity {
-        ImportEntity::Account => "a",
-        ImportEntity::Contact => "c",
-        ImportEntity::Lead => "l",
-        ImportEntity::Product => "p",
-        ImportEntity::Opportunity => "o",
-        ImportEntity::Activity => "act",
-    };
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut sql = values_query(backend, entity, chunk);
         if backend == crate::db::Backend::Postgres {
-            sql.push(" FOR UPDATE OF ").push(alias);
+            sql.push(" FOR UPDATE OF ").push(entity.alias());
         }
         for r in sql.query().fetch_all(&mut **tx).await? {
             let (id, values, version) = values_of(entity, &r)?;

@@ -10,7 +10,7 @@
 pub mod analyze;
 pub mod apply;
 pub mod file;
-mod forms;
+pub(crate) mod forms;
 pub mod lookup;
 pub mod prepare;
 
