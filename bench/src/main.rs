@@ -75,6 +75,11 @@ fn fail(msg: impl std::fmt::Display) -> ! {
 
 #[tokio::main]
 async fn main() {
+    // Veza's own log lines (an import's time split, say) with RUST_LOG=info; warnings only by default.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
     let cli = Cli::parse();
     let contacts = if cli.quick { 20_000 } else { cli.contacts };
     let mut scale = generate::Scale::from_contacts(contacts);

@@ -660,7 +660,7 @@ pub async fn w7_mixed(cx: &Ctx, server: &Server, secs: u64, paced: bool) -> Resu
 /// W5: an import of `rows` contacts from a CSV through Veza's import job — upload, analysis
 /// (normalization, checks, duplicates in the file and against the existing contacts) and the import in
 /// batches — against raw prepared single-row inserts of as many contacts in one transaction (on SQLite
-/// with their full-text rows written per 500, as the import writes them). The file
+/// with their full-text rows written in one statement at the end, as the import writes them). The file
 /// repeats an existing contact's e-mail (in capitals) every 20th row, its own previous row every 50th,
 /// and has a bad e-mail every 100th. Both are cleaned up after (Veza's by undoing the import).
 pub async fn w5_import(cx: &Ctx, rows: usize) -> Result<Outcome, String> {
@@ -715,21 +715,19 @@ pub async fn w5_import(cx: &Ctx, rows: usize) -> Result<Outcome, String> {
 
     // Baseline: the same number of plain inserts, prepared, one row each, in one transaction, marked with
     // the import as Veza's are. On SQLite the full-text rows follow as Veza writes them — one
-    // INSERT … SELECT per 500 rows — since the insert trigger skips imported rows (migration 0010).
+    // INSERT … SELECT at the end — since the insert trigger skips imported rows (migration 0010).
     let sql =
         "INSERT INTO contacts (first_name, last_name, search_key, email, mobile, owner_id, team_id, created_at, created_by, updated_at, \
                updated_by, version, search_text, import_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $6, $8, $6, 1, $9, $10) RETURNING id";
-    let fts =
-        "INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts WHERE id BETWEEN $1 AND $2 AND import_id = $3";
+    let fts = "INSERT INTO contacts_fts (rowid, search_text) SELECT id, search_text FROM contacts WHERE import_id = $1";
     let now = app::db::now();
     let t = Instant::now();
     macro_rules! baseline {
         ($pool:expr, $begin:expr, $sqlite:expr) => {{
             let mut tx = $begin.await.map_err(e)?;
-            let mut first = None;
             for i in 0..rows {
                 let (first_name, last, mail) = (format!("Marko{i}"), "Petrović".to_string(), format!("marko.petrovic{i}@w5-raw.bench"));
-                let (row_id,): (i64,) = sqlx::query_as(sql)
+                let _: (i64,) = sqlx::query_as(sql)
                     .bind(&first_name)
                     .bind(&last)
                     .bind(format!("marko{i} petrovic"))
@@ -743,11 +741,9 @@ pub async fn w5_import(cx: &Ctx, rows: usize) -> Result<Outcome, String> {
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(e)?;
-                let from = *first.get_or_insert(row_id);
-                if $sqlite && (i % 500 == 499 || i + 1 == rows) {
-                    sqlx::query(fts).bind(from).bind(row_id).bind(id).execute(&mut *tx).await.map_err(e)?;
-                    first = None;
-                }
+            }
+            if $sqlite {
+                sqlx::query(fts).bind(id).execute(&mut *tx).await.map_err(e)?;
             }
             tx.commit().await.map_err(e)?;
         }};

@@ -85,6 +85,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0010_import_speed.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 11,
+        name: "import search rows at the end",
+        sqlite: include_str!("../../../migrations/sqlite/0011_import_search_at_end.sql"),
+        postgres: include_str!("../../../migrations/postgres/0011_import_search_at_end.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = 10;

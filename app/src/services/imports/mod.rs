@@ -393,12 +393,16 @@ pub async fn start(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), 
     if imp.status() != ImportStatus::Review {
         return Err(field("start", Problem::WrongState));
     }
+    // On SQLite the full-text rows of imported accounts and contacts wait for the end of the import
+    // (apply::index_for_search).
+    let search_pending = db.backend == crate::db::Backend::Sqlite && matches!(imp.entity(), ImportEntity::Account | ImportEntity::Contact);
     let n = sqlx::query(
         "UPDATE imports SET status = 'running', rows_done = 0, created_count = 0, updated_count = 0, skipped_count = 0, \
-         worker = NULL, heartbeat_at = NULL, version = version + 1 WHERE id = $1 AND version = $2 AND status = 'review'",
+         search_pending = $3, worker = NULL, heartbeat_at = NULL, version = version + 1 WHERE id = $1 AND version = $2 AND status = 'review'",
     )
     .bind(id)
     .bind(version)
+    .bind(i64::from(search_pending))
     .execute(&db.pool)
     .await?
     .rows_affected();
@@ -445,15 +449,22 @@ pub async fn work(db: &Db, id: i64, worker: &str) -> Result<(), AppError> {
     if let Err(e) = &result {
         if !matches!(e, AppError::Conflict) {
             tracing::error!(import = id, error = %e, "import job failed");
-            // The error column names the step that failed; the details are in the server log.
-            sqlx::query(
+            // The error column names the step that failed; the details are in the server log. What a
+            // failed import wrote stays (until undone) and becomes searchable.
+            let mut tx = db.begin().await?;
+            let n = sqlx::query(
                 "UPDATE imports SET status = 'failed', error = $1, worker = NULL, version = version + 1 WHERE id = $2 AND worker = $3",
             )
             .bind(imp.status().code())
             .bind(id)
             .bind(worker)
-            .execute(&db.pool)
-            .await?;
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 && imp.status() == ImportStatus::Running {
+                apply::index_for_search(&mut tx, db.backend, &imp).await?;
+            }
+            tx.commit().await?;
         }
     }
     result
