@@ -182,6 +182,15 @@ async fn read_batch(rows: &mut file::Rows<'_>, next_row: &mut i64) -> Result<Vec
     Ok(batch)
 }
 
+/// The next batch of rows, checked (empty at the end of the file).
+async fn read_checked(db: &Db, setup: &Setup, rows: &mut file::Rows<'_>, next_row: &mut i64) -> Result<Vec<Checked>, AppError> {
+    let batch = read_batch(rows, next_row).await?;
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    check_batch(db, setup, batch).await
+}
+
 pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
     let setup = Setup::of(db, imp).await?;
     let (actor, entity) = (&setup.actor, setup.entity);
@@ -198,17 +207,21 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
     let _ = rows.next_nonblank().await?;
     let mut n = 0i64;
+    let mut next = read_checked(db, &setup, &mut rows, &mut n).await?;
     loop {
-        let batch = read_batch(&mut rows, &mut n).await?;
-        if batch.is_empty() {
+        let (checked, done) = (next, n);
+        if checked.is_empty() {
             break;
         }
-        let checked = check_batch(db, &setup, batch).await?;
         let good: Vec<&Checked> = checked.iter().filter(|c| c.p.ok()).collect();
         let refs: Vec<&Prepared> = good.iter().map(|c| &c.p).collect();
         let accounts: Vec<Option<i64>> = good.iter().map(|c| c.account_id).collect();
-        let matches = lookup::match_existing(db, actor, entity, &refs, &accounts, threshold).await?;
-        let mut matched = matches.into_iter();
+        // The next batch is read and checked while the database looks this one's duplicates up.
+        let (matches, upcoming) = tokio::join!(
+            lookup::match_existing(db, actor, entity, &refs, &accounts, threshold),
+            read_checked(db, &setup, &mut rows, &mut n)
+        );
+        let mut matched = matches?.into_iter();
         for c in &checked {
             let r = c.row_no as u32;
             groups.ensure(r);
@@ -252,7 +265,8 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 block.push((r, fz.clone()));
             }
         }
-        progress(db, imp.id, worker, n, 0).await?;
+        next = upcoming?;
+        progress(db, imp.id, worker, done, 0).await?;
     }
     let total = n;
     let mut size: HashMap<u32, u32> = HashMap::new();

@@ -472,6 +472,32 @@ async fn update_many(
     Ok(out)
 }
 
+/// Reads the next batch of rows of the file and checks the ones the analysis did not reject: how many
+/// rows it read (0 at the end), the checked ones, and the seconds it took.
+async fn next_checked(
+    db: &Db,
+    setup: &Setup,
+    rows: &mut file::Rows<'_>,
+    row_no: &mut i64,
+    rejected: &HashSet<i64>,
+) -> Result<(i64, Vec<Checked>, f64), AppError> {
+    let t0 = std::time::Instant::now();
+    let mut batch = Vec::with_capacity(BATCH);
+    while batch.len() < BATCH {
+        match rows.next_nonblank().await? {
+            Some(r) => {
+                *row_no += 1;
+                batch.push((*row_no, r));
+            }
+            None => break,
+        }
+    }
+    let n_rows = batch.len() as i64;
+    let batch: Vec<(i64, Vec<String>)> = batch.into_iter().filter(|(r, _)| !rejected.contains(r)).collect();
+    let checked = check_batch(db, setup, batch).await?;
+    Ok((n_rows, checked, t0.elapsed().as_secs_f64()))
+}
+
 pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), AppError> {
     let setup = super::analyze::Setup::of(db, imp).await?;
     let (actor, entity) = (&setup.actor, setup.entity);
@@ -537,73 +563,63 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     }
     // Where the time goes, for the log: reading and checking the rows, writing them, committing.
     let (mut t_check, mut t_write, mut t_commit) = (0f64, 0f64, 0f64);
+    let mut next = next_checked(db, &setup, &mut rows, &mut row_no, &rejected).await?;
     loop {
-        let t0 = std::time::Instant::now();
-        let mut batch = Vec::with_capacity(BATCH);
-        while batch.len() < BATCH {
-            match rows.next_nonblank().await? {
-                Some(r) => {
-                    row_no += 1;
-                    batch.push((row_no, r));
-                }
-                None => break,
-            }
-        }
-        if batch.is_empty() {
+        let (n_rows, checked, check_s) = next;
+        t_check += check_s;
+        if n_rows == 0 {
             break;
         }
-        let n_rows = batch.len() as i64;
-        let batch: Vec<(i64, Vec<String>)> = batch.into_iter().filter(|(r, _)| !rejected.contains(r)).collect();
-        let n_rejected_before = n_rows - batch.len() as i64;
-        let checked = check_batch(db, &setup, batch).await?;
-        t_check += t0.elapsed().as_secs_f64();
-        let t0 = std::time::Instant::now();
-        let mut tx = db.begin().await?;
-        let (mut created, mut updated, mut skipped, mut late_rejects) = (0i64, 0i64, 0i64, 0i64);
-        // The batch is planned row by row first, then written: every record it creates in a few multi-row
-        // INSERTs, then the updates (which may name a record created just before, by its place in `inserts`).
-        let mut inserts: Vec<(Valid, (i64, Option<i64>))> = Vec::new();
-        let mut created_rows: Vec<(i64, usize)> = Vec::new();
-        let mut planned_group: HashMap<i64, usize> = HashMap::new();
-        let mut planned_codes: HashSet<String> = HashSet::new();
-        let mut updates: Vec<RowUpdate<'_, Target>> = Vec::new();
-        #[allow(clippy::type_complexity)]
-        let mut outcomes: Vec<(i64, &'static str, Option<i64>, Option<String>, Option<i64>)> = Vec::new();
-        for c in &checked {
-            // A row that became invalid since the analysis (its account was deleted, say) is rejected now.
-            let mut valid = if c.p.ok() { validate(entity, c) } else { Err(field("row", Problem::InvalidChoice)) };
-            let dup = dups.get(&c.row_no);
-            // The record a duplicate row is written to: its group's existing record, or the one an earlier
-            // row of the group created (in an earlier batch, or planned in this one).
-            let target = dup.and_then(|d| match group_existing.get(&d.group) {
-                Some(id) => Some(Target::Record(*id, true)),
-                None if c.row_no == d.group => None,
-                None => group_record
-                    .get(&d.group)
-                    .map(|id| Target::Record(*id, false))
-                    .or_else(|| planned_group.get(&d.group).map(|i| Target::Planned(*i))),
-            });
-            let inserts_row = dup.is_none_or(|d| d.decision == Decision::Create || target.is_none());
-            // A product code is unique: a row that would create a product whose code was taken since the
-            // analysis (or by an earlier row of this import) is rejected.
-            if let (Ok(Valid::Product(p)), true) = (&valid, inserts_row) {
-                if planned_codes.contains(&p.code.to_uppercase()) || products::code_taken(&mut tx, &p.code, 0).await? {
-                    valid = Err(field("code", Problem::AlreadyExists));
+        // The batch is written while the next one is read and checked (the checks read other tables
+        // than the import writes, through another connection).
+        let write = async {
+            let t0 = std::time::Instant::now();
+            let mut tx = db.begin().await?;
+            let (mut created, mut updated, mut skipped, mut late_rejects) = (0i64, 0i64, 0i64, 0i64);
+            // The batch is planned row by row first, then written: every record it creates in a few multi-row
+            // INSERTs, then the updates (which may name a record created just before, by its place in `inserts`).
+            let mut inserts: Vec<(Valid, (i64, Option<i64>))> = Vec::new();
+            let mut created_rows: Vec<(i64, usize)> = Vec::new();
+            let mut planned_group: HashMap<i64, usize> = HashMap::new();
+            let mut planned_codes: HashSet<String> = HashSet::new();
+            let mut updates: Vec<RowUpdate<'_, Target>> = Vec::new();
+            #[allow(clippy::type_complexity)]
+            let mut outcomes: Vec<(i64, &'static str, Option<i64>, Option<String>, Option<i64>)> = Vec::new();
+            for c in &checked {
+                // A row that became invalid since the analysis (its account was deleted, say) is rejected now.
+                let mut valid = if c.p.ok() { validate(entity, c) } else { Err(field("row", Problem::InvalidChoice)) };
+                let dup = dups.get(&c.row_no);
+                // The record a duplicate row is written to: its group's existing record, or the one an earlier
+                // row of the group created (in an earlier batch, or planned in this one).
+                let target = dup.and_then(|d| match group_existing.get(&d.group) {
+                    Some(id) => Some(Target::Record(*id, true)),
+                    None if c.row_no == d.group => None,
+                    None => group_record
+                        .get(&d.group)
+                        .map(|id| Target::Record(*id, false))
+                        .or_else(|| planned_group.get(&d.group).map(|i| Target::Planned(*i))),
+                });
+                let inserts_row = dup.is_none_or(|d| d.decision == Decision::Create || target.is_none());
+                // A product code is unique: a row that would create a product whose code was taken since the
+                // analysis (or by an earlier row of this import) is rejected.
+                if let (Ok(Valid::Product(p)), true) = (&valid, inserts_row) {
+                    if planned_codes.contains(&p.code.to_uppercase()) || products::code_taken(&mut tx, &p.code, 0).await? {
+                        valid = Err(field("code", Problem::AlreadyExists));
+                    }
                 }
-            }
-            let valid = match valid {
-                Ok(v) => v,
-                Err(e) => {
-                    late_rejects += 1;
-                    let reasons = if c.p.ok() {
-                        match e {
-                            AppError::Validation { field, problem } => vec![(field, problem)],
-                            _ => vec![("row".to_string(), Problem::InvalidChoice)],
-                        }
-                    } else {
-                        c.p.problems.clone()
-                    };
-                    sqlx::query(
+                let valid = match valid {
+                    Ok(v) => v,
+                    Err(e) => {
+                        late_rejects += 1;
+                        let reasons = if c.p.ok() {
+                            match e {
+                                AppError::Validation { field, problem } => vec![(field, problem)],
+                                _ => vec![("row".to_string(), Problem::InvalidChoice)],
+                            }
+                        } else {
+                            c.p.problems.clone()
+                        };
+                        sqlx::query(
                         "INSERT INTO import_rows (import_id, row_no, kind, reasons, cells, outcome) VALUES ($1, $2, 'rejected', $3, $4, 'rejected') \
                          ON CONFLICT (import_id, row_no) DO UPDATE SET kind = 'rejected', reasons = excluded.reasons, outcome = 'rejected'",
                     )
@@ -613,95 +629,99 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                     .bind(serde_json::to_string(&c.p.cells).unwrap_or_default())
                     .execute(&mut *tx)
                     .await?;
-                    continue;
-                }
-            };
-            if let (Valid::Product(p), true) = (&valid, inserts_row) {
-                planned_codes.insert(p.code.to_uppercase());
-            }
-            let Some(d) = dup else {
-                inserts.push((valid, c.owner));
-                continue;
-            };
-            match (d.decision, target) {
-                (Decision::Create, _) | (_, None) => {
-                    if !group_record.contains_key(&d.group) {
-                        planned_group.entry(d.group).or_insert(inserts.len());
+                        continue;
                     }
-                    created_rows.push((c.row_no, inserts.len()));
-                    inserts.push((valid, c.owner));
-                }
-                (Decision::Skip, Some(_)) => {
-                    skipped += 1;
-                    outcomes.push((c.row_no, "skipped", None, None, None));
-                }
-                (Decision::Update, Some(t)) => {
-                    // Records this import created are deleted whole by undo; only others need their values back.
-                    let keep_before = matches!(t, Target::Record(_, true));
-                    updates.push((c, t, &d.policies, keep_before));
-                }
-            }
-        }
-        let ids = insert(&mut tx, db.backend, actor, imp, &inserts).await?;
-        created += ids.len() as i64;
-        for (row_no, i) in created_rows {
-            outcomes.push((row_no, "created", Some(ids[i]), None, Some(1)));
-        }
-        for (group, i) in planned_group {
-            group_record.insert(group, ids[i]);
-        }
-        let updates: Vec<RowUpdate<'_, i64>> = updates
-            .into_iter()
-            .map(|(c, t, p, keep)| {
-                let id = match t {
-                    Target::Record(id, _) => id,
-                    Target::Planned(i) => ids[i],
                 };
-                (c, id, p, keep)
-            })
-            .collect();
-        let written = match entity {
-            ImportEntity::Account | ImportEntity::Contact => update_many(&mut tx, db.backend, actor, imp, &setup, &updates).await?,
-            _ => {
-                let mut written = Vec::with_capacity(updates.len());
-                for (c, id, policies, _) in &updates {
-                    written.push(update(&mut tx, actor, imp, *id, c, &setup, policies).await?);
+                if let (Valid::Product(p), true) = (&valid, inserts_row) {
+                    planned_codes.insert(p.code.to_uppercase());
                 }
-                written
+                let Some(d) = dup else {
+                    inserts.push((valid, c.owner));
+                    continue;
+                };
+                match (d.decision, target) {
+                    (Decision::Create, _) | (_, None) => {
+                        if !group_record.contains_key(&d.group) {
+                            planned_group.entry(d.group).or_insert(inserts.len());
+                        }
+                        created_rows.push((c.row_no, inserts.len()));
+                        inserts.push((valid, c.owner));
+                    }
+                    (Decision::Skip, Some(_)) => {
+                        skipped += 1;
+                        outcomes.push((c.row_no, "skipped", None, None, None));
+                    }
+                    (Decision::Update, Some(t)) => {
+                        // Records this import created are deleted whole by undo; only others need their values back.
+                        let keep_before = matches!(t, Target::Record(_, true));
+                        updates.push((c, t, &d.policies, keep_before));
+                    }
+                }
             }
-        };
-        for ((c, id, _, keep_before), (before, version)) in updates.iter().zip(written) {
-            updated += 1;
-            outcomes.push((c.row_no, "updated", Some(*id), keep_before.then_some(before), Some(version)));
-        }
-        // What became of the batch's duplicate rows, 100 to a statement.
-        for chunk in outcomes.chunks(100) {
-            let mut sql = Sql::for_rows(db.backend, "UPDATE import_rows SET outcome = v.column2, record_id = v.column3, before_values = v.column4, after_version = v.column5 FROM (VALUES ");
-            for (i, (row_no, outcome, record, before, after_version)) in chunk.iter().enumerate() {
-                sql.push(if i == 0 { "(" } else { ", (" }).bind(*row_no).push(", ").bind(*outcome).push(", ").bind(*record);
-                sql.push(", ").bind(before.clone()).push(", ").bind(*after_version).push(")");
+            let ids = insert(&mut tx, db.backend, actor, imp, &inserts).await?;
+            created += ids.len() as i64;
+            for (row_no, i) in created_rows {
+                outcomes.push((row_no, "created", Some(ids[i]), None, Some(1)));
             }
-            sql.push(") AS v WHERE import_rows.import_id = ").bind(imp.id).push(" AND import_rows.row_no = v.column1");
-            sql.query().execute(&mut *tx).await?;
-        }
-        heartbeat(&mut tx, imp.id, worker).await?;
-        sqlx::query(
-            "UPDATE imports SET rows_done = rows_done + $1, created_count = created_count + $2, updated_count = updated_count + $3, \
+            for (group, i) in planned_group {
+                group_record.insert(group, ids[i]);
+            }
+            let updates: Vec<RowUpdate<'_, i64>> = updates
+                .into_iter()
+                .map(|(c, t, p, keep)| {
+                    let id = match t {
+                        Target::Record(id, _) => id,
+                        Target::Planned(i) => ids[i],
+                    };
+                    (c, id, p, keep)
+                })
+                .collect();
+            let written = match entity {
+                ImportEntity::Account | ImportEntity::Contact => update_many(&mut tx, db.backend, actor, imp, &setup, &updates).await?,
+                _ => {
+                    let mut written = Vec::with_capacity(updates.len());
+                    for (c, id, policies, _) in &updates {
+                        written.push(update(&mut tx, actor, imp, *id, c, &setup, policies).await?);
+                    }
+                    written
+                }
+            };
+            for ((c, id, _, keep_before), (before, version)) in updates.iter().zip(written) {
+                updated += 1;
+                outcomes.push((c.row_no, "updated", Some(*id), keep_before.then_some(before), Some(version)));
+            }
+            // What became of the batch's duplicate rows, 100 to a statement.
+            for chunk in outcomes.chunks(100) {
+                let mut sql = Sql::for_rows(db.backend, "UPDATE import_rows SET outcome = v.column2, record_id = v.column3, before_values = v.column4, after_version = v.column5 FROM (VALUES ");
+                for (i, (row_no, outcome, record, before, after_version)) in chunk.iter().enumerate() {
+                    sql.push(if i == 0 { "(" } else { ", (" }).bind(*row_no).push(", ").bind(*outcome).push(", ").bind(*record);
+                    sql.push(", ").bind(before.clone()).push(", ").bind(*after_version).push(")");
+                }
+                sql.push(") AS v WHERE import_rows.import_id = ").bind(imp.id).push(" AND import_rows.row_no = v.column1");
+                sql.query().execute(&mut *tx).await?;
+            }
+            heartbeat(&mut tx, imp.id, worker).await?;
+            sqlx::query(
+                "UPDATE imports SET rows_done = rows_done + $1, created_count = created_count + $2, updated_count = updated_count + $3, \
              skipped_count = skipped_count + $4, rejected_count = rejected_count + $5 WHERE id = $6",
-        )
-        .bind(n_rows)
-        .bind(created)
-        .bind(updated)
-        .bind(skipped)
-        .bind(late_rejects)
-        .bind(imp.id)
-        .execute(&mut *tx)
-        .await?;
-        let _ = n_rejected_before;
-        t_write += t0.elapsed().as_secs_f64();
-        let t0 = std::time::Instant::now();
-        tx.commit().await?;
-        t_commit += t0.elapsed().as_secs_f64();
+            )
+            .bind(n_rows)
+            .bind(created)
+            .bind(updated)
+            .bind(skipped)
+            .bind(late_rejects)
+            .bind(imp.id)
+            .execute(&mut *tx)
+            .await?;
+            let write_s = t0.elapsed().as_secs_f64();
+            let t0 = std::time::Instant::now();
+            tx.commit().await?;
+            Ok::<_, AppError>((write_s, t0.elapsed().as_secs_f64()))
+        };
+        let (written, upcoming) = tokio::join!(write, next_checked(db, &setup, &mut rows, &mut row_no, &rejected));
+        let (write_s, commit_s) = written?;
+        (t_write, t_commit) = (t_write + write_s, t_commit + commit_s);
+        next = upcoming?;
         if pause > 0 {
             tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
         }
