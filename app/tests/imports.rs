@@ -745,6 +745,50 @@ async fn killed_import_resumes(db: Db) {
 }
 both!(killed_import_resumes);
 
+/// An account that rows of the next batch name is deleted after that batch was checked (it is read and
+/// checked while the batch before it is written): those rows are rejected, the rest is imported.
+async fn account_deleted_between_check_and_write(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let gone = new_account(&db, &admin, "Prolazna Firma d.o.o.").await;
+    let mut text = String::from("Ime;Prezime;Firma;E-mail\n");
+    for i in 0..600 {
+        let firm = if i >= 550 { "Prolazna Firma d.o.o." } else { "" };
+        text.push_str(&format!("Osoba{i};Prezimenić;{firm};osoba{i}@primer.rs\n"));
+    }
+    let id = analysed(&db, &admin, ImportEntity::Contact, "dva.csv", text.into_bytes(), ImportOptions::default()).await;
+    let s = imports::summary(&db, &admin, id).await.unwrap();
+    assert_eq!((s.total_rows, s.rejected), (600, 0));
+    imports::start(&db, &admin, id, s.version).await.unwrap();
+
+    // Another process writes the first batch (checking the second meanwhile) and pauses 2 s.
+    let exe = std::env::current_exe().expect("test binary");
+    let mut child = std::process::Command::new(exe)
+        .args(["import_worker_process", "--exact", "--nocapture", "--test-threads=1"])
+        .env("VEZA_TEST_IMPORT_DB", &db.url)
+        .env("VEZA_IMPORT_BATCH_PAUSE_MS", "2000")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start the worker process");
+    let started = std::time::Instant::now();
+    while imports::summary(&db, &admin, id).await.unwrap().rows_done < 500 {
+        assert!(started.elapsed().as_secs() < 60, "the worker process wrote nothing");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    accounts::delete(&db, &admin, gone, 1).await.expect("delete the account");
+    assert!(child.wait().expect("the worker process ends").success());
+
+    let done = imports::summary(&db, &admin, id).await.unwrap();
+    assert_eq!((done.status, done.created, done.rejected), (ImportStatus::Done, 550, 50));
+    let rejected =
+        count_for(&db, "SELECT COUNT(*) AS n FROM import_rows WHERE import_id = $1 AND kind = 'rejected' AND reasons LIKE '%account%'", id)
+            .await;
+    assert_eq!(rejected, 50, "the rows naming the deleted account are rejected for it");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 550);
+}
+both!(account_deleted_between_check_and_write);
+
 // ---------------------------------------------------------------------------------------------------
 // Duplicates in daily work: the warning, the scan and merge.
 // ---------------------------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ const MIGRATIONS: &[Migration] = &[
     },
 ];
 
-pub const LATEST: i64 = 10;
+pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;

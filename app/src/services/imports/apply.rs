@@ -472,6 +472,51 @@ async fn update_many(
     Ok(out)
 }
 
+/// The accounts and contacts a batch's rows name that no longer exist, read in the batch's transaction:
+/// the rows were checked a batch earlier (while the one before was written), and a record deleted or
+/// merged away since then rejects the rows that name it instead of failing the whole import.
+struct Gone {
+    accounts: HashSet<i64>,
+    contacts: HashSet<i64>,
+}
+
+impl Gone {
+    async fn find(tx: &mut Tx, backend: Backend, checked: &[Checked]) -> Result<Gone, AppError> {
+        let accounts: HashSet<i64> = checked.iter().filter_map(|c| c.account_id).collect();
+        let contacts: HashSet<i64> = checked.iter().filter_map(|c| c.contact_id).collect();
+        Ok(Gone {
+            accounts: missing(tx, backend, "accounts", accounts).await?,
+            contacts: missing(tx, backend, "contacts", contacts).await?,
+        })
+    }
+
+    /// The field of a row that names a record which is gone.
+    fn field_of(&self, c: &Checked) -> Option<&'static str> {
+        if c.account_id.is_some_and(|a| self.accounts.contains(&a)) {
+            Some("account")
+        } else if c.contact_id.is_some_and(|a| self.contacts.contains(&a)) {
+            Some("contact")
+        } else {
+            None
+        }
+    }
+}
+
+/// Which of `ids` are not in `table`.
+async fn missing(tx: &mut Tx, backend: Backend, table: &str, mut ids: HashSet<i64>) -> Result<HashSet<i64>, AppError> {
+    let wanted: Vec<i64> = ids.iter().copied().collect();
+    for chunk in wanted.chunks(BATCH) {
+        let mut sql = Sql::for_rows(backend, &format!("SELECT id FROM {table} WHERE id IN ("));
+        for (i, id) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " }).bind(*id);
+        }
+        for (id,) in sql.push(")").query_as::<(i64,)>().fetch_all(&mut **tx).await? {
+            ids.remove(&id);
+        }
+    }
+    Ok(ids)
+}
+
 /// Reads the next batch of rows of the file and checks the ones the analysis did not reject: how many
 /// rows it read (0 at the end), the checked ones, and the seconds it took.
 async fn next_checked(
@@ -585,9 +630,14 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             let mut updates: Vec<RowUpdate<'_, Target>> = Vec::new();
             #[allow(clippy::type_complexity)]
             let mut outcomes: Vec<(i64, &'static str, Option<i64>, Option<String>, Option<i64>)> = Vec::new();
+            let gone = Gone::find(&mut tx, db.backend, &checked).await?;
             for c in &checked {
-                // A row that became invalid since the analysis (its account was deleted, say) is rejected now.
+                // A row that became invalid since the analysis or its check (its account was deleted, say)
+                // is rejected now.
                 let mut valid = if c.p.ok() { validate(entity, c) } else { Err(field("row", Problem::InvalidChoice)) };
+                if let (Ok(_), Some(f)) = (&valid, gone.field_of(c)) {
+                    valid = Err(field(f, Problem::NotFoundByName));
+                }
                 let dup = dups.get(&c.row_no);
                 // The record a duplicate row is written to: its group's existing record, or the one an earlier
                 // row of the group created (in an earlier batch, or planned in this one).
