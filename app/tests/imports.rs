@@ -653,6 +653,27 @@ async fn import_worker_process() {
     imports::run_pending(&db, "worker-to-be-killed").await.expect("worker runs");
 }
 
+/// Starts `import_worker_process` in another process on `db`, pausing `pause_ms` after each batch.
+fn import_worker(db: &Db, pause_ms: u64) -> std::process::Child {
+    let exe = std::env::current_exe().expect("test binary");
+    std::process::Command::new(exe)
+        .args(["import_worker_process", "--exact", "--nocapture", "--test-threads=1"])
+        .env("VEZA_TEST_IMPORT_DB", &db.url)
+        .env("VEZA_IMPORT_BATCH_PAUSE_MS", pause_ms.to_string())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("start the worker process")
+}
+
+/// Waits until the import has written at least `rows` rows (a minute at most).
+async fn until_rows_done(db: &Db, actor: &Actor, id: i64, rows: i64) {
+    let started = std::time::Instant::now();
+    while imports::summary(db, actor, id).await.unwrap().rows_done < rows {
+        assert!(started.elapsed().as_secs() < 60, "the worker process wrote nothing");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 async fn killed_import_resumes(db: Db) {
     seed(&db).await;
     let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
@@ -665,23 +686,8 @@ async fn killed_import_resumes(db: Db) {
     imports::start(&db, &admin, id, s.version).await.unwrap();
 
     // Another process takes the job, writing a batch every 400 ms, and is killed after the first batch.
-    let exe = std::env::current_exe().expect("test binary");
-    let mut child = std::process::Command::new(exe)
-        .args(["import_worker_process", "--exact", "--nocapture", "--test-threads=1"])
-        .env("VEZA_TEST_IMPORT_DB", &db.url)
-        .env("VEZA_IMPORT_BATCH_PAUSE_MS", "400")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("start the worker process");
-    let started = std::time::Instant::now();
-    loop {
-        let done = imports::summary(&db, &admin, id).await.unwrap().rows_done;
-        if done >= 500 {
-            break;
-        }
-        assert!(started.elapsed().as_secs() < 60, "the worker process wrote nothing");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let mut child = import_worker(&db, 400);
+    until_rows_done(&db, &admin, id, 500).await;
     child.kill().expect("kill the worker");
     child.wait().unwrap();
     let at_kill = imports::summary(&db, &admin, id).await.unwrap();
@@ -762,19 +768,8 @@ async fn account_deleted_between_check_and_write(db: Db) {
     imports::start(&db, &admin, id, s.version).await.unwrap();
 
     // Another process writes the first batch (checking the second meanwhile) and pauses 2 s.
-    let exe = std::env::current_exe().expect("test binary");
-    let mut child = std::process::Command::new(exe)
-        .args(["import_worker_process", "--exact", "--nocapture", "--test-threads=1"])
-        .env("VEZA_TEST_IMPORT_DB", &db.url)
-        .env("VEZA_IMPORT_BATCH_PAUSE_MS", "2000")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("start the worker process");
-    let started = std::time::Instant::now();
-    while imports::summary(&db, &admin, id).await.unwrap().rows_done < 500 {
-        assert!(started.elapsed().as_secs() < 60, "the worker process wrote nothing");
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let mut child = import_worker(&db, 2000);
+    until_rows_done(&db, &admin, id, 500).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     accounts::delete(&db, &admin, gone, 1).await.expect("delete the account");
     assert!(child.wait().expect("the worker process ends").success());

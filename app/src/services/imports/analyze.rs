@@ -168,23 +168,9 @@ impl Groups {
     }
 }
 
-async fn read_batch(rows: &mut file::Rows<'_>, next_row: &mut i64) -> Result<Vec<(i64, Vec<String>)>, AppError> {
-    let mut batch = Vec::with_capacity(BATCH);
-    while batch.len() < BATCH {
-        match rows.next_nonblank().await? {
-            Some(r) => {
-                *next_row += 1;
-                batch.push((*next_row, r));
-            }
-            None => break,
-        }
-    }
-    Ok(batch)
-}
-
 /// The next batch of rows, checked (empty at the end of the file).
 async fn read_checked(db: &Db, setup: &Setup, rows: &mut file::Rows<'_>, next_row: &mut i64) -> Result<Vec<Checked>, AppError> {
-    let batch = read_batch(rows, next_row).await?;
+    let batch = rows.next_batch(BATCH, next_row).await?;
     if batch.is_empty() {
         return Ok(Vec::new());
     }
@@ -282,7 +268,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     let mut n = 0i64;
     let (mut rejected_count, mut group_roots) = (0i64, std::collections::HashSet::new());
     loop {
-        let batch = read_batch(&mut rows, &mut n).await?;
+        let batch = rows.next_batch(BATCH, &mut n).await?;
         if batch.is_empty() {
             break;
         }

@@ -527,16 +527,7 @@ async fn next_checked(
     rejected: &HashSet<i64>,
 ) -> Result<(i64, Vec<Checked>, f64), AppError> {
     let t0 = std::time::Instant::now();
-    let mut batch = Vec::with_capacity(BATCH);
-    while batch.len() < BATCH {
-        match rows.next_nonblank().await? {
-            Some(r) => {
-                *row_no += 1;
-                batch.push((*row_no, r));
-            }
-            None => break,
-        }
-    }
+    let batch = rows.next_batch(BATCH, row_no).await?;
     let n_rows = batch.len() as i64;
     let batch: Vec<(i64, Vec<String>)> = batch.into_iter().filter(|(r, _)| !rejected.contains(r)).collect();
     let checked = check_batch(db, setup, batch).await?;
@@ -803,6 +794,12 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     Ok(())
 }
 
+/// Whether the full-text rows of the records an import creates wait for its end: SQLite's accounts
+/// and contacts (their FTS5 tables; Postgres indexes each row as it is written).
+pub(crate) fn search_waits_for_end(backend: Backend, entity: ImportEntity) -> bool {
+    backend == Backend::Sqlite && matches!(entity, ImportEntity::Account | ImportEntity::Contact)
+}
+
 /// SQLite: writes the full-text rows of the accounts or contacts an import created, all in one statement,
 /// as the import ends (done, or failed while writing), and clears its `search_pending`. Until then the
 /// insert trigger skips them and the update and delete triggers leave them alone (migrations 0010 and
@@ -810,7 +807,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
 /// between them. The rows are read from the table as they are now, edits made meanwhile included.
 /// Postgres indexes each row as it is written: nothing to do there.
 pub(crate) async fn index_for_search(tx: &mut Tx, backend: Backend, imp: &ImportDb) -> Result<(), AppError> {
-    if backend != Backend::Sqlite || !matches!(imp.entity(), ImportEntity::Account | ImportEntity::Contact) {
+    if !search_waits_for_end(backend, imp.entity()) {
         return Ok(());
     }
     let table = imp.entity().table();

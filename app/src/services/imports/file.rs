@@ -271,6 +271,22 @@ impl<'a> Rows<'a> {
             }
         }
     }
+
+    /// The next `n` rows that are not blank (fewer at the end of the file), numbered on from `last_row`,
+    /// which is moved to the last one read.
+    pub async fn next_batch(&mut self, n: usize, last_row: &mut i64) -> Result<Vec<(i64, Vec<String>)>, AppError> {
+        let mut batch = Vec::with_capacity(n);
+        while batch.len() < n {
+            match self.next_nonblank().await? {
+                Some(r) => {
+                    *last_row += 1;
+                    batch.push((*last_row, r));
+                }
+                None => break,
+            }
+        }
+        Ok(batch)
+    }
 }
 
 #[cfg(test)]

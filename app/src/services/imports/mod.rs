@@ -395,7 +395,7 @@ pub async fn start(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), 
     }
     // On SQLite the full-text rows of imported accounts and contacts wait for the end of the import
     // (apply::index_for_search).
-    let search_pending = db.backend == crate::db::Backend::Sqlite && matches!(imp.entity(), ImportEntity::Account | ImportEntity::Contact);
+    let search_pending = apply::search_waits_for_end(db.backend, imp.entity());
     let n = sqlx::query(
         "UPDATE imports SET status = 'running', rows_done = 0, created_count = 0, updated_count = 0, skipped_count = 0, \
          search_pending = $3, worker = NULL, heartbeat_at = NULL, version = version + 1 WHERE id = $1 AND version = $2 AND status = 'review'",
