@@ -784,6 +784,49 @@ async fn account_deleted_between_check_and_write(db: Db) {
 }
 both!(account_deleted_between_check_and_write);
 
+/// An import that fails midway (the database refuses a row of its second batch) keeps its first batch,
+/// and those records are found by search (on SQLite their full-text rows are written as it fails).
+async fn failed_import_keeps_its_rows_searchable(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let mut text = String::from("Ime;Prezime;E-mail\n");
+    for i in 0..800 {
+        let first = if i == 700 { "Kvar".to_string() } else { format!("Osoba{i}") };
+        text.push_str(&format!("{first};Prezimenić;osoba{i}@primer.rs\n"));
+    }
+    let id = analysed(&db, &admin, ImportEntity::Contact, "kvar.csv", text.into_bytes(), ImportOptions::default()).await;
+    // A fault the import cannot foresee: the database refuses one row of the second batch.
+    let fault = match db.backend {
+        app::db::Backend::Sqlite => {
+            "CREATE TRIGGER test_fault BEFORE INSERT ON contacts WHEN new.first_name = 'Kvar' BEGIN SELECT RAISE(ABORT, 'test fault'); END"
+        }
+        app::db::Backend::Postgres => {
+            "CREATE FUNCTION test_fault() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.first_name = 'Kvar' THEN \
+             RAISE EXCEPTION 'test fault'; END IF; RETURN NEW; END $$; \
+             CREATE TRIGGER test_fault BEFORE INSERT ON contacts FOR EACH ROW EXECUTE FUNCTION test_fault()"
+        }
+    };
+    sqlx::raw_sql(fault).execute(&db.pool).await.expect("install the fault");
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.status, done.rows_done, done.created), (ImportStatus::Failed, 500, 500));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 500, "the failed batch left nothing");
+    if db.backend == app::db::Backend::Sqlite {
+        assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts_fts WHERE contacts_fts MATCH '\"primer.rs\"'").await, 500);
+        assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM imports WHERE search_pending <> 0").await, 0);
+        sqlx::query("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)")
+            .execute(&db.pool)
+            .await
+            .expect("index consistent");
+    }
+    for (q, n) in [("osoba3@primer", 1), ("osoba499@primer", 1), ("osoba600@primer", 0)] {
+        assert_eq!(app::services::search::global(&db, &admin, q).await.expect("search").len(), n, "search for {q}");
+    }
+    // What it wrote can be undone.
+    imports::undo(&db, &admin, id).await.expect("undo the failed import");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 0);
+}
+both!(failed_import_keeps_its_rows_searchable);
+
 // ---------------------------------------------------------------------------------------------------
 // Duplicates in daily work: the warning, the scan and merge.
 // ---------------------------------------------------------------------------------------------------

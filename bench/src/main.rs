@@ -73,6 +73,11 @@ fn fail(msg: impl std::fmt::Display) -> ! {
     std::process::exit(2)
 }
 
+/// mimalloc instead of the C library's allocator: the import and its analysis allocate a small string per
+/// cell, and glibc's malloc/free took a fifth of their time (docs/performance.md, W5).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     // Veza's own log lines (an import's time split, say) with RUST_LOG=info; warnings only by default.

@@ -93,6 +93,11 @@ async fn open_db(cli: &Cli) -> Db {
     db
 }
 
+/// mimalloc instead of the C library's allocator: the import and its analysis allocate a small string per
+/// cell, and glibc's malloc/free took a fifth of their time (docs/performance.md, W5).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() {
     tracing_subscriber::fmt()

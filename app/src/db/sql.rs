@@ -99,7 +99,7 @@ impl Sql {
         for a in &self.args {
             q = match a {
                 Val::Int(v) => q.bind(*v),
-                Val::Text(v) => q.bind(v.clone()),
+                Val::Text(v) => q.bind(v.as_deref()),
             };
         }
         q
@@ -112,7 +112,7 @@ impl Sql {
         for a in &self.args {
             q = match a {
                 Val::Int(v) => q.bind(*v),
-                Val::Text(v) => q.bind(v.clone()),
+                Val::Text(v) => q.bind(v.as_deref()),
             };
         }
         q

@@ -192,12 +192,32 @@ async fn insert_many(
             _ => return Err(AppError::Internal),
         }
     }
+    if backend == Backend::Sqlite {
+        return insert_sqlite(tx, imp.entity().table(), &sql, chunk.len()).await;
+    }
     sql.push(" RETURNING id");
-    // Ids are handed out in the order of the VALUES rows on both databases; sorting them keeps the
-    // pairing with the rows independent of the order RETURNING lists them in.
+    // Ids are handed out in the order of the VALUES rows; sorting them keeps the pairing with the rows
+    // independent of the order RETURNING lists them in.
     let mut got: Vec<i64> = sql.query_as::<(i64,)>().fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect();
     got.sort_unstable();
     Ok(got)
+}
+
+/// SQLite: runs a multi-row INSERT and returns the new ids in row order without RETURNING, whose rows
+/// sqlx hands over one at a time from its worker thread (a thread switch per row). The transaction holds
+/// the write lock, so every id above the table's largest before the statement is one of its rows; when
+/// the statement's `n` rows end at the largest plus `n`, they are exactly the ids in between (SQLite gives
+/// a new row the largest id plus one, in the order of the VALUES). Otherwise they are read back.
+async fn insert_sqlite(tx: &mut Tx, table: &str, sql: &Sql, n: usize) -> Result<Vec<i64>, AppError> {
+    let (base,): (i64,) = sqlx::query_as(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}")).fetch_one(&mut **tx).await?;
+    let done = sql.query().execute(&mut **tx).await?;
+    let n = n as i64;
+    if done.rows_affected() == n as u64 && done.last_insert_id() == Some(base + n) {
+        return Ok((base + 1..=base + n).collect());
+    }
+    let ids: Vec<(i64,)> =
+        sqlx::query_as(&format!("SELECT id FROM {table} WHERE id > $1 ORDER BY id")).bind(base).fetch_all(&mut **tx).await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 /// Inserts records and their history entry naming the import; returns the ids in row order.
