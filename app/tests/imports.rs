@@ -642,7 +642,9 @@ both!(phones_find_records_written_otherwise);
 // A real process kill in the middle of an import, then resume.
 // ---------------------------------------------------------------------------------------------------
 
-const KILL_ROWS: i64 = 1_600;
+/// Rows of an import's transaction.
+const BATCH: i64 = imports::BATCH as i64;
+const KILL_ROWS: i64 = 3 * BATCH + 100;
 
 /// The worker process of `killed_import_resumes`: runs the pending import slowly until it is killed.
 /// Does nothing unless started by that test.
@@ -687,7 +689,7 @@ async fn killed_import_resumes(db: Db) {
 
     // Another process takes the job, writing a batch every 400 ms, and is killed after the first batch.
     let mut child = import_worker(&db, 400);
-    until_rows_done(&db, &admin, id, 500).await;
+    until_rows_done(&db, &admin, id, BATCH).await;
     child.kill().expect("kill the worker");
     child.wait().unwrap();
     let at_kill = imports::summary(&db, &admin, id).await.unwrap();
@@ -758,29 +760,29 @@ async fn account_deleted_between_check_and_write(db: Db) {
     let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
     let gone = new_account(&db, &admin, "Prolazna Firma d.o.o.").await;
     let mut text = String::from("Ime;Prezime;Firma;E-mail\n");
-    for i in 0..600 {
-        let firm = if i >= 550 { "Prolazna Firma d.o.o." } else { "" };
+    for i in 0..BATCH + 100 {
+        let firm = if i >= BATCH + 50 { "Prolazna Firma d.o.o." } else { "" };
         text.push_str(&format!("Osoba{i};Prezimenić;{firm};osoba{i}@primer.rs\n"));
     }
     let id = analysed(&db, &admin, ImportEntity::Contact, "dva.csv", text.into_bytes(), ImportOptions::default()).await;
     let s = imports::summary(&db, &admin, id).await.unwrap();
-    assert_eq!((s.total_rows, s.rejected), (600, 0));
+    assert_eq!((s.total_rows, s.rejected), (BATCH + 100, 0));
     imports::start(&db, &admin, id, s.version).await.unwrap();
 
     // Another process writes the first batch (checking the second meanwhile) and pauses 2 s.
     let mut child = import_worker(&db, 2000);
-    until_rows_done(&db, &admin, id, 500).await;
+    until_rows_done(&db, &admin, id, BATCH).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     accounts::delete(&db, &admin, gone, 1).await.expect("delete the account");
     assert!(child.wait().expect("the worker process ends").success());
 
     let done = imports::summary(&db, &admin, id).await.unwrap();
-    assert_eq!((done.status, done.created, done.rejected), (ImportStatus::Done, 550, 50));
+    assert_eq!((done.status, done.created, done.rejected), (ImportStatus::Done, BATCH + 50, 50));
     let rejected =
         count_for(&db, "SELECT COUNT(*) AS n FROM import_rows WHERE import_id = $1 AND kind = 'rejected' AND reasons LIKE '%account%'", id)
             .await;
     assert_eq!(rejected, 50, "the rows naming the deleted account are rejected for it");
-    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 550);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, BATCH + 50);
 }
 both!(account_deleted_between_check_and_write);
 
@@ -790,8 +792,8 @@ async fn failed_import_keeps_its_rows_searchable(db: Db) {
     seed(&db).await;
     let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
     let mut text = String::from("Ime;Prezime;E-mail\n");
-    for i in 0..800 {
-        let first = if i == 700 { "Kvar".to_string() } else { format!("Osoba{i}") };
+    for i in 0..BATCH + 300 {
+        let first = if i == BATCH + 200 { "Kvar".to_string() } else { format!("Osoba{i}") };
         text.push_str(&format!("{first};Prezimenić;osoba{i}@primer.rs\n"));
     }
     let id = analysed(&db, &admin, ImportEntity::Contact, "kvar.csv", text.into_bytes(), ImportOptions::default()).await;
@@ -808,18 +810,19 @@ async fn failed_import_keeps_its_rows_searchable(db: Db) {
     };
     sqlx::raw_sql(fault).execute(&db.pool).await.expect("install the fault");
     let done = finish(&db, &admin, id).await;
-    assert_eq!((done.status, done.rows_done, done.created), (ImportStatus::Failed, 500, 500));
-    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 500, "the failed batch left nothing");
+    assert_eq!((done.status, done.rows_done, done.created), (ImportStatus::Failed, BATCH, BATCH));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, BATCH, "the failed batch left nothing");
     if db.backend == app::db::Backend::Sqlite {
-        assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts_fts WHERE contacts_fts MATCH '\"primer.rs\"'").await, 500);
+        assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts_fts WHERE contacts_fts MATCH '\"primer.rs\"'").await, BATCH);
         assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM imports WHERE search_pending <> 0").await, 0);
         sqlx::query("INSERT INTO contacts_fts (contacts_fts, rank) VALUES ('integrity-check', 1)")
             .execute(&db.pool)
             .await
             .expect("index consistent");
     }
-    for (q, n) in [("osoba3@primer", 1), ("osoba499@primer", 1), ("osoba600@primer", 0)] {
-        assert_eq!(app::services::search::global(&db, &admin, q).await.expect("search").len(), n, "search for {q}");
+    for (q, n) in [("osoba3@primer".to_string(), 1), (format!("osoba{}@primer", BATCH - 1), 1), (format!("osoba{}@primer", BATCH + 100), 0)]
+    {
+        assert_eq!(app::services::search::global(&db, &admin, &q).await.expect("search").len(), n, "search for {q}");
     }
     // What it wrote can be undone.
     imports::undo(&db, &admin, id).await.expect("undo the failed import");

@@ -51,7 +51,7 @@ pub struct Db {
 /// its pages in memory instead of spilling them to the log before it commits. Memory is taken only as
 /// pages are read. Statement journals (a multi-row statement's undo within its transaction) stay in
 /// memory instead of a temporary file; and the log is copied back into the database once it holds
-/// 10,000 pages (40 MiB at most) rather than SQLite's 1,000: a big transaction writes more than 1,000
+/// 10,000 pages (about 40 MiB) rather than SQLite's 1,000: a big transaction writes more than 1,000
 /// pages, so with the default every import batch paid a checkpoint and its fsyncs, copying again the
 /// index pages the batch before had changed.
 pub const SQLITE_CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
