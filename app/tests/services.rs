@@ -649,7 +649,7 @@ async fn contacts_keyset_pagination_and_search(db: Db) {
         query.cursor = page.next_cursor.expect("more pages");
     }
     let mut sorted = seen.clone();
-    sorted.sort_by(|a, b| (a.0.to_lowercase(), a.1).cmp(&(b.0.to_lowercase(), b.1)));
+    sorted.sort_by_key(|a| (a.0.to_lowercase(), a.1));
     assert_eq!(seen, sorted, "name order, ties by id");
     assert_eq!(seen.len(), 150);
     assert_eq!(seen[0].0, "Masovni 0");

@@ -31,6 +31,10 @@ pub struct Checked {
     pub contact_id: Option<i64>,
 }
 
+/// A row the analysis stores: its number, kind ("rejected" or "duplicate"), reasons, cells, and for a
+/// duplicate its group, what matched, the similarity and the existing record.
+type StoredRow = (i64, &'static str, Option<String>, String, Option<(i64, String, i64, Option<i64>)>);
+
 /// What every batch of one import is checked with.
 pub struct Setup {
     pub actor: Actor,
@@ -281,7 +285,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             .collect();
         let checked = check_batch(db, &setup, wanted).await?;
         // The batch's rejected and duplicate rows, written 50 to a statement.
-        let mut found: Vec<(i64, &'static str, Option<String>, String, Option<(i64, String, i64, Option<i64>)>)> = Vec::new();
+        let mut found: Vec<StoredRow> = Vec::new();
         for c in checked {
             let r = c.row_no as u32;
             let cells = serde_json::to_string(&c.p.cells).unwrap_or_default();
