@@ -22,8 +22,9 @@ use crate::domain::Role;
 use crate::error::{AppError, Problem};
 use sqlx::Row;
 
-/// Rows written per transaction (and per progress step). At W5's pace a batch holds SQLite's write lock
-/// for about 60 ms; 500 rows paid twice the commits (and the index pages each rewrites) for it.
+/// Rows written per transaction (and per progress step). At W5's pace a batch of 1,000 holds SQLite's
+/// write lock for about 60 ms; batches of 500 made twice the commits, each writing the index pages it
+/// had changed.
 pub const BATCH: usize = 1000;
 /// A job whose worker has not reported for this long is taken over by another.
 pub const LEASE_SECONDS: i64 = 20;
