@@ -97,18 +97,23 @@ const MIGRATIONS: &[Migration] = &[
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
 
 pub async fn run(db: &Db) -> Result<(), sqlx::Error> {
+    run_until(db, LATEST).await
+}
+
+/// Applies the migrations up to `last` only (the tests of an upgrade start from an older schema).
+pub async fn run_until(db: &Db, last: i64) -> Result<(), sqlx::Error> {
     let mut conn = db.pool.acquire().await?;
     if db.backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_lock(7358201)").execute(&mut *conn).await?;
     }
-    let result = apply(db, &mut conn).await;
+    let result = apply(db, &mut conn, last).await;
     if db.backend == Backend::Postgres {
         sqlx::query("SELECT pg_advisory_unlock(7358201)").execute(&mut *conn).await?;
     }
     result
 }
 
-async fn apply(db: &Db, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> Result<(), sqlx::Error> {
+async fn apply(db: &Db, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>, last: i64) -> Result<(), sqlx::Error> {
     sqlx::raw_sql(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
@@ -118,7 +123,7 @@ async fn apply(db: &Db, conn: &mut sqlx::pool::PoolConnection<sqlx::Any>) -> Res
         .fetch_one(&mut **conn)
         .await?
         .try_get("v")?;
-    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+    for m in MIGRATIONS.iter().filter(|m| m.version > current && m.version <= last) {
         let sql = match db.backend {
             Backend::Sqlite => m.sqlite,
             Backend::Postgres => m.postgres,
