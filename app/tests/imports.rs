@@ -835,18 +835,9 @@ both!(failed_import_keeps_its_rows_searchable);
 /// import's end indexes the rows as they are then; the index is consistent before and after.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_rows_of_an_import_running_at_upgrade() {
-    use app::db::{migrate, Backend, SQLITE_CONNECTION_PRAGMAS};
-    use sqlx::Executor;
-    sqlx::any::install_default_drivers();
+    use app::db::migrate;
     let path = std::env::temp_dir().join(format!("veza-test-{}.db", unique()));
-    let url = format!("sqlite://{}?mode=rwc", path.to_str().expect("utf-8 temp path"));
-    let pool = sqlx::any::AnyPoolOptions::new()
-        .max_connections(2)
-        .after_connect(|conn, _| Box::pin(async move { conn.execute(SQLITE_CONNECTION_PRAGMAS).await.map(|_| ()) }))
-        .connect(&url)
-        .await
-        .expect("open");
-    let db = Db { pool, backend: Backend::Sqlite, url };
+    let db = Db::open(&format!("sqlite://{}", path.to_str().expect("utf-8 temp path"))).await.expect("open");
     migrate::run_until(&db, 10).await.expect("migrations up to 10");
 
     // Before the upgrade: an import of four contacts is running; its code then indexed each batch itself.

@@ -60,6 +60,14 @@ pub const SQLITE_CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA bu
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Db, String> {
+        let db = Db::open(url).await?;
+        migrate::run(&db).await.map_err(|e| format!("migration failed: {e}"))?;
+        Ok(db)
+    }
+
+    /// Connects to `url` and leaves the schema as it is (`connect` migrates; a test of an upgrade
+    /// migrates step by step).
+    pub async fn open(url: &str) -> Result<Db, String> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -89,9 +97,7 @@ impl Db {
         if backend == Backend::Sqlite {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await.map_err(|e| e.to_string())?;
         }
-        let db = Db { pool, backend, url: url.clone() };
-        migrate::run(&db).await.map_err(|e| format!("migration failed: {e}"))?;
-        Ok(db)
+        Ok(Db { pool, backend, url })
     }
 
     /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken up front

@@ -247,11 +247,8 @@ async fn insert(
                     got.push(id);
                 }
                 let mut mark = Sql::for_rows(backend, &format!("UPDATE {} SET import_id = ", imp.entity().table()));
-                mark.bind(imp.id).push(" WHERE id IN (");
-                for (i, id) in got.iter().enumerate() {
-                    mark.push(if i == 0 { "" } else { ", " }).bind(*id);
-                }
-                mark.push(")").query().execute(&mut **tx).await?;
+                mark.bind(imp.id).push(" WHERE id IN (").bind_list(&got).push(")");
+                mark.query().execute(&mut **tx).await?;
                 if imp.entity() == ImportEntity::Activity {
                     // Imported history was done when it happened, not when it was imported (activity reports
                     // count it in its own week).
@@ -527,10 +524,8 @@ async fn missing(tx: &mut Tx, backend: Backend, table: &str, mut ids: HashSet<i6
     let wanted: Vec<i64> = ids.iter().copied().collect();
     for chunk in wanted.chunks(BATCH) {
         let mut sql = Sql::for_rows(backend, &format!("SELECT id FROM {table} WHERE id IN ("));
-        for (i, id) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "" } else { ", " }).bind(*id);
-        }
-        for (id,) in sql.push(")").query_as::<(i64,)>().fetch_all(&mut **tx).await? {
+        sql.bind_list(chunk).push(")");
+        for (id,) in sql.query_as::<(i64,)>().fetch_all(&mut **tx).await? {
             ids.remove(&id);
         }
     }
