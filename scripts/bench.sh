@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-tools.sh --release
 export PATH="$PWD/.tools/node_modules/.bin:$PATH"
-cargo leptos build --release
+cargo leptos build --release --split
 cargo build --release -p veza-bench
 if printf '%s\n' "$@" | grep -q -- '--backend'; then
   ./target/release/veza-bench "$@"

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-tools.sh
-cargo leptos build
+cargo leptos build --split
 export LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 if [ "${1:-}" = "--demo" ]; then
   ./target/debug/veza demo

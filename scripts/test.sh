@@ -26,7 +26,7 @@ cargo test -p app --features ssr
 cargo test -p server
 
 log "building the web app"
-cargo leptos build
+cargo leptos build --split
 
 run_e2e() {
   local name=$1 url=$2

@@ -11,6 +11,7 @@ mod workloads;
 use clap::Parser;
 use measure::Outcome;
 use serde_json::json;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -215,8 +216,19 @@ async fn main() {
     let wasm = wasm_size(&cli.site_root);
     print_table(&db, &data, &outcomes);
     println!();
-    if let Some((path, rawsz, br)) = &wasm {
-        println!("wasm {path}: {} bytes raw, {} bytes brotli (target ≤ 300 KB brotli)", fmt(*rawsz as i64), fmt(*br as i64));
+    if let Some(w) = &wasm {
+        println!(
+            "wasm {}: main module {} bytes raw, {} bytes brotli (target ≤ 300 KB brotli); {} lazily loaded chunks, {} bytes raw, \
+             {} bytes brotli; heaviest first page load (main + chunks of {}) {} bytes brotli",
+            w.dir,
+            fmt(w.main_raw as i64),
+            fmt(w.main_brotli as i64),
+            w.chunks,
+            fmt(w.chunks_raw as i64),
+            fmt(w.chunks_brotli as i64),
+            w.heaviest_split.as_deref().unwrap_or("-"),
+            fmt(w.heaviest_page_brotli as i64),
+        );
     }
     println!(
         "server: start-up to first answered request {:.0} ms; RSS idle {:.1} MiB, peak under W7 {:.1} MiB, after {:.1} MiB",
@@ -235,7 +247,7 @@ async fn main() {
         "cpus": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0),
         "outcomes": outcomes,
         "server": {"startup_ms": startup_ms, "rss_idle_mib": rss_idle, "rss_peak_w7_mib": rss_w7, "rss_after_mib": rss_after},
-        "wasm": wasm.as_ref().map(|(p, r, b)| json!({"file": p, "raw_bytes": r, "brotli_bytes": b})),
+        "wasm": wasm,
     });
     let out = cli.out.unwrap_or_else(|| PathBuf::from(format!("target/bench/{}-{tag}.json", db.backend.name())));
     std::fs::write(&out, serde_json::to_string_pretty(&report).unwrap()).unwrap_or_else(|e| fail(e));
@@ -298,14 +310,69 @@ fn print_table(db: &app::db::Db, data: &generate::DataSet, outcomes: &[Outcome])
     }
 }
 
-/// The app's wasm in the site directory: its size raw and compressed with brotli (quality 11).
-fn wasm_size(site_root: &str) -> Option<(String, usize, usize)> {
-    let dir = std::path::Path::new(site_root).join("pkg");
-    let path =
-        std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "wasm"))?;
-    let bytes = std::fs::read(&path).ok()?;
+/// Sizes of the app's WebAssembly in the site directory, raw and compressed with brotli (quality 11).
+/// A split build (`cargo leptos build --split`) has a main module, which every page loads first, and
+/// chunks that a lazily loaded page fetches when it opens (`__wasm_split_manifest.json` lists, per
+/// split point, the chunks it needs).
+#[derive(serde::Serialize)]
+struct WasmSizes {
+    dir: String,
+    /// The main module: `veza.wasm`.
+    main_raw: usize,
+    main_brotli: usize,
+    chunks: usize,
+    chunks_raw: usize,
+    chunks_brotli: usize,
+    /// The split point whose chunks weigh most, and main + those chunks (brotli): the largest first
+    /// download of any page.
+    heaviest_split: Option<String>,
+    heaviest_page_brotli: usize,
+}
+
+fn brotli_len(bytes: &[u8]) -> usize {
     let mut out = Vec::new();
     let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    brotli::BrotliCompress(&mut std::io::Cursor::new(&bytes), &mut out, &params).ok()?;
-    Some((path.display().to_string(), bytes.len(), out.len()))
+    match brotli::BrotliCompress(&mut std::io::Cursor::new(bytes), &mut out, &params) {
+        Ok(_) => out.len(),
+        Err(_) => bytes.len(),
+    }
+}
+
+fn wasm_size(site_root: &str) -> Option<WasmSizes> {
+    let dir = std::path::Path::new(site_root).join("pkg");
+    let mut sizes: HashMap<String, (usize, usize)> = HashMap::new();
+    for path in std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()) {
+        if path.extension().is_some_and(|x| x == "wasm") {
+            let bytes = std::fs::read(&path).ok()?;
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            sizes.insert(name, (bytes.len(), brotli_len(&bytes)));
+        }
+    }
+    let main = sizes.remove("veza.wasm").or_else(|| {
+        // A build whose output name differs: its one wasm file is the main module.
+        let only = (sizes.len() == 1).then(|| sizes.keys().next().cloned()).flatten()?;
+        sizes.remove(&only)
+    })?;
+    let manifest: HashMap<String, Vec<String>> = std::fs::read_to_string(dir.join("__wasm_split_manifest.json"))
+        .ok()
+        .and_then(|m| serde_json::from_str(&m).ok())
+        .unwrap_or_default();
+    let chunk = |file: &str| {
+        let file = file.trim_start_matches("./");
+        sizes.get(file).or_else(|| sizes.get(&format!("{file}.wasm"))).map_or(0, |s| s.1)
+    };
+    let heaviest = manifest
+        .iter()
+        .map(|(split, files)| (split.clone(), files.iter().map(|f| chunk(f)).sum::<usize>()))
+        .max_by_key(|(_, brotli)| *brotli);
+    Some(WasmSizes {
+        dir: dir.display().to_string(),
+        main_raw: main.0,
+        main_brotli: main.1,
+        chunks: sizes.len(),
+        chunks_raw: sizes.values().map(|s| s.0).sum(),
+        chunks_brotli: sizes.values().map(|s| s.1).sum(),
+        heaviest_page_brotli: main.1 + heaviest.as_ref().map_or(0, |h| h.1),
+        heaviest_split: heaviest.map(|h| h.0),
+    })
 }

@@ -6,10 +6,11 @@ use crate::components::{t, use_lang};
 use crate::domain::{Role, SessionUser};
 use crate::error::AppError;
 use crate::i18n::{Lang, M};
+use crate::pages::lazy::*;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 /// The language of the page: on the server from the request, in the browser from `<html lang>`
 /// (which the server wrote), so both sides render the same text.
@@ -73,13 +74,8 @@ pub fn App() -> impl IntoView {
     provide_context(Toasts(RwSignal::new(Vec::new())));
     let session: SessionResource = Resource::new(|| (), |_| get_session());
     provide_context(session);
-    #[cfg(feature = "hydrate")]
-    Effect::new(move || {
-        // Marks the page interactive (the end-to-end tests wait for it before clicking).
-        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
+    // The page is marked interactive (`data-hydrated`) by the browser entry point, once hydration,
+    // which may wait for a lazily loaded page's chunk, has finished.
 
     view! {
         <Stylesheet id="leptos" href="/pkg/veza.css"/>
@@ -90,46 +86,46 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=crate::pages::auth::LoginPage ssr=SsrMode::Async/>
                 <Route path=path!("/setup") view=crate::pages::auth::SetupPage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
-                    <Route path=path!("") view=crate::pages::dashboard::DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("pipeline") view=crate::pages::board::BoardPage ssr=SsrMode::Async/>
-                    <Route path=path!("accounts") view=crate::pages::accounts::AccountsPage ssr=SsrMode::Async/>
-                    <Route path=path!("accounts/new") view=crate::pages::accounts::NewAccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("accounts/:id") view=crate::pages::accounts::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("contacts") view=crate::pages::contacts::ContactsPage ssr=SsrMode::Async/>
-                    <Route path=path!("contacts/new") view=crate::pages::contacts::NewContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("contacts/:id") view=crate::pages::contacts::ContactPage ssr=SsrMode::Async/>
-                    <Route path=path!("opportunities") view=crate::pages::opportunities::OpportunitiesPage ssr=SsrMode::Async/>
-                    <Route path=path!("opportunities/new") view=crate::pages::opportunities::NewOpportunityPage ssr=SsrMode::Async/>
-                    <Route path=path!("opportunities/:id") view=crate::pages::opportunities::OpportunityPage ssr=SsrMode::Async/>
-                    <Route path=path!("leads") view=crate::pages::leads::LeadsPage ssr=SsrMode::Async/>
-                    <Route path=path!("leads/new") view=crate::pages::leads::NewLeadPage ssr=SsrMode::Async/>
-                    <Route path=path!("leads/:id") view=crate::pages::leads::LeadPage ssr=SsrMode::Async/>
-                    <Route path=path!("activities/:id") view=crate::pages::activities::ActivityPage ssr=SsrMode::Async/>
-                    <Route path=path!("my-day") view=crate::pages::my_day::MyDayPage ssr=SsrMode::Async/>
-                    <Route path=path!("team-activity") view=crate::pages::my_day::TeamActivityPage ssr=SsrMode::Async/>
-                    <Route path=path!("calendar") view=crate::pages::calendar::CalendarPage ssr=SsrMode::Async/>
-                    <Route path=path!("admin") view=crate::pages::admin::AdminPage ssr=SsrMode::Async/>
-                    <Route path=path!("products") view=crate::pages::products::ProductsPage ssr=SsrMode::Async/>
-                    <Route path=path!("products/new") view=crate::pages::products::NewProductPage ssr=SsrMode::Async/>
-                    <Route path=path!("products/:id") view=crate::pages::products::ProductPage ssr=SsrMode::Async/>
-                    <Route path=path!("price-lists") view=crate::pages::products::PricingPage ssr=SsrMode::Async/>
-                    <Route path=path!("price-lists/:id") view=crate::pages::products::PriceListPage ssr=SsrMode::Async/>
-                    <Route path=path!("competitors") view=crate::pages::competitors::CompetitorsPage ssr=SsrMode::Async/>
-                    <Route path=path!("competitors/:id") view=crate::pages::competitors::CompetitorPage ssr=SsrMode::Async/>
-                    <Route path=path!("win-loss") view=crate::pages::analysis::WinLossPage ssr=SsrMode::Async/>
-                    <Route path=path!("profitability") view=crate::pages::analysis::ProfitabilityPage ssr=SsrMode::Async/>
+                    <Route path=path!("") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("pipeline") view={Lazy::<BoardRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("accounts") view={Lazy::<AccountsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/new") view={Lazy::<NewAccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("accounts/:id") view={Lazy::<AccountRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contacts") view={Lazy::<ContactsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/new") view={Lazy::<NewContactRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("contacts/:id") view={Lazy::<ContactRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("opportunities") view={Lazy::<OpportunitiesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("opportunities/new") view={Lazy::<NewOpportunityRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("opportunities/:id") view={Lazy::<OpportunityRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("leads") view={Lazy::<LeadsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("leads/new") view={Lazy::<NewLeadRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("leads/:id") view={Lazy::<LeadRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("activities/:id") view={Lazy::<ActivityRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("my-day") view={Lazy::<MyDayRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("team-activity") view={Lazy::<TeamActivityRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("products") view={Lazy::<ProductsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("products/new") view={Lazy::<NewProductRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("products/:id") view={Lazy::<ProductRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("price-lists") view={Lazy::<PricingRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("price-lists/:id") view={Lazy::<PriceListRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("competitors") view={Lazy::<CompetitorsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("competitors/:id") view={Lazy::<CompetitorRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("win-loss") view={Lazy::<WinLossRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("profitability") view={Lazy::<ProfitabilityRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("reports") view=|| view! { <Redirect path="/reports/forecast"/> }/>
                     <Route path=path!("dashboard") view=|| view! { <Redirect path="/"/> }/>
-                    <Route path=path!("reports/forecast") view=crate::pages::reports::ForecastPage ssr=SsrMode::Async/>
-                    <Route path=path!("reports/sales") view=crate::pages::reports::SalesPage ssr=SsrMode::Async/>
-                    <Route path=path!("reports/adoption") view=crate::pages::adoption::AdoptionPage ssr=SsrMode::Async/>
-                    <Route path=path!("reports/pipeline") view=crate::pages::health::HealthPage ssr=SsrMode::Async/>
-                    <Route path=path!("goals") view=crate::pages::goals::GoalsPageView ssr=SsrMode::Async/>
-                    <Route path=path!("search") view=crate::pages::search::SearchPage ssr=SsrMode::Async/>
-                    <Route path=path!("imports") view=crate::pages::imports::ImportsPage ssr=SsrMode::Async/>
-                    <Route path=path!("imports/:id") view=crate::pages::imports::ImportPage ssr=SsrMode::Async/>
-                    <Route path=path!("duplicates") view=crate::pages::duplicates::DuplicatesPage ssr=SsrMode::Async/>
-                    <Route path=path!("duplicates/merge") view=crate::pages::duplicates::MergePage ssr=SsrMode::Async/>
+                    <Route path=path!("reports/forecast") view={Lazy::<ForecastRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("reports/sales") view={Lazy::<SalesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("reports/adoption") view={Lazy::<AdoptionRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("reports/pipeline") view={Lazy::<HealthRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("goals") view={Lazy::<GoalsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("search") view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("imports") view={Lazy::<ImportsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("imports/:id") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("duplicates") view={Lazy::<DuplicatesRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("duplicates/merge") view={Lazy::<MergeRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
             <ToastHost/>

@@ -16,6 +16,7 @@ pub mod duplicates;
 pub mod goals;
 pub mod health;
 pub mod imports;
+pub mod lazy;
 pub mod leads;
 pub mod list;
 pub mod my_day;
