@@ -357,13 +357,24 @@ fn wasm_size(site_root: &str) -> Option<WasmSizes> {
         .ok()
         .and_then(|m| serde_json::from_str(&m).ok())
         .unwrap_or_default();
-    let chunk = |file: &str| {
+    // The build's chunks are the ones its manifest names (the directory may keep an earlier build's).
+    let named = |file: &str| {
         let file = file.trim_start_matches("./");
-        sizes.get(file).or_else(|| sizes.get(&format!("{file}.wasm"))).map_or(0, |s| s.1)
+        if file.ends_with(".wasm") {
+            file.to_string()
+        } else {
+            format!("{file}.wasm")
+        }
     };
+    // A split point's own code is `split_<name>.wasm`; the manifest names the shared chunks it needs.
+    let own = |split: &str| format!("split_{split}.wasm");
+    let built: std::collections::HashSet<String> =
+        manifest.iter().flat_map(|(split, files)| files.iter().map(|f| named(f)).chain([own(split)])).collect();
+    sizes.retain(|name, _| built.contains(name));
+    let chunk = |file: &str| sizes.get(&named(file)).map_or(0, |s| s.1);
     let heaviest = manifest
         .iter()
-        .map(|(split, files)| (split.clone(), files.iter().map(|f| chunk(f)).sum::<usize>()))
+        .map(|(split, files)| (split.clone(), chunk(&own(split)) + files.iter().map(|f| chunk(f)).sum::<usize>()))
         .max_by_key(|(_, brotli)| *brotli);
     Some(WasmSizes {
         dir: dir.display().to_string(),

@@ -132,9 +132,14 @@ pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -
 /// Maps a batch's rows on every core: the rows are split into one run per core, the first mapped on
 /// the calling thread, the others on scoped threads; the results keep the rows' order. Preparing a
 /// row (parsing, normalizing, keys) is pure work on its own cells, and it is most of an analysis's
-/// time; a small batch stays on the calling thread.
+/// time; a small batch stays on the calling thread. `VEZA_IMPORT_THREADS` sets the number of runs
+/// (default: the machine's cores, at most 4), 1 keeps imports on one thread of a shared server.
 fn on_all_cores<T: Send, U: Send>(rows: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| match std::env::var("VEZA_IMPORT_THREADS").ok().and_then(|v| v.parse::<usize>().ok()) {
+        Some(n) => n.max(1),
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
+    });
     if cores < 2 || rows.len() < 200 {
         return rows.into_iter().map(f).collect();
     }
