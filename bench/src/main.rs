@@ -323,7 +323,7 @@ struct WasmSizes {
     chunks: usize,
     chunks_raw: usize,
     chunks_brotli: usize,
-    /// The split point whose chunks weigh most, and main + those chunks (brotli): the largest first
+    /// The split point whose modules weigh most, and main + those modules (brotli): the largest first
     /// download of any page.
     heaviest_split: Option<String>,
     heaviest_page_brotli: usize,
@@ -366,15 +366,13 @@ fn wasm_size(site_root: &str) -> Option<WasmSizes> {
             format!("{file}.wasm")
         }
     };
-    // A split point's own code is `split_<name>.wasm`; the manifest names the shared chunks it needs.
-    let own = |split: &str| format!("split_{split}.wasm");
-    let built: std::collections::HashSet<String> =
-        manifest.iter().flat_map(|(split, files)| files.iter().map(|f| named(f)).chain([own(split)])).collect();
+    // Each split point's list holds its own module (`split_<name>`) and the shared chunks it needs.
+    let built: std::collections::HashSet<String> = manifest.values().flatten().map(|f| named(f)).collect();
     sizes.retain(|name, _| built.contains(name));
     let chunk = |file: &str| sizes.get(&named(file)).map_or(0, |s| s.1);
     let heaviest = manifest
         .iter()
-        .map(|(split, files)| (split.clone(), chunk(&own(split)) + files.iter().map(|f| chunk(f)).sum::<usize>()))
+        .map(|(split, files)| (split.clone(), files.iter().map(|f| chunk(f)).sum::<usize>()))
         .max_by_key(|(_, brotli)| *brotli);
     Some(WasmSizes {
         dir: dir.display().to_string(),
