@@ -340,24 +340,12 @@ fn brotli_len(bytes: &[u8]) -> usize {
 
 fn wasm_size(site_root: &str) -> Option<WasmSizes> {
     let dir = std::path::Path::new(site_root).join("pkg");
-    let mut sizes: HashMap<String, (usize, usize)> = HashMap::new();
-    for path in std::fs::read_dir(&dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()) {
-        if path.extension().is_some_and(|x| x == "wasm") {
-            let bytes = std::fs::read(&path).ok()?;
-            let name = path.file_name()?.to_string_lossy().into_owned();
-            sizes.insert(name, (bytes.len(), brotli_len(&bytes)));
-        }
-    }
-    let main = sizes.remove("veza.wasm").or_else(|| {
-        // A build whose output name differs: its one wasm file is the main module.
-        let only = (sizes.len() == 1).then(|| sizes.keys().next().cloned()).flatten()?;
-        sizes.remove(&only)
-    })?;
+    let measure = |name: &str| std::fs::read(dir.join(name)).ok().map(|bytes| (bytes.len(), brotli_len(&bytes)));
+    let main = measure("veza.wasm")?;
     let manifest: HashMap<String, Vec<String>> = std::fs::read_to_string(dir.join("__wasm_split_manifest.json"))
         .ok()
         .and_then(|m| serde_json::from_str(&m).ok())
         .unwrap_or_default();
-    // The build's chunks are the ones its manifest names (the directory may keep an earlier build's).
     let named = |file: &str| {
         let file = file.trim_start_matches("./");
         if file.ends_with(".wasm") {
@@ -366,9 +354,10 @@ fn wasm_size(site_root: &str) -> Option<WasmSizes> {
             format!("{file}.wasm")
         }
     };
-    // Each split point's list holds its own module (`split_<name>`) and the shared chunks it needs.
+    // Each split point's list holds its own module (`split_<name>`) and the shared chunks it needs;
+    // only those are measured (the directory may keep an earlier build's files).
     let built: std::collections::HashSet<String> = manifest.values().flatten().map(|f| named(f)).collect();
-    sizes.retain(|name, _| built.contains(name));
+    let sizes: HashMap<String, (usize, usize)> = built.into_iter().filter_map(|name| Some((name.clone(), measure(&name)?))).collect();
     let chunk = |file: &str| sizes.get(&named(file)).map_or(0, |s| s.1);
     let heaviest = manifest
         .iter()

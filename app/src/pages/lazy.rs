@@ -3,8 +3,9 @@
 //! first download is the shell, the router and the layout, not the whole product.
 //!
 //! On the server nothing changes: a lazy route renders like any other. In the browser the router
-//! fetches the chunk, then renders (or, on the first page, hydrates — see `hydrate_lazy` in the
-//! `frontend` crate); chunks that several pages share (lists, forms, charts) are split out once.
+//! fetches the chunk, then renders (or, on the first page, hydrates: the `frontend` crate's entry
+//! point waits for the first page's chunks); chunks that several pages share (lists, forms,
+//! charts) are split out once.
 //! The server names the chunks the first page needs in its HTML, so the browser fetches them
 //! alongside the main module.
 
