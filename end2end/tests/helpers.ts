@@ -27,7 +27,7 @@ export async function open(page: Page, path: string) {
       await page.waitForTimeout(1000);
     }
   }
-  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.locator('body[data-hydrated="true"]'), `${path} is hydrated`).toHaveCount(1);
 }
 
 export async function signIn(page: Page, user: { email: string; password: string }) {
