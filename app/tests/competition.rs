@@ -125,8 +125,10 @@ fn today() -> String {
     app::db::today()
 }
 
+/// Tomorrow in the company's time zone, as the services judge "in the future" (in UTC it is still
+/// today during the last hour of a Belgrade day).
 fn tomorrow() -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string()
+    (app::services::clock::today() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string()
 }
 
 /// Every number anywhere in a JSON value.

@@ -115,7 +115,7 @@ pub fn now() -> String {
     crate::services::clock::stamp(chrono::Utc::now())
 }
 
-/// Today's UTC date as stored in date columns.
+/// Today's date in the company's time zone (`services::clock`), as stored in date columns.
 pub fn today() -> String {
     crate::services::clock::today().format("%Y-%m-%d").to_string()
 }
