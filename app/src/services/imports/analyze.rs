@@ -16,6 +16,7 @@ use crate::domain::text::search_key;
 use crate::error::{AppError, Problem};
 use crate::services::Actor;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A row after the checks that need the database: its owner and (for contacts) account resolved.
 pub struct Checked {
@@ -47,8 +48,9 @@ pub struct Setup {
 }
 
 impl Setup {
-    pub(crate) async fn of(db: &Db, imp: &ImportDb) -> Result<Setup, AppError> {
-        Ok(Setup {
+    /// Shared, so a batch's rows can be prepared off the async task (see `check_batch`).
+    pub(crate) async fn of(db: &Db, imp: &ImportDb) -> Result<Arc<Setup>, AppError> {
+        Ok(Arc::new(Setup {
             actor: crate::services::auth::user_by_id(db, imp.created_by).await?,
             entity: imp.entity(),
             mapping: imp.mapping(),
@@ -56,43 +58,28 @@ impl Setup {
             owners: Owners::load(db).await?,
             rules: crate::services::duplicates::rules(db).await?,
             names: Names::load(db).await?,
-        })
+        }))
     }
 }
 
 /// Prepares a batch of raw rows and resolves owners and accounts; unknown ones become problems.
-pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -> Result<Vec<Checked>, AppError> {
-    let Setup { actor, entity, mapping, options, owners, rules, names } = setup;
+///
+/// The rows are prepared on the blocking pool (on all cores, see `on_all_cores`), not on the async
+/// task: the analysis and the import check the next batch while the database works on the current one
+/// (`tokio::join!` on one task), and preparing on the task would stall that other future until every
+/// row was done.
+pub async fn check_batch(db: &Db, setup: &Arc<Setup>, raw: Vec<(i64, Vec<String>)>) -> Result<Vec<Checked>, AppError> {
+    let shared = Arc::clone(setup);
+    let mut out: Vec<Checked> = if raw.len() < 200 {
+        prepare_rows(&shared, raw)
+    } else {
+        tokio::task::spawn_blocking(move || prepare_rows(&shared, raw)).await.map_err(|e| {
+            tracing::error!(error = %e, "preparing import rows failed");
+            AppError::Internal
+        })?
+    };
+    let Setup { actor, entity, .. } = &**setup;
     let (actor, entity) = (actor, *entity);
-    let mut out: Vec<Checked> = on_all_cores(raw, |(row_no, cells)| {
-        let mut p = prepare(entity, mapping, options, &cells);
-        crate::services::duplicates::apply_rules(rules, entity, &mut p);
-        let owner = match owners.resolve(actor, p.get("owner")) {
-            Ok(o) => o,
-            Err(problem) => {
-                mark(&mut p, "owner", problem);
-                (actor.id, actor.team_id)
-            }
-        };
-        let mut source_id = None;
-        if let Some(key) = p.get("source").map(search_key) {
-            match names.sources.get(&key) {
-                Some(id) => source_id = Some(*id),
-                None => mark(&mut p, "source", Problem::InvalidChoice),
-            }
-        }
-        let mut stage_id = None;
-        if entity == ImportEntity::Opportunity {
-            match p.get("stage").map(search_key) {
-                Some(key) => match names.stages.get(&key) {
-                    Some(id) => stage_id = Some(*id),
-                    None => mark(&mut p, "stage", Problem::InvalidChoice),
-                },
-                None => stage_id = names.first_stage,
-            }
-        }
-        Checked { row_no, p, owner, account_id: None, source_id, stage_id, contact_id: None }
-    });
     if matches!(entity, ImportEntity::Contact | ImportEntity::Opportunity | ImportEntity::Activity) {
         let refs: Vec<String> = out.iter().filter_map(|c| c.p.get("account").map(str::to_string)).collect();
         let found = lookup::accounts_for(db, actor, &refs).await?;
@@ -127,6 +114,42 @@ pub async fn check_batch(db: &Db, setup: &Setup, raw: Vec<(i64, Vec<String>)>) -
         }
     }
     Ok(out)
+}
+
+/// The database-free part of the checks: each row parsed, normalized, keyed, and its owner, lead source
+/// and stage resolved from what `Setup` loaded.
+fn prepare_rows(setup: &Setup, raw: Vec<(i64, Vec<String>)>) -> Vec<Checked> {
+    let Setup { actor, entity, mapping, options, owners, rules, names } = setup;
+    let entity = *entity;
+    on_all_cores(raw, |(row_no, cells)| {
+        let mut p = prepare(entity, mapping, options, &cells);
+        crate::services::duplicates::apply_rules(rules, entity, &mut p);
+        let owner = match owners.resolve(actor, p.get("owner")) {
+            Ok(o) => o,
+            Err(problem) => {
+                mark(&mut p, "owner", problem);
+                (actor.id, actor.team_id)
+            }
+        };
+        let mut source_id = None;
+        if let Some(key) = p.get("source").map(search_key) {
+            match names.sources.get(&key) {
+                Some(id) => source_id = Some(*id),
+                None => mark(&mut p, "source", Problem::InvalidChoice),
+            }
+        }
+        let mut stage_id = None;
+        if entity == ImportEntity::Opportunity {
+            match p.get("stage").map(search_key) {
+                Some(key) => match names.stages.get(&key) {
+                    Some(id) => stage_id = Some(*id),
+                    None => mark(&mut p, "stage", Problem::InvalidChoice),
+                },
+                None => stage_id = names.first_stage,
+            }
+        }
+        Checked { row_no, p, owner, account_id: None, source_id, stage_id, contact_id: None }
+    })
 }
 
 /// Maps a batch's rows on every core: the rows are split into one run per core, the first mapped on
@@ -210,7 +233,7 @@ impl Groups {
 }
 
 /// The next batch of rows, checked (empty at the end of the file).
-async fn read_checked(db: &Db, setup: &Setup, rows: &mut file::Rows<'_>, next_row: &mut i64) -> Result<Vec<Checked>, AppError> {
+async fn read_checked(db: &Db, setup: &Arc<Setup>, rows: &mut file::Rows<'_>, next_row: &mut i64) -> Result<Vec<Checked>, AppError> {
     let batch = rows.next_batch(BATCH, next_row).await?;
     if batch.is_empty() {
         return Ok(Vec::new());
