@@ -15,6 +15,12 @@ use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRou
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
+    // The browser code (wasm, its chunks, the loader script, the stylesheet) is served by tower-http's
+    // ServeDir, not by Leptos's file fallback: that one answered a file with the status a page rendered
+    // just before on the same thread had set (a 404 page made the next `veza.wasm` a 404, and the page
+    // never hydrated), and it treats a revalidation's 304 as "no such file".
+    let pkg_dir = format!("{}/{}", state.leptos_options.site_root, state.leptos_options.site_pkg_dir);
+    let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
     let ctx_state = state.clone();
     let fn_state = state.clone();
     Router::new()
@@ -33,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/export/{file}", get(crate::transfer::export_list))
         .route("/export/report/{file}", get(crate::transfer::export_report))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        .nest_service(&pkg_path, tower_http::services::ServeDir::new(pkg_dir))
         .leptos_routes_with_context(
             &state,
             routes,
