@@ -69,17 +69,16 @@ impl Setup {
 /// (`tokio::join!` on one task), and preparing on the task would stall that other future until every
 /// row was done.
 pub async fn check_batch(db: &Db, setup: &Arc<Setup>, raw: Vec<(i64, Vec<String>)>) -> Result<Vec<Checked>, AppError> {
-    let shared = Arc::clone(setup);
-    let mut out: Vec<Checked> = if raw.len() < 200 {
-        prepare_rows(&shared, raw)
+    let mut out: Vec<Checked> = if raw.len() < SMALL_BATCH {
+        prepare_rows(setup, raw)
     } else {
+        let shared = Arc::clone(setup);
         tokio::task::spawn_blocking(move || prepare_rows(&shared, raw)).await.map_err(|e| {
             tracing::error!(error = %e, "preparing import rows failed");
             AppError::Internal
         })?
     };
-    let Setup { actor, entity, .. } = &**setup;
-    let (actor, entity) = (actor, *entity);
+    let (actor, entity) = (&setup.actor, setup.entity);
     if matches!(entity, ImportEntity::Contact | ImportEntity::Opportunity | ImportEntity::Activity) {
         let refs: Vec<String> = out.iter().filter_map(|c| c.p.get("account").map(str::to_string)).collect();
         let found = lookup::accounts_for(db, actor, &refs).await?;
@@ -115,6 +114,9 @@ pub async fn check_batch(db: &Db, setup: &Arc<Setup>, raw: Vec<(i64, Vec<String>
     }
     Ok(out)
 }
+
+/// Fewer rows than this are prepared on the calling thread: handing them over costs more than it saves.
+const SMALL_BATCH: usize = 200;
 
 /// The database-free part of the checks: each row parsed, normalized, keyed, and its owner, lead source
 /// and stage resolved from what `Setup` loaded.
@@ -163,7 +165,7 @@ fn on_all_cores<T: Send, U: Send>(rows: Vec<T>, f: impl Fn(T) -> U + Sync) -> Ve
         Some(n) => n.max(1),
         None => std::thread::available_parallelism().map_or(1, |n| n.get()).min(4),
     });
-    if cores < 2 || rows.len() < 200 {
+    if cores < 2 || rows.len() < SMALL_BATCH {
         return rows.into_iter().map(f).collect();
     }
     let per_run = rows.len().div_ceil(cores);

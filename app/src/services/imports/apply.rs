@@ -22,6 +22,7 @@ use crate::error::{AppError, Problem};
 use crate::services::{accounts, activities, audit, contacts, leads, opportunities, products, Actor};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A stored duplicate row and its group's decision.
 struct DupRow {
@@ -547,7 +548,7 @@ async fn missing(tx: &mut Tx, backend: Backend, table: &str, mut ids: HashSet<i6
 /// rows it read (0 at the end), the checked ones, and the seconds it took.
 async fn next_checked(
     db: &Db,
-    setup: &std::sync::Arc<Setup>,
+    setup: &Arc<Setup>,
     rows: &mut file::Rows<'_>,
     row_no: &mut i64,
     rejected: &HashSet<i64>,
