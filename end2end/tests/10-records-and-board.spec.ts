@@ -64,12 +64,20 @@ test('a salesperson enters an account, a contact and an opportunity, then works 
   await expect(column(page, 'Qualification').locator(card(page, 'Rashladna komora 2027'))).toHaveCount(1);
   await expect(card(page, 'Rashladna komora 2027')).toContainText('20%');
 
-  // Keyboard: the card's "Move to stage…" menu, then Alt+→ on the focused card.
+  // Keyboard: the card's "Move to stage…" menu, then Alt+→ on the focused card. The server answers slowly here, so
+  // the second move is asked for while the first is still on its way: it must wait for it, not be refused as stale.
+  await page.route('**/api/move_opportunity*', async (route) => {
+    await new Promise((r) => setTimeout(r, 700));
+    await route.continue();
+  });
   await page.getByLabel('Move to stage… Rashladna komora 2027').selectOption({ label: 'Needs analysis' });
   await expect(column(page, 'Needs analysis').locator(card(page, 'Rashladna komora 2027'))).toHaveCount(1);
   await card(page, 'Rashladna komora 2027').focus();
   await page.keyboard.press('Alt+ArrowRight');
   await expect(column(page, 'Proposal').locator(card(page, 'Rashladna komora 2027'))).toHaveCount(1);
+  await expect(page.getByRole('status')).toContainText('Proposal');
+  await expect(page.getByRole('status')).not.toContainText('changed by someone else');
+  await page.unroute('**/api/move_opportunity*');
   await page.reload();
   await expect(column(page, 'Proposal').locator(card(page, 'Rashladna komora 2027'))).toHaveCount(1);
   await expect(card(page, 'Rashladna komora 2027')).toContainText('60%');

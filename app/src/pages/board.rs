@@ -111,8 +111,51 @@ fn put_card(cols: &mut [Column], card: Card, rates: &[Rate]) {
     }
 }
 
-#[cfg(feature = "hydrate")]
-fn focus_card(id: i64) {
+fn find_card(cols: &[Column], id: i64) -> Option<Card> {
+    cols.iter().flat_map(|c| c.cards.iter()).find(|c| c.id == id).cloned()
+}
+
+/// Shows a card in its new stage at once, with the probability the server will give it.
+fn relocate(cols: &mut [Column], id: i64, target: &Stage, rates: &[Rate]) {
+    if let Some(mut c) = take_card(cols, id, rates) {
+        c.stage_id = target.id;
+        c.probability = probability_after_move(target, c.probability, false).0;
+        put_card(cols, c, rates);
+    }
+}
+
+/// Puts the card as the server has it on the board. When only its version differs from what is shown, the board
+/// is not drawn again (a keyboard user keeps the focus); returns whether it was.
+fn settle(columns: RwSignal<Vec<Column>>, card: Card, rates: &[Rate]) -> bool {
+    let shown = columns.with_untracked(|cols| find_card(cols, card.id));
+    if shown.is_some_and(|s| Card { version: card.version, ..s } == card) {
+        columns.update_untracked(|cols| {
+            if let Some(c) = cols.iter_mut().flat_map(|c| c.cards.iter_mut()).find(|c| c.id == card.id) {
+                c.version = card.version;
+            }
+        });
+        return false;
+    }
+    columns.update(|cols| {
+        take_card(cols, card.id, rates);
+        if cols.iter().any(|c| c.stage.id == card.stage_id) {
+            put_card(cols, card, rates);
+        }
+    });
+    true
+}
+
+fn outcome_of(stage: &Stage) -> Outcome {
+    if stage.kind == StageKind::Won {
+        Outcome::Won
+    } else {
+        Outcome::Lost
+    }
+}
+
+/// Gives the focus back to a card after the board was drawn again (keyboard moves).
+fn keep_focus(id: i64) {
+    #[cfg(feature = "hydrate")]
     request_animation_frame(move || {
         use wasm_bindgen::JsCast;
         if let Some(el) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(&format!("card-{id}"))) {
@@ -121,6 +164,8 @@ fn focus_card(id: i64) {
             }
         }
     });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
 }
 
 #[component]
@@ -132,63 +177,87 @@ fn BoardView(board: Board, query: BoardQuery, refetch: Callback<()>) -> impl Int
     let columns = RwSignal::new(board.columns.clone());
     let dragging = RwSignal::new(None::<i64>);
     let over = RwSignal::new(None::<i64>);
-    let busy = RwSignal::new(None::<i64>);
+    // Cards whose move is on its way to the server, and the stage each was moved on to meanwhile.
+    let busy = RwSignal::new(Vec::<i64>::new());
+    let queued = StoredValue::new(std::collections::HashMap::<i64, i64>::new());
     let today = board.today.clone();
     let rates_sv = StoredValue::new(rates.clone());
     let query_sv = StoredValue::new(query.clone());
     // A card headed for a won or lost stage waits here for the close dialog.
     let closing = RwSignal::new(None::<(Card, Outcome)>);
+    let stage_of = move |id: i64| stages.with_value(|s| s.iter().find(|s| s.id == id).cloned());
 
     let do_move = move |card_id: i64, to: i64, keyboard: bool| {
         let rates = rates_sv.get_value();
-        let snapshot = columns.get_untracked();
-        let Some(card) = snapshot.iter().flat_map(|c| c.cards.iter()).find(|c| c.id == card_id).cloned() else { return };
+        let Some(card) = columns.with_untracked(|cols| find_card(cols, card_id)) else { return };
         if card.stage_id == to {
             return;
         }
-        let Some(target) = stages.with_value(|s| s.iter().find(|s| s.id == to).cloned()) else { return };
-        if target.kind != StageKind::Open {
-            // Won and lost need the outcome's details: the close dialog asks for them.
-            let outcome = if target.kind == StageKind::Won { Outcome::Won } else { Outcome::Lost };
-            closing.set(Some((card, outcome)));
+        let Some(target) = stage_of(to) else { return };
+        if busy.with_untracked(|b| b.contains(&card_id)) {
+            // The card's last move is still on its way: this one waits for it and then goes with the version it
+            // returns. Only the latest wish counts.
+            if target.kind == StageKind::Open {
+                columns.update(|cols| relocate(cols, card_id, &target, &rates));
+                if keyboard {
+                    keep_focus(card_id);
+                }
+            }
+            queued.update_value(|q| {
+                q.insert(card_id, to);
+            });
             return;
         }
-        columns.update(|cols| {
-            if let Some(mut c) = take_card(cols, card_id, &rates) {
-                c.stage_id = to;
-                c.probability = probability_after_move(&target, c.probability, false).0;
-                put_card(cols, c, &rates);
-            }
-        });
-        busy.set(Some(card_id));
+        if target.kind != StageKind::Open {
+            // Won and lost need the outcome's details: the close dialog asks for them.
+            closing.set(Some((card, outcome_of(&target))));
+            return;
+        }
+        columns.update(|cols| relocate(cols, card_id, &target, &rates));
+        if keyboard {
+            keep_focus(card_id);
+        }
+        busy.update(|b| b.push(card_id));
         leptos::task::spawn_local(async move {
-            let result = move_opportunity(card_id, to, card.version).await;
-            busy.set(None);
-            match result {
-                Ok(fresh) => {
-                    columns.update(|cols| {
-                        take_card(cols, card_id, &rates);
-                        if target.kind == StageKind::Open {
-                            put_card(cols, fresh, &rates);
+            // The card as the server last confirmed it: what a refused move falls back to.
+            let mut confirmed = card;
+            let mut target = target;
+            loop {
+                match move_opportunity(card_id, target.id, confirmed.version).await {
+                    Ok(fresh) => {
+                        confirmed = fresh;
+                        let next = queued.try_update_value(|q| q.remove(&card_id)).flatten().filter(|&s| s != confirmed.stage_id);
+                        if let Some(next) = next.and_then(stage_of) {
+                            if next.kind == StageKind::Open {
+                                target = next;
+                                continue;
+                            }
+                            settle(columns, confirmed.clone(), &rates);
+                            closing.set(Some((confirmed, outcome_of(&next))));
+                            break;
                         }
-                    });
-                    toasts.push(format!("{} {}: {}", card.name, lang.t(M::MovedTo).to_lowercase(), target.name), false);
-                    #[cfg(feature = "hydrate")]
-                    if keyboard {
-                        focus_card(card_id);
+                        if settle(columns, confirmed.clone(), &rates) && keyboard {
+                            keep_focus(card_id);
+                        }
+                        toasts.push(format!("{} {}: {}", confirmed.name, lang.t(M::MovedTo).to_lowercase(), target.name), false);
+                        break;
                     }
-                    let _ = keyboard;
-                }
-                Err(AppError::Conflict) => {
-                    columns.set(snapshot);
-                    toasts.push(lang.t(M::MoveConflict), true);
-                    refetch.run(());
-                }
-                Err(e) => {
-                    columns.set(snapshot);
-                    toasts.push(error_text(lang, &e), true);
+                    Err(e) => {
+                        queued.update_value(|q| {
+                            q.remove(&card_id);
+                        });
+                        settle(columns, confirmed, &rates);
+                        if e == AppError::Conflict {
+                            toasts.push(lang.t(M::MoveConflict), true);
+                            refetch.run(());
+                        } else {
+                            toasts.push(error_text(lang, &e), true);
+                        }
+                        break;
+                    }
                 }
             }
+            busy.update(|b| b.retain(|&c| c != card_id));
         });
     };
 
@@ -335,7 +404,7 @@ fn CardView(
     stages: StoredValue<Vec<Stage>>,
     today: String,
     dragging: RwSignal<Option<i64>>,
-    busy: RwSignal<Option<i64>>,
+    busy: RwSignal<Vec<i64>>,
     lang: Lang,
     on_move: Callback<(i64, i64, bool)>,
 ) -> impl IntoView {
@@ -356,7 +425,7 @@ fn CardView(
             tabindex="0"
             draggable="true"
             class:dragging=move || dragging.get() == Some(id)
-            class:busy=move || busy.get() == Some(id)
+            class:busy=move || busy.with(|b| b.contains(&id))
             aria-label=card.name.clone()
             on:dragstart=move |ev| {
                 if let Some(dt) = ev.data_transfer() {
