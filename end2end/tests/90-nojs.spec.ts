@@ -65,6 +65,17 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await page.getByRole('searchbox', { name: 'Search accounts, contacts, leads and opportunities' }).press('Enter');
   await expect(page).toHaveURL(/\/search\?q=mlekara/);
   await expect(page.locator('ul.search-results').getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+
+  // The language switch and sign-out are plain forms: the browser posts them and comes back.
+  await page.getByRole('button', { name: 'Language: SR' }).click();
+  await expect(page).toHaveURL(/\/search\?q=mlekara/);
+  await expect(page.getByRole('link', { name: 'Prodajni levak', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Jezik: EN' }).click();
+  await expect(page.getByRole('link', { name: 'Pipeline', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.goto('/pipeline');
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
 });
 
 test('imports and the duplicate scan read and work without JavaScript', async ({ page }) => {

@@ -1,13 +1,14 @@
 //! The HTML shell, the router and the signed-in layout (navigation, language, toasts).
 
-use crate::api::session::{get_session, set_language, SessionInfo, SetLanguage, SignOut};
-use crate::components::toast::{ToastHost, Toasts};
-use crate::components::{t, use_lang};
+use crate::api::session::{get_session, set_language, sign_out, SessionInfo, SetLanguage, SignOut};
+use crate::components::toast::{use_toasts, ToastHost, Toasts};
+use crate::components::{error_text, t, use_lang};
 use crate::domain::{Role, SessionUser};
 use crate::error::AppError;
 use crate::i18n::{Lang, M};
 use crate::pages::lazy::*;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::{path, Lazy, SsrMode};
@@ -83,8 +84,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <a class="skip" href="#main">{lang.t(M::SkipToContent)}</a>
             <Routes fallback=|| view! { <NotFound/> }>
-                <Route path=path!("/login") view=crate::pages::auth::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/setup") view=crate::pages::auth::SetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<LoginRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/setup") view={Lazy::<SetupRoute>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                     <Route path=path!("") view={Lazy::<DashboardRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("pipeline") view={Lazy::<BoardRoute>::new()} ssr=SsrMode::Async/>
@@ -170,8 +171,18 @@ fn Layout() -> impl IntoView {
 #[component]
 fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
     let lang = use_lang();
-    let sign_out = ServerAction::<SignOut>::new();
-    reload_on_success(move || matches!(sign_out.value().get(), Some(Ok(_))), "/login");
+    let toasts = use_toasts();
+    // A plain form (it works without JavaScript too), sent by the server function's own call: the layout,
+    // which every page loads first, then carries no form decoding (see `LanguageSwitch`).
+    let on_sign_out = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            match sign_out().await {
+                Ok(()) => go_to("/login"),
+                Err(e) => toasts.push(error_text(lang, &e), true),
+            }
+        });
+    };
     let is_admin = user.role == Role::Admin;
     let can_import = matches!(user.role, Role::Admin | Role::Manager);
     focus_search_on_slash();
@@ -202,9 +213,9 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
             <div class="usermenu">
                 <LanguageSwitch/>
                 <span class="username" title=user.email.clone()>{user.name.clone()}</span>
-                <ActionForm action=sign_out>
+                <form method="post" action=SignOut::url() on:submit=on_sign_out>
                     <button type="submit" class="btn btn-ghost">{t(M::SignOut)}</button>
-                </ActionForm>
+                </form>
             </div>
         </header>
         {demo.then(|| view! { <div class="demo-banner">{t(M::DemoBanner)}</div> })}
@@ -246,37 +257,44 @@ fn focus_search_on_slash() {
 pub fn reload_on_success(succeeded: impl Fn() -> bool + 'static, path: &'static str) {
     Effect::new(move || {
         if succeeded() {
-            #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_href(path);
-            }
-            let _ = path;
+            go_to(path);
         }
     });
 }
 
-/// Switches the UI language (cookie) and reloads the page in it.
+/// Loads `path` as a new page (not a client-side navigation).
+fn go_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().set_href(path);
+    }
+    let _ = path;
+}
+
+/// Switches the UI language (cookie) and reloads the page in it. A plain form, like sign-out: without
+/// JavaScript the browser posts it and the server sends it back to the page.
 #[component]
 pub fn LanguageSwitch() -> impl IntoView {
     let lang = use_lang();
-    let action = ServerAction::<SetLanguage>::new();
-    Effect::new(move || {
-        if let Some(Ok(())) = action.value().get() {
-            #[cfg(feature = "hydrate")]
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().reload();
-            }
-        }
-    });
-    let _ = set_language;
     let other = if lang == Lang::Sr { Lang::En } else { Lang::Sr };
     let label = if other == Lang::Sr { "SR" } else { "EN" };
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        leptos::task::spawn_local(async move {
+            if set_language(other.code().to_string()).await.is_ok() {
+                #[cfg(feature = "hydrate")]
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+            }
+        });
+    };
     view! {
-        <ActionForm action=action attr:class="lang-switch">
+        <form method="post" action=SetLanguage::url() class="lang-switch" on:submit=on_submit>
             <input type="hidden" name="lang" value=other.code()/>
             <button type="submit" class="btn btn-ghost" title=lang.t(M::Language) aria-label=format!("{}: {}", lang.t(M::Language), label)>
                 {label}
             </button>
-        </ActionForm>
+        </form>
     }
 }

@@ -1,4 +1,4 @@
-//! The signed-in pages as lazily loaded routes: each page's browser code is its own WebAssembly
+//! Every page as a lazily loaded route (the sign-in and setup pages too): each page's browser code is its own WebAssembly
 //! chunk (built with `cargo leptos build --split`), fetched when the page is first opened, so the
 //! first download is the shell, the router and the layout, not the whole product.
 //!
@@ -35,6 +35,8 @@ macro_rules! lazy_pages {
 }
 
 lazy_pages! {
+    LoginRoute => crate::pages::auth::LoginPage,
+    SetupRoute => crate::pages::auth::SetupPage,
     DashboardRoute => crate::pages::dashboard::DashboardPage,
     BoardRoute => crate::pages::board::BoardPage,
     AccountsRoute => crate::pages::accounts::AccountsPage,
