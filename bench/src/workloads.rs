@@ -128,6 +128,7 @@ pub async fn w8_timeline(cx: &Ctx, server: &Server, client: &reqwest::Client) ->
     };
     let cookie = server.sign_in(client, &owner.1, crate::generate::PASSWORD).await?;
     let url = format!("{}/accounts/1", server.base);
+    let cross_sell = &w8_cross_sell(if matches!(cx.raw, Raw::Pg(_)) { "JOIN" } else { "CROSS JOIN" });
     let (v, b) = compare(
         cx.warmup(),
         cx.rounds,
@@ -141,7 +142,16 @@ pub async fn w8_timeline(cx: &Ctx, server: &Server, client: &reqwest::Client) ->
             Ok(())
         },
         |_| async {
+            // What the page shows, each as one query: the account, the form's choices, the related
+            // contacts and opportunities, the competition panel and the timeline.
             cx.raw.rows(ACCOUNT, &[A::I(1)]).await?;
+            cx.raw.rows(W8_USERS, &[]).await?;
+            cx.raw.rows(W8_TEAMS, &[]).await?;
+            cx.raw.rows(if matches!(cx.raw, Raw::Pg(_)) { W8_REGIONS_PG } else { W8_REGIONS_SQLITE }, &[]).await?;
+            cx.raw.rows(W8_CONTACTS, &[A::I(1)]).await?;
+            cx.raw.rows(W8_OPPORTUNITIES, &[A::I(1)]).await?;
+            cx.raw.rows(W8_OBSERVATIONS, &[A::I(1)]).await?;
+            cx.raw.rows(cross_sell, &[A::I(1), A::I(1), A::I(1), A::I(1)]).await?;
             cx.raw.rows(TIMELINE, &[A::I(1), A::I(26)]).await?;
             Ok(())
         },
@@ -155,11 +165,43 @@ pub async fn w8_timeline(cx: &Ctx, server: &Server, client: &reqwest::Client) ->
         Some(b),
     );
     o.notes.push(
-        "baseline: the account row and the first 26 timeline items (activities, notes, stage changes, leads) by one UNION ALL".into(),
+        "baseline: what the page shows, one query each: the account, users, teams and regions (the form's choices), the first 51 \
+         contacts and opportunities of the account, its competitor observations and cross-sell families, and the first 26 timeline \
+         items (activities, notes, stage changes, leads) by one UNION ALL"
+            .into(),
     );
     Ok(o)
 }
 
+const W8_USERS: &str = "SELECT id, name FROM users WHERE active = 1 ORDER BY name";
+const W8_TEAMS: &str = "SELECT id, name FROM teams ORDER BY name";
+const W8_REGIONS_SQLITE: &str = "SELECT DISTINCT region FROM accounts WHERE region IS NOT NULL ORDER BY region LIMIT 200";
+const W8_REGIONS_PG: &str = "WITH RECURSIVE r(region, n) AS (SELECT MIN(region), 1 FROM accounts WHERE region IS NOT NULL \
+    UNION ALL SELECT (SELECT MIN(a.region) FROM accounts a WHERE a.region > r.region), n + 1 FROM r WHERE r.region IS NOT NULL AND n < 200) \
+    SELECT region FROM r WHERE region IS NOT NULL ORDER BY region";
+const W8_CONTACTS: &str = "SELECT c.id, c.first_name, c.last_name, c.job_title, c.email, c.phone, u.name FROM contacts c \
+    JOIN users u ON u.id = c.owner_id WHERE c.account_id = $1 ORDER BY c.search_key, c.id LIMIT 51";
+const W8_OPPORTUNITIES: &str = "SELECT o.id, o.name, s.name, s.kind, o.probability, o.amount_minor, o.currency, o.close_date, u.name \
+    FROM opportunities o JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id WHERE o.account_id = $1 \
+    ORDER BY o.close_date, o.id LIMIT 51";
+const W8_OBSERVATIONS: &str =
+    "SELECT f.id, c.name, cp.name, f.observed_on, f.region, f.price_minor, f.currency, f.rebate_bp, f.payment_terms, \
+    f.quality, f.service, f.why_liked, f.note, u.name FROM field_observations f JOIN accounts c ON c.id = f.competitor_id \
+    JOIN users u ON u.id = f.owner_id LEFT JOIN competitor_products cp ON cp.id = f.competitor_product_id \
+    WHERE f.customer_id = $1 ORDER BY f.observed_on DESC, f.id DESC LIMIT 20";
+/// Product families that accounts like this one (same industry or category) bought and it did not; `j` is the
+/// join of the outer query (SQLite needs `CROSS JOIN` to start from the deals' lines, as the service does).
+fn w8_cross_sell(j: &str) -> String {
+    format!(
+        "SELECT p.family, COUNT(DISTINCT o.account_id), SUM(l.total_minor) FROM opportunity_lines l \
+         {j} opportunities o ON o.id = l.opportunity_id {j} stages s ON s.id = o.stage_id {j} products p ON p.id = l.product_id \
+         {j} accounts a ON a.id = o.account_id WHERE s.kind = 'won' AND o.account_id <> $1 \
+         AND (a.industry = (SELECT industry FROM accounts WHERE id = $2) OR a.category = (SELECT category FROM accounts WHERE id = $3)) \
+         AND p.family NOT IN (SELECT p2.family FROM opportunity_lines l2 JOIN opportunities o2 ON o2.id = l2.opportunity_id \
+         JOIN stages s2 ON s2.id = o2.stage_id JOIN products p2 ON p2.id = l2.product_id WHERE s2.kind = 'won' AND o2.account_id = $4) \
+         GROUP BY p.family ORDER BY 2 DESC, 3 DESC, p.family LIMIT 5"
+    )
+}
 const ACCOUNT: &str = "SELECT a.*, u.name FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = $1";
 const TIMELINE: &str = "SELECT * FROM ( \
     SELECT * FROM (SELECT 'activity' AS src, x.id, x.starts_at AS at, x.subject AS title, x.outcome AS detail FROM activities x \

@@ -250,10 +250,12 @@ test('a possible duplicate is named before saving; the duplicates are then merge
   await expect(rules.getByLabel('Similar, not only equal · Accounts — Name')).toBeChecked();
   await rules.getByLabel('Similar, not only equal · Accounts — Name').uncheck();
   await rules.getByRole('button', { name: 'Save · Accounts — Name' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved');
   await open(page, '/duplicates');
   await expect(page.locator('#duplicate-rules').getByLabel('Similar, not only equal · Accounts — Name')).not.toBeChecked();
   await page.locator('#duplicate-rules').getByLabel('Similar, not only equal · Accounts — Name').check();
   await page.locator('#duplicate-rules').getByRole('button', { name: 'Save · Accounts — Name' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved');
   await open(page, '/duplicates');
   await expect(page.locator('#duplicate-rules').getByLabel('Similar, not only equal · Accounts — Name')).toBeChecked();
   await open(page, copyUrl.replace(/^https?:\/\/[^/]+/, ''));

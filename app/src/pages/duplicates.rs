@@ -2,6 +2,7 @@
 //! `/duplicates/merge`: merge a set into one record, choosing the survivor and each field's value.
 
 use crate::api::duplicates::{get_merge, merge_records, scan_duplicates, SaveDuplicateRule};
+use crate::components::toast::use_toasts;
 use crate::components::{error_text, field_label, t, use_lang, Loading};
 use crate::domain::dedup::{DuplicateRules, MergeInput, MergeView};
 use crate::i18n::{format_int, M};
@@ -42,8 +43,10 @@ pub fn DuplicatesPage() -> impl IntoView {
     });
     let scan = Resource::new(move || params.get(), |(e, k, a)| scan_duplicates(e, k, a));
     let save_rule = ServerAction::<SaveDuplicateRule>::new();
+    let toasts = use_toasts();
     Effect::new(move |_| {
         if let Some(Ok(())) = save_rule.value().get() {
+            toasts.push(lang.t(M::Saved), false);
             scan.refetch();
         }
     });
