@@ -194,15 +194,15 @@ fn BoardView(board: Board, query: BoardQuery, refetch: Callback<()>) -> impl Int
             return;
         }
         let Some(target) = stage_of(to) else { return };
+        if target.kind == StageKind::Open {
+            columns.update(|cols| relocate(cols, card_id, &target, &rates));
+            if keyboard {
+                keep_focus(card_id);
+            }
+        }
         if busy.with_untracked(|b| b.contains(&card_id)) {
             // The card's last move is still on its way: this one waits for it and then goes with the version it
             // returns. Only the latest wish counts.
-            if target.kind == StageKind::Open {
-                columns.update(|cols| relocate(cols, card_id, &target, &rates));
-                if keyboard {
-                    keep_focus(card_id);
-                }
-            }
             queued.update_value(|q| {
                 q.insert(card_id, to);
             });
@@ -212,10 +212,6 @@ fn BoardView(board: Board, query: BoardQuery, refetch: Callback<()>) -> impl Int
             // Won and lost need the outcome's details: the close dialog asks for them.
             closing.set(Some((card, outcome_of(&target))));
             return;
-        }
-        columns.update(|cols| relocate(cols, card_id, &target, &rates));
-        if keyboard {
-            keep_focus(card_id);
         }
         busy.update(|b| b.push(card_id));
         leptos::task::spawn_local(async move {
