@@ -1063,3 +1063,41 @@ async fn lookups_list_regions_once(db: Db) {
     assert_eq!(regions, vec!["Beograd", "Vojvodina", "Šumadija"]);
 }
 both!(lookups_list_regions_once);
+
+// ---------------------------------------------------------------------------------------------------
+// 21. A pooled connection broken while idle (a database restart, a failover) is replaced before a
+// request uses it: the pool skips its ping only for connections used within the last second
+// ---------------------------------------------------------------------------------------------------
+async fn broken_idle_connections_are_replaced(db: Db) {
+    seed(&db).await;
+    let ana = user(&db, "ana@firma.rs", "Ana Petrović", "sales", None).await;
+    // Several connections open and back in the pool.
+    let mut held = Vec::new();
+    for _ in 0..4 {
+        held.push(db.pool.acquire().await.unwrap());
+    }
+    drop(held);
+    if db.backend == app::db::Backend::Postgres {
+        // The server ends every other session of this database, as a restart would.
+        let mut conn = db.pool.acquire().await.unwrap();
+        let ended: Vec<(bool,)> = sqlx::query_as(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+        assert!(ended.len() >= 3, "the warm connections were ended ({} ended)", ended.len());
+        drop(conn);
+    }
+    tokio::time::sleep(app::db::ALIVE_WITHOUT_PING + std::time::Duration::from_millis(300)).await;
+    // Every request after the idle time succeeds, on whichever connection it gets.
+    let mut reads = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (db, ana) = (db.clone(), ana.clone());
+        reads.spawn(async move { app::services::lookups::load(&db, &ana).await.map(|_| ()) });
+    }
+    while let Some(r) = reads.join_next().await {
+        r.unwrap().expect("a read after the idle time");
+    }
+}
+both!(broken_idle_connections_are_replaced);

@@ -58,6 +58,7 @@ impl Raw {
             // The same connection settings as Veza's own pool, so both sides run on equal terms.
             let pool = SqlitePoolOptions::new()
                 .max_connections(4)
+                .test_before_acquire(false)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         sqlx::Executor::execute(conn, app::db::SQLITE_CONNECTION_PRAGMAS).await?;
@@ -69,7 +70,22 @@ impl Raw {
                 .map_err(|e| e.to_string())?;
             Ok(Raw::Sqlite(pool))
         } else {
-            Ok(Raw::Pg(PgPoolOptions::new().max_connections(4).connect(url).await.map_err(|e| e.to_string())?))
+            // The same acquire check as Veza's pool.
+            let pool = PgPoolOptions::new()
+                .max_connections(4)
+                .test_before_acquire(false)
+                .before_acquire(|conn, meta| {
+                    Box::pin(async move {
+                        if meta.idle_for > app::db::ALIVE_WITHOUT_PING {
+                            sqlx::Connection::ping(conn).await?;
+                        }
+                        Ok(true)
+                    })
+                })
+                .connect(url)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Raw::Pg(pool))
         }
     }
 

@@ -36,6 +36,9 @@ impl Backend {
     }
 }
 
+/// How long an idle Postgres connection is trusted without a ping before it is used again.
+pub const ALIVE_WITHOUT_PING: Duration = Duration::from_secs(1);
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub pool: AnyPool,
@@ -84,14 +87,27 @@ impl Db {
         };
         let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
-            options = options.max_connections(8).after_connect(|conn, _| {
+            // An embedded database's connection cannot go stale while idle, so it is not pinged before
+            // every use (sqlx's default: a hand-over to the connection's worker thread and back per query).
+            options = options.max_connections(8).test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute(SQLITE_CONNECTION_PRAGMAS).await?;
                     Ok(())
                 })
             });
         } else {
-            options = options.max_connections(16);
+            // sqlx pings a connection before every use by default: one more round trip to the database
+            // per query. A connection used within the last second is taken as alive (HikariCP's rule);
+            // one idle longer is pinged, so one broken by a restart or a failover is replaced before a
+            // request uses it.
+            options = options.max_connections(16).test_before_acquire(false).before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > ALIVE_WITHOUT_PING {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            });
         }
         let pool = options.connect(&url).await.map_err(|e| format!("cannot open database: {e}"))?;
         if backend == Backend::Sqlite {

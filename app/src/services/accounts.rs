@@ -165,8 +165,11 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<Account, AppError> {
     let mut sql = Sql::new(DETAIL);
     sql.bind(id);
     visibility::restrict(&mut sql, actor, "a");
-    let row = sql.query_as::<AccountDb>().fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
-    let types = types_of(&db.pool, &[id]).await?.into_iter().map(|(_, t)| t).collect();
+    // Both queries on one connection: each trip through the pool costs a hand-over to SQLite's worker
+    // thread and a ping when the connection goes back.
+    let mut conn = db.pool.acquire().await?;
+    let row = sql.query_as::<AccountDb>().fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
+    let types = types_of(&mut *conn, &[id]).await?.into_iter().map(|(_, t)| t).collect();
     Ok(to_account(row, types))
 }
 
@@ -395,7 +398,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
     let (rows, next_cursor) = listing::finish(rows);
     let mut count = Sql::new("SELECT 1 FROM accounts a WHERE 1=1");
     filters(&mut count, &text, actor, q);
-    let total = listing::capped_count(db, count).await?;
+    let total = listing::total(db, count, &q.cursor, &rows, &next_cursor).await?;
     Ok(Page { rows, next_cursor, total })
 }
 

@@ -193,13 +193,19 @@ pub async fn profitability(db: &Db, actor: &Actor, q: &AnalysisQuery) -> Result<
 /// Product families that similar accounts (same industry or same category) bought in won deals and
 /// this account has not, with how many such accounts and their revenue from the family.
 pub async fn cross_sell(db: &Db, actor: &Actor, account_id: i64) -> Result<Vec<CrossSell>, AppError> {
-    let account = super::accounts::get(db, actor, account_id).await?;
-    let industry = account.industry.clone().filter(|s| !s.trim().is_empty());
-    let category = account.category.map(|c| c.code().to_string());
+    // The account (visible to the actor, or not found), the rate and the hints on one connection.
+    let mut conn = db.pool.acquire().await?;
+    let mut sql = Sql::new("SELECT a.industry, a.category FROM accounts a WHERE a.id = ");
+    sql.bind(account_id);
+    visibility::restrict(&mut sql, actor, "a");
+    let (industry, category): (Option<String>, Option<String>) =
+        sql.query_as().fetch_optional(&mut *conn).await?.ok_or(AppError::NotFound)?;
+    let industry = industry.filter(|s| !s.trim().is_empty());
+    let category = category.as_deref().and_then(crate::domain::Category::parse).map(|c| c.code().to_string());
     if industry.is_none() && category.is_none() {
         return Ok(Vec::new());
     }
-    let rate = super::pipeline::eur_rate(db).await?;
+    let rate = super::pipeline::eur_rate_on(&mut conn).await?;
     let mut sql = Sql::new("SELECT p.family, COUNT(DISTINCT o.account_id) AS accounts, ");
     rsd_sum(&mut sql, "l.total_minor", "o.currency", rate);
     // Driven from the deals' lines: SQLite otherwise starts from every won opportunity and every similar
@@ -224,6 +230,6 @@ pub async fn cross_sell(db: &Db, actor: &Actor, account_id: i64) -> Result<Vec<C
     sql.bind(account_id).push(")");
     visibility::restrict(&mut sql, actor, "o");
     sql.push(" GROUP BY p.family ORDER BY accounts DESC, revenue DESC, p.family LIMIT 5");
-    let rows: Vec<(String, i64, i64)> = sql.query_as().fetch_all(&db.pool).await?;
+    let rows: Vec<(String, i64, i64)> = sql.query_as().fetch_all(&mut *conn).await?;
     Ok(rows.into_iter().map(|(family, accounts, revenue_minor)| CrossSell { family, accounts, revenue_minor }).collect())
 }

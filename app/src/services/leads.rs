@@ -488,7 +488,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<LeadRow>
     let (rows, next_cursor) = listing::finish(rows);
     let mut count = Sql::new("SELECT 1 FROM leads l WHERE 1=1");
     filters(&mut count, &text, actor, q);
-    let total = listing::capped_count(db, count).await?;
+    let total = listing::total(db, count, &q.cursor, &rows, &next_cursor).await?;
     Ok(Page { rows, next_cursor, total })
 }
 

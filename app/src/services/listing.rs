@@ -121,6 +121,16 @@ impl TextSearch {
     }
 }
 
+/// The total a list page shows: a first page with no next page holds every match, so its rows are the
+/// count and no count query runs (an account's contacts and opportunities on its page, a narrow filter);
+/// otherwise [`capped_count`] of `from_where`.
+pub async fn total<T>(db: &Db, from_where: Sql, cursor: &str, rows: &[T], next_cursor: &Option<String>) -> Result<i64, AppError> {
+    if next_cursor.is_none() && decode_cursor(cursor).is_none() {
+        return Ok(rows.len() as i64);
+    }
+    capped_count(db, from_where).await
+}
+
 /// Counts the rows of `from_where` (a `SELECT 1 FROM … WHERE …` with its filters) up to [`COUNT_CAP`] + 1.
 pub async fn capped_count(db: &Db, from_where: Sql) -> Result<i64, AppError> {
     let mut sql = Sql::new(&format!("SELECT COUNT(*) AS n FROM ({}", from_where.text));

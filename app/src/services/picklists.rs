@@ -17,10 +17,15 @@ fn to_value(r: ValueRow) -> PicklistValue {
 
 /// Every value of every list (active and not: old records show inactive labels too).
 pub async fn load(db: &Db) -> Result<Picklists, AppError> {
+    load_on(&mut *db.pool.acquire().await?).await
+}
+
+/// [`load`] on a connection the caller holds.
+pub async fn load_on(conn: &mut sqlx::AnyConnection) -> Result<Picklists, AppError> {
     let rows = sqlx::query_as::<_, ValueRow>(
         "SELECT id, list, code, label_en, label_sr, position, active, version FROM picklist_values ORDER BY list, position, id",
     )
-    .fetch_all(&db.pool)
+    .fetch_all(conn)
     .await?;
     let mut out = Picklists::default();
     for v in rows.into_iter().map(to_value) {

@@ -25,7 +25,12 @@ fn stage(r: StageTuple) -> Stage {
 
 /// Active stages in pipeline order.
 pub async fn list(db: &Db) -> Result<Vec<Stage>, AppError> {
-    let rows = sqlx::query_as::<_, StageTuple>(&format!("{SELECT} WHERE active = 1 ORDER BY position, id")).fetch_all(&db.pool).await?;
+    list_on(&mut *db.pool.acquire().await?).await
+}
+
+/// [`list`] on a connection the caller holds.
+pub async fn list_on(conn: &mut sqlx::AnyConnection) -> Result<Vec<Stage>, AppError> {
+    let rows = sqlx::query_as::<_, StageTuple>(&format!("{SELECT} WHERE active = 1 ORDER BY position, id")).fetch_all(conn).await?;
     Ok(rows.into_iter().map(stage).collect())
 }
 

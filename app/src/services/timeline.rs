@@ -72,10 +72,9 @@ const COLUMNS: &str = "src, id, at, k, a, b, title, detail, actor, link_kind, li
 pub async fn page(db: &Db, actor: &Actor, q: &TimelineQuery) -> Result<TimelinePage, AppError> {
     let kind = RegardingKind::parse(&q.kind).ok_or(AppError::NotFound)?;
     // The record itself must be visible: its timeline is as secret as it is.
-    {
-        let mut conn = db.pool.acquire().await?;
-        super::activities::regarding(&mut conn, actor, kind, q.id).await.map_err(|_| AppError::NotFound)?;
-    }
+    // One connection for the check and the page (one trip through the pool, not two).
+    let mut conn = db.pool.acquire().await?;
+    super::activities::regarding(&mut conn, actor, kind, q.id).await.map_err(|_| AppError::NotFound)?;
     let filter = TimelineFilter::parse(&q.filter).unwrap_or(TimelineFilter::All);
     let window = Window {
         from: parse_date(&q.from).map(clock::day_start),
@@ -206,7 +205,7 @@ pub async fn page(db: &Db, actor: &Actor, q: &TimelineQuery) -> Result<TimelineP
         Option<String>,
         i64,
     );
-    let mut rows = sql.query_as::<ItemDb>().fetch_all(&db.pool).await?;
+    let mut rows = sql.query_as::<ItemDb>().fetch_all(&mut *conn).await?;
     let next_cursor = if rows.len() as i64 > PAGE {
         rows.truncate(PAGE as usize);
         rows.last().map(|r| format!("{}|{}", r.2, r.3))
