@@ -65,9 +65,7 @@ pub async fn get_observation_choices() -> Result<ObservationChoices, AppError> {
 #[server]
 pub async fn get_account_competition(account_id: i64) -> Result<(Vec<Observation>, Vec<CrossSell>), AppError> {
     let (db, actor) = super::ctx::signed_in().await?;
-    let hints = crate::services::analysis::cross_sell(&db, &actor, account_id).await?;
-    let seen = crate::services::competitors::observations_at(&db, &actor, account_id).await?;
-    Ok((seen, hints))
+    crate::services::competitors::account_panel(&db, &actor, account_id).await
 }
 
 #[server]

@@ -92,6 +92,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0011_import_search_at_end.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 12,
+        name: "choice list versions",
+        sqlite: include_str!("../../../migrations/sqlite/0012_choice_versions.sql"),
+        postgres: include_str!("../../../migrations/postgres/0012_choice_versions.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -45,6 +45,9 @@ pub struct Db {
     pub backend: Backend,
     /// The URL it was opened with (a worker process of the same database opens it again).
     pub url: String,
+    /// This server's copy of the choice lists, checked against the database before use
+    /// (`services::choices`).
+    pub choices: crate::services::choices::Cache,
 }
 
 /// Set on every SQLite connection: foreign keys on; a writer waits up to 10 s for the lock instead of
@@ -113,7 +116,7 @@ impl Db {
         if backend == Backend::Sqlite {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await.map_err(|e| e.to_string())?;
         }
-        Ok(Db { pool, backend, url })
+        Ok(Db { pool, backend, url, choices: Default::default() })
     }
 
     /// Starts a write transaction. On SQLite it is `BEGIN IMMEDIATE`, so the write lock is taken up front

@@ -85,7 +85,7 @@ pub fn AccountsPage() -> impl IntoView {
                                 </table>
                             </div>
                             <ExportLinks list="accounts" query=q.clone()/>
-                            <Pager path="/accounts" query=q next=p.next_cursor total=p.total shown=shown/>
+                            <Pager path="/accounts" query=q next=p.next_cursor total=p.total total_cap=p.total_cap shown=shown/>
                         }
                         .into_any()
                     }

@@ -82,7 +82,7 @@ pub fn ContactsPage() -> impl IntoView {
                                 </table>
                             </div>
                             <ExportLinks list="contacts" query=q.clone()/>
-                            <Pager path="/contacts" query=q next=p.next_cursor total=p.total shown=shown/>
+                            <Pager path="/contacts" query=q next=p.next_cursor total=p.total total_cap=p.total_cap shown=shown/>
                         }
                         .into_any()
                     }

@@ -100,7 +100,7 @@ pub fn LeadsPage() -> impl IntoView {
                             view! {
                                 <LeadTable rows=p.rows lk=lk.clone()/>
                                 <ExportLinks list="leads" query=q.clone()/>
-                                <Pager path="/leads" query=q.clone() next=p.next_cursor total=p.total shown=shown/>
+                                <Pager path="/leads" query=q.clone() next=p.next_cursor total=p.total total_cap=p.total_cap shown=shown/>
                             }
                             .into_any()
                         }

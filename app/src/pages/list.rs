@@ -109,23 +109,23 @@ pub fn ExportLinks(list: &'static str, query: ListQuery) -> impl IntoView {
 }
 
 #[component]
-pub fn Pager(path: &'static str, query: ListQuery, next: Option<String>, total: i64, shown: usize) -> impl IntoView {
+pub fn Pager(path: &'static str, query: ListQuery, next: Option<String>, total: i64, total_cap: i64, shown: usize) -> impl IntoView {
     let lang = use_lang();
     let first = (!query.cursor.is_empty()).then(|| href_with_cursor(path, &query, ""));
     let next = next.map(|c| href_with_cursor(path, &query, &c));
     view! {
         <nav class="pager" aria-label=lang.t(M::Pagination)>
-            <span class="muted">{format!("{} {} · {} {}", format_int(lang, shown as i64), lang.t(M::CardsShown), total_text(lang, total), lang.t(M::Results))}</span>
+            <span class="muted">{format!("{} {} · {} {}", format_int(lang, shown as i64), lang.t(M::CardsShown), total_text(lang, total, total_cap), lang.t(M::Results))}</span>
             {first.map(|h| view! { <a class="btn btn-ghost" href=h>{t(M::FirstPage)}</a> })}
             {next.map(|h| view! { <a class="btn" href=h rel="next">{t(M::Next)}</a> })}
         </nav>
     }
 }
 
-/// "123" or, past the count cap, "1,000+".
-fn total_text(lang: crate::i18n::Lang, total: i64) -> String {
-    if total > crate::domain::COUNT_CAP {
-        format!("{}+", format_int(lang, crate::domain::COUNT_CAP))
+/// "123" or, past the count's cap, "1,000+" ("100+" for a text with many matches).
+fn total_text(lang: crate::i18n::Lang, total: i64, cap: i64) -> String {
+    if total > cap {
+        format!("{}+", format_int(lang, cap))
     } else {
         format_int(lang, total)
     }

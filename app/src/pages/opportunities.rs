@@ -95,7 +95,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
                                 </table>
                             </div>
                             <ExportLinks list="opportunities" query=q.clone()/>
-                            <Pager path="/opportunities" query=q next=p.next_cursor total=p.total shown=shown/>
+                            <Pager path="/opportunities" query=q next=p.next_cursor total=p.total total_cap=p.total_cap shown=shown/>
                         }
                         .into_any()
                     }

@@ -531,6 +531,16 @@ struct ObsDb {
 /// Observations, newest first, with the customer named only where the viewer may see it. `scope`
 /// is a filter like " AND f.competitor_id = " followed by its bound value.
 async fn observations(db: &Db, actor: &Actor, column: &str, id: i64, limit: i64) -> Result<Vec<Observation>, AppError> {
+    observations_on(&mut *db.pool.acquire().await?, actor, column, id, limit).await
+}
+
+async fn observations_on(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    column: &str,
+    id: i64,
+    limit: i64,
+) -> Result<Vec<Observation>, AppError> {
     let mut sql = Sql::new(
         "SELECT f.id, f.competitor_id, c.name AS competitor_name, f.competitor_product_id AS product_id, cp.name AS product_name, \
          cu.id AS customer_id, cu.name AS customer_name, f.observed_on, f.region, f.price_minor, f.currency, f.rebate_bp, f.payment_terms, \
@@ -546,7 +556,7 @@ async fn observations(db: &Db, actor: &Actor, column: &str, id: i64, limit: i64)
         sql.push(" AND cu.id IS NOT NULL");
     }
     sql.push(" ORDER BY f.observed_on DESC, f.id DESC LIMIT ").bind(limit);
-    let rows = sql.query_as::<ObsDb>().fetch_all(&db.pool).await?;
+    let rows = sql.query_as::<ObsDb>().fetch_all(conn).await?;
     Ok(rows
         .into_iter()
         .map(|r| Observation {
@@ -599,6 +609,15 @@ pub async fn delete_observation(db: &Db, actor: &Actor, id: i64) -> Result<(), A
 /// The latest observations made at a customer (for its account page).
 pub async fn observations_at(db: &Db, actor: &Actor, customer: i64) -> Result<Vec<Observation>, AppError> {
     observations(db, actor, "customer_id", customer, 20).await
+}
+
+/// The competition panel of an account's page: the observations made at the account and the cross-sell
+/// hints, on one connection.
+pub async fn account_panel(db: &Db, actor: &Actor, account_id: i64) -> Result<(Vec<Observation>, Vec<CrossSell>), AppError> {
+    let mut conn = db.pool.acquire().await?;
+    let hints = super::analysis::cross_sell_on(&mut conn, db.backend, actor, account_id).await?;
+    let seen = observations_on(&mut conn, actor, "customer_id", account_id, 20).await?;
+    Ok((seen, hints))
 }
 
 /// What the observation form offers: competitors and their products, and the regions.

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 pub const PAGE_SIZE: i64 = 50;
 
-pub use crate::domain::COUNT_CAP;
+pub use crate::domain::{COUNT_CAP, TEXT_COUNT_CAP};
 
 /// A sortable column: the SQL expression (ours, never user input) and whether it is numeric.
 #[derive(Clone, Copy)]
@@ -82,6 +82,15 @@ impl TextSearch {
         Ok(t)
     }
 
+    /// How far a list counts its matches: [`TEXT_COUNT_CAP`] when the probe found many, else [`COUNT_CAP`].
+    pub fn count_cap(&self) -> i64 {
+        if self.matches == Matches::Many {
+            TEXT_COUNT_CAP
+        } else {
+            COUNT_CAP
+        }
+    }
+
     /// Without the probe (a query that takes its few matches in index order anyway).
     pub fn simple(backend: Backend, q: &str) -> TextSearch {
         TextSearch { key: search_key(q), backend: Some(backend), matches: Matches::Unknown }
@@ -121,21 +130,26 @@ impl TextSearch {
     }
 }
 
-/// The total a list page shows: a first page with no next page holds every match, so its rows are the
-/// count and no count query runs (an account's contacts and opportunities on its page, a narrow filter);
-/// otherwise [`capped_count`] of `from_where`.
-pub async fn total<T>(db: &Db, from_where: Sql, cursor: &str, rows: &[T], next_cursor: &Option<String>) -> Result<i64, AppError> {
+/// The total a list page shows, counted up to `cap` (see [`TextSearch::count_cap`]): a first page with
+/// no next page holds every match, so its rows are the count and no count query runs (an account's
+/// contacts and opportunities on its page, a narrow filter); otherwise the rows of `from_where`.
+pub async fn total<T>(db: &Db, from_where: Sql, cursor: &str, rows: &[T], next_cursor: &Option<String>, cap: i64) -> Result<i64, AppError> {
     if next_cursor.is_none() && decode_cursor(cursor).is_none() {
         return Ok(rows.len() as i64);
     }
-    capped_count(db, from_where).await
+    capped_count_at(db, from_where, cap).await
 }
 
 /// Counts the rows of `from_where` (a `SELECT 1 FROM … WHERE …` with its filters) up to [`COUNT_CAP`] + 1.
 pub async fn capped_count(db: &Db, from_where: Sql) -> Result<i64, AppError> {
+    capped_count_at(db, from_where, COUNT_CAP).await
+}
+
+/// [`capped_count`] up to `cap` + 1.
+pub async fn capped_count_at(db: &Db, from_where: Sql, cap: i64) -> Result<i64, AppError> {
     let mut sql = Sql::new(&format!("SELECT COUNT(*) AS n FROM ({}", from_where.text));
     sql.args = from_where.args;
-    sql.push(" LIMIT ").bind(COUNT_CAP + 1).push(") AS matches");
+    sql.push(" LIMIT ").bind(cap + 1).push(") AS matches");
     Ok(sql.query().fetch_one(&db.pool).await?.try_get("n")?)
 }
 

@@ -6,28 +6,20 @@ use crate::domain::{Choice, Lookups, Role};
 use crate::error::AppError;
 
 pub async fn load(db: &Db, actor: &Actor) -> Result<Lookups, AppError> {
-    // Five small queries on one connection: each trip through the pool costs a hand-over to SQLite's
-    // worker thread and a ping when the connection goes back (W8 in docs/performance.md).
+    // Two small queries on one connection: the choice lists' version (the lists themselves come from
+    // this server's copy while it matches, see `choices`) and the regions, which follow the accounts.
     let mut conn = db.pool.acquire().await?;
-    // Non-admins may only assign within their team (or to themselves).
-    let users = if actor.role == Role::Admin {
-        sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE active = 1 ORDER BY name").fetch_all(&mut *conn).await?
-    } else {
-        sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM users WHERE active = 1 AND (id = $1 OR team_id = $2) ORDER BY name")
-            .bind(actor.id)
-            .bind(actor.team_id.unwrap_or(-1))
-            .fetch_all(&mut *conn)
-            .await?
-    };
-    let teams = sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM teams ORDER BY name").fetch_all(&mut *conn).await?;
+    let choices = super::choices::get_on(db, &mut conn).await?;
     let regions = regions_on(&mut conn, db.backend).await?;
-    Ok(Lookups {
-        users: users.into_iter().map(|(id, label)| Choice { id, label }).collect(),
-        teams: teams.into_iter().map(|(id, label)| Choice { id, label }).collect(),
-        regions,
-        stages: super::stages::list_on(&mut conn).await?,
-        picklists: super::picklists::load_on(&mut conn).await?,
-    })
+    drop(conn);
+    // Non-admins may only assign within their team (or to themselves).
+    let users = choices
+        .users
+        .iter()
+        .filter(|(id, _, team)| actor.role == Role::Admin || *id == actor.id || (team.is_some() && *team == actor.team_id))
+        .map(|(id, name, _)| Choice { id: *id, label: name.clone() })
+        .collect();
+    Ok(Lookups { users, teams: choices.teams.clone(), regions, stages: choices.stages.clone(), picklists: choices.picklists.clone() })
 }
 
 /// The distinct regions of the accounts (at most 200), in order.

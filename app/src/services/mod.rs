@@ -7,6 +7,7 @@ pub mod activities;
 pub mod analysis;
 pub mod audit;
 pub mod auth;
+pub mod choices;
 pub mod clock;
 pub mod competitors;
 pub mod contacts;
