@@ -14,11 +14,13 @@ BEGIN
 END
 $$;
 
-CREATE TRIGGER users_choices AFTER INSERT OR DELETE OR UPDATE OF name, team_id, active ON users
+-- BEFORE each statement: a transaction locks the version row before any row of these tables, so two
+-- transactions writing them (two administrators reordering stages) queue instead of deadlocking.
+CREATE TRIGGER users_choices BEFORE INSERT OR DELETE OR UPDATE OF name, team_id, active ON users
     FOR EACH STATEMENT EXECUTE FUNCTION bump_choices_version();
-CREATE TRIGGER teams_choices AFTER INSERT OR UPDATE OR DELETE ON teams
+CREATE TRIGGER teams_choices BEFORE INSERT OR UPDATE OR DELETE ON teams
     FOR EACH STATEMENT EXECUTE FUNCTION bump_choices_version();
-CREATE TRIGGER stages_choices AFTER INSERT OR UPDATE OR DELETE ON stages
+CREATE TRIGGER stages_choices BEFORE INSERT OR UPDATE OR DELETE ON stages
     FOR EACH STATEMENT EXECUTE FUNCTION bump_choices_version();
-CREATE TRIGGER picklist_values_choices AFTER INSERT OR UPDATE OR DELETE ON picklist_values
+CREATE TRIGGER picklist_values_choices BEFORE INSERT OR UPDATE OR DELETE ON picklist_values
     FOR EACH STATEMENT EXECUTE FUNCTION bump_choices_version();
