@@ -49,12 +49,8 @@ impl Cache {
     }
 }
 
-/// The choice lists, from this server's copy when the database's version still matches.
-pub async fn get(db: &Db) -> Result<Arc<Choices>, AppError> {
-    get_on(db, &mut *db.pool.acquire().await?).await
-}
-
-/// [`get`] on a connection the caller holds.
+/// The choice lists, on a connection the caller holds: from this server's copy when the database's
+/// version still matches, read again otherwise.
 pub async fn get_on(db: &Db, conn: &mut sqlx::AnyConnection) -> Result<Arc<Choices>, AppError> {
     let (version,): (i64,) = sqlx::query_as("SELECT version FROM cache_versions WHERE name = 'choices'").fetch_one(&mut *conn).await?;
     if let Some(held) = db.choices.current(version) {
