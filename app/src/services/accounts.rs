@@ -407,9 +407,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
     let (rows, next_cursor) = listing::finish(rows);
     let mut count = Sql::new("SELECT 1 FROM accounts a WHERE 1=1");
     filters(&mut count, &text, actor, q);
-    let total_cap = text.count_cap();
-    let total = listing::total(db, count, &q.cursor, &rows, &next_cursor, total_cap).await?;
-    Ok(Page { rows, next_cursor, total, total_cap })
+    listing::page(db, count, &text, &q.cursor, rows, next_cursor).await
 }
 
 /// Accounts matching `q` for a picker (first 20 by name).

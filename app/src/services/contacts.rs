@@ -299,9 +299,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactR
     let (rows, next_cursor) = listing::finish(rows);
     let mut count = Sql::new("SELECT 1 FROM contacts c WHERE 1=1");
     filters(&mut count, &text, actor, q);
-    let total_cap = text.count_cap();
-    let total = listing::total(db, count, &q.cursor, &rows, &next_cursor, total_cap).await?;
-    Ok(Page { rows, next_cursor, total, total_cap })
+    listing::page(db, count, &text, &q.cursor, rows, next_cursor).await
 }
 
 /// Contacts of one account for a picker.

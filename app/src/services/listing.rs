@@ -5,6 +5,7 @@
 use crate::db::sql::{decode_cursor, encode_cursor, Sql};
 use crate::db::{Backend, Db};
 use crate::domain::text::{like_escape, search_key};
+use crate::domain::Page;
 use crate::error::AppError;
 use sqlx::Row;
 
@@ -130,14 +131,25 @@ impl TextSearch {
     }
 }
 
-/// The total a list page shows, counted up to `cap` (see [`TextSearch::count_cap`]): a first page with
-/// no next page holds every match, so its rows are the count and no count query runs (an account's
-/// contacts and opportunities on its page, a narrow filter); otherwise the rows of `from_where`.
-pub async fn total<T>(db: &Db, from_where: Sql, cursor: &str, rows: &[T], next_cursor: &Option<String>, cap: i64) -> Result<i64, AppError> {
-    if next_cursor.is_none() && decode_cursor(cursor).is_none() {
-        return Ok(rows.len() as i64);
-    }
-    capped_count_at(db, from_where, cap).await
+/// A list's page with its total, counted up to the text's cap ([`TextSearch::count_cap`]): a first page
+/// with no next page holds every match, so its rows are the count and no count query runs (an
+/// account's contacts and opportunities on its page, a narrow filter); otherwise the rows of
+/// `from_where` are counted.
+pub async fn page<T>(
+    db: &Db,
+    from_where: Sql,
+    text: &TextSearch,
+    cursor: &str,
+    rows: Vec<T>,
+    next_cursor: Option<String>,
+) -> Result<Page<T>, AppError> {
+    let total_cap = text.count_cap();
+    let total = if next_cursor.is_none() && decode_cursor(cursor).is_none() {
+        rows.len() as i64
+    } else {
+        capped_count_at(db, from_where, total_cap).await?
+    };
+    Ok(Page { rows, next_cursor, total, total_cap })
 }
 
 /// Counts the rows of `from_where` (a `SELECT 1 FROM … WHERE …` with its filters) up to [`COUNT_CAP`] + 1.

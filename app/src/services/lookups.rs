@@ -2,7 +2,7 @@
 
 use super::Actor;
 use crate::db::Db;
-use crate::domain::{Choice, Lookups, Role};
+use crate::domain::{Choice, Lookups};
 use crate::error::AppError;
 
 pub async fn load(db: &Db, actor: &Actor) -> Result<Lookups, AppError> {
@@ -16,7 +16,7 @@ pub async fn load(db: &Db, actor: &Actor) -> Result<Lookups, AppError> {
     let users = choices
         .users
         .iter()
-        .filter(|(id, _, team)| actor.role == Role::Admin || *id == actor.id || (team.is_some() && *team == actor.team_id))
+        .filter(|(id, _, team)| super::visibility::can_assign(actor, *id, *team))
         .map(|(id, name, _)| Choice { id: *id, label: name.clone() })
         .collect();
     Ok(Lookups { users, teams: choices.teams.clone(), regions, stages: choices.stages.clone(), picklists: choices.picklists.clone() })
