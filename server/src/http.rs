@@ -45,7 +45,6 @@ pub fn router(state: AppState) -> Router {
             routes,
             move || {
                 provide_context(ctx_state.clone());
-                provide_context(RequestCache::default());
             },
             {
                 let options = state.leptos_options.clone();
@@ -60,6 +59,7 @@ pub fn router(state: AppState) -> Router {
             shell,
         ))
         // leptos_routes also registers each server function's own path: the error statuses wrap them all.
+        .layer(middleware::from_fn_with_state(state.clone(), request_cache))
         .layer(middleware::from_fn(error_status))
         .layer(middleware::from_fn(origin_guard))
         .layer(axum::Extension(fn_state))
@@ -70,7 +70,6 @@ async fn server_fn(axum::Extension(state): axum::Extension<AppState>, req: Reque
     handle_server_fns_with_context(
         move || {
             provide_context(state.clone());
-            provide_context(RequestCache::default());
         },
         req,
     )
@@ -277,6 +276,35 @@ async fn origin_guard(req: Request<Body>, next: Next) -> Response {
     next.run(req).await
 }
 
+/// Gives every request its `RequestCache` (the server functions find it among the request's parts). For
+/// a page it also looks the visitor's session up before the page renders, so that the page's components
+/// find it in at once (see `Layout` in the app), and sends a visitor without one to sign-in (or to setup
+/// on a new installation) before anything is rendered.
+async fn request_cache(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
+    let cache = RequestCache::default();
+    let path = req.uri().path();
+    if req.method() == Method::GET && renders_page(path) {
+        let token = app::api::ctx::cookie_in(req.headers(), app::api::ctx::SESSION_COOKIE);
+        // A failure is left to the page's own session request, which reports it.
+        if let Ok(session) = cache.session(&state.db, token.as_deref()).await {
+            if session.user.is_none() && !PUBLIC_PAGES.contains(&path) {
+                return axum::response::Redirect::to(if session.needs_setup { "/setup" } else { "/login" }).into_response();
+            }
+        }
+    }
+    req.extensions_mut().insert(cache);
+    next.run(req).await
+}
+
+/// The pages a visitor without a session may open; every other page is behind sign-in.
+const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
+
+/// Whether a GET of `path` renders a page (not a server function, a file, an export or the browser code).
+fn renders_page(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("").contains('.');
+    !file && !["/api/", "/files", "/export/", "/healthz", "/calendar/"].iter().any(|p| path.starts_with(p))
+}
+
 fn same_origin(req: &Request<Body>) -> bool {
     let Some(host) = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
     let source = req.headers().get(header::ORIGIN).or_else(|| req.headers().get(header::REFERER)).and_then(|v| v.to_str().ok());
@@ -326,5 +354,24 @@ mod tests {
         assert!(!same_origin(&req("veza.local", Some("https://evil.example"), None)));
         assert!(!same_origin(&req("veza.local", Some("https://veza.local.evil.example"), None)));
         assert!(!same_origin(&req("veza.local", None, None)));
+    }
+
+    #[test]
+    fn pages_are_told_from_files_and_functions() {
+        for page in ["/", "/accounts/1", "/reports/forecast", "/imports/7", "/calendar", "/login"] {
+            assert!(renders_page(page), "{page}");
+        }
+        for other in [
+            "/api/get_session123",
+            "/pkg/veza.wasm",
+            "/favicon.ico",
+            "/files/3",
+            "/export/contacts.csv",
+            "/healthz",
+            "/calendar/abc.ics",
+            "/imports/7/rejected.csv",
+        ] {
+            assert!(!renders_page(other), "{other}");
+        }
     }
 }

@@ -82,22 +82,50 @@ pub mod ctx {
         cache: Option<RequestCache>,
     }
 
-    /// Per-request memory, provided by the HTTP layer for each request: a page's server functions
-    /// (the session and the page's data) look the signed-in user up once, not once each.
+    /// Per-request memory, put into every request by the HTTP layer: a page's server functions (the
+    /// session and the page's data) look the signed-in user up once, not once each. For a page the
+    /// HTTP layer also looks the session up before rendering starts (`session`), so the session
+    /// resource is ready the moment the app creates it and every component finds it in at once.
     #[derive(Clone, Default)]
     pub struct RequestCache {
         actor: std::sync::Arc<tokio::sync::OnceCell<Option<Actor>>>,
+        session: std::sync::Arc<tokio::sync::OnceCell<crate::api::session::SessionInfo>>,
+    }
+
+    impl RequestCache {
+        /// The signed-in user of session `token` (None: no such live session).
+        async fn actor(&self, db: &Db, token: &str) -> Result<Option<Actor>, AppError> {
+            self.actor.get_or_try_init(|| crate::services::auth::session_user(db, token)).await.cloned()
+        }
+
+        /// What every page needs to know about its visitor (`get_session`): the user of session
+        /// `token`, whether the installation still needs its first user, whether demo data is loaded.
+        pub async fn session(&self, db: &Db, token: Option<&str>) -> Result<crate::api::session::SessionInfo, AppError> {
+            self.session
+                .get_or_try_init(|| async {
+                    let user = match token {
+                        Some(t) => self.actor(db, t).await?,
+                        None => None,
+                    };
+                    let needs_setup = user.is_none() && crate::services::auth::user_count(db).await? == 0;
+                    let demo = crate::services::demo::is_loaded(db).await?;
+                    Ok::<_, AppError>(crate::api::session::SessionInfo { user, needs_setup, demo })
+                })
+                .await
+                .cloned()
+        }
     }
 
     impl Request {
         pub fn capture() -> Result<Request, AppError> {
             let state = state()?;
+            let parts = use_context::<Parts>();
             Ok(Request {
                 db: state.db,
-                parts: use_context::<Parts>(),
                 response: use_context::<leptos_axum::ResponseOptions>(),
                 secure_cookies: state.secure_cookies,
-                cache: use_context::<RequestCache>(),
+                cache: parts.as_ref().and_then(|p| p.extensions.get::<RequestCache>().cloned()),
+                parts,
             })
         }
 
@@ -109,10 +137,19 @@ pub mod ctx {
         pub async fn actor(&self) -> Result<Actor, AppError> {
             let token = self.cookie(SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
             let found = match &self.cache {
-                Some(cache) => cache.actor.get_or_try_init(|| crate::services::auth::session_user(&self.db, &token)).await?.clone(),
+                Some(cache) => cache.actor(&self.db, &token).await?,
                 None => crate::services::auth::session_user(&self.db, &token).await?,
             };
             found.ok_or(AppError::Unauthorized)
+        }
+
+        /// What every page needs to know about its visitor; see `RequestCache::session`.
+        pub async fn session(&self) -> Result<crate::api::session::SessionInfo, AppError> {
+            let token = self.cookie(SESSION_COOKIE);
+            match &self.cache {
+                Some(cache) => cache.session(&self.db, token.as_deref()).await,
+                None => RequestCache::default().session(&self.db, token.as_deref()).await,
+            }
         }
 
         pub fn client_ip(&self) -> String {

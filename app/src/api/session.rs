@@ -19,15 +19,7 @@ pub struct SessionInfo {
 
 #[server]
 pub async fn get_session() -> Result<SessionInfo, AppError> {
-    let req = super::ctx::Request::capture()?;
-    let user = match req.actor().await {
-        Ok(a) => Some(a),
-        Err(AppError::Unauthorized) => None,
-        Err(e) => return Err(e),
-    };
-    let needs_setup = user.is_none() && crate::services::auth::user_count(&req.db).await? == 0;
-    let demo = crate::services::demo::is_loaded(&req.db).await?;
-    Ok(SessionInfo { user, needs_setup, demo })
+    super::ctx::Request::capture()?.session().await
 }
 
 #[server]
