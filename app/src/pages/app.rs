@@ -157,7 +157,8 @@ fn NotFound() -> impl IntoView {
 /// again and its queries sent again (measured: the account page's twelve queries ran two or three
 /// times in about half of the requests). The server looks the session up before rendering a page
 /// (`ctx::RequestCache`) and the browser hydrates it from the page, so a page's components find the
-/// session in from the start. A visitor without a session still gets the redirect.
+/// session in from the start. The server also redirects a visitor without a session before rendering
+/// anything; the redirects below remain for a page whose session lookup failed there.
 #[component]
 fn Layout() -> impl IntoView {
     let session = expect_context::<SessionResource>();
