@@ -288,7 +288,7 @@ async fn request_cache(State(state): State<AppState>, mut req: Request<Body>, ne
         // A failure is left to the page's own session request, which reports it.
         if let Ok(session) = cache.session(&state.db, token.as_deref()).await {
             if session.user.is_none() && !PUBLIC_PAGES.contains(&path) {
-                return axum::response::Redirect::to(if session.needs_setup { "/setup" } else { "/login" }).into_response();
+                return axum::response::Redirect::to(session.entry_path()).into_response();
             }
         }
     }
@@ -406,12 +406,17 @@ mod tests {
         }
     }
 
+    /// The Postgres database the test connects to first, to create its own (test.sh sets it).
+    fn pg_admin_url() -> String {
+        std::env::var("VEZA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    }
+
     /// The databases to run on: a fresh SQLite file, and a fresh Postgres database when one is
     /// reachable (required with VEZA_REQUIRE_POSTGRES=1, as in CI).
     async fn databases(dir: &std::path::Path) -> Vec<(String, Option<String>)> {
         use sqlx::{Connection, Executor};
         let mut out = vec![(format!("sqlite://{}/pages.db", dir.display()), None)];
-        let admin = std::env::var("VEZA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+        let admin = pg_admin_url();
         match sqlx::PgConnection::connect(&admin).await {
             Ok(mut conn) => {
                 let name = format!("veza_pages_{}", std::process::id());
@@ -480,9 +485,7 @@ mod tests {
             db.pool.close().await;
             if let Some(name) = pg_name {
                 use sqlx::{Connection, Executor};
-                let admin =
-                    std::env::var("VEZA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-                let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
+                let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
                 conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
             }
         }

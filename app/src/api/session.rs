@@ -17,6 +17,17 @@ pub struct SessionInfo {
     pub demo: bool,
 }
 
+impl SessionInfo {
+    /// Where a visitor without a session is sent: setup on a new installation, sign-in otherwise.
+    pub fn entry_path(&self) -> &'static str {
+        if self.needs_setup {
+            "/setup"
+        } else {
+            "/login"
+        }
+    }
+}
+
 #[server]
 pub async fn get_session() -> Result<SessionInfo, AppError> {
     super::ctx::Request::capture()?.session().await

@@ -169,8 +169,8 @@ fn Layout() -> impl IntoView {
                     Ok(SessionInfo { user: Some(user), demo, .. }) => {
                         view! { <Frame user=user demo=demo/> }.into_any()
                     }
-                    Ok(SessionInfo { needs_setup: true, .. }) => view! { <Redirect path="/setup"/> }.into_any(),
-                    _ => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(info) => view! { <Redirect path=info.entry_path()/> }.into_any(),
+                    Err(_) => view! { <Redirect path="/login"/> }.into_any(),
                 }
             })}
         </Suspense>
