@@ -55,13 +55,17 @@ pub struct Db {
 /// commits, never corrupt the file); and a page cache of up to 64 MiB per connection (SQLite's default is
 /// 2 MiB) so a big write transaction — an import's batch touching every index of a large table — keeps
 /// its pages in memory instead of spilling them to the log before it commits. Memory is taken only as
-/// pages are read. Statement journals (a multi-row statement's undo within its transaction) stay in
-/// memory instead of a temporary file; and the log is copied back into the database once it holds
-/// 10,000 pages (about 40 MiB) rather than SQLite's 1,000: a big transaction writes more than 1,000
-/// pages, so with the default every import batch paid a checkpoint and its fsyncs, copying again the
-/// index pages the batch before had changed.
+/// pages are read. The log is copied back into the database once it holds 10,000 pages (about 40 MiB)
+/// rather than SQLite's 1,000: a big transaction writes more than 1,000 pages, so with the default every
+/// import batch paid a checkpoint and its fsyncs, copying again the index pages the batch before had
+/// changed.
+///
+/// Temporary storage stays SQLite's default (files). With `temp_store = MEMORY` SQLite's sorter gives up
+/// its one contiguous buffer and allocates every row of a sort (a GROUP BY over a million opportunities)
+/// on its own, then sorts that linked list in place: the forecast's statement took 1.0 s on a fresh
+/// connection and 2.7–3.5 s after ten runs, as the allocations scattered (docs/performance.md, W4b).
 pub const SQLITE_CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-     PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 10000;";
+     PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;";
 
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
