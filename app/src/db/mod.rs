@@ -62,8 +62,9 @@ pub struct Db {
 ///
 /// Temporary storage stays SQLite's default (files). With `temp_store = MEMORY` SQLite's sorter gives up
 /// its one contiguous buffer and allocates every row of a sort (a GROUP BY over a million opportunities)
-/// on its own, then sorts that linked list in place: the forecast's statement took 1.0 s on a fresh
-/// connection and 2.7–3.5 s after ten runs, as the allocations scattered (docs/performance.md, W4b).
+/// on its own, then sorts that linked list in place: on one connection the forecast's statement took
+/// 1.3 s on its first run and 3.4–3.7 s from its fifth, as the allocations scattered; without the
+/// setting a steady 0.9–1.1 s (docs/performance.md, W4b).
 pub const SQLITE_CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
      PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;";
 
