@@ -40,6 +40,7 @@ pub fn detect_lang() -> Lang {
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = detect_lang();
+    provide_lazy_set();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -54,6 +55,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </head>
             <body>
                 <App/>
+                <LazyPreloads/>
             </body>
         </html>
     }
