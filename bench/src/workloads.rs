@@ -116,18 +116,14 @@ pub async fn w1_board(cx: &Ctx, server: &Server, client: &reqwest::Client, cooki
 /// W8: the page of the busiest account (5,000 activities at full scale) as its owner opens it: the
 /// account, its contacts and opportunities, and the first page of its 360° timeline, server-rendered.
 pub async fn w8_timeline(cx: &Ctx, server: &Server, client: &reqwest::Client) -> Result<Outcome, String> {
-    let owner: (i64, String) = match &cx.raw {
-        Raw::Sqlite(p) => sqlx::query_as("SELECT u.id, u.email FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = 1")
-            .fetch_one(p)
-            .await
-            .map_err(e)?,
-        Raw::Pg(p) => sqlx::query_as("SELECT u.id, u.email FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = 1")
-            .fetch_one(p)
-            .await
-            .map_err(e)?,
+    const OWNER: &str = "SELECT u.id, u.email, COALESCE(u.team_id, 0) FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = 1";
+    let owner: (i64, String, i64) = match &cx.raw {
+        Raw::Sqlite(p) => sqlx::query_as(OWNER).fetch_one(p).await.map_err(e)?,
+        Raw::Pg(p) => sqlx::query_as(OWNER).fetch_one(p).await.map_err(e)?,
     };
     let cookie = server.sign_in(client, &owner.1, crate::generate::PASSWORD).await?;
     let url = format!("{}/accounts/1", server.base);
+    let timeline = &w8_timeline_sql();
     let cross_sell = &w8_cross_sell(if matches!(cx.raw, Raw::Pg(_)) { "JOIN" } else { "CROSS JOIN" });
     let (v, b) = compare(
         cx.warmup(),
@@ -152,7 +148,7 @@ pub async fn w8_timeline(cx: &Ctx, server: &Server, client: &reqwest::Client) ->
             cx.raw.rows(W8_OPPORTUNITIES, &[A::I(1)]).await?;
             cx.raw.rows(W8_OBSERVATIONS, &[A::I(1)]).await?;
             cx.raw.rows(cross_sell, &[A::I(1), A::I(1), A::I(1), A::I(1)]).await?;
-            cx.raw.rows(TIMELINE, &[A::I(1), A::I(26)]).await?;
+            cx.raw.rows(timeline, &[A::I(1), A::I(26), A::I(owner.0), A::I(owner.2)]).await?;
             Ok(())
         },
     )
@@ -167,7 +163,8 @@ pub async fn w8_timeline(cx: &Ctx, server: &Server, client: &reqwest::Client) ->
     o.notes.push(
         "baseline: what the page shows, one query each: the account, users, teams and regions (the form's choices), the first 51 \
          contacts and opportunities of the account, its competitor observations and cross-sell families, and the first 26 timeline \
-         items (activities, notes, stage changes, leads) by one UNION ALL"
+         items as the page shows them (activities, notes, documents, stage changes, closed leads the user may see, with who and \
+         what about) by one UNION ALL"
             .into(),
     );
     Ok(o)
@@ -203,15 +200,46 @@ fn w8_cross_sell(j: &str) -> String {
     )
 }
 const ACCOUNT: &str = "SELECT a.*, u.name FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = $1";
-const TIMELINE: &str = "SELECT * FROM ( \
-    SELECT * FROM (SELECT 'activity' AS src, x.id, x.starts_at AS at, x.subject AS title, x.outcome AS detail FROM activities x \
-      WHERE x.account_id = $1 ORDER BY x.starts_at DESC, x.id DESC LIMIT $2) AS a \
-    UNION ALL SELECT * FROM (SELECT 'note', n.id, n.created_at, n.body, NULL FROM notes n WHERE n.account_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT $2) AS n \
-    UNION ALL SELECT * FROM (SELECT 'stage', sc.id, sc.changed_at, s.name, NULL FROM opportunity_stage_changes sc JOIN opportunities o ON o.id = sc.opportunity_id \
-      JOIN stages s ON s.id = sc.to_stage_id WHERE o.account_id = $1 ORDER BY sc.changed_at DESC, sc.id DESC LIMIT $2) AS s \
-    UNION ALL SELECT * FROM (SELECT 'lead', l.id, l.closed_at, l.company, NULL FROM leads l WHERE l.account_id = $1 AND l.closed_at IS NOT NULL \
-      ORDER BY l.closed_at DESC, l.id DESC LIMIT $2) AS l \
-    ) AS items ORDER BY at DESC, id DESC LIMIT $2";
+/// The first page of the account's timeline as the page shows it, by one UNION ALL: each item's kind and
+/// status, who did it and the record it is about (by name), from activities, notes, documents, stage
+/// changes and closed leads the user may see (owner `$3` or team `$4`), newest first, `$2` per source.
+fn w8_timeline_sql() -> String {
+    let label = |t: &str| {
+        format!(
+            "CASE {t}.regarding_kind WHEN 'account' THEN (SELECT r.name FROM accounts r WHERE r.id = {t}.regarding_id) \
+             WHEN 'contact' THEN (SELECT r.first_name || ' ' || r.last_name FROM contacts r WHERE r.id = {t}.regarding_id) \
+             WHEN 'opportunity' THEN (SELECT r.name FROM opportunities r WHERE r.id = {t}.regarding_id) \
+             ELSE (SELECT TRIM(COALESCE(r.company, '') || ' ' || COALESCE(r.last_name, '')) FROM leads r WHERE r.id = {t}.regarding_id) END"
+        )
+    };
+    format!(
+        "SELECT * FROM ( \
+         SELECT * FROM (SELECT 'activity' AS src, x.id, x.starts_at AS at, x.kind AS a, x.status AS b, x.subject AS title, \
+           COALESCE(x.outcome, x.description) AS detail, u.name AS actor, x.regarding_kind AS link_kind, x.regarding_id AS link_id, \
+           {} AS link_label, x.version FROM activities x JOIN users u ON u.id = x.owner_id \
+           WHERE x.account_id = $1 AND (x.owner_id = $3 OR x.team_id = $4) ORDER BY x.starts_at DESC, x.id DESC LIMIT $2) AS x \
+         UNION ALL SELECT * FROM (SELECT 'note', n.id, n.created_at, NULL, NULL, n.body, NULL, u.name, n.regarding_kind, n.regarding_id, \
+           {}, n.version FROM notes n JOIN users u ON u.id = n.owner_id \
+           WHERE n.account_id = $1 AND (n.owner_id = $3 OR n.team_id = $4) ORDER BY n.created_at DESC, n.id DESC LIMIT $2) AS n \
+         UNION ALL SELECT * FROM (SELECT 'document', d.id, d.created_at, d.content_type, CAST(d.size_bytes AS TEXT), d.file_name, NULL, u.name, \
+           d.regarding_kind, d.regarding_id, {}, 1 FROM documents d JOIN users u ON u.id = d.owner_id \
+           WHERE d.account_id = $1 AND (d.owner_id = $3 OR d.team_id = $4) ORDER BY d.created_at DESC, d.id DESC LIMIT $2) AS d \
+         UNION ALL SELECT * FROM (SELECT 'stage', sc.id, sc.changed_at, ts.kind, fs.name, ts.name, NULL, u.name, 'opportunity', o.id, o.name, \
+           o.version FROM opportunity_stage_changes sc JOIN opportunities o ON o.id = sc.opportunity_id JOIN stages ts ON ts.id = sc.to_stage_id \
+           LEFT JOIN stages fs ON fs.id = sc.from_stage_id LEFT JOIN users u ON u.id = sc.changed_by \
+           WHERE o.account_id = $1 AND (o.owner_id = $3 OR o.team_id = $4) ORDER BY sc.changed_at DESC, sc.id DESC LIMIT $2) AS s \
+         UNION ALL SELECT * FROM (SELECT 'lead', l.id, l.closed_at, l.status, \
+           (SELECT p.label_en || '|' || p.label_sr FROM picklist_values p WHERE p.id = l.disqualify_reason_id), \
+           TRIM(COALESCE(l.company, '') || ' ' || COALESCE(l.first_name, '') || ' ' || COALESCE(l.last_name, '')), l.disqualify_note, u.name, \
+           'lead', l.id, TRIM(COALESCE(l.company, '') || ' ' || COALESCE(l.last_name, '')), l.version FROM leads l LEFT JOIN users u ON u.id = l.closed_by \
+           WHERE l.closed_at IS NOT NULL AND l.account_id = $1 AND (l.owner_id = $3 OR l.team_id = $4) \
+           ORDER BY l.closed_at DESC, l.id DESC LIMIT $2) AS l \
+         ) AS items ORDER BY at DESC, id DESC LIMIT $2",
+        label("x"),
+        label("n"),
+        label("d")
+    )
+}
 
 /// W2: moving an opportunity to another stage through the service (authorization, versioned update,
 /// stage-change row, audit rows), against the same writes in one raw transaction.
