@@ -68,6 +68,15 @@ pub struct Db {
 pub const SQLITE_CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
      PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;";
 
+/// Connections one server keeps to its database: `VEZA_DB_CONNECTIONS`, else 8 (on both databases:
+/// SQLite's reads run side by side beside one writer; on Postgres more connections than the database
+/// has cores to run them only take turns — 16 on this 2-core machine made the account page 1.5× slower
+/// after a load than 8, with the same throughput, docs/performance.md). Several servers on one
+/// Postgres share its `max_connections` (100 by default).
+fn pool_size() -> u32 {
+    std::env::var("VEZA_DB_CONNECTIONS").ok().and_then(|v| v.trim().parse().ok()).filter(|n| *n > 0).unwrap_or(8)
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://…` or `postgres://…`) and brings the schema up to date.
     pub async fn connect(url: &str) -> Result<Db, String> {
@@ -97,7 +106,7 @@ impl Db {
         if backend == Backend::Sqlite {
             // An embedded database's connection cannot go stale while idle, so it is not pinged before
             // every use (sqlx's default: a hand-over to the connection's worker thread and back per query).
-            options = options.max_connections(8).test_before_acquire(false).after_connect(|conn, _| {
+            options = options.max_connections(pool_size()).test_before_acquire(false).after_connect(|conn, _| {
                 Box::pin(async move {
                     conn.execute(SQLITE_CONNECTION_PRAGMAS).await?;
                     Ok(())
@@ -108,7 +117,7 @@ impl Db {
             // per query. A connection used within the last second is taken as alive (HikariCP's rule);
             // one idle longer is pinged, so one broken by a restart or a failover is replaced before a
             // request uses it.
-            options = options.max_connections(16).test_before_acquire(false).before_acquire(|conn, meta| {
+            options = options.max_connections(pool_size()).test_before_acquire(false).before_acquire(|conn, meta| {
                 Box::pin(async move {
                     if meta.idle_for > ALIVE_WITHOUT_PING {
                         sqlx::Connection::ping(conn).await?;
