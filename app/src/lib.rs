@@ -10,10 +10,11 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod shell;
 
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod services;
 
-pub use pages::app::{shell, App};
+pub use shell::{shell, App};

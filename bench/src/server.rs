@@ -1,7 +1,7 @@
 //! A real Veza server for the HTTP workloads: started as its own process on the data set, timed from
 //! spawn to its first answered request, its memory (RSS) read from /proc, and signed-in sessions.
 
-use app::pages::list::urlencode;
+use app::domain::text::urlencode;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 

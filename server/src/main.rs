@@ -148,7 +148,7 @@ async fn main() {
 
 /// An error in English for the command line.
 fn describe(e: &app::error::AppError) -> String {
-    app::components::error_text(Lang::En, e)
+    app::i18n::labels::error_text(Lang::En, e)
 }
 
 async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool, smtp_url: Option<String>) {

@@ -1,12 +1,15 @@
 //! Picks an account by typing part of its name: the server returns the first matches, so the form
 //! never loads the whole account table.
 
-use super::{field_message, use_lang};
+use super::context::use_lang;
 use crate::api::accounts::account_choices;
+use crate::api::accounts::get_account;
 use crate::domain::Choice;
 use crate::error::AppError;
+use crate::i18n::labels::field_message;
 use crate::i18n::M;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn AccountPicker(
@@ -77,4 +80,18 @@ pub fn AccountPicker(
             <small class="error" role="alert">{err}</small>
         </div>
     }
+}
+
+/// The account a "new …" form was opened from (`?account=ID`), if visible.
+pub fn preset_account() -> Resource<Option<Choice>> {
+    let query = use_query_map();
+    Resource::new(
+        move || query.with(|q| q.get("account").and_then(|s| s.parse::<i64>().ok())),
+        |id| async move {
+            match id {
+                Some(id) => get_account(id).await.ok().map(|a| Choice { id: a.id, label: a.name }),
+                None => None,
+            }
+        },
+    )
 }

@@ -2,18 +2,20 @@
 //! rules), the competitors on it, how it closed — and the close dialog, which the pipeline board
 //! opens too when a card goes to a won or lost stage.
 
+use super::context::use_lang;
 use super::fields::{SelectField, TextArea, TextField};
 use super::toast::use_toasts;
-use super::{error_text, field_message, use_lang, ErrorBanner};
 use crate::api::deals::{
     add_deal_competitor, delete_line, get_deal, remove_deal_competitor, reopen_opportunity, CloseOpportunity, SaveLine,
 };
 use crate::api::products::product_choices;
+use crate::components::ErrorBanner;
 use crate::domain::catalog::{bp_to_input, quantity_to_input, OpportunityLine, PriceSource};
 use crate::domain::competition::{format_bp, Deal, Outcome};
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::{Choice, Opportunity, PicklistValue, Stage, StageKind};
 use crate::error::AppError;
+use crate::i18n::labels::{error_text, field_message};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 

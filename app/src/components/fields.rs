@@ -1,7 +1,8 @@
 //! Form fields that show their own validation error inline and keep what the user typed.
 
-use super::{field_message, use_lang};
+use super::context::use_lang;
 use crate::error::AppError;
+use crate::i18n::labels::field_message;
 use crate::i18n::M;
 use leptos::prelude::*;
 

@@ -1,6 +1,6 @@
 //! The history tab: every recorded change of a record — who, when, field, old and new value.
 
-use super::{t, use_lang};
+use super::context::{t, use_lang};
 use crate::api::accounts::get_history;
 use crate::domain::AuditEntry;
 use crate::error::AppError;
@@ -30,7 +30,7 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
         _ => lang.t(M::Updated),
     };
     match rows {
-        Err(e) => view! { <p class="banner banner-error">{super::error_text(lang, &e)}</p> }.into_any(),
+        Err(e) => view! { <p class="banner banner-error">{crate::i18n::labels::error_text(lang, &e)}</p> }.into_any(),
         Ok(rows) if rows.is_empty() => view! { <p class="muted">{t(M::NoHistory)}</p> }.into_any(),
         Ok(rows) => view! {
             <div class="table-wrap">
@@ -50,7 +50,7 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
                             .into_iter()
                             .filter(|r| r.field.is_some() || r.action != "create")
                             .map(|r| {
-                                let field = r.field.as_deref().map(|f| lang.t(super::field_label(f)).to_string()).unwrap_or_default();
+                                let field = r.field.as_deref().map(|f| lang.t(crate::i18n::labels::field_label(f)).to_string()).unwrap_or_default();
                                 view! {
                                     <tr>
                                         <td>{format_timestamp(lang, &r.at)}</td>

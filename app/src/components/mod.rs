@@ -1,209 +1,25 @@
-//! Reusable UI parts: form fields with inline errors, error texts, toasts, the history panel, badges.
+//! Reusable UI parts: the page context (language, session, confirm), form fields with inline errors,
+//! list plumbing (filters, pager, exports), report tabs, charts, toasts, the history panel, badges.
+//! Pages import from here, never from each other.
 
 pub mod account_picker;
 pub mod charts;
+pub mod context;
 pub mod deal;
 pub mod fields;
 pub mod history;
+pub mod language_switch;
+pub mod list;
 pub mod observation;
+pub mod report;
 pub mod timeline;
 pub mod toast;
 
 use crate::error::{AppError, Problem};
-use crate::i18n::{Lang, M};
+use crate::i18n::labels::error_text;
+use crate::i18n::M;
+use context::{t, use_lang};
 use leptos::prelude::*;
-
-/// The language of this page (provided by `App`).
-pub fn use_lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
-}
-
-/// Shorthand for a catalog text in the page's language.
-pub fn t(m: M) -> &'static str {
-    use_lang().t(m)
-}
-
-/// The label of a form field, for naming it in an error.
-pub fn field_label(field: &str) -> M {
-    match field {
-        "name" => M::Name,
-        "email" => M::Email,
-        "password" => M::Password,
-        "first_name" => M::FirstName,
-        "last_name" => M::LastName,
-        "role" => M::Role,
-        "team_id" | "team" => M::Team,
-        "owner_id" => M::Owner,
-        "types" => M::RelationshipTypes,
-        "category" => M::Category,
-        "industry" => M::Industry,
-        "region" => M::Region,
-        "city" => M::City,
-        "address" => M::Address,
-        "phone" => M::Phone,
-        "mobile" => M::Mobile,
-        "website" => M::Website,
-        "pib" => M::Pib,
-        "mb" => M::Mb,
-        "notes" => M::Notes,
-        "account_id" => M::Account,
-        "contact_id" => M::PrimaryContact,
-        "job_title" => M::JobTitle,
-        "buying_role" => M::BuyingRole,
-        "stage_id" => M::Stage,
-        "probability" => M::Probability,
-        "amount" => M::Amount,
-        "currency" => M::Currency,
-        "close_date" => M::CloseDate,
-        "forecast_category" => M::ForecastCategory,
-        "metric_id" => M::Metric,
-        "assignee" => M::GoalFor,
-        "period" => M::PeriodLabel,
-        "period_start" => M::PeriodAnyDay,
-        "target_kind" => M::TargetKind,
-        "target" => M::Target,
-        "measure" => M::Measure,
-        "activity_kind" => M::ActivityKindOptional,
-        "source" => M::Source,
-        "description" => M::Description,
-        "kind" => M::Kind,
-        "active" => M::Active,
-        "company" => M::Company,
-        "title" => M::JobTitle,
-        "source_id" => M::Source,
-        "rating" => M::Rating,
-        "status" => M::Status,
-        "estimated" => M::EstimatedValue,
-        "reason_id" => M::Reason,
-        "note" => M::Note,
-        "subject" => M::Subject,
-        "starts_at" => M::StartsAt,
-        "ends_at" => M::EndsAt,
-        "priority" => M::Priority,
-        "direction" => M::Direction,
-        "outcome" => M::Outcome,
-        "location" => M::Location,
-        "regarding_id" | "regarding" => M::Regarding,
-        "attendee_contacts" => M::AttendeeContacts,
-        "attendee_users" => M::AttendeeUsers,
-        "follow_kind" => M::FollowUpKind,
-        "follow_subject" => M::FollowUpSubject,
-        "follow_starts_at" => M::FollowUpWhen,
-        "body" => M::TlNote,
-        "label_en" => M::LabelEn,
-        "label_sr" => M::LabelSr,
-        "stale_days" => M::StaleDaysSetting,
-        "opportunity_id" => M::Opportunities,
-        "file" => M::File,
-        "email_to" => M::Email,
-        "code" => M::Code,
-        "family" => M::Family,
-        "unit" => M::Unit,
-        "list_price" => M::ListPrice,
-        "unit_cost" => M::UnitCost,
-        "valid_from" => M::ValidFrom,
-        "valid_to" => M::ValidTo,
-        "price" => M::Price,
-        "product_id" => M::Product,
-        "quantity" => M::Quantity,
-        "min_quantity" => M::MinQuantity,
-        "unit_price" => M::UnitPrice,
-        "discount" | "percent" => M::DiscountPercent,
-        "discount_amount" => M::DiscountAmountPerUnit,
-        "won_by_id" => M::WonBy,
-        "competitor_id" => M::Competitor,
-        "competitor_product_id" => M::CompetitorProduct,
-        "customer_id" => M::Customer,
-        "observed_on" => M::ObservedOn,
-        "rebate" => M::RebatePercent,
-        "payment_terms" => M::PaymentTerms,
-        "quality" => M::Quality,
-        "service" => M::Service,
-        "why_liked" => M::WhyLiked,
-        "share" => M::SharePercent,
-        "as_of" => M::AsOf,
-        "threat" => M::Threat,
-        "strengths" => M::Strengths,
-        "weaknesses" => M::Weaknesses,
-        "regions" => M::ActiveRegions,
-        "potential" | "potential_currency" => M::EstimatedPotential,
-        "counters" => M::CounteredBy,
-        "opportunity" => M::KindOpportunity,
-        "owner" => M::Owner,
-        "account" => M::Account,
-        "full_name" => M::FullName,
-        "save_as" => M::MappingName,
-        "undo" | "start" | "mapping" | "decision" | "import" => M::ImportNoun,
-        "threshold" => M::Threshold,
-        _ => M::Field,
-    }
-}
-
-/// What is wrong, in words (without the field name).
-pub fn problem_text(lang: Lang, p: &Problem) -> String {
-    let f = crate::i18n::format_int;
-    match p {
-        Problem::Required => lang.t(M::PRequired).into(),
-        Problem::TooLong(n) => format!("{} {}", lang.t(M::PTooLong), f(lang, *n)),
-        Problem::InvalidEmail => lang.t(M::PInvalidEmail).into(),
-        Problem::InvalidPhone => lang.t(M::PInvalidPhone).into(),
-        Problem::InvalidUrl => lang.t(M::PInvalidUrl).into(),
-        Problem::InvalidDate => lang.t(M::PInvalidDate).into(),
-        Problem::InvalidNumber => lang.t(M::PInvalidNumber).into(),
-        Problem::InvalidPib => lang.t(M::PInvalidPib).into(),
-        Problem::InvalidMb => lang.t(M::PInvalidMb).into(),
-        Problem::InvalidChoice => lang.t(M::PInvalidChoice).into(),
-        Problem::OutOfRange(a, b) => format!("{} {} {} {}", lang.t(M::POutOfRange), f(lang, *a), lang.t(M::And), f(lang, *b)),
-        Problem::AlreadyExists => lang.t(M::PAlreadyExists).into(),
-        Problem::PasswordTooShort(n) => format!("{} {}", lang.t(M::PPasswordTooShort), n),
-        Problem::WrongCredentials => lang.t(M::PWrongCredentials).into(),
-        Problem::TooManyAttempts(m) => format!("{} {}", lang.t(M::PTooManyAttempts), m),
-        Problem::InUse(n) => format!("{} {}", lang.t(M::PInUse), f(lang, *n)),
-        Problem::CannotChangeSelf => lang.t(M::PCannotChangeSelf).into(),
-        Problem::FileTooLarge(mb) => format!("{} {} MB", lang.t(M::PFileTooLarge), mb),
-        Problem::FileTypeNotAllowed => lang.t(M::PFileTypeNotAllowed).into(),
-        Problem::SendFailed => lang.t(M::PSendFailed).into(),
-        Problem::NotConfigured => lang.t(M::SmtpMissing).into(),
-        Problem::UseClose => lang.t(M::PUseClose).into(),
-        Problem::Closed => lang.t(M::PClosed).into(),
-        Problem::InFuture => lang.t(M::PInFuture).into(),
-        Problem::NotWithReason => lang.t(M::PNotWithReason).into(),
-        Problem::FixedByLines => lang.t(M::PFixedByLines).into(),
-        Problem::EmptyFile => lang.t(M::PEmptyFile).into(),
-        Problem::NotFoundByName => lang.t(M::PNotFoundByName).into(),
-        Problem::WrongState => lang.t(M::PWrongState).into(),
-        Problem::ChangedSince(n) => format!("{} {}", lang.t(M::PChangedSince), f(lang, *n)),
-        Problem::PossibleDuplicate(h) => {
-            format!("{} {}", lang.t(M::PPossibleDuplicate), h.iter().map(|x| x.label.clone()).collect::<Vec<_>>().join(", "))
-        }
-    }
-}
-
-/// A field's problem as a sentence naming the field ("PIB is not a valid PIB…").
-pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
-    match problem {
-        Problem::WrongCredentials
-        | Problem::TooManyAttempts(_)
-        | Problem::CannotChangeSelf
-        | Problem::SendFailed
-        | Problem::NotConfigured
-        | Problem::PossibleDuplicate(_) => problem_text(lang, problem),
-        _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
-    }
-}
-
-/// A whole error as one sentence for a banner or toast.
-pub fn error_text(lang: Lang, e: &AppError) -> String {
-    match e {
-        AppError::NotFound => lang.t(M::NotFoundText).into(),
-        AppError::Validation { field, problem } => field_message(lang, field, problem),
-        AppError::Conflict => lang.t(M::ConflictText).into(),
-        AppError::Unauthorized => lang.t(M::Unauthorized).into(),
-        AppError::Forbidden => lang.t(M::Forbidden).into(),
-        AppError::Internal => lang.t(M::Internal).into(),
-        AppError::Network(_) => lang.t(M::Network).into(),
-    }
-}
 
 /// The "possible duplicate" warning of a record form: the matching records as links, and the box that
 /// confirms saving anyway (sent with the form as `input[allow_duplicate]`).
@@ -246,127 +62,10 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>, #[prop(optiona
     }
 }
 
-pub fn role_label(r: crate::domain::Role) -> M {
-    use crate::domain::Role::*;
-    match r {
-        Admin => M::RoleAdmin,
-        Manager => M::RoleManager,
-        Sales => M::RoleSales,
-        Marketing => M::RoleMarketing,
-    }
-}
-
-pub fn rel_label(r: crate::domain::RelationshipType) -> M {
-    use crate::domain::RelationshipType::*;
-    match r {
-        Customer => M::RelCustomer,
-        Prospect => M::RelProspect,
-        Partner => M::RelPartner,
-        Competitor => M::RelCompetitor,
-        Dealer => M::RelDealer,
-        Distributor => M::RelDistributor,
-        Supplier => M::RelSupplier,
-    }
-}
-
-pub fn buying_label(r: crate::domain::BuyingRole) -> M {
-    use crate::domain::BuyingRole::*;
-    match r {
-        DecisionMaker => M::BrDecisionMaker,
-        Influencer => M::BrInfluencer,
-        User => M::BrUser,
-        Other => M::BrOther,
-    }
-}
-
-pub fn kind_label(k: crate::domain::StageKind) -> M {
-    use crate::domain::StageKind::*;
-    match k {
-        Open => M::KindOpen,
-        Won => M::KindWon,
-        Lost => M::KindLost,
-    }
-}
-
-pub fn activity_label(k: crate::domain::ActivityKind) -> M {
-    use crate::domain::ActivityKind::*;
-    match k {
-        Task => M::ActTask,
-        Call => M::ActCall,
-        Meeting => M::ActMeeting,
-        Email => M::ActEmail,
-        Letter => M::ActLetter,
-        Fax => M::ActFax,
-    }
-}
-
-pub fn activity_status_label(s: crate::domain::ActivityStatus) -> M {
-    use crate::domain::ActivityStatus::*;
-    match s {
-        Open => M::ActOpen,
-        Completed => M::ActCompleted,
-        Cancelled => M::ActCancelled,
-    }
-}
-
-pub fn priority_label(p: crate::domain::Priority) -> M {
-    use crate::domain::Priority::*;
-    match p {
-        Low => M::PriorityLow,
-        Normal => M::PriorityNormal,
-        High => M::PriorityHigh,
-    }
-}
-
-pub fn rating_label(r: crate::domain::LeadRating) -> M {
-    use crate::domain::LeadRating::*;
-    match r {
-        Hot => M::RatingHot,
-        Warm => M::RatingWarm,
-        Cold => M::RatingCold,
-    }
-}
-
-pub fn lead_status_label(s: crate::domain::LeadStatus) -> M {
-    use crate::domain::LeadStatus::*;
-    match s {
-        New => M::LeadNew,
-        Contacted => M::LeadContacted,
-        Qualified => M::LeadQualified,
-        Disqualified => M::LeadDisqualified,
-    }
-}
-
 /// A standard "loading" placeholder that keeps layout stable.
 #[component]
 pub fn Loading() -> impl IntoView {
     view! { <p class="muted" aria-busy="true">{t(M::Loading)}</p> }
-}
-
-pub fn forecast_category_label(c: crate::domain::reports::ForecastCategory) -> M {
-    use crate::domain::reports::ForecastCategory::*;
-    match c {
-        Pipeline => M::FcPipeline,
-        BestCase => M::FcBestCase,
-        Commit => M::FcCommit,
-    }
-}
-
-/// The label of a report row as shown and exported: empty keys get a "none" label, forecast categories
-/// are translated.
-pub fn report_row_label(lang: crate::i18n::Lang, group: crate::domain::reports::GroupBy, key: &str, label: &str) -> String {
-    use crate::domain::reports::{ForecastCategory, GroupBy};
-    match group {
-        GroupBy::None => lang.t(M::Total).to_string(),
-        GroupBy::ForecastCategory => {
-            ForecastCategory::parse(key).map(|c| lang.t(forecast_category_label(c)).to_string()).unwrap_or_default()
-        }
-        GroupBy::Team if key == "0" || label.is_empty() => lang.t(M::NoTeam).to_string(),
-        GroupBy::Region if label.is_empty() => lang.t(M::NoRegion).to_string(),
-        GroupBy::Family if label.is_empty() => lang.t(M::NoFamily).to_string(),
-        GroupBy::Category if label.is_empty() => lang.t(M::NoCategory).to_string(),
-        _ => label.to_string(),
-    }
 }
 
 /// A key figure: label, value, an optional line below, and optionally a link to what is behind it.

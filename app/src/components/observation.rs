@@ -2,13 +2,15 @@
 //! quality and service, and why the customer likes it. Quick entry from an account, an opportunity
 //! or the competitor's own page.
 
+use super::context::use_lang;
 use super::fields::{SelectField, TextArea, TextField};
 use super::toast::use_toasts;
-use super::{field_message, use_lang, ErrorBanner};
 use crate::api::competitors::RecordObservation;
+use crate::components::ErrorBanner;
 use crate::domain::competition::{format_bp, Observation, ObservationChoices};
 use crate::domain::money::Currency;
 use crate::error::AppError;
+use crate::i18n::labels::field_message;
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 
@@ -195,7 +197,7 @@ pub fn ObservationTable(
                                         {o.can_delete.then(|| view! {
                                             <button class="btn btn-ghost btn-small" aria-label=format!("{} {}", lang.t(M::Remove), format_date(lang, &o.observed_on))
                                                 on:click=move |_| {
-                                                    if crate::pages::accounts::confirm(lang.t(M::ConfirmDelete)) {
+                                                    if crate::components::context::confirm(lang.t(M::ConfirmDelete)) {
                                                         cb.run(id)
                                                     }
                                                 }>{lang.t(M::Remove)}</button>

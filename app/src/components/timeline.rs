@@ -3,14 +3,16 @@
 //! Its filters and paging live in the URL (`tl`, `tl_from`, `tl_to`, `tl_cursor`), so they work and
 //! can be shared without JavaScript.
 
+use super::context::{t, use_lang};
 use super::fields::{SelectField, TextField};
 use super::toast::use_toasts;
-use super::{activity_label, activity_status_label, error_text, t, use_lang, ErrorBanner};
 use crate::api::activities::{get_timeline, AddNote, CancelActivity, CompleteActivity, SaveActivity, SendEmail};
+use crate::components::ErrorBanner;
 use crate::domain::{
     ActivityKind, ActivityStatus, Choice, RegardingKind, TimelineFilter, TimelineItem, TimelineKind, TimelinePage, TimelineQuery,
 };
 use crate::error::AppError;
+use crate::i18n::labels::{activity_label, activity_status_label, error_text};
 use crate::i18n::{format_local, Lang, M};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -230,11 +232,11 @@ fn TimelineItems(
         let mut parts = Vec::new();
         for (k, v) in [("tl", &q.filter), ("tl_from", &q.from), ("tl_to", &q.to)] {
             if !v.is_empty() {
-                parts.push(format!("{k}={}", crate::pages::list::urlencode(v)));
+                parts.push(format!("{k}={}", crate::domain::text::urlencode(v)));
             }
         }
         if !cursor.is_empty() {
-            parts.push(format!("tl_cursor={}", crate::pages::list::urlencode(cursor)));
+            parts.push(format!("tl_cursor={}", crate::domain::text::urlencode(cursor)));
         }
         if parts.is_empty() {
             base.clone()
@@ -382,7 +384,7 @@ fn ActivityComposer(
                 <SelectField
                     label=M::Priority
                     key="priority"
-                    options=crate::domain::Priority::ALL.iter().map(|p| (p.code().to_string(), lang.t(super::priority_label(*p)).to_string())).collect()
+                    options=crate::domain::Priority::ALL.iter().map(|p| (p.code().to_string(), lang.t(crate::i18n::labels::priority_label(*p)).to_string())).collect()
                     selected="normal"
                     error=error
                     form="act-"
@@ -426,7 +428,9 @@ fn NoteComposer(regarding: (RegardingKind, i64), on_done: Callback<()>, on_cance
         }
     });
     let err_text = move || match error.get() {
-        Some(AppError::Validation { field, problem }) if field == "body" => Some(super::field_message(lang, &field, &problem)),
+        Some(AppError::Validation { field, problem }) if field == "body" => {
+            Some(crate::i18n::labels::field_message(lang, &field, &problem))
+        }
         _ => None,
     };
     view! {
@@ -545,7 +549,10 @@ fn UploadResult() -> impl IntoView {
                 "required" => crate::error::Problem::Required,
                 _ => return Some(view! { <p class="banner banner-error" role="alert">{lang.t(M::Internal)}</p> }.into_any()),
             };
-            Some(view! { <p class="banner banner-error" role="alert">{super::field_message(lang, "file", &problem)}</p> }.into_any())
+            Some(
+                view! { <p class="banner banner-error" role="alert">{crate::i18n::labels::field_message(lang, "file", &problem)}</p> }
+                    .into_any(),
+            )
         })
     }
 }
@@ -564,7 +571,9 @@ fn EmailComposer(contact_id: i64, email_to: Option<String>, on_done: Callback<()
         }
     });
     let body_err = move || match error.get() {
-        Some(AppError::Validation { field, problem }) if field == "body" => Some(super::field_message(lang, &field, &problem)),
+        Some(AppError::Validation { field, problem }) if field == "body" => {
+            Some(crate::i18n::labels::field_message(lang, &field, &problem))
+        }
         _ => None,
     };
     view! {

@@ -93,6 +93,18 @@ pub fn like_escape(s: &str) -> String {
     out
 }
 
+/// Percent-encodes `s` for a URL's query string (everything but RFC 3986's unreserved characters).
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! `catalog.rs`; numbers, money and dates are formatted here per language.
 
 mod catalog;
+pub mod labels;
 
 pub use catalog::M;
 use serde::{Deserialize, Serialize};

@@ -1,18 +1,21 @@
 //! Accounts: list with search and filters, the account page (edit form, contacts, opportunities,
 //! history) and the new-account form.
 
-use super::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::api::accounts::{delete_account, get_account, get_lookups, list_accounts, SaveAccount};
 use crate::api::competitors::get_account_competition;
 use crate::api::contacts::list_contacts;
 use crate::api::opportunities::list_opportunities;
+use crate::components::context::confirm;
+use crate::components::context::{t, use_lang};
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
+use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, rel_label, t, use_lang, DuplicateWarning, ErrorBanner, Loading};
+use crate::components::{DuplicateWarning, ErrorBanner, Loading};
 use crate::domain::imports::ImportEntity;
 use crate::domain::{Account, Category, Choice, ContactRow, ListQuery, Lookups, OpportunityRow, RegardingKind, RelationshipType};
+use crate::i18n::labels::{error_text, rel_label};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -30,7 +33,7 @@ pub fn AccountsPage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(M::Accounts)}</h1>
             <div class="head-actions">
-                <super::imports::ImportLink entity=ImportEntity::Account/>
+                <crate::components::list::ImportLink entity=ImportEntity::Account/>
                 <A href="/accounts/new" attr:class="btn btn-primary">{t(M::NewAccount)}</A>
             </div>
         </div>
@@ -133,7 +136,7 @@ fn preset_type() -> RelationshipType {
 #[component]
 pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
     let lang = use_lang();
-    let me = crate::pages::app::session_user();
+    let me = crate::components::context::session_user();
     let action = ServerAction::<SaveAccount>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     Effect::new(move || {
@@ -334,19 +337,6 @@ pub fn AccountPage() -> impl IntoView {
                 })
             }}
         </Transition>
-    }
-}
-
-/// Asks the browser's confirm dialog; on the server (no dialog) it answers no.
-pub fn confirm(text: &str) -> bool {
-    #[cfg(feature = "hydrate")]
-    {
-        web_sys::window().and_then(|w| w.confirm_with_message(text).ok()).unwrap_or(false)
-    }
-    #[cfg(not(feature = "hydrate"))]
-    {
-        let _ = text;
-        false
     }
 }
 

@@ -3,12 +3,14 @@
 
 use crate::api::accounts::get_lookups;
 use crate::api::activities::{get_activity, SaveActivity};
+use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::CompleteDialog;
 use crate::components::toast::use_toasts;
-use crate::components::{activity_label, activity_status_label, error_text, priority_label, t, use_lang, ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading};
 use crate::domain::{Activity, ActivityKind, ActivityStatus, Lookups, Priority, TimelineItem, TimelineKind};
+use crate::i18n::labels::{activity_label, activity_status_label, error_text, priority_label};
 use crate::i18n::{format_local, M};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,10 +2,12 @@
 
 use crate::api::activities::SetStaleDays;
 use crate::api::admin::{get_admin_data, CreateTeam, InviteUser, ReorderStage, SavePicklistValue, SaveStage, UpdateUser};
+use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, kind_label, role_label, t, use_lang, ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading};
 use crate::domain::{PicklistValue, Role, Stage, StageKind, Team, UserView, LIST_DISQUALIFY_REASON, LIST_LEAD_SOURCE, LIST_LOSS_REASON};
+use crate::i18n::labels::{error_text, kind_label, role_label};
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +15,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let lang = use_lang();
-    let me = crate::pages::app::session_user();
+    let me = crate::components::context::session_user();
     if me.as_ref().map(|m| m.role) != Some(Role::Admin) {
         return view! { <p class="banner banner-error">{t(M::Forbidden)}</p> }.into_any();
     }

@@ -1,9 +1,11 @@
 //! Sign-in and first-run setup pages.
 
-use super::app::{LanguageSwitch, SessionResource};
 use crate::api::session::{SessionInfo, SetupAdmin, SignIn};
+use crate::components::context::t;
+use crate::components::context::SessionResource;
 use crate::components::fields::TextField;
-use crate::components::{t, ErrorBanner};
+use crate::components::language_switch::LanguageSwitch;
+use crate::components::ErrorBanner;
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -13,7 +15,7 @@ use leptos_router::components::Redirect;
 pub fn LoginPage() -> impl IntoView {
     let session = expect_context::<SessionResource>();
     let action = ServerAction::<SignIn>::new();
-    super::app::reload_on_success(move || matches!(action.value().get(), Some(Ok(_))), "/");
+    crate::components::context::reload_on_success(move || matches!(action.value().get(), Some(Ok(_))), "/");
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
         <Title text=t(M::SignIn)/>
@@ -48,7 +50,7 @@ pub fn LoginPage() -> impl IntoView {
 pub fn SetupPage() -> impl IntoView {
     let session = expect_context::<SessionResource>();
     let action = ServerAction::<SetupAdmin>::new();
-    super::app::reload_on_success(move || matches!(action.value().get(), Some(Ok(_))), "/");
+    crate::components::context::reload_on_success(move || matches!(action.value().get(), Some(Ok(_))), "/");
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     view! {
         <Title text=t(M::SetupTitle)/>

@@ -2,16 +2,18 @@
 //! drag and drop, by the "Move to stage…" menu on each card, or by Alt+←/→ on a focused card.
 //! Moves show at once and are rolled back if the server refuses them (conflict, permission, network).
 
-use super::list::choice_options;
 use crate::api::accounts::get_lookups;
 use crate::api::pipeline::{get_board, load_column, move_opportunity};
+use crate::components::context::{t, use_lang};
 use crate::components::deal::CloseFromBoard;
+use crate::components::list::choice_options;
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, t, use_lang, Loading};
+use crate::components::Loading;
 use crate::domain::competition::Outcome;
 use crate::domain::money::{to_base, weighted, Currency, Rate};
 use crate::domain::{probability_after_move, Board, BoardQuery, Card, Column, Lookups, Stage, StageKind};
 use crate::error::AppError;
+use crate::i18n::labels::error_text;
 use crate::i18n::{format_date, format_money, format_money_short, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -4,13 +4,15 @@
 //! Alt+↑/↓ half an hour); moves show at once and roll back if the server refuses them. Below it, the
 //! user's secret iCalendar subscription link.
 
-use super::list::choice_options;
 use crate::api::accounts::get_lookups;
 use crate::api::activities::{create_calendar_feed, get_calendar, reschedule_activity, revoke_calendar_feed};
+use crate::components::context::{t, use_lang};
+use crate::components::list::choice_options;
 use crate::components::toast::use_toasts;
-use crate::components::{activity_label, error_text, t, use_lang, Loading};
+use crate::components::Loading;
 use crate::domain::{ActivityRow, ActivityStatus, CalendarData, Lookups, Role};
 use crate::error::AppError;
+use crate::i18n::labels::{activity_label, error_text};
 use crate::i18n::{format_date, format_local, Lang, M};
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use leptos::prelude::*;
@@ -67,7 +69,7 @@ pub fn CalendarPage() -> impl IntoView {
     });
     let data = Resource::new(move || params.get(), |(d, m, team)| get_calendar(d, m, team));
     let lookups = Resource::new(|| (), |_| get_lookups());
-    let manager = crate::pages::app::session_user().is_some_and(|u| matches!(u.role, Role::Manager | Role::Admin));
+    let manager = crate::components::context::session_user().is_some_and(|u| matches!(u.role, Role::Manager | Role::Admin));
     view! {
         <Title text=t(M::Calendar)/>
         <Transition fallback=|| view! { <Loading/> }>

@@ -7,13 +7,15 @@ use crate::api::competitors::{
     SaveCompetitorProduct, SaveCompetitorProfile,
 };
 use crate::components::charts::{Bar, BarChart, LineChart, Series};
+use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::observation::{ObservationForm, ObservationTable};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading};
 use crate::domain::competition::{format_bp, CompetitorPage as Page, CompetitorProduct, Threat, WinRecord};
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::StageKind;
+use crate::i18n::labels::error_text;
 use crate::i18n::{format_date, format_money, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;

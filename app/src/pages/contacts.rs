@@ -1,17 +1,20 @@
 //! Contacts: list, contact page (form and history) and the new-contact form.
 
-use super::accounts::confirm;
-use super::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
-use crate::api::accounts::{get_account, get_lookups};
+use crate::api::accounts::get_lookups;
 use crate::api::contacts::{delete_contact, get_contact, list_contacts, SaveContact};
+use crate::components::account_picker::preset_account;
 use crate::components::account_picker::AccountPicker;
+use crate::components::context::confirm;
+use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
+use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{buying_label, error_text, t, use_lang, DuplicateWarning, ErrorBanner, Loading};
+use crate::components::{DuplicateWarning, ErrorBanner, Loading};
 use crate::domain::imports::ImportEntity;
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, RegardingKind};
+use crate::i18n::labels::{buying_label, error_text};
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,7 +32,7 @@ pub fn ContactsPage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(M::Contacts)}</h1>
             <div class="head-actions">
-                <super::imports::ImportLink entity=ImportEntity::Contact/>
+                <crate::components::list::ImportLink entity=ImportEntity::Contact/>
                 <A href="/contacts/new" attr:class="btn btn-primary">{t(M::NewContact)}</A>
             </div>
         </div>
@@ -126,7 +129,7 @@ pub fn ContactForm(
     #[prop(into)] on_saved: Callback<i64>,
 ) -> impl IntoView {
     let lang = use_lang();
-    let me = crate::pages::app::session_user();
+    let me = crate::components::context::session_user();
     let action = ServerAction::<SaveContact>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     Effect::new(move || {
@@ -179,20 +182,6 @@ pub fn ContactForm(
             </div>
         </ActionForm>
     }
-}
-
-/// The account a "new …" form was opened from (`?account=ID`), if visible.
-pub fn preset_account() -> Resource<Option<Choice>> {
-    let query = use_query_map();
-    Resource::new(
-        move || query.with(|q| q.get("account").and_then(|s| s.parse::<i64>().ok())),
-        |id| async move {
-            match id {
-                Some(id) => get_account(id).await.ok().map(|a| Choice { id: a.id, label: a.name }),
-                None => None,
-            }
-        },
-    )
 }
 
 #[component]

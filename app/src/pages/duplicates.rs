@@ -2,9 +2,11 @@
 //! `/duplicates/merge`: merge a set into one record, choosing the survivor and each field's value.
 
 use crate::api::duplicates::{get_merge, merge_records, scan_duplicates, SaveDuplicateRule};
+use crate::components::context::{t, use_lang};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, field_label, t, use_lang, Loading};
+use crate::components::Loading;
 use crate::domain::dedup::{DuplicateRules, MergeInput, MergeView};
+use crate::i18n::labels::{error_text, field_label};
 use crate::i18n::{format_int, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -63,7 +65,7 @@ pub fn DuplicatesPage() -> impl IntoView {
                         let is_account = entity == "account";
                         let set_entity = entity.clone();
                         let base = if entity == "contact" { "/contacts" } else { "/accounts" };
-                        let next = s.next.clone().map(|n| format!("/duplicates?entity={}&key={}&after={}", entity, s.key, super::list::urlencode(&n)));
+                        let next = s.next.clone().map(|n| format!("/duplicates?entity={}&key={}&after={}", entity, s.key, crate::domain::text::urlencode(&n)));
                         view! {
                             <p class="muted">{t(M::DuplicatesHelp)}</p>
                             <Form method="GET" action="/duplicates" attr:class="filters">

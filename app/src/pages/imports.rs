@@ -3,10 +3,12 @@
 //! duplicate groups, watch the import's progress bar, then download the rejects or undo it.
 
 use crate::api::imports::{analyse_import, apply_saved_mapping, decide_group, import_page, list_imports, start_import, undo_import};
+use crate::components::context::{t, use_lang};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, field_label, field_message, t, use_lang, Loading};
+use crate::components::Loading;
 use crate::domain::imports::*;
 use crate::error::Problem;
+use crate::i18n::labels::{error_text, field_label, field_message};
 use crate::i18n::{format_int, format_timestamp, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -22,15 +24,6 @@ fn entity_label(e: ImportEntity) -> M {
         ImportEntity::Opportunity => M::Opportunities,
         ImportEntity::Activity => M::Activities,
     }
-}
-
-/// "Import" beside a list's own buttons, for those who may import: opens the upload with the list's
-/// kind of record chosen.
-#[component]
-pub fn ImportLink(entity: ImportEntity) -> impl IntoView {
-    let allowed =
-        crate::pages::app::session_user().is_some_and(|u| matches!(u.role, crate::domain::Role::Admin | crate::domain::Role::Manager));
-    allowed.then(|| view! { <A href=format!("/imports?entity={}", entity.code()) attr:class="btn">{t(M::ImportNoun)}</A> })
 }
 
 /// Where the records an import writes have their pages (`/…/{id}`).
@@ -412,13 +405,13 @@ fn shown_value(lang: Lang, field: &str, value: &str) -> String {
             .split(',')
             .map(|c| {
                 crate::domain::RelationshipType::parse(c)
-                    .map(|t| lang.t(crate::components::rel_label(t)).to_string())
+                    .map(|t| lang.t(crate::i18n::labels::rel_label(t)).to_string())
                     .unwrap_or_else(|| c.to_string())
             })
             .collect::<Vec<_>>()
             .join(", "),
         "buying_role" => crate::domain::BuyingRole::parse(value)
-            .map(|r| lang.t(crate::components::buying_label(r)).to_string())
+            .map(|r| lang.t(crate::i18n::labels::buying_label(r)).to_string())
             .unwrap_or_else(|| value.to_string()),
         _ => value.to_string(),
     }

@@ -1,22 +1,24 @@
 //! Leads: the list (filters in the URL) and the board by status, the new-lead form, and the lead page
 //! with its form, timeline, qualification (with possible existing matches) and disqualification.
 
-use super::accounts::confirm;
-use super::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::api::accounts::get_lookups;
 use crate::api::leads::{
     delete_lead, find_lead_matches, get_lead, lead_board, list_leads, set_lead_status, DisqualifyLead, QualifyLead, SaveLead,
 };
+use crate::components::context::confirm;
+use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
+use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, lead_status_label, rating_label, t, use_lang, ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading};
 use crate::domain::imports::ImportEntity;
 use crate::domain::money::Currency;
 use crate::domain::{
     Lead, LeadColumn, LeadMatches, LeadRating, LeadRow, LeadStatus, ListQuery, Lookups, MatchReason, RegardingKind, StageKind,
 };
+use crate::i18n::labels::{error_text, lead_status_label, rating_label};
 use crate::i18n::{format_date, format_money, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -77,7 +79,7 @@ pub fn LeadsPage() -> impl IntoView {
                     <a href="/leads" aria-current=move || (!board_view.get()).then_some("page")>{t(M::ViewList)}</a>
                     <a href="/leads?view=board" aria-current=move || board_view.get().then_some("page")>{t(M::ViewBoard)}</a>
                 </nav>
-                <super::imports::ImportLink entity=ImportEntity::Lead/>
+                <crate::components::list::ImportLink entity=ImportEntity::Lead/>
                 <A href="/leads/new" attr:class="btn btn-primary">{t(M::NewLead)}</A>
             </div>
         </div>
@@ -331,7 +333,7 @@ fn LeadBoard(columns: Vec<LeadColumn>, lk: Lookups) -> impl IntoView {
 #[component]
 pub fn LeadForm(lead: Option<Lead>, lookups: Lookups, #[prop(into)] on_saved: Callback<i64>) -> impl IntoView {
     let lang = use_lang();
-    let me = crate::pages::app::session_user();
+    let me = crate::components::context::session_user();
     let action = ServerAction::<SaveLead>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     Effect::new(move || {

@@ -3,8 +3,10 @@
 //! Managers also see their team's activities by person, kind and week.
 
 use crate::api::activities::{get_my_day, get_team_activity};
-use crate::components::{activity_label, error_text, t, use_lang, Loading};
+use crate::components::context::{t, use_lang};
+use crate::components::Loading;
 use crate::domain::{ActivityKind, ActivityRow, DealRow, Role, TeamActivityCell};
+use crate::i18n::labels::{activity_label, error_text};
 use crate::i18n::{format_date, format_local, format_money, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +16,7 @@ use leptos_router::components::A;
 pub fn MyDayPage() -> impl IntoView {
     let lang = use_lang();
     let day = Resource::new(|| (), |_| get_my_day());
-    let manager = crate::pages::app::session_user().is_some_and(|u| matches!(u.role, Role::Manager | Role::Admin));
+    let manager = crate::components::context::session_user().is_some_and(|u| matches!(u.role, Role::Manager | Role::Admin));
     view! {
         <Title text=t(M::MyDay)/>
         <div class="page-head">

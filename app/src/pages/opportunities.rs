@@ -1,23 +1,25 @@
 //! Opportunities: list, opportunity page (form and history) and the new-opportunity form.
 
-use super::accounts::confirm;
-use super::contacts::preset_account;
-use super::list::{choice_options, list_query, ExportLinks, OwnerTeamRegion, Pager, SortSelect};
 use crate::api::accounts::get_lookups;
 use crate::api::contacts::contact_choices;
 use crate::api::deals::get_deal;
 use crate::api::opportunities::{delete_opportunity, get_opportunity_with_contacts, list_opportunities, SaveOpportunity};
+use crate::components::account_picker::preset_account;
 use crate::components::account_picker::AccountPicker;
+use crate::components::context::confirm;
+use crate::components::context::{t, use_lang};
 use crate::components::deal::DealPanel;
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
+use crate::components::list::{choice_options, list_query, ExportLinks, OwnerTeamRegion, Pager, SortSelect};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, forecast_category_label, t, use_lang, ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading};
 use crate::domain::imports::ImportEntity;
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::reports::ForecastCategory;
 use crate::domain::{Choice, ListQuery, Lookups, Opportunity, RegardingKind, StageKind};
+use crate::i18n::labels::{error_text, forecast_category_label};
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -35,7 +37,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(M::Opportunities)}</h1>
             <div class="head-actions">
-                <super::imports::ImportLink entity=ImportEntity::Opportunity/>
+                <crate::components::list::ImportLink entity=ImportEntity::Opportunity/>
                 <A href="/opportunities/new" attr:class="btn btn-primary">{t(M::NewOpportunity)}</A>
             </div>
         </div>
@@ -153,7 +155,7 @@ pub fn OpportunityForm(
     has_lines: bool,
 ) -> impl IntoView {
     let lang = use_lang();
-    let me = crate::pages::app::session_user();
+    let me = crate::components::context::session_user();
     let action = ServerAction::<SaveOpportunity>::new();
     let error = Signal::derive(move || action.value().get().and_then(|r| r.err()));
     Effect::new(move || {

@@ -4,16 +4,18 @@
 use crate::api::products::{
     get_catalog, get_price_list, get_pricing, get_product, remove_price, SaveDiscount, SavePriceList, SaveProduct, SetPrice,
 };
+use crate::components::context::{t, use_lang};
 use crate::components::deal::ProductPicker;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::toast::use_toasts;
-use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading};
 use crate::domain::catalog::{bp_to_input, quantity_to_input, DiscountRule, PriceList, Product, ProductQuery};
 use crate::domain::competition::format_bp;
 use crate::domain::imports::ImportEntity;
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::{Category, Choice};
+use crate::i18n::labels::error_text;
 use crate::i18n::{format_date, format_money, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -61,14 +63,14 @@ pub fn ProductsPage() -> impl IntoView {
                     Err(e) => view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
                     Ok(c) => {
                         let next = c.next_cursor.clone().map(|cur| {
-                            format!("/products?q={}&family={}&show={}&cursor={}", super::list::urlencode(&q.q), super::list::urlencode(&q.family), q.show, super::list::urlencode(&cur))
+                            format!("/products?q={}&family={}&show={}&cursor={}", crate::domain::text::urlencode(&q.q), crate::domain::text::urlencode(&q.family), q.show, crate::domain::text::urlencode(&cur))
                         });
                         view! {
                             <div class="page-head">
                                 <h1>{t(M::Products)}</h1>
                                 <div class="head-actions">
                                     <A href="/price-lists" attr:class="btn">{t(M::PriceListsAndDiscounts)}</A>
-                                    <super::imports::ImportLink entity=ImportEntity::Product/>
+                                    <crate::components::list::ImportLink entity=ImportEntity::Product/>
                                     {c.can_edit.then(|| view! { <A href="/products/new" attr:class="btn btn-primary">{t(M::NewProduct)}</A> })}
                                 </div>
                             </div>
@@ -173,7 +175,7 @@ fn ProductForm(product: Option<Product>, sees_cost: bool, #[prop(into)] on_saved
 #[component]
 pub fn NewProductPage() -> impl IntoView {
     let navigate = use_navigate();
-    let me = crate::pages::app::session_user();
+    let me = crate::components::context::session_user();
     let sees_cost = me.map(|u| matches!(u.role, crate::domain::Role::Admin | crate::domain::Role::Manager)).unwrap_or(false);
     let on_saved = Callback::new(move |id: i64| navigate(&format!("/products/{id}"), Default::default()));
     view! {
@@ -199,7 +201,7 @@ pub fn ProductPage() -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let product = Resource::new(move || (id.get(), reload.get()), |(id, _)| get_product(id));
     let toasts = use_toasts();
-    let me = crate::pages::app::session_user();
+    let me = crate::components::context::session_user();
     let can_edit = me.map(|u| matches!(u.role, crate::domain::Role::Admin | crate::domain::Role::Manager)).unwrap_or(false);
     let on_saved = Callback::new(move |_| {
         toasts.push(lang.t(M::Saved), false);

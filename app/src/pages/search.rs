@@ -2,8 +2,10 @@
 //! opportunities. The search box in the top bar submits here; it works without JavaScript.
 
 use crate::api::search::global_search;
-use crate::components::{error_text, t, use_lang, Loading};
+use crate::components::context::{t, use_lang};
+use crate::components::Loading;
 use crate::domain::SearchKind;
+use crate::i18n::labels::error_text;
 use crate::i18n::M;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,8 +60,8 @@ pub fn SearchPage() -> impl IntoView {
                             {full.then(|| view! { <p class="muted">{t(M::SearchFirst)}</p> })}
                             <p class="export-links">
                                 <span class="muted">{t(M::ExportAllMatches)}</span>
-                                <a href=format!("/export/search.csv?q={}", super::list::urlencode(&text)) rel="external" download="" class="btn btn-ghost">{t(M::ExportCsv)}</a>
-                                <a href=format!("/export/search.xlsx?q={}", super::list::urlencode(&text)) rel="external" download="" class="btn btn-ghost">{t(M::ExportXlsx)}</a>
+                                <a href=format!("/export/search.csv?q={}", crate::domain::text::urlencode(&text)) rel="external" download="" class="btn btn-ghost">{t(M::ExportCsv)}</a>
+                                <a href=format!("/export/search.xlsx?q={}", crate::domain::text::urlencode(&text)) rel="external" download="" class="btn btn-ghost">{t(M::ExportXlsx)}</a>
                             </p>
                         }
                             .into_any()

@@ -3,10 +3,10 @@
 //! spreadsheet never runs it as a formula.
 
 use super::{accounts, contacts, leads, opportunities, Actor};
-use crate::components::{lead_status_label, rating_label, rel_label};
 use crate::db::Db;
 use crate::domain::ListQuery;
 use crate::error::AppError;
+use crate::i18n::labels::{lead_status_label, rating_label, rel_label};
 use crate::i18n::{Lang, M};
 
 /// Most rows one export writes.
@@ -164,7 +164,7 @@ pub fn to_csv(lang: Lang, headers: &[String], rows: &[Vec<Cell>]) -> Result<Vec<
 /// A report as a table: one line per row and period (for pivot tables), the totals last. Money in
 /// RSD as numbers, so the sheet sums them.
 pub fn report_table(report: &crate::domain::reports::Report, forecast: bool, lang: Lang) -> (Vec<String>, Vec<Vec<Cell>>) {
-    use crate::components::report_row_label;
+    use crate::i18n::labels::report_row_label;
     let money = |minor: i64| Cell::Number(minor as f64 / 100.0);
     let mut headers = vec![lang.t(M::PeriodLabel).to_string(), lang.t(M::RowsBy).to_string()];
     let names: &[M] = if forecast {
@@ -358,7 +358,7 @@ pub fn health_sheets(h: &crate::domain::reports::Health, sources: &[crate::domai
         .iter()
         .map(|r| {
             vec![
-                t(crate::pages::health::source_name(lang, sources, r.source_id)),
+                t(crate::i18n::labels::source_name(lang, sources, r.source_id)),
                 int(r.leads),
                 int(r.qualified),
                 int(r.opportunities),
@@ -399,7 +399,7 @@ pub fn health_sheets(h: &crate::domain::reports::Health, sources: &[crate::domai
 /// Activity and adoption: use per person, activities per person, week and kind, completeness per
 /// record kind, owner and team, and the neglected customers.
 pub fn adoption_sheets(a: &crate::domain::reports::Adoption, lang: Lang) -> Vec<Sheet> {
-    use crate::pages::adoption::{entity_label, field_label, kind_text};
+    use crate::i18n::labels::{activity_kind_text, completeness_field_label, entity_label};
     let usage = a
         .users
         .iter()
@@ -419,7 +419,7 @@ pub fn adoption_sheets(a: &crate::domain::reports::Adoption, lang: Lang) -> Vec<
     for u in &a.users {
         for (week, kinds) in &u.weekly {
             for (kind, n) in kinds {
-                weekly.push(vec![t(&u.name), t(week), t(kind_text(lang, kind)), int(*n)]);
+                weekly.push(vec![t(&u.name), t(week), t(activity_kind_text(lang, kind)), int(*n)]);
             }
         }
     }
@@ -430,7 +430,7 @@ pub fn adoption_sheets(a: &crate::domain::reports::Adoption, lang: Lang) -> Vec<
             for (f, n) in c.fields.iter().zip(filled) {
                 completeness.push(vec![
                     t(entity),
-                    t(lang.t(field_label(&c.entity, f))),
+                    t(lang.t(completeness_field_label(&c.entity, f))),
                     t(if team { lang.t(M::Team) } else { lang.t(M::Owner) }),
                     t(who.clone()),
                     int(records),
@@ -479,7 +479,7 @@ pub fn adoption_sheets(a: &crate::domain::reports::Adoption, lang: Lang) -> Vec<
 
 /// Goals with their progress: target, actual, in progress, share and the projection.
 pub fn goals_sheet(g: &crate::domain::reports::GoalsPage, lang: Lang) -> Vec<Sheet> {
-    use crate::pages::goals::metric_name;
+    use crate::i18n::labels::metric_name;
     let rows = g
         .goals
         .iter()

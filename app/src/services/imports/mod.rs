@@ -621,7 +621,7 @@ pub async fn rejects_csv(db: &Db, actor: &Actor, id: i64, lang: crate::i18n::Lan
             let mut out: Vec<String> =
                 mapping.iter().map(|f| cells.iter().find(|c| &c.field == f).map(|c| c.before.clone()).unwrap_or_default()).collect();
             out.resize(headers.len(), String::new());
-            let why: Vec<String> = reasons.iter().map(|(f, p)| crate::components::field_message(lang, f, p)).collect();
+            let why: Vec<String> = reasons.iter().map(|(f, p)| crate::i18n::labels::field_message(lang, f, p)).collect();
             out.push(why.join("; "));
             w.write_record(out.iter().map(|c| crate::services::export::safe_cell(c))).map_err(|_| AppError::Internal)?;
         }

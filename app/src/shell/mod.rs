@@ -1,42 +1,21 @@
-//! The HTML shell, the router and the signed-in layout (navigation, language, toasts).
+//! The HTML shell, the route table and the signed-in layout (navigation, language, toasts). It is
+//! the one place that knows every page.
 
-use crate::api::session::{get_session, set_language, sign_out, SessionInfo, SetLanguage, SignOut};
+pub mod lazy;
+
+use crate::api::session::{get_session, sign_out, SessionInfo, SignOut};
+use crate::components::context::{detect_lang, go_to, t, use_lang, SessionResource};
+use crate::components::language_switch::LanguageSwitch;
 use crate::components::toast::{use_toasts, ToastHost, Toasts};
-use crate::components::{error_text, t, use_lang};
 use crate::domain::{Role, SessionUser};
-use crate::error::AppError;
-use crate::i18n::{Lang, M};
-use crate::pages::lazy::*;
+use crate::i18n::labels::error_text;
+use crate::i18n::M;
+use crate::shell::lazy::*;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::{path, Lazy, SsrMode};
-
-/// The language of the page: on the server from the request, in the browser from `<html lang>`
-/// (which the server wrote), so both sides render the same text.
-pub fn detect_lang() -> Lang {
-    #[cfg(feature = "ssr")]
-    {
-        crate::api::ctx::request_lang()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        #[cfg(feature = "hydrate")]
-        {
-            web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element())
-                .and_then(|e| e.get_attribute("lang"))
-                .and_then(|l| Lang::parse(&l))
-                .unwrap_or_default()
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            Lang::default()
-        }
-    }
-}
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = detect_lang();
@@ -59,14 +38,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
-}
-
-pub type SessionResource = Resource<Result<SessionInfo, AppError>>;
-
-/// The signed-in user, read from the session resource `App` provides (resolved before any page
-/// inside the signed-in layout renders: see `Layout`).
-pub fn session_user() -> Option<SessionUser> {
-    use_context::<SessionResource>()?.get_untracked()?.ok()?.user
 }
 
 #[component]
@@ -260,52 +231,5 @@ fn focus_search_on_slash() {
             }
         });
         on_cleanup(move || handle.remove());
-    }
-}
-
-/// After sign-in, setup or sign-out, loads `path` afresh so that nothing cached from the previous
-/// session (the session itself, lists, lookups) survives.
-pub fn reload_on_success(succeeded: impl Fn() -> bool + 'static, path: &'static str) {
-    Effect::new(move || {
-        if succeeded() {
-            go_to(path);
-        }
-    });
-}
-
-/// Loads `path` as a new page (not a client-side navigation).
-fn go_to(path: &str) {
-    #[cfg(feature = "hydrate")]
-    if let Some(w) = web_sys::window() {
-        let _ = w.location().set_href(path);
-    }
-    let _ = path;
-}
-
-/// Switches the UI language (cookie) and reloads the page in it. A plain form, like sign-out: without
-/// JavaScript the browser posts it and the server sends it back to the page.
-#[component]
-pub fn LanguageSwitch() -> impl IntoView {
-    let lang = use_lang();
-    let other = if lang == Lang::Sr { Lang::En } else { Lang::Sr };
-    let label = if other == Lang::Sr { "SR" } else { "EN" };
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        leptos::task::spawn_local(async move {
-            if set_language(other.code().to_string()).await.is_ok() {
-                #[cfg(feature = "hydrate")]
-                if let Some(w) = web_sys::window() {
-                    let _ = w.location().reload();
-                }
-            }
-        });
-    };
-    view! {
-        <form method="post" action=SetLanguage::url() class="lang-switch" on:submit=on_submit>
-            <input type="hidden" name="lang" value=other.code()/>
-            <button type="submit" class="btn btn-ghost" title=lang.t(M::Language) aria-label=format!("{}: {}", lang.t(M::Language), label)>
-                {label}
-            </button>
-        </form>
     }
 }

@@ -1,16 +1,21 @@
 //! Pipeline health: stage conversion with days in stage, won deal size and sales cycle, the age of
 //! open deals, slipping deals and leads by source. Filters in the URL; figures link to their records.
 
-use super::list::{urlencode, OwnerTeamRegion};
-use super::reports::{ReportExportLinks, ReportTabs};
 use crate::api::accounts::get_lookups;
 use crate::api::reports::get_health;
-use crate::components::charts::{Bar, BarChart, DonutChart, FunnelChart, FunnelStep as Step, Slice};
-use crate::components::{error_text, kpi, t, use_lang, Loading};
+use crate::components::charts::{Bar, BarChart, DonutChart, FunnelChart, FunnelStep as Step};
+use crate::components::context::{t, use_lang};
+use crate::components::list::OwnerTeamRegion;
+use crate::components::report::source_slices;
+use crate::components::report::{ReportExportLinks, ReportTabs};
+use crate::components::{kpi, Loading};
 use crate::domain::competition::format_bp;
-use crate::domain::reports::{share_bp, Health, ReportQuery, SourceRow};
-use crate::domain::{Lookups, PicklistValue};
-use crate::i18n::{format_date, format_int, format_money_short, Lang, M};
+use crate::domain::reports::{share_bp, Health, ReportQuery};
+use crate::domain::text::urlencode;
+use crate::domain::Lookups;
+use crate::i18n::labels::error_text;
+use crate::i18n::labels::source_name;
+use crate::i18n::{format_date, format_int, format_money_short, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
@@ -28,25 +33,6 @@ fn query() -> Memo<ReportQuery> {
             ..Default::default()
         })
     })
-}
-
-/// A lead source's name from its pick-list id ("No source" for none or an unknown one).
-pub fn source_name(lang: Lang, sources: &[PicklistValue], id: Option<i64>) -> String {
-    id.and_then(|id| sources.iter().find(|s| s.id == id))
-        .map(|s| s.label(lang).to_string())
-        .unwrap_or_else(|| lang.t(M::NoSource).to_string())
-}
-
-/// Leads by source as donut slices, each opening its leads.
-pub fn source_slices(lang: Lang, sources: &[PicklistValue], rows: &[SourceRow]) -> Vec<Slice> {
-    rows.iter()
-        .map(|r| Slice {
-            label: source_name(lang, sources, r.source_id),
-            value: r.leads,
-            text: format_int(lang, r.leads),
-            href: r.source_id.map(|id| format!("/leads?source={id}")),
-        })
-        .collect()
 }
 
 #[component]

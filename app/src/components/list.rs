@@ -1,10 +1,13 @@
 //! Shared parts of list pages: the URL query as a `ListQuery`, the filter bar, sort choice and pager.
 //! Filters live in the URL, so a filtered list can be bookmarked, shared and read without JavaScript.
 
-use crate::components::{t, use_lang};
+use super::context::{t, use_lang};
+use crate::domain::imports::ImportEntity;
+use crate::domain::text::urlencode;
 use crate::domain::{Choice, ListQuery};
 use crate::i18n::{format_int, M};
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 
 pub fn list_query() -> Memo<ListQuery> {
@@ -42,17 +45,6 @@ pub fn list_query() -> Memo<ListQuery> {
             }
         })
     })
-}
-
-pub fn urlencode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
 }
 
 /// The query string of `q` with another cursor.
@@ -196,4 +188,13 @@ pub fn SortSelect(options: Vec<(&'static str, M)>, query: ListQuery) -> impl Int
             <option value="desc" selected=query.dir == "desc">{lang.t(M::Descending)}</option>
         </select>
     }
+}
+
+/// "Import" beside a list's own buttons, for those who may import: opens the upload with the list's
+/// kind of record chosen.
+#[component]
+pub fn ImportLink(entity: ImportEntity) -> impl IntoView {
+    let allowed = crate::components::context::session_user()
+        .is_some_and(|u| matches!(u.role, crate::domain::Role::Admin | crate::domain::Role::Manager));
+    allowed.then(|| view! { <A href=format!("/imports?entity={}", entity.code()) attr:class="btn">{t(M::ImportNoun)}</A> })
 }

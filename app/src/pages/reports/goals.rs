@@ -1,35 +1,24 @@
 //! Goals: the targets running on a day with their progress (actual, in progress, percent, pace), the
 //! form that sets one, and — for admins — the metrics goals can count.
 
-use super::adoption::kind_text;
-use super::reports::{period_label, ReportExportLinks, ReportTabs};
 use crate::api::reports::{get_goals, DeleteGoal, SaveGoal, SaveGoalMetric};
 use crate::components::charts::ProgressBar;
+use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
-use crate::components::{error_text, t, use_lang, ErrorBanner, Loading};
+use crate::components::report::{ReportExportLinks, ReportTabs};
+use crate::components::{ErrorBanner, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::money::minor_to_input;
 use crate::domain::reports::{GoalMetric, GoalProgress, GoalsPage, Measure, Period};
 use crate::domain::validate::parse_date;
+use crate::i18n::labels::activity_kind_text;
+use crate::i18n::labels::error_text;
+use crate::i18n::labels::metric_name;
+use crate::i18n::labels::period_label;
 use crate::i18n::{format_date, format_int, format_money_short, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-/// A metric's name: seeded metrics by their translated code, the admin's own as typed.
-pub fn metric_name(lang: Lang, name: &str) -> String {
-    let m = match name {
-        "won_revenue" => M::MWonRevenue,
-        "won_deals" => M::MWonDeals,
-        "new_opportunities" => M::MNewOpportunities,
-        "activities_done" => M::MActivitiesDone,
-        "meetings_done" => M::MMeetingsDone,
-        "new_leads" => M::MNewLeads,
-        "qualified_leads" => M::MQualifiedLeads,
-        other => return other.to_string(),
-    };
-    lang.t(m).to_string()
-}
 
 fn measure_label(m: Measure) -> M {
     match m {
@@ -109,7 +98,7 @@ fn GoalsView(
 ) -> impl IntoView {
     let lang = use_lang();
     let on = parse_date(&p.on).unwrap_or_default();
-    let who_param = if p.who.is_empty() { String::new() } else { format!("&who={}", super::list::urlencode(&p.who)) };
+    let who_param = if p.who.is_empty() { String::new() } else { format!("&who={}", crate::domain::text::urlencode(&p.who)) };
     let month = |d: chrono::NaiveDate| format!("/goals?on={}{who_param}", d.format("%Y-%m-%d"));
     let prev = on.checked_sub_months(chrono::Months::new(1)).map(month).unwrap_or_default();
     let next = on.checked_add_months(chrono::Months::new(1)).map(month).unwrap_or_default();
@@ -250,7 +239,7 @@ fn MetricsTable(metrics: Vec<GoalMetric>, save: ServerAction<SaveGoalMetric>) ->
         kinds
             .iter()
             .map(|k| {
-                let label = if k.is_empty() { lang.t(M::AnyKind).to_string() } else { kind_text(lang, k) };
+                let label = if k.is_empty() { lang.t(M::AnyKind).to_string() } else { activity_kind_text(lang, k) };
                 view! { <option value=*k selected=*k == selected>{label}</option> }
             })
             .collect_view()
@@ -269,7 +258,7 @@ fn MetricsTable(metrics: Vec<GoalMetric>, save: ServerAction<SaveGoalMetric>) ->
                             view! {
                                 <tr>
                                     <td>{name.clone()}</td>
-                                    <td>{lang.t(measure_label(m.measure))}{m.activity_kind.clone().map(|k| format!(" · {}", kind_text(lang, &k)))}</td>
+                                    <td>{lang.t(measure_label(m.measure))}{m.activity_kind.clone().map(|k| format!(" · {}", activity_kind_text(lang, &k)))}</td>
                                     <td></td>
                                     <td><input type="checkbox" name="input[active]" value="1" form=form.clone() checked=m.active aria-label=format!("{} · {name}", lang.t(M::Active))/></td>
                                     <td>

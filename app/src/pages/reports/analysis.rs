@@ -1,13 +1,16 @@
 //! Win/loss analysis and customer profitability. Filters live in the URL (they work without
 //! JavaScript); every bar links to the opportunities behind it.
 
-use super::list::{urlencode, OwnerTeamRegion};
 use crate::api::accounts::get_lookups;
 use crate::api::competitors::{get_profitability, get_win_loss};
 use crate::components::charts::{Bar, BarChart, WinLossChart, WonLost};
-use crate::components::{error_text, t, use_lang, Loading};
+use crate::components::context::{t, use_lang};
+use crate::components::list::OwnerTeamRegion;
+use crate::components::Loading;
 use crate::domain::competition::{format_bp, AnalysisQuery, ProfitRow, WinLoss, WinRecord};
+use crate::domain::text::urlencode;
 use crate::domain::Lookups;
+use crate::i18n::labels::error_text;
 use crate::i18n::{format_money, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;

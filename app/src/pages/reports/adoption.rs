@@ -2,85 +2,23 @@
 //! CRM, data completeness per record kind with the incomplete records one click away, and the best
 //! customers nobody has contacted lately.
 
-use super::list::OwnerTeamRegion;
-use super::reports::{ReportExportLinks, ReportTabs};
 use crate::api::accounts::get_lookups;
 use crate::api::reports::get_adoption;
 use crate::components::charts::{Column, ColumnChart, Segment};
-use crate::components::{activity_label, error_text, t, use_lang, Loading};
+use crate::components::context::{t, use_lang};
+use crate::components::list::OwnerTeamRegion;
+use crate::components::report::{kind_class, kind_legend, kind_week_columns};
+use crate::components::report::{ReportExportLinks, ReportTabs};
+use crate::components::Loading;
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{share_bp, Adoption, Completeness, FillRow, ReportQuery, NEGLECT_CHOICES};
-use crate::domain::{ActivityKind, Lookups};
-use crate::i18n::{format_date, format_int, format_money_short, Lang, M};
+use crate::domain::Lookups;
+use crate::i18n::labels::{activity_kind_text, completeness_field_label, entity_label, error_text};
+use crate::i18n::{format_date, format_int, format_money_short, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Form, A};
 use leptos_router::hooks::use_query_map;
-
-/// An activity kind code's label (the code itself if unknown).
-pub fn kind_text(lang: Lang, code: &str) -> String {
-    ActivityKind::parse(code).map(|k| lang.t(activity_label(k)).to_string()).unwrap_or_else(|| code.to_string())
-}
-
-pub fn field_label(entity: &str, field: &str) -> M {
-    match (entity, field) {
-        (_, "pib") => M::Pib,
-        (_, "phone") => M::Phone,
-        (_, "email") => M::Email,
-        (_, "region") => M::Region,
-        (_, "industry") => M::Industry,
-        (_, "job_title") => M::JobTitle,
-        (_, "account") => M::Account,
-        (_, "amount") => M::Amount,
-        (_, "contact") => M::PrimaryContact,
-        (_, "source") => M::Source,
-        (_, "lines") => M::Lines,
-        _ => M::Name,
-    }
-}
-
-pub fn entity_label(entity: &str) -> M {
-    match entity {
-        "accounts" => M::Accounts,
-        "contacts" => M::Contacts,
-        "opportunities" => M::Opportunities,
-        _ => M::Leads,
-    }
-}
-
-const KIND_CLASSES: [&str; 6] = ["series-0", "series-1", "series-2", "series-3", "series-4", "series-5"];
-const KIND_CODES: [&str; 6] = ["task", "call", "meeting", "email", "letter", "fax"];
-
-/// The chart class of an activity kind (its colour in every activity chart).
-pub fn kind_class(code: &str) -> &'static str {
-    KIND_CODES.iter().position(|c| *c == code).map(|i| KIND_CLASSES[i]).unwrap_or("series-5")
-}
-
-/// A column per week (Monday, ISO), stacked by activity kind.
-pub fn kind_week_columns(lang: Lang, weeks: &[(String, Vec<(String, i64)>)]) -> Vec<Column> {
-    weeks
-        .iter()
-        .map(|(w, kinds)| Column {
-            label: format_date(lang, w),
-            total_text: format_int(lang, kinds.iter().map(|k| k.1).sum()),
-            segments: kinds
-                .iter()
-                .map(|(k, n)| Segment {
-                    value: *n,
-                    text: format!("{} · {}: {n}", format_date(lang, w), kind_text(lang, k)),
-                    class: kind_class(k),
-                    href: None,
-                })
-                .collect(),
-            marker: None,
-        })
-        .collect()
-}
-
-/// The legend of the activity kinds.
-pub fn kind_legend(lang: Lang) -> Vec<(&'static str, String)> {
-    KIND_CODES.iter().zip(KIND_CLASSES).map(|(k, c)| (c, kind_text(lang, k))).collect()
-}
 
 #[component]
 pub fn AdoptionPage() -> impl IntoView {
@@ -178,7 +116,7 @@ fn AdoptionView(a: Adoption, q: ReportQuery, lk: Lookups) -> impl IntoView {
                         {users
                             .into_iter()
                             .map(|u| {
-                                let detail = u.completed.iter().map(|(k, n)| format!("{} {n}", kind_text(lang, k))).collect::<Vec<_>>().join(", ");
+                                let detail = u.completed.iter().map(|(k, n)| format!("{} {n}", activity_kind_text(lang, k))).collect::<Vec<_>>().join(", ");
                                 view! {
                                     <tr>
                                         <th scope="row">{u.name.clone()}</th>
@@ -268,7 +206,7 @@ fn CompletenessTable(c: Completeness) -> impl IntoView {
                         <tr>
                             <th>{t(M::Owner)}</th>
                             <th class="num">{t(M::RecordCount)}</th>
-                            {fields.iter().map(|f| view! { <th class="num">{t(field_label(&c.entity, f))}</th> }).collect_view()}
+                            {fields.iter().map(|f| view! { <th class="num">{t(completeness_field_label(&c.entity, f))}</th> }).collect_view()}
                         </tr>
                     </thead>
                     <tbody>
@@ -336,7 +274,7 @@ fn WeeklyActivities(a: Adoption) -> impl IntoView {
                                 <th scope="row">{u.name.clone()}</th>
                                 {u.weekly.iter().map(|(w, kinds)| {
                                     let total: i64 = kinds.iter().map(|k| k.1).sum();
-                                    let words = kinds.iter().map(|(k, n)| format!("{} {n}", kind_text(lang, k))).collect::<Vec<_>>().join(", ");
+                                    let words = kinds.iter().map(|(k, n)| format!("{} {n}", activity_kind_text(lang, k))).collect::<Vec<_>>().join(", ");
                                     let title = format!("{} · {} {}: {}", u.name, lang.t(M::WeekOf), format_date(lang, w), if words.is_empty() { "0".to_string() } else { words.clone() });
                                     let mut x = 0.0;
                                     view! {

@@ -2,17 +2,22 @@
 //! goals themselves, today's work, the win rate, slipping deals, leads by source and data quality —
 //! each a link into the report or list behind it.
 
-use super::adoption::{entity_label, field_label, kind_legend, kind_text, kind_week_columns};
-use super::goals::metric_name;
-use super::health::{source_name, source_slices};
-use super::reports::ReportTabs;
 use crate::api::accounts::get_lookups;
 use crate::api::reports::get_dashboard;
 use crate::components::charts::{Column, ColumnChart, DonutChart, GaugeChart, ProgressBar, Segment};
-use crate::components::{error_text, kpi, t, use_lang, Loading};
+use crate::components::context::{t, use_lang};
+use crate::components::report::source_slices;
+use crate::components::report::ReportTabs;
+use crate::components::report::{kind_legend, kind_week_columns};
+use crate::components::{kpi, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{share_bp, Dashboard};
 use crate::domain::Lookups;
+use crate::i18n::labels::activity_kind_text;
+use crate::i18n::labels::error_text;
+use crate::i18n::labels::metric_name;
+use crate::i18n::labels::source_name;
+use crate::i18n::labels::{completeness_field_label, entity_label};
 use crate::i18n::{format_int, format_local, format_money_short, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -127,7 +132,7 @@ fn DashboardView(d: Dashboard, lk: Lookups) -> impl IntoView {
                                 view! {
                                     <li class=late.then_some("overdue")>
                                         <A href=format!("/activities/{}", a.id)>{a.subject.clone()}</A>
-                                        {format!(" · {} · {}", kind_text(lang, a.kind.code()), format_local(lang, &a.starts_at))}
+                                        {format!(" · {} · {}", activity_kind_text(lang, a.kind.code()), format_local(lang, &a.starts_at))}
                                         {(!a.regarding_label.is_empty()).then(|| format!(" · {}", a.regarding_label))}
                                     </li>
                                 }
@@ -215,7 +220,7 @@ fn DashboardView(d: Dashboard, lk: Lookups) -> impl IntoView {
                     {d.completeness.iter().flat_map(|c| {
                         c.fields.iter().zip(c.total.filled.iter()).map(|(f, n)| (c.entity.clone(), f.clone(), c.total.records, *n)).collect::<Vec<_>>()
                     }).filter(|(_, _, records, n)| share_bp(*n, *records).is_some_and(|bp| bp < 8_000)).map(|(entity, field, records, n)| view! {
-                        <li><a href=format!("/{entity}?missing={field}")>{format!("{} · {}", lang.t(entity_label(&entity)), lang.t(field_label(&entity, &field)))}</a>{format!(" · {}", share_bp(n, records).map(format_bp).unwrap_or_default())}</li>
+                        <li><a href=format!("/{entity}?missing={field}")>{format!("{} · {}", lang.t(entity_label(&entity)), lang.t(completeness_field_label(&entity, &field)))}</a>{format!(" · {}", share_bp(n, records).map(format_bp).unwrap_or_default())}</li>
                     }).collect_view()}
                 </ul>
             </section>

@@ -2,14 +2,19 @@
 //! JavaScript and links repeat them); every bar and figure links to the opportunities behind it; the
 //! table behind each chart is one click away and exports to CSV and XLSX.
 
-use super::list::{urlencode, OwnerTeamRegion};
 use crate::api::accounts::get_lookups;
 use crate::api::reports::{get_forecast, get_sales};
 use crate::components::charts::{Bar, BarChart, Column, ColumnChart, LineChart, Segment, Series};
-use crate::components::{error_text, kpi, report_row_label, t, use_lang, Loading};
+use crate::components::context::{t, use_lang};
+use crate::components::list::OwnerTeamRegion;
+use crate::components::report::{ReportExportLinks, ReportTabs};
+use crate::components::{kpi, Loading};
 use crate::domain::competition::format_bp;
 use crate::domain::reports::{GroupBy, Period, Report, ReportCell, ReportQuery};
+use crate::domain::text::urlencode;
 use crate::domain::Lookups;
+use crate::i18n::labels::period_label;
+use crate::i18n::labels::{error_text, report_row_label};
 use crate::i18n::{format_date, format_int, format_money_short, Lang, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -89,14 +94,6 @@ fn group_label(g: GroupBy) -> M {
     }
 }
 
-pub fn period_label(p: Period) -> M {
-    match p {
-        Period::Month => M::PeriodMonth,
-        Period::Quarter => M::PeriodQuarter,
-        Period::Year => M::PeriodYear,
-    }
-}
-
 /// A link to the opportunities behind a figure: the report's filters, narrowed to one period (or the
 /// whole range), one row and an outcome.
 fn drill(q: &ReportQuery, r: &Report, period: Option<&str>, row: Option<&str>, outcome: &str) -> Option<String> {
@@ -124,20 +121,6 @@ fn drill(q: &ReportQuery, r: &Report, period: Option<&str>, row: Option<&str>, o
         parts.push(format!("{param}={}", urlencode(key)));
     }
     Some(format!("/opportunities?{}", parts.join("&")))
-}
-
-/// The CSV and XLSX downloads of a report (`kind`: forecast, sales, pipeline, adoption, goals) with
-/// the page's filters.
-#[component]
-pub fn ReportExportLinks(kind: &'static str, params: Vec<(&'static str, String)>) -> impl IntoView {
-    let query: Vec<String> = params.into_iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(&v))).collect();
-    let href = move |ext: &str| format!("/export/report/{kind}.{ext}{}{}", if query.is_empty() { "" } else { "?" }, query.join("&"));
-    view! {
-        <span class="export-links">
-            <a href=href("csv") rel="external" download="" class="btn btn-ghost">{t(M::ExportCsv)}</a>
-            <a href=href("xlsx") rel="external" download="" class="btn btn-ghost">{t(M::ExportXlsx)}</a>
-        </span>
-    }
 }
 
 #[component]
@@ -210,31 +193,6 @@ fn ReportPage(kind: Kind, title: M, hint: M, body: fn(ReportQuery, Report) -> An
                 }
             })}
         </Transition>
-    }
-}
-
-/// Links between the report pages.
-#[component]
-pub fn ReportTabs(current: &'static str) -> impl IntoView {
-    let tabs = [
-        ("/", M::Dashboard),
-        ("/reports/forecast", M::Forecast),
-        ("/reports/sales", M::SalesHistory),
-        ("/reports/pipeline", M::PipelineHealth),
-        ("/goals", M::Goals),
-        ("/reports/adoption", M::Adoption),
-        ("/win-loss", M::WinLoss),
-    ];
-    view! {
-        <nav class="tabs report-tabs" aria-label=t(M::Reports)>
-            {tabs
-                .into_iter()
-                .map(|(href, m)| {
-                    let cur = (href == current).then_some("page");
-                    view! { <a href=href aria-current=cur>{t(m)}</a> }
-                })
-                .collect_view()}
-        </nav>
     }
 }
 
