@@ -13,6 +13,8 @@ pub mod pages;
 pub mod shell;
 
 #[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod services;

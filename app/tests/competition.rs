@@ -17,7 +17,10 @@ use app::domain::{
     OpportunityLine, Outcome, PriceItemInput, PriceListInput, PriceSource, ProductInput, ProductQuery, StageKind,
 };
 use app::error::{AppError, Problem};
-use app::services::{accounts, analysis, competitors, deals, opportunities, picklists, pipeline, products, Actor};
+use app::services::{
+    accounts, analysis, competitors, opportunities, opportunities::board, opportunities::closing,
+    opportunities::competitors as competitors_on_deal, opportunities::deal, opportunities::lines, picklists, products, Actor,
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Helpers
@@ -82,7 +85,7 @@ async fn opp(db: &Db, actor: &Actor, id: i64) -> Opportunity {
 }
 
 async fn lines(db: &Db, actor: &Actor, id: i64) -> Vec<OpportunityLine> {
-    deals::deal(db, actor, id).await.expect("deal").lines
+    deal::deal(db, actor, id).await.expect("deal").lines
 }
 
 /// An account with the given category ("" for none), industry ("" for none) and relationship.
@@ -128,7 +131,7 @@ fn today() -> String {
 /// Tomorrow in the company's time zone, as the services judge "in the future" (in UTC it is still
 /// today during the last hour of a Belgrade day).
 fn tomorrow() -> String {
-    (app::services::clock::today() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string()
+    (app::clock::today() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string()
 }
 
 /// Every number anywhere in a JSON value.
@@ -221,20 +224,20 @@ async fn price_list_resolution(db: Db) {
     let in_eur = opportunities::create(&db, &ana, &eur).await.expect("EUR opportunity");
 
     // Category A: 850.00 from the category list.
-    assert_eq!(deals::save_line(&db, &ana, &line(on_a, 1, p, "1")).await, Ok(2));
+    assert_eq!(lines::save_line(&db, &ana, &line(on_a, 1, p, "1")).await, Ok(2));
     let l = &lines(&db, &ana, on_a).await[0];
     assert_eq!((l.unit_price_minor, l.price_source, l.price_list_name.as_deref()), (85_000, PriceSource::PriceList, Some("Kategorija A")));
     assert_eq!((l.discount_bp, l.discount_minor, l.total_minor), (0, 0, 85_000));
     assert_eq!(opp(&db, &ana, on_a).await.amount_minor, 85_000);
 
     // Category B: 900.00 from the general list (not the expired 500.00 nor the inactive 400.00).
-    assert_eq!(deals::save_line(&db, &ana, &line(on_b, 1, p, "1")).await, Ok(2));
+    assert_eq!(lines::save_line(&db, &ana, &line(on_b, 1, p, "1")).await, Ok(2));
     let l = &lines(&db, &ana, on_b).await[0];
     assert_eq!((l.unit_price_minor, l.price_source, l.price_list_name.as_deref()), (90_000, PriceSource::PriceList, Some("Opšti 2026")));
 
     // EUR without an EUR list: 1,000.00 RSD / 117.17 = 8.5346 → 8.53 EUR; the cost 400.00 RSD → 3.41 EUR.
     assert_eq!(products::convert(100_000, Currency::RSD, Currency::EUR, 117_170_000), 853);
-    assert_eq!(deals::save_line(&db, &ana, &line(in_eur, 1, p, "1")).await, Ok(2));
+    assert_eq!(lines::save_line(&db, &ana, &line(in_eur, 1, p, "1")).await, Ok(2));
     let l = &lines(&db, &ana, in_eur).await[0];
     assert_eq!((l.unit_price_minor, l.price_source, l.price_list_name.as_deref(), l.total_minor), (853, PriceSource::ListPrice, None, 853));
     assert_eq!(lines(&db, &mgr, in_eur).await[0].unit_cost_minor, Some(341));
@@ -242,7 +245,7 @@ async fn price_list_resolution(db: Db) {
 
     // A manual price wins over every list: 2 × 777.50 = 1,555.00; the value is 900.00 + 1,555.00.
     let manual = LineInput { unit_price: "777,50".into(), ..line(on_b, 2, p, "2") };
-    assert_eq!(deals::save_line(&db, &ana, &manual).await, Ok(3));
+    assert_eq!(lines::save_line(&db, &ana, &manual).await, Ok(3));
     let ls = lines(&db, &ana, on_b).await;
     assert_eq!(ls.len(), 2);
     assert_eq!((ls[1].unit_price_minor, ls[1].price_source, ls[1].price_list_name.as_deref()), (77_750, PriceSource::Manual, None));
@@ -255,7 +258,7 @@ async fn price_list_resolution(db: Db) {
         .execute(&db.pool)
         .await
         .expect("a newer rate");
-    assert_eq!(deals::save_line(&db, &ana, &line(in_eur, 2, p, "1")).await, Ok(3));
+    assert_eq!(lines::save_line(&db, &ana, &line(in_eur, 2, p, "1")).await, Ok(3));
     assert_eq!(lines(&db, &ana, in_eur).await[1].unit_price_minor, 833);
     assert_eq!(opp(&db, &ana, in_eur).await.amount_minor, 853 + 833);
 }
@@ -303,7 +306,7 @@ async fn discount_rules(db: Db) {
     let mut v = 1;
     let add = |input: LineInput| {
         let (db, ana) = (db.clone(), ana.clone());
-        async move { deals::save_line(&db, &ana, &input).await.expect("save line") }
+        async move { lines::save_line(&db, &ana, &input).await.expect("save line") }
     };
 
     // 2.5 × 900.00 = 2,250.00, less the product rule's 5 % = 2,137.50 (not the family's 10 %).
@@ -344,7 +347,7 @@ async fn discount_rules(db: Db) {
 
     // Raising the second line to 10 brings it under the volume rule: 7,695.00 → 7,200.00.
     let change = LineInput { id: ls[1].id.to_string(), ..line(o, v, p, "10") };
-    let v = deals::save_line(&db, &ana, &change).await.expect("change the line");
+    let v = lines::save_line(&db, &ana, &change).await.expect("change the line");
     assert_eq!(v, 8);
     let changed = lines(&db, &ana, o).await.into_iter().find(|l| l.id == ls[1].id).expect("changed line");
     assert_eq!((changed.discount_bp, changed.total_minor, changed.version), (2_000, 720_000, 2));
@@ -353,7 +356,7 @@ async fn discount_rules(db: Db) {
     // Category A customers do get the 50 % family rule on PMP-200: 3 × 200.00 less 50 % = 300.00.
     let a = account(&db, &ana, "Kupac A d.o.o.", "customer", "A", "").await;
     let oa = new_opportunity(&db, &ana, "Pumpe za A", a, open[0].id, "").await;
-    deals::save_line(&db, &ana, &line(oa, 1, q, "3")).await.expect("line for A");
+    lines::save_line(&db, &ana, &line(oa, 1, q, "3")).await.expect("line for A");
     let l = &lines(&db, &ana, oa).await[0];
     assert_eq!((l.discount_bp, l.discount_rule_name.as_deref(), l.total_minor), (5_000, Some("Samo za A"), 30_000));
 }
@@ -377,9 +380,9 @@ async fn value_follows_lines(db: Db) {
     assert_eq!(opp(&db, &ana, o).await.amount_minor, 100_000);
 
     // Two lines: 2 × 1,000.00 + 1 × 200.00 = 2,200.00.
-    assert_eq!(deals::save_line(&db, &ana, &line(o, 1, p, "2")).await, Ok(2));
+    assert_eq!(lines::save_line(&db, &ana, &line(o, 1, p, "2")).await, Ok(2));
     assert_eq!(opp(&db, &ana, o).await.amount_minor, 200_000);
-    assert_eq!(deals::save_line(&db, &ana, &line(o, 2, q, "1")).await, Ok(3));
+    assert_eq!(lines::save_line(&db, &ana, &line(o, 2, q, "1")).await, Ok(3));
     let o3 = opp(&db, &ana, o).await;
     assert_eq!((o3.amount_minor, o3.version), (220_000, 3));
     let ls = lines(&db, &ana, o).await;
@@ -387,16 +390,16 @@ async fn value_follows_lines(db: Db) {
     assert_eq!(ls.iter().map(|l| l.total_minor).collect::<Vec<_>>(), vec![200_000, 20_000]);
 
     // A stale page changes nothing.
-    assert_eq!(deals::save_line(&db, &ana, &line(o, 2, q, "5")).await, Err(AppError::Conflict));
+    assert_eq!(lines::save_line(&db, &ana, &line(o, 2, q, "5")).await, Err(AppError::Conflict));
     // Someone who may not see the deal gets "not found".
-    assert_eq!(deals::save_line(&db, &bob, &line(o, 3, q, "5")).await, Err(AppError::NotFound));
+    assert_eq!(lines::save_line(&db, &bob, &line(o, 3, q, "5")).await, Err(AppError::NotFound));
     assert_eq!(lines(&db, &ana, o).await.len(), 2);
 
     // Three instead of two: 3,000.00 + 200.00.
     let change = LineInput { id: l1.to_string(), ..line(o, 3, p, "3") };
-    assert_eq!(deals::save_line(&db, &ana, &change).await, Ok(4));
+    assert_eq!(lines::save_line(&db, &ana, &change).await, Ok(4));
     assert_eq!(opp(&db, &ana, o).await.amount_minor, 320_000);
-    assert_eq!(deals::delete_line(&db, &ana, o, 3, l2).await, Err(AppError::Conflict));
+    assert_eq!(lines::delete_line(&db, &ana, o, 3, l2).await, Err(AppError::Conflict));
 
     // The currency is fixed by the lines; the amount typed in the form is ignored.
     let mut form = opportunity_input("Linija (izmena)", acc, open[1].id, "5");
@@ -410,9 +413,9 @@ async fn value_follows_lines(db: Db) {
     assert_eq!((o5.name.as_str(), o5.amount_minor, o5.currency), ("Linija (izmena)", 320_000, Currency::RSD));
 
     // Deleting a line: the value is what remains.
-    assert_eq!(deals::delete_line(&db, &ana, o, 5, l2).await, Ok(6));
+    assert_eq!(lines::delete_line(&db, &ana, o, 5, l2).await, Ok(6));
     assert_eq!(opp(&db, &ana, o).await.amount_minor, 300_000);
-    assert_eq!(deals::delete_line(&db, &ana, o, 6, l2).await, Err(AppError::NotFound));
+    assert_eq!(lines::delete_line(&db, &ana, o, 6, l2).await, Err(AppError::NotFound));
 
     // The history names each change of the lines.
     let rows = audit_rows(&db, o, "lines").await;
@@ -431,7 +434,7 @@ async fn value_follows_lines(db: Db) {
     assert_eq!(amounts, vec!["1000", "2000", "2200", "3200", "3000"]);
 
     // With the last line gone the value stays, and the currency may change again.
-    assert_eq!(deals::delete_line(&db, &ana, o, 6, l1).await, Ok(7));
+    assert_eq!(lines::delete_line(&db, &ana, o, 6, l1).await, Ok(7));
     assert_eq!(opp(&db, &ana, o).await.amount_minor, 300_000);
     form.version = "7".into();
     form.currency = "EUR".into();
@@ -459,8 +462,8 @@ async fn close_won_and_lost_rules(db: Db) {
 
     // Won and lost stages are reached by closing, never by a move or on creation.
     let w = new_opportunity(&db, &ana, "Dobijamo", customer, open[3].id, "5.000,00").await;
-    assert_eq!(pipeline::move_opportunity(&db, &ana, w, won_stage.id, 1).await, Err(invalid("stage_id", Problem::UseClose)));
-    assert_eq!(pipeline::move_opportunity(&db, &ana, w, lost_stage.id, 1).await, Err(invalid("stage_id", Problem::UseClose)));
+    assert_eq!(board::move_opportunity(&db, &ana, w, won_stage.id, 1).await, Err(invalid("stage_id", Problem::UseClose)));
+    assert_eq!(board::move_opportunity(&db, &ana, w, lost_stage.id, 1).await, Err(invalid("stage_id", Problem::UseClose)));
     assert_eq!(
         opportunities::create(&db, &ana, &opportunity_input("Odmah dobijen", customer, won_stage.id, "1")).await,
         Err(invalid("stage_id", Problem::UseClose))
@@ -471,48 +474,51 @@ async fn close_won_and_lost_rules(db: Db) {
     assert_eq!(opportunities::update(&db, &ana, &form).await, Err(invalid("stage_id", Problem::UseClose)));
 
     // Won: the actual value and a close date not in the future.
-    assert_eq!(deals::close(&db, &ana, &won(w, 1, "", &today())).await, Err(invalid("amount", Problem::Required)));
-    assert_eq!(deals::close(&db, &ana, &won(w, 1, "4.800", &tomorrow())).await, Err(invalid("close_date", Problem::InFuture)));
-    assert_eq!(deals::close(&db, &ana, &won(w, 1, "4.800", "")).await, Err(invalid("close_date", Problem::Required)));
-    assert_eq!(deals::close(&db, &ana, &won(w, 2, "4.800", &today())).await, Err(AppError::Conflict));
+    assert_eq!(closing::close(&db, &ana, &won(w, 1, "", &today())).await, Err(invalid("amount", Problem::Required)));
+    assert_eq!(closing::close(&db, &ana, &won(w, 1, "4.800", &tomorrow())).await, Err(invalid("close_date", Problem::InFuture)));
+    assert_eq!(closing::close(&db, &ana, &won(w, 1, "4.800", "")).await, Err(invalid("close_date", Problem::Required)));
+    assert_eq!(closing::close(&db, &ana, &won(w, 2, "4.800", &today())).await, Err(AppError::Conflict));
     assert_eq!(opp(&db, &ana, w).await.stage_kind, StageKind::Open, "refused closes changed nothing");
-    assert_eq!(deals::close(&db, &ana, &won(w, 1, "4.800,50", &today())).await, Ok(2));
+    assert_eq!(closing::close(&db, &ana, &won(w, 1, "4.800,50", &today())).await, Ok(2));
     let o = opp(&db, &ana, w).await;
     assert_eq!((o.stage_id, o.stage_kind, o.probability, o.amount_minor), (won_stage.id, StageKind::Won, 100, 480_050));
     assert_eq!((o.close_date.clone(), o.version), (today(), 2));
-    let d = deals::deal(&db, &ana, w).await.expect("deal");
+    let d = deal::deal(&db, &ana, w).await.expect("deal");
     let c = d.close.expect("close info");
     assert_eq!((c.outcome, c.reason, c.won_by), (Outcome::Won, None, None));
     assert!(c.closed_at.is_some());
     assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM opportunity_stage_changes WHERE opportunity_id = $1", w).await, 2);
     // Closed: closing again, moving or changing its stage is refused.
-    assert_eq!(deals::close(&db, &ana, &won(w, 2, "1", &today())).await, Err(invalid("opportunity", Problem::Closed)));
-    assert_eq!(pipeline::move_opportunity(&db, &ana, w, open[0].id, 2).await, Err(invalid("stage_id", Problem::Closed)));
+    assert_eq!(closing::close(&db, &ana, &won(w, 2, "1", &today())).await, Err(invalid("opportunity", Problem::Closed)));
+    assert_eq!(board::move_opportunity(&db, &ana, w, open[0].id, 2).await, Err(invalid("stage_id", Problem::Closed)));
     let mut form = opportunity_input("Dobijamo", customer, open[0].id, "4.800,50");
     form.id = w.to_string();
     form.version = "2".into();
     assert_eq!(opportunities::update(&db, &ana, &form).await, Err(invalid("stage_id", Problem::Closed)));
-    assert_eq!(deals::save_line(&db, &ana, &line(w, 2, 1, "1")).await, Err(invalid("opportunity", Problem::Closed)));
+    assert_eq!(lines::save_line(&db, &ana, &line(w, 2, 1, "1")).await, Err(invalid("opportunity", Problem::Closed)));
 
     // Lost: a loss reason from its list; the winner must be a competitor; nobody wins a deal that
     // ended without decision; "other" needs the lessons learned.
     let l = new_opportunity(&db, &ana, "Gubimo", customer, open[2].id, "3.000,00").await;
     let no_reason = CloseInput { reason_id: String::new(), ..lost(l, 1, price, None, "") };
-    assert_eq!(deals::close(&db, &ana, &no_reason).await, Err(invalid("reason_id", Problem::Required)));
-    assert_eq!(deals::close(&db, &ana, &lost(l, 1, source, None, "")).await, Err(invalid("reason_id", Problem::InvalidChoice)));
-    assert_eq!(deals::close(&db, &ana, &lost(l, 1, price, Some(customer), "")).await, Err(invalid("won_by_id", Problem::InvalidChoice)));
-    assert_eq!(deals::close(&db, &ana, &lost(l, 1, no_decision, Some(rival), "")).await, Err(invalid("won_by_id", Problem::NotWithReason)));
-    assert_eq!(deals::close(&db, &ana, &lost(l, 1, other, None, "  ")).await, Err(invalid("notes", Problem::Required)));
+    assert_eq!(closing::close(&db, &ana, &no_reason).await, Err(invalid("reason_id", Problem::Required)));
+    assert_eq!(closing::close(&db, &ana, &lost(l, 1, source, None, "")).await, Err(invalid("reason_id", Problem::InvalidChoice)));
+    assert_eq!(closing::close(&db, &ana, &lost(l, 1, price, Some(customer), "")).await, Err(invalid("won_by_id", Problem::InvalidChoice)));
     assert_eq!(
-        deals::close(&db, &ana, &CloseInput { outcome: "maybe".into(), ..lost(l, 1, price, None, "") }).await,
+        closing::close(&db, &ana, &lost(l, 1, no_decision, Some(rival), "")).await,
+        Err(invalid("won_by_id", Problem::NotWithReason))
+    );
+    assert_eq!(closing::close(&db, &ana, &lost(l, 1, other, None, "  ")).await, Err(invalid("notes", Problem::Required)));
+    assert_eq!(
+        closing::close(&db, &ana, &CloseInput { outcome: "maybe".into(), ..lost(l, 1, price, None, "") }).await,
         Err(invalid("outcome", Problem::InvalidChoice))
     );
-    assert!(deals::deal(&db, &ana, l).await.expect("deal").competitors.is_empty(), "refused closes named no competitor");
-    assert_eq!(deals::close(&db, &ana, &lost(l, 1, price, Some(rival), "Skuplji 8 %")).await, Ok(2));
+    assert!(deal::deal(&db, &ana, l).await.expect("deal").competitors.is_empty(), "refused closes named no competitor");
+    assert_eq!(closing::close(&db, &ana, &lost(l, 1, price, Some(rival), "Skuplji 8 %")).await, Ok(2));
     let o = opp(&db, &ana, l).await;
     assert_eq!((o.stage_id, o.stage_kind, o.probability, o.amount_minor), (lost_stage.id, StageKind::Lost, 0, 300_000));
     assert_eq!(o.close_date, today(), "an empty close date of a lost deal is today");
-    let d = deals::deal(&db, &ana, l).await.expect("deal");
+    let d = deal::deal(&db, &ana, l).await.expect("deal");
     assert_eq!(d.competitors.iter().map(|c| (c.id, c.label.as_str())).collect::<Vec<_>>(), vec![(rival, "Konkurent d.o.o.")]);
     let c = d.close.expect("close info");
     assert_eq!(c.outcome, Outcome::Lost);
@@ -521,17 +527,17 @@ async fn close_won_and_lost_rules(db: Db) {
     assert_eq!(c.notes.as_deref(), Some("Skuplji 8 %"));
     let cols = close_columns(&db, l).await;
     assert_eq!((cols.1, cols.2, cols.3.as_deref()), (Some(price), Some(rival), Some("Skuplji 8 %")));
-    assert_eq!(deals::close(&db, &ana, &lost(l, 2, price, None, "")).await, Err(invalid("opportunity", Problem::Closed)));
+    assert_eq!(closing::close(&db, &ana, &lost(l, 2, price, None, "")).await, Err(invalid("opportunity", Problem::Closed)));
     // The winner of a lost deal stays on it; a customer is no competitor.
-    assert_eq!(deals::remove_competitor(&db, &ana, l, rival).await, Err(invalid("competitor_id", Problem::Closed)));
-    assert_eq!(deals::add_competitor(&db, &ana, l, customer).await, Err(invalid("competitor_id", Problem::InvalidChoice)));
+    assert_eq!(competitors_on_deal::remove_competitor(&db, &ana, l, rival).await, Err(invalid("competitor_id", Problem::Closed)));
+    assert_eq!(competitors_on_deal::add_competitor(&db, &ana, l, customer).await, Err(invalid("competitor_id", Problem::InvalidChoice)));
 
     // "other" with its notes, and no decision without a winner, are fine.
     let x = new_opportunity(&db, &ana, "Ostalo", customer, open[0].id, "100").await;
-    assert_eq!(deals::close(&db, &ana, &lost(x, 1, other, None, "Kupac je odustao od investicije")).await, Ok(2));
+    assert_eq!(closing::close(&db, &ana, &lost(x, 1, other, None, "Kupac je odustao od investicije")).await, Ok(2));
     let y = new_opportunity(&db, &ana, "Bez odluke", customer, open[0].id, "100").await;
-    assert_eq!(deals::close(&db, &ana, &lost(y, 1, no_decision, None, "")).await, Ok(2));
-    assert!(deals::deal(&db, &ana, y).await.expect("deal").competitors.is_empty());
+    assert_eq!(closing::close(&db, &ana, &lost(y, 1, no_decision, None, "")).await, Ok(2));
+    assert!(deal::deal(&db, &ana, y).await.expect("deal").competitors.is_empty());
 }
 both!(close_won_and_lost_rules);
 
@@ -550,22 +556,22 @@ async fn reopen_by_manager_only(db: Db) {
     let rival = account(&db, &ana, "Konkurent d.o.o.", "competitor", "", "").await;
     let price = loss_reason(&db, "price").await;
     let o = new_opportunity(&db, &ana, "Pumpe", customer, open[1].id, "2.000").await;
-    assert_eq!(deals::close(&db, &ana, &lost(o, 1, price, Some(rival), "Skuplji")).await, Ok(2));
+    assert_eq!(closing::close(&db, &ana, &lost(o, 1, price, Some(rival), "Skuplji")).await, Ok(2));
 
-    assert_eq!(deals::reopen(&db, &ana, o, 2, open[2].id).await, Err(AppError::Forbidden));
-    assert!(!deals::deal(&db, &ana, o).await.expect("deal").can_reopen);
-    assert!(deals::deal(&db, &mgr, o).await.expect("deal").can_reopen);
-    assert_eq!(deals::reopen(&db, &other_mgr, o, 2, open[2].id).await, Err(AppError::NotFound), "another team's manager");
-    assert_eq!(deals::reopen(&db, &mgr, o, 1, open[2].id).await, Err(AppError::Conflict));
-    assert_eq!(deals::reopen(&db, &mgr, o, 2, won_stage.id).await, Err(invalid("stage_id", Problem::InvalidChoice)));
-    assert_eq!(deals::reopen(&db, &mgr, o, 2, lost_stage.id).await, Err(invalid("stage_id", Problem::InvalidChoice)));
+    assert_eq!(closing::reopen(&db, &ana, o, 2, open[2].id).await, Err(AppError::Forbidden));
+    assert!(!deal::deal(&db, &ana, o).await.expect("deal").can_reopen);
+    assert!(deal::deal(&db, &mgr, o).await.expect("deal").can_reopen);
+    assert_eq!(closing::reopen(&db, &other_mgr, o, 2, open[2].id).await, Err(AppError::NotFound), "another team's manager");
+    assert_eq!(closing::reopen(&db, &mgr, o, 1, open[2].id).await, Err(AppError::Conflict));
+    assert_eq!(closing::reopen(&db, &mgr, o, 2, won_stage.id).await, Err(invalid("stage_id", Problem::InvalidChoice)));
+    assert_eq!(closing::reopen(&db, &mgr, o, 2, lost_stage.id).await, Err(invalid("stage_id", Problem::InvalidChoice)));
     assert_eq!(opp(&db, &ana, o).await.stage_kind, StageKind::Lost);
 
-    assert_eq!(deals::reopen(&db, &mgr, o, 2, open[2].id).await, Ok(3));
+    assert_eq!(closing::reopen(&db, &mgr, o, 2, open[2].id).await, Ok(3));
     let r = opp(&db, &ana, o).await;
     assert_eq!((r.stage_id, r.stage_kind, r.probability, r.version), (open[2].id, StageKind::Open, 40, 3));
     assert_eq!(close_columns(&db, o).await, (None, None, None, None));
-    assert_eq!(deals::deal(&db, &ana, o).await.expect("deal").close, None);
+    assert_eq!(deal::deal(&db, &ana, o).await.expect("deal").close, None);
     let changes: Vec<(Option<i64>, i64)> =
         sqlx::query_as("SELECT from_stage_id, to_stage_id FROM opportunity_stage_changes WHERE opportunity_id = $1 ORDER BY id")
             .bind(o)
@@ -581,8 +587,8 @@ async fn reopen_by_manager_only(db: Db) {
     );
     assert_eq!(audit_rows(&db, o, "close_notes").await, vec![(None, Some("Skuplji".to_string())), (Some("Skuplji".to_string()), None)]);
     // An open deal cannot be reopened; it can be closed again.
-    assert_eq!(deals::reopen(&db, &mgr, o, 3, open[0].id).await, Err(invalid("stage_id", Problem::InvalidChoice)));
-    assert_eq!(deals::close(&db, &ana, &won(o, 3, "2.100", &today())).await, Ok(4));
+    assert_eq!(closing::reopen(&db, &mgr, o, 3, open[0].id).await, Err(invalid("stage_id", Problem::InvalidChoice)));
+    assert_eq!(closing::close(&db, &ana, &won(o, 3, "2.100", &today())).await, Ok(4));
     assert_eq!(opp(&db, &ana, o).await.stage_kind, StageKind::Won);
 }
 both!(reopen_by_manager_only);
@@ -610,21 +616,21 @@ async fn win_rates_margins_and_hidden_costs(db: Db) {
 
     // Won against X: 8 × 1,000.00 + 10 × 200.00 = 10,000.00; cost 8 × 400.00 + 10 × 50.00 = 3,700.00.
     let d1 = new_opportunity(&db, &ana, "Dobijen", c1, open[2].id, "").await;
-    deals::add_competitor(&db, &ana, d1, rival).await.expect("competitor on the deal");
-    deals::save_line(&db, &ana, &line(d1, 1, p, "8")).await.expect("line");
-    deals::save_line(&db, &ana, &line(d1, 2, q, "10")).await.expect("line");
+    competitors_on_deal::add_competitor(&db, &ana, d1, rival).await.expect("competitor on the deal");
+    lines::save_line(&db, &ana, &line(d1, 1, p, "8")).await.expect("line");
+    lines::save_line(&db, &ana, &line(d1, 2, q, "10")).await.expect("line");
     assert_eq!(opp(&db, &ana, d1).await.amount_minor, 1_000_000);
-    assert_eq!(deals::close(&db, &ana, &won(d1, 3, "10.000,00", &today())).await, Ok(4));
+    assert_eq!(closing::close(&db, &ana, &won(d1, 3, "10.000,00", &today())).await, Ok(4));
     // Lost to X twice on price (5,000.00 and 3,000.00), once without decision (2,000.00) and no competitor.
     let d2 = new_opportunity(&db, &ana, "Izgubljen 1", c2, open[2].id, "5.000").await;
-    deals::close(&db, &ana, &lost(d2, 1, price, Some(rival), "")).await.expect("lost");
+    closing::close(&db, &ana, &lost(d2, 1, price, Some(rival), "")).await.expect("lost");
     let d3 = new_opportunity(&db, &ana, "Izgubljen 2", c3, open[2].id, "3.000").await;
-    deals::close(&db, &ana, &lost(d3, 1, price, Some(rival), "")).await.expect("lost");
+    closing::close(&db, &ana, &lost(d3, 1, price, Some(rival), "")).await.expect("lost");
     let d4 = new_opportunity(&db, &ana, "Bez odluke", c4, open[2].id, "2.000").await;
-    deals::close(&db, &ana, &lost(d4, 1, no_decision, None, "")).await.expect("lost");
+    closing::close(&db, &ana, &lost(d4, 1, no_decision, None, "")).await.expect("lost");
     // Open deals count nowhere.
     let d5 = new_opportunity(&db, &ana, "Otvoren", c4, open[2].id, "9.000").await;
-    deals::add_competitor(&db, &ana, d5, rival).await.expect("competitor on the open deal");
+    competitors_on_deal::add_competitor(&db, &ana, d5, rival).await.expect("competitor on the open deal");
 
     let wl = analysis::win_loss(&db, &mgr, &AnalysisQuery::default()).await.expect("win/loss");
     assert_eq!((wl.overall.won, wl.overall.lost, wl.overall.rate_bp()), (1, 3, Some(2500)));
@@ -677,8 +683,8 @@ async fn win_rates_margins_and_hidden_costs(db: Db) {
     let r_prod = product(&db, &mgr, "SRV-1", "Service", "500", "").await;
     let c5 = new_account(&db, &ana, "Kupac 5").await;
     let d6 = new_opportunity(&db, &ana, "Servis", c5, open[2].id, "").await;
-    deals::save_line(&db, &ana, &line(d6, 1, r_prod, "1")).await.expect("line");
-    deals::close(&db, &ana, &won(d6, 2, "500", &today())).await.expect("won");
+    lines::save_line(&db, &ana, &line(d6, 1, r_prod, "1")).await.expect("line");
+    closing::close(&db, &ana, &won(d6, 2, "500", &today())).await.expect("won");
     let pm = analysis::profitability(&db, &mgr, &AnalysisQuery::default()).await.expect("profitability");
     let most: Vec<(i64, i64, Option<i64>)> = pm.most.iter().map(|r| (r.account_id, r.revenue_minor, r.margin_minor)).collect();
     assert_eq!(most, vec![(c1, 1_000_000, Some(630_000))]);
@@ -688,13 +694,13 @@ async fn win_rates_margins_and_hidden_costs(db: Db) {
     assert_eq!(ps.least.iter().map(|r| r.account_id).collect::<Vec<_>>(), vec![c5, c1]);
 
     // The deal page: costs and margins for the manager, none for the salesperson.
-    let dm = deals::deal(&db, &mgr, d1).await.expect("deal");
+    let dm = deal::deal(&db, &mgr, d1).await.expect("deal");
     assert!(dm.sees_cost);
     let got: Vec<(Option<i64>, Option<i64>)> = dm.lines.iter().map(|l| (l.unit_cost_minor, l.margin_minor)).collect();
     // 8,000.00 − 3,200.00 = 4,800.00 and 2,000.00 − 500.00 = 1,500.00
     assert_eq!(got, vec![(Some(40_000), Some(480_000)), (Some(5_000), Some(150_000))]);
     assert_eq!(dm.margin_minor, Some(630_000));
-    let ds = deals::deal(&db, &ana, d1).await.expect("deal");
+    let ds = deal::deal(&db, &ana, d1).await.expect("deal");
     assert!(!ds.sees_cost);
     assert_eq!(ds.lines.len(), 2);
     assert!(ds.lines.iter().all(|l| l.unit_cost_minor.is_none() && l.margin_minor.is_none()), "{:?}", ds.lines);
@@ -820,10 +826,10 @@ async fn competitor_intelligence(db: Db) {
     let c = new_account(&db, &ana, "Kupac d.o.o.").await;
     let price = loss_reason(&db, "price").await;
     let w = new_opportunity(&db, &ana, "Dobijen", c, open[1].id, "1.000").await;
-    deals::add_competitor(&db, &ana, w, rival).await.expect("competitor");
-    deals::close(&db, &ana, &won(w, 1, "1.000", &today())).await.expect("won");
+    competitors_on_deal::add_competitor(&db, &ana, w, rival).await.expect("competitor");
+    closing::close(&db, &ana, &won(w, 1, "1.000", &today())).await.expect("won");
     let l = new_opportunity(&db, &ana, "Izgubljen", c, open[1].id, "2.000").await;
-    deals::close(&db, &ana, &lost(l, 1, price, Some(rival), "")).await.expect("lost");
+    closing::close(&db, &ana, &lost(l, 1, price, Some(rival), "")).await.expect("lost");
     let o = new_opportunity(&db, &ana, "U toku", c, open[1].id, "3.000").await;
     let on_deal = ObservationInput {
         opportunity_id: o.to_string(),
@@ -832,7 +838,7 @@ async fn competitor_intelligence(db: Db) {
         ..obs("2026-11-02", "")
     };
     let o4 = competitors::record_observation(&db, &ana, &on_deal).await.expect("observation on a deal");
-    assert_eq!(deals::deal(&db, &ana, o).await.expect("deal").competitors.iter().map(|c| c.id).collect::<Vec<_>>(), vec![rival]);
+    assert_eq!(deal::deal(&db, &ana, o).await.expect("deal").competitors.iter().map(|c| c.id).collect::<Vec<_>>(), vec![rival]);
 
     // The page as another team's salesperson sees it.
     let page = competitors::page(&db, &bob, rival).await.expect("competitor page");
@@ -899,10 +905,10 @@ async fn cross_sell_hints(db: Db) {
     /// A deal with one line, then won (or lost).
     async fn deal_with(db: &Db, ana: &Actor, acc: i64, stage: i64, product: i64, qty: &str, outcome: Result<(), i64>) {
         let o = new_opportunity(db, ana, "Isporuka", acc, stage, "").await;
-        deals::save_line(db, ana, &line(o, 1, product, qty)).await.expect("line");
+        lines::save_line(db, ana, &line(o, 1, product, qty)).await.expect("line");
         match outcome {
-            Ok(()) => deals::close(db, ana, &won(o, 2, "1", &app::db::today())).await.expect("won"),
-            Err(reason) => deals::close(db, ana, &lost(o, 2, reason, None, "")).await.expect("lost"),
+            Ok(()) => closing::close(db, ana, &won(o, 2, "1", &app::db::today())).await.expect("won"),
+            Err(reason) => closing::close(db, ana, &lost(o, 2, reason, None, "")).await.expect("lost"),
         };
     }
     deal_with(&db, &ana, s1, open[0].id, pump, "1", Ok(())).await; // 1,000.00
@@ -937,9 +943,9 @@ async fn eur_deals_count_in_rsd(db: Db) {
     let mut input = opportunity_input("U evrima", customer, open[0].id, "100");
     input.currency = "EUR".into();
     let o = opportunities::create(&db, &mgr, &input).await.expect("EUR opportunity");
-    deals::close(&db, &mgr, &lost(o, 1, price, Some(rival), "")).await.expect("lost");
+    closing::close(&db, &mgr, &lost(o, 1, price, Some(rival), "")).await.expect("lost");
     let w = new_opportunity(&db, &mgr, "U dinarima", customer, open[0].id, "").await;
-    deals::close(&db, &mgr, &won(w, 1, "1.000", &today())).await.expect("won");
+    closing::close(&db, &mgr, &won(w, 1, "1.000", &today())).await.expect("won");
     let wl = analysis::win_loss(&db, &mgr, &AnalysisQuery::default()).await.expect("win/loss");
     assert_eq!((wl.overall.won_minor, wl.overall.lost_minor), (100_000, 1_171_700));
     assert_eq!(wl.reasons.iter().map(|r| r.value_minor).collect::<Vec<_>>(), vec![1_171_700]);
@@ -994,9 +1000,9 @@ async fn deleting_a_deal_takes_its_lines(db: Db) {
     let rival = account(&db, &mgr, "Konkurent X", "competitor", "", "").await;
     let customer = new_account(&db, &mgr, "Kupac").await;
     let o = new_opportunity(&db, &mgr, "S linijama", customer, open[0].id, "").await;
-    deals::save_line(&db, &mgr, &line(o, 1, p, "1")).await.expect("line");
-    deals::save_line(&db, &mgr, &line(o, 2, p, "2")).await.expect("line");
-    deals::add_competitor(&db, &mgr, o, rival).await.expect("competitor");
+    lines::save_line(&db, &mgr, &line(o, 1, p, "1")).await.expect("line");
+    lines::save_line(&db, &mgr, &line(o, 2, p, "2")).await.expect("line");
+    competitors_on_deal::add_competitor(&db, &mgr, o, rival).await.expect("competitor");
     assert_eq!(opportunities::delete(&db, &mgr, o, 2).await, Err(AppError::Conflict));
     assert_eq!(opportunities::delete(&db, &mgr, o, 3).await, Ok(()));
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM opportunity_lines").await, 0);
@@ -1035,7 +1041,7 @@ async fn referenced_deletes_answer_cleanly(db: Db) {
     let customer_named = accounts::delete(&db, &mgr, seen_at, 1).await;
     // A competitor named on a deal.
     let d = new_opportunity(&db, &mgr, "Sa Y", customer, open[0].id, "").await;
-    deals::add_competitor(&db, &mgr, d, rival2).await.expect("competitor");
+    competitors_on_deal::add_competitor(&db, &mgr, d, rival2).await.expect("competitor");
     let competitor_on_deal = accounts::delete(&db, &mgr, rival2, 1).await;
     // A competitor with observations.
     let competitor_observed = accounts::delete(&db, &mgr, rival, 1).await;

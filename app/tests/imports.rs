@@ -576,7 +576,7 @@ async fn activity_log(db: Db) {
     );
     // Done when it happened: the call at 10:30 local, the visit at the start of its working day.
     assert_eq!(rows[0].get::<Option<String>, _>("completed_at"), Some(rows[0].get::<String, _>("starts_at")));
-    assert_eq!(app::services::clock::to_local(&rows[1].get::<String, _>("starts_at")), "2026-10-20T09:00");
+    assert_eq!(app::clock::to_local(&rows[1].get::<String, _>("starts_at")), "2026-10-20T09:00");
     assert_eq!(rows[0].get::<Option<String>, _>("outcome").as_deref(), Some("Traže ponudu"));
     assert!(rows.iter().all(|r| r.get::<Option<i64>, _>("import_id") == Some(id)));
 

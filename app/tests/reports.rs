@@ -19,6 +19,7 @@
 mod common;
 use common::*;
 
+use app::clock;
 use app::db::Db;
 use app::domain::ids::pib_with_check;
 use app::domain::reports::{
@@ -30,7 +31,10 @@ use app::error::{AppError, Problem};
 use app::i18n::Lang;
 use app::services::export::{report_table, Cell};
 use app::services::reports::adoption;
-use app::services::{accounts, activities, auth, clock, contacts, deals, goals, opportunities, picklists, pipeline, reports, Actor};
+use app::services::{
+    accounts, activities, auth, contacts, currency, goals, opportunities, opportunities::board, opportunities::closing, picklists, reports,
+    Actor,
+};
 use chrono::{Datelike, Duration, Months, NaiveDate};
 
 // ---------------------------------------------------------------------------------------------------
@@ -106,7 +110,7 @@ async fn won_deal(db: &Db, actor: &Actor, name: &str, account: i64, stage: i64, 
         close_date: iso(date),
         ..Default::default()
     };
-    deals::close(db, actor, &close).await.expect("close as won");
+    closing::close(db, actor, &close).await.expect("close as won");
     id
 }
 
@@ -122,7 +126,7 @@ async fn lost_deal(db: &Db, actor: &Actor, name: &str, account: i64, stage: i64,
         close_date: iso(date),
         ..Default::default()
     };
-    deals::close(db, actor, &close).await.expect("close as lost");
+    closing::close(db, actor, &close).await.expect("close as lost");
     id
 }
 
@@ -418,7 +422,7 @@ async fn forecast_by_month(db: Db) {
     assert_eq!(drill(&db, &f.admin, &best_case).await, (sorted(vec![d2, d3]), 25_000_000));
 
     // An EUR deal counts in RSD at the current rate: 1.000,00 EUR (100.000 minor) in M2 at 50 %.
-    let rate = pipeline::eur_rate(&db).await.expect("EUR rate");
+    let rate = currency::eur_rate(&db).await.expect("EUR rate");
     let mut eur = deal_input("E1", o.account_id, o.stage_id, "1.000,00", day(f.m2, 3), "50", "");
     eur.currency = "EUR".into();
     opportunities::create(&db, &f.ana, &eur).await.expect("EUR deal");
@@ -1332,7 +1336,7 @@ async fn pipeline_health_of(db: &Db, actor: &Actor, q: &ReportQuery) -> Health {
 async fn move_through(db: &Db, actor: &Actor, id: i64, stages: &[i64]) -> i64 {
     let mut version = opportunities::get(db, actor, id).await.expect("deal").version;
     for stage in stages {
-        version = pipeline::move_opportunity(db, actor, id, *stage, version).await.expect("move the card").version;
+        version = board::move_opportunity(db, actor, id, *stage, version).await.expect("move the card").version;
     }
     version
 }
@@ -1347,7 +1351,7 @@ async fn close_won_today(db: &Db, actor: &Actor, id: i64, version: i64, amount: 
         close_date: iso(clock::today()),
         ..Default::default()
     };
-    deals::close(db, actor, &close).await.expect("close as won");
+    closing::close(db, actor, &close).await.expect("close as won");
 }
 
 /// Closes an open deal (at `version`) as lost today (price).
@@ -1361,7 +1365,7 @@ async fn close_lost_today(db: &Db, actor: &Actor, id: i64, version: i64) {
         close_date: iso(clock::today()),
         ..Default::default()
     };
-    deals::close(db, actor, &close).await.expect("close as lost");
+    closing::close(db, actor, &close).await.expect("close as lost");
 }
 
 /// Sets an opportunity's creation time to `local` (the company's time) on `date`.

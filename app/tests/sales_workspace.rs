@@ -10,13 +10,14 @@
 mod common;
 use common::*;
 
+use app::clock;
 use app::db::Db;
 use app::domain::{
     ActivityInput, ActivityKind, ActivityStatus, CompleteInput, DisqualifyInput, LeadInput, LeadStatus, ListQuery, MatchReason, NoteInput,
     QualifyInput, TimelineKind, TimelineQuery,
 };
 use app::error::{AppError, Problem};
-use app::services::{activities, clock, leads, notes, picklists, timeline, Actor};
+use app::services::{activities, leads, notes, picklists, timeline, Actor};
 
 async fn source(db: &Db, code: &str) -> i64 {
     picklists::load(db).await.expect("picklists").sources.into_iter().find(|s| s.code == code).expect("seeded source").id

@@ -17,7 +17,7 @@ use app::db::Db;
 use app::domain::money::Currency;
 use app::domain::{AccountInput, ContactInput, ListQuery, OpportunityInput, Role};
 use app::error::{AppError, Problem};
-use app::services::{accounts, audit, auth, contacts, demo, opportunities, pipeline, stages, Actor};
+use app::services::{accounts, audit, auth, contacts, demo, opportunities, opportunities::board, stages, Actor};
 use std::collections::HashSet;
 
 // ---------------------------------------------------------------------------------------------------
@@ -189,7 +189,7 @@ async fn visibility_by_team_and_role(db: Db) {
     assert_eq!(deals.total, 1);
     assert_eq!(deals.rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![alfa_deal]);
     assert_eq!(contacts::list(&db, &a_sales, &all()).await.unwrap().total, 0);
-    let board = pipeline::board(&db, &a_sales, &Default::default()).await.unwrap();
+    let board = board::board(&db, &a_sales, &Default::default()).await.unwrap();
     assert_eq!(column(&board, open[0].id).count, 1, "the board counts another team's deal");
     assert_eq!(column(&board, open[0].id).total_minor, 200_000);
     // Nor can they change, delete, move or attach to them.
@@ -198,7 +198,7 @@ async fn visibility_by_team_and_role(db: Db) {
     edit.version = "1".into();
     assert_eq!(accounts::update(&db, &a_sales, &edit).await, Err(AppError::NotFound));
     assert_eq!(accounts::delete(&db, &a_sales, beta, 1).await, Err(AppError::NotFound));
-    assert_eq!(pipeline::move_opportunity(&db, &a_sales, beta_deal, open[1].id, 1).await.map(|c| c.id), Err(AppError::NotFound));
+    assert_eq!(board::move_opportunity(&db, &a_sales, beta_deal, open[1].id, 1).await.map(|c| c.id), Err(AppError::NotFound));
     assert_eq!(
         opportunities::create(&db, &a_sales, &opportunity_input("Tuđi posao", beta, open[0].id, "1")).await,
         Err(invalid("account_id", Problem::InvalidChoice))
@@ -224,7 +224,7 @@ async fn visibility_by_team_and_role(db: Db) {
     assert_eq!(list.total, 2);
     assert_eq!(list.rows.iter().map(|r| r.id).collect::<HashSet<_>>(), HashSet::from([alfa, beta]));
     assert_eq!(opportunities::list(&db, &admin, &all()).await.unwrap().total, 2);
-    let board = pipeline::board(&db, &admin, &Default::default()).await.unwrap();
+    let board = board::board(&db, &admin, &Default::default()).await.unwrap();
     assert_eq!(column(&board, open[0].id).count, 2);
 }
 both!(visibility_by_team_and_role);
@@ -368,7 +368,7 @@ async fn opportunity_parsing_and_contact_check(db: Db) {
         close_date: app::db::today(),
         ..Default::default()
     };
-    app::services::deals::close(&db, &ana, &close).await.unwrap();
+    app::services::opportunities::closing::close(&db, &ana, &close).await.unwrap();
     assert_eq!(opportunities::get(&db, &ana, won_id).await.unwrap().probability, 100);
     // A typed probability in an open stage is kept and marked manual.
     let mut manual = opportunity_input("Ručna verovatnoća", delta, open[0].id, "10");
@@ -418,7 +418,7 @@ async fn pipeline_board_totals_and_moves(db: Db) {
     let o3 = new_opportunity(&db, &ana, "Treći", acc, open[1].id, "333,33").await; // 33 333 minor at 20 %
     let _closed = closed_opportunity(&db, &ana, "Zatvoren", acc, won.id, "9.999.999").await;
 
-    let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
+    let board = board::board(&db, &ana, &Default::default()).await.unwrap();
     assert_eq!(
         board.columns.iter().map(|c| c.stage.id).collect::<Vec<_>>(),
         open.iter().map(|s| s.id).collect::<Vec<_>>(),
@@ -441,7 +441,7 @@ async fn pipeline_board_totals_and_moves(db: Db) {
     }
 
     // Move o1 to the next open stage: stage and probability follow, the version goes up.
-    let card = pipeline::move_opportunity(&db, &ana, o1, open[1].id, 1).await.expect("move");
+    let card = board::move_opportunity(&db, &ana, o1, open[1].id, 1).await.expect("move");
     assert_eq!(card.id, o1);
     assert_eq!(card.stage_id, open[1].id);
     assert_eq!(card.probability, open[1].probability);
@@ -451,11 +451,11 @@ async fn pipeline_board_totals_and_moves(db: Db) {
     assert_eq!(o.stage_name, open[1].name);
 
     // Moving again from the stale version is a conflict and changes nothing.
-    assert_eq!(pipeline::move_opportunity(&db, &ana, o1, open[2].id, 1).await.map(|c| c.id), Err(AppError::Conflict));
+    assert_eq!(board::move_opportunity(&db, &ana, o1, open[2].id, 1).await.map(|c| c.id), Err(AppError::Conflict));
     let o = opportunities::get(&db, &ana, o1).await.unwrap();
     assert_eq!((o.stage_id, o.probability, o.version), (open[1].id, 20, 2));
 
-    let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
+    let board = board::board(&db, &ana, &Default::default()).await.unwrap();
     let c0 = column(&board, open[0].id);
     assert_eq!((c0.count, c0.total_minor, c0.weighted_minor), (1, 250_050, 25_005));
     let c1 = column(&board, open[1].id);
@@ -464,7 +464,7 @@ async fn pipeline_board_totals_and_moves(db: Db) {
 
     // A move to won asks for the close instead; closing takes the deal off the board at 100 %.
     assert_eq!(
-        pipeline::move_opportunity(&db, &ana, o3, won.id, 1).await.map(|c| c.id),
+        board::move_opportunity(&db, &ana, o3, won.id, 1).await.map(|c| c.id),
         Err(AppError::Validation { field: "stage_id".into(), problem: Problem::UseClose })
     );
     let close = app::domain::CloseInput {
@@ -475,10 +475,10 @@ async fn pipeline_board_totals_and_moves(db: Db) {
         close_date: app::db::today(),
         ..Default::default()
     };
-    assert_eq!(app::services::deals::close(&db, &ana, &close).await, Ok(2));
+    assert_eq!(app::services::opportunities::closing::close(&db, &ana, &close).await, Ok(2));
     let o = opportunities::get(&db, &ana, o3).await.unwrap();
     assert_eq!((o.stage_id, o.probability, o.version), (won.id, 100, 2));
-    let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
+    let board = board::board(&db, &ana, &Default::default()).await.unwrap();
     assert_eq!(column(&board, open[1].id).count, 1);
     assert_eq!(column(&board, open[1].id).total_minor, 100_000);
 
@@ -486,7 +486,7 @@ async fn pipeline_board_totals_and_moves(db: Db) {
     let mut eur = opportunity_input("Evro posao", acc, open[4].id, "100");
     eur.currency = "EUR".into();
     new_opportunity_from(&db, &ana, &eur).await;
-    let board = pipeline::board(&db, &ana, &Default::default()).await.unwrap();
+    let board = board::board(&db, &ana, &Default::default()).await.unwrap();
     let expected = app::domain::money::to_base(
         10_000,
         Currency::EUR,
@@ -524,7 +524,7 @@ async fn concurrent_moves_one_wins(db: Db) {
             let (db, ana, barrier) = (db.clone(), ana.clone(), barrier.clone());
             tokio::spawn(async move {
                 barrier.wait().await;
-                pipeline::move_opportunity(&db, &ana, id, stage, 1).await
+                board::move_opportunity(&db, &ana, id, stage, 1).await
             })
         };
         let t1 = spawn_move(open[1].id);
@@ -705,7 +705,7 @@ async fn demo_loads_once(db: Db) {
     assert_eq!(admin.role, Role::Admin);
     assert_eq!(accounts::list(&db, &admin, &all()).await.unwrap().total, 50);
     assert_eq!(opportunities::list(&db, &admin, &all()).await.unwrap().total, 300);
-    let board = pipeline::board(&db, &admin, &Default::default()).await.unwrap();
+    let board = board::board(&db, &admin, &Default::default()).await.unwrap();
     assert!(board.columns.iter().map(|c| c.count).sum::<i64>() > 0, "the demo board is empty");
 
     assert!(!demo::load(&db).await.unwrap(), "second load reports nothing done");
@@ -844,7 +844,7 @@ async fn admin_configures_stages(db: Db) {
         active: false,
     };
     assert!(matches!(stages::save(&db, &admin, off).await, Err(AppError::Validation { problem: Problem::InUse(1), .. })));
-    let board = pipeline::board(&db, &admin, &Default::default()).await.unwrap();
+    let board = board::board(&db, &admin, &Default::default()).await.unwrap();
     assert!(board.columns.iter().any(|c| c.stage.id == demo && c.count == 1));
 }
 both!(admin_configures_stages);

@@ -9,7 +9,7 @@ use crate::server::Server;
 use app::db::{Backend, Db};
 use app::domain::text::urlencode;
 use app::domain::{ListQuery, Role, SessionUser};
-use app::services::{contacts, forecast, pipeline, search};
+use app::services::{contacts, forecast, opportunities::board, search};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -275,7 +275,7 @@ pub async fn w2_move(cx: &Ctx) -> Result<Outcome, String> {
             let (k, id, _, next, version) = pick(i, 0);
             let (actor, state) = (actor.clone(), state.clone());
             async move {
-                let card = pipeline::move_opportunity(&cx.db, &actor, id, next, version).await.map_err(e)?;
+                let card = board::move_opportunity(&cx.db, &actor, id, next, version).await.map_err(e)?;
                 state.lock().unwrap()[k] = (id, next, card.version);
                 Ok(())
             }

@@ -86,7 +86,7 @@ pub async fn get_my_day() -> Result<MyDay, AppError> {
 #[server]
 pub async fn get_calendar(date: String, month: bool, team: String) -> Result<CalendarData, AppError> {
     use super::ctx;
-    use crate::services::clock;
+    use crate::clock;
     let today = clock::today();
     let anchor = crate::domain::validate::parse_date(&date).unwrap_or(today);
     let (from, days) = if month { (clock::week_start(clock::month_start(anchor)), 42) } else { (clock::week_start(anchor), 7) };

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub async fn get_board(query: BoardQuery) -> Result<Board, AppError> {
     use super::ctx;
     let (db, actor) = ctx::signed_in().await?;
-    crate::services::pipeline::board(&db, &actor, &query).await
+    crate::services::opportunities::board::board(&db, &actor, &query).await
 }
 
 /// The next cards of one column ("load more").
@@ -16,12 +16,12 @@ pub async fn get_board(query: BoardQuery) -> Result<Board, AppError> {
 pub async fn load_column(stage_id: i64, query: BoardQuery, cursor: String) -> Result<(Vec<Card>, Option<String>), AppError> {
     use super::ctx;
     let (db, actor) = ctx::signed_in().await?;
-    crate::services::pipeline::cards(&db, &actor, stage_id, &query, &cursor).await
+    crate::services::opportunities::board::cards(&db, &actor, stage_id, &query, &cursor).await
 }
 
 #[server]
 pub async fn move_opportunity(id: i64, stage_id: i64, version: i64) -> Result<Card, AppError> {
     use super::ctx;
     let (db, actor) = ctx::signed_in().await?;
-    crate::services::pipeline::move_opportunity(&db, &actor, id, stage_id, version).await
+    crate::services::opportunities::board::move_opportunity(&db, &actor, id, stage_id, version).await
 }

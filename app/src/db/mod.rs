@@ -1,6 +1,7 @@
 //! The database: one pool over SQLite or Postgres (through sqlx's `Any` driver, with portable SQL and
 //! `$n` placeholders that both understand), schema migrations, and write transactions.
 
+pub mod choice_cache;
 pub mod migrate;
 pub mod sql;
 
@@ -47,7 +48,7 @@ pub struct Db {
     pub url: String,
     /// This server's copy of the choice lists, checked against the database before use
     /// (`services::choices`).
-    pub choices: crate::services::choices::Cache,
+    pub choices: choice_cache::Cache,
 }
 
 /// Set on every SQLite connection: foreign keys on; a writer waits up to 10 s for the lock instead of
@@ -145,10 +146,10 @@ impl Db {
 
 /// The current UTC time as stored in every `*_at` column.
 pub fn now() -> String {
-    crate::services::clock::stamp(chrono::Utc::now())
+    crate::clock::stamp(chrono::Utc::now())
 }
 
-/// Today's date in the company's time zone (`services::clock`), as stored in date columns.
+/// Today's date in the company's time zone (`crate::clock`), as stored in date columns.
 pub fn today() -> String {
-    crate::services::clock::today().format("%Y-%m-%d").to_string()
+    crate::clock::today().format("%Y-%m-%d").to_string()
 }

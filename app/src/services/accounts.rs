@@ -192,18 +192,6 @@ async fn get_for_update(tx: &mut Tx, actor: &Actor, id: i64) -> Result<(Account,
     Ok((to_account(row, types), team))
 }
 
-/// Resolves the owner a record is assigned to: the actor by default; others only if the actor may assign.
-pub(crate) async fn resolve_owner(tx: &mut Tx, actor: &Actor, owner: Option<i64>) -> Result<(i64, Option<i64>), AppError> {
-    let owner = owner.unwrap_or(actor.id);
-    let row = sqlx::query("SELECT team_id FROM users WHERE id = $1 AND active = 1").bind(owner).fetch_optional(&mut **tx).await?;
-    let Some(row) = row else { return Err(field("owner_id", Problem::InvalidChoice)) };
-    let team: Option<i64> = row.try_get("team_id")?;
-    if !visibility::can_assign(actor, owner, team) {
-        return Err(field("owner_id", Problem::InvalidChoice));
-    }
-    Ok((owner, team))
-}
-
 async fn write_types(tx: &mut Tx, id: i64, types: &[RelationshipType]) -> Result<(), AppError> {
     sqlx::query("DELETE FROM account_types WHERE account_id = $1").bind(id).execute(&mut **tx).await?;
     for t in types {
@@ -222,7 +210,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
 
 /// Inserts a validated account inside `tx` (also used by the demo loader).
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result<i64, AppError> {
-    let (owner, team) = resolve_owner(tx, actor, v.owner_id).await?;
+    let (owner, team) = visibility::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = now();
     let id: i64 = sqlx::query(
         "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, \
@@ -267,7 +255,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
         return Err(AppError::NotFound);
     }
     crate::domain::check_version(old.version, version)?;
-    let (owner, team) = resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let (owner, team) = visibility::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(
         "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, \
          phone = $8, email = $9, website = $10, pib = $11, mb = $12, notes = $13, owner_id = $14, team_id = $15, \
@@ -358,7 +346,7 @@ const SORTS: &[SortColumn] = &[
 fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "a");
     text.filter(sql, "accounts", "a");
-    super::reports::adoption::missing_filter(sql, "accounts", &q.missing);
+    crate::services::listing::missing_filter(sql, "accounts", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND a.owner_id = ").bind(owner);
     }

@@ -2,8 +2,8 @@
 //! account, contact or opportunity. Completing one can schedule its follow-up in the same transaction.
 //! Also the lists built from them: "My day", the calendar and the manager's team view.
 
-use super::clock::{self, parse_local, to_local};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
+use crate::clock::{self, parse_local, to_local};
 use crate::db::sql::Sql;
 use crate::db::{now, Db, Tx};
 use crate::domain::money::Currency;
@@ -213,7 +213,7 @@ pub async fn dependents(tx: &mut Tx, kind: RegardingKind, id: i64) -> Result<i64
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, follow_up_of: Option<i64>, demo: bool) -> Result<i64, AppError> {
     let (account_id, _) = regarding(tx, actor, v.regarding_kind, v.regarding_id).await?;
     check_attendees(tx, actor, v).await?;
-    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id).await?;
+    let (owner, team) = crate::services::visibility::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = now();
     let (status, completed_at, completed_by) =
         if v.completed { (ActivityStatus::Completed, Some(ts.clone()), Some(actor.id)) } else { (ActivityStatus::Open, None, None) };
@@ -388,7 +388,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     let old = load_for_update(tx, actor, id, version).await?;
     let (account_id, _) = regarding(tx, actor, v.regarding_kind, v.regarding_id).await?;
     check_attendees(tx, actor, v).await?;
-    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let (owner, team) = crate::services::visibility::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(
         "UPDATE activities SET kind = $1, subject = $2, description = $3, priority = $4, starts_at = $5, ends_at = $6, duration_min = $7, \
          direction = $8, outcome = $9, location = $10, regarding_kind = $11, regarding_id = $12, account_id = $13, owner_id = $14, team_id = $15, \

@@ -86,7 +86,7 @@ async fn grouped(
 }
 
 pub async fn win_loss(db: &Db, actor: &Actor, q: &AnalysisQuery) -> Result<WinLoss, AppError> {
-    let rate = super::pipeline::eur_rate(db).await?;
+    let rate = super::currency::eur_rate(db).await?;
     let overall = {
         let mut sql = win_record_select(rate);
         sql.push(" FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE 1=1");
@@ -143,7 +143,7 @@ pub async fn win_loss(db: &Db, actor: &Actor, q: &AnalysisQuery) -> Result<WinLo
 /// the cost of the lines, for deals whose every line has a cost) for managers and admins, by won
 /// revenue for everyone else — who never receives a margin.
 pub async fn profitability(db: &Db, actor: &Actor, q: &AnalysisQuery) -> Result<Profitability, AppError> {
-    let rate = super::pipeline::eur_rate(db).await?;
+    let rate = super::currency::eur_rate(db).await?;
     let margin = sees_cost(actor);
     let query = |ascending: bool| {
         let mut sql = Sql::new("SELECT o.account_id, a.name, COUNT(*) AS deals, ");
@@ -214,7 +214,7 @@ pub async fn cross_sell_on(
     if industry.is_none() && category.is_none() {
         return Ok(Vec::new());
     }
-    let rate = super::pipeline::eur_rate_on(&mut *conn).await?;
+    let rate = super::currency::eur_rate_on(&mut *conn).await?;
     let mut sql = Sql::new("SELECT p.family, COUNT(DISTINCT o.account_id) AS accounts, ");
     rsd_sum(&mut sql, "l.total_minor", "o.currency", rate);
     // Driven from the deals' lines: SQLite otherwise starts from every won opportunity and every similar

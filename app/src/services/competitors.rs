@@ -5,7 +5,7 @@
 //! (and win rates) on a competitor's page are the viewer's visible deals.
 
 use super::analysis::{rsd_sum, win_record_select};
-use super::deals::check_competitor;
+use super::opportunities::competitors::check_competitor;
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::Sql;
 use crate::db::{now, today, Db};
@@ -499,7 +499,7 @@ pub async fn record_observation(db: &Db, actor: &Actor, i: &ObservationInput) ->
     .await?;
     // A deal named on the observation now lists the competitor (with its history row).
     if let Some(o) = opportunity {
-        super::deals::link_competitor(&mut tx, actor, o, competitor).await?;
+        super::opportunities::competitors::link_competitor(&mut tx, actor, o, competitor).await?;
     }
     tx.commit().await?;
     Ok(id)
@@ -622,7 +622,7 @@ pub async fn account_panel(db: &Db, actor: &Actor, account_id: i64) -> Result<(V
 
 /// What the observation form offers: competitors and their products, and the regions.
 pub async fn observation_choices(db: &Db) -> Result<ObservationChoices, AppError> {
-    let competitors = super::deals::competitor_choices(db).await?;
+    let competitors = super::opportunities::competitors::competitor_choices(db).await?;
     let products = sqlx::query_as::<_, (i64, i64, String)>(
         "SELECT cp.competitor_id, cp.id, cp.name FROM competitor_products cp JOIN account_types t ON t.account_id = cp.competitor_id AND t.type = 'competitor' \
          ORDER BY cp.search_key, cp.id LIMIT 2000",
@@ -640,7 +640,7 @@ pub async fn observation_choices(db: &Db) -> Result<ObservationChoices, AppError
 
 pub async fn page(db: &Db, actor: &Actor, id: i64) -> Result<CompetitorPage, AppError> {
     let profile = profile(db, id).await?;
-    let rate = super::pipeline::eur_rate(db).await?;
+    let rate = super::currency::eur_rate(db).await?;
     let record = {
         let mut sql = win_record_select(rate);
         sql.push(" FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE (o.won_by_id = ").bind(id);
@@ -686,7 +686,7 @@ pub async fn page(db: &Db, actor: &Actor, id: i64) -> Result<CompetitorPage, App
 
 /// Every competitor with its threat, latest market share, observations and the viewer's win record.
 pub async fn list(db: &Db, actor: &Actor) -> Result<Vec<CompetitorSummary>, AppError> {
-    let rate = super::pipeline::eur_rate(db).await?;
+    let rate = super::currency::eur_rate(db).await?;
     type Row = (i64, String, Option<String>, Option<i64>, i64);
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT a.id, a.name, p.threat, \

@@ -137,7 +137,7 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result
     if let Some(a) = v.account_id {
         check_account(tx, actor, a, "account_id").await?;
     }
-    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id).await?;
+    let (owner, team) = crate::services::visibility::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = now();
     let id: i64 = sqlx::query(
         "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
@@ -184,7 +184,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64,
             check_account(&mut tx, actor, a, "account_id").await?;
         }
     }
-    let (owner, team) = super::accounts::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let (owner, team) = crate::services::visibility::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(
         "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, account_id = $4, job_title = $5, buying_role = $6, \
          email = $7, phone = $8, mobile = $9, owner_id = $10, team_id = $11, updated_at = $12, updated_by = $13, version = version + 1, \
@@ -259,7 +259,7 @@ const SORTS: &[SortColumn] = &[
 fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "c");
     text.filter(sql, "contacts", "c");
-    super::reports::adoption::missing_filter(sql, "contacts", &q.missing);
+    crate::services::listing::missing_filter(sql, "contacts", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND c.owner_id = ").bind(owner);
     }

@@ -660,7 +660,7 @@ async fn load_activities(
                 .date_naive()
                 .and_hms_opt(8 + rng.below(9) as u32, [0, 15, 30, 45][rng.below(4) as usize], 0)
                 .unwrap_or_default();
-            let Some(starts) = super::clock::local_to_utc(start) else { continue };
+            let Some(starts) = crate::clock::local_to_utc(start) else { continue };
             let past = days < 0;
             let kind = *rng.pick(&[ActivityKind::Call, ActivityKind::Call, ActivityKind::Meeting, ActivityKind::Task, ActivityKind::Email]);
             let (subject, ends, outcome) = match kind {
@@ -686,8 +686,8 @@ async fn load_activities(
                 subject,
                 description: None,
                 priority: if rng.below(5) == 0 { Priority::High } else { Priority::Normal },
-                starts_at: super::clock::stamp(starts),
-                ends_at: ends.map(super::clock::stamp),
+                starts_at: crate::clock::stamp(starts),
+                ends_at: ends.map(crate::clock::stamp),
                 direction: (kind == ActivityKind::Call).then(|| if rng.below(3) == 0 { Direction::In } else { Direction::Out }),
                 outcome,
                 location: (kind == ActivityKind::Meeting).then(|| "Kod kupca".to_string()),
@@ -729,7 +729,7 @@ pub async fn is_loaded(db: &Db) -> Result<bool, AppError> {
 /// salesperson a monthly revenue target and eight meetings.
 async fn load_goals(tx: &mut crate::db::Tx, actor: &Actor, team_ids: &[i64], sellers: &[(i64, usize)]) -> Result<(), AppError> {
     use crate::domain::reports::Period;
-    let today = super::clock::today();
+    let today = crate::clock::today();
     let quarter = Period::Quarter.start_of(today).format("%Y-%m-%d").to_string();
     let month = Period::Month.start_of(today).format("%Y-%m-%d").to_string();
     let metric = async |tx: &mut crate::db::Tx, name: &str| -> Result<i64, AppError> {

@@ -65,7 +65,7 @@ pub async fn send(db: &Db, mailer: Option<&Mailer>, actor: &Actor, input: &Email
         subject,
         description: Some(body),
         priority: Priority::Normal,
-        starts_at: super::clock::stamp(chrono::Utc::now()),
+        starts_at: crate::clock::stamp(chrono::Utc::now()),
         ends_at: None,
         direction: None,
         outcome: None,

@@ -23,7 +23,7 @@ pub struct Cell {
 
 /// The forecast of opportunities closing between `from` and `to` (ISO dates, inclusive).
 pub async fn by_owner_month_stage(db: &Db, actor: &Actor, from: &str, to: &str) -> Result<Vec<Cell>, AppError> {
-    let rate = super::pipeline::eur_rate(db).await?;
+    let rate = super::currency::eur_rate(db).await?;
     let rates = [Rate { currency: Currency::EUR, micros: rate }];
     let mut sql = Sql::new(
         "SELECT o.owner_id, u.name, substr(o.close_date, 1, 7) AS month, o.stage_id, o.currency, CAST(COUNT(*) AS BIGINT), \

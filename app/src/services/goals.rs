@@ -4,7 +4,8 @@
 //! actual, what is still in progress, percent of target and the projection at the current pace.
 //! A goal is visible to its user and their manager (and to the team for a team goal).
 
-use super::{audit, clock, parse_id, pipeline, Actor};
+use super::{audit, currency, parse_id, Actor};
+use crate::clock;
 use crate::db::sql::Sql;
 use crate::db::{now, Db};
 use crate::domain::money::parse_amount;
@@ -445,7 +446,7 @@ fn value_for(counted: &Counted, user: Option<i64>, team: Option<i64>) -> i64 {
 
 /// Counts progress for `rows`: one query per distinct (measure, kind, period) and what is asked.
 async fn progress(db: &Db, actor: &Actor, rows: Vec<GoalRow>, today: NaiveDate) -> Result<Vec<GoalProgress>, AppError> {
-    let rate = pipeline::eur_rate(db).await?;
+    let rate = currency::eur_rate(db).await?;
     type Key = (Measure, Option<String>, NaiveDate, NaiveDate, u8);
     let mut cache: HashMap<Key, Counted> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());

@@ -61,7 +61,7 @@ fn text(s: &str) -> String {
 
 /// "2026-11-27T13:30:00.000Z" → "20261127T133000Z".
 fn ical_time(stamp: &str) -> Option<String> {
-    super::clock::parse_stamp(stamp).map(|t| t.format("%Y%m%dT%H%M%SZ").to_string())
+    crate::clock::parse_stamp(stamp).map(|t| t.format("%Y%m%dT%H%M%SZ").to_string())
 }
 
 /// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character.
@@ -92,8 +92,8 @@ pub async fn render(db: &Db, token: &str, host: &str) -> Result<Option<String>, 
     };
     let user: i64 = row.try_get("user_id")?;
     let name: String = row.try_get("name")?;
-    let from = super::clock::stamp(chrono::Utc::now() - chrono::Duration::days(90));
-    let to = super::clock::stamp(chrono::Utc::now() + chrono::Duration::days(365));
+    let from = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::days(90));
+    let to = crate::clock::stamp(chrono::Utc::now() + chrono::Duration::days(365));
     let label = super::activities::regarding_label("x");
     let rows = sqlx::query_as::<
         _,
@@ -119,7 +119,7 @@ pub async fn render(db: &Db, token: &str, host: &str) -> Result<Option<String>, 
         let Some(start) = ical_time(&starts) else { continue };
         // Tasks and other moments without an end last 30 minutes in the calendar.
         let end = ends.as_deref().and_then(ical_time).unwrap_or_else(|| {
-            super::clock::parse_stamp(&starts)
+            crate::clock::parse_stamp(&starts)
                 .map(|t| (t + chrono::Duration::minutes(30)).format("%Y%m%dT%H%M%SZ").to_string())
                 .unwrap_or_default()
         });

@@ -252,7 +252,7 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
     if let Some(s) = v.source_id {
         picklists::check_active(tx, LIST_LEAD_SOURCE, s, "source_id").await?;
     }
-    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id).await?;
+    let (owner, team) = crate::services::visibility::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = created_at.map(str::to_string).unwrap_or_else(now);
     let id: i64 = sqlx::query(
         "INSERT INTO leads (company, first_name, last_name, title, email, phone, city, region, pib, source_id, rating, status, \
@@ -311,7 +311,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     if v.source_id.is_some() && v.source_id != old.source_id {
         picklists::check_active(tx, LIST_LEAD_SOURCE, v.source_id.unwrap_or_default(), "source_id").await?;
     }
-    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let (owner, team) = crate::services::visibility::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let n = sqlx::query(
         "UPDATE leads SET company = $1, first_name = $2, last_name = $3, title = $4, email = $5, phone = $6, city = $7, region = $8, \
          pib = $9, source_id = $10, rating = $11, status = $12, estimated_minor = $13, currency = $14, notes = $15, search_key = $16, \
@@ -381,7 +381,7 @@ const SORTS: &[SortColumn] = &[
 fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "l");
     text.filter(sql, "leads", "l");
-    super::reports::adoption::missing_filter(sql, "leads", &q.missing);
+    crate::services::listing::missing_filter(sql, "leads", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND l.owner_id = ").bind(owner);
     }
@@ -398,7 +398,7 @@ fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQue
         sql.push(" AND l.source_id = ").bind(source);
     }
     if let Some((older, days)) = age_filter(&q.age) {
-        let since = crate::services::clock::stamp(chrono::Utc::now() - chrono::Duration::days(days));
+        let since = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::days(days));
         sql.push(if older { " AND l.created_at < " } else { " AND l.created_at >= " }).bind(since);
     }
 }
@@ -742,7 +742,7 @@ pub async fn qualify(db: &Db, actor: &Actor, input: &QualifyInput) -> Result<Qua
             s => s.to_string(),
         };
         let close_date = match input.close_date.trim() {
-            "" => (crate::services::clock::today() + chrono::Duration::days(90)).format("%Y-%m-%d").to_string(),
+            "" => (crate::clock::today() + chrono::Duration::days(90)).format("%Y-%m-%d").to_string(),
             d => d.to_string(),
         };
         let v = super::opportunities::validate(&OpportunityInput {

@@ -197,3 +197,31 @@ pub fn finish<T>(mut rows: Vec<(T, String, i64)>) -> (Vec<T>, Option<String>) {
 pub fn id_filter(s: &str) -> Option<i64> {
     s.trim().parse().ok()
 }
+
+/// What a filled field is, per record kind: (kind, field, the SQL condition on the list's alias).
+/// The lists use the same conditions for "missing", so a percentage opens exactly its records.
+pub const FIELDS: &[(&str, &str, &str)] = &[
+    ("accounts", "pib", "a.pib IS NOT NULL AND a.pib <> ''"),
+    ("accounts", "phone", "a.phone IS NOT NULL AND a.phone <> ''"),
+    ("accounts", "email", "a.email IS NOT NULL AND a.email <> ''"),
+    ("accounts", "region", "a.region IS NOT NULL AND a.region <> ''"),
+    ("accounts", "industry", "a.industry IS NOT NULL AND a.industry <> ''"),
+    ("contacts", "email", "c.email IS NOT NULL AND c.email <> ''"),
+    ("contacts", "phone", "(c.phone IS NOT NULL AND c.phone <> '') OR (c.mobile IS NOT NULL AND c.mobile <> '')"),
+    ("contacts", "job_title", "c.job_title IS NOT NULL AND c.job_title <> ''"),
+    ("contacts", "account", "c.account_id IS NOT NULL"),
+    ("opportunities", "amount", "o.amount_minor > 0"),
+    ("opportunities", "contact", "o.contact_id IS NOT NULL"),
+    ("opportunities", "source", "o.source IS NOT NULL AND o.source <> ''"),
+    ("opportunities", "lines", "EXISTS (SELECT 1 FROM opportunity_lines ml WHERE ml.opportunity_id = o.id)"),
+    ("leads", "email", "l.email IS NOT NULL AND l.email <> ''"),
+    ("leads", "phone", "l.phone IS NOT NULL AND l.phone <> ''"),
+    ("leads", "source", "l.source_id IS NOT NULL"),
+];
+
+/// Narrows a list to the records where `missing` (a field code of `entity`) is not filled.
+pub fn missing_filter(sql: &mut Sql, entity: &str, missing: &str) {
+    if let Some((_, _, cond)) = FIELDS.iter().find(|f| f.0 == entity && f.1 == missing.trim()) {
+        sql.push(&format!(" AND NOT ({cond})"));
+    }
+}

@@ -8,8 +8,8 @@
 //! across sources, so the keyset cursor is exact even when two items share a time.
 
 use super::activities::regarding_label;
-use super::clock::{self, to_local};
 use super::{notes, visibility, Actor};
+use crate::clock::{self, to_local};
 use crate::db::sql::Sql;
 use crate::db::Db;
 use crate::domain::validate::parse_date;

@@ -4,7 +4,11 @@
 
 use super::Actor;
 use crate::db::sql::Sql;
+use crate::db::Tx;
+use crate::domain::validate::field;
 use crate::domain::Role;
+use crate::error::{AppError, Problem};
+use sqlx::Row;
 
 /// Appends ` AND (…)` restricting `alias` (a table with owner_id and team_id) to what `actor` may see.
 pub fn restrict(sql: &mut Sql, actor: &Actor, alias: &str) {
@@ -36,6 +40,18 @@ pub fn can_assign(actor: &Actor, owner: i64, owner_team: Option<i64>) -> bool {
         Role::Admin => true,
         _ => owner == actor.id || (owner_team.is_some() && owner_team == actor.team_id),
     }
+}
+
+/// Resolves the owner a record is assigned to: the actor by default; others only if the actor may assign.
+pub async fn resolve_owner(tx: &mut Tx, actor: &Actor, owner: Option<i64>) -> Result<(i64, Option<i64>), AppError> {
+    let owner = owner.unwrap_or(actor.id);
+    let row = sqlx::query("SELECT team_id FROM users WHERE id = $1 AND active = 1").bind(owner).fetch_optional(&mut **tx).await?;
+    let Some(row) = row else { return Err(field("owner_id", Problem::InvalidChoice)) };
+    let team: Option<i64> = row.try_get("team_id")?;
+    if !can_assign(actor, owner, team) {
+        return Err(field("owner_id", Problem::InvalidChoice));
+    }
+    Ok((owner, team))
 }
 
 #[cfg(test)]

@@ -97,7 +97,7 @@ fn validate(entity: ImportEntity, c: &Checked) -> Result<Valid, AppError> {
             // Done as the file says; without a word, what has already happened counts as done.
             let done = match c.p.get("completed") {
                 Some(d) => d == "true",
-                None => c.p.get("starts_at").is_some_and(|s| s < crate::services::clock::to_local(&now()).as_str()),
+                None => c.p.get("starts_at").is_some_and(|s| s < crate::clock::to_local(&now()).as_str()),
             };
             activities::validate(&activity_input(&get, about, c.owner.0, done)).map(Valid::Activity)
         }

@@ -283,7 +283,7 @@ pub async fn match_existing(
                 .iter()
                 .map(|r| {
                     let keyed = r.exact.iter().any(|k| k.starts_with("same:"));
-                    r.get("starts_at").filter(|_| keyed).and_then(|s| crate::services::clock::parse_local("starts_at", s).ok())
+                    r.get("starts_at").filter(|_| keyed).and_then(|s| crate::clock::parse_local("starts_at", s).ok())
                 })
                 .collect();
             let wanted: Vec<String> = starts.iter().flatten().cloned().collect();
@@ -478,7 +478,7 @@ fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values
             // What an activity is about and its status are not updated by an import.
             "account" | "contact" | "completed" if entity == ImportEntity::Activity => continue,
             // Moments as the import reads them: local date and time.
-            "starts_at" | "ends_at" => r.try_get::<Option<String>, _>(*f)?.map(|t| crate::services::clock::to_local(&t)),
+            "starts_at" | "ends_at" => r.try_get::<Option<String>, _>(*f)?.map(|t| crate::clock::to_local(&t)),
             _ => r.try_get::<Option<String>, _>(*f)?,
         };
         values.insert(f, v);

@@ -417,7 +417,7 @@ pub async fn start(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), 
 /// Takes the job of one import for this worker: an unclaimed one, or one whose worker stopped reporting.
 /// Returns the claimed import.
 pub async fn claim(db: &Db, worker: &str, only: Option<i64>) -> Result<Option<i64>, AppError> {
-    let stale = crate::services::clock::stamp(chrono::Utc::now() - chrono::Duration::seconds(LEASE_SECONDS));
+    let stale = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::seconds(LEASE_SECONDS));
     let mut sql = String::from(
         "SELECT id, version FROM imports WHERE status IN ('analyzing', 'running') AND (worker IS NULL OR heartbeat_at IS NULL OR heartbeat_at < $1 OR worker = $2)",
     );

@@ -3,46 +3,19 @@
 //! records behind it), and the best customers nobody has contacted lately. Everything is counted by
 //! GROUP BY in the database; Rust only folds days into weeks.
 
+use crate::clock;
 use crate::db::sql::Sql;
 use crate::db::Db;
 use crate::domain::reports::*;
 use crate::domain::validate::parse_date;
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::services::{analysis, clock, listing, pipeline, visibility, Actor};
+use crate::services::{analysis, currency, listing, visibility, Actor};
 use chrono::{Duration, NaiveDate};
 use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// What a filled field is, per record kind: (kind, field, the SQL condition on the list's alias).
-/// The lists use the same conditions for "missing", so a percentage opens exactly its records.
-pub const FIELDS: &[(&str, &str, &str)] = &[
-    ("accounts", "pib", "a.pib IS NOT NULL AND a.pib <> ''"),
-    ("accounts", "phone", "a.phone IS NOT NULL AND a.phone <> ''"),
-    ("accounts", "email", "a.email IS NOT NULL AND a.email <> ''"),
-    ("accounts", "region", "a.region IS NOT NULL AND a.region <> ''"),
-    ("accounts", "industry", "a.industry IS NOT NULL AND a.industry <> ''"),
-    ("contacts", "email", "c.email IS NOT NULL AND c.email <> ''"),
-    ("contacts", "phone", "(c.phone IS NOT NULL AND c.phone <> '') OR (c.mobile IS NOT NULL AND c.mobile <> '')"),
-    ("contacts", "job_title", "c.job_title IS NOT NULL AND c.job_title <> ''"),
-    ("contacts", "account", "c.account_id IS NOT NULL"),
-    ("opportunities", "amount", "o.amount_minor > 0"),
-    ("opportunities", "contact", "o.contact_id IS NOT NULL"),
-    ("opportunities", "source", "o.source IS NOT NULL AND o.source <> ''"),
-    ("opportunities", "lines", "EXISTS (SELECT 1 FROM opportunity_lines ml WHERE ml.opportunity_id = o.id)"),
-    ("leads", "email", "l.email IS NOT NULL AND l.email <> ''"),
-    ("leads", "phone", "l.phone IS NOT NULL AND l.phone <> ''"),
-    ("leads", "source", "l.source_id IS NOT NULL"),
-];
-
 const KINDS: [(&str, &str); 4] = [("accounts", "a"), ("contacts", "c"), ("opportunities", "o"), ("leads", "l")];
-
-/// Narrows a list to the records where `missing` (a field code of `entity`) is not filled.
-pub fn missing_filter(sql: &mut Sql, entity: &str, missing: &str) {
-    if let Some((_, _, cond)) = FIELDS.iter().find(|f| f.0 == entity && f.1 == missing.trim()) {
-        sql.push(&format!(" AND NOT ({cond})"));
-    }
-}
 
 const NEGLECTED_SHOWN: i64 = 20;
 
@@ -89,7 +62,7 @@ pub async fn completeness(db: &Db, actor: &Actor, entity: &str, q: &ReportQuery)
     let Some((table, alias)) = KINDS.iter().find(|k| k.0 == entity).copied() else {
         return Err(AppError::NotFound);
     };
-    let fields: Vec<&(&str, &str, &str)> = FIELDS.iter().filter(|f| f.0 == table).collect();
+    let fields: Vec<&(&str, &str, &str)> = listing::FIELDS.iter().filter(|f| f.0 == table).collect();
     let mut sql = Sql::new(&format!(
         "SELECT {alias}.owner_id AS owner, u.name AS name, COALESCE({alias}.team_id, 0) AS team, tm.name AS team_name, CAST(COUNT(*) AS BIGINT) AS n"
     ));
@@ -281,7 +254,7 @@ pub async fn adoption(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Adoptio
 /// The visible customers with the most won revenue in the last twelve months and no completed
 /// activity in the last `q.neglect_days()` days.
 async fn neglected(db: &Db, actor: &Actor, q: &ReportQuery, today: NaiveDate) -> Result<Vec<Neglected>, AppError> {
-    let rate = pipeline::eur_rate(db).await?;
+    let rate = currency::eur_rate(db).await?;
     let year_ago = (today - Duration::days(365)).format("%Y-%m-%d").to_string();
     let cutoff = clock::day_start(today - Duration::days(q.neglect_days()));
     let mut sql = Sql::new("SELECT w.account_id, a.name, u.name, w.won, (SELECT MAX(x.starts_at) FROM activities x WHERE x.account_id = a.id AND x.status = 'completed') FROM (SELECT o.account_id, ");

@@ -4,12 +4,13 @@
 //! administrator everything, with data completeness.
 
 use super::{adoption, forecast, health};
+use crate::clock;
 use crate::db::Db;
 use crate::domain::competition::AnalysisQuery;
 use crate::domain::reports::{Dashboard, ReportQuery};
 use crate::domain::Role;
 use crate::error::AppError;
-use crate::services::{activities, analysis, clock, goals, Actor};
+use crate::services::{activities, analysis, goals, Actor};
 use chrono::{Duration, Months};
 
 /// Days back the win rate, slipping deals and lead sources look.

@@ -3,11 +3,12 @@
 //! family, customer category, forecast category or stage; against the won-revenue goals.
 
 use super::{collect_rows, filters, grouping, period_expr, range, rsd};
+use crate::clock;
 use crate::db::sql::Sql;
 use crate::db::Db;
 use crate::domain::reports::{forecast_range, GroupBy, Period, Report, ReportCell, ReportQuery};
 use crate::error::AppError;
-use crate::services::{clock, goals, pipeline, Actor};
+use crate::services::{currency, goals, Actor};
 
 /// Forecast periods are months or quarters.
 pub fn period_of(q: &ReportQuery) -> Period {
@@ -25,7 +26,7 @@ pub async fn forecast(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Report,
     let periods = period.keys_between(from, to);
     // The grouped scan and the goals beside it go to the database side by side.
     let cells = async {
-        let rate = pipeline::eur_rate(db).await?;
+        let rate = currency::eur_rate(db).await?;
         let amount = g.amount;
         let mut sql = Sql::new(&format!(
             "SELECT {} AS p, CAST({} AS TEXT) AS k, {} AS l, {} AS n, {} AS won_n, ",

@@ -4,11 +4,12 @@
 //! both backends; only date differences are written per backend.
 
 use super::ReportQuery;
+use crate::clock;
 use crate::db::sql::Sql;
 use crate::db::{Backend, Db};
 use crate::domain::reports::*;
 use crate::error::AppError;
-use crate::services::{analysis, clock, pipeline, visibility, Actor};
+use crate::services::{analysis, currency, visibility, Actor};
 use chrono::Duration;
 
 /// Most slipping deals listed.
@@ -51,7 +52,7 @@ pub async fn health(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Health, A
     let (from, to) = super::range(q, (today - Duration::days(365), today));
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let (start, end) = (clock::day_start(from), clock::day_start(to + Duration::days(1)));
-    let rate = pipeline::eur_rate(db).await?;
+    let rate = currency::eur_rate(db).await?;
     let backend = db.backend;
 
     // Deals created in the range, and those of them won.

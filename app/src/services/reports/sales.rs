@@ -2,11 +2,12 @@
 //! product family, customer category or account, with the same period a year earlier beside it.
 
 use super::{collect_rows, filters, grouping, period_expr, range, rsd};
+use crate::clock;
 use crate::db::sql::Sql;
 use crate::db::Db;
 use crate::domain::reports::{sales_range, shift_key, year_earlier, GroupBy, Report, ReportCell, ReportQuery};
 use crate::error::AppError;
-use crate::services::{clock, pipeline, Actor};
+use crate::services::{currency, Actor};
 
 /// By account the report shows the accounts with the most won revenue in the range.
 pub const TOP_ACCOUNTS: i64 = 20;
@@ -17,7 +18,7 @@ pub async fn sales(db: &Db, actor: &Actor, q: &ReportQuery) -> Result<Report, Ap
     let period = q.period();
     let group = q.group_in(&GroupBy::SALES);
     let g = grouping(group);
-    let rate = pipeline::eur_rate(db).await?;
+    let rate = currency::eur_rate(db).await?;
     let iso = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
     let won_in = |sql: &mut Sql, from: &str, to: &str| {
         sql.push(" WHERE s.kind = 'won' AND o.close_date >= ").bind(from.to_string()).push(" AND o.close_date <= ").bind(to.to_string());

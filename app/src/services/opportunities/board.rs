@@ -1,40 +1,21 @@
 //! The pipeline board: one column per open stage with count, total and weighted value (in RSD at the
 //! stated rate), the first cards of each column and "load more"; and moving a card to another stage.
 
-use super::{audit, visibility, Actor};
 use crate::db::sql::{decode_cursor, encode_cursor, Sql};
 use crate::db::{now, today, Db};
 use crate::domain::money::{to_base, weighted, Currency, Rate};
 use crate::domain::{probability_after_move, Board, BoardQuery, Card, Column, StageKind};
 use crate::error::AppError;
-use sqlx::Row;
+use crate::services::{audit, currency::eur_rate, visibility, Actor};
 
 pub const CARDS_PER_PAGE: i64 = 20;
 
-/// The EUR→RSD rate valid today (millionths).
-pub async fn eur_rate(db: &Db) -> Result<i64, AppError> {
-    eur_rate_on(&mut *db.pool.acquire().await?).await
-}
-
-/// [`eur_rate`] on a connection the caller holds.
-pub async fn eur_rate_on(conn: &mut sqlx::AnyConnection) -> Result<i64, AppError> {
-    let row =
-        sqlx::query("SELECT rate_micros FROM currency_rates WHERE currency = 'EUR' AND valid_from <= $1 ORDER BY valid_from DESC LIMIT 1")
-            .bind(today())
-            .fetch_optional(conn)
-            .await?;
-    Ok(match row {
-        Some(r) => r.try_get("rate_micros")?,
-        None => 117_170_000,
-    })
-}
-
 fn filters(sql: &mut Sql, actor: &Actor, q: &BoardQuery) {
     visibility::restrict(sql, actor, "o");
-    if let Some(owner) = super::listing::id_filter(&q.owner) {
+    if let Some(owner) = crate::services::listing::id_filter(&q.owner) {
         sql.push(" AND o.owner_id = ").bind(owner);
     }
-    if let Some(team) = super::listing::id_filter(&q.team) {
+    if let Some(team) = crate::services::listing::id_filter(&q.team) {
         sql.push(" AND o.team_id = ").bind(team);
     }
     if !q.region.trim().is_empty() {
@@ -118,7 +99,7 @@ async fn first_cards(db: &Db, actor: &Actor, stages: &[i64], q: &BoardQuery) -> 
 
 pub async fn board(db: &Db, actor: &Actor, q: &BoardQuery) -> Result<Board, AppError> {
     // Independent queries run side by side on two pool connections: four round trips, two waits.
-    let (stages, rate) = tokio::try_join!(super::stages::list(db), eur_rate(db))?;
+    let (stages, rate) = tokio::try_join!(crate::services::stages::list(db), eur_rate(db))?;
     let rates = [Rate { currency: Currency::EUR, micros: rate }];
     // Totals of every open column in one aggregate query, naming the open stages: with a join on
     // `stages.kind` Postgres could not tell the 1% open rows from the closed ones and scanned them all.
@@ -163,9 +144,9 @@ pub async fn board(db: &Db, actor: &Actor, q: &BoardQuery) -> Result<Board, AppE
 /// Probability follows the stage unless it was set manually (won is 100%, lost 0% always).
 pub async fn move_opportunity(db: &Db, actor: &Actor, id: i64, stage_id: i64, version: i64) -> Result<Card, AppError> {
     let mut tx = db.begin().await?;
-    let old = super::opportunities::get_for_update(&mut tx, actor, id).await?;
+    let old = super::get_for_update(&mut tx, actor, id).await?;
     crate::domain::check_version(old.version, version)?;
-    let stage = super::stages::get(&mut tx, stage_id).await?;
+    let stage = crate::services::stages::get(&mut tx, stage_id).await?;
     if !stage.active {
         return Err(AppError::NotFound);
     }
@@ -199,7 +180,7 @@ pub async fn move_opportunity(db: &Db, actor: &Actor, id: i64, stage_id: i64, ve
     if n == 0 {
         return Err(AppError::Conflict);
     }
-    super::opportunities::record_stage_change(&mut tx, actor, id, Some(old.stage_id), stage.id, &ts).await?;
+    super::record_stage_change(&mut tx, actor, id, Some(old.stage_id), stage.id, &ts).await?;
     audit::updated(
         &mut tx,
         "opportunity",

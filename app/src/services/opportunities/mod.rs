@@ -1,8 +1,14 @@
 //! Opportunities: potential deals at an account, moving through the pipeline's stages. Stage changes
-//! are recorded separately (for pipeline-health reports) besides the field-level audit.
+//! are recorded separately (for pipeline-health reports) besides the field-level audit. The aggregate's
+//! parts: what it sells (`lines`), who competes for it (`competitors`), how it ends (`closing`), the
+//! page's view of the deal (`deal`) and the pipeline board (`board`).
 
-use super::listing::{self, SortColumn};
-use super::{audit, parse_id, parse_opt_id, visibility, Actor};
+pub mod board;
+pub mod closing;
+pub mod competitors;
+pub mod deal;
+pub mod lines;
+
 use crate::db::sql::Sql;
 use crate::db::{now, Db, Tx};
 use crate::domain::money::{parse_amount, Currency};
@@ -11,6 +17,8 @@ use crate::domain::text::search_key;
 use crate::domain::validate::{field, optional, percent, required, required_date};
 use crate::domain::{probability_after_move, ListQuery, Opportunity, OpportunityInput, OpportunityRow, Page, StageKind};
 use crate::error::{AppError, Problem};
+use crate::services::listing::{self, SortColumn};
+use crate::services::{audit, parse_id, parse_opt_id, visibility, Actor};
 use sqlx::Row;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -192,7 +200,7 @@ async fn check_contact(tx: &mut Tx, actor: &Actor, contact: i64, account: i64) -
 }
 
 async fn active_stage(tx: &mut Tx, id: i64) -> Result<crate::domain::Stage, AppError> {
-    let stage = super::stages::get(tx, id).await.map_err(|_| field("stage_id", Problem::InvalidChoice))?;
+    let stage = crate::services::stages::get(tx, id).await.map_err(|_| field("stage_id", Problem::InvalidChoice))?;
     if !stage.active {
         return Err(field("stage_id", Problem::InvalidChoice));
     }
@@ -213,7 +221,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &OpportunityInput) -> Result<
 
 /// Inserts a validated opportunity. `created_at` overrides the creation time (demo history).
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&str>, demo: bool) -> Result<i64, AppError> {
-    super::contacts::check_account(tx, actor, v.account_id, "account_id").await?;
+    crate::services::contacts::check_account(tx, actor, v.account_id, "account_id").await?;
     if let Some(c) = v.contact_id {
         check_contact(tx, actor, c, v.account_id).await?;
     }
@@ -222,7 +230,7 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
         Some(p) if stage.kind == StageKind::Open => (p, p != stage.probability),
         _ => probability_after_move(&stage, 0, false),
     };
-    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id).await?;
+    let (owner, team) = crate::services::visibility::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = created_at.map(str::to_string).unwrap_or_else(now);
     let id: i64 = sqlx::query(
         "INSERT INTO opportunities (name, search_key, account_id, contact_id, owner_id, team_id, stage_id, probability, probability_manual, \
@@ -287,7 +295,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
         v.currency = old.currency;
         v.close_date = old.close_date.clone();
     }
-    if super::deals::line_count(tx, id).await? > 0 {
+    if lines::line_count(tx, id).await? > 0 {
         // The value follows the lines, which are priced in the opportunity's currency.
         if v.currency != old.currency {
             return Err(field("currency", Problem::FixedByLines));
@@ -295,7 +303,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
         v.amount_minor = old.amount_minor;
     }
     if v.account_id != old.account_id {
-        super::contacts::check_account(tx, actor, v.account_id, "account_id").await?;
+        crate::services::contacts::check_account(tx, actor, v.account_id, "account_id").await?;
     }
     if let Some(c) = v.contact_id {
         check_contact(tx, actor, c, v.account_id).await?;
@@ -305,7 +313,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
         Some(p) if stage.kind == StageKind::Open => (p, p != stage.probability),
         _ => probability_after_move(&stage, old.probability, false),
     };
-    let (owner, team) = super::accounts::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
+    let (owner, team) = crate::services::visibility::resolve_owner(tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let ts = now();
     let stage_changed = v.stage_id != old.stage_id;
     let n = sqlx::query(
@@ -373,7 +381,7 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     let mut tx = db.begin().await?;
     let old = get_for_update(&mut tx, actor, id).await?;
     crate::domain::check_version(old.version, version)?;
-    let deps = super::activities::dependents(&mut tx, crate::domain::RegardingKind::Opportunity, id).await?;
+    let deps = crate::services::activities::dependents(&mut tx, crate::domain::RegardingKind::Opportunity, id).await?;
     if deps > 0 {
         return Err(field("delete", Problem::InUse(deps)));
     }
@@ -396,7 +404,7 @@ const SORTS: &[SortColumn] = &[
 fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "o");
     text.filter(sql, "opportunities", "o");
-    super::reports::adoption::missing_filter(sql, "opportunities", &q.missing);
+    crate::services::listing::missing_filter(sql, "opportunities", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND o.owner_id = ").bind(owner);
     }
@@ -436,10 +444,10 @@ fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQue
         sql.push(" AND EXISTS (SELECT 1 FROM accounts ca WHERE ca.id = o.account_id AND ca.category = ").bind(q.category.trim()).push(")");
     }
     if let Some(d) = crate::domain::validate::parse_date(&q.created_from) {
-        sql.push(" AND o.created_at >= ").bind(super::clock::day_start(d));
+        sql.push(" AND o.created_at >= ").bind(crate::clock::day_start(d));
     }
     if let Some(d) = crate::domain::validate::parse_date(&q.created_to) {
-        sql.push(" AND o.created_at < ").bind(super::clock::day_start(d + chrono::Duration::days(1)));
+        sql.push(" AND o.created_at < ").bind(crate::clock::day_start(d + chrono::Duration::days(1)));
     }
     // The funnel's drill-down: the same condition as `reports::health` counts.
     if let Some(stage) = listing::id_filter(&q.reached) {
