@@ -20,3 +20,6 @@ pub mod db;
 pub mod services;
 
 pub use shell::{shell, App};
+
+#[cfg(test)]
+mod layering;

@@ -600,7 +600,7 @@ both!(activity_log);
 /// ("+381 11 5551234", "0641234567") finds the record in the database: in an import, and when a form is
 /// saved. Switched off by the phone rule.
 async fn phones_find_records_written_otherwise(db: Db) {
-    use app::services::duplicates;
+    use app::services::{duplicates, matching};
     seed(&db).await;
     let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
     let mut a_in = account_input("Elektro Srbija d.o.o.");
@@ -631,7 +631,7 @@ async fn phones_find_records_written_otherwise(db: Db) {
         x => panic!("expected a warning by phone, got {x:?}"),
     }
     // With the phone rule off, phones find nothing.
-    let rules = duplicates::rules(&db).await.unwrap();
+    let rules = matching::rules(&db).await.unwrap();
     let phone_rule = rules.rules.iter().find(|r| r.entity == "account" && r.field == "phone").unwrap().id;
     duplicates::save_rule(&db, &admin, phone_rule, false, 100, false).await.unwrap();
     duplicates::check_account(&db, &admin, &other).await.unwrap();
@@ -953,7 +953,7 @@ async fn duplicates_are_warned_found_and_merged(db: Db) {
         duplicates::check_account(&db, &admin, &typo).await,
         Err(AppError::Validation { problem: Problem::PossibleDuplicate(_), .. })
     ));
-    let rules = duplicates::rules(&db).await.unwrap();
+    let rules = app::services::matching::rules(&db).await.unwrap();
     let rule = |field: &str| rules.rules.iter().find(|r| r.entity == "account" && r.field == field).unwrap().id;
     assert!(matches!(duplicates::save_rule(&db, &stranger, rule("name"), false, 100, true).await, Err(AppError::Forbidden)));
     assert!(matches!(

@@ -198,3 +198,14 @@ pub fn ImportLink(entity: ImportEntity) -> impl IntoView {
         .is_some_and(|u| matches!(u.role, crate::domain::Role::Admin | crate::domain::Role::Manager));
     allowed.then(|| view! { <A href=format!("/imports?entity={}", entity.code()) attr:class="btn">{t(M::ImportNoun)}</A> })
 }
+
+/// The tabs of the data-quality area: import and duplicates.
+#[component]
+pub fn DataTabs(current: &'static str) -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label=t(M::ImportData)>
+            <a href="/imports" aria-current=(current == "imports").then_some("page")>{t(M::ImportNoun)}</a>
+            <a href="/duplicates" aria-current=(current == "duplicates").then_some("page")>{t(M::Duplicates)}</a>
+        </nav>
+    }
+}

@@ -3,6 +3,7 @@
 
 use crate::api::duplicates::{get_merge, merge_records, scan_duplicates, SaveDuplicateRule};
 use crate::components::context::{t, use_lang};
+use crate::components::list::DataTabs;
 use crate::components::toast::use_toasts;
 use crate::components::Loading;
 use crate::domain::dedup::{DuplicateRules, MergeInput, MergeView};
@@ -20,17 +21,6 @@ fn key_label(k: &str) -> M {
         "mb" => M::Mb,
         "similar" => M::SimilarName,
         _ => M::Name,
-    }
-}
-
-/// The tabs of the data-quality area: import and duplicates.
-#[component]
-pub fn DataTabs(current: &'static str) -> impl IntoView {
-    view! {
-        <nav class="tabs" aria-label=t(M::ImportData)>
-            <a href="/imports" aria-current=(current == "imports").then_some("page")>{t(M::ImportNoun)}</a>
-            <a href="/duplicates" aria-current=(current == "duplicates").then_some("page")>{t(M::Duplicates)}</a>
-        </nav>
     }
 }
 

@@ -111,7 +111,7 @@ pub fn ImportsPage() -> impl IntoView {
     view! {
         <Title text=t(M::ImportNoun)/>
         <div class="page-head"><h1>{t(M::ImportData)}</h1></div>
-        <super::duplicates::DataTabs current="imports"/>
+        <crate::components::list::DataTabs current="imports"/>
         <section class="card">
             <h2>{t(M::ImportUpload)}</h2>
             <p class="muted">{t(M::ImportUploadHelp)}</p>

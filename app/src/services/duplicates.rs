@@ -6,8 +6,7 @@
 //!   opportunities, leads, activities, notes, documents, competition data, meeting attendance) moves to
 //!   it, the others are deleted, and the history of each says so — all in one transaction.
 
-use super::imports::lookup;
-use super::imports::prepare::prepare;
+use super::matching::{self, lookup, prepare::prepare};
 use super::{audit, visibility, Actor};
 use crate::db::sql::Sql;
 use crate::db::{now, Db, Tx};
@@ -37,28 +36,6 @@ pub fn merge_fields(entity: ImportEntity) -> &'static [&'static str] {
         ImportEntity::Contact => &["first_name", "last_name", "account", "job_title", "buying_role", "email", "phone", "mobile"],
         _ => &[],
     }
-}
-
-/// The duplicate rules (all of them: a handful of rows).
-pub async fn rules(db: &Db) -> Result<DuplicateRules, AppError> {
-    let rows = sqlx::query_as::<_, (i64, String, String, i64, i64, i64)>(
-        "SELECT id, entity, field, fuzzy, threshold, active FROM duplicate_rules ORDER BY entity, id",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    Ok(DuplicateRules {
-        rules: rows
-            .into_iter()
-            .map(|(id, entity, field, fuzzy, threshold, active)| DuplicateRule {
-                id,
-                entity,
-                field,
-                fuzzy: fuzzy != 0,
-                threshold: threshold.clamp(70, 100) as u8,
-                active: active != 0,
-            })
-            .collect(),
-    })
 }
 
 /// An administrator changes a rule: on or off, and for names exact or similar from a threshold.
@@ -105,18 +82,6 @@ pub async fn save_rule(db: &Db, actor: &Actor, id: i64, fuzzy: bool, threshold: 
     .await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Drops the keys of a prepared row that the rules switch off.
-pub fn apply_rules(rules: &DuplicateRules, entity: ImportEntity, p: &mut crate::services::imports::prepare::Prepared) {
-    let e = entity.code();
-    p.exact.retain(|k| {
-        let field = k.split(':').next().unwrap_or("");
-        rules.active(e, field)
-    });
-    if !rules.active(e, "name") {
-        p.fuzzy = None;
-    }
 }
 
 fn warn(hints: Vec<DuplicateHint>) -> Result<(), AppError> {
@@ -200,8 +165,8 @@ async fn hints(
     // Names as typed are kept (no case change) so that only real matches are reported.
     let options = ImportOptions { proper_case: false, ..Default::default() };
     let mut p = prepare(entity, &mapping, &options, &raw);
-    let rules = rules(db).await?;
-    apply_rules(&rules, entity, &mut p);
+    let rules = matching::rules(db).await?;
+    matching::apply_rules(&rules, entity, &mut p);
     let mut out: Vec<DuplicateHint> = Vec::new();
     let (tbl, alias) = table(entity);
     let label = match entity {
@@ -251,7 +216,7 @@ const SCAN_PAGE: i64 = 25;
 /// Sets of visible records sharing `key`, a page at a time (keyset on the key value).
 pub async fn scan(db: &Db, actor: &Actor, entity: &str, key: &str, after: &str) -> Result<DuplicateScan, AppError> {
     let entity = entity_of(entity)?;
-    let rules = rules(db).await?;
+    let rules = matching::rules(db).await?;
     // "similar" (names alike in the same city) is offered while the name rule compares by similarity.
     let fuzzy_names = rules.active(entity.code(), "name") && rules.name_threshold(entity.code()) < 100;
     let keys: Vec<&'static str> =
@@ -396,7 +361,7 @@ async fn similar_accounts_scan(
                 for b in a + 1..members.len() {
                     if !keys[a].0.is_empty()
                         && keys[a].1 == keys[b].1
-                        && crate::services::imports::prepare::fuzzy_match(&keys[a], &keys[b], threshold).is_some()
+                        && crate::services::matching::prepare::fuzzy_match(&keys[a], &keys[b], threshold).is_some()
                     {
                         let (ra, rb) = (root(&mut group, a), root(&mut group, b));
                         group[ra.max(rb)] = ra.min(rb);

@@ -23,6 +23,7 @@ pub mod imports;
 pub mod leads;
 pub mod listing;
 pub mod lookups;
+pub mod matching;
 pub mod notes;
 pub mod opportunities;
 pub mod picklists;

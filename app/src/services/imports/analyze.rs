@@ -5,8 +5,6 @@
 //! stores the rows that need a word: rejected ones with their reasons, and the members of each group
 //! with the default decision (update, filling empty fields only).
 
-use super::lookup::{self, Existing, Names, Owners};
-use super::prepare::{fuzzy_match, prepare, Prepared};
 use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::sql::Sql;
 use crate::db::{now, Db};
@@ -14,6 +12,8 @@ use crate::domain::dedup::DuplicateRules;
 use crate::domain::imports::{Decision, ImportEntity, ImportOptions};
 use crate::domain::text::search_key;
 use crate::error::{AppError, Problem};
+use crate::services::matching::lookup::{self, Existing, Names, Owners};
+use crate::services::matching::prepare::{fuzzy_match, prepare, Prepared};
 use crate::services::Actor;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -56,7 +56,7 @@ impl Setup {
             mapping: imp.mapping(),
             options: imp.options(),
             owners: Owners::load(db).await?,
-            rules: crate::services::duplicates::rules(db).await?,
+            rules: crate::services::matching::rules(db).await?,
             names: Names::load(db).await?,
         }))
     }
@@ -125,7 +125,7 @@ fn prepare_rows(setup: &Setup, raw: Vec<(i64, Vec<String>)>) -> Vec<Checked> {
     let entity = *entity;
     on_all_cores(raw, |(row_no, cells)| {
         let mut p = prepare(entity, mapping, options, &cells);
-        crate::services::duplicates::apply_rules(rules, entity, &mut p);
+        crate::services::matching::apply_rules(rules, entity, &mut p);
         let owner = match owners.resolve(actor, p.get("owner")) {
             Ok(o) => o,
             Err(problem) => {

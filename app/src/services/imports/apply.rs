@@ -11,7 +11,6 @@
 
 use super::analyze::{check_batch, Checked, Setup};
 use super::forms::{account_input, activity_input, contact_input, lead_input, opportunity_input, product_input, write_values, DealRefs};
-use super::lookup::{self, Names, Owners};
 use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::sql::{Sql, Val};
 use crate::db::{now, Backend, Db, Tx};
@@ -19,6 +18,7 @@ use crate::domain::imports::{Decision, FieldPolicy, ImportEntity};
 use crate::domain::validate::field;
 use crate::domain::{AccountInput, ContactInput, RegardingKind};
 use crate::error::{AppError, Problem};
+use crate::services::matching::lookup::{self, Names, Owners};
 use crate::services::{accounts, activities, audit, contacts, leads, opportunities, products, Actor};
 use sqlx::Row;
 use std::collections::{HashMap, HashSet};

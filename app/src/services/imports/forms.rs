@@ -4,12 +4,12 @@
 //! one — so an import follows every rule of the forms. (Accounts and contacts, the big imports, are
 //! written many rows per statement in `apply`.)
 
-use super::lookup::Names;
 use crate::db::Tx;
 use crate::domain::imports::ImportEntity;
 use crate::domain::validate::field;
 use crate::domain::{AccountInput, ActivityInput, ContactInput, LeadInput, OpportunityInput, ProductInput, RegardingKind};
 use crate::error::{AppError, Problem};
+use crate::services::matching::lookup::Names;
 use crate::services::{activities, leads, opportunities, products, Actor};
 use sqlx::Row;
 

@@ -11,9 +11,8 @@ pub mod analyze;
 pub mod apply;
 pub mod file;
 pub(crate) mod forms;
-pub mod lookup;
-pub mod prepare;
 
+use super::matching::lookup;
 use super::Actor;
 use crate::db::{now, Db};
 use crate::domain::imports::*;
@@ -510,7 +509,7 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
     while rows_out.len() < 20 {
         let Some(raw) = rows.next_nonblank().await? else { break };
         row_no += 1;
-        let p = prepare::prepare(entity, &mapping, &options, &raw);
+        let p = crate::services::matching::prepare::prepare(entity, &mapping, &options, &raw);
         rows_out.push(RowView { row_no, rejected: !p.ok(), cells: p.cells, group: None });
     }
     let stored = sqlx::query(
