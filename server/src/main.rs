@@ -2,7 +2,7 @@
 //! (`veza user add`, `veza demo`).
 
 mod http;
-mod transfer;
+mod jobs;
 
 use app::db::Db;
 use app::i18n::Lang;
@@ -163,7 +163,7 @@ async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool, smtp_url: 
     let started = std::time::Instant::now();
     let db = open_db(cli).await;
     let mailer = smtp_url.filter(|u| !u.trim().is_empty()).map(|u| app::services::email::Mailer::from_url(&u).unwrap_or_else(|e| fail(e)));
-    transfer::spawn_import_runner(db.clone());
+    jobs::spawn_import_runner(db.clone());
     let state = app::api::ctx::AppState { leptos_options: leptos_options.clone(), db, secure_cookies, mailer };
     let router = http::router(state);
     let listener = tokio::net::TcpListener::bind(&leptos_options.site_addr)

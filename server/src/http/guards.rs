@@ -1,0 +1,153 @@
+//! What every request passes through: the CSRF guard (an Origin check on every POST that changes
+//! something), the session looked up before a page renders (and a visitor without one sent to sign-in),
+//! and the HTTP status that says what a server function's error was.
+
+use app::api::ctx::{AppState, RequestCache};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Server functions answer every error with 500; this gives an error the status that says what went
+/// wrong (422 for a field the user must correct, 404, 403, 401, 409 for a stale edit), keeping the
+/// body the client decodes. Internal errors stay 500 (their details are only in the log).
+pub async fn error_status(req: Request<Body>, next: Next) -> Response {
+    let server_fn = req.uri().path().starts_with("/api/");
+    let res = next.run(req).await;
+    if !server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 256 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Some(status) = status_of_error_body(&bytes) {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The status for a server function's error body (an `AppError` as JSON).
+fn status_of_error_body(body: &[u8]) -> Option<StatusCode> {
+    use app::error::AppError;
+    Some(match serde_json::from_slice::<AppError>(body).ok()? {
+        AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+        AppError::Conflict => StatusCode::CONFLICT,
+        AppError::Internal | AppError::Network(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    })
+}
+
+/// Refuses cross-site POSTs (server functions and uploads): the Origin (or, lacking it, the Referer) must
+/// name this host.
+pub async fn origin_guard(req: Request<Body>, next: Next) -> Response {
+    let guarded = req.uri().path().starts_with("/api/") || req.uri().path() == "/files" || req.uri().path() == "/imports/upload";
+    if req.method() == Method::POST && guarded && !same_origin(&req) {
+        tracing::warn!(path = %req.uri().path(), "cross-origin POST refused");
+        return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
+    }
+    next.run(req).await
+}
+
+/// Gives every request its `RequestCache` (the server functions find it among the request's parts). For
+/// a page it also looks the visitor's session up before the page renders, so that the page's components
+/// find it in at once (see `Layout` in the app), and sends a visitor without one to sign-in (or to setup
+/// on a new installation) before anything is rendered.
+pub async fn request_cache(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
+    let cache = RequestCache::default();
+    let path = req.uri().path();
+    if req.method() == Method::GET && renders_page(path) {
+        let token = app::api::ctx::cookie_in(req.headers(), app::api::ctx::SESSION_COOKIE);
+        // A failure is left to the page's own session request, which reports it.
+        if let Ok(session) = cache.session(&state.db, token.as_deref()).await {
+            if session.user.is_none() && !PUBLIC_PAGES.contains(&path) {
+                return axum::response::Redirect::to(session.entry_path()).into_response();
+            }
+        }
+    }
+    req.extensions_mut().insert(cache);
+    next.run(req).await
+}
+
+/// The pages a visitor without a session may open; every other page is behind sign-in.
+const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
+
+/// Whether a GET of `path` renders a page (not a server function, a file, an export or the browser code).
+fn renders_page(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("").contains('.');
+    !file && !["/api/", "/files", "/export/", "/healthz", "/calendar/"].iter().any(|p| path.starts_with(p))
+}
+
+fn same_origin(req: &Request<Body>) -> bool {
+    let Some(host) = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
+    let source = req.headers().get(header::ORIGIN).or_else(|| req.headers().get(header::REFERER)).and_then(|v| v.to_str().ok());
+    match source {
+        Some(src) => {
+            let rest = src.strip_prefix("https://").or_else(|| src.strip_prefix("http://")).unwrap_or("");
+            let origin_host = rest.split('/').next().unwrap_or("");
+            !origin_host.is_empty() && origin_host.eq_ignore_ascii_case(host)
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(host: &str, origin: Option<&str>, referer: Option<&str>) -> Request<Body> {
+        let mut b = Request::builder().method("POST").uri("/api/x").header("host", host);
+        if let Some(o) = origin {
+            b = b.header("origin", o);
+        }
+        if let Some(r) = referer {
+            b = b.header("referer", r);
+        }
+        b.body(Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn error_statuses_follow_the_error() {
+        use app::error::{AppError, Problem};
+        let body = |e: AppError| serde_json::to_vec(&e).unwrap();
+        let invalid = AppError::Validation { field: "email".into(), problem: Problem::Required };
+        assert_eq!(status_of_error_body(&body(invalid)), Some(StatusCode::UNPROCESSABLE_ENTITY));
+        assert_eq!(status_of_error_body(&body(AppError::NotFound)), Some(StatusCode::NOT_FOUND));
+        assert_eq!(status_of_error_body(&body(AppError::Conflict)), Some(StatusCode::CONFLICT));
+        assert_eq!(status_of_error_body(&body(AppError::Forbidden)), Some(StatusCode::FORBIDDEN));
+        assert_eq!(status_of_error_body(&body(AppError::Unauthorized)), Some(StatusCode::UNAUTHORIZED));
+        assert_eq!(status_of_error_body(&body(AppError::Internal)), Some(StatusCode::INTERNAL_SERVER_ERROR));
+        assert_eq!(status_of_error_body(b"<html>panic</html>"), None);
+    }
+
+    #[test]
+    fn same_origin_rules() {
+        assert!(same_origin(&req("veza.local:3000", Some("http://veza.local:3000"), None)));
+        assert!(same_origin(&req("veza.local", None, Some("https://veza.local/accounts"))));
+        assert!(!same_origin(&req("veza.local", Some("https://evil.example"), None)));
+        assert!(!same_origin(&req("veza.local", Some("https://veza.local.evil.example"), None)));
+        assert!(!same_origin(&req("veza.local", None, None)));
+    }
+
+    #[test]
+    fn pages_are_told_from_files_and_functions() {
+        for page in ["/", "/accounts/1", "/reports/forecast", "/imports/7", "/calendar", "/login"] {
+            assert!(renders_page(page), "{page}");
+        }
+        for other in [
+            "/api/get_session123",
+            "/pkg/veza.wasm",
+            "/favicon.ico",
+            "/files/3",
+            "/export/contacts.csv",
+            "/healthz",
+            "/calendar/abc.ics",
+            "/imports/7/rejected.csv",
+        ] {
+            assert!(!renders_page(other), "{other}");
+        }
+    }
+}
