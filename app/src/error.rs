@@ -93,9 +93,39 @@ impl AppError {
     }
 }
 
+/// The unique keys of the schema and the form field each belongs to: (table, columns, field). A
+/// write that breaks one answers that field's "already exists", whichever database noticed it and
+/// however two requests raced for the key; no service checks uniqueness with a read before it writes.
+#[cfg(feature = "ssr")]
+const UNIQUE_KEYS: &[(&str, &[&str], &str)] = &[
+    ("users", &["email"], "email"),
+    ("teams", &["name"], "name"),
+    ("products", &["code"], "code"),
+    ("picklist_values", &["list", "code"], "label_en"),
+    ("import_mappings", &["entity", "name"], "save_as"),
+    ("duplicate_rules", &["entity", "field"], "field"),
+];
+
+/// The field of the unique key a database error names: Postgres names the constraint
+/// (`users_email_key`), SQLite the columns (`UNIQUE constraint failed: users.email`).
+#[cfg(feature = "ssr")]
+fn unique_key_field(constraint: Option<&str>, message: &str) -> Option<&'static str> {
+    UNIQUE_KEYS.iter().find_map(|(table, columns, field)| {
+        let pg = format!("{table}_{}_key", columns.join("_"));
+        let sqlite = columns.iter().map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", ");
+        let named = constraint == Some(pg.as_str()) || message.contains(&pg) || message.ends_with(&format!("failed: {sqlite}"));
+        named.then_some(*field)
+    })
+}
+
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        if let Some(db) = e.as_database_error().filter(|d| d.is_unique_violation()) {
+            if let Some(field) = unique_key_field(db.constraint(), db.message()) {
+                return AppError::Validation { field: field.into(), problem: Problem::AlreadyExists };
+            }
+        }
         match e {
             sqlx::Error::RowNotFound => AppError::NotFound,
             other => {
@@ -103,5 +133,21 @@ impl From<sqlx::Error> for AppError {
                 AppError::Internal
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::unique_key_field;
+
+    #[test]
+    fn unique_keys_are_named_the_same_on_both_databases() {
+        assert_eq!(unique_key_field(Some("users_email_key"), "duplicate key value violates unique constraint"), Some("email"));
+        assert_eq!(unique_key_field(None, "UNIQUE constraint failed: users.email"), Some("email"));
+        assert_eq!(unique_key_field(None, "UNIQUE constraint failed: picklist_values.list, picklist_values.code"), Some("label_en"));
+        assert_eq!(unique_key_field(Some("picklist_values_list_code_key"), ""), Some("label_en"));
+        assert_eq!(unique_key_field(None, "UNIQUE constraint failed: teams.name"), Some("name"));
+        assert_eq!(unique_key_field(None, "UNIQUE constraint failed: calendar_feeds.token_hash"), None);
+        assert_eq!(unique_key_field(Some("activity_attendees_user"), ""), None);
     }
 }

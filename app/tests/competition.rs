@@ -37,7 +37,7 @@ async fn product(db: &Db, mgr: &Actor, code: &str, family: &str, list_price: &st
         unit_cost: cost.into(),
         ..Default::default()
     };
-    products::save_product(db, mgr, &input).await.expect("save product")
+    products::catalog::save_product(db, mgr, &input).await.expect("save product")
 }
 
 /// A price list: currency, category ("" for all), validity and "off" for an inactive one.
@@ -51,12 +51,12 @@ async fn price_list(db: &Db, mgr: &Actor, name: &str, category: &str, from: &str
         active: active.into(),
         ..Default::default()
     };
-    products::save_price_list(db, mgr, &input).await.expect("save price list")
+    products::price_lists::save_price_list(db, mgr, &input).await.expect("save price list")
 }
 
 async fn set_price(db: &Db, mgr: &Actor, list: i64, product: i64, price: &str) {
     let input = PriceItemInput { price_list_id: list.to_string(), product_id: product.to_string(), price: price.into() };
-    products::set_price(db, mgr, &input).await.expect("set price");
+    products::price_lists::set_price(db, mgr, &input).await.expect("set price");
 }
 
 fn discount(name: &str, product: Option<i64>, family: &str, percent: &str) -> DiscountInput {
@@ -204,14 +204,18 @@ async fn price_list_resolution(db: Db) {
     set_price(&db, &mgr, expired, p, "500").await;
     let inactive = price_list(&db, &mgr, "Povučen", "", "2026-06-01", "", "off").await;
     set_price(&db, &mgr, inactive, p, "400").await;
-    let pricing = products::pricing(&db, &mgr).await.expect("pricing");
+    let pricing = products::price_lists::pricing(&db, &mgr).await.expect("pricing");
     assert_eq!(pricing.price_lists.len(), 4);
     assert!(pricing.price_lists.iter().all(|l| l.items == 1), "{:?}", pricing.price_lists);
     assert!(!pricing.price_lists.iter().find(|l| l.id == inactive).expect("inactive list").active);
     // Sales may not maintain price lists.
     assert_eq!(
-        products::save_price_list(&db, &ana, &PriceListInput { name: "X".into(), valid_from: "2026-01-01".into(), ..Default::default() })
-            .await,
+        products::price_lists::save_price_list(
+            &db,
+            &ana,
+            &PriceListInput { name: "X".into(), valid_from: "2026-01-01".into(), ..Default::default() }
+        )
+        .await,
         Err(AppError::Forbidden)
     );
 
@@ -236,7 +240,7 @@ async fn price_list_resolution(db: Db) {
     assert_eq!((l.unit_price_minor, l.price_source, l.price_list_name.as_deref()), (90_000, PriceSource::PriceList, Some("Opšti 2026")));
 
     // EUR without an EUR list: 1,000.00 RSD / 117.17 = 8.5346 → 8.53 EUR; the cost 400.00 RSD → 3.41 EUR.
-    assert_eq!(products::convert(100_000, Currency::RSD, Currency::EUR, 117_170_000), 853);
+    assert_eq!(products::pricing::convert(100_000, Currency::RSD, Currency::EUR, 117_170_000), 853);
     assert_eq!(lines::save_line(&db, &ana, &line(in_eur, 1, p, "1")).await, Ok(2));
     let l = &lines(&db, &ana, in_eur).await[0];
     assert_eq!((l.unit_price_minor, l.price_source, l.price_list_name.as_deref(), l.total_minor), (853, PriceSource::ListPrice, None, 853));
@@ -284,7 +288,7 @@ async fn discount_rules(db: Db) {
 
     let save = |d: DiscountInput| {
         let (db, mgr) = (db.clone(), mgr.clone());
-        async move { products::save_discount(&db, &mgr, &d).await.expect("save discount") }
+        async move { products::discounts::save_discount(&db, &mgr, &d).await.expect("save discount") }
     };
     save(discount("Pumpe 10 %", None, "Pumps", "10")).await;
     save(discount("PMP-100 5 %", Some(p), "", "5")).await;
@@ -293,13 +297,13 @@ async fn discount_rules(db: Db) {
         .await;
     save(DiscountInput { active: "off".into(), ..discount("Ugašen rabat", Some(p), "", "40") }).await;
     save(DiscountInput { category: "A".into(), ..discount("Samo za A", None, "Pumps", "50") }).await;
-    assert_eq!(products::pricing(&db, &mgr).await.expect("pricing").discounts.len(), 6);
+    assert_eq!(products::price_lists::pricing(&db, &mgr).await.expect("pricing").discounts.len(), 6);
     // A rule is for a product or a family, not both and not neither.
     assert_eq!(
-        products::save_discount(&db, &mgr, &discount("Oba", Some(p), "Pumps", "5")).await,
+        products::discounts::save_discount(&db, &mgr, &discount("Oba", Some(p), "Pumps", "5")).await,
         Err(invalid("family", Problem::InvalidChoice))
     );
-    assert_eq!(products::save_discount(&db, &ana, &discount("Prodaja", Some(p), "", "5")).await, Err(AppError::Forbidden));
+    assert_eq!(products::discounts::save_discount(&db, &ana, &discount("Prodaja", Some(p), "", "5")).await, Err(AppError::Forbidden));
 
     let b = account(&db, &ana, "Kupac B d.o.o.", "customer", "B", "").await;
     let o = new_opportunity(&db, &ana, "Pumpe", b, open[0].id, "").await;
@@ -725,18 +729,18 @@ async fn win_rates_margins_and_hidden_costs(db: Db) {
     assert!(nums.contains(&40_000) && nums.contains(&630_000));
 
     // The catalog: costs for managers only.
-    let cm = products::catalog(&db, &mgr, &ProductQuery::default()).await.expect("catalog");
+    let cm = products::catalog::catalog(&db, &mgr, &ProductQuery::default()).await.expect("catalog");
     assert!(cm.sees_cost && cm.can_edit);
     let costs: Vec<(String, Option<i64>)> = cm.products.iter().map(|p| (p.code.clone(), p.unit_cost_minor)).collect();
     assert_eq!(costs, vec![("PMP-100".to_string(), Some(40_000)), ("SRV-1".to_string(), None), ("VNT-20".to_string(), Some(5_000))]);
-    let cs = products::catalog(&db, &ana, &ProductQuery::default()).await.expect("catalog");
+    let cs = products::catalog::catalog(&db, &ana, &ProductQuery::default()).await.expect("catalog");
     assert!(!cs.sees_cost && !cs.can_edit);
     assert_eq!(cs.products.len(), 3);
     assert!(cs.products.iter().all(|p| p.unit_cost_minor.is_none()));
     let text = serde_json::to_string(&cs).expect("serialize");
     assert!(!text.contains("40000") && !text.contains("\"unit_cost_minor\":5000"), "{text}");
-    assert_eq!(products::get_product(&db, &ana, p).await.expect("product").unit_cost_minor, None);
-    assert_eq!(products::get_product(&db, &mgr, p).await.expect("product").unit_cost_minor, Some(40_000));
+    assert_eq!(products::catalog::get_product(&db, &ana, p).await.expect("product").unit_cost_minor, None);
+    assert_eq!(products::catalog::get_product(&db, &mgr, p).await.expect("product").unit_cost_minor, Some(40_000));
 }
 both!(win_rates_margins_and_hidden_costs);
 

@@ -402,7 +402,7 @@ async fn price_list_update(db: Db) {
         currency: "RSD".into(),
         ..Default::default()
     };
-    let cable = products::save_product(&db, &admin, &cable).await.unwrap();
+    let cable = products::catalog::save_product(&db, &admin, &cable).await.unwrap();
     let text = "Šifra artikla,Naziv,Grupa,JM,VP cena,Valuta,Aktivan\n\
                 kab-3x25,Kabl NYY 3x2.5,Kablovi,m,\"120,50\",din,da\n\
                 SW-16,Sklopka 16A,Sklopke,kom,\"1.499,00\",RSD,da\n\
@@ -427,7 +427,7 @@ async fn price_list_update(db: Db) {
     imports::decide(&db, &admin, id, g.group, Decision::Update, vec![("list_price".into(), FieldPolicy::Overwrite)]).await.unwrap();
     let done = finish(&db, &admin, id).await;
     assert_eq!((done.created, done.updated, done.rejected), (1, 1, 2));
-    let p = products::get_product(&db, &admin, cable).await.unwrap();
+    let p = products::catalog::get_product(&db, &admin, cable).await.unwrap();
     assert_eq!((p.code.as_str(), p.name.as_str(), p.list_price_minor, p.version), ("KAB-3X25", "Kabl NYY 3x2,5", 12_050, 2));
     let sw = sqlx::query("SELECT list_price_minor, currency, unit, active FROM products WHERE code = 'SW-16'")
         .fetch_one(&db.pool)
@@ -450,7 +450,7 @@ async fn price_list_update(db: Db) {
     // Undo of the price list: the new product goes, the cable's price comes back.
     imports::undo(&db, &admin, id).await.expect("undo");
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM products").await, 1);
-    assert_eq!(products::get_product(&db, &admin, cable).await.unwrap().list_price_minor, 10_000);
+    assert_eq!(products::catalog::get_product(&db, &admin, cable).await.unwrap().list_price_minor, 10_000);
 }
 both!(price_list_update);
 

@@ -730,6 +730,37 @@ async fn simultaneous_setups_create_one_admin(db: Db) {
 }
 both!(simultaneous_setups_create_one_admin);
 
+/// Two requests creating the same unique key at once: one succeeds, the other gets the field's own
+/// "already exists" (not a server error), on both databases. Neither checks the key with a read first,
+/// so on Postgres both reach the INSERT and the database's unique constraint decides.
+async fn concurrent_duplicates_answer_the_field(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let new_user = |name: &str| auth::NewUser {
+        email: "Isti@Firma.rs".into(),
+        name: name.into(),
+        role: "sales".into(),
+        team_id: None,
+        password: PASSWORD.into(),
+    };
+    let (a, b) =
+        tokio::join!(auth::create_user(&db, Some(&admin), new_user("Prvi")), auth::create_user(&db, Some(&admin), new_user("Drugi")));
+    let already = |r: &Result<i64, AppError>, f: &str| matches!(r, Err(AppError::Validation { field, problem: Problem::AlreadyExists }) if field == f);
+    assert!(a.is_ok() != b.is_ok(), "exactly one user is created: {a:?} {b:?}");
+    assert!(already(&a, "email") || already(&b, "email"), "the other is told the e-mail is taken: {a:?} {b:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM users WHERE email = 'isti@firma.rs'").await, 1);
+
+    let (a, b) = tokio::join!(auth::create_team(&db, &admin, "Sever"), auth::create_team(&db, &admin, "Sever"));
+    assert!(a.is_ok() != b.is_ok(), "exactly one team is created: {a:?} {b:?}");
+    assert!(already(&a, "name") || already(&b, "name"), "{a:?} {b:?}");
+
+    // One after the other: the same answer, and the transaction leaves nothing behind.
+    let again = auth::create_team(&db, &admin, "Sever").await;
+    assert!(already(&again, "name"), "{again:?}");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM teams WHERE name = 'Sever'").await, 1);
+}
+both!(concurrent_duplicates_answer_the_field);
+
 async fn parallel_guesses_cannot_pass_the_lockout(db: Db) {
     seed(&db).await;
     user(&db, "meta@firma.rs", "Meta", "sales", None).await;

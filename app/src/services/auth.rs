@@ -144,11 +144,7 @@ async fn insert_user(db: &Db, actor: Option<&Actor>, input: NewUser, only_if_fir
             return Err(field("team_id", Problem::InvalidChoice));
         }
     }
-    let taken: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM users WHERE email = $1").bind(&email).fetch_one(&mut *tx).await?.try_get("n")?;
-    if taken > 0 {
-        return Err(field("email", Problem::AlreadyExists));
-    }
+    // A taken e-mail is the unique key's error (`AppError::from`), also when two requests race for it.
     let ts = now();
     let id: i64 = sqlx::query(
         "INSERT INTO users (email, name, password_hash, role, team_id, active, created_at, updated_at, version) \
@@ -204,10 +200,7 @@ pub async fn create_team(db: &Db, actor: &Actor, name: &str) -> Result<i64, AppE
     }
     let name = required("name", name, 80)?;
     let mut tx = db.begin().await?;
-    let taken: i64 = sqlx::query("SELECT COUNT(*) AS n FROM teams WHERE name = $1").bind(&name).fetch_one(&mut *tx).await?.try_get("n")?;
-    if taken > 0 {
-        return Err(field("name", Problem::AlreadyExists));
-    }
+    // A taken name is the unique key's error (`AppError::from`).
     let id: i64 = sqlx::query("INSERT INTO teams (name, created_at) VALUES ($1, $2) RETURNING id")
         .bind(&name)
         .bind(now())

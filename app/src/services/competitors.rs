@@ -679,8 +679,8 @@ pub async fn page(db: &Db, actor: &Actor, id: i64) -> Result<CompetitorPage, App
         loss_reasons,
         why_liked,
         can_edit: can_edit_profile(db, actor, id).await?,
-        our_products: super::products::all_choices(db).await?,
-        families: super::products::families(db).await?,
+        our_products: super::products::catalog::all_choices(db).await?,
+        families: super::products::catalog::families(db).await?,
     })
 }
 

@@ -362,7 +362,7 @@ async fn load_competition(tx: &mut crate::db::Tx, actor: &Actor, accounts: &[(i6
     let year_start = format!("{}-01-01", today.format("%Y"));
     let mut products = Vec::new();
     for (code, name, family, unit, price, cost) in CATALOG {
-        let v = super::products::ValidProduct {
+        let v = super::products::catalog::ValidProduct {
             code: code.to_string(),
             name: name.to_string(),
             family: family.to_string(),
@@ -372,7 +372,7 @@ async fn load_competition(tx: &mut crate::db::Tx, actor: &Actor, accounts: &[(i6
             unit_cost_minor: Some(cost * 100),
             active: true,
         };
-        products.push((super::products::insert_product(tx, actor, &v, true).await?, *family, price * 100, cost * 100));
+        products.push((super::products::catalog::insert_product(tx, actor, &v, true).await?, *family, price * 100, cost * 100));
     }
     let ts = crate::db::now();
     // A general wholesale list (5 % under list) and a better one for category A customers (10 %).

@@ -52,7 +52,7 @@ enum Valid {
     Account(accounts::Valid),
     Contact(contacts::Valid),
     Lead(leads::Valid),
-    Product(products::ValidProduct),
+    Product(products::catalog::ValidProduct),
     Opportunity(opportunities::Valid),
     Activity(activities::Valid),
 }
@@ -82,7 +82,9 @@ fn validate(entity: ImportEntity, c: &Checked) -> Result<Valid, AppError> {
             contacts::validate(&input).map(Valid::Contact)
         }
         ImportEntity::Lead => leads::validate(&lead_input(&|f| c.p.get(f).map(str::to_string), c.source_id, c.owner.0)).map(Valid::Lead),
-        ImportEntity::Product => products::validate_product(&product_input(&|f| c.p.get(f).map(str::to_string))).map(Valid::Product),
+        ImportEntity::Product => {
+            products::catalog::validate_product(&product_input(&|f| c.p.get(f).map(str::to_string))).map(Valid::Product)
+        }
         ImportEntity::Opportunity => {
             let refs = DealRefs { account: c.account_id, stage: c.stage_id, contact: c.contact_id, owner: c.owner.0 };
             opportunities::validate(&opportunity_input(&|f| c.p.get(f).map(str::to_string), refs)).map(Valid::Opportunity)
@@ -251,7 +253,7 @@ async fn insert(
                 for (v, _) in chunk {
                     let id = match v {
                         Valid::Lead(l) => leads::insert(tx, actor, l, None, false).await?,
-                        Valid::Product(p) => products::insert_product(tx, actor, p, false).await?,
+                        Valid::Product(p) => products::catalog::insert_product(tx, actor, p, false).await?,
                         Valid::Opportunity(o) => opportunities::insert(tx, actor, o, None, false).await?,
                         Valid::Activity(a) => activities::insert(tx, actor, a, None, false).await?,
                         _ => return Err(AppError::Internal),
@@ -671,7 +673,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 // A product code is unique: a row that would create a product whose code was taken since the
                 // analysis (or by an earlier row of this import) is rejected.
                 if let (Ok(Valid::Product(p)), true) = (&valid, inserts_row) {
-                    if planned_codes.contains(&p.code.to_uppercase()) || products::code_taken(&mut tx, &p.code, 0).await? {
+                    if planned_codes.contains(&p.code.to_uppercase()) || products::catalog::code_taken(&mut tx, &p.code, 0).await? {
                         valid = Err(field("code", Problem::AlreadyExists));
                     }
                 }

@@ -199,7 +199,7 @@ pub(super) async fn write_values(
             leads::update_in(tx, actor, (id, version), &v).await?;
         }
         ImportEntity::Product => {
-            products::update_in(tx, actor, (id, version), &products::validate_product(&product_input(get))?).await?;
+            products::catalog::update_in(tx, actor, (id, version), &products::catalog::validate_product(&product_input(get))?).await?;
         }
         _ => return Err(AppError::Internal),
     }

@@ -84,7 +84,7 @@ pub async fn save_line(db: &Db, actor: &Actor, i: &LineInput) -> Result<i64, App
     let manual_amount = if i.discount_amount.trim().is_empty() { None } else { Some(parse_money("discount_amount", &i.discount_amount)?) };
     let mut tx = db.begin().await?;
     let o = open_for_change(&mut tx, actor, opp_id, version).await?;
-    let product = products::priced_product(&mut tx, product_id).await?;
+    let product = products::pricing::priced_product(&mut tx, product_id).await?;
     let old = match line_id {
         Some(l) => Some(
             sqlx::query("SELECT l.product_id, p.code, l.quantity_milli, l.total_minor FROM opportunity_lines l JOIN products p ON p.id = l.product_id WHERE l.id = $1 AND l.opportunity_id = $2")
@@ -105,15 +105,15 @@ pub async fn save_line(db: &Db, actor: &Actor, i: &LineInput) -> Result<i64, App
     let category = account_category(&mut tx, o.account_id).await?;
     let (unit_price, source, list_id) = match manual_price {
         Some(p) => (p, PriceSource::Manual, None),
-        None => products::resolve_price(&mut tx, &product, o.currency, category, &day, rate).await?,
+        None => products::pricing::resolve_price(&mut tx, &product, o.currency, category, &day, rate).await?,
     };
     let (bp, amount, rule) = if manual_bp.is_some() || manual_amount.is_some() {
         (manual_bp.unwrap_or(0), manual_amount.unwrap_or(0), None)
     } else {
-        products::resolve_discount(&mut tx, &product, o.currency, category, quantity, unit_price, &day, rate).await?
+        products::pricing::resolve_discount(&mut tx, &product, o.currency, category, quantity, unit_price, &day, rate).await?
     };
     let total = line_total(quantity, unit_price, bp, amount);
-    let cost = product.unit_cost_minor.map(|c| products::convert(c, product.currency, o.currency, rate));
+    let cost = product.unit_cost_minor.map(|c| products::pricing::convert(c, product.currency, o.currency, rate));
     let code: String =
         sqlx::query("SELECT code FROM products WHERE id = $1").bind(product_id).fetch_one(&mut *tx).await?.try_get("code")?;
     let ts = now();
