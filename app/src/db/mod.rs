@@ -4,6 +4,7 @@
 pub mod choice_cache;
 pub mod migrate;
 pub mod sql;
+pub mod write;
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Transaction};

@@ -3,8 +3,9 @@
 
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
-use crate::db::sql::Sql;
-use crate::db::{now, Db, Tx};
+use crate::db::sql::{Sql, Val};
+use crate::db::write::{self, Stamp};
+use crate::db::{now, Backend, Db, Tx};
 use crate::domain::ids::{mb_is_valid, pib_is_valid};
 use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_digits_id, optional_email, optional_phone, optional_website, required};
@@ -31,17 +32,129 @@ pub struct Valid {
     pub owner_id: Option<i64>,
 }
 
+/// What an account is found by: name, e-mail, phone, PIB, MB and city (the one recipe, also for the
+/// re-index at start-up).
+pub(crate) fn search_text_of(
+    name: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+    pib: Option<&str>,
+    mb: Option<&str>,
+    city: Option<&str>,
+) -> String {
+    search_text(&[Some(name), email, phone, pib, mb, city])
+}
+
 impl Valid {
-    /// What the account is found by: name, e-mail, phone, PIB, MB and city.
     pub fn search_text(&self) -> String {
-        search_text(&[
-            Some(&self.name),
+        search_text_of(
+            &self.name,
             self.email.as_deref(),
             self.phone.as_deref(),
             self.pib.as_deref(),
             self.mb.as_deref(),
             self.city.as_deref(),
-        ])
+        )
+    }
+}
+
+/// The columns an account's write fills, in the order of [`row`]: its data with the keys derived from
+/// it (the name's sort key, the search text), then its owner. Every write of an account — create, edit,
+/// merge, import (many rows to a statement) and import undo — goes through [`insert_statement`],
+/// [`write`] or [`write_many`] with this list, so a new column is added here and nowhere else.
+const COLUMNS: [&str; 16] = [
+    "name",
+    "search_key",
+    "category",
+    "industry",
+    "region",
+    "city",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "pib",
+    "mb",
+    "notes",
+    "search_text",
+    "owner_id",
+    "team_id",
+];
+
+/// The columns of a new account besides [`COLUMNS`], in the order of [`Origin::values`].
+const NEW_COLUMNS: [&str; 7] = ["is_demo", "created_at", "created_by", "updated_at", "updated_by", "version", "import_id"];
+
+/// An account's values in [`COLUMNS`]' order, owned by `(owner, team)`.
+fn row(v: &Valid, (owner, team): (i64, Option<i64>)) -> Vec<Val> {
+    let mut row = vec![Val::from(v.name.clone()), Val::from(search_key(&v.name)), Val::from(v.category.map(|c| c.code().to_string()))];
+    row.extend(
+        [&v.industry, &v.region, &v.city, &v.address, &v.phone, &v.email, &v.website, &v.pib, &v.mb, &v.notes]
+            .map(|f| Val::from(f.clone())),
+    );
+    row.extend([Val::from(v.search_text()), Val::from(owner), Val::from(team)]);
+    row
+}
+
+/// Where new accounts come from: when, by whom, demo data or not, and the import that made them.
+pub(crate) struct Origin<'a> {
+    pub at: &'a str,
+    pub by: i64,
+    pub demo: bool,
+    pub import_id: Option<i64>,
+}
+
+impl Origin<'_> {
+    fn values(&self) -> [Val; 7] {
+        let (at, by) = (Val::from(self.at), Val::from(self.by));
+        [Val::from(self.demo as i64), at.clone(), by.clone(), at, by, Val::from(1), Val::from(self.import_id)]
+    }
+}
+
+/// An INSERT of new accounts, one statement for all `rows` (each a validated account and its owner).
+pub(crate) fn insert_statement(backend: Backend, rows: &[(&Valid, (i64, Option<i64>))], origin: &Origin) -> Sql {
+    let columns: Vec<&str> = COLUMNS.iter().chain(&NEW_COLUMNS).copied().collect();
+    write::insert_rows(backend, "accounts", &columns, rows.iter().map(|(v, owner)| [row(v, *owner), origin.values().to_vec()].concat()))
+}
+
+/// Writes `v`, owned by `owner`, over account `id` as it was at `version` (a Conflict if it changed).
+pub(crate) async fn write(
+    tx: &mut Tx,
+    (id, version): (i64, i64),
+    v: &Valid,
+    owner: (i64, Option<i64>),
+    stamp: Stamp<'_>,
+) -> Result<(), AppError> {
+    write::update_row(tx, "accounts", &COLUMNS, row(v, owner), (id, version), stamp).await
+}
+
+/// Many accounts' writes in one statement: (id, version read, values, owner) each. Returns the
+/// statement and the rows it must update.
+pub(crate) fn write_many(backend: Backend, rows: &[(i64, i64, &Valid, (i64, Option<i64>))], stamp: Stamp<'_>) -> (Sql, u64) {
+    let rows: Vec<(i64, i64, Vec<Val>)> = rows.iter().map(|(id, version, v, owner)| (*id, *version, row(v, *owner))).collect();
+    write::update_rows(backend, "accounts", &COLUMNS, &rows, stamp)
+}
+
+impl Valid {
+    /// An account's data as stored (codes as the database keeps them), for writing it back unchanged
+    /// in meaning: an import's undo restores what the import overwrote. Relationship types are not
+    /// part of it.
+    pub(crate) fn from_stored(get: impl Fn(&str) -> Option<String>) -> Valid {
+        Valid {
+            name: get("name").unwrap_or_default(),
+            types: Vec::new(),
+            category: get("category").as_deref().and_then(Category::parse),
+            industry: get("industry"),
+            region: get("region"),
+            city: get("city"),
+            address: get("address"),
+            phone: get("phone"),
+            email: get("email"),
+            website: get("website"),
+            pib: get("pib"),
+            mb: get("mb"),
+            notes: get("notes"),
+            owner_id: None,
+        }
     }
 }
 
@@ -212,33 +325,9 @@ pub async fn create(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result<i64, AppError> {
     let (owner, team) = visibility::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = now();
-    let id: i64 = sqlx::query(
-        "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, \
-         owner_id, team_id, is_demo, created_at, created_by, updated_at, updated_by, version, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $17, $18, 1, $19) RETURNING id",
-    )
-    .bind(&v.name)
-    .bind(search_key(&v.name))
-    .bind(v.category.map(|c| c.code()))
-    .bind(&v.industry)
-    .bind(&v.region)
-    .bind(&v.city)
-    .bind(&v.address)
-    .bind(&v.phone)
-    .bind(&v.email)
-    .bind(&v.website)
-    .bind(&v.pib)
-    .bind(&v.mb)
-    .bind(&v.notes)
-    .bind(owner)
-    .bind(team)
-    .bind(demo as i64)
-    .bind(&ts)
-    .bind(actor.id)
-    .bind(v.search_text())
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("id")?;
+    let origin = Origin { at: &ts, by: actor.id, demo, import_id: None };
+    let mut insert = insert_statement(Backend::of(tx), &[(v, (owner, team))], &origin);
+    let (id,): (i64,) = insert.push(" RETURNING id").query_as().fetch_one(&mut **tx).await?;
     write_types(tx, id, &v.types).await?;
     audit::created(tx, "account", id, Some(actor), &audit_fields(v, owner)).await?;
     Ok(id)
@@ -256,37 +345,8 @@ pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
     }
     crate::domain::check_version(old.version, version)?;
     let (owner, team) = visibility::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
-    let n = sqlx::query(
-        "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, \
-         phone = $8, email = $9, website = $10, pib = $11, mb = $12, notes = $13, owner_id = $14, team_id = $15, \
-         updated_at = $16, updated_by = $17, version = version + 1, search_text = $20 WHERE id = $18 AND version = $19",
-    )
-    .bind(&v.name)
-    .bind(search_key(&v.name))
-    .bind(v.category.map(|c| c.code()))
-    .bind(&v.industry)
-    .bind(&v.region)
-    .bind(&v.city)
-    .bind(&v.address)
-    .bind(&v.phone)
-    .bind(&v.email)
-    .bind(&v.website)
-    .bind(&v.pib)
-    .bind(&v.mb)
-    .bind(&v.notes)
-    .bind(owner)
-    .bind(team)
-    .bind(now())
-    .bind(actor.id)
-    .bind(id)
-    .bind(version)
-    .bind(v.search_text())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    let ts = now();
+    write(&mut tx, (id, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
     write_types(&mut tx, id, &v.types).await?;
     let old_valid = Valid {
         name: old.name,

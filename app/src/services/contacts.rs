@@ -3,8 +3,9 @@
 
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
-use crate::db::sql::Sql;
-use crate::db::{now, Db, Tx};
+use crate::db::sql::{Sql, Val};
+use crate::db::write::{self, Stamp};
+use crate::db::{now, Backend, Db, Tx};
 use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_email, optional_phone, required};
 use crate::domain::{BuyingRole, Choice, Contact, ContactInput, ContactRow, ListQuery, Page};
@@ -24,11 +25,109 @@ pub struct Valid {
     pub owner_id: Option<i64>,
 }
 
+/// What a contact is found by: name, e-mail and phones (the one recipe, also for the re-index at
+/// start-up).
+pub(crate) fn search_text_of(first_name: &str, last_name: &str, email: Option<&str>, phone: Option<&str>, mobile: Option<&str>) -> String {
+    search_text(&[Some(&format!("{first_name} {last_name}")), email, phone, mobile])
+}
+
 impl Valid {
-    /// What the contact is found by: name, e-mail and phones.
     pub fn search_text(&self) -> String {
-        let name = format!("{} {}", self.first_name, self.last_name);
-        search_text(&[Some(&name), self.email.as_deref(), self.phone.as_deref(), self.mobile.as_deref()])
+        search_text_of(&self.first_name, &self.last_name, self.email.as_deref(), self.phone.as_deref(), self.mobile.as_deref())
+    }
+}
+
+/// The columns a contact's write fills, in the order of [`row`]: its data with the keys derived from
+/// it (the name's sort key, the search text), its account, then its owner. Every write of a contact —
+/// create, edit, merge, import (many rows to a statement) and import undo — goes through
+/// [`insert_statement`], [`write`] or [`write_many`] with this list, so a new column is added here and
+/// nowhere else.
+const COLUMNS: [&str; 12] = [
+    "first_name",
+    "last_name",
+    "search_key",
+    "job_title",
+    "buying_role",
+    "email",
+    "phone",
+    "mobile",
+    "search_text",
+    "account_id",
+    "owner_id",
+    "team_id",
+];
+
+/// The columns of a new contact besides [`COLUMNS`], in the order of [`Origin::values`].
+const NEW_COLUMNS: [&str; 7] = ["is_demo", "created_at", "created_by", "updated_at", "updated_by", "version", "import_id"];
+
+/// A contact's values in [`COLUMNS`]' order, owned by `(owner, team)`.
+fn row(v: &Valid, (owner, team): (i64, Option<i64>)) -> Vec<Val> {
+    let mut row = vec![
+        Val::from(v.first_name.clone()),
+        Val::from(v.last_name.clone()),
+        Val::from(search_key(&format!("{} {}", v.first_name, v.last_name))),
+        Val::from(v.job_title.clone()),
+        Val::from(v.buying_role.map(|r| r.code().to_string())),
+    ];
+    row.extend([&v.email, &v.phone, &v.mobile].map(|f| Val::from(f.clone())));
+    row.extend([Val::from(v.search_text()), Val::from(v.account_id), Val::from(owner), Val::from(team)]);
+    row
+}
+
+/// Where new contacts come from: when, by whom, demo data or not, and the import that made them.
+pub(crate) struct Origin<'a> {
+    pub at: &'a str,
+    pub by: i64,
+    pub demo: bool,
+    pub import_id: Option<i64>,
+}
+
+impl Origin<'_> {
+    fn values(&self) -> [Val; 7] {
+        let (at, by) = (Val::from(self.at), Val::from(self.by));
+        [Val::from(self.demo as i64), at.clone(), by.clone(), at, by, Val::from(1), Val::from(self.import_id)]
+    }
+}
+
+/// An INSERT of new contacts, one statement for all `rows` (each a validated contact and its owner).
+pub(crate) fn insert_statement(backend: Backend, rows: &[(&Valid, (i64, Option<i64>))], origin: &Origin) -> Sql {
+    let columns: Vec<&str> = COLUMNS.iter().chain(&NEW_COLUMNS).copied().collect();
+    write::insert_rows(backend, "contacts", &columns, rows.iter().map(|(v, owner)| [row(v, *owner), origin.values().to_vec()].concat()))
+}
+
+/// Writes `v`, owned by `owner`, over contact `id` as it was at `version` (a Conflict if it changed).
+pub(crate) async fn write(
+    tx: &mut Tx,
+    (id, version): (i64, i64),
+    v: &Valid,
+    owner: (i64, Option<i64>),
+    stamp: Stamp<'_>,
+) -> Result<(), AppError> {
+    write::update_row(tx, "contacts", &COLUMNS, row(v, owner), (id, version), stamp).await
+}
+
+/// Many contacts' writes in one statement: (id, version read, values, owner) each. Returns the
+/// statement and the rows it must update.
+pub(crate) fn write_many(backend: Backend, rows: &[(i64, i64, &Valid, (i64, Option<i64>))], stamp: Stamp<'_>) -> (Sql, u64) {
+    let rows: Vec<(i64, i64, Vec<Val>)> = rows.iter().map(|(id, version, v, owner)| (*id, *version, row(v, *owner))).collect();
+    write::update_rows(backend, "contacts", &COLUMNS, &rows, stamp)
+}
+
+impl Valid {
+    /// A contact's data as stored (codes as the database keeps them) with its account, for writing it
+    /// back unchanged in meaning: an import's undo restores what the import overwrote.
+    pub(crate) fn from_stored(get: impl Fn(&str) -> Option<String>, account_id: Option<i64>) -> Valid {
+        Valid {
+            first_name: get("first_name").unwrap_or_default(),
+            last_name: get("last_name").unwrap_or_default(),
+            account_id,
+            job_title: get("job_title"),
+            buying_role: get("buying_role").as_deref().and_then(BuyingRole::parse),
+            email: get("email"),
+            phone: get("phone"),
+            mobile: get("mobile"),
+            owner_id: None,
+        }
     }
 }
 
@@ -139,29 +238,9 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result
     }
     let (owner, team) = crate::services::visibility::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = now();
-    let id: i64 = sqlx::query(
-        "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
-         is_demo, created_at, created_by, updated_at, updated_by, version, search_text) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $13, $14, 1, $15) RETURNING id",
-    )
-    .bind(&v.first_name)
-    .bind(&v.last_name)
-    .bind(search_key(&format!("{} {}", v.first_name, v.last_name)))
-    .bind(v.account_id)
-    .bind(&v.job_title)
-    .bind(v.buying_role.map(|r| r.code()))
-    .bind(&v.email)
-    .bind(&v.phone)
-    .bind(&v.mobile)
-    .bind(owner)
-    .bind(team)
-    .bind(demo as i64)
-    .bind(&ts)
-    .bind(actor.id)
-    .bind(v.search_text())
-    .fetch_one(&mut **tx)
-    .await?
-    .try_get("id")?;
+    let origin = Origin { at: &ts, by: actor.id, demo, import_id: None };
+    let mut insert = insert_statement(Backend::of(tx), &[(v, (owner, team))], &origin);
+    let (id,): (i64,) = insert.push(" RETURNING id").query_as().fetch_one(&mut **tx).await?;
     audit::created(tx, "contact", id, Some(actor), &audit_fields(v, owner)).await?;
     Ok(id)
 }
@@ -185,33 +264,8 @@ pub async fn update(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64,
         }
     }
     let (owner, team) = crate::services::visibility::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
-    let n = sqlx::query(
-        "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, account_id = $4, job_title = $5, buying_role = $6, \
-         email = $7, phone = $8, mobile = $9, owner_id = $10, team_id = $11, updated_at = $12, updated_by = $13, version = version + 1, \
-         search_text = $16 WHERE id = $14 AND version = $15",
-    )
-    .bind(&v.first_name)
-    .bind(&v.last_name)
-    .bind(search_key(&format!("{} {}", v.first_name, v.last_name)))
-    .bind(v.account_id)
-    .bind(&v.job_title)
-    .bind(v.buying_role.map(|r| r.code()))
-    .bind(&v.email)
-    .bind(&v.phone)
-    .bind(&v.mobile)
-    .bind(owner)
-    .bind(team)
-    .bind(now())
-    .bind(actor.id)
-    .bind(id)
-    .bind(version)
-    .bind(v.search_text())
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    let ts = now();
+    write(&mut tx, (id, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
     let old = to_contact(old);
     let old_valid = Valid {
         first_name: old.first_name,

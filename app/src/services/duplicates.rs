@@ -9,6 +9,7 @@
 use super::matching::{self, lookup, prepare::prepare};
 use super::{audit, visibility, Actor};
 use crate::db::sql::Sql;
+use crate::db::write::Stamp;
 use crate::db::{now, Db, Tx};
 use crate::domain::dedup::*;
 use crate::domain::imports::{ImportEntity, ImportOptions};
@@ -512,30 +513,8 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
     match entity {
         ImportEntity::Account => {
             let v = super::accounts::validate(&super::imports::forms::account_input(&get))?;
-            sqlx::query(
-                "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, phone = $8, \
-                 email = $9, website = $10, pib = $11, mb = $12, notes = $13, search_text = $14, updated_at = $15, updated_by = $16, \
-                 version = version + 1 WHERE id = $17",
-            )
-            .bind(&v.name)
-            .bind(crate::domain::text::search_key(&v.name))
-            .bind(v.category.map(|c| c.code()))
-            .bind(&v.industry)
-            .bind(&v.region)
-            .bind(&v.city)
-            .bind(&v.address)
-            .bind(&v.phone)
-            .bind(&v.email)
-            .bind(&v.website)
-            .bind(&v.pib)
-            .bind(&v.mb)
-            .bind(&v.notes)
-            .bind(v.search_text())
-            .bind(&ts)
-            .bind(actor.id)
-            .bind(s)
-            .execute(&mut *tx)
-            .await?;
+            let (owner, team, version) = current[&s];
+            super::accounts::write(&mut tx, (s, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
             // The survivor takes every relationship type of the others.
             sqlx::query(&format!(
                 "INSERT INTO account_types (account_id, type) SELECT DISTINCT $1, t.type FROM account_types t WHERE t.{} \
@@ -599,26 +578,10 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
                     }
                 },
             };
-            let v = super::contacts::validate(&super::imports::forms::contact_input(&get))?;
-            sqlx::query(
-                "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, account_id = $4, job_title = $5, buying_role = $6, email = $7, \
-                 phone = $8, mobile = $9, search_text = $10, updated_at = $11, updated_by = $12, version = version + 1 WHERE id = $13",
-            )
-            .bind(&v.first_name)
-            .bind(&v.last_name)
-            .bind(crate::domain::text::search_key(&format!("{} {}", v.first_name, v.last_name)))
-            .bind(account_id)
-            .bind(&v.job_title)
-            .bind(v.buying_role.map(|r| r.code()))
-            .bind(&v.email)
-            .bind(&v.phone)
-            .bind(&v.mobile)
-            .bind(v.search_text())
-            .bind(&ts)
-            .bind(actor.id)
-            .bind(s)
-            .execute(&mut *tx)
-            .await?;
+            let mut v = super::contacts::validate(&super::imports::forms::contact_input(&get))?;
+            v.account_id = account_id;
+            let (owner, team, version) = current[&s];
+            super::contacts::write(&mut tx, (s, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
             // A meeting both attended keeps one attendance.
             sqlx::query(&format!(
                 "DELETE FROM activity_attendees WHERE {} AND activity_id IN (SELECT activity_id FROM activity_attendees WHERE contact_id = $1)",

@@ -90,25 +90,28 @@ pub async fn reindex_if_needed(db: &Db) -> Result<u64, AppError> {
         return Ok(0);
     }
     let mut rewritten = 0u64;
-    for (table, select) in [
-        ("accounts", "SELECT id, name, email, phone, pib, mb, city FROM accounts WHERE id > $1 ORDER BY id LIMIT 500"),
+    type Rec = (i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+    let accounts =
+        |r: &Rec| super::accounts::search_text_of(&r.1, r.2.as_deref(), r.3.as_deref(), r.4.as_deref(), r.5.as_deref(), r.6.as_deref());
+    let contacts =
+        |r: &Rec| super::contacts::search_text_of(&r.1, r.2.as_deref().unwrap_or(""), r.3.as_deref(), r.4.as_deref(), r.5.as_deref());
+    let tables: [(&str, &str, &(dyn Fn(&Rec) -> String + Sync)); 2] = [
+        ("accounts", "SELECT id, name, email, phone, pib, mb, city FROM accounts WHERE id > $1 ORDER BY id LIMIT 500", &accounts),
         (
             "contacts",
-            "SELECT id, first_name || ' ' || last_name, email, phone, mobile, NULL, NULL FROM contacts WHERE id > $1 ORDER BY id LIMIT 500",
+            "SELECT id, first_name, last_name, email, phone, mobile, NULL FROM contacts WHERE id > $1 ORDER BY id LIMIT 500",
+            &contacts,
         ),
-    ] {
+    ];
+    for (table, select, recipe) in tables {
         let mut last = 0i64;
         loop {
-            #[allow(clippy::type_complexity)]
-            let rows: Vec<(i64, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>)> =
-                sqlx::query_as(select).bind(last).fetch_all(&db.pool).await?;
+            let rows: Vec<Rec> = sqlx::query_as(select).bind(last).fetch_all(&db.pool).await?;
             let Some(end) = rows.last().map(|r| r.0) else { break };
             let mut tx = db.begin().await?;
-            for (id, name, a, b, c, d, e) in &rows {
-                let text =
-                    crate::domain::text::search_text(&[Some(name), a.as_deref(), b.as_deref(), c.as_deref(), d.as_deref(), e.as_deref()]);
+            for r in &rows {
                 let sql = format!("UPDATE {table} SET search_text = $1 WHERE id = $2 AND search_text <> $1");
-                rewritten += sqlx::query(&sql).bind(&text).bind(id).execute(&mut *tx).await?.rows_affected();
+                rewritten += sqlx::query(&sql).bind(recipe(r)).bind(r.0).execute(&mut *tx).await?.rows_affected();
             }
             tx.commit().await?;
             last = end;

@@ -12,7 +12,8 @@
 use super::analyze::{check_batch, Checked, Setup};
 use super::forms::{account_input, activity_input, contact_input, lead_input, opportunity_input, product_input, write_values, DealRefs};
 use super::{file, heartbeat, ImportDb, BATCH};
-use crate::db::sql::{Sql, Val};
+use crate::db::sql::Sql;
+use crate::db::write::Stamp;
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::imports::{Decision, FieldPolicy, ImportEntity};
 use crate::domain::validate::field;
@@ -122,82 +123,31 @@ async fn insert_many(
     ts: &str,
     sqlite_max_id: &mut Option<i64>,
 ) -> Result<Vec<i64>, AppError> {
-    let ts = ts.to_string();
     let mut sql = match imp.entity() {
-        ImportEntity::Account => Sql::for_rows(
-            backend,
-            "INSERT INTO accounts (name, search_key, category, industry, region, city, address, phone, email, website, pib, mb, notes, owner_id, team_id, \
-             is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
-        ),
-        ImportEntity::Contact => Sql::for_rows(
-            backend,
-            "INSERT INTO contacts (first_name, last_name, search_key, account_id, job_title, buying_role, email, phone, mobile, owner_id, team_id, \
-             is_demo, created_at, created_by, updated_at, updated_by, version, search_text, import_id) VALUES ",
-        ),
+        ImportEntity::Account => {
+            let origin = accounts::Origin { at: ts, by: actor.id, demo: false, import_id: Some(imp.id) };
+            let rows: Vec<(&accounts::Valid, (i64, Option<i64>))> = chunk
+                .iter()
+                .map(|(v, owner)| match v {
+                    Valid::Account(a) => Ok((a, *owner)),
+                    _ => Err(AppError::Internal),
+                })
+                .collect::<Result<_, _>>()?;
+            accounts::insert_statement(backend, &rows, &origin)
+        }
+        ImportEntity::Contact => {
+            let origin = contacts::Origin { at: ts, by: actor.id, demo: false, import_id: Some(imp.id) };
+            let rows: Vec<(&contacts::Valid, (i64, Option<i64>))> = chunk
+                .iter()
+                .map(|(v, owner)| match v {
+                    Valid::Contact(c) => Ok((c, *owner)),
+                    _ => Err(AppError::Internal),
+                })
+                .collect::<Result<_, _>>()?;
+            contacts::insert_statement(backend, &rows, &origin)
+        }
         _ => return Err(AppError::Internal),
     };
-    for (i, (v, (owner, team))) in chunk.iter().enumerate() {
-        sql.push(if i == 0 { "(" } else { ", (" });
-        match v {
-            Valid::Account(a) => {
-                sql.bind(a.name.clone()).push(", ").bind(crate::domain::text::search_key(&a.name)).push(", ");
-                sql.bind(a.category.map(|c| c.code().to_string()))
-                    .push(", ")
-                    .bind(a.industry.clone())
-                    .push(", ")
-                    .bind(a.region.clone())
-                    .push(", ");
-                sql.bind(a.city.clone())
-                    .push(", ")
-                    .bind(a.address.clone())
-                    .push(", ")
-                    .bind(a.phone.clone())
-                    .push(", ")
-                    .bind(a.email.clone())
-                    .push(", ");
-                sql.bind(a.website.clone())
-                    .push(", ")
-                    .bind(a.pib.clone())
-                    .push(", ")
-                    .bind(a.mb.clone())
-                    .push(", ")
-                    .bind(a.notes.clone())
-                    .push(", ");
-                sql.bind(*owner)
-                    .push(", ")
-                    .bind(*team)
-                    .push(", 0, ")
-                    .bind(ts.clone())
-                    .push(", ")
-                    .bind(actor.id)
-                    .push(", ")
-                    .bind(ts.clone());
-                sql.push(", ").bind(actor.id).push(", 1, ").bind(a.search_text()).push(", ").bind(imp.id).push(")");
-            }
-            Valid::Contact(c) => {
-                sql.bind(c.first_name.clone()).push(", ").bind(c.last_name.clone()).push(", ");
-                sql.bind(crate::domain::text::search_key(&format!("{} {}", c.first_name, c.last_name))).push(", ");
-                sql.bind(c.account_id)
-                    .push(", ")
-                    .bind(c.job_title.clone())
-                    .push(", ")
-                    .bind(c.buying_role.map(|r| r.code().to_string()))
-                    .push(", ");
-                sql.bind(c.email.clone()).push(", ").bind(c.phone.clone()).push(", ").bind(c.mobile.clone()).push(", ");
-                sql.bind(*owner)
-                    .push(", ")
-                    .bind(*team)
-                    .push(", 0, ")
-                    .bind(ts.clone())
-                    .push(", ")
-                    .bind(actor.id)
-                    .push(", ")
-                    .bind(ts.clone());
-                sql.push(", ").bind(actor.id).push(", 1, ").bind(c.search_text()).push(", ").bind(imp.id).push(")");
-            }
-            _ => return Err(AppError::Internal),
-        }
-    }
     if backend == Backend::Sqlite {
         return insert_sqlite(tx, imp.entity().table(), &sql, chunk.len(), sqlite_max_id).await;
     }
@@ -360,39 +310,42 @@ async fn update(
     Ok((before_json(old), version + 1))
 }
 
-/// Columns of an account's or contact's update, in the order of the VALUES rows `write_updates` writes.
-const ACCOUNT_UPDATE: &str = "UPDATE accounts SET name = v.column3, search_key = v.column4, category = v.column5, industry = v.column6, \
-     region = v.column7, city = v.column8, address = v.column9, phone = v.column10, email = v.column11, website = v.column12, \
-     pib = v.column13, mb = v.column14, notes = v.column15, owner_id = v.column16, team_id = v.column17, search_text = v.column18, \
-     version = accounts.version + 1, updated_at = ";
-const CONTACT_UPDATE: &str = "UPDATE contacts SET first_name = v.column3, last_name = v.column4, search_key = v.column5, \
-     job_title = v.column6, buying_role = v.column7, email = v.column8, phone = v.column9, mobile = v.column10, owner_id = v.column11, \
-     team_id = v.column12, search_text = v.column13, \
-     account_id = CASE WHEN v.column14 = 1 OR (contacts.account_id IS NULL AND v.column15 = 1) THEN v.column16 ELSE contacts.account_id END, \
-     version = contacts.version + 1, updated_at = ";
+/// An account's or contact's update in a batch: the record, the version it was read at, its values
+/// after the row is merged, and its owner.
+type Write = (i64, i64, Valid, (i64, Option<i64>));
 
-/// Writes updates of different records (id, expected version, then the columns), 100 to a statement;
-/// a record changed since it was read is a conflict.
-async fn write_updates(tx: &mut Tx, actor: &Actor, entity: ImportEntity, rows: &[Vec<Val>], ts: &str) -> Result<(), AppError> {
-    let (head, table) = match entity {
-        ImportEntity::Account => (ACCOUNT_UPDATE, "accounts"),
-        _ => (CONTACT_UPDATE, "contacts"),
-    };
+/// Writes updates of different records through their service's `write_many`, 500 to a statement; a
+/// record changed since it was read is a fault.
+async fn write_updates(tx: &mut Tx, actor: &Actor, entity: ImportEntity, rows: &[Write], ts: &str) -> Result<(), AppError> {
+    let backend = Backend::of(tx);
+    let stamp = Stamp { at: ts, by: actor.id };
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut sql = Sql::for_rows(Backend::of(tx), head);
-        sql.bind(ts).push(", updated_by = ").bind(actor.id).push(" FROM (VALUES ");
-        for (i, row) in chunk.iter().enumerate() {
-            sql.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row.iter().enumerate() {
-                sql.push(if j == 0 { "" } else { ", " }).bind(v.clone());
+        let (sql, expected) = match entity {
+            ImportEntity::Account => {
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .filter_map(|(id, version, v, owner)| match v {
+                        Valid::Account(a) => Some((*id, *version, a, *owner)),
+                        _ => None,
+                    })
+                    .collect();
+                accounts::write_many(backend, &rows, stamp)
             }
-            sql.push(")");
-        }
-        sql.push(&format!(") AS v WHERE {table}.id = v.column1 AND {table}.version = v.column2"));
+            _ => {
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .filter_map(|(id, version, v, owner)| match v {
+                        Valid::Contact(c) => Some((*id, *version, c, *owner)),
+                        _ => None,
+                    })
+                    .collect();
+                contacts::write_many(backend, &rows, stamp)
+            }
+        };
         // The records were read (on Postgres locked) in this transaction: a mismatch is a fault, and the
         // import is marked failed (a conflict would read as "another worker took the job").
         let n = sql.query().execute(&mut **tx).await?.rows_affected();
-        if n != chunk.len() as u64 {
+        if n != expected || expected != chunk.len() as u64 {
             tracing::error!(
                 entity = entity.code(),
                 expected = chunk.len(),
@@ -428,7 +381,7 @@ async fn update_many(
     let ts = now();
     let mut history = audit::Batch::new(Some(actor), &ts);
     let mut out = Vec::with_capacity(rows.len());
-    let mut round: Vec<Vec<Val>> = Vec::new();
+    let mut round: Vec<Write> = Vec::new();
     let mut in_round: HashSet<i64> = HashSet::new();
     let mut types: Vec<(i64, String)> = Vec::new();
     for (c, id, policies, _) in rows {
@@ -441,51 +394,32 @@ async fn update_many(
         let (before, version) = current.remove(id).ok_or(AppError::NotFound)?;
         let (merged, (owner, team)) = merge(entity, &before, c, setup, policies);
         let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
-        let mut row: Vec<Val> = vec![Val::from(*id), Val::from(version)];
-        match entity {
+        let valid = match entity {
             ImportEntity::Account => {
-                let v = accounts::validate(&account_input(&get))?;
-                row.extend([
-                    Val::from(v.name.clone()),
-                    Val::from(crate::domain::text::search_key(&v.name)),
-                    Val::from(v.category.map(|c| c.code().to_string())),
-                ]);
-                row.extend(
-                    [&v.industry, &v.region, &v.city, &v.address, &v.phone, &v.email, &v.website, &v.pib, &v.mb, &v.notes]
-                        .map(|f| Val::from(f.clone())),
-                );
-                row.extend([Val::from(owner), Val::from(team), Val::from(v.search_text())]);
                 // Types from the file are added to the account's own.
                 if let Some(t) = c.p.get("types") {
                     types.extend(t.split(',').map(|code| (*id, code.to_string())));
                 }
+                Valid::Account(accounts::validate(&account_input(&get))?)
             }
             _ => {
-                let v = contacts::validate(&contact_input(&get))?;
-                let account_policy = policies.iter().find(|(p, _)| p == "account").map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
-                let account = if account_policy == FieldPolicy::Keep { None } else { c.account_id };
-                row.extend([
-                    Val::from(v.first_name.clone()),
-                    Val::from(v.last_name.clone()),
-                    Val::from(crate::domain::text::search_key(&format!("{} {}", v.first_name, v.last_name))),
-                    Val::from(v.job_title.clone()),
-                    Val::from(v.buying_role.map(|r| r.code().to_string())),
-                ]);
-                row.extend([&v.email, &v.phone, &v.mobile].map(|f| Val::from(f.clone())));
-                row.extend([
-                    Val::from(owner),
-                    Val::from(team),
-                    Val::from(v.search_text()),
-                    Val::from((account_policy == FieldPolicy::Overwrite && account.is_some()) as i64),
-                    Val::from(account.is_some() as i64),
-                    Val::from(account),
-                ]);
+                let mut v = contacts::validate(&contact_input(&get))?;
+                // The row's account replaces the contact's only when its group says overwrite; it fills
+                // an empty one unless told to keep it.
+                let policy = policies.iter().find(|(p, _)| p == "account").map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
+                let current = before.get("account_id").cloned().flatten().and_then(|a| a.parse().ok());
+                v.account_id = match (policy, c.account_id) {
+                    (FieldPolicy::Overwrite, Some(a)) => Some(a),
+                    (FieldPolicy::Keep, _) => current,
+                    (_, row) => current.or(row),
+                };
+                Valid::Contact(v)
             }
-        }
+        };
         let (old, new) = before_after(entity, &before, &merged);
         history.updated(entity.code(), *id, &old, &new);
         out.push((before_json(old), version + 1));
-        round.push(row);
+        round.push((*id, version, valid, (owner, team)));
         in_round.insert(*id);
     }
     write_updates(tx, actor, entity, &round, &ts).await?;
@@ -962,71 +896,16 @@ async fn restore(
     let new: audit::Fields = fields.iter().map(|f| (*f, before.get(*f).cloned().flatten())).collect();
     let b = |f: &str| before.get(f).cloned().flatten();
     let (owner, team) = owners.resolve(actor, b("owner").as_deref()).unwrap_or((actor.id, actor.team_id));
+    let (ts, stamp_by) = (now(), actor.id);
+    let stamp = Stamp { at: &ts, by: stamp_by };
     match entity {
         ImportEntity::Account => {
-            let name = b("name").unwrap_or_default();
-            let st = crate::domain::text::search_text(&[
-                Some(&name),
-                b("email").as_deref(),
-                b("phone").as_deref(),
-                b("pib").as_deref(),
-                b("mb").as_deref(),
-                b("city").as_deref(),
-            ]);
-            sqlx::query(
-                "UPDATE accounts SET name = $1, search_key = $2, category = $3, industry = $4, region = $5, city = $6, address = $7, phone = $8, \
-                 email = $9, website = $10, pib = $11, mb = $12, notes = $13, owner_id = $14, team_id = $15, search_text = $16, updated_at = $17, \
-                 updated_by = $18, version = version + 1 WHERE id = $19 AND version = $20",
-            )
-            .bind(&name)
-            .bind(crate::domain::text::search_key(&name))
-            .bind(b("category"))
-            .bind(b("industry"))
-            .bind(b("region"))
-            .bind(b("city"))
-            .bind(b("address"))
-            .bind(b("phone"))
-            .bind(b("email"))
-            .bind(b("website"))
-            .bind(b("pib"))
-            .bind(b("mb"))
-            .bind(b("notes"))
-            .bind(owner)
-            .bind(team)
-            .bind(st)
-            .bind(now())
-            .bind(actor.id)
-            .bind(id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await?;
+            accounts::write(tx, (id, version), &accounts::Valid::from_stored(b), (owner, team), stamp).await?;
         }
         ImportEntity::Contact => {
-            let (first, last) = (b("first_name").unwrap_or_default(), b("last_name").unwrap_or_default());
-            let full = format!("{first} {last}");
-            let st = crate::domain::text::search_text(&[Some(&full), b("email").as_deref(), b("phone").as_deref(), b("mobile").as_deref()]);
-            sqlx::query(
-                "UPDATE contacts SET first_name = $1, last_name = $2, search_key = $3, job_title = $4, buying_role = $5, email = $6, phone = $7, \
-                 mobile = $8, owner_id = $9, team_id = $10, search_text = $11, updated_at = $12, updated_by = $13, version = version + 1 \
-                 WHERE id = $14 AND version = $15",
-            )
-            .bind(&first)
-            .bind(&last)
-            .bind(crate::domain::text::search_key(&full))
-            .bind(b("job_title"))
-            .bind(b("buying_role"))
-            .bind(b("email"))
-            .bind(b("phone"))
-            .bind(b("mobile"))
-            .bind(owner)
-            .bind(team)
-            .bind(st)
-            .bind(now())
-            .bind(actor.id)
-            .bind(id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await?;
+            // The contact keeps the account it has now: an import's undo puts back its fields.
+            let account = now_values.get("account_id").cloned().flatten().and_then(|a| a.parse().ok());
+            contacts::write(tx, (id, version), &contacts::Valid::from_stored(b, account), (owner, team), stamp).await?;
         }
         ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
             write_values(tx, actor, entity, (id, version), &b, owner, names).await?;

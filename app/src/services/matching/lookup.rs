@@ -421,7 +421,7 @@ pub type Values = HashMap<&'static str, Option<String>>;
 const ACCOUNT_VALUES: &str =
     "SELECT a.id, a.name, a.category, a.industry, a.region, a.city, a.address, a.phone, a.email, a.website, a.pib, a.mb, \
     a.notes, u.email AS owner, a.version FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id IN (";
-const CONTACT_VALUES: &str = "SELECT c.id, c.first_name, c.last_name, a.name AS account, c.job_title, c.buying_role, c.email, c.phone, c.mobile, \
+const CONTACT_VALUES: &str = "SELECT c.id, c.first_name, c.last_name, a.name AS account, c.account_id, c.job_title, c.buying_role, c.email, c.phone, c.mobile, \
     u.email AS owner, c.version FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id IN (";
 
 const LEAD_VALUES: &str = "SELECT l.id, l.company, l.first_name, l.last_name, l.title, l.email, l.phone, l.city, l.region, l.pib, \
@@ -482,6 +482,10 @@ fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values
             _ => r.try_get::<Option<String>, _>(*f)?,
         };
         values.insert(f, v);
+    }
+    if entity == ImportEntity::Contact {
+        // The account by id as well as by name: an update decides whether to keep it.
+        values.insert("account_id", r.try_get::<Option<i64>, _>("account_id")?.map(|id| id.to_string()));
     }
     Ok((r.try_get("id")?, values, r.try_get("version")?))
 }
