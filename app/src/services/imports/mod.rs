@@ -11,6 +11,7 @@ pub mod analyze;
 pub mod apply;
 pub mod file;
 pub(crate) mod forms;
+pub mod undo;
 
 use super::matching::lookup;
 use super::Actor;
@@ -639,5 +640,5 @@ pub async fn undo(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
     if imp.status() != ImportStatus::Done && !failed_run {
         return Err(field("undo", Problem::WrongState));
     }
-    apply::undo(db, actor, &imp).await
+    undo::undo(db, actor, &imp).await
 }
