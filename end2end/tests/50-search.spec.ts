@@ -36,3 +36,28 @@ test('global search: "/" focuses the top-bar box; names, e-mails and diacritics 
   await open(page, '/search?q=zzzqqq');
   await expect(page.getByText('Nothing found.')).toBeVisible();
 });
+
+test('help: the top bar opens the user guide on the page about the current page, with its screenshots', async ({ page }) => {
+  await signIn(page, SALES_A);
+  await open(page, '/accounts');
+  await page.getByRole('link', { name: 'Help for this page (user guide)' }).click();
+  await expect(page).toHaveURL(/\/help\/accounts$/);
+  const guide = page.locator('article.guide');
+  await expect(guide.getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+  // The screenshot is served and loads.
+  const shot = guide.locator('img').first();
+  await expect(shot).toHaveAttribute('src', '/guide/accounts.png');
+  await expect.poll(() => shot.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
+  // Links between guide pages stay inside the app.
+  await guide.getByRole('link', { name: 'Import and export' }).first().click();
+  await expect(page).toHaveURL(/\/help\/import$/);
+  await page.getByRole('link', { name: 'User guide: contents' }).click();
+  await expect(page).toHaveURL(/\/help$/);
+  await expect(page.locator('article.guide h1')).toBeVisible();
+  // From the board, the guide's page about opportunities; an unknown page is "not found".
+  await open(page, '/pipeline');
+  await page.getByRole('link', { name: 'Help for this page (user guide)' }).click();
+  await expect(page).toHaveURL(/\/help\/opportunities$/);
+  await open(page, '/help/no-such-page');
+  await expect(page.getByRole('alert').or(page.locator('.banner-error'))).toContainText(/not found|does not exist/i);
+});

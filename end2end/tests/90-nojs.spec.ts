@@ -26,6 +26,11 @@ test('pages render and read without JavaScript', async ({ page }) => {
   await expect(page.locator('li.tl-note')).toHaveCount(1);
   await expect(page.locator('li.tl-activity')).toHaveCount(0);
 
+  // The help link is a plain link to the guide's page about the page, which reads without JavaScript.
+  await page.getByRole('link', { name: 'Help for this page (user guide)' }).click();
+  await expect(page).toHaveURL(/\/help\/accounts$/);
+  await expect(page.locator('article.guide').getByRole('heading', { level: 1, name: 'Accounts' })).toBeVisible();
+
   await page.goto('/contacts');
   await expect(page.getByRole('link', { name: 'Đorđe Čolić' })).toBeVisible();
   await page.goto('/opportunities');

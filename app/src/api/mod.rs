@@ -9,6 +9,7 @@ pub mod competitors;
 pub mod contacts;
 pub mod deals;
 pub mod duplicates;
+pub mod help;
 pub mod imports;
 pub mod leads;
 pub mod opportunities;

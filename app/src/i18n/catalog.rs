@@ -100,6 +100,10 @@ catalog! {
     SearchShortcut => "Search (press /)", "Pretraga (taster /)";
     SearchLabel => "Search accounts, contacts, leads and opportunities", "Pretraži preduzeća, kontakte, potencijalne kupce i prilike";
     SearchEmpty => "Type a name, e-mail, phone, PIB or city.", "Upišite naziv, e-poštu, telefon, PIB ili grad.";
+    Help => "Help", "Pomoć";
+    HelpForPage => "Help for this page (user guide)", "Pomoć za ovu stranicu (uputstvo)";
+    GuideContents => "User guide: contents", "Uputstvo: sadržaj";
+    GuideInEnglish => "The user guide is written in English.", "Uputstvo je napisano na engleskom jeziku.";
     SearchFirst => "The first 20 matches by name; narrow the search to see others.", "Prvih 20 pogodaka po nazivu; suzite pretragu da vidite ostale.";
     KindAccount => "Account", "Preduzeće";
     KindContact => "Contact", "Kontakt";

@@ -153,7 +153,7 @@ fn LeadFilters(q: ListQuery, lk: Lookups, board: bool) -> impl IntoView {
                 <option value="">{lang.t(M::AnyAge)}</option>
                 {ages.iter().map(|(v, m)| view! { <option value=*v selected=q.age == *v>{lang.t(*m)}</option> }).collect_view()}
             </select>
-            {(!board).then(|| view! { <SortSelect options=vec![("created", M::Created), ("name", M::SortName), ("estimated", M::SortAmount)] query=q.clone()/> })}
+            {(!board).then(|| view! { <SortSelect options=vec![("created", M::CreatedOn), ("name", M::SortName), ("estimated", M::SortAmount)] query=q.clone()/> })}
             <button type="submit" class="btn">{lang.t(M::Filter)}</button>
             <a class="btn btn-ghost" href=if board { "/leads?view=board" } else { "/leads" }>{lang.t(M::ClearFilters)}</a>
         </Form>
@@ -174,7 +174,7 @@ fn LeadTable(rows: Vec<LeadRow>, lk: Lookups) -> impl IntoView {
                         <th class="hide-sm">{t(M::Source)}</th>
                         <th class="hide-sm num">{t(M::EstimatedValue)}</th>
                         <th class="hide-sm">{t(M::Owner)}</th>
-                        <th class="hide-sm">{t(M::Created)}</th>
+                        <th class="hide-sm">{t(M::CreatedOn)}</th>
                     </tr>
                 </thead>
                 <tbody>

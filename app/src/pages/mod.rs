@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod competitors;
 pub mod contacts;
 pub mod duplicates;
+pub mod help;
 pub mod imports;
 pub mod leads;
 pub mod my_day;

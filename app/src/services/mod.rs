@@ -18,6 +18,7 @@ pub mod email;
 pub mod export;
 pub mod forecast;
 pub mod goals;
+pub mod guide;
 pub mod ical;
 pub mod imports;
 pub mod leads;

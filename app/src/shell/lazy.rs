@@ -71,6 +71,7 @@ lazy_pages! {
     HealthRoute => crate::pages::reports::health::HealthPage,
     GoalsRoute => crate::pages::reports::goals::GoalsPageView,
     SearchRoute => crate::pages::search::SearchPage,
+    HelpRoute => crate::pages::help::HelpPage,
     ImportsRoute => crate::pages::imports::ImportsPage,
     ImportRoute => crate::pages::imports::ImportPage,
     DuplicatesRoute => crate::pages::duplicates::DuplicatesPage,

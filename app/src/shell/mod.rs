@@ -96,6 +96,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reports/pipeline") view={Lazy::<HealthRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("goals") view={Lazy::<GoalsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("search") view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("help") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("help/:page") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("imports") view={Lazy::<ImportsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("imports/:id") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("duplicates") view={Lazy::<DuplicatesRoute>::new()} ssr=SsrMode::Async/>
@@ -196,6 +198,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <input type="search" id="global-search" name="q" placeholder=lang.t(M::SearchShortcut) aria-label=lang.t(M::SearchLabel) aria-keyshortcuts="/"/>
             </form>
             <div class="usermenu">
+                <HelpLink/>
                 <LanguageSwitch/>
                 <span class="username" title=user.email.clone()>{user.name.clone()}</span>
                 <form method="post" action=SignOut::url() on:submit=on_sign_out>
@@ -204,6 +207,40 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
             </div>
         </header>
         {demo.then(|| view! { <div class="demo-banner">{t(M::DemoBanner)}</div> })}
+    }
+}
+
+/// The top bar's "?": the user guide's page about the page the user is on.
+#[component]
+fn HelpLink() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let href = move || match guide_page_for(&location.pathname.get()) {
+        "" => "/help".to_string(),
+        page => format!("/help/{page}"),
+    };
+    view! {
+        <a class="btn btn-ghost help-link" href=href title=t(M::HelpForPage) aria-label=t(M::HelpForPage)>
+            "?"
+        </a>
+    }
+}
+
+/// The user guide's page (`docs/guide/<name>.md`) about the app page at `path`; "" for the contents.
+fn guide_page_for(path: &str) -> &'static str {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "accounts" => "accounts",
+        "contacts" => "contacts",
+        "leads" => "leads",
+        "opportunities" | "pipeline" => "opportunities",
+        "my-day" | "team-activity" | "calendar" | "activities" => "activities",
+        "products" | "price-lists" => "products",
+        "competitors" | "win-loss" => "competitors",
+        "" | "reports" | "goals" | "profitability" => "reports",
+        "imports" | "duplicates" => "import",
+        "search" => "search",
+        "admin" => "admin",
+        _ => "",
     }
 }
 
@@ -231,5 +268,24 @@ fn focus_search_on_slash() {
             }
         });
         on_cleanup(move || handle.remove());
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::guide_page_for;
+
+    #[test]
+    fn every_page_has_its_guide_page() {
+        assert_eq!(guide_page_for("/accounts/7"), "accounts");
+        assert_eq!(guide_page_for("/pipeline"), "opportunities");
+        assert_eq!(guide_page_for("/"), "reports");
+        assert_eq!(guide_page_for("/duplicates/merge"), "import");
+        assert_eq!(guide_page_for("/help/leads"), "");
+        let pages = ["/calendar", "/price-lists/3", "/win-loss", "/goals", "/imports/4", "/search", "/admin", "/leads/new", "/contacts"];
+        for page in pages {
+            let guide = guide_page_for(page);
+            assert!(!guide.is_empty() && crate::services::guide::page(guide).is_ok(), "{page} -> {guide}");
+        }
     }
 }

@@ -39,6 +39,8 @@ pub fn router(state: AppState) -> Router {
         .merge(exports::router())
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .nest_service(&pkg_path, tower_http::services::ServeDir::new(pkg_dir))
+        // The user guide's screenshots (`public/guide/`), shown by /help.
+        .nest_service("/guide", tower_http::services::ServeDir::new(format!("{}/guide", state.leptos_options.site_root)))
         .leptos_routes_with_context(
             &state,
             routes,
