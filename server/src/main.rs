@@ -94,8 +94,7 @@ async fn open_db(cli: &Cli) -> Db {
 }
 
 /// mimalloc instead of the C library's allocator: the import and its analysis allocate small strings per
-/// cell, and glibc's malloc/free took 14-20 % of their CPU samples; with mimalloc allocation is about
-/// 10 % (docs/performance.md, W5).
+/// cell, and glibc's malloc/free took a large share of their CPU time (docs/performance.md, W5).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -170,7 +169,7 @@ async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool, smtp_url: 
         .await
         .unwrap_or_else(|e| fail(format!("cannot listen on {}: {e}", leptos_options.site_addr)));
     // Pages are streamed in several writes; without TCP_NODELAY, Nagle's algorithm and the client's
-    // delayed ACK held the last one back ~40 ms (the benchmark's p95 of every page, at any load).
+    // delayed ACK held the last one back by a delayed-ACK timeout (docs/performance.md, W7).
     use axum::serve::ListenerExt;
     let listener = listener.tap_io(|tcp| {
         if let Err(e) = tcp.set_nodelay(true) {

@@ -64,16 +64,15 @@ pub struct Db {
 ///
 /// Temporary storage stays SQLite's default (files). With `temp_store = MEMORY` SQLite's sorter gives up
 /// its one contiguous buffer and allocates every row of a sort (a GROUP BY over a million opportunities)
-/// on its own, then sorts that linked list in place: on one connection the forecast's statement took
-/// 1.3 s on its first run and 3.4–3.7 s from its fifth, as the allocations scattered; without the
-/// setting a steady 0.9–1.1 s (docs/performance.md, W4b).
+/// on its own, then sorts that linked list in place: the forecast's statement slowed run after run as
+/// the allocations scattered, and is steady without the setting (docs/performance.md, W4b).
 pub const SQLITE_CONNECTION_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
      PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 10000;";
 
 /// Connections one server keeps to its database: `VEZA_DB_CONNECTIONS`, else 8 (on both databases:
 /// SQLite's reads run side by side beside one writer; on Postgres more connections than the database
-/// has cores to run them only take turns — 16 on this 2-core machine made the account page 1.5× slower
-/// after a load than 8, with the same throughput, docs/performance.md). Several servers on one
+/// has cores to run them only take turns — twice as many made pages slower after a load, with the
+/// same throughput: docs/performance.md, W8). Several servers on one
 /// Postgres share its `max_connections` (100 by default).
 fn pool_size() -> u32 {
     std::env::var("VEZA_DB_CONNECTIONS").ok().and_then(|v| v.trim().parse().ok()).filter(|n| *n > 0).unwrap_or(8)

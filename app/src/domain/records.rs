@@ -256,12 +256,12 @@ pub struct SearchHit {
 }
 
 /// Lists count their matches up to this many; beyond it they say "1,000+", so counting never walks a
-/// million rows (measured: counting to 10,000 cost 70 ms on a million contacts, to 1,000 under 6 ms).
+/// million rows (docs/performance.md, W3).
 pub const COUNT_CAP: i64 = 1_000;
 
 /// A text search with thousands of matches counts them up to this many ("100+"): counting a common
-/// surname's matches among what a salesperson may see reads a sixth of a million-row table (60-85 ms on
-/// Postgres), to 100 a tenth of that.
+/// surname's matches among what a salesperson may see reads a large part of a million-row table; to 100
+/// a tenth of that (docs/performance.md, W7).
 pub const TEXT_COUNT_CAP: i64 = 100;
 
 /// One page of a keyset-paginated list.

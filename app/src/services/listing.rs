@@ -54,8 +54,8 @@ enum Matches {
     Many,
 }
 
-/// Above this many matches a list walks its sort index instead of sorting all matches (measured on a
-/// million contacts on SQLite: "petrović", 20,000 matches, 150 ms sorted, 10 ms walked).
+/// Above this many matches a list walks its sort index instead of sorting all matches: a common
+/// surname at a million contacts sorts far slower than it walks (docs/performance.md, W3).
 const MANY_MATCHES: i64 = 5_000;
 
 impl TextSearch {
@@ -121,7 +121,7 @@ impl TextSearch {
         } else if self.matches == Matches::Few {
             // Postgres, few matches: the ids come from the trigram index first (`ARRAY(…)` is computed
             // once, on its own plan); left to itself the planner walks the sort index checking LIKE row by
-            // row — through the whole table when nothing matches (2 s at a million contacts).
+            // row — through the whole table when nothing matches.
             sql.push(&format!(" AND {alias}.id = ANY(ARRAY(SELECT id FROM {table} WHERE search_text LIKE "))
                 .bind(self.pattern())
                 .push(" ESCAPE '\\'))");
@@ -167,7 +167,7 @@ pub async fn capped_count_at(db: &Db, from_where: Sql, cap: i64) -> Result<i64, 
 
 /// Appends the keyset condition continuing after `cursor` (rows sorted by `col` then `id_expr`), as a
 /// row-value comparison `(sort, id) > (…, …)`: both databases seek the (sort, id) index with it, where
-/// the equivalent `a > x OR (a = x AND id > y)` made SQLite scan (page 10,000 took 90 ms instead of 0.1).
+/// the equivalent `a > x OR (a = x AND id > y)` made SQLite scan (docs/performance.md, W3b).
 pub fn after_cursor(sql: &mut Sql, col: SortColumn, desc: bool, id_expr: &str, cursor: &str) {
     let Some((value, id)) = decode_cursor(cursor) else { return };
     let op = if desc { "<" } else { ">" };

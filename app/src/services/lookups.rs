@@ -29,8 +29,8 @@ pub async fn regions(db: &Db) -> Result<Vec<String>, AppError> {
 
 async fn regions_on(conn: &mut sqlx::AnyConnection, backend: crate::db::Backend) -> Result<Vec<String>, AppError> {
     // The distinct regions. SQLite answers DISTINCT by skipping through the region index; Postgres
-    // reads all 200,000 entries (12 ms on every list page and the board), so there a "loose index
-    // scan" seeks the index once per region instead (0.2 ms).
+    // reads every entry of it on every list page and the board, so there a "loose index scan" seeks
+    // the index once per region instead (figures: docs/performance.md, change log).
     let sql = match backend {
         crate::db::Backend::Sqlite => "SELECT DISTINCT region FROM accounts WHERE region IS NOT NULL ORDER BY region LIMIT 200",
         crate::db::Backend::Postgres => {

@@ -83,10 +83,10 @@ lazy_pages! {
 ///
 /// Leptos can do this itself, but 0.8 looks the chunk list up after rendering without the request's
 /// reactive owner: about half of the responses carried the links (sometimes another request's), the
-/// rest none, and each link was its own meta component (the account page names 437 chunks: 52 KB of
-/// `<link>` tags). Here the routes record themselves in this request's own set (`provide_lazy_set`,
-/// which shadows Leptos's), and one short inline script adds the preload links: the chunk names once,
-/// 4.7 KB for the account page. Renders nothing in the browser, so hydration is unaffected.
+/// rest none, and each link was its own meta component (hundreds of `<link>` tags on the account page).
+/// Here the routes record themselves in this request's own set (`provide_lazy_set`, which shadows
+/// Leptos's), and one short inline script adds the preload links: the chunk names once (sizes in
+/// docs/performance.md). Renders nothing in the browser, so hydration is unaffected.
 #[component]
 pub fn LazyPreloads() -> impl IntoView {
     // Read when the page is written (a closure), not when the shell is built: by then the route has run.

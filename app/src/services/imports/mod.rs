@@ -22,9 +22,9 @@ use crate::domain::Role;
 use crate::error::{AppError, Problem};
 use sqlx::Row;
 
-/// Rows written per transaction (and per progress step). At W5's pace a batch of 1,000 holds SQLite's
-/// write lock for about 60 ms; batches of 500 made twice the commits, each writing the index pages it
-/// had changed.
+/// Rows written per transaction (and per progress step): short enough that SQLite's write lock is not
+/// held long, long enough that each commit's rewrite of the index pages it changed is shared by many
+/// rows (docs/performance.md, W5).
 pub const BATCH: usize = 1000;
 /// A job whose worker has not reported for this long is taken over by another.
 pub const LEASE_SECONDS: i64 = 20;

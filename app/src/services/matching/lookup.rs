@@ -109,8 +109,8 @@ fn push_list(sql: &mut Sql, values: &[String]) {
 
 /// Values per `IN` list of a duplicate lookup. SQLite probes its index once per value however long the
 /// list; Postgres estimates the matches from its statistics, and for a column with common values (a
-/// person's name, 1,920 names among 100,000 contacts) a list of 500 made it scan the table (35 ms a
-/// batch, 20 s of the analysis of 100,000 rows) where 100 keep it on the index (1.3 ms).
+/// person's name) a long list made it scan the table where a short one keeps it on the index
+/// (docs/performance.md, W5).
 fn in_list_size(db: &Db) -> usize {
     match db.backend {
         crate::db::Backend::Postgres => 100,

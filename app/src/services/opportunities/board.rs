@@ -71,7 +71,7 @@ fn page_of(mut cards: Vec<Card>) -> (Vec<Card>, Option<String>) {
 }
 
 /// The first page of cards of each of `stages`, in one round trip: a UNION ALL of one index-ordered
-/// LIMIT query per column (ten round trips cost Postgres ~1 ms each).
+/// LIMIT query per column, instead of a round trip per column.
 async fn first_cards(db: &Db, actor: &Actor, stages: &[i64], q: &BoardQuery) -> Result<Vec<(Vec<Card>, Option<String>)>, AppError> {
     if stages.is_empty() {
         return Ok(Vec::new());
