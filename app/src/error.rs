@@ -30,6 +30,10 @@ pub enum Problem {
     FileTooLarge(i64),
     /// A file whose type is not accepted (or whose content does not match its name).
     FileTypeNotAllowed,
+    /// A spreadsheet that unpacks to more than this many MB.
+    UnpacksTooLarge(i64),
+    /// A spreadsheet whose sheet spans more than this many columns.
+    TooManyColumns(i64),
     /// The mail server refused or could not be reached.
     SendFailed,
     /// Sending e-mail needs an SMTP server that is not configured.

@@ -130,7 +130,9 @@ pub fn encode_cursor(value: &str, id: i64) -> String {
 
 pub fn decode_cursor(cursor: &str) -> Option<(String, i64)> {
     let (hexv, id) = cursor.split_once('.')?;
-    if hexv.len() % 2 != 0 {
+    // Hex digits only: a cursor is typed into URLs too, and slicing other text by two bytes could cut
+    // a character in half.
+    if hexv.len() % 2 != 0 || !hexv.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..hexv.len()).step_by(2).map(|i| u8::from_str_radix(&hexv[i..i + 2], 16).ok()).collect();
@@ -177,6 +179,10 @@ mod tests {
         assert_eq!(decode_cursor(&c), Some(("Đorđe & co. 100%".to_string(), 42)));
         assert_eq!(decode_cursor("zz.1"), None);
         assert_eq!(decode_cursor("nonsense"), None);
+        // Non-ASCII text whose byte length is even once panicked (it sliced "é" in half).
+        assert_eq!(decode_cursor("a\u{e9}a.1"), None);
+        assert_eq!(decode_cursor("\u{e9}\u{e9}.1"), None);
+        assert_eq!(decode_cursor("+1.1"), None);
     }
 
     #[test]

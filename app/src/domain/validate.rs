@@ -78,17 +78,37 @@ pub fn optional_phone(name: &str, value: &str) -> Result<Option<String>, AppErro
     }
 }
 
+/// A web address: `http://` or `https://`, or a bare host ("firma.rs/kontakt"); any other scheme
+/// (`javascript:`, `data:`, `file:` …) is refused, so a stored address is always safe as a link.
 pub fn optional_website(name: &str, value: &str) -> Result<Option<String>, AppError> {
     match optional(name, value, 200)? {
         None => Ok(None),
-        Some(v) => {
-            let host = v.trim_start_matches("https://").trim_start_matches("http://");
-            if host.contains('.') && !host.contains(' ') && !host.starts_with('.') {
-                Ok(Some(v))
-            } else {
-                Err(field(name, Problem::InvalidUrl))
-            }
-        }
+        Some(v) => website_is_valid(&v).then_some(v).map(Some).ok_or_else(|| field(name, Problem::InvalidUrl)),
+    }
+}
+
+fn website_is_valid(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    host.contains('.')
+        && !host.starts_with(['.', '-'])
+        && !host.ends_with(['.', '-'])
+        && host.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.')
+        && !v.chars().any(char::is_whitespace)
+}
+
+/// The link of a stored web address: a bare host gets `https://`.
+pub fn website_href(v: &str) -> String {
+    let lower = v.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        v.to_string()
+    } else {
+        format!("https://{v}")
     }
 }
 
@@ -128,6 +148,27 @@ pub fn percent(name: &str, value: &str) -> Result<i64, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn websites_are_http_or_a_bare_host() {
+        for ok in ["firma.rs", "www.mlekara-sabac.rs/kontakt?x=1", "https://Firma.rs", "http://firma.rs:8080/a", "čačak.rs"] {
+            assert!(optional_website("website", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)//a.b",
+            "JAVASCRIPT:alert(1)//a.b",
+            "data:text/html,a.b",
+            "firma",
+            ".firma.rs",
+            "ftp://firma.rs",
+            "a b.rs",
+            "https://",
+        ] {
+            assert_eq!(optional_website("website", bad), Err(field("website", Problem::InvalidUrl)), "{bad}");
+        }
+        assert_eq!(website_href("firma.rs"), "https://firma.rs");
+        assert_eq!(website_href("HTTP://firma.rs"), "HTTP://firma.rs");
+    }
 
     #[test]
     fn emails() {

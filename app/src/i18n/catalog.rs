@@ -101,6 +101,9 @@ catalog! {
     SearchLabel => "Search accounts, contacts, leads and opportunities", "Pretraži preduzeća, kontakte, potencijalne kupce i prilike";
     SearchEmpty => "Type a name, e-mail, phone, PIB or city.", "Upišite naziv, e-poštu, telefon, PIB ili grad.";
     Help => "Help", "Pomoć";
+    Busy => "Busy", "Zauzeto";
+    KeepRecords => "keep records with the old team", "zapisi ostaju starom timu";
+    KeepRecordsHelp => "When the team changes, the user's records move to the new team unless this is ticked.", "Kada se tim promeni, zapisi korisnika prelaze u novi tim, osim ako je ovo označeno.";
     HelpForPage => "Help for this page (user guide)", "Pomoć za ovu stranicu (uputstvo)";
     GuideContents => "User guide: contents", "Uputstvo: sadržaj";
     GuideInEnglish => "The user guide is written in English.", "Uputstvo je napisano na engleskom jeziku.";
@@ -248,6 +251,8 @@ catalog! {
     TlDocument => "Document", "Dokument";
     FilterDocuments => "Documents", "Dokumenti";
     PFileTooLarge => "is larger than the limit of", "je veća od dozvoljenih";
+    PUnpacksTooLarge => "unpacks to more than the limit of", "se raspakuje u više od dozvoljenih";
+    PTooManyColumns => "has more columns than the limit of", "ima više kolona od dozvoljenih";
     PFileTypeNotAllowed => "is not a type of file Veza accepts (or its content does not match its name)", "nije vrsta datoteke koju Veza prihvata (ili sadržaj ne odgovara nazivu)";
     // E-mail
     SendEmail => "Send an email", "Pošalji e-poruku";

@@ -146,6 +146,8 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::CannotChangeSelf => lang.t(M::PCannotChangeSelf).into(),
         Problem::FileTooLarge(mb) => format!("{} {} MB", lang.t(M::PFileTooLarge), mb),
         Problem::FileTypeNotAllowed => lang.t(M::PFileTypeNotAllowed).into(),
+        Problem::UnpacksTooLarge(mb) => format!("{} {} MB", lang.t(M::PUnpacksTooLarge), f(lang, *mb)),
+        Problem::TooManyColumns(n) => format!("{} {}", lang.t(M::PTooManyColumns), f(lang, *n)),
         Problem::SendFailed => lang.t(M::PSendFailed).into(),
         Problem::NotConfigured => lang.t(M::SmtpMissing).into(),
         Problem::UseClose => lang.t(M::PUseClose).into(),

@@ -162,7 +162,7 @@ fn CompetitorView(page: Page, choices: crate::domain::ObservationChoices, refres
                 <h1>{name.clone()} " " {threat_badge(lang, p.profile.threat)}</h1>
                 <p class="summary">
                     {t(M::OurWinRate)} ": " <strong>{rate_text(lang, &record)}</strong>
-                    {p.profile.website.clone().map(|w| view! { " · " <a href=w.clone() rel="noopener noreferrer" target="_blank">{w.clone()}</a> })}
+                    {p.profile.website.clone().map(|w| view! { " · " <a href=crate::domain::validate::website_href(&w) rel="noopener noreferrer" target="_blank">{w.clone()}</a> })}
                 </p>
             </div>
             <div class="head-actions">

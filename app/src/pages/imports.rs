@@ -93,10 +93,13 @@ pub fn ImportsPage() -> impl IntoView {
     let entity = move || qm.with(|m| m.get("entity").unwrap_or_else(|| "account".into()));
     let error = move || {
         qm.with(|m| m.get("error")).map(|code| {
+            let limit = qm.with(|m| m.get("limit")).and_then(|l| l.parse().ok()).unwrap_or(0);
             let problem = match code.as_str() {
                 "too_large" => Problem::FileTooLarge(0),
                 "type" => Problem::FileTypeNotAllowed,
                 "empty" => Problem::EmptyFile,
+                "unpacked" => Problem::UnpacksTooLarge(limit),
+                "columns" => Problem::TooManyColumns(limit),
                 "required" => Problem::Required,
                 "forbidden" => return lang.t(M::Forbidden).to_string(),
                 _ => return lang.t(M::Internal).to_string(),

@@ -96,6 +96,13 @@ impl ReadForm {
     }
 }
 
+/// Whether `path` is a path of this site ("/accounts/7?tab=files") that a redirect may go back to:
+/// never another host, however written ("//evil", "/\\evil", "/\t/evil" — browsers drop tabs and
+/// newlines from URLs, turning the last into "//evil").
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !path.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 /// A file as a download: always an attachment (the name in ASCII and in UTF-8 per RFC 6266), its type
 /// as given and never sniffed, sandboxed should a browser still render it, and kept out of caches.
 pub fn attachment(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
@@ -120,6 +127,18 @@ pub fn attachment(file_name: &str, content_type: &str, bytes: Vec<u8>) -> Respon
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_paths_of_this_site_are_local() {
+        for ok in ["/", "/accounts/7", "/accounts/7?tab=files&x=%2F%2F"] {
+            assert!(is_local_path(ok), "{ok}");
+        }
+        for bad in
+            ["", "accounts", "//evil.example", "/\\evil.example", "/\t/evil.example", "/\n/evil.example", "https://evil.example", "/ /evil"]
+        {
+            assert!(!is_local_path(bad), "{bad:?}");
+        }
+    }
 
     #[test]
     fn attachments_name_the_file_safely_in_both_forms() {

@@ -1,7 +1,7 @@
 //! Files attached to records: uploading one from a record's timeline (a plain multipart form, so it
 //! works without JavaScript) and downloading it.
 
-use super::extract::{attachment, read_form, Visitor};
+use super::extract::{attachment, is_local_path, read_form, Visitor};
 use app::api::ctx::AppState;
 use app::error::{AppError, Problem};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
@@ -28,11 +28,7 @@ async fn upload_file(State(state): State<AppState>, Visitor(actor): Visitor, mut
     let text = |k: &str| form.texts.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let (kind, id, mut back, file, too_large) =
         (text("regarding_kind"), text("regarding_id"), text("return_to"), form.file, form.too_large);
-    if back.is_empty() {
-        back = "/".into();
-    }
-    // Only a path of this site ("/accounts/7"), never another host.
-    if !back.starts_with('/') || back.starts_with("//") || back.contains('\\') {
+    if !is_local_path(&back) {
         back = "/".into();
     }
     let outcome = if too_large {

@@ -37,12 +37,14 @@ async fn upload_import(State(state): State<AppState>, Visitor(actor): Visitor, m
         Ok(id) => Redirect::to(&format!("/imports/{id}")).into_response(),
         Err(e) => {
             let code = match e {
-                AppError::Validation { problem: Problem::FileTooLarge(_), .. } => "too_large",
-                AppError::Validation { problem: Problem::FileTypeNotAllowed, .. } => "type",
-                AppError::Validation { problem: Problem::EmptyFile, .. } => "empty",
-                AppError::Validation { problem: Problem::Required, .. } => "required",
-                AppError::Forbidden => "forbidden",
-                _ => "internal",
+                AppError::Validation { problem: Problem::FileTooLarge(_), .. } => "too_large".to_string(),
+                AppError::Validation { problem: Problem::FileTypeNotAllowed, .. } => "type".into(),
+                AppError::Validation { problem: Problem::EmptyFile, .. } => "empty".into(),
+                AppError::Validation { problem: Problem::UnpacksTooLarge(mb), .. } => format!("unpacked&limit={mb}"),
+                AppError::Validation { problem: Problem::TooManyColumns(n), .. } => format!("columns&limit={n}"),
+                AppError::Validation { problem: Problem::Required, .. } => "required".into(),
+                AppError::Forbidden => "forbidden".into(),
+                _ => "internal".into(),
             };
             Redirect::to(&format!("/imports?entity={}&error={code}", entity.code())).into_response()
         }

@@ -117,37 +117,93 @@ fn floor_char(bytes: &[u8], max: usize) -> usize {
     i
 }
 
+/// The most columns a spreadsheet's sheet may span: no import has half as many fields, and a sheet that
+/// claims more (a used area of `A1:XFD1048576`) is refused before anything is laid out.
+pub const MAX_COLUMNS: u32 = 1_000;
+
+/// The most a spreadsheet may unpack to: four times the upload limit, at least 64 MB. An XLSX is a
+/// zip of XML, and XML compresses up to a thousand times.
+pub fn max_unpacked_bytes() -> usize {
+    (super::max_bytes() * 4).max(64 << 20)
+}
+
+/// Unpacks every entry of the archive without keeping it, counting the bytes: the sizes an archive
+/// declares can lie, what comes out of the decompressor cannot. Refuses past `limit`.
+fn check_unpacked(bytes: &[u8], limit: usize) -> Result<(), AppError> {
+    use std::io::Read;
+    let not_xlsx = |_| field("file", Problem::FileTypeNotAllowed);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).map_err(not_xlsx)?;
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(not_xlsx)?;
+        let room = (limit as u64).saturating_sub(total) + 1;
+        total += std::io::copy(&mut entry.take(room), &mut std::io::sink()).map_err(|_| field("file", Problem::FileTypeNotAllowed))?;
+        if total > limit as u64 {
+            return Err(field("file", Problem::UnpacksTooLarge((limit >> 20) as i64)));
+        }
+    }
+    Ok(())
+}
+
+/// A cell's text as the CSV gets it.
+fn cell_text(c: &calamine::DataRef) -> String {
+    use calamine::DataRef;
+    match c {
+        DataRef::Empty | DataRef::Error(_) => String::new(),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::SharedString(s) => s.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        // Excel counts days from 1899-12-30; a date cell becomes an ISO date.
+        DataRef::DateTime(d) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
+            .and_then(|base| base.checked_add_signed(chrono::Duration::days(d.as_f64().floor() as i64)))
+            .map(|x| x.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// The first sheet as CSV, read cell by cell: only cells with a value are kept (never rows × columns of
+/// the area a sheet claims); the CSV spans the used columns, every row as wide, and blank rows are left
+/// out.
 fn xlsx_to_csv(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| field("file", Problem::FileTypeNotAllowed))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| field("file", Problem::EmptyFile))?
-        .map_err(|_| field("file", Problem::FileTypeNotAllowed))?;
-    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
-    for row in range.rows() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|c| match c {
-                Data::Empty => String::new(),
-                Data::String(s) => s.clone(),
-                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                Data::Float(f) => f.to_string(),
-                Data::Int(i) => i.to_string(),
-                Data::Bool(b) => b.to_string(),
-                // Excel counts days from 1899-12-30; a date cell becomes an ISO date.
-                Data::DateTime(d) => chrono::NaiveDate::from_ymd_opt(1899, 12, 30)
-                    .and_then(|base| base.checked_add_signed(chrono::Duration::days(d.as_f64().floor() as i64)))
-                    .map(|x| x.format("%Y-%m-%d").to_string())
-                    .unwrap_or_default(),
-                Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                Data::Error(_) => String::new(),
-            })
-            .collect();
-        if cells.iter().all(|c| c.trim().is_empty()) {
+    use calamine::{Reader, Xlsx};
+    let limit = max_unpacked_bytes();
+    check_unpacked(bytes, limit)?;
+    let not_xlsx = |_| field("file", Problem::FileTypeNotAllowed);
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).map_err(not_xlsx)?;
+    let sheet = book.sheet_names().into_iter().next().ok_or_else(|| field("file", Problem::EmptyFile))?;
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(not_xlsx)?;
+    let mut rows: Vec<Vec<(u32, String)>> = Vec::new();
+    let mut row_at = None;
+    let (mut first_col, mut last_col) = (u32::MAX, 0u32);
+    while let Some(cell) = cells.next_cell().map_err(not_xlsx)? {
+        let text = cell_text(cell.get_value());
+        if text.trim().is_empty() {
             continue;
         }
-        w.write_record(&cells).map_err(|_| AppError::Internal)?;
+        let (r, c) = cell.get_position();
+        (first_col, last_col) = (first_col.min(c), last_col.max(c));
+        if last_col - first_col >= MAX_COLUMNS {
+            return Err(field("file", Problem::TooManyColumns(MAX_COLUMNS as i64)));
+        }
+        if row_at != Some(r) {
+            rows.push(Vec::new());
+            row_at = Some(r);
+        }
+        rows.last_mut().expect("a row was pushed").push((c, text));
+    }
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    for row in rows {
+        let mut record = vec![String::new(); (last_col - first_col + 1) as usize];
+        for (c, text) in row {
+            record[(c - first_col) as usize] = text;
+        }
+        w.write_record(&record).map_err(|_| AppError::Internal)?;
+        if w.get_ref().len() > limit {
+            return Err(field("file", Problem::UnpacksTooLarge((limit >> 20) as i64)));
+        }
     }
     w.into_inner().map_err(|_| AppError::Internal)
 }
@@ -328,6 +384,13 @@ mod tests {
         let r = recognise("kupci.xlsx", bytes).unwrap();
         assert_eq!((r.label, r.delimiter), ("xlsx", b','));
         assert_eq!(String::from_utf8(r.bytes).unwrap(), "Naziv firme,PIB,Osnovana\n\"Mlekara, Šabac\",100002887,2026-11-27\n");
+        // A sheet starting at C3 starts the CSV at its first used column, as Excel shows it.
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(2, 2, "Naziv").unwrap();
+        sheet.write_string(3, 3, "Grad").unwrap();
+        let r = recognise("pomereno.xlsx", book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(String::from_utf8(r.bytes).unwrap(), "Naziv,\n,Grad\n");
         // A zip that is not a spreadsheet is refused.
         assert!(matches!(
             recognise("x.xlsx", b"PK\x03\x04junk".to_vec()),
@@ -341,5 +404,48 @@ mod tests {
         assert!(matches!(recognise("a.exe", b"MZ".to_vec()), Err(AppError::Validation { problem: Problem::FileTypeNotAllowed, .. })));
         let r = recognise("a.csv", b"\xEF\xBB\xBFime;prezime\nAna;Mari\xC4\x87\n".to_vec()).unwrap();
         assert_eq!((r.label, r.delimiter), ("UTF-8", b';'));
+    }
+
+    /// A 1.6 KB workbook whose sheet spans A1:XFD1048576 (cells only in the two corners) once made the
+    /// reader lay out every cell of that area, and the server grew until the kernel killed it. Now it
+    /// is refused, at once, naming the limit.
+    #[test]
+    fn a_sheet_spanning_every_column_is_refused_without_laying_it_out() {
+        use rust_xlsxwriter::Workbook;
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "a").unwrap();
+        sheet.write_string(1_048_575, 16_383, "z").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        assert!(bytes.len() < 10_000);
+        assert_eq!(
+            recognise("bomba.xlsx", bytes).unwrap_err(),
+            AppError::Validation { field: "file".into(), problem: Problem::TooManyColumns(MAX_COLUMNS as i64) }
+        );
+        // The last row of a sheet is fine when its columns are.
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Naziv").unwrap();
+        sheet.write_string(1_048_575, 0, "Poslednja d.o.o.").unwrap();
+        let r = recognise("dugacak.xlsx", book.save_to_buffer().unwrap()).unwrap();
+        assert_eq!(String::from_utf8(r.bytes).unwrap(), "Naziv\nPoslednja d.o.o.\n");
+    }
+
+    /// An archive that unpacks to more than the limit is refused by what comes out of it, whatever it
+    /// declares.
+    #[test]
+    fn an_archive_that_unpacks_past_the_limit_is_refused() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/sharedStrings.xml", options).unwrap();
+        zip.write_all(&vec![b'a'; 3 << 20]).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        assert!(bytes.len() < 100_000, "it compresses: {}", bytes.len());
+        assert_eq!(
+            check_unpacked(&bytes, 1 << 20).unwrap_err(),
+            AppError::Validation { field: "file".into(), problem: Problem::UnpacksTooLarge(1) }
+        );
+        assert_eq!(check_unpacked(&bytes, 4 << 20), Ok(()));
     }
 }

@@ -138,7 +138,14 @@ pub async fn upload(db: &Db, actor: &Actor, entity: ImportEntity, file_name: &st
         return Err(field("file", Problem::FileTooLarge((limit / (1024 * 1024)) as i64)));
     }
     let name = super::documents::clean_name(file_name);
-    let rec = file::recognise(&name, bytes)?;
+    // Parsing a spreadsheet is CPU work on up to a few hundred MB: on a blocking thread, one file at a
+    // time per server, so uploads cannot starve the requests of everyone else.
+    let rec = {
+        static PARSING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+        let _turn = PARSING.acquire().await.map_err(|_| AppError::Internal)?;
+        let file_name = name.clone();
+        tokio::task::spawn_blocking(move || file::recognise(&file_name, bytes)).await.map_err(|_| AppError::Internal)??
+    };
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query(
         "INSERT INTO imports (entity, file_name, file_size, encoding, delimiter, headers, status, created_by, created_at) \
