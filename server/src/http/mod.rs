@@ -31,7 +31,8 @@ pub fn router(state: AppState) -> Router {
     let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
     let ctx_state = state.clone();
     let fn_state = state.clone();
-    Router::new()
+    let secure = state.secure_cookies;
+    let router = Router::new()
         .merge(health::router())
         .merge(calendar::router())
         .merge(files::router())
@@ -64,7 +65,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(guards::error_status))
         .layer(middleware::from_fn(guards::origin_guard))
         .layer(axum::Extension(fn_state))
-        .with_state(state)
+        .with_state(state);
+    guards::browser_protections(router, secure)
 }
 
 async fn server_fn(axum::Extension(state): axum::Extension<AppState>, req: Request<Body>) -> impl IntoResponse {
@@ -185,6 +187,22 @@ mod tests {
                 // The first requests may fill the server's copy of the choice lists.
                 assert!(counts[2..].iter().all(|&n| n == counts[2] && n > 0), "{path} on {url}: queries per request {counts:?}");
             }
+            // Every page carries its own nonce in a policy that allows only scripts carrying it.
+            let res = app
+                .clone()
+                .oneshot(Request::builder().uri("/login").header("host", "veza.test").body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let csp = res.headers().get(header::CONTENT_SECURITY_POLICY).expect("a CSP").to_str().unwrap().to_string();
+            let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).expect("a nonce").to_string();
+            assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{csp}");
+            assert_eq!(res.headers().get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+            assert_eq!(res.headers().get(header::REFERRER_POLICY).unwrap(), "same-origin");
+            let body = String::from_utf8(axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+            let scripts = body.matches("<script").count();
+            assert!(scripts > 0 && body.matches(&format!("nonce=\"{nonce}\"")).count() >= scripts, "every script has the nonce: {body}");
+            assert!(!body.contains(" onclick=") && !body.contains(" onload="), "no inline handlers");
+
             // A visitor without a session is sent to sign-in before anything renders.
             let req = Request::builder().uri(format!("/accounts/{account}")).header("host", "veza.test").body(Body::empty()).unwrap();
             let res = app.clone().oneshot(req).await.unwrap();
