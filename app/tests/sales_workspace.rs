@@ -532,3 +532,37 @@ async fn email_is_sent_and_logged(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM activities").await, 1);
 }
 both!(email_is_sent_and_logged);
+
+/// A meeting's attendee from another team, who may not open the meeting or its customer, gets it in
+/// their calendar feed as busy time only: the subject, description, place and customer stay out.
+async fn calendar_feed_shows_other_teams_meetings_as_busy(db: Db) {
+    seed(&db).await;
+    let (north, south) = (team(&db, "Sever").await, team(&db, "Jug").await);
+    let ana = user(&db, "ana@firma.rs", "Ana", "sales", Some(north)).await;
+    let boris = user(&db, "boris@firma.rs", "Boris", "sales", Some(south)).await;
+    let account = new_account(&db, &ana, "Tajni Kupac d.o.o.").await;
+    let when = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%dT10:00").to_string();
+    let input = ActivityInput {
+        description: "Popust od 30 % ako potpišu do petka".into(),
+        location: "Knez Mihailova 1".into(),
+        attendee_users: vec![boris.id.to_string()],
+        ..activity("meeting", "Pregovori o ceni", &when, ("account", account))
+    };
+    activities::create(&db, &ana, &input).await.expect("Ana plans the meeting with Boris");
+    let feed = |actor: Actor| {
+        let db = db.clone();
+        async move {
+            let token = app::services::ical::create_feed(&db, &actor).await.unwrap();
+            app::services::ical::render(&db, &token, "veza.test").await.unwrap().expect("a feed")
+        }
+    };
+    let theirs = feed(boris.clone()).await;
+    assert_eq!(theirs.matches("BEGIN:VEVENT").count(), 1, "{theirs}");
+    assert!(theirs.contains("SUMMARY:Zauzeto") && theirs.contains("CLASS:PRIVATE"), "{theirs}");
+    for secret in ["Pregovori", "Popust", "Knez Mihailova", "Tajni Kupac"] {
+        assert!(!theirs.contains(secret), "{secret} leaked into another team's feed: {theirs}");
+    }
+    let own = feed(ana).await;
+    assert!(own.contains("SUMMARY:Pregovori o ceni — Tajni Kupac d.o.o.") && own.contains("LOCATION:Knez Mihailova 1"), "{own}");
+}
+both!(calendar_feed_shows_other_teams_meetings_as_busy);

@@ -67,6 +67,26 @@ async fn sign_in_sessions_and_lockout(db: Db) {
 }
 both!(sign_in_sessions_and_lockout);
 
+/// Failing at an e-mail from one address refuses that address only: the user, signing in from another,
+/// still gets in (held back a second per failure at the e-mail, at most `MAX_DELAY_SECONDS`), so no
+/// one can keep an administrator locked out by guessing wrong on purpose.
+async fn guesses_from_one_address_do_not_lock_the_user_out(db: Db) {
+    seed(&db).await;
+    user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let attacker = "203.0.113.66";
+    for _ in 0..auth::MAX_FAILURES {
+        let r = auth::sign_in(&db, "admin@firma.rs", "pogresna-lozinka", attacker).await;
+        assert!(matches!(r, Err(AppError::Validation { problem: Problem::WrongCredentials, .. })), "{r:?}");
+    }
+    let refused = auth::sign_in(&db, "admin@firma.rs", PASSWORD, attacker).await;
+    assert!(matches!(refused, Err(AppError::Validation { problem: Problem::TooManyAttempts(_), .. })), "{refused:?}");
+    let started = std::time::Instant::now();
+    auth::sign_in(&db, "admin@firma.rs", PASSWORD, "198.51.100.10").await.expect("the user signs in from another address");
+    assert!(started.elapsed() >= std::time::Duration::from_secs(1), "attempts at a guessed e-mail are slowed");
+    assert_eq!((auth::sign_in_delay(4), auth::sign_in_delay(5), auth::sign_in_delay(9), auth::sign_in_delay(500)), (0, 1, 5, 10));
+}
+both!(guesses_from_one_address_do_not_lock_the_user_out);
+
 // ---------------------------------------------------------------------------------------------------
 // 2. First-run setup
 // ---------------------------------------------------------------------------------------------------
@@ -671,7 +691,7 @@ both!(contacts_keyset_pagination_and_search);
 
 async fn demo_loads_once(db: Db) {
     assert!(!demo::is_loaded(&db).await.unwrap());
-    assert!(demo::load(&db).await.expect("demo loads"), "first load reports work done");
+    assert_eq!(demo::load(&db, false).await.expect("demo loads"), demo::Outcome::Loaded, "first load reports work done");
     assert!(demo::is_loaded(&db).await.unwrap());
     let counts = |db: Db| async move {
         (
@@ -708,10 +728,23 @@ async fn demo_loads_once(db: Db) {
     let board = board::board(&db, &admin, &Default::default()).await.unwrap();
     assert!(board.columns.iter().map(|c| c.count).sum::<i64>() > 0, "the demo board is empty");
 
-    assert!(!demo::load(&db).await.unwrap(), "second load reports nothing done");
+    assert_eq!(demo::load(&db, false).await.unwrap(), demo::Outcome::AlreadyLoaded, "second load reports nothing done");
     assert_eq!(counts(db.clone()).await, first, "a second load changed the data");
 }
 both!(demo_loads_once);
+
+/// The demo's administrator signs in with a password printed in the README: it is never planted into
+/// a database that has users of its own, unless asked with `--force`.
+async fn demo_refuses_a_database_with_its_own_users(db: Db) {
+    seed(&db).await;
+    user(&db, "direktor@firma.rs", "Direktor", "admin", None).await;
+    assert_eq!(demo::load(&db, false).await.unwrap(), demo::Outcome::HasUsers(1));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM users WHERE email = 'admin@demo.veza.rs'").await, 0);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 0);
+    assert_eq!(demo::load(&db, true).await.unwrap(), demo::Outcome::Loaded);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM users WHERE email = 'admin@demo.veza.rs'").await, 1);
+}
+both!(demo_refuses_a_database_with_its_own_users);
 
 // ---------------------------------------------------------------------------------------------------
 // 12. Races: simultaneous first-run setups, parallel password guesses, hidden contacts.
@@ -820,19 +853,19 @@ async fn deactivating_a_user_ends_their_sessions(db: Db) {
     let (token, _) = auth::sign_in(&db, "ana@firma.rs", PASSWORD, "10.0.0.1").await.expect("sign in");
     assert!(auth::session_user(&db, &token).await.unwrap().is_some());
     // Only admins manage users, and an admin cannot lock themselves out.
-    assert_eq!(auth::update_user(&db, &ana, ana.id, 1, "admin", None, true).await, Err(AppError::Forbidden));
+    assert_eq!(auth::update_user(&db, &ana, ana.id, 1, "admin", None, true, auth::RecordsOnMove::Move).await, Err(AppError::Forbidden));
     assert!(matches!(
-        auth::update_user(&db, &admin, admin.id, 1, "sales", None, true).await,
+        auth::update_user(&db, &admin, admin.id, 1, "sales", None, true, auth::RecordsOnMove::Move).await,
         Err(AppError::Validation { problem: Problem::CannotChangeSelf, .. })
     ));
-    auth::update_user(&db, &admin, ana.id, 1, "manager", None, false).await.expect("deactivate");
+    auth::update_user(&db, &admin, ana.id, 1, "manager", None, false, auth::RecordsOnMove::Move).await.expect("deactivate");
     assert!(auth::session_user(&db, &token).await.unwrap().is_none(), "sessions end with deactivation");
     assert!(matches!(
         auth::sign_in(&db, "ana@firma.rs", PASSWORD, "10.0.0.1").await,
         Err(AppError::Validation { problem: Problem::WrongCredentials, .. })
     ));
     // A second change from the old version is a conflict.
-    assert_eq!(auth::update_user(&db, &admin, ana.id, 1, "sales", None, true).await, Err(AppError::Conflict));
+    assert_eq!(auth::update_user(&db, &admin, ana.id, 1, "sales", None, true, auth::RecordsOnMove::Move).await, Err(AppError::Conflict));
     let listed = auth::list_users(&db, &admin).await.unwrap();
     let a = listed.iter().find(|u| u.id == ana.id).unwrap();
     assert_eq!((a.role, a.active, a.version), (Role::Manager, false, 2));
@@ -1176,7 +1209,7 @@ async fn choice_lists_follow_changes_made_anywhere(db: Db) {
     .unwrap();
     let _jelena = user(&other, "jelena@firma.rs", "Jelena Marković", "sales", Some(north)).await;
     let zoran = auth::list_users(&other, &admin).await.unwrap().into_iter().find(|u| u.name == "Zoran Ilić").unwrap();
-    auth::update_user(&other, &admin, zoran.id, zoran.version, "sales", None, false).await.unwrap();
+    auth::update_user(&other, &admin, zoran.id, zoran.version, "sales", None, false, auth::RecordsOnMove::Move).await.unwrap();
     auth::create_team(&other, &admin, "Jug").await.unwrap();
     let source = first.picklists.sources[0].clone();
     picklists::save(
@@ -1210,3 +1243,34 @@ async fn choice_lists_follow_changes_made_anywhere(db: Db) {
     other.pool.close().await;
 }
 both!(choice_lists_follow_changes_made_anywhere);
+
+/// Moving a user to another team moves their records with them (what a record's team is follows from
+/// its owner): the new team sees them at once, the old one no longer does — unless the administrator
+/// chooses to keep them with the old team.
+async fn moving_a_user_moves_their_records(db: Db) {
+    seed(&db).await;
+    let (north, south) = (team(&db, "Sever").await, team(&db, "Jug").await);
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let mila = user(&db, "mila@firma.rs", "Mila", "sales", Some(north)).await;
+    let north_mate = user(&db, "nikola@firma.rs", "Nikola", "sales", Some(north)).await;
+    let south_mate = user(&db, "jovan@firma.rs", "Jovan", "sales", Some(south)).await;
+    let account = new_account(&db, &mila, "Milin Kupac d.o.o.").await;
+    let contact = new_contact(&db, &mila, "Petar", "Petrović", Some(account)).await;
+    assert!(accounts::get(&db, &north_mate, account).await.is_ok());
+    assert_eq!(accounts::get(&db, &south_mate, account).await.err(), Some(AppError::NotFound));
+
+    let version = auth::list_users(&db, &admin).await.unwrap().into_iter().find(|u| u.id == mila.id).unwrap().version;
+    auth::update_user(&db, &admin, mila.id, version, "sales", Some(south), true, auth::RecordsOnMove::Move).await.unwrap();
+    assert!(accounts::get(&db, &south_mate, account).await.is_ok(), "the new team sees the moved account");
+    assert!(contacts::get(&db, &south_mate, contact).await.is_ok(), "and the contact");
+    assert_eq!(accounts::get(&db, &north_mate, account).await.err(), Some(AppError::NotFound), "the old team no longer does");
+
+    // Back to the north, keeping the records in the south this time.
+    let version = auth::list_users(&db, &admin).await.unwrap().into_iter().find(|u| u.id == mila.id).unwrap().version;
+    auth::update_user(&db, &admin, mila.id, version, "sales", Some(north), true, auth::RecordsOnMove::Keep).await.unwrap();
+    assert!(accounts::get(&db, &south_mate, account).await.is_ok(), "kept with the team it was in");
+    assert_eq!(accounts::get(&db, &north_mate, account).await.err(), Some(AppError::NotFound));
+    let mila = auth::user_by_id(&db, mila.id).await.unwrap();
+    assert!(accounts::get(&db, &mila, account).await.is_ok(), "the owner still sees it");
+}
+both!(moving_a_user_moves_their_records);

@@ -46,7 +46,12 @@ enum Command {
         command: UserCommand,
     },
     /// Load the demo data set (a Serbian B2B distributor). Running it again changes nothing.
-    Demo,
+    Demo {
+        /// Load it also into a database that has users of its own (it adds admin@demo.veza.rs, whose
+        /// password is public).
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -110,13 +115,16 @@ async fn main() {
             serve(&cli, std::env::var("LEPTOS_SITE_ADDR").ok(), secure, std::env::var("VEZA_SMTP_URL").ok()).await
         }
         Some(Command::Serve { addr, secure_cookies, smtp_url }) => serve(&cli, addr.clone(), *secure_cookies, smtp_url.clone()).await,
-        Some(Command::Demo) => {
+        Some(Command::Demo { force }) => {
+            use app::services::demo::{self, Outcome};
             let db = open_db(&cli).await;
-            match app::services::demo::load(&db).await {
-                Ok(true) => {
-                    println!("Demo data loaded. Sign in as admin@demo.veza.rs with password {}", app::services::demo::DEMO_PASSWORD)
-                }
-                Ok(false) => println!("Demo data is already loaded; nothing changed."),
+            match demo::load(&db, *force).await {
+                Ok(Outcome::Loaded) => println!("Demo data loaded. Sign in as admin@demo.veza.rs with password {}", demo::DEMO_PASSWORD),
+                Ok(Outcome::AlreadyLoaded) => println!("Demo data is already loaded; nothing changed."),
+                Ok(Outcome::HasUsers(n)) => fail(format!(
+                    "this database has {n} user(s) of its own: the demo adds admin@demo.veza.rs with a public password, so it is \
+                     not loaded here. Use a new data directory, or `veza demo --force` to add it anyway."
+                )),
                 Err(e) => fail(format!("demo data could not be loaded: {e}")),
             }
         }

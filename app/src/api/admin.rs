@@ -25,11 +25,20 @@ pub async fn invite_user(email: String, name: String, role: String, team_id: Str
 }
 
 #[server]
-pub async fn update_user(id: i64, version: i64, role: String, team_id: String, active: String) -> Result<(), AppError> {
+pub async fn update_user(
+    id: i64,
+    version: i64,
+    role: String,
+    team_id: String,
+    active: String,
+    #[server(default)] keep_records: Option<String>,
+) -> Result<(), AppError> {
     use super::ctx;
+    use crate::services::auth::RecordsOnMove;
     let team_id = crate::services::parse_opt_id("team_id", &team_id)?;
+    let records = if keep_records.is_some() { RecordsOnMove::Keep } else { RecordsOnMove::Move };
     let (db, actor) = ctx::signed_in().await?;
-    crate::services::auth::update_user(&db, &actor, id, version, &role, team_id, active == "true").await
+    crate::services::auth::update_user(&db, &actor, id, version, &role, team_id, active == "true", records).await
 }
 
 #[server]

@@ -153,16 +153,14 @@ pub mod ctx {
             }
         }
 
+        /// The client's address: the connection's, or behind a trusted proxy the one it forwarded
+        /// (`crate::domain::net`).
         pub fn client_ip(&self) -> String {
-            self.parts
-                .as_ref()
-                .and_then(|p| {
-                    p.headers
-                        .get("x-forwarded-for")
-                        .and_then(|v| v.to_str().ok())
-                        .map(|s| s.split(',').next().unwrap_or("").trim().to_string())
-                        .or_else(|| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip().to_string()))
-                })
+            let Some(p) = self.parts.as_ref() else { return "unknown".into() };
+            let peer = p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+            let forwarded = p.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+            crate::domain::net::client_address(peer, forwarded, trusted_proxies())
+                .map(|ip| ip.to_string())
                 .unwrap_or_else(|| "unknown".into())
         }
 
@@ -178,6 +176,26 @@ pub mod ctx {
                 if self.secure_cookies { "; Secure" } else { "" }
             )
         }
+    }
+
+    /// The reverse proxies whose `X-Forwarded-For` is believed: `VEZA_TRUSTED_PROXIES` (addresses or
+    /// networks, comma-separated), read once; none by default. An entry that does not parse is logged
+    /// and the rest kept.
+    pub fn trusted_proxies() -> &'static [crate::domain::net::Network] {
+        static TRUSTED: std::sync::OnceLock<Vec<crate::domain::net::Network>> = std::sync::OnceLock::new();
+        TRUSTED.get_or_init(|| {
+            let raw = std::env::var("VEZA_TRUSTED_PROXIES").unwrap_or_default();
+            raw.split([',', ' '])
+                .filter(|p| !p.trim().is_empty())
+                .filter_map(|p| {
+                    let n = crate::domain::net::Network::parse(p);
+                    if n.is_none() {
+                        tracing::warn!(entry = p.trim(), "VEZA_TRUSTED_PROXIES: not an address or network, ignored");
+                    }
+                    n
+                })
+                .collect()
+        })
     }
 
     /// The configured SMTP server, if any.

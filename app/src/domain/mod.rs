@@ -7,6 +7,7 @@ pub mod dedup;
 pub mod ids;
 pub mod imports;
 pub mod money;
+pub mod net;
 pub mod normalize;
 pub mod records;
 pub mod reports;

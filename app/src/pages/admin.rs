@@ -179,6 +179,10 @@ fn UsersTable(users: Vec<UserView>, teams: Vec<Team>, update: ServerAction<Updat
                                                     .map(|(v, m, sel)| view! { <option value=v selected=sel>{lang.t(m)}</option> })
                                                     .collect_view()}
                                             </select>
+                                            <label class="inline" title=lang.t(M::KeepRecordsHelp)>
+                                                <input type="checkbox" name="keep_records" value="1"/>
+                                                {lang.t(M::KeepRecords)}
+                                            </label>
                                             <button type="submit" class="btn btn-small">{lang.t(M::Save)}</button>
                                         </ActionForm>
                                     </td>
@@ -301,6 +305,10 @@ fn PicklistTable(list: &'static str, values: Vec<PicklistValue>, save: ServerAct
                                             <input type="hidden" name="input[id]" value=v.id.to_string()/>
                                             <input type="hidden" name="input[version]" value=v.version.to_string()/>
                                             <input type="hidden" name="input[list]" value=list/>
+                                            <label class="inline" title=lang.t(M::KeepRecordsHelp)>
+                                                <input type="checkbox" name="keep_records" value="1"/>
+                                                {lang.t(M::KeepRecords)}
+                                            </label>
                                             <button type="submit" class="btn btn-small">{lang.t(M::Save)}</button>
                                         </ActionForm>
                                     </td>

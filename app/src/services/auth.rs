@@ -13,9 +13,30 @@ use sqlx::Row;
 
 pub const MIN_PASSWORD: usize = 8;
 pub const SESSION_DAYS: i64 = 30;
-/// Failed sign-ins allowed per email (and 4× per address) in `LOCKOUT_MINUTES`.
+/// Failed sign-ins allowed per e-mail from one address (and 4× per address) in `LOCKOUT_MINUTES`.
 pub const MAX_FAILURES: i64 = 5;
 pub const LOCKOUT_MINUTES: i64 = 15;
+/// The longest an attempt at an e-mail that many addresses have failed at is held back.
+pub const MAX_DELAY_SECONDS: u64 = 10;
+
+/// What happens to a user's records when an administrator moves the user to another team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordsOnMove {
+    /// They go with the user: the new team sees them, the old one no longer does.
+    Move,
+    /// They stay with the old team (the user, as their owner, still sees them).
+    Keep,
+}
+
+/// The tables whose records have an owner and the owner's team.
+const OWNED_TABLES: [&str; 8] =
+    ["accounts", "contacts", "opportunities", "leads", "activities", "notes", "documents", "field_observations"];
+
+/// Seconds an attempt waits after `failures` failures at its e-mail from any address: none up to
+/// `MAX_FAILURES`, then one more per failure, at most `MAX_DELAY_SECONDS`.
+pub fn sign_in_delay(failures: i64) -> u64 {
+    (failures - MAX_FAILURES + 1).clamp(0, MAX_DELAY_SECONDS as i64) as u64
+}
 
 /// Hashes a password (argon2id) on the password threads (see [`on_password_thread`]).
 pub async fn hash_password(password: &str) -> Result<String, AppError> {
@@ -265,6 +286,7 @@ pub async fn update_user(
     role: &str,
     team_id: Option<i64>,
     active: bool,
+    records: RecordsOnMove,
 ) -> Result<(), AppError> {
     if actor.role != Role::Admin {
         return Err(AppError::Forbidden);
@@ -316,6 +338,17 @@ pub async fn update_user(
         &vec![("role", Some(role.code().into())), ("team_id", team_id.map(|t| t.to_string())), ("active", Some(active.to_string()))],
     )
     .await?;
+    if team_id != old.team_id && records == RecordsOnMove::Move {
+        // What a record's team is follows from its owner (`visibility::resolve_owner`): the user's
+        // records go with them, so their new team sees them and their old one no longer does.
+        let mut moved = 0;
+        for table in OWNED_TABLES {
+            let sql = format!("UPDATE {table} SET team_id = $1 WHERE owner_id = $2");
+            moved += sqlx::query(&sql).bind(team_id).bind(id).execute(&mut *tx).await?.rows_affected();
+        }
+        audit::updated(&mut tx, "user", id, Some(actor), &vec![("records_moved", None)], &vec![("records_moved", Some(moved.to_string()))])
+            .await?;
+    }
     if !active {
         sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(&mut *tx).await?;
     }
@@ -324,8 +357,12 @@ pub async fn update_user(
 }
 
 /// Checks the password and opens a session; returns the raw token for the cookie.
-/// After `MAX_FAILURES` failures for one email (or 4× that from one address) in `LOCKOUT_MINUTES`,
-/// refuses without checking. Each attempt is first recorded as a failure, in the same write
+///
+/// Guessing is throttled without letting anyone lock a user out: after `MAX_FAILURES` failures for one
+/// e-mail from one address (or 4× that from one address for any e-mails) in `LOCKOUT_MINUTES`, that
+/// address is refused without a check; failures for one e-mail from many addresses slow every further
+/// attempt at it by a second more each (up to `MAX_DELAY_SECONDS`), so the user, signing in from
+/// elsewhere, still gets in. Each attempt is first recorded as a failure, in the same write
 /// transaction that counts the earlier ones, so parallel guesses cannot slip past the limit.
 pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(String, i64), AppError> {
     let email = email.trim().to_lowercase();
@@ -334,19 +371,22 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(
     if db.backend == crate::db::Backend::Postgres {
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(&email).execute(&mut *tx).await?;
     }
-    let failures: i64 = sqlx::query("SELECT COUNT(*) AS n FROM login_attempts WHERE email = $1 AND at > $2 AND success = 0")
-        .bind(&email)
-        .bind(&since)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("n")?;
+    let (pair_failures, email_failures): (i64, i64) = sqlx::query_as(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN ip = $2 THEN 1 ELSE 0 END), 0) AS BIGINT), COUNT(*) FROM login_attempts \
+         WHERE email = $1 AND at > $3 AND success = 0",
+    )
+    .bind(&email)
+    .bind(ip)
+    .bind(&since)
+    .fetch_one(&mut *tx)
+    .await?;
     let ip_failures: i64 = sqlx::query("SELECT COUNT(*) AS n FROM login_attempts WHERE ip = $1 AND at > $2 AND success = 0")
         .bind(ip)
         .bind(&since)
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
-    if failures >= MAX_FAILURES || ip_failures >= MAX_FAILURES * 4 {
+    if pair_failures >= MAX_FAILURES || ip_failures >= MAX_FAILURES * 4 {
         return Err(field("password", Problem::TooManyAttempts(LOCKOUT_MINUTES)));
     }
     let attempt: i64 = sqlx::query("INSERT INTO login_attempts (email, ip, at, success) VALUES ($1, $2, $3, 0) RETURNING id")
@@ -357,6 +397,10 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(
         .await?
         .try_get("id")?;
     tx.commit().await?;
+    let delay = sign_in_delay(email_failures);
+    if delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_secs(delay)).await;
+    }
 
     let row = sqlx::query_as::<_, (i64, String)>("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
         .bind(&email)

@@ -160,11 +160,28 @@ const CALL_OUTCOMES: &[&str] = &[
 const TASKS: &[&str] = &["Poslati ponudu", "Pripremiti ugovor", "Proveriti uplatu", "Poslati katalog", "Ažurirati cenovnik kupcu"];
 const MEETINGS: &[&str] = &["Poseta kupcu", "Prezentacija proizvoda", "Pregovori o ceni", "Obilazak magacina"];
 
-/// Loads the demo data unless it is already there. Returns false when nothing was done.
-pub async fn load(db: &Db) -> Result<bool, AppError> {
+/// What `load` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Loaded,
+    /// The demo data was there already: nothing changed.
+    AlreadyLoaded,
+    /// The database has this many users of its own: the demo's administrator, with a password anyone
+    /// can read in the README, is not planted among them unless asked with `force`.
+    HasUsers(i64),
+}
+
+/// Loads the demo data unless it is already there, or the database has users of its own (then only
+/// with `force`).
+pub async fn load(db: &Db, force: bool) -> Result<Outcome, AppError> {
     let done = sqlx::query("SELECT value FROM settings WHERE key = 'demo_loaded'").fetch_optional(&db.pool).await?;
     if done.is_some() {
-        return Ok(false);
+        return Ok(Outcome::AlreadyLoaded);
+    }
+    let (own_users,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM users WHERE email NOT LIKE '%@demo.veza.rs'").fetch_one(&db.pool).await?;
+    if own_users > 0 && !force {
+        return Ok(Outcome::HasUsers(own_users));
     }
     super::stages::ensure_defaults(db, crate::i18n::Lang::Sr).await?;
     let mut rng = Rng(0x5645_5a41); // "VEZA"
@@ -334,7 +351,7 @@ pub async fn load(db: &Db) -> Result<bool, AppError> {
     load_goals(&mut tx, &actor, &team_ids, &sellers).await?;
     sqlx::query("INSERT INTO settings (key, value) VALUES ('demo_loaded', $1)").bind(crate::db::now()).execute(&mut *tx).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Outcome::Loaded)
 }
 
 /// Our catalog: (code, name, family, unit, list price RSD, unit cost RSD).

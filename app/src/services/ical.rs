@@ -4,7 +4,8 @@
 //!
 //! The feed (RFC 5545) holds the user's activities — their own and meetings they attend — from 90
 //! days back to a year ahead, cancelled ones left out. Times are UTC (`…Z`), so every client shows
-//! them in its own zone.
+//! them in its own zone. A meeting the user attends but may not see (another team's record) shows as
+//! busy time only: no subject, description, place or customer.
 
 use super::auth::token_hash;
 use super::Actor;
@@ -92,14 +93,30 @@ pub async fn render(db: &Db, token: &str, host: &str) -> Result<Option<String>, 
     };
     let user: i64 = row.try_get("user_id")?;
     let name: String = row.try_get("name")?;
+    let viewer = super::auth::user_by_id(db, user).await?;
     let from = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::days(90));
     let to = crate::clock::stamp(chrono::Utc::now() + chrono::Duration::days(365));
     let label = super::activities::regarding_label("x");
     let rows = sqlx::query_as::<
         _,
-        (i64, String, String, Option<String>, String, Option<String>, Option<String>, Option<String>, String, i64, Option<String>),
+        (
+            i64,
+            String,
+            String,
+            Option<String>,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+            i64,
+            Option<String>,
+            i64,
+            Option<i64>,
+        ),
     >(&format!(
-        "SELECT x.id, x.kind, x.subject, x.description, x.starts_at, x.ends_at, x.location, x.status, x.updated_at, x.version, {label} \
+        "SELECT x.id, x.kind, x.subject, x.description, x.starts_at, x.ends_at, x.location, x.status, x.updated_at, x.version, {label}, \
+         x.owner_id, x.team_id \
          FROM activities x WHERE x.status <> 'cancelled' AND x.starts_at >= $1 AND x.starts_at < $2 \
          AND (x.owner_id = $3 OR EXISTS (SELECT 1 FROM activity_attendees t WHERE t.activity_id = x.id AND t.user_id = $3)) \
          ORDER BY x.starts_at, x.id LIMIT 5000"
@@ -115,7 +132,9 @@ pub async fn render(db: &Db, token: &str, host: &str) -> Result<Option<String>, 
     }
     fold(&format!("X-WR-CALNAME:{}", text(&format!("Veza — {name}"))), &mut out);
     let stamp = ical_time(&now()).unwrap_or_default();
-    for (id, kind, subject, description, starts, ends, location, status, updated, version, regarding) in rows {
+    let busy = crate::i18n::Lang::default().t(crate::i18n::M::Busy);
+    for (id, kind, subject, description, starts, ends, location, status, updated, version, regarding, owner, team) in rows {
+        let seen = super::visibility::can_see(&viewer, owner, team);
         let Some(start) = ical_time(&starts) else { continue };
         // Tasks and other moments without an end last 30 minutes in the calendar.
         let end = ends.as_deref().and_then(ical_time).unwrap_or_else(|| {
@@ -130,17 +149,22 @@ pub async fn render(db: &Db, token: &str, host: &str) -> Result<Option<String>, 
         fold(&format!("SEQUENCE:{version}"), &mut out);
         fold(&format!("DTSTART:{start}"), &mut out);
         fold(&format!("DTEND:{end}"), &mut out);
-        let summary = match regarding.filter(|r| !r.trim().is_empty()) {
-            Some(r) => format!("{subject} — {}", r.trim()),
-            None => subject,
-        };
-        fold(&format!("SUMMARY:{}", text(&summary)), &mut out);
-        fold(&format!("CATEGORIES:{}", text(&kind)), &mut out);
-        if let Some(d) = description.filter(|d| !d.is_empty()) {
-            fold(&format!("DESCRIPTION:{}", text(&d)), &mut out);
-        }
-        if let Some(l) = location.filter(|l| !l.is_empty()) {
-            fold(&format!("LOCATION:{}", text(&l)), &mut out);
+        if !seen {
+            fold(&format!("SUMMARY:{}", text(busy)), &mut out);
+            fold("CLASS:PRIVATE", &mut out);
+        } else {
+            let summary = match regarding.filter(|r| !r.trim().is_empty()) {
+                Some(r) => format!("{subject} — {}", r.trim()),
+                None => subject,
+            };
+            fold(&format!("SUMMARY:{}", text(&summary)), &mut out);
+            fold(&format!("CATEGORIES:{}", text(&kind)), &mut out);
+            if let Some(d) = description.filter(|d| !d.is_empty()) {
+                fold(&format!("DESCRIPTION:{}", text(&d)), &mut out);
+            }
+            if let Some(l) = location.filter(|l| !l.is_empty()) {
+                fold(&format!("LOCATION:{}", text(&l)), &mut out);
+            }
         }
         fold(&format!("STATUS:{}", if status.as_deref() == Some("completed") { "CONFIRMED" } else { "TENTATIVE" }), &mut out);
         fold("END:VEVENT", &mut out);

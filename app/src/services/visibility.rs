@@ -26,6 +26,12 @@ pub fn restrict(sql: &mut Sql, actor: &Actor, alias: &str) {
     }
 }
 
+/// May `actor` see a record owned by `owner_id` in `team_id`? The rule of [`restrict`], for a record
+/// already read.
+pub fn can_see(actor: &Actor, owner_id: i64, team_id: Option<i64>) -> bool {
+    can_edit(actor, owner_id, team_id)
+}
+
 /// May `actor` edit a record owned by `owner_id` in `team_id`? Same rule as seeing it.
 pub fn can_edit(actor: &Actor, owner_id: i64, team_id: Option<i64>) -> bool {
     match actor.role {
