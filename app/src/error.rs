@@ -21,6 +21,12 @@ pub enum Problem {
     OutOfRange(i64, i64),
     AlreadyExists,
     PasswordTooShort(i64),
+    /// A password on every guessing list (or too few different characters).
+    CommonPassword,
+    /// A new password the same as the one it replaces.
+    SameAsBefore,
+    /// A value that must match a stored one and does not (the current password).
+    Incorrect,
     WrongCredentials,
     TooManyAttempts(i64),
     /// A deletion would orphan records: how many depend on it.

@@ -1274,3 +1274,63 @@ async fn moving_a_user_moves_their_records(db: Db) {
     assert!(accounts::get(&db, &mila, account).await.is_ok(), "the owner still sees it");
 }
 both!(moving_a_user_moves_their_records);
+
+/// A user changes their own password (the current one must be right, a common one is refused) and
+/// every other session ends; an administrator's reset ends all of them and makes the user choose a
+/// new one; a user sees and ends their sessions, and idle ones end by themselves; every attempt is in
+/// the user's sign-in log, which only they and administrators read.
+async fn passwords_sessions_and_the_sign_in_log(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let ana = user(&db, "ana@firma.rs", "Ana", "sales", None).await;
+    let boris = user(&db, "boris@firma.rs", "Boris", "sales", None).await;
+    let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+    let (here, _) = auth::sign_in_from(&db, "ana@firma.rs", PASSWORD, "198.51.100.1", Some(firefox)).await.unwrap();
+    let (phone, _) = auth::sign_in(&db, "ana@firma.rs", PASSWORD, "198.51.100.2").await.unwrap();
+    assert!(auth::sign_in(&db, "ana@firma.rs", "pogresna-lozinka", "203.0.113.9").await.is_err());
+
+    let sessions = auth::sessions(&db, &ana, &here).await.unwrap();
+    assert_eq!(sessions.len(), 2);
+    let mine = sessions.iter().find(|s| s.current).expect("this session is marked");
+    assert_eq!((mine.ip.as_str(), mine.browser.as_str()), ("198.51.100.1", "Firefox · Windows"));
+
+    let refused = |r: Result<(), AppError>, f: &str, p: Problem| assert_eq!(r, Err(invalid(f, p)));
+    refused(auth::change_password(&db, &ana, &here, "pogresna", "Nova-Lozinka-2026!").await, "current_password", Problem::Incorrect);
+    refused(auth::change_password(&db, &ana, &here, PASSWORD, "Lozinka123!").await, "password", Problem::CommonPassword);
+    refused(auth::change_password(&db, &ana, &here, PASSWORD, "aaaaaaaaaaaa").await, "password", Problem::CommonPassword);
+    refused(auth::change_password(&db, &ana, &here, PASSWORD, PASSWORD).await, "password", Problem::SameAsBefore);
+    auth::change_password(&db, &ana, &here, PASSWORD, "Nova-Lozinka-2026!").await.expect("a good new password");
+    assert!(auth::session_user(&db, &here).await.unwrap().is_some(), "this session stays");
+    assert!(auth::session_user(&db, &phone).await.unwrap().is_none(), "every other session ends");
+    assert!(auth::sign_in(&db, "ana@firma.rs", PASSWORD, "198.51.100.1").await.is_err(), "the old password is gone");
+
+    let log = auth::sign_in_log(&db, &ana, ana.id).await.unwrap();
+    let outcomes: Vec<&str> = log.iter().map(|e| e.outcome.as_str()).collect();
+    assert_eq!(outcomes, ["wrong_password", "wrong_password", "ok", "ok"], "newest first");
+    assert_eq!(auth::sign_in_log(&db, &boris, ana.id).await.err(), Some(AppError::NotFound), "another user's log is not theirs");
+    assert_eq!(auth::sign_in_log(&db, &admin, ana.id).await.unwrap().len(), 4, "administrators read it");
+
+    // An administrator's reset: every session ends, and the user must choose their own password.
+    assert_eq!(auth::reset_password(&db, &boris, ana.id, "Privremena-2026").await, Err(AppError::Forbidden));
+    auth::reset_password(&db, &admin, ana.id, "Privremena-2026").await.unwrap();
+    assert!(auth::session_user(&db, &here).await.unwrap().is_none());
+    let (fresh, _) = auth::sign_in(&db, "ana@firma.rs", "Privremena-2026", "198.51.100.1").await.unwrap();
+    let ana_now = auth::session_user(&db, &fresh).await.unwrap().unwrap();
+    assert!(ana_now.must_change_password);
+    auth::change_password(&db, &ana_now, &fresh, "Privremena-2026", "Moja-Lozinka-2027").await.unwrap();
+    assert!(!auth::session_user(&db, &fresh).await.unwrap().unwrap().must_change_password);
+
+    // Ending a session elsewhere; someone else's session cannot be ended.
+    let (other, _) = auth::sign_in(&db, "ana@firma.rs", "Moja-Lozinka-2027", "198.51.100.3").await.unwrap();
+    let id = auth::sessions(&db, &ana, &fresh).await.unwrap().into_iter().find(|s| !s.current).unwrap().id;
+    assert_eq!(auth::end_session(&db, &boris, &id).await, Err(AppError::NotFound));
+    auth::end_session(&db, &ana, &id).await.unwrap();
+    assert!(auth::session_user(&db, &other).await.unwrap().is_none());
+    assert_eq!(auth::end_session(&db, &ana, "not-an-id").await, Err(AppError::NotFound));
+
+    // A session unused for longer than the idle limit ends.
+    let long_ago = app::clock::stamp(chrono::Utc::now() - chrono::Duration::hours(auth::idle_hours() + 1));
+    sqlx::query("UPDATE sessions SET last_seen_at = $1").bind(long_ago).execute(&db.pool).await.unwrap();
+    assert!(auth::session_user(&db, &fresh).await.unwrap().is_none(), "an idle session ends");
+}
+both!(passwords_sessions_and_the_sign_in_log);

@@ -43,6 +43,7 @@ impl Ctx {
             },
             team_id: u.team_id,
             team_name: None,
+            must_change_password: false,
         })
     }
     fn admin(&self) -> Result<SessionUser, String> {

@@ -164,6 +164,11 @@ pub mod ctx {
                 .unwrap_or_else(|| "unknown".into())
         }
 
+        /// The browser's User-Agent, as sent.
+        pub fn user_agent(&self) -> Option<String> {
+            self.parts.as_ref()?.headers.get(http::header::USER_AGENT)?.to_str().ok().map(str::to_string)
+        }
+
         pub fn set_cookie(&self, value: String) {
             if let (Some(res), Ok(v)) = (&self.response, http::HeaderValue::from_str(&value)) {
                 res.append_header(http::header::SET_COOKIE, v);
@@ -204,10 +209,22 @@ pub mod ctx {
     }
 
     /// Captures the request and finds its signed-in user: `let (db, actor) = ctx::signed_in().await?;`
+    /// A user whose password an administrator reset is refused until they choose their own (only the
+    /// account page's functions, through [`signed_in_to_change_password`], answer them).
     pub async fn signed_in() -> Result<(Db, Actor), AppError> {
         let req = Request::capture()?;
         let actor = req.actor().await?;
+        if actor.must_change_password {
+            return Err(AppError::Forbidden);
+        }
         Ok((req.db, actor))
+    }
+
+    /// [`signed_in`] that also answers a user who must change their password first.
+    pub async fn signed_in_to_change_password() -> Result<(Request, Actor), AppError> {
+        let req = Request::capture()?;
+        let actor = req.actor().await?;
+        Ok((req, actor))
     }
 
     /// The language of this request: the cookie the user chose, else the browser's Accept-Language.

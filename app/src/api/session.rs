@@ -1,6 +1,6 @@
 //! Sign-in, sign-out, first-run setup and language choice.
 
-use crate::domain::SessionUser;
+use crate::domain::{SessionUser, SessionView, SignInEntry};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -36,7 +36,8 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
 #[server]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let req = super::ctx::Request::capture()?;
-    let (token, _) = crate::services::auth::sign_in(&req.db, &email, &password, &req.client_ip()).await?;
+    let agent = req.user_agent();
+    let (token, _) = crate::services::auth::sign_in_from(&req.db, &email, &password, &req.client_ip(), agent.as_deref()).await?;
     req.set_cookie(req.session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
     Ok(())
 }
@@ -67,4 +68,62 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
     let lang = crate::i18n::Lang::parse(&lang).unwrap_or_default();
     req.set_cookie(format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", super::ctx::LANG_COOKIE, lang.code()));
     Ok(())
+}
+
+/// The account page: the user's sessions and sign-in history (an administrator may look at another
+/// user's history, and reset their password).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SecurityPage {
+    pub user_id: i64,
+    pub user_name: String,
+    /// The page is about the signed-in user (not an administrator looking at someone).
+    pub own: bool,
+    pub must_change_password: bool,
+    pub sessions: Vec<SessionView>,
+    pub sign_ins: Vec<SignInEntry>,
+}
+
+#[server]
+pub async fn get_security(user: Option<i64>) -> Result<SecurityPage, AppError> {
+    use crate::services::auth;
+    let (req, actor) = super::ctx::signed_in_to_change_password().await?;
+    let user_id = user.unwrap_or(actor.id);
+    let own = user_id == actor.id;
+    if !own && (actor.role != crate::domain::Role::Admin || actor.must_change_password) {
+        return Err(AppError::NotFound);
+    }
+    let token = req.cookie(super::ctx::SESSION_COOKIE).unwrap_or_default();
+    let sessions = if own { auth::sessions(&req.db, &actor, &token).await? } else { Vec::new() };
+    let user_name = if own { actor.name.clone() } else { auth::user_by_id(&req.db, user_id).await?.name };
+    Ok(SecurityPage {
+        user_id,
+        user_name,
+        own,
+        must_change_password: own && actor.must_change_password,
+        sessions,
+        sign_ins: auth::sign_in_log(&req.db, &actor, user_id).await?,
+    })
+}
+
+#[server]
+pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
+    let (req, actor) = super::ctx::signed_in_to_change_password().await?;
+    let token = req.cookie(super::ctx::SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
+    crate::services::auth::change_password(&req.db, &actor, &token, &current_password, &new_password).await.map_err(|e| match e {
+        // The policy names the field the form calls `new_password`.
+        AppError::Validation { field, problem } if field == "password" => AppError::Validation { field: "new_password".into(), problem },
+        other => other,
+    })
+}
+
+#[server]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    let (req, actor) = super::ctx::signed_in_to_change_password().await?;
+    crate::services::auth::end_session(&req.db, &actor, &id).await
+}
+
+#[server]
+pub async fn reset_password(user_id: i64, password: String) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::auth::reset_password(&db, &actor, user_id, &password).await
 }

@@ -99,6 +99,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0012_choice_versions.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 13,
+        name: "account security",
+        sqlite: include_str!("../../../migrations/sqlite/0013_account_security.sql"),
+        postgres: include_str!("../../../migrations/postgres/0013_account_security.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -40,6 +40,52 @@ pub struct SessionUser {
     pub role: Role,
     pub team_id: Option<i64>,
     pub team_name: Option<String>,
+    /// An administrator reset the password: the user must choose a new one before anything else.
+    #[serde(default)]
+    pub must_change_password: bool,
+}
+
+/// One of a user's open sessions, as their account page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionView {
+    /// The start of the session token's hash: enough to end it, nothing to sign in with.
+    pub id: String,
+    pub created_at: String,
+    pub last_seen_at: Option<String>,
+    pub ip: String,
+    pub browser: String,
+    /// The session of the browser looking at the list.
+    pub current: bool,
+}
+
+/// One attempt in a user's sign-in log.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignInEntry {
+    pub at: String,
+    pub ip: String,
+    pub browser: String,
+    /// `ok`, `wrong_password` or `throttled`.
+    pub outcome: String,
+}
+
+/// A browser and system in a few words from a User-Agent ("Firefox on Windows"); "" if unknown.
+pub fn browser_name(user_agent: &str) -> String {
+    let ua = user_agent.to_ascii_lowercase();
+    let browser =
+        [("edg/", "Edge"), ("opr/", "Opera"), ("firefox/", "Firefox"), ("chrome/", "Chrome"), ("safari/", "Safari"), ("curl/", "curl")]
+            .iter()
+            .find(|(k, _)| ua.contains(k))
+            .map(|(_, n)| *n);
+    let system =
+        [("android", "Android"), ("iphone", "iPhone"), ("ipad", "iPad"), ("windows", "Windows"), ("mac os", "macOS"), ("linux", "Linux")]
+            .iter()
+            .find(|(k, _)| ua.contains(k))
+            .map(|(_, n)| *n);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} · {s}"),
+        (Some(x), None) | (None, Some(x)) => x.to_string(),
+        (None, None) => user_agent.chars().take(40).collect(),
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -381,6 +427,17 @@ pub fn check_version(current: i64, seen: i64) -> Result<(), crate::error::AppErr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn browsers_are_named_briefly() {
+        let firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0";
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+        assert_eq!(browser_name(firefox), "Firefox · Windows");
+        assert_eq!(browser_name(chrome), "Chrome · Linux");
+        assert_eq!(browser_name(iphone), "Safari · iPhone");
+        assert_eq!(browser_name(""), "");
+    }
 
     fn stage(kind: StageKind, p: i64) -> Stage {
         Stage { id: 1, name: "s".into(), position: 1, probability: p, kind, active: true, version: 1 }

@@ -184,6 +184,7 @@ fn UsersTable(users: Vec<UserView>, teams: Vec<Team>, update: ServerAction<Updat
                                                 {lang.t(M::KeepRecords)}
                                             </label>
                                             <button type="submit" class="btn btn-small">{lang.t(M::Save)}</button>
+                                            <a href=format!("/account?user={}", u.id) class="btn btn-ghost btn-small">{lang.t(M::Security)}</a>
                                         </ActionForm>
                                     </td>
                                 </tr>
@@ -305,10 +306,6 @@ fn PicklistTable(list: &'static str, values: Vec<PicklistValue>, save: ServerAct
                                             <input type="hidden" name="input[id]" value=v.id.to_string()/>
                                             <input type="hidden" name="input[version]" value=v.version.to_string()/>
                                             <input type="hidden" name="input[list]" value=list/>
-                                            <label class="inline" title=lang.t(M::KeepRecordsHelp)>
-                                                <input type="checkbox" name="keep_records" value="1"/>
-                                                {lang.t(M::KeepRecords)}
-                                            </label>
                                             <button type="submit" class="btn btn-small">{lang.t(M::Save)}</button>
                                         </ActionForm>
                                     </td>

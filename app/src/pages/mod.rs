@@ -1,6 +1,7 @@
 //! Route components, one file (or folder) per area of the product. Pages take shared UI from
 //! `components` and words from `i18n`, never from each other; `shell` is the one place that lists them.
 
+pub mod account;
 pub mod accounts;
 pub mod activities;
 pub mod admin;

@@ -111,12 +111,97 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn check_password(password: &str) -> Result<(), AppError> {
+/// The password policy: at least `MIN_PASSWORD` characters, and not one of the passwords every guessing
+/// list starts with (a word repeated or a run of keys counts as one).
+pub fn check_password(password: &str) -> Result<(), AppError> {
     if password.chars().count() < MIN_PASSWORD {
         return Err(field("password", Problem::PasswordTooShort(MIN_PASSWORD as i64)));
     }
+    let folded = crate::domain::text::search_key(password).replace(' ', "");
+    let distinct: std::collections::HashSet<char> = folded.chars().collect();
+    let common = COMMON_PASSWORDS.iter().any(|c| {
+        folded == *c || (folded.starts_with(c) && folded.trim_start_matches(c).chars().all(|d| d.is_ascii_digit() || "!.?_-".contains(d)))
+    });
+    if common || distinct.len() < 4 {
+        return Err(field("password", Problem::CommonPassword));
+    }
     Ok(())
 }
+
+/// Passwords at the top of every guessing list (folded like `search_key`: lower case, no diacritics),
+/// Serbian ones among them; one followed only by digits or punctuation counts too ("lozinka123!").
+const COMMON_PASSWORDS: &[&str] = &[
+    "password",
+    "passw0rd",
+    "qwerty",
+    "qwertz",
+    "qwertyuiop",
+    "asdfgh",
+    "asdfghjkl",
+    "zxcvbnm",
+    "123456",
+    "1234567",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "987654321",
+    "111111",
+    "000000",
+    "abc123",
+    "iloveyou",
+    "welcome",
+    "letmein",
+    "admin",
+    "administrator",
+    "monkey",
+    "dragon",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "master",
+    "shadow",
+    "superman",
+    "trustno1",
+    "changeme",
+    "secret",
+    "default",
+    "login",
+    "guest",
+    "test",
+    "testtest",
+    "lozinka",
+    "sifra",
+    "sifra123",
+    "beograd",
+    "srbija",
+    "zvezda",
+    "partizan",
+    "volimte",
+    "ljubav",
+    "korisnik",
+    "prodaja",
+    "veza",
+    "vezacrm",
+    "crm",
+    "demo",
+    "firma",
+    "kompanija",
+    "proba",
+    "probna",
+];
+
+/// How long a session may go unused before it ends: `VEZA_SESSION_IDLE_HOURS`, else a week.
+pub fn idle_hours() -> i64 {
+    static HOURS: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *HOURS
+        .get_or_init(|| std::env::var("VEZA_SESSION_IDLE_HOURS").ok().and_then(|v| v.trim().parse().ok()).filter(|h| *h > 0).unwrap_or(168))
+}
+
+/// A session's last use is written at most this often.
+const TOUCH_MINUTES: i64 = 5;
+/// How long the sign-in log keeps an attempt.
+pub const SIGN_IN_LOG_DAYS: i64 = 365;
 
 pub struct NewUser {
     pub email: String,
@@ -365,7 +450,50 @@ pub async fn update_user(
 /// elsewhere, still gets in. Each attempt is first recorded as a failure, in the same write
 /// transaction that counts the earlier ones, so parallel guesses cannot slip past the limit.
 pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(String, i64), AppError> {
+    sign_in_from(db, email, password, ip, None).await
+}
+
+/// [`sign_in`] from a browser (its User-Agent kept with the session and in the sign-in log).
+pub async fn sign_in_from(db: &Db, email: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<(String, i64), AppError> {
     let email = email.trim().to_lowercase();
+    let user_agent = user_agent.map(|u| u.chars().take(300).collect::<String>());
+    let outcome = sign_in_checked(db, &email, password, ip, user_agent.as_deref()).await;
+    let logged = match &outcome {
+        Ok(_) => Some("ok"),
+        Err(AppError::Validation { problem: Problem::WrongCredentials, .. }) => Some("wrong_password"),
+        Err(AppError::Validation { problem: Problem::TooManyAttempts(_), .. }) => Some("throttled"),
+        Err(_) => None,
+    };
+    if let Some(what) = logged {
+        log_sign_in(db, &email, ip, user_agent.as_deref(), what).await?;
+    }
+    outcome
+}
+
+/// Writes an attempt into the sign-in log (the user's, when the e-mail is one), and lets entries older
+/// than `SIGN_IN_LOG_DAYS` go.
+async fn log_sign_in(db: &Db, email: &str, ip: &str, user_agent: Option<&str>, outcome: &str) -> Result<(), AppError> {
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO sign_in_log (user_id, email, at, ip, user_agent, outcome) VALUES ((SELECT id FROM users WHERE email = $1), $1, $2, $3, $4, $5)",
+    )
+    .bind(email)
+    .bind(now())
+    .bind(ip)
+    .bind(user_agent)
+    .bind(outcome)
+    .execute(&mut *tx)
+    .await?;
+    if outcome == "ok" {
+        let cutoff = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::days(SIGN_IN_LOG_DAYS));
+        sqlx::query("DELETE FROM sign_in_log WHERE at < $1").bind(cutoff).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<(String, i64), AppError> {
+    let email = email.to_string();
     let since = (chrono::Utc::now() - chrono::Duration::minutes(LOCKOUT_MINUTES)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     let mut tx = db.begin().await?;
     if db.backend == crate::db::Backend::Postgres {
@@ -429,35 +557,44 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(
     sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(day_ago).execute(&mut *tx).await?;
     // Kept for the adoption report (sign-ins per user and week).
     sqlx::query("INSERT INTO sign_ins (user_id, at) VALUES ($1, $2)").bind(user_id).bind(now()).execute(&mut *tx).await?;
-    sqlx::query("INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(token_hash(&token))
-        .bind(user_id)
-        .bind(now())
-        .bind(expires)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent) VALUES ($1, $2, $3, $4, $3, $5, $6)",
+    )
+    .bind(token_hash(&token))
+    .bind(user_id)
+    .bind(now())
+    .bind(expires)
+    .bind(ip)
+    .bind(user_agent)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok((token, user_id))
 }
 
-/// The signed-in user of a session token, if the session is valid and the user active.
+/// The signed-in user of a session token, if the session is valid, used within the idle limit
+/// ([`idle_hours`]) and the user active. A session's last use is written at most every
+/// `TOUCH_MINUTES`, not on every request.
 pub async fn session_user(db: &Db, token: &str) -> Result<Option<Actor>, AppError> {
-    let row = sqlx::query_as::<_, (i64, String, String, String, Option<i64>, Option<String>)>(
-        "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name FROM sessions s JOIN users u ON u.id = s.user_id \
-         LEFT JOIN teams t ON t.id = u.team_id WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",
+    let hash = token_hash(token);
+    let idle_since = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::hours(idle_hours()));
+    let row = sqlx::query_as::<_, (i64, String, String, String, Option<i64>, Option<String>, i64, Option<String>)>(
+        "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name, u.must_change_password, s.last_seen_at FROM sessions s \
+         JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 AND (s.last_seen_at IS NULL OR s.last_seen_at > $3)",
     )
-    .bind(token_hash(token))
+    .bind(&hash)
     .bind(now())
+    .bind(idle_since)
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.map(|(id, email, name, role, team_id, team_name)| Actor {
-        id,
-        email,
-        name,
-        role: Role::parse(&role).unwrap_or(Role::Sales),
-        team_id,
-        team_name,
-    }))
+    let Some((id, email, name, role, team_id, team_name, must_change, seen)) = row else { return Ok(None) };
+    let stale = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::minutes(TOUCH_MINUTES));
+    if seen.is_none_or(|s| s < stale) {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now()).bind(&hash).execute(&db.pool).await?;
+    }
+    let role = Role::parse(&role).unwrap_or(Role::Sales);
+    Ok(Some(Actor { id, email, name, role, team_id, team_name, must_change_password: must_change != 0 }))
 }
 
 pub async fn user_by_id(db: &Db, id: i64) -> Result<Actor, AppError> {
@@ -468,7 +605,7 @@ pub async fn user_by_id(db: &Db, id: i64) -> Result<Actor, AppError> {
     .fetch_optional(&db.pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(Actor { id, email, name, role: Role::parse(&role).unwrap_or(Role::Sales), team_id, team_name })
+    Ok(Actor { id, email, name, role: Role::parse(&role).unwrap_or(Role::Sales), team_id, team_name, must_change_password: false })
 }
 
 pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
@@ -476,4 +613,126 @@ pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Changes the actor's own password: the current one must be right, the new one pass the policy. Every
+/// other session of the user ends (a stolen session does not survive the change); this one stays.
+pub async fn change_password(db: &Db, actor: &Actor, token: &str, current: &str, new: &str) -> Result<(), AppError> {
+    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(actor.id).fetch_one(&db.pool).await?;
+    if !check_password_hash(current, &hash).await? {
+        return Err(field("current_password", Problem::Incorrect));
+    }
+    check_password(new)?;
+    if new == current {
+        return Err(field("password", Problem::SameAsBefore));
+    }
+    let new_hash = hash_password(new).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, password_changed_at = $2, updated_at = $2, version = version + 1 WHERE id = $3")
+        .bind(&new_hash)
+        .bind(now())
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+        .bind(actor.id)
+        .bind(token_hash(token))
+        .execute(&mut *tx)
+        .await?;
+    audit::updated(&mut tx, "user", actor.id, Some(actor), &vec![("password", None)], &vec![("password", Some("changed".into()))]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// An administrator sets a new password for a user, who must choose their own at the next sign-in;
+/// every session of the user ends.
+pub async fn reset_password(db: &Db, actor: &Actor, user_id: i64, password: &str) -> Result<(), AppError> {
+    if actor.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    check_password(password)?;
+    let hash = hash_password(password).await?;
+    let mut tx = db.begin().await?;
+    let n =
+        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 1, updated_at = $2, version = version + 1 WHERE id = $3")
+            .bind(&hash)
+            .bind(now())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    audit::updated(&mut tx, "user", user_id, Some(actor), &vec![("password", None)], &vec![("password", Some("reset".into()))]).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The actor's open sessions, newest use first; `token` marks the one of this request.
+pub async fn sessions(db: &Db, actor: &Actor, token: &str) -> Result<Vec<crate::domain::SessionView>, AppError> {
+    let idle_since = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::hours(idle_hours()));
+    let rows = sqlx::query_as::<_, (String, String, Option<String>, Option<String>, Option<String>)>(
+        "SELECT token_hash, created_at, last_seen_at, ip, user_agent FROM sessions WHERE user_id = $1 AND expires_at > $2 \
+         AND (last_seen_at IS NULL OR last_seen_at > $3) ORDER BY COALESCE(last_seen_at, created_at) DESC LIMIT 100",
+    )
+    .bind(actor.id)
+    .bind(now())
+    .bind(idle_since)
+    .fetch_all(&db.pool)
+    .await?;
+    let current = token_hash(token);
+    Ok(rows
+        .into_iter()
+        .map(|(hash, created_at, last_seen_at, ip, user_agent)| crate::domain::SessionView {
+            current: hash == current,
+            id: hash[..16].to_string(),
+            created_at: crate::clock::to_local(&created_at),
+            last_seen_at: last_seen_at.map(|l| crate::clock::to_local(&l)),
+            ip: ip.unwrap_or_default(),
+            browser: crate::domain::browser_name(user_agent.as_deref().unwrap_or("")),
+        })
+        .collect())
+}
+
+/// Ends one of the actor's sessions by the id `sessions` showed (the start of its token's hash).
+pub async fn end_session(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
+    if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound);
+    }
+    let mut tx = db.begin().await?;
+    let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash LIKE $2")
+        .bind(actor.id)
+        .bind(format!("{id}%"))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+/// A user's sign-in log, newest first: their own for everyone, any user's for administrators.
+pub async fn sign_in_log(db: &Db, actor: &Actor, user_id: i64) -> Result<Vec<crate::domain::SignInEntry>, AppError> {
+    if user_id != actor.id && actor.role != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    let rows = sqlx::query_as::<_, (String, String, Option<String>, String)>(
+        "SELECT at, ip, user_agent, outcome FROM sign_in_log WHERE user_id = $1 ORDER BY at DESC, id DESC LIMIT 200",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, ip, user_agent, outcome)| crate::domain::SignInEntry {
+            at: crate::clock::to_local(&at),
+            ip,
+            browser: crate::domain::browser_name(user_agent.as_deref().unwrap_or("")),
+            outcome,
+        })
+        .collect())
 }

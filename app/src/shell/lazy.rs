@@ -72,6 +72,7 @@ lazy_pages! {
     GoalsRoute => crate::pages::reports::goals::GoalsPageView,
     SearchRoute => crate::pages::search::SearchPage,
     HelpRoute => crate::pages::help::HelpPage,
+    MyAccountRoute => crate::pages::account::AccountPage,
     ImportsRoute => crate::pages::imports::ImportsPage,
     ImportRoute => crate::pages::imports::ImportPage,
     DuplicatesRoute => crate::pages::duplicates::DuplicatesPage,

@@ -116,6 +116,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("goals") view={Lazy::<GoalsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("search") view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("help") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account") view={Lazy::<MyAccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("help/:page") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("imports") view={Lazy::<ImportsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("imports/:id") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
@@ -161,7 +162,15 @@ fn Layout() -> impl IntoView {
             {move || Suspend::new(async move {
                 match session.await {
                     Ok(SessionInfo { user: Some(user), demo, .. }) => {
-                        view! { <Frame user=user demo=demo/> }.into_any()
+                        // A user whose password an administrator reset chooses their own first (the
+                        // server redirects too; this covers navigation inside the app).
+                        let here = leptos_router::hooks::use_location().pathname.get_untracked();
+                        let must_change = user.must_change_password && here != "/account";
+                        view! {
+                            <Frame user=user demo=demo/>
+                            {must_change.then(|| view! { <Redirect path="/account"/> })}
+                        }
+                        .into_any()
                     }
                     Ok(info) => view! { <Redirect path=info.entry_path()/> }.into_any(),
                     Err(_) => view! { <Redirect path="/login"/> }.into_any(),
@@ -219,7 +228,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
             <div class="usermenu">
                 <HelpLink/>
                 <LanguageSwitch/>
-                <span class="username" title=user.email.clone()>{user.name.clone()}</span>
+                <A href="/account" attr:class="username" attr:title=user.email.clone()>{user.name.clone()}</A>
                 <form method="post" action=SignOut::url() on:submit=on_sign_out>
                     <button type="submit" class="btn btn-ghost">{t(M::SignOut)}</button>
                 </form>
