@@ -23,6 +23,12 @@ pub fn insert_rows(backend: Backend, table: &str, columns: &[&str], rows: impl I
     sql
 }
 
+/// A record's owner and the owner's team.
+pub type Owner = (i64, Option<i64>);
+
+/// One record of a batch update: its id, the version it was read at, its values, its owner.
+pub type Pending<'a, V> = (i64, i64, &'a V, Owner);
+
 /// Who writes and when: every update sets `updated_at`, `updated_by` and the next version.
 #[derive(Clone, Copy, Debug)]
 pub struct Stamp<'a> {

@@ -363,6 +363,7 @@ pub async fn list_users(db: &Db, actor: &Actor) -> Result<Vec<UserView>, AppErro
 }
 
 /// Changes role, team and active flag of a user (admin only, versioned). Deactivation ends their sessions.
+#[allow(clippy::too_many_arguments)] // the fields of the admin's row form, each checked here
 pub async fn update_user(
     db: &Db,
     actor: &Actor,

@@ -4,7 +4,7 @@
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::{Sql, Val};
-use crate::db::write::{self, Stamp};
+use crate::db::write::{self, Pending, Stamp};
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_email, optional_phone, required};
@@ -108,7 +108,7 @@ pub(crate) async fn write(
 
 /// Many contacts' writes in one statement: (id, version read, values, owner) each. Returns the
 /// statement and the rows it must update.
-pub(crate) fn write_many(backend: Backend, rows: &[(i64, i64, &Valid, (i64, Option<i64>))], stamp: Stamp<'_>) -> (Sql, u64) {
+pub(crate) fn write_many(backend: Backend, rows: &[Pending<'_, Valid>], stamp: Stamp<'_>) -> (Sql, u64) {
     let rows: Vec<(i64, i64, Vec<Val>)> = rows.iter().map(|(id, version, v, owner)| (*id, *version, row(v, *owner))).collect();
     write::update_rows(backend, "contacts", &COLUMNS, &rows, stamp)
 }

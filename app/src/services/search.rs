@@ -95,7 +95,8 @@ pub async fn reindex_if_needed(db: &Db) -> Result<u64, AppError> {
         |r: &Rec| super::accounts::search_text_of(&r.1, r.2.as_deref(), r.3.as_deref(), r.4.as_deref(), r.5.as_deref(), r.6.as_deref());
     let contacts =
         |r: &Rec| super::contacts::search_text_of(&r.1, r.2.as_deref().unwrap_or(""), r.3.as_deref(), r.4.as_deref(), r.5.as_deref());
-    let tables: [(&str, &str, &(dyn Fn(&Rec) -> String + Sync)); 2] = [
+    type Recipe<'a> = &'a (dyn Fn(&Rec) -> String + Sync);
+    let tables: [(&str, &str, Recipe); 2] = [
         ("accounts", "SELECT id, name, email, phone, pib, mb, city FROM accounts WHERE id > $1 ORDER BY id LIMIT 500", &accounts),
         (
             "contacts",
