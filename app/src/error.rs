@@ -27,6 +27,8 @@ pub enum Problem {
     SameAsBefore,
     /// A value that must match a stored one and does not (the current password).
     Incorrect,
+    /// The user reached the hour's limit of this many e-mails or exports.
+    RateLimited(i64),
     WrongCredentials,
     TooManyAttempts(i64),
     /// A deletion would orphan records: how many depend on it.

@@ -1334,3 +1334,26 @@ async fn passwords_sessions_and_the_sign_in_log(db: Db) {
     assert!(auth::session_user(&db, &fresh).await.unwrap().is_none(), "an idle session ends");
 }
 both!(passwords_sessions_and_the_sign_in_log);
+
+/// Exports are counted per user and hour and refused past the limit (`VEZA_EXPORTS_PER_HOUR`, 60 by
+/// default), saying the limit; each is kept in the user's usage log, which only they and
+/// administrators read. Another user's count is their own.
+async fn exports_are_limited_per_user_and_logged(db: Db) {
+    use app::services::limits::{record, uses, Use};
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let ana = user(&db, "ana@firma.rs", "Ana", "sales", None).await;
+    let boris = user(&db, "boris@firma.rs", "Boris", "sales", None).await;
+    let limit = Use::Export.per_hour();
+    for i in 0..limit {
+        record(&db, &ana, Use::Export, &format!("/export/contacts.xlsx?page={i}")).await.expect("within the limit");
+    }
+    assert_eq!(record(&db, &ana, Use::Export, "/export/contacts.xlsx").await, Err(invalid("export", Problem::RateLimited(limit))));
+    record(&db, &boris, Use::Export, "/export/accounts.csv").await.expect("another user's count is their own");
+    let log = uses(&db, &ana, ana.id).await.unwrap();
+    assert_eq!(log.len() as i64, limit, "the refused export is not logged as taken");
+    assert_eq!((log[0].kind.as_str(), log[0].detail.as_str()), ("export", format!("/export/contacts.xlsx?page={}", limit - 1).as_str()));
+    assert_eq!(uses(&db, &boris, ana.id).await.err(), Some(AppError::NotFound));
+    assert_eq!(uses(&db, &admin, ana.id).await.unwrap().len() as i64, limit);
+}
+both!(exports_are_limited_per_user_and_logged);

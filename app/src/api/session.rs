@@ -1,6 +1,6 @@
 //! Sign-in, sign-out, first-run setup and language choice.
 
-use crate::domain::{SessionUser, SessionView, SignInEntry};
+use crate::domain::{SessionUser, SessionView, SignInEntry, UseEntry};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -81,6 +81,8 @@ pub struct SecurityPage {
     pub must_change_password: bool,
     pub sessions: Vec<SessionView>,
     pub sign_ins: Vec<SignInEntry>,
+    /// E-mails sent and exports taken (the usage log).
+    pub uses: Vec<UseEntry>,
 }
 
 #[server]
@@ -102,6 +104,7 @@ pub async fn get_security(user: Option<i64>) -> Result<SecurityPage, AppError> {
         must_change_password: own && actor.must_change_password,
         sessions,
         sign_ins: auth::sign_in_log(&req.db, &actor, user_id).await?,
+        uses: crate::services::limits::uses(&req.db, &actor, user_id).await?,
     })
 }
 

@@ -106,6 +106,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0013_account_security.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 14,
+        name: "usage log",
+        sqlite: include_str!("../../../migrations/sqlite/0014_usage_log.sql"),
+        postgres: include_str!("../../../migrations/postgres/0014_usage_log.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

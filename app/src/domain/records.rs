@@ -68,6 +68,16 @@ pub struct SignInEntry {
     pub outcome: String,
 }
 
+/// One e-mail sent or export taken by a user (the usage log).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UseEntry {
+    pub at: String,
+    /// `email` or `export`.
+    pub kind: String,
+    /// The recipient, or the export's address.
+    pub detail: String,
+}
+
 /// A browser and system in a few words from a User-Agent ("Firefox on Windows"); "" if unknown.
 pub fn browser_name(user_agent: &str) -> String {
     let ua = user_agent.to_ascii_lowercase();

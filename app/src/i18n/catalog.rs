@@ -326,6 +326,11 @@ catalog! {
     PCommonPassword => "is one of the passwords every attacker tries first; choose a less common one", "je među lozinkama koje napadači prve probaju; izaberite ređu";
     PSameAsBefore => "is the same as the current one", "je ista kao sadašnja";
     PIncorrect => "is not correct", "nije tačna";
+    PRateLimited => "You have reached the hourly limit of", "Dostigli ste ograničenje po satu od";
+    TryLater => "Please try again later, or ask an administrator.", "Pokušajte ponovo kasnije ili se obratite administratoru.";
+    UsageLog => "E-mails sent and exports", "Poslate e-poruke i izvozi";
+    UseEmail => "e-mail", "e-poruka";
+    UseExport => "export", "izvoz";
     CurrentPassword => "Current password", "Sadašnja lozinka";
     NewPassword => "New password", "Nova lozinka";
     MyAccount => "My account", "Moj nalog";

@@ -145,6 +145,7 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::CommonPassword => lang.t(M::PCommonPassword).into(),
         Problem::SameAsBefore => lang.t(M::PSameAsBefore).into(),
         Problem::Incorrect => lang.t(M::PIncorrect).into(),
+        Problem::RateLimited(n) => format!("{} {}. {}", lang.t(M::PRateLimited), f(lang, *n), lang.t(M::TryLater)),
         Problem::WrongCredentials => lang.t(M::PWrongCredentials).into(),
         Problem::TooManyAttempts(m) => format!("{} {}", lang.t(M::PTooManyAttempts), m),
         Problem::InUse(n) => format!("{} {}", lang.t(M::PInUse), f(lang, *n)),
@@ -178,7 +179,8 @@ pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
         | Problem::CannotChangeSelf
         | Problem::SendFailed
         | Problem::NotConfigured
-        | Problem::PossibleDuplicate(_) => problem_text(lang, problem),
+        | Problem::PossibleDuplicate(_)
+        | Problem::RateLimited(_) => problem_text(lang, problem),
         _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
     }
 }

@@ -7,7 +7,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::TextField;
 use crate::components::toast::use_toasts;
 use crate::components::{ErrorBanner, Loading};
-use crate::domain::{SessionView, SignInEntry};
+use crate::domain::{SessionView, SignInEntry, UseEntry};
 use crate::i18n::labels::error_text;
 use crate::i18n::{format_local, Lang, M};
 use leptos::prelude::*;
@@ -59,6 +59,7 @@ fn Security(
             {page.own.then(|| view! { <Sessions sessions=page.sessions.clone() end=end/> })}
         </div>
         <SignIns entries=page.sign_ins/>
+        <Uses entries=page.uses/>
     }
 }
 
@@ -180,6 +181,33 @@ fn SignIns(entries: Vec<SignInEntry>) -> impl IntoView {
                                     <td>{e.ip.clone()}</td>
                                     <td>{e.browser.clone()}</td>
                                     <td>{t(outcome)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn Uses(entries: Vec<UseEntry>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <section class="card">
+            <h2>{t(M::UsageLog)}</h2>
+            <table class="table" id="usage">
+                <tbody>
+                    {entries
+                        .into_iter()
+                        .map(|e| {
+                            let kind = if e.kind == "email" { M::UseEmail } else { M::UseExport };
+                            view! {
+                                <tr>
+                                    <td>{when(lang, &e.at)}</td>
+                                    <td>{t(kind)}</td>
+                                    <td class="wrap">{e.detail.clone()}</td>
                                 </tr>
                             }
                         })

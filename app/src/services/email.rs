@@ -55,6 +55,7 @@ pub async fn send(db: &Db, mailer: Option<&Mailer>, actor: &Actor, input: &Email
             tracing::warn!(error = %e, "e-mail could not be built");
             field("body", Problem::InvalidChoice)
         })?;
+    super::limits::record(db, actor, super::limits::Use::Email, &email).await?;
     mailer.transport.send(message).await.map_err(|e| {
         tracing::warn!(error = %e, "SMTP send failed");
         field("email_to", Problem::SendFailed)

@@ -22,6 +22,7 @@ pub mod guide;
 pub mod ical;
 pub mod imports;
 pub mod leads;
+pub mod limits;
 pub mod listing;
 pub mod lookups;
 pub mod matching;

@@ -6,7 +6,7 @@ use app::api::ctx::AppState;
 use app::error::AppError;
 use app::i18n::Lang;
 use app::services::export::{self, ExportList};
-use axum::extract::{Path, Query, State};
+use axum::extract::{OriginalUri, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,12 +21,16 @@ async fn export_list(
     State(state): State<AppState>,
     Visitor(actor): Visitor,
     Language(lang): Language,
+    OriginalUri(uri): OriginalUri,
     Path(file): Path<String>,
     Query(q): Query<app::domain::ListQuery>,
 ) -> Response {
     let Some(actor) = actor else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Err(refused) = counted(&state, &actor, &uri, lang).await {
+        return refused;
+    }
     if let Some(format) = file.strip_prefix("search.") {
         return export_search(&state, &actor, &q.q, format, lang).await;
     }
@@ -42,6 +46,18 @@ async fn export_list(
     };
     let sheet = export::Sheet { name: list.code().into(), headers: headers_row, rows };
     download(&format!("{}-{}", list.code(), app::db::today()), &format, lang, &[sheet])
+}
+
+/// Records the export in the user's usage log, or answers 429 (the hour's limit reached, in words).
+async fn counted(state: &AppState, actor: &app::services::Actor, uri: &axum::http::Uri, lang: Lang) -> Result<(), Response> {
+    use app::services::limits::{record, Use};
+    match record(&state.db, actor, Use::Export, &uri.to_string()).await {
+        Ok(()) => Ok(()),
+        Err(e @ AppError::Validation { .. }) => {
+            Err((StatusCode::TOO_MANY_REQUESTS, app::i18n::labels::error_text(lang, &e)).into_response())
+        }
+        Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+    }
 }
 
 /// The tables as a CSV or XLSX download (`format`: "csv" or "xlsx") named `name`.
@@ -96,6 +112,7 @@ async fn export_report(
     State(state): State<AppState>,
     Visitor(actor): Visitor,
     Language(lang): Language,
+    OriginalUri(uri): OriginalUri,
     Path(file): Path<String>,
     Query(q): Query<app::domain::reports::ReportQuery>,
     Query(day): Query<OnDay>,
@@ -103,6 +120,9 @@ async fn export_report(
     let Some(actor) = actor else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    if let Err(refused) = counted(&state, &actor, &uri, lang).await {
+        return refused;
+    }
     let Some((kind, format)) = file.rsplit_once('.') else {
         return StatusCode::NOT_FOUND.into_response();
     };

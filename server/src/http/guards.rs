@@ -41,6 +41,25 @@ fn status_of_error_body(body: &[u8]) -> Option<StatusCode> {
     })
 }
 
+/// The largest body a server function or form may send; file uploads (`/files`, `/imports/upload`)
+/// have limits of their own.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+/// Refuses a larger body with 413 before reading it, and stops reading one that grows past the limit
+/// without declaring its length, so no request can make the server hold more.
+pub async fn limit_bodies(req: Request<Body>, next: Next) -> Response {
+    let path = req.uri().path();
+    if req.method() == Method::GET || path == "/files" || path == "/imports/upload" {
+        return next.run(req).await;
+    }
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT) {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    }
+    let (parts, body) = req.into_parts();
+    next.run(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, BODY_LIMIT)))).await
+}
+
 /// Refuses cross-site POSTs (server functions and uploads): the Origin (or, lacking it, the Referer) must
 /// name this host.
 pub async fn origin_guard(req: Request<Body>, next: Next) -> Response {
@@ -139,6 +158,25 @@ mod tests {
         assert_eq!(status_of_error_body(&body(AppError::Unauthorized)), Some(StatusCode::UNAUTHORIZED));
         assert_eq!(status_of_error_body(&body(AppError::Internal)), Some(StatusCode::INTERNAL_SERVER_ERROR));
         assert_eq!(status_of_error_body(b"<html>panic</html>"), None);
+    }
+
+    #[tokio::test]
+    async fn large_bodies_are_refused_before_they_are_read() {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route("/api/echo", axum::routing::post(|body: axum::body::Bytes| async move { body.len().to_string() }))
+            .layer(axum::middleware::from_fn(limit_bodies));
+        let post = |len: usize, declare: bool| {
+            let mut b = Request::builder().method("POST").uri("/api/echo");
+            if declare {
+                b = b.header(header::CONTENT_LENGTH, len);
+            }
+            b.body(Body::from(vec![b'a'; len])).unwrap()
+        };
+        assert_eq!(app.clone().oneshot(post(1000, true)).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(app.clone().oneshot(post(BODY_LIMIT + 1, true)).await.unwrap().status(), StatusCode::PAYLOAD_TOO_LARGE);
+        // Without a declared length the reading stops at the limit.
+        assert_ne!(app.clone().oneshot(post(BODY_LIMIT + 1, false)).await.unwrap().status(), StatusCode::OK);
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), guards::request_cache))
         .layer(middleware::from_fn(guards::error_status))
         .layer(middleware::from_fn(guards::origin_guard))
+        .layer(middleware::from_fn(guards::limit_bodies))
         .layer(axum::Extension(fn_state))
         .with_state(state);
     guards::browser_protections(router, secure)
