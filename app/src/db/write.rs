@@ -29,6 +29,53 @@ pub type Owner = (i64, Option<i64>);
 /// One record of a batch update: its id, the version it was read at, its values, its owner.
 pub type Pending<'a, V> = (i64, i64, &'a V, Owner);
 
+/// The columns every new record has besides its data, in the order of [`Origin::values`].
+pub const NEW_COLUMNS: [&str; 7] = ["is_demo", "created_at", "created_by", "updated_at", "updated_by", "version", "import_id"];
+
+/// Where new records come from: when, by whom, demo data or not, and the import that made them.
+pub struct Origin<'a> {
+    pub at: &'a str,
+    pub by: i64,
+    pub demo: bool,
+    pub import_id: Option<i64>,
+}
+
+impl Origin<'_> {
+    fn values(&self) -> [Val; 7] {
+        let (at, by) = (Val::from(self.at), Val::from(self.by));
+        [Val::from(self.demo as i64), at.clone(), by.clone(), at, by, Val::from(1), Val::from(self.import_id)]
+    }
+}
+
+/// A table's writes as its service declares them, once: the table, the columns a record fills, and
+/// how a validated record `V` with its owner becomes their values. Every write of the table — a form's,
+/// a merge's, an import's many rows, an undo's — goes through [`Table::insert`], [`Table::write`] or
+/// [`Table::write_many`].
+pub struct Table<V> {
+    pub name: &'static str,
+    pub columns: &'static [&'static str],
+    pub row: fn(&V, Owner) -> Vec<Val>,
+}
+
+impl<V> Table<V> {
+    /// An INSERT of new records, one statement for all `rows` (each a validated record and its owner).
+    pub fn insert(&self, backend: Backend, rows: &[(&V, Owner)], origin: &Origin) -> Sql {
+        let columns: Vec<&str> = self.columns.iter().chain(&NEW_COLUMNS).copied().collect();
+        insert_rows(backend, self.name, &columns, rows.iter().map(|(v, owner)| [(self.row)(v, *owner), origin.values().to_vec()].concat()))
+    }
+
+    /// Writes `v`, owned by `owner`, over record `id` as it was at `version` (a Conflict if it changed).
+    pub async fn write(&self, tx: &mut Tx, id_version: (i64, i64), v: &V, owner: Owner, stamp: Stamp<'_>) -> Result<(), AppError> {
+        update_row(tx, self.name, self.columns, (self.row)(v, owner), id_version, stamp).await
+    }
+
+    /// Many records' writes in one statement; returns it and the rows it must update.
+    pub fn write_many(&self, backend: Backend, rows: &[Pending<'_, V>], stamp: Stamp<'_>) -> (Sql, u64) {
+        let rows: Vec<(i64, i64, Vec<Val>)> = rows.iter().map(|(id, version, v, owner)| (*id, *version, (self.row)(v, *owner))).collect();
+        update_rows(backend, self.name, self.columns, &rows, stamp)
+    }
+}
+
 /// Who writes and when: every update sets `updated_at`, `updated_by` and the next version.
 #[derive(Clone, Copy, Debug)]
 pub struct Stamp<'a> {

@@ -68,8 +68,11 @@ fn ChangePasswordForm(change: ServerAction<ChangePassword>, must_change: bool) -
     let lang = use_lang();
     let toasts = use_toasts();
     let error = Signal::derive(move || change.value().get().and_then(|r| r.err()));
+    // The form is built anew when the page's data come back after a change: only a change made since
+    // this form was built is announced.
+    let built_at = change.version().get_untracked();
     Effect::new(move || {
-        if matches!(change.value().get(), Some(Ok(()))) {
+        if change.version().get() > built_at && matches!(change.value().get(), Some(Ok(()))) {
             toasts.push(lang.t(M::PasswordChanged).to_string(), false);
             // A user who had to change it goes on to the app (every page was closed to them).
             if must_change {

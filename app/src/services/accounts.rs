@@ -4,7 +4,7 @@
 use super::listing::{self, SortColumn};
 use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::{Sql, Val};
-use crate::db::write::{self, Pending, Stamp};
+use crate::db::write::{self, Stamp};
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::ids::{mb_is_valid, pib_is_valid};
 use crate::domain::text::{search_key, search_text};
@@ -60,8 +60,8 @@ impl Valid {
 
 /// The columns an account's write fills, in the order of [`row`]: its data with the keys derived from
 /// it (the name's sort key, the search text), then its owner. Every write of an account — create, edit,
-/// merge, import (many rows to a statement) and import undo — goes through [`insert_statement`],
-/// [`write`] or [`write_many`] with this list, so a new column is added here and nowhere else.
+/// merge, import (many rows to a statement) and import undo — goes
+/// through [`TABLE`], so a new column is added here and nowhere else.
 const COLUMNS: [&str; 16] = [
     "name",
     "search_key",
@@ -81,11 +81,8 @@ const COLUMNS: [&str; 16] = [
     "team_id",
 ];
 
-/// The columns of a new account besides [`COLUMNS`], in the order of [`Origin::values`].
-const NEW_COLUMNS: [&str; 7] = ["is_demo", "created_at", "created_by", "updated_at", "updated_by", "version", "import_id"];
-
 /// An account's values in [`COLUMNS`]' order, owned by `(owner, team)`.
-fn row(v: &Valid, (owner, team): (i64, Option<i64>)) -> Vec<Val> {
+fn row(v: &Valid, (owner, team): write::Owner) -> Vec<Val> {
     let mut row = vec![Val::from(v.name.clone()), Val::from(search_key(&v.name)), Val::from(v.category.map(|c| c.code().to_string()))];
     row.extend(
         [&v.industry, &v.region, &v.city, &v.address, &v.phone, &v.email, &v.website, &v.pib, &v.mb, &v.notes]
@@ -95,44 +92,8 @@ fn row(v: &Valid, (owner, team): (i64, Option<i64>)) -> Vec<Val> {
     row
 }
 
-/// Where new accounts come from: when, by whom, demo data or not, and the import that made them.
-pub(crate) struct Origin<'a> {
-    pub at: &'a str,
-    pub by: i64,
-    pub demo: bool,
-    pub import_id: Option<i64>,
-}
-
-impl Origin<'_> {
-    fn values(&self) -> [Val; 7] {
-        let (at, by) = (Val::from(self.at), Val::from(self.by));
-        [Val::from(self.demo as i64), at.clone(), by.clone(), at, by, Val::from(1), Val::from(self.import_id)]
-    }
-}
-
-/// An INSERT of new accounts, one statement for all `rows` (each a validated account and its owner).
-pub(crate) fn insert_statement(backend: Backend, rows: &[(&Valid, (i64, Option<i64>))], origin: &Origin) -> Sql {
-    let columns: Vec<&str> = COLUMNS.iter().chain(&NEW_COLUMNS).copied().collect();
-    write::insert_rows(backend, "accounts", &columns, rows.iter().map(|(v, owner)| [row(v, *owner), origin.values().to_vec()].concat()))
-}
-
-/// Writes `v`, owned by `owner`, over account `id` as it was at `version` (a Conflict if it changed).
-pub(crate) async fn write(
-    tx: &mut Tx,
-    (id, version): (i64, i64),
-    v: &Valid,
-    owner: (i64, Option<i64>),
-    stamp: Stamp<'_>,
-) -> Result<(), AppError> {
-    write::update_row(tx, "accounts", &COLUMNS, row(v, owner), (id, version), stamp).await
-}
-
-/// Many accounts' writes in one statement: (id, version read, values, owner) each. Returns the
-/// statement and the rows it must update.
-pub(crate) fn write_many(backend: Backend, rows: &[Pending<'_, Valid>], stamp: Stamp<'_>) -> (Sql, u64) {
-    let rows: Vec<(i64, i64, Vec<Val>)> = rows.iter().map(|(id, version, v, owner)| (*id, *version, row(v, *owner))).collect();
-    write::update_rows(backend, "accounts", &COLUMNS, &rows, stamp)
-}
+/// Every write of an account: [`COLUMNS`] filled by [`row`].
+pub(crate) const TABLE: write::Table<Valid> = write::Table { name: "accounts", columns: &COLUMNS, row };
 
 impl Valid {
     /// An account's data as stored (codes as the database keeps them), for writing it back unchanged
@@ -325,8 +286,8 @@ pub async fn create(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result<i64, AppError> {
     let (owner, team) = visibility::resolve_owner(tx, actor, v.owner_id).await?;
     let ts = now();
-    let origin = Origin { at: &ts, by: actor.id, demo, import_id: None };
-    let mut insert = insert_statement(Backend::of(tx), &[(v, (owner, team))], &origin);
+    let origin = write::Origin { at: &ts, by: actor.id, demo, import_id: None };
+    let mut insert = TABLE.insert(Backend::of(tx), &[(v, (owner, team))], &origin);
     let (id,): (i64,) = insert.push(" RETURNING id").query_as().fetch_one(&mut **tx).await?;
     write_types(tx, id, &v.types).await?;
     audit::created(tx, "account", id, Some(actor), &audit_fields(v, owner)).await?;
@@ -346,7 +307,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
     crate::domain::check_version(old.version, version)?;
     let (owner, team) = visibility::resolve_owner(&mut tx, actor, v.owner_id.or(Some(old.owner_id))).await?;
     let ts = now();
-    write(&mut tx, (id, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
+    TABLE.write(&mut tx, (id, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
     write_types(&mut tx, id, &v.types).await?;
     let old_valid = Valid {
         name: old.name,

@@ -514,7 +514,7 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
         ImportEntity::Account => {
             let v = super::accounts::validate(&super::imports::forms::account_input(&get))?;
             let (owner, team, version) = current[&s];
-            super::accounts::write(&mut tx, (s, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
+            super::accounts::TABLE.write(&mut tx, (s, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
             // The survivor takes every relationship type of the others.
             sqlx::query(&format!(
                 "INSERT INTO account_types (account_id, type) SELECT DISTINCT $1, t.type FROM account_types t WHERE t.{} \
@@ -581,7 +581,7 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
             let mut v = super::contacts::validate(&super::imports::forms::contact_input(&get))?;
             v.account_id = account_id;
             let (owner, team, version) = current[&s];
-            super::contacts::write(&mut tx, (s, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
+            super::contacts::TABLE.write(&mut tx, (s, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
             // A meeting both attended keeps one attendance.
             sqlx::query(&format!(
                 "DELETE FROM activity_attendees WHERE {} AND activity_id IN (SELECT activity_id FROM activity_attendees WHERE contact_id = $1)",

@@ -10,7 +10,7 @@ use super::analyze::{check_batch, Checked, Setup};
 use super::forms::{account_input, activity_input, contact_input, lead_input, opportunity_input, product_input, write_values, DealRefs};
 use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::sql::Sql;
-use crate::db::write::Stamp;
+use crate::db::write::{Origin, Stamp};
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::imports::{Decision, FieldPolicy, ImportEntity};
 use crate::domain::validate::field;
@@ -122,7 +122,7 @@ async fn insert_many(
 ) -> Result<Vec<i64>, AppError> {
     let mut sql = match imp.entity() {
         ImportEntity::Account => {
-            let origin = accounts::Origin { at: ts, by: actor.id, demo: false, import_id: Some(imp.id) };
+            let origin = Origin { at: ts, by: actor.id, demo: false, import_id: Some(imp.id) };
             let rows: Vec<(&accounts::Valid, (i64, Option<i64>))> = chunk
                 .iter()
                 .map(|(v, owner)| match v {
@@ -130,10 +130,10 @@ async fn insert_many(
                     _ => Err(AppError::Internal),
                 })
                 .collect::<Result<_, _>>()?;
-            accounts::insert_statement(backend, &rows, &origin)
+            accounts::TABLE.insert(backend, &rows, &origin)
         }
         ImportEntity::Contact => {
-            let origin = contacts::Origin { at: ts, by: actor.id, demo: false, import_id: Some(imp.id) };
+            let origin = Origin { at: ts, by: actor.id, demo: false, import_id: Some(imp.id) };
             let rows: Vec<(&contacts::Valid, (i64, Option<i64>))> = chunk
                 .iter()
                 .map(|(v, owner)| match v {
@@ -141,7 +141,7 @@ async fn insert_many(
                     _ => Err(AppError::Internal),
                 })
                 .collect::<Result<_, _>>()?;
-            contacts::insert_statement(backend, &rows, &origin)
+            contacts::TABLE.insert(backend, &rows, &origin)
         }
         _ => return Err(AppError::Internal),
     };
@@ -326,7 +326,7 @@ async fn write_updates(tx: &mut Tx, actor: &Actor, entity: ImportEntity, rows: &
                         _ => None,
                     })
                     .collect();
-                accounts::write_many(backend, &rows, stamp)
+                accounts::TABLE.write_many(backend, &rows, stamp)
             }
             _ => {
                 let rows: Vec<_> = chunk
@@ -336,7 +336,7 @@ async fn write_updates(tx: &mut Tx, actor: &Actor, entity: ImportEntity, rows: &
                         _ => None,
                     })
                     .collect();
-                contacts::write_many(backend, &rows, stamp)
+                contacts::TABLE.write_many(backend, &rows, stamp)
             }
         };
         // The records were read (on Postgres locked) in this transaction: a mismatch is a fault, and the

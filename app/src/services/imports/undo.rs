@@ -128,12 +128,12 @@ async fn restore(
     let stamp = Stamp { at: &ts, by: stamp_by };
     match entity {
         ImportEntity::Account => {
-            accounts::write(tx, (id, version), &accounts::Valid::from_stored(b), (owner, team), stamp).await?;
+            accounts::TABLE.write(tx, (id, version), &accounts::Valid::from_stored(b), (owner, team), stamp).await?;
         }
         ImportEntity::Contact => {
             // The contact keeps the account it has now: an import's undo puts back its fields.
             let account = now_values.get("account_id").cloned().flatten().and_then(|a| a.parse().ok());
-            contacts::write(tx, (id, version), &contacts::Valid::from_stored(b, account), (owner, team), stamp).await?;
+            contacts::TABLE.write(tx, (id, version), &contacts::Valid::from_stored(b, account), (owner, team), stamp).await?;
         }
         ImportEntity::Lead | ImportEntity::Product | ImportEntity::Opportunity | ImportEntity::Activity => {
             write_values(tx, actor, entity, (id, version), &b, owner, names).await?;
