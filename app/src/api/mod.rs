@@ -158,8 +158,18 @@ pub mod ctx {
         pub fn client_ip(&self) -> String {
             let Some(p) = self.parts.as_ref() else { return "unknown".into() };
             let peer = p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
-            let forwarded = p.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
-            crate::domain::net::client_address(peer, forwarded, trusted_proxies())
+            // Every X-Forwarded-For line, in order: a proxy may add its own line instead of appending.
+            let forwarded: Vec<&str> = p.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+            let forwarded = forwarded.join(",");
+            if !forwarded.is_empty() && trusted_proxies().is_empty() {
+                static WARNED: std::sync::Once = std::sync::Once::new();
+                WARNED.call_once(|| {
+                    tracing::warn!(
+                        "requests carry X-Forwarded-For but VEZA_TRUSTED_PROXIES is empty: behind a proxy every client shares its address"
+                    )
+                });
+            }
+            crate::domain::net::client_address(peer, (!forwarded.is_empty()).then_some(forwarded.as_str()), trusted_proxies())
                 .map(|ip| ip.to_string())
                 .unwrap_or_else(|| "unknown".into())
         }

@@ -76,6 +76,19 @@ pub fn client_address(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted
     Some(client)
 }
 
+/// What sign-in throttling counts an address as: an IPv4 address itself, an IPv6 address by its /64
+/// network (one host can use any address of it).
+pub fn throttle_key(ip: &str) -> String {
+    match ip.parse::<IpAddr>().map(canonical) {
+        Ok(IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,6 +112,15 @@ mod tests {
         assert_eq!(client_address(ip("127.0.0.1"), Some("nonsense"), &proxies), ip("127.0.0.1"));
         // A dual-stack socket's IPv4 address.
         assert_eq!(client_address(ip("::ffff:127.0.0.1"), Some("198.51.100.9"), &proxies), ip("198.51.100.9"));
+    }
+
+    #[test]
+    fn an_ipv6_client_is_throttled_by_its_network() {
+        assert_eq!(throttle_key("2001:db8:1:2:aaaa::1"), throttle_key("2001:db8:1:2:bbbb::9"));
+        assert_ne!(throttle_key("2001:db8:1:2::1"), throttle_key("2001:db8:1:3::1"));
+        assert_eq!(throttle_key("198.51.100.7"), "198.51.100.7");
+        assert_eq!(throttle_key("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(throttle_key("unknown"), "unknown");
     }
 
     #[test]

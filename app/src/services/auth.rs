@@ -458,6 +458,9 @@ pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(
 pub async fn sign_in_from(db: &Db, email: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<(String, i64), AppError> {
     let email = email.trim().to_lowercase();
     let user_agent = user_agent.map(|u| u.chars().take(300).collect::<String>());
+    if email.len() > 254 {
+        return Err(field("password", Problem::WrongCredentials));
+    }
     let outcome = sign_in_checked(db, &email, password, ip, user_agent.as_deref()).await;
     let logged = match &outcome {
         Ok(_) => Some("ok"),
@@ -495,6 +498,8 @@ async fn log_sign_in(db: &Db, email: &str, ip: &str, user_agent: Option<&str>, o
 
 async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<(String, i64), AppError> {
     let email = email.to_string();
+    // The throttle counts an IPv6 client by its /64 network: one host has as many addresses as it likes.
+    let ip = &crate::domain::net::throttle_key(ip);
     let since = (chrono::Utc::now() - chrono::Duration::minutes(LOCKOUT_MINUTES)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     let mut tx = db.begin().await?;
     if db.backend == crate::db::Backend::Postgres {
@@ -515,7 +520,7 @@ async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_ag
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;
-    if pair_failures >= MAX_FAILURES || ip_failures >= MAX_FAILURES * 4 {
+    if pair_failures >= MAX_FAILURES {
         return Err(field("password", Problem::TooManyAttempts(LOCKOUT_MINUTES)));
     }
     let attempt: i64 = sqlx::query("INSERT INTO login_attempts (email, ip, at, success) VALUES ($1, $2, $3, 0) RETURNING id")
@@ -526,7 +531,9 @@ async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_ag
         .await?
         .try_get("id")?;
     tx.commit().await?;
-    let delay = sign_in_delay(email_failures);
+    // Many failures from one address at any e-mails slow that address (behind a proxy that is not in
+    // VEZA_TRUSTED_PROXIES every user shares one address: slowed, never refused).
+    let delay = sign_in_delay(email_failures).max(sign_in_delay(ip_failures - MAX_FAILURES * 3));
     if delay > 0 {
         tokio::time::sleep(std::time::Duration::from_secs(delay)).await;
     }
@@ -592,7 +599,12 @@ pub async fn session_user(db: &Db, token: &str) -> Result<Option<Actor>, AppErro
     let Some((id, email, name, role, team_id, team_name, must_change, seen)) = row else { return Ok(None) };
     let stale = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::minutes(TOUCH_MINUTES));
     if seen.is_none_or(|s| s < stale) {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now()).bind(&hash).execute(&db.pool).await?;
+        // Only bookkeeping: a busy database must not sign the user out.
+        let touched =
+            sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2").bind(now()).bind(&hash).execute(&db.pool).await;
+        if let Err(e) = touched {
+            tracing::warn!(error = %e, "a session's last use was not recorded");
+        }
     }
     let role = Role::parse(&role).unwrap_or(Role::Sales);
     Ok(Some(Actor { id, email, name, role, team_id, team_name, must_change_password: must_change != 0 }))
@@ -629,12 +641,21 @@ pub async fn change_password(db: &Db, actor: &Actor, token: &str, current: &str,
     }
     let new_hash = hash_password(new).await?;
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 0, password_changed_at = $2, updated_at = $2, version = version + 1 WHERE id = $3")
-        .bind(&new_hash)
-        .bind(now())
-        .bind(actor.id)
-        .execute(&mut *tx)
-        .await?;
+    // Only over the password just checked: a reset or another change meanwhile wins.
+    let changed = sqlx::query(
+        "UPDATE users SET password_hash = $1, must_change_password = 0, password_changed_at = $2, updated_at = $2, version = version + 1 \
+         WHERE id = $3 AND password_hash = $4",
+    )
+    .bind(&new_hash)
+    .bind(now())
+    .bind(actor.id)
+    .bind(&hash)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 0 {
+        return Err(AppError::Conflict);
+    }
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(actor.id)
         .bind(token_hash(token))
@@ -699,6 +720,7 @@ pub async fn sessions(db: &Db, actor: &Actor, token: &str) -> Result<Vec<crate::
 
 /// Ends one of the actor's sessions by the id `sessions` showed (the start of its token's hash).
 pub async fn end_session(db: &Db, actor: &Actor, id: &str) -> Result<(), AppError> {
+    let id = id.to_ascii_lowercase();
     if id.len() != 16 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::NotFound);
     }

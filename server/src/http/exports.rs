@@ -28,17 +28,17 @@ async fn export_list(
     let Some(actor) = actor else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if let Err(refused) = counted(&state, &actor, &uri, lang).await {
-        return refused;
-    }
     if let Some(format) = file.strip_prefix("search.") {
-        return export_search(&state, &actor, &q.q, format, lang).await;
+        return export_search(&state, &actor, &q.q, format, lang, &uri).await;
     }
     let Some((list, format)) = file.rsplit_once('.').and_then(|(l, f)| ExportList::parse(l).map(|l| (l, f.to_string()))) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if !matches!(format.as_str(), "csv" | "xlsx") {
         return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Err(refused) = counted(&state, &actor, &uri, lang).await {
+        return refused;
     }
     let (headers_row, rows) = match export::table(&state.db, &actor, list, &q, lang).await {
         Ok(t) => t,
@@ -75,9 +75,19 @@ fn download(name: &str, format: &str, lang: Lang, sheets: &[export::Sheet]) -> R
 
 /// `/export/search.xlsx?q=…` (or `.csv`): every record the search text finds that the user may see —
 /// accounts, contacts, leads and opportunities, each kind a worksheet with its list's columns.
-async fn export_search(state: &AppState, actor: &app::services::Actor, text: &str, format: &str, lang: Lang) -> Response {
+async fn export_search(
+    state: &AppState,
+    actor: &app::services::Actor,
+    text: &str,
+    format: &str,
+    lang: Lang,
+    uri: &axum::http::Uri,
+) -> Response {
     if text.trim().is_empty() || !matches!(format, "csv" | "xlsx") {
         return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Err(refused) = counted(state, actor, uri, lang).await {
+        return refused;
     }
     let q = app::domain::ListQuery { q: text.to_string(), ..Default::default() };
     let mut sheets = Vec::new();
@@ -120,14 +130,14 @@ async fn export_report(
     let Some(actor) = actor else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if let Err(refused) = counted(&state, &actor, &uri, lang).await {
-        return refused;
-    }
     let Some((kind, format)) = file.rsplit_once('.') else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if !matches!(format, "csv" | "xlsx") {
         return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Err(refused) = counted(&state, &actor, &uri, lang).await {
+        return refused;
     }
     let db = &state.db;
     let sheets: Result<(String, Vec<export::Sheet>), AppError> = async {

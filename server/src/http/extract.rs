@@ -19,7 +19,9 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(token) = cookie_in(&parts.headers, SESSION_COOKIE) else { return Ok(Visitor(None)) };
-        Ok(Visitor(app::services::auth::session_user(&state.db, &token).await.ok().flatten()))
+        // A user whose password an administrator reset gets nothing until they choose their own.
+        let user = app::services::auth::session_user(&state.db, &token).await.ok().flatten();
+        Ok(Visitor(user.filter(|u| !u.must_change_password)))
     }
 }
 

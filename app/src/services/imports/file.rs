@@ -178,10 +178,16 @@ fn xlsx_to_csv(bytes: &[u8]) -> Result<Vec<u8>, AppError> {
     let mut rows: Vec<Vec<(u32, String)>> = Vec::new();
     let mut row_at = None;
     let (mut first_col, mut last_col) = (u32::MAX, 0u32);
+    // What the cells hold once laid out: a shared string counts each time a cell repeats it.
+    let mut kept = 0usize;
     while let Some(cell) = cells.next_cell().map_err(not_xlsx)? {
         let text = cell_text(cell.get_value());
         if text.trim().is_empty() {
             continue;
+        }
+        kept += text.len() + 1;
+        if kept > limit {
+            return Err(field("file", Problem::UnpacksTooLarge((limit >> 20) as i64)));
         }
         let (r, c) = cell.get_position();
         (first_col, last_col) = (first_col.min(c), last_col.max(c));

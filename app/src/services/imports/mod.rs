@@ -142,9 +142,15 @@ pub async fn upload(db: &Db, actor: &Actor, entity: ImportEntity, file_name: &st
     // time per server, so uploads cannot starve the requests of everyone else.
     let rec = {
         static PARSING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-        let _turn = PARSING.acquire().await.map_err(|_| AppError::Internal)?;
+        // The turn moves into the parsing thread: it ends when parsing does, even if the request is gone.
+        let turn = PARSING.acquire().await.map_err(|_| AppError::Internal)?;
         let file_name = name.clone();
-        tokio::task::spawn_blocking(move || file::recognise(&file_name, bytes)).await.map_err(|_| AppError::Internal)??
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            file::recognise(&file_name, bytes)
+        })
+        .await
+        .map_err(|_| AppError::Internal)??
     };
     let mut tx = db.begin().await?;
     let id: i64 = sqlx::query(
