@@ -9,7 +9,7 @@ use crate::components::toast::use_toasts;
 use crate::components::{ErrorBanner, Loading};
 use crate::domain::{SessionView, SignInEntry, UseEntry};
 use crate::i18n::labels::error_text;
-use crate::i18n::{format_local, Lang, M};
+use crate::i18n::{format_local, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -113,11 +113,6 @@ fn ResetPasswordForm(reset: ServerAction<ResetPassword>, user_id: i64) -> impl I
     }
 }
 
-/// A moment the server gave in the company's time zone ("2026-12-07T09:30").
-fn when(lang: Lang, local: &str) -> String {
-    format_local(lang, local)
-}
-
 #[component]
 fn Sessions(sessions: Vec<SessionView>, end: ServerAction<EndSession>) -> impl IntoView {
     let lang = use_lang();
@@ -135,8 +130,8 @@ fn Sessions(sessions: Vec<SessionView>, end: ServerAction<EndSession>) -> impl I
                             <tr>
                                 <td>{s.browser.clone()}</td>
                                 <td>{s.ip.clone()}</td>
-                                <td>{when(lang, &s.created_at)}</td>
-                                <td>{s.last_seen_at.as_deref().map(|l| when(lang, l)).unwrap_or_default()}</td>
+                                <td>{format_local(lang, &s.created_at)}</td>
+                                <td>{s.last_seen_at.as_deref().map(|l| format_local(lang, l)).unwrap_or_default()}</td>
                                 <td>
                                     {if s.current {
                                         view! { <span class="badge">{t(M::ThisBrowser)}</span> }.into_any()
@@ -180,7 +175,7 @@ fn SignIns(entries: Vec<SignInEntry>) -> impl IntoView {
                             };
                             view! {
                                 <tr class:inactive=e.outcome != "ok">
-                                    <td>{when(lang, &e.at)}</td>
+                                    <td>{format_local(lang, &e.at)}</td>
                                     <td>{e.ip.clone()}</td>
                                     <td>{e.browser.clone()}</td>
                                     <td>{t(outcome)}</td>
@@ -208,7 +203,7 @@ fn Uses(entries: Vec<UseEntry>) -> impl IntoView {
                             let kind = if e.kind == "email" { M::UseEmail } else { M::UseExport };
                             view! {
                                 <tr>
-                                    <td>{when(lang, &e.at)}</td>
+                                    <td>{format_local(lang, &e.at)}</td>
                                     <td>{t(kind)}</td>
                                     <td class="wrap">{e.detail.clone()}</td>
                                 </tr>
