@@ -113,6 +113,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0014_usage_log.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 15,
+        name: "two-factor sign-in",
+        sqlite: include_str!("../../../migrations/sqlite/0015_two_factor.sql"),
+        postgres: include_str!("../../../migrations/postgres/0015_two_factor.sql"),
+        sqlite_rebuilds: true,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

@@ -13,6 +13,9 @@ pub mod records;
 pub mod reports;
 pub mod sales;
 pub mod text;
+/// Server only: codes are made and checked where the secrets are kept.
+#[cfg(feature = "ssr")]
+pub mod totp;
 pub mod validate;
 
 pub use catalog::*;
