@@ -24,7 +24,17 @@ impl Network {
             }
         };
         let max = if addr.is_ipv4() { 32 } else { 128 };
-        (prefix <= max).then_some(Network { addr, prefix })
+        if prefix > max {
+            return None;
+        }
+        // An IPv4 network written as IPv6 (`::ffff:10.0.0.0/104`) is that IPv4 network: addresses are
+        // compared in their IPv4 form.
+        if let (IpAddr::V6(v6), true) = (addr, prefix >= 96) {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return Some(Network { addr: IpAddr::V4(v4), prefix: prefix - 96 });
+            }
+        }
+        Some(Network { addr, prefix })
     }
 
     pub fn contains(&self, ip: IpAddr) -> bool {
@@ -130,6 +140,11 @@ mod tests {
         assert!(Network::parse("fd00::/8").unwrap().contains("fd12::1".parse().unwrap()));
         assert!(Network::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
         assert_eq!(Network::parse("10.0.0.0/33"), None);
+        // An IPv4 network written as IPv6 matches the IPv4 and the mapped form of its addresses.
+        let mapped = Network::parse("::ffff:10.0.0.0/104").unwrap();
+        assert!(mapped.contains("10.9.8.7".parse().unwrap()) && mapped.contains("::ffff:10.9.8.7".parse().unwrap()));
+        assert!(!mapped.contains("11.0.0.1".parse().unwrap()));
+        assert_eq!(Network::parse("::ffff:127.0.0.1"), Network::parse("127.0.0.1"));
         assert_eq!(parse_networks("10.0.0.0/8, banana"), Err("banana".to_string()));
     }
 }
