@@ -526,10 +526,13 @@ struct ObsDb {
     note: Option<String>,
     recorded_by: String,
     owner_id: i64,
+    /// The customer the observation was recorded at, whether or not the viewer may see it.
+    linked_customer: Option<i64>,
 }
 
-/// Observations, newest first, with the customer named only where the viewer may see it. `scope`
-/// is a filter like " AND f.competitor_id = " followed by its bound value.
+/// Observations, newest first, with the customer named only where the viewer may see it; the note,
+/// free text that may well speak of the customer, goes with it. `scope` is a filter like
+/// " AND f.competitor_id = " followed by its bound value.
 async fn observations(db: &Db, actor: &Actor, column: &str, id: i64, limit: i64) -> Result<Vec<Observation>, AppError> {
     observations_on(&mut *db.pool.acquire().await?, actor, column, id, limit).await
 }
@@ -544,7 +547,7 @@ async fn observations_on(
     let mut sql = Sql::new(
         "SELECT f.id, f.competitor_id, c.name AS competitor_name, f.competitor_product_id AS product_id, cp.name AS product_name, \
          cu.id AS customer_id, cu.name AS customer_name, f.observed_on, f.region, f.price_minor, f.currency, f.rebate_bp, f.payment_terms, \
-         f.quality, f.service, f.why_liked, f.note, u.name AS recorded_by, f.owner_id FROM field_observations f \
+         f.quality, f.service, f.why_liked, f.note, u.name AS recorded_by, f.owner_id, f.customer_id AS linked_customer FROM field_observations f \
          JOIN accounts c ON c.id = f.competitor_id JOIN users u ON u.id = f.owner_id \
          LEFT JOIN competitor_products cp ON cp.id = f.competitor_product_id \
          LEFT JOIN accounts cu ON cu.id = f.customer_id",
@@ -576,7 +579,7 @@ async fn observations_on(
             quality: r.quality,
             service: r.service,
             why_liked: r.why_liked,
-            note: r.note,
+            note: if r.linked_customer.is_some() && r.customer_id.is_none() { None } else { r.note },
             recorded_by: r.recorded_by,
             can_delete: may_delete_observation(actor, r.owner_id),
         })

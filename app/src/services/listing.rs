@@ -11,6 +11,15 @@ use sqlx::Row;
 
 pub const PAGE_SIZE: i64 = 50;
 
+/// The longest search text looked for; the rest is ignored (SQLite refuses LIKE patterns over 50,000
+/// bytes, and no name is this long).
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A search box text as searched: at most [`MAX_SEARCH_CHARS`] characters.
+pub fn search_text(q: &str) -> String {
+    q.chars().take(MAX_SEARCH_CHARS).collect()
+}
+
 pub use crate::domain::{COUNT_CAP, TEXT_COUNT_CAP};
 
 /// A sortable column: the SQL expression (ours, never user input) and whether it is numeric.
@@ -94,7 +103,7 @@ impl TextSearch {
 
     /// Without the probe (a query that takes its few matches in index order anyway).
     pub fn simple(backend: Backend, q: &str) -> TextSearch {
-        TextSearch { key: search_key(q), backend: Some(backend), matches: Matches::Unknown }
+        TextSearch { key: search_key(&search_text(q)), backend: Some(backend), matches: Matches::Unknown }
     }
 
     /// The quoted FTS5 string when the SQLite trigram index applies (3+ characters): the tokenizer

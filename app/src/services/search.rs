@@ -52,7 +52,7 @@ fn part(sql: &mut Sql, db: &Db, actor: &Actor, kind: SearchKind, q: &str) {
 
 /// The best [`LIMIT`] records matching `q` that `actor` may see (see the module's ranking).
 pub async fn global(db: &Db, actor: &Actor, q: &str) -> Result<Vec<SearchHit>, AppError> {
-    let key = crate::domain::text::search_key(q);
+    let key = crate::domain::text::search_key(&super::listing::search_text(q));
     if key.is_empty() {
         return Ok(Vec::new());
     }

@@ -228,10 +228,11 @@ pub async fn catalog(db: &Db, actor: &Actor, q: &ProductQuery) -> Result<Catalog
 /// Active products whose name or code matches `q`, for pickers (at most 20).
 pub async fn choices(db: &Db, q: &str) -> Result<Vec<Choice>, AppError> {
     let mut sql = Sql::new("SELECT p.id, p.code, p.name FROM products p WHERE p.active = 1");
-    let text = q.trim();
+    let text = crate::services::listing::search_text(q.trim());
     if !text.is_empty() {
-        sql.push(" AND (p.search_key LIKE ").bind(format!("%{}%", search_key(text)));
-        sql.push(" OR UPPER(p.code) LIKE ").bind(format!("{}%", text.to_uppercase())).push(")");
+        use crate::domain::text::like_escape;
+        sql.push(" AND (p.search_key LIKE ").bind(format!("%{}%", like_escape(&search_key(&text)))).push(" ESCAPE '\\'");
+        sql.push(" OR UPPER(p.code) LIKE ").bind(format!("{}%", like_escape(&text.to_uppercase()))).push(" ESCAPE '\\')");
     }
     sql.push(" ORDER BY p.search_key, p.id LIMIT 20");
     let rows = sql.query_as::<(i64, String, String)>().fetch_all(&db.pool).await?;
