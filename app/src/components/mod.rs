@@ -62,6 +62,28 @@ pub fn ErrorBanner(#[prop(into)] error: Signal<Option<AppError>>, #[prop(optiona
     }
 }
 
+/// What a record page shows when its record cannot be read: the error, under "Not found". Rendered on
+/// the server, the response carries the error's status (404 for a record that does not exist or that
+/// the user may not see), so that no tool and no browser without JavaScript takes it for the record.
+#[component]
+pub fn RecordError(error: AppError) -> impl IntoView {
+    let lang = use_lang();
+    #[cfg(feature = "ssr")]
+    if let Some(resp) = use_context::<leptos_axum::ResponseOptions>() {
+        resp.set_status(match error {
+            AppError::NotFound => http::StatusCode::NOT_FOUND,
+            AppError::Forbidden => http::StatusCode::FORBIDDEN,
+            AppError::Unauthorized => http::StatusCode::UNAUTHORIZED,
+            AppError::BadRequest => http::StatusCode::BAD_REQUEST,
+            _ => http::StatusCode::INTERNAL_SERVER_ERROR,
+        });
+    }
+    view! {
+        <h1>{t(M::NotFoundTitle)}</h1>
+        <p class="banner banner-error">{error_text(lang, &error)}</p>
+    }
+}
+
 /// A standard "loading" placeholder that keeps layout stable.
 #[component]
 pub fn Loading() -> impl IntoView {

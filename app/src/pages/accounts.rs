@@ -12,7 +12,7 @@ use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{DuplicateWarning, ErrorBanner, Loading};
+use crate::components::{DuplicateWarning, ErrorBanner, Loading, RecordError};
 use crate::domain::imports::ImportEntity;
 use crate::domain::{Account, Category, Choice, ContactRow, ListQuery, Lookups, OpportunityRow, RegardingKind, RelationshipType};
 use crate::i18n::labels::{error_text, rel_label};
@@ -274,10 +274,7 @@ pub fn AccountPage() -> impl IntoView {
                     let competition = competition.await.unwrap_or_default();
 
                     match account.await {
-                        Err(e) => view! {
-                            <h1>{t(M::NotFoundTitle)}</h1>
-                            <p class="banner banner-error">{error_text(lang, &e)}</p>
-                        }
+                        Err(e) => view! { <RecordError error=e/> }
                         .into_any(),
                         Ok(a) => {
                             let id = a.id;

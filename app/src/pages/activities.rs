@@ -8,9 +8,9 @@ use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::timeline::CompleteDialog;
 use crate::components::toast::use_toasts;
-use crate::components::{ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading, RecordError};
 use crate::domain::{Activity, ActivityKind, ActivityStatus, Lookups, Priority, TimelineItem, TimelineKind};
-use crate::i18n::labels::{activity_label, activity_status_label, error_text, priority_label};
+use crate::i18n::labels::{activity_label, activity_status_label, priority_label};
 use crate::i18n::{format_local, M};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -41,10 +41,7 @@ pub fn ActivityPage() -> impl IntoView {
                 let lk = lookups.await.unwrap_or_default();
                 let history_rows = history_rows.await;
                 match activity.await {
-                    Err(e) => view! {
-                        <h1>{t(M::NotFoundTitle)}</h1>
-                        <p class="banner banner-error">{error_text(lang, &e)}</p>
-                    }
+                    Err(e) => view! { <RecordError error=e/> }
                     .into_any(),
                     Ok(a) => {
                         let id = a.id;

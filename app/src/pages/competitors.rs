@@ -11,7 +11,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::observation::{ObservationForm, ObservationTable};
 use crate::components::toast::use_toasts;
-use crate::components::{ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading, RecordError};
 use crate::domain::competition::{format_bp, CompetitorPage as Page, CompetitorProduct, Threat, WinRecord};
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::StageKind;
@@ -87,7 +87,6 @@ pub fn CompetitorsPage() -> impl IntoView {
 
 #[component]
 pub fn CompetitorPage() -> impl IntoView {
-    let lang = use_lang();
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|s| s.parse::<i64>().ok()).unwrap_or(0)));
     let reload = RwSignal::new(0u32);
@@ -99,10 +98,7 @@ pub fn CompetitorPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let choices = choices.await.unwrap_or_default();
                 match page.await {
-                    Err(e) => view! {
-                        <h1>{t(M::NotFoundTitle)}</h1>
-                        <p class="banner banner-error">{error_text(lang, &e)}</p>
-                    }
+                    Err(e) => view! { <RecordError error=e/> }
                     .into_any(),
                     Ok(p) => view! { <CompetitorView page=p choices=choices refresh=refresh/> }.into_any(),
                 }

@@ -11,7 +11,7 @@ use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{DuplicateWarning, ErrorBanner, Loading};
+use crate::components::{DuplicateWarning, ErrorBanner, Loading, RecordError};
 use crate::domain::imports::ImportEntity;
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, RegardingKind};
 use crate::i18n::labels::{buying_label, error_text};
@@ -232,10 +232,7 @@ pub fn ContactPage() -> impl IntoView {
                     let history_rows = history_rows.await;
                     let timeline_page = timeline.await;
                     match contact.await {
-                        Err(e) => view! {
-                            <h1>{t(M::NotFoundTitle)}</h1>
-                            <p class="banner banner-error">{error_text(lang, &e)}</p>
-                        }
+                        Err(e) => view! { <RecordError error=e/> }
                         .into_any(),
                         Ok(c) => {
                             let (id, version) = (c.id, c.version);

@@ -12,7 +12,7 @@ use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading, RecordError};
 use crate::domain::imports::ImportEntity;
 use crate::domain::money::Currency;
 use crate::domain::{
@@ -485,10 +485,7 @@ pub fn LeadPage() -> impl IntoView {
                     let history_rows = history_rows.await;
                     let timeline_page = timeline.await;
                     match lead.await {
-                        Err(e) => view! {
-                            <h1>{t(M::NotFoundTitle)}</h1>
-                            <p class="banner banner-error">{error_text(lang, &e)}</p>
-                        }
+                        Err(e) => view! { <RecordError error=e/> }
                         .into_any(),
                         Ok(l) => {
                             let (id, version) = (l.id, l.version);

@@ -14,7 +14,7 @@ use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, OwnerTeamRegion, Pager, SortSelect};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
-use crate::components::{ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading, RecordError};
 use crate::domain::imports::ImportEntity;
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::reports::ForecastCategory;
@@ -374,10 +374,7 @@ pub fn OpportunityPage() -> impl IntoView {
                     let timeline_page = timeline.await;
                     let deal = deal.await;
                     match opp.await {
-                        Err(e) => view! {
-                            <h1>{t(M::NotFoundTitle)}</h1>
-                            <p class="banner banner-error">{error_text(lang, &e)}</p>
-                        }
+                        Err(e) => view! { <RecordError error=e/> }
                         .into_any(),
                         Ok((o, cs)) => {
                             let (id, version) = (o.id, o.version);

@@ -9,7 +9,7 @@ use crate::components::deal::ProductPicker;
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::toast::use_toasts;
-use crate::components::{ErrorBanner, Loading};
+use crate::components::{ErrorBanner, Loading, RecordError};
 use crate::domain::catalog::{bp_to_input, quantity_to_input, DiscountRule, PriceList, Product, ProductQuery};
 use crate::domain::competition::format_bp;
 use crate::domain::imports::ImportEntity;
@@ -212,7 +212,7 @@ pub fn ProductPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let history_rows = history_rows.await;
                 match product.await {
-                    Err(e) => view! { <h1>{t(M::NotFoundTitle)}</h1><p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
+                    Err(e) => view! { <RecordError error=e/> }.into_any(),
                     Ok(p) => {
                         let history = on_history.get();
                         let id = p.id;
@@ -478,7 +478,7 @@ pub fn PriceListPage() -> impl IntoView {
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match data.await {
-                    Err(e) => view! { <h1>{t(M::NotFoundTitle)}</h1><p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
+                    Err(e) => view! { <RecordError error=e/> }.into_any(),
                     Ok(p) => {
                         let l = p.list.clone();
                         let lid = l.id;
