@@ -86,12 +86,22 @@ pub enum AppError {
     /// The request did not reach the server or its answer could not be read.
     #[error("network: {0}")]
     Network(String),
+    /// The server could not read the request: arguments of the wrong type, malformed or too large.
+    #[error("bad request")]
+    BadRequest,
 }
 
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // On the server these are a request it could not read (a hand-made or truncated body); in the
+        // browser, an answer it could not read.
+        #[cfg(feature = "ssr")]
+        if let ServerFnErrorErr::Args(_) | ServerFnErrorErr::Deserialization(_) | ServerFnErrorErr::MissingArg(_) = value {
+            tracing::debug!(error = %value, "server function request refused");
+            return AppError::BadRequest;
+        }
         AppError::Network(value.to_string())
     }
 }

@@ -310,6 +310,7 @@ catalog! {
     Forbidden => "You are not allowed to do this.", "Nemate dozvolu za ovu radnju.";
     Internal => "Something went wrong on the server. Please try again.", "Došlo je do greške na serveru. Pokušajte ponovo.";
     Network => "The server could not be reached. Check the connection and try again.", "Server nije dostupan. Proverite vezu i pokušajte ponovo.";
+    BadRequest => "The server could not read this request. Reload the page and try again.", "Server nije mogao da pročita ovaj zahtev. Osvežite stranicu i pokušajte ponovo.";
     PRequired => "is required", "je obavezno";
     PTooLong => "is too long; at most this many characters:", "je predugačko; najviše znakova:";
     PInvalidEmail => "is not a valid email address", "nije ispravna adresa e-pošte";

@@ -195,6 +195,7 @@ pub fn error_text(lang: Lang, e: &AppError) -> String {
         AppError::Forbidden => lang.t(M::Forbidden).into(),
         AppError::Internal => lang.t(M::Internal).into(),
         AppError::Network(_) => lang.t(M::Network).into(),
+        AppError::BadRequest => lang.t(M::BadRequest).into(),
     }
 }
 

@@ -37,6 +37,7 @@ fn status_of_error_body(body: &[u8]) -> Option<StatusCode> {
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::Unauthorized => StatusCode::UNAUTHORIZED,
         AppError::Conflict => StatusCode::CONFLICT,
+        AppError::BadRequest => StatusCode::BAD_REQUEST,
         AppError::Internal | AppError::Network(_) => StatusCode::INTERNAL_SERVER_ERROR,
     })
 }
@@ -58,6 +59,28 @@ pub async fn limit_bodies(req: Request<Body>, next: Next) -> Response {
     }
     let (parts, body) = req.into_parts();
     next.run(Request::from_parts(parts, Body::new(http_body_util::Limited::new(body, BODY_LIMIT)))).await
+}
+
+/// Refuses a query string or form that carries a NUL character with 400, before anything reads it:
+/// nobody types one, SQLite's text functions stop at it and Postgres refuses to store it (which would
+/// otherwise end as a 500 deep inside a search or a save). Uploaded files are not forms and may hold any byte.
+pub async fn refuse_nul(req: Request<Body>, next: Next) -> Response {
+    let has_nul = |b: &[u8]| b.contains(&0) || b.windows(3).any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0');
+    if req.uri().query().is_some_and(|q| has_nul(q.as_bytes())) {
+        return (StatusCode::BAD_REQUEST, "text with a NUL character refused").into_response();
+    }
+    let form = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, BODY_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    };
+    if has_nul(&bytes) {
+        return (StatusCode::BAD_REQUEST, "text with a NUL character refused").into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 /// Refuses cross-site POSTs (server functions and uploads): the Origin (or, lacking it, the Referer) must
@@ -156,6 +179,7 @@ mod tests {
         assert_eq!(status_of_error_body(&body(AppError::Conflict)), Some(StatusCode::CONFLICT));
         assert_eq!(status_of_error_body(&body(AppError::Forbidden)), Some(StatusCode::FORBIDDEN));
         assert_eq!(status_of_error_body(&body(AppError::Unauthorized)), Some(StatusCode::UNAUTHORIZED));
+        assert_eq!(status_of_error_body(&body(AppError::BadRequest)), Some(StatusCode::BAD_REQUEST));
         assert_eq!(status_of_error_body(&body(AppError::Internal)), Some(StatusCode::INTERNAL_SERVER_ERROR));
         assert_eq!(status_of_error_body(b"<html>panic</html>"), None);
     }
@@ -186,6 +210,29 @@ mod tests {
         assert!(!same_origin(&req("veza.local", Some("https://evil.example"), None)));
         assert!(!same_origin(&req("veza.local", Some("https://veza.local.evil.example"), None)));
         assert!(!same_origin(&req("veza.local", None, None)));
+    }
+
+    #[tokio::test]
+    async fn text_with_a_nul_character_is_refused() {
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route("/api/echo", axum::routing::post(|body: axum::body::Bytes| async move { body.len().to_string() }))
+            .route("/accounts", axum::routing::get(|| async { "list" }))
+            .layer(axum::middleware::from_fn(refuse_nul));
+        let form = |body: &'static str, kind: &str| {
+            Request::builder().method("POST").uri("/api/echo").header(header::CONTENT_TYPE, kind).body(Body::from(body)).unwrap()
+        };
+        let urlencoded = "application/x-www-form-urlencoded";
+        assert_eq!(app.clone().oneshot(form("q=Mlekara%20%C5%A0abac", urlencoded)).await.unwrap().status(), StatusCode::OK);
+        assert_eq!(app.clone().oneshot(form("q=a%00b", urlencoded)).await.unwrap().status(), StatusCode::BAD_REQUEST);
+        assert_eq!(app.clone().oneshot(form("q=a\0b", urlencoded)).await.unwrap().status(), StatusCode::BAD_REQUEST);
+        // A literal "%00" typed by the user arrives as %2500 and is text like any other.
+        assert_eq!(app.clone().oneshot(form("q=100%2500", urlencoded)).await.unwrap().status(), StatusCode::OK);
+        // A file upload may carry any byte.
+        assert_eq!(app.clone().oneshot(form("a\0b", "multipart/form-data; boundary=x")).await.unwrap().status(), StatusCode::OK);
+        let get = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
+        assert_eq!(app.clone().oneshot(get("/accounts?q=a%00")).await.unwrap().status(), StatusCode::BAD_REQUEST);
+        assert_eq!(app.clone().oneshot(get("/accounts?q=a")).await.unwrap().status(), StatusCode::OK);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! (health, calendar feeds, files, imports, exports) — each module's own `router()`, merged here —
 //! under the guards every request passes (`guards`).
 
+#[cfg(test)]
+mod access_tests;
 mod calendar;
 mod exports;
 mod extract;
@@ -64,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), guards::request_cache))
         .layer(middleware::from_fn(guards::error_status))
         .layer(middleware::from_fn(guards::origin_guard))
+        .layer(middleware::from_fn(guards::refuse_nul))
         .layer(middleware::from_fn(guards::limit_bodies))
         .layer(axum::Extension(fn_state))
         .with_state(state);
@@ -81,7 +84,7 @@ async fn server_fn(axum::Extension(state): axum::Extension<AppState>, req: Reque
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use axum::http::{header, StatusCode};
     use leptos::prelude::LeptosOptions;
@@ -117,6 +120,10 @@ mod tests {
         }
     }
 
+    /// Held by each test that runs requests against a database: the query counter of
+    /// `a_page_loads_its_data_once_per_request` counts every thread's statements.
+    pub(crate) static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     /// The Postgres database the test connects to first, to create its own (test.sh sets it).
     fn pg_admin_url() -> String {
         std::env::var("VEZA_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
@@ -124,13 +131,13 @@ mod tests {
 
     /// The databases to run on: a fresh SQLite file, and a fresh Postgres database when one is
     /// reachable (required with VEZA_REQUIRE_POSTGRES=1, as in CI).
-    async fn databases(dir: &std::path::Path) -> Vec<(String, Option<String>)> {
+    pub(crate) async fn databases(dir: &std::path::Path, tag: &str) -> Vec<(String, Option<String>)> {
         use sqlx::{Connection, Executor};
-        let mut out = vec![(format!("sqlite://{}/pages.db", dir.display()), None)];
+        let mut out = vec![(format!("sqlite://{}/{tag}.db", dir.display()), None)];
         let admin = pg_admin_url();
         match sqlx::PgConnection::connect(&admin).await {
             Ok(mut conn) => {
-                let name = format!("veza_pages_{}", std::process::id());
+                let name = format!("veza_{tag}_{}", std::process::id());
                 conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
                 conn.execute(format!("CREATE DATABASE {name}").as_str()).await.unwrap();
                 let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
@@ -142,6 +149,13 @@ mod tests {
         out
     }
 
+    /// Drops a database `databases` created.
+    pub(crate) async fn drop_database(name: &str) {
+        use sqlx::{Connection, Executor};
+        let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
+        conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+    }
+
     /// A page is rendered once per request: its data are loaded once, every time. (The layout's
     /// Suspense once held the page and waited for the session; each walk of its children for resource
     /// reads built the page again and sent its queries again. With that code this test fails on
@@ -151,10 +165,11 @@ mod tests {
         use app::services::{accounts, auth};
         use tower::ServiceExt;
         use tracing_subscriber::layer::SubscriberExt;
+        let _serial = ONE_AT_A_TIME.lock().await;
         let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(QueryCounter));
         let dir = std::env::temp_dir().join(format!("veza-pages-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        for (url, pg_name) in databases(&dir).await {
+        for (url, pg_name) in databases(&dir, "pages").await {
             let db = app::db::Db::connect(&url).await.unwrap();
             let admin = auth::setup_first_admin(&db, "admin@pages.test", "Ana Admin", "lozinka-za-test", "Prodaja").await.unwrap();
             let (token, _) = auth::sign_in(&db, "admin@pages.test", "lozinka-za-test", "127.0.0.1").await.unwrap();
