@@ -14,6 +14,7 @@ use app::clock;
 use app::db::Db;
 use app::domain::{
     ActivityInput, ActivityKind, ActivityStatus, CompleteInput, DisqualifyInput, LeadInput, LeadStatus, ListQuery, MatchReason, NoteInput,
+    OpportunityInput,
     QualifyInput, TimelineKind, TimelineQuery,
 };
 use app::error::{AppError, Problem};
@@ -566,3 +567,76 @@ async fn calendar_feed_shows_other_teams_meetings_as_busy(db: Db) {
     assert!(own.contains("SUMMARY:Pregovori o ceni — Tajni Kupac d.o.o.") && own.contains("LOCATION:Knez Mihailova 1"), "{own}");
 }
 both!(calendar_feed_shows_other_teams_meetings_as_busy);
+
+/// The same write of the same version sent twice at once (two tabs, a double click, two people):
+/// exactly one succeeds and the other is refused. On Postgres the second writer waits for the first
+/// and then finds no row at its version; that used to pass as a success (two completions made two
+/// follow-ups, a delete removed a record just edited). Repeated, as the race is timing's.
+async fn parallel_writes_of_one_version_succeed_once(db: Db) {
+    seed(&db).await;
+    let t = team(&db, "Beograd").await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t)).await;
+    let stage = app::services::stages::list(&db).await.expect("stages")[0].id;
+    let reason = picklists::load(&db).await.expect("lists").disqualify_reasons[0].id;
+    fn once<T: std::fmt::Debug, U: std::fmt::Debug>(what: &str, a: &Result<T, AppError>, b: &Result<U, AppError>) {
+        assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{what}: {a:?} {b:?}");
+    }
+    for round in 0..6 {
+        let acc = new_account(&db, &ana, &format!("Firma {round} d.o.o.")).await;
+        let at = ("account", acc);
+
+        let call = activities::create(&db, &ana, &activity("call", "Poziv", "2026-11-20T10:00", at)).await.expect("call");
+        let done = CompleteInput {
+            id: call.to_string(),
+            version: "1".into(),
+            follow_up: "on".into(),
+            follow_kind: "task".into(),
+            follow_subject: "Ponuda".into(),
+            follow_starts_at: "2026-11-24T09:30".into(),
+            ..Default::default()
+        };
+        let (a, b) = tokio::join!(activities::complete(&db, &ana, &done), activities::complete(&db, &ana, &done));
+        once("complete", &a, &b);
+        assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM activities WHERE follow_up_of = $1", call).await, 1, "one follow-up");
+
+        let task = activities::create(&db, &ana, &activity("task", "Zadatak", "2026-11-21T10:00", at)).await.expect("task");
+        let (a, b) = tokio::join!(activities::cancel(&db, &ana, task, 1), activities::cancel(&db, &ana, task, 1));
+        once("cancel", &a, &b);
+
+        let visit = activities::create(&db, &ana, &activity("meeting", "Poseta", "2026-11-22T10:00", at)).await.expect("visit");
+        let (a, b) = tokio::join!(
+            activities::reschedule(&db, &ana, visit, 1, "2026-11-23T10:00"),
+            activities::reschedule(&db, &ana, visit, 1, "2026-11-25T12:00")
+        );
+        once("reschedule", &a, &b);
+
+        let lead = leads::create(&db, &ana, &lead_input(&format!("Lid {round}"), "", "")).await.expect("lead");
+        let d = DisqualifyInput { lead_id: lead.to_string(), version: "1".into(), reason_id: reason.to_string(), ..Default::default() };
+        let (a, b) = tokio::join!(leads::disqualify(&db, &ana, &d), leads::disqualify(&db, &ana, &d));
+        once("disqualify", &a, &b);
+
+        // A delete racing an edit of the version it read: the edit wins or the delete does, never both.
+        let opp = new_opportunity(&db, &ana, &format!("Posao {round}"), acc, stage, "1000").await;
+        let edit = OpportunityInput {
+            id: opp.to_string(),
+            version: "1".into(),
+            ..opportunity_input(&format!("Posao {round}"), acc, stage, "2000")
+        };
+        let (a, b) = tokio::join!(
+            app::services::opportunities::update(&db, &ana, &edit),
+            app::services::opportunities::delete(&db, &ana, opp, 1)
+        );
+        once("edit or delete an opportunity", &a, &b);
+        let person = new_contact(&db, &ana, "Pera", &format!("Perić {round}"), None).await;
+        let (a, b) =
+            tokio::join!(app::services::contacts::delete(&db, &ana, person, 1), app::services::contacts::delete(&db, &ana, person, 1));
+        once("delete a contact", &a, &b);
+        let lone = new_account(&db, &ana, &format!("Prazna {round} d.o.o.")).await;
+        let (a, b) = tokio::join!(app::services::accounts::delete(&db, &ana, lone, 1), app::services::accounts::delete(&db, &ana, lone, 1));
+        once("delete an account", &a, &b);
+        let spare = leads::create(&db, &ana, &lead_input(&format!("Rezerva {round}"), "", "")).await.expect("lead");
+        let (a, b) = tokio::join!(leads::delete(&db, &ana, spare, 1), leads::delete(&db, &ana, spare, 1));
+        once("delete a lead", &a, &b);
+    }
+}
+both!(parallel_writes_of_one_version_succeed_once);

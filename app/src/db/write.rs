@@ -83,6 +83,17 @@ pub struct Stamp<'a> {
     pub by: i64,
 }
 
+/// The outcome of a write guarded by `AND version = …`: no row changed means the record changed or
+/// went after it was read — on Postgres the second of two writers waits for the first, then finds no
+/// row at the version it read — which is a Conflict, never a silent success.
+pub fn changed_one(rows_affected: u64) -> Result<(), AppError> {
+    if rows_affected == 0 {
+        Err(AppError::Conflict)
+    } else {
+        Ok(())
+    }
+}
+
 /// Writes `values` (in `columns`' order) over record `id` if it is still at `version`; a record
 /// changed since, or gone, is a Conflict.
 pub async fn update_row(

@@ -353,7 +353,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
         return Err(field("delete", Problem::InUse(deps)));
     }
     sqlx::query("DELETE FROM account_types WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM accounts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let n = sqlx::query("DELETE FROM accounts WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
+    crate::db::write::changed_one(n.rows_affected())?;
     audit::deleted(&mut tx, "account", id, Some(actor), &old.name).await?;
     tx.commit().await?;
     Ok(())

@@ -12,6 +12,7 @@ use crate::domain::{
     Activity, ActivityInput, ActivityKind, ActivityRow, ActivityStatus, Attendee, CompleteInput, DealRow, Direction, MyDay, Priority,
     RegardingKind, Role, TeamActivityCell,
 };
+use crate::db::write::changed_one;
 use crate::error::{AppError, Problem};
 use chrono::{Duration, NaiveDate};
 use sqlx::Row;
@@ -443,7 +444,7 @@ pub async fn complete(db: &Db, actor: &Actor, input: &CompleteInput) -> Result<O
         return Err(field("status", Problem::InvalidChoice));
     }
     let ts = now();
-    sqlx::query(
+    let n = sqlx::query(
         "UPDATE activities SET status = 'completed', outcome = COALESCE($1, outcome), completed_at = $2, completed_by = $3, updated_at = $2, \
          updated_by = $3, version = version + 1 WHERE id = $4 AND version = $5",
     )
@@ -454,6 +455,7 @@ pub async fn complete(db: &Db, actor: &Actor, input: &CompleteInput) -> Result<O
     .bind(version)
     .execute(&mut *tx)
     .await?;
+    changed_one(n.rows_affected())?;
     audit::updated(
         &mut tx,
         "activity",
@@ -490,13 +492,14 @@ pub async fn cancel(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<i64
     if old.status != "open" {
         return Err(field("status", Problem::InvalidChoice));
     }
-    sqlx::query("UPDATE activities SET status = 'cancelled', updated_at = $1, updated_by = $2, version = version + 1 WHERE id = $3 AND version = $4")
+    let n = sqlx::query("UPDATE activities SET status = 'cancelled', updated_at = $1, updated_by = $2, version = version + 1 WHERE id = $3 AND version = $4")
         .bind(now())
         .bind(actor.id)
         .bind(id)
         .bind(version)
         .execute(&mut *tx)
         .await?;
+    changed_one(n.rows_affected())?;
     audit::updated(&mut tx, "activity", id, Some(actor), &vec![("status", Some(old.status))], &vec![("status", Some("cancelled".into()))])
         .await?;
     tx.commit().await?;
@@ -513,7 +516,7 @@ pub async fn reschedule(db: &Db, actor: &Actor, id: i64, version: i64, starts_lo
         (Some(d), Some(s)) if old.ends_at.is_some() => Some(clock::stamp(s + Duration::minutes(d))),
         _ => None,
     };
-    sqlx::query("UPDATE activities SET starts_at = $1, ends_at = $2, updated_at = $3, updated_by = $4, version = version + 1 WHERE id = $5 AND version = $6")
+    let n = sqlx::query("UPDATE activities SET starts_at = $1, ends_at = $2, updated_at = $3, updated_by = $4, version = version + 1 WHERE id = $5 AND version = $6")
         .bind(&starts_at)
         .bind(&ends_at)
         .bind(now())
@@ -522,6 +525,7 @@ pub async fn reschedule(db: &Db, actor: &Actor, id: i64, version: i64, starts_lo
         .bind(version)
         .execute(&mut *tx)
         .await?;
+    changed_one(n.rows_affected())?;
     audit::updated(
         &mut tx,
         "activity",

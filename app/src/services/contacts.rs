@@ -259,7 +259,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     if deps > 0 {
         return Err(field("delete", Problem::InUse(deps)));
     }
-    sqlx::query("DELETE FROM contacts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let n = sqlx::query("DELETE FROM contacts WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
+    crate::db::write::changed_one(n.rows_affected())?;
     audit::deleted(&mut tx, "contact", id, Some(actor), &format!("{} {}", old.first_name, old.last_name)).await?;
     tx.commit().await?;
     Ok(())

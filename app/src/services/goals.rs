@@ -313,7 +313,8 @@ pub async fn delete_goal(db: &Db, actor: &Actor, id: i64, version: i64) -> Resul
         return Err(AppError::NotFound);
     }
     crate::domain::check_version(row.try_get("version")?, version)?;
-    sqlx::query("DELETE FROM goals WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let n = sqlx::query("DELETE FROM goals WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
+    crate::db::write::changed_one(n.rows_affected())?;
     audit::deleted(&mut tx, "goal", id, Some(actor), &format!("goal {id}")).await?;
     tx.commit().await?;
     Ok(())

@@ -15,6 +15,7 @@ use crate::domain::{
     AccountInput, Choice, ContactInput, DisqualifyInput, Lead, LeadColumn, LeadInput, LeadMatches, LeadRating, LeadRow, LeadStatus,
     ListQuery, MatchHit, MatchReason, OpportunityInput, Page, Qualified, QualifyInput, StageKind, LIST_DISQUALIFY_REASON, LIST_LEAD_SOURCE,
 };
+use crate::db::write::changed_one;
 use crate::error::{AppError, Problem};
 use sqlx::Row;
 
@@ -362,7 +363,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     sqlx::query("DELETE FROM activities WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM notes WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM documents WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM leads WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let n = sqlx::query("DELETE FROM leads WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
+    changed_one(n.rows_affected())?;
     audit::deleted(&mut tx, "lead", id, Some(actor), &old.display_name()).await?;
     tx.commit().await?;
     Ok(())
@@ -841,7 +843,7 @@ pub async fn disqualify(db: &Db, actor: &Actor, input: &DisqualifyInput) -> Resu
     }
     picklists::check_active(&mut tx, LIST_DISQUALIFY_REASON, reason, "reason_id").await?;
     let ts = now();
-    sqlx::query(
+    let n = sqlx::query(
         "UPDATE leads SET status = 'disqualified', disqualify_reason_id = $1, disqualify_note = $2, closed_at = $3, closed_by = $4, \
          updated_at = $3, updated_by = $4, version = version + 1 WHERE id = $5 AND version = $6",
     )
@@ -853,6 +855,7 @@ pub async fn disqualify(db: &Db, actor: &Actor, input: &DisqualifyInput) -> Resu
     .bind(version)
     .execute(&mut *tx)
     .await?;
+    changed_one(n.rows_affected())?;
     audit::updated(
         &mut tx,
         "lead",

@@ -388,7 +388,8 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     sqlx::query("DELETE FROM opportunity_stage_changes WHERE opportunity_id = $1").bind(id).execute(&mut *tx).await?;
     // Observations made on the deal stay (they are about the competitor), without the link.
     sqlx::query("UPDATE field_observations SET opportunity_id = NULL WHERE opportunity_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM opportunities WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    let n = sqlx::query("DELETE FROM opportunities WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
+    crate::db::write::changed_one(n.rows_affected())?;
     audit::deleted(&mut tx, "opportunity", id, Some(actor), &old.name).await?;
     tx.commit().await?;
     Ok(())
