@@ -258,6 +258,23 @@ async fn skip_leaves_existing_alone(db: Db) {
     sqlx::query("UPDATE imports SET error = 'running' WHERE id = $1").bind(id).execute(&db.pool).await.unwrap();
     imports::undo(&db, &admin, id).await.unwrap();
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 1);
+
+    // What was learnt about an imported competitor (a market share, a profile, its products) holds
+    // the import as other records do: undo refuses rather than delete it with the account.
+    let text = "Naziv;PIB\nKonkurent Plus d.o.o.;101134702\n";
+    let id = analysed(&db, &admin, ImportEntity::Account, "k.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    assert_eq!(finish(&db, &admin, id).await.created, 1);
+    let rival: (i64,) = sqlx::query_as("SELECT id FROM accounts WHERE pib = '101134702'").fetch_one(&db.pool).await.unwrap();
+    sqlx::query("INSERT INTO account_types (account_id, type) VALUES ($1, 'competitor')").bind(rival.0).execute(&db.pool).await.unwrap();
+    let share = app::domain::competition::MarketShareInput {
+        competitor_id: rival.0.to_string(),
+        share: "12".into(),
+        as_of: "2026-11-01".into(),
+        ..Default::default()
+    };
+    app::services::competitors::add_market_share(&db, &admin, &share).await.expect("market share");
+    assert!(matches!(imports::undo(&db, &admin, id).await, Err(AppError::Validation { problem: Problem::ChangedSince(1), .. })));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM market_shares").await, 1);
 }
 both!(skip_leaves_existing_alone);
 

@@ -29,7 +29,10 @@ pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), A
             "+ (SELECT COUNT(*) FROM contacts WHERE account_id IN {created}) + (SELECT COUNT(*) FROM opportunities WHERE account_id IN {created} OR won_by_id IN {created}) \
              + (SELECT COUNT(*) FROM leads WHERE account_id IN {created}) + (SELECT COUNT(*) FROM activities WHERE account_id IN {created}) \
              + (SELECT COUNT(*) FROM field_observations WHERE customer_id IN {created} OR competitor_id IN {created}) \
-             + (SELECT COUNT(*) FROM opportunity_competitors WHERE competitor_id IN {created})"
+             + (SELECT COUNT(*) FROM opportunity_competitors WHERE competitor_id IN {created}) \
+             + (SELECT COUNT(*) FROM competitor_profiles WHERE account_id IN {created}) \
+             + (SELECT COUNT(*) FROM market_shares WHERE competitor_id IN {created}) \
+             + (SELECT COUNT(*) FROM competitor_products WHERE competitor_id IN {created})"
         ),
         ImportEntity::Contact => format!(
             "+ (SELECT COUNT(*) FROM activity_attendees WHERE contact_id IN {created}) + (SELECT COUNT(*) FROM leads WHERE contact_id IN {created}) \
