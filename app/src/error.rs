@@ -31,6 +31,17 @@ pub enum Problem {
     RateLimited(i64),
     WrongCredentials,
     TooManyAttempts(i64),
+    /// The user signs in with a second factor: a code must follow the password.
+    SecondFactorNeeded,
+    /// A code or password that does not match the stored one, with the tries left when they
+    /// are limited.
+    Mismatch(Option<i64>),
+    /// A right code whose time step was already used: each code works once.
+    CodeUsed,
+    /// The sign-in waiting for a code ended (too slow, or too many wrong codes): start again.
+    ChallengeExpired,
+    /// The user's role requires two-factor sign-in: only an administrator can turn it off.
+    RequiredForRole,
     /// A deletion would orphan records: how many depend on it.
     InUse(i64),
     CannotChangeSelf,

@@ -1357,3 +1357,10 @@ async fn exports_are_limited_per_user_and_logged(db: Db) {
     assert_eq!(uses(&db, &admin, ana.id).await.unwrap().len() as i64, limit);
 }
 both!(exports_are_limited_per_user_and_logged);
+
+// ---------------------------------------------------------------------------------------------------
+// Two-factor sign-in
+// ---------------------------------------------------------------------------------------------------
+
+#[path = "services/two_factor.rs"]
+mod two_factor;

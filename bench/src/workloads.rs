@@ -44,6 +44,7 @@ impl Ctx {
             team_id: u.team_id,
             team_name: None,
             must_change_password: false,
+            must_enrol_two_factor: false,
         })
     }
     fn admin(&self) -> Result<SessionUser, String> {

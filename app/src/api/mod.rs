@@ -31,6 +31,8 @@ pub mod ctx {
 
     pub const SESSION_COOKIE: &str = "veza_session";
     pub const LANG_COOKIE: &str = "veza_lang";
+    /// A sign-in waiting for its second factor: the challenge's token (see `Request::private_cookie`).
+    pub const CHALLENGE_COOKIE: &str = "veza_challenge";
 
     /// Server-wide state handed to every request.
     #[derive(Clone, Debug)]
@@ -183,6 +185,22 @@ pub mod ctx {
             if let (Some(res), Ok(v)) = (&self.response, http::HeaderValue::from_str(&value)) {
                 res.append_header(http::header::SET_COOKIE, v);
             }
+        }
+
+        /// The value of a cookie set with [`Request::private_cookie_header`].
+        pub fn private_cookie(&self, name: &str) -> Option<String> {
+            let name = if self.secure_cookies { format!("__Host-{name}") } else { name.to_string() };
+            self.cookie(&name).filter(|v| !v.is_empty())
+        }
+
+        /// The Set-Cookie value of a cookie kept like the session's (an empty value with `max_age` 0
+        /// removes it): HttpOnly, SameSite=Lax, and `__Host-` and `Secure` over HTTPS.
+        pub fn private_cookie_header(&self, name: &str, value: &str, max_age: i64) -> String {
+            let prefix = if self.secure_cookies { "__Host-" } else { "" };
+            format!(
+                "{prefix}{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
+                if self.secure_cookies { "; Secure" } else { "" }
+            )
         }
 
         pub fn session_cookie(&self, token: &str, max_age: i64) -> String {

@@ -33,12 +33,72 @@ pub async fn get_session() -> Result<SessionInfo, AppError> {
     super::ctx::Request::capture()?.session().await
 }
 
+/// Where the password took the visitor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SignInOutcome {
+    SignedIn,
+    /// Two-factor sign-in: a code must follow (the sign-in page asks for it).
+    CodeNeeded,
+}
+
 #[server]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: String) -> Result<SignInOutcome, AppError> {
+    use crate::services::auth::{two_factor::CHALLENGE_MINUTES, SignInStep};
     let req = super::ctx::Request::capture()?;
     let agent = req.user_agent();
-    let (token, _) = crate::services::auth::sign_in_from(&req.db, &email, &password, &req.client_ip(), agent.as_deref()).await?;
-    req.set_cookie(req.session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
+    match crate::services::auth::begin_sign_in(&req.db, &email, &password, &req.client_ip(), agent.as_deref()).await? {
+        SignInStep::Session { token, .. } => {
+            req.set_cookie(req.session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
+            Ok(SignInOutcome::SignedIn)
+        }
+        SignInStep::SecondFactor { challenge, .. } => {
+            req.set_cookie(req.private_cookie_header(super::ctx::CHALLENGE_COOKIE, &challenge, CHALLENGE_MINUTES * 60));
+            Ok(SignInOutcome::CodeNeeded)
+        }
+    }
+}
+
+/// The e-mail of the sign-in waiting for its code in this browser, if one is.
+#[server]
+pub async fn get_sign_in_step() -> Result<Option<String>, AppError> {
+    let req = super::ctx::Request::capture()?;
+    match req.private_cookie(super::ctx::CHALLENGE_COOKIE) {
+        Some(challenge) => crate::services::auth::two_factor::challenge_email(&req.db, &challenge).await,
+        None => Ok(None),
+    }
+}
+
+/// Answers the waiting sign-in with a code from the authenticator app or a recovery code.
+#[server]
+pub async fn verify_sign_in(otp: String) -> Result<(), AppError> {
+    use crate::error::Problem;
+    let req = super::ctx::Request::capture()?;
+    let agent = req.user_agent();
+    let challenge = req.private_cookie(super::ctx::CHALLENGE_COOKIE).unwrap_or_default();
+    let verified = crate::services::auth::two_factor::verify_sign_in(&req.db, &challenge, &otp, &req.client_ip(), agent.as_deref()).await;
+    match verified {
+        Ok((token, _)) => {
+            req.set_cookie(req.private_cookie_header(super::ctx::CHALLENGE_COOKIE, "", 0));
+            req.set_cookie(req.session_cookie(&token, crate::services::auth::SESSION_DAYS * 86_400));
+            Ok(())
+        }
+        Err(e) => {
+            if matches!(e, AppError::Validation { problem: Problem::ChallengeExpired, .. }) {
+                req.set_cookie(req.private_cookie_header(super::ctx::CHALLENGE_COOKIE, "", 0));
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Drops the waiting sign-in: back to the password.
+#[server]
+pub async fn cancel_sign_in() -> Result<(), AppError> {
+    let req = super::ctx::Request::capture()?;
+    if let Some(challenge) = req.private_cookie(super::ctx::CHALLENGE_COOKIE) {
+        crate::services::auth::two_factor::cancel_challenge(&req.db, &challenge).await?;
+    }
+    req.set_cookie(req.private_cookie_header(super::ctx::CHALLENGE_COOKIE, "", 0));
     Ok(())
 }
 

@@ -43,6 +43,18 @@ pub struct SessionUser {
     /// An administrator reset the password: the user must choose a new one before anything else.
     #[serde(default)]
     pub must_change_password: bool,
+    /// The user's role requires two-factor sign-in, which they have not set up: they must, before
+    /// anything else.
+    #[serde(default)]
+    pub must_enrol_two_factor: bool,
+}
+
+impl SessionUser {
+    /// The user is kept on the account page (`/account`) until they have done what it asks: choose
+    /// their own password, or set up two-factor sign-in.
+    pub fn held_back(&self) -> bool {
+        self.must_change_password || self.must_enrol_two_factor
+    }
 }
 
 /// One of a user's open sessions, as their account page lists it.
@@ -64,8 +76,32 @@ pub struct SignInEntry {
     pub at: String,
     pub ip: String,
     pub browser: String,
-    /// `ok`, `wrong_password` or `throttled`.
+    /// `ok`, `wrong_password`, `throttled`, `code_needed` (a right password, the code asked for),
+    /// `wrong_code` or `recovery_code` (signed in with one).
     pub outcome: String,
+}
+
+/// A user's two-factor sign-in, as the account page shows it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TwoFactorStatus {
+    /// When it was turned on (local time); None while it is off.
+    pub enabled_at: Option<String>,
+    /// Recovery codes not used yet.
+    pub recovery_left: i64,
+    /// The user's role requires it (only an administrator can turn it off then).
+    pub required: bool,
+    /// An enrolment begun and not confirmed yet (shown to the user only).
+    pub setup: Option<TwoFactorSetup>,
+}
+
+/// What an authenticator app needs to enrol: the QR code, and the secret for typing by hand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TwoFactorSetup {
+    /// The QR code of the `otpauth://` address, an inline SVG element.
+    pub qr_svg: String,
+    /// The secret in groups of four characters.
+    pub secret: String,
+    pub uri: String,
 }
 
 /// One e-mail sent or export taken by a user (the usage log).
@@ -108,6 +144,9 @@ pub struct UserView {
     pub team_name: Option<String>,
     pub active: bool,
     pub version: i64,
+    /// The user signs in with a second factor.
+    #[serde(default)]
+    pub two_factor: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

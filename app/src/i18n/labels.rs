@@ -119,6 +119,9 @@ pub fn field_label(field: &str) -> M {
         "save_as" => M::MappingName,
         "current_password" => M::CurrentPassword,
         "new_password" => M::NewPassword,
+        "otp" => M::TwoFactorCode,
+        "proof" => M::CodeOrPassword,
+        "roles" => M::TwoFactorRequiredFor,
         "undo" | "start" | "mapping" | "decision" | "import" => M::ImportNoun,
         "threshold" => M::Threshold,
         _ => M::Field,
@@ -148,6 +151,12 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::RateLimited(n) => format!("{} {}. {}", lang.t(M::PRateLimited), f(lang, *n), lang.t(M::TryLater)),
         Problem::WrongCredentials => lang.t(M::PWrongCredentials).into(),
         Problem::TooManyAttempts(m) => format!("{} {}", lang.t(M::PTooManyAttempts), m),
+        Problem::SecondFactorNeeded => lang.t(M::PSecondFactorNeeded).into(),
+        Problem::Mismatch(None) => lang.t(M::PMismatch).into(),
+        Problem::Mismatch(Some(left)) => format!("{}; {} {left}", lang.t(M::PMismatch), lang.t(M::AttemptsLeft)),
+        Problem::CodeUsed => lang.t(M::PCodeUsed).into(),
+        Problem::ChallengeExpired => lang.t(M::PChallengeExpired).into(),
+        Problem::RequiredForRole => lang.t(M::PRequiredForRole).into(),
         Problem::InUse(n) => format!("{} {}", lang.t(M::PInUse), f(lang, *n)),
         Problem::CannotChangeSelf => lang.t(M::PCannotChangeSelf).into(),
         Problem::FileTooLarge(mb) => format!("{} {} MB", lang.t(M::PFileTooLarge), mb),
@@ -176,6 +185,9 @@ pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
     match problem {
         Problem::WrongCredentials
         | Problem::TooManyAttempts(_)
+        | Problem::SecondFactorNeeded
+        | Problem::ChallengeExpired
+        | Problem::RequiredForRole
         | Problem::CannotChangeSelf
         | Problem::SendFailed
         | Problem::NotConfigured

@@ -65,7 +65,16 @@ mod tests {
     use super::*;
 
     fn actor(role: Role, team: Option<i64>) -> Actor {
-        Actor { id: 7, email: "a@b.rs".into(), name: "A".into(), role, team_id: team, team_name: None, must_change_password: false }
+        Actor {
+            id: 7,
+            email: "a@b.rs".into(),
+            name: "A".into(),
+            role,
+            team_id: team,
+            team_name: None,
+            must_change_password: false,
+            must_enrol_two_factor: false,
+        }
     }
 
     #[test]

@@ -1,17 +1,21 @@
-//! Users, teams, passwords (argon2id), sign-in with a rate limit, and database-backed sessions that
-//! survive restarts and work across several Veza servers on one database.
+//! Users, teams, sign-in with a rate limit (and a second factor for those who turned it on), and
+//! database-backed sessions that survive restarts and work across several Veza servers on one database.
+//! Passwords are in `passwords.rs`, two-factor sign-in in `two_factor.rs`.
+
+mod passwords;
+pub mod two_factor;
+
+pub(crate) use passwords::Check;
+pub use passwords::{change_password, check_password, check_password_hash, hash_password, reset_password, verify_password, MIN_PASSWORD};
 
 use super::{audit, Actor};
-use crate::db::{now, Db};
+use crate::db::{now, Db, Tx};
 use crate::domain::validate::{field, required, required_email};
 use crate::domain::{Role, Team, UserView};
 use crate::error::{AppError, Problem};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-pub const MIN_PASSWORD: usize = 8;
 pub const SESSION_DAYS: i64 = 30;
 /// Failed sign-ins allowed per e-mail from one address (and 4× per address) in `LOCKOUT_MINUTES`.
 pub const MAX_FAILURES: i64 = 5;
@@ -38,158 +42,10 @@ pub fn sign_in_delay(failures: i64) -> u64 {
     (failures - MAX_FAILURES + 1).clamp(0, MAX_DELAY_SECONDS as i64) as u64
 }
 
-/// Hashes a password (argon2id) on the password threads (see [`on_password_thread`]).
-pub async fn hash_password(password: &str) -> Result<String, AppError> {
-    let password = password.to_string();
-    on_password_thread(move || hash_password_now(&password)).await?
-}
-
-fn hash_password_now(password: &str) -> Result<String, AppError> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })
-}
-
-/// Checks a password against its hash on the password threads.
-pub async fn check_password_hash(password: &str, hash: &str) -> Result<bool, AppError> {
-    let (password, hash) = (password.to_string(), hash.to_string());
-    on_password_thread(move || verify_password(&password, &hash)).await
-}
-
-type PasswordJob = Box<dyn FnOnce() + Send>;
-
-/// Runs `job` on one of two dedicated threads. Argon2 takes 19 MiB and tens of milliseconds per hash:
-/// on the async workers it would stall every other request, and on ever-new blocking threads each
-/// thread's allocator arena kept its 19 MiB (the benchmark saw RSS reach 500 MiB after 50 sign-ins).
-/// Two threads bound both the CPU and the memory; a burst of sign-ins queues.
-async fn on_password_thread<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-    use std::sync::mpsc::{channel, Receiver, Sender};
-    use std::sync::{Arc, Mutex, OnceLock};
-    static QUEUE: OnceLock<Mutex<Sender<PasswordJob>>> = OnceLock::new();
-    let queue = QUEUE.get_or_init(|| {
-        let (tx, rx) = channel::<PasswordJob>();
-        let rx: Arc<Mutex<Receiver<PasswordJob>>> = Arc::new(Mutex::new(rx));
-        for i in 0..2 {
-            let rx = rx.clone();
-            let _ = std::thread::Builder::new().name(format!("veza-password-{i}")).spawn(move || loop {
-                let next = rx.lock().map(|r| r.recv());
-                match next {
-                    Ok(Ok(job)) => job(),
-                    _ => break,
-                }
-            });
-        }
-        Mutex::new(tx)
-    });
-    let (done, result) = tokio::sync::oneshot::channel();
-    let sent = match queue.lock() {
-        Ok(q) => q
-            .send(Box::new(move || {
-                let _ = done.send(job());
-            }))
-            .is_ok(),
-        Err(_) => false,
-    };
-    if !sent {
-        tracing::error!("password threads are gone");
-        return Err(AppError::Internal);
-    }
-    result.await.map_err(|_| {
-        tracing::error!("a password job panicked");
-        AppError::Internal
-    })
-}
-
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
-}
-
 /// The stored form of a secret token (sessions, calendar feeds): its SHA-256.
 pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
-
-/// The password policy: at least `MIN_PASSWORD` characters, and not one of the passwords every guessing
-/// list starts with (a word repeated or a run of keys counts as one).
-pub fn check_password(password: &str) -> Result<(), AppError> {
-    if password.chars().count() < MIN_PASSWORD {
-        return Err(field("password", Problem::PasswordTooShort(MIN_PASSWORD as i64)));
-    }
-    let folded = crate::domain::text::search_key(password).replace(' ', "");
-    let distinct: std::collections::HashSet<char> = folded.chars().collect();
-    let common = COMMON_PASSWORDS.iter().any(|c| {
-        folded == *c || (folded.starts_with(c) && folded.trim_start_matches(c).chars().all(|d| d.is_ascii_digit() || "!.?_-".contains(d)))
-    });
-    if common || distinct.len() < 4 {
-        return Err(field("password", Problem::CommonPassword));
-    }
-    Ok(())
-}
-
-/// Passwords at the top of every guessing list (folded like `search_key`: lower case, no diacritics),
-/// Serbian ones among them; one followed only by digits or punctuation counts too ("lozinka123!").
-const COMMON_PASSWORDS: &[&str] = &[
-    "password",
-    "passw0rd",
-    "qwerty",
-    "qwertz",
-    "qwertyuiop",
-    "asdfgh",
-    "asdfghjkl",
-    "zxcvbnm",
-    "123456",
-    "1234567",
-    "12345678",
-    "123456789",
-    "1234567890",
-    "987654321",
-    "111111",
-    "000000",
-    "abc123",
-    "iloveyou",
-    "welcome",
-    "letmein",
-    "admin",
-    "administrator",
-    "monkey",
-    "dragon",
-    "football",
-    "baseball",
-    "sunshine",
-    "princess",
-    "master",
-    "shadow",
-    "superman",
-    "trustno1",
-    "changeme",
-    "secret",
-    "default",
-    "login",
-    "guest",
-    "test",
-    "testtest",
-    "lozinka",
-    "sifra",
-    "sifra123",
-    "beograd",
-    "srbija",
-    "zvezda",
-    "partizan",
-    "volimte",
-    "ljubav",
-    "korisnik",
-    "prodaja",
-    "veza",
-    "vezacrm",
-    "crm",
-    "demo",
-    "firma",
-    "kompanija",
-    "proba",
-    "probna",
-];
 
 /// How long a session may go unused before it ends: `VEZA_SESSION_IDLE_HOURS`, else a week.
 pub fn idle_hours() -> i64 {
@@ -338,8 +194,9 @@ pub async fn setup_first_admin(db: &Db, email: &str, name: &str, password: &str,
     .await
 }
 
-type UserTuple = (i64, String, String, String, Option<i64>, Option<String>, i64, i64);
-const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name AS team_name, u.active, u.version FROM users u LEFT JOIN teams t ON t.id = u.team_id";
+type UserTuple = (i64, String, String, String, Option<i64>, Option<String>, i64, i64, Option<String>);
+const USER_SELECT: &str = "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name AS team_name, u.active, u.version, tf.enabled_at \
+     FROM users u LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN totp_secrets tf ON tf.user_id = u.id";
 
 fn user_view(r: UserTuple) -> UserView {
     UserView {
@@ -351,6 +208,7 @@ fn user_view(r: UserTuple) -> UserView {
         team_name: r.5,
         active: r.6 != 0,
         version: r.7,
+        two_factor: r.8.is_some(),
     }
 }
 
@@ -442,20 +300,41 @@ pub async fn update_user(
     Ok(())
 }
 
-/// Checks the password and opens a session; returns the raw token for the cookie.
-///
-/// Guessing is throttled without letting anyone lock a user out: after `MAX_FAILURES` failures for one
-/// e-mail from one address (or 4× that from one address for any e-mails) in `LOCKOUT_MINUTES`, that
-/// address is refused without a check; failures for one e-mail from many addresses slow every further
-/// attempt at it by a second more each (up to `MAX_DELAY_SECONDS`), so the user, signing in from
-/// elsewhere, still gets in. Each attempt is first recorded as a failure, in the same write
-/// transaction that counts the earlier ones, so parallel guesses cannot slip past the limit.
+/// Where a right password leads.
+#[derive(Debug, PartialEq)]
+pub enum SignInStep {
+    /// A session is open: its raw token (for the cookie) and the user.
+    Session { token: String, user_id: i64 },
+    /// The user signs in with a second factor: the raw token of the challenge (for its cookie) that a
+    /// code must answer within `two_factor::CHALLENGE_MINUTES` ([`two_factor::verify_sign_in`]).
+    SecondFactor { challenge: String, user_id: i64 },
+}
+
+/// [`begin_sign_in`] for callers that cannot ask for a code (first-run setup, the command line, tests):
+/// a user who signs in with two-factor is refused with `Problem::SecondFactorNeeded`.
 pub async fn sign_in(db: &Db, email: &str, password: &str, ip: &str) -> Result<(String, i64), AppError> {
     sign_in_from(db, email, password, ip, None).await
 }
 
 /// [`sign_in`] from a browser (its User-Agent kept with the session and in the sign-in log).
 pub async fn sign_in_from(db: &Db, email: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<(String, i64), AppError> {
+    match begin_sign_in(db, email, password, ip, user_agent).await? {
+        SignInStep::Session { token, user_id } => Ok((token, user_id)),
+        SignInStep::SecondFactor { .. } => Err(field("otp", Problem::SecondFactorNeeded)),
+    }
+}
+
+/// Checks the password and opens a session, or for a user with two-factor sign-in a challenge that a
+/// code must answer (see [`SignInStep`]).
+///
+/// Guessing is throttled without letting anyone lock a user out: after `MAX_FAILURES` failures for one
+/// e-mail from one address (or 4× that from one address for any e-mails) in `LOCKOUT_MINUTES`, that
+/// address is refused without a check; failures for one e-mail from many addresses slow every further
+/// attempt at it by a second more each (up to `MAX_DELAY_SECONDS`), so the user, signing in from
+/// elsewhere, still gets in. Each attempt is first recorded as a failure, in the same write
+/// transaction that counts the earlier ones, so parallel guesses cannot slip past the limit. Wrong
+/// second-factor codes count as failures the same way ([`two_factor::verify_sign_in`]).
+pub async fn begin_sign_in(db: &Db, email: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<SignInStep, AppError> {
     let email = email.trim().to_lowercase();
     let user_agent = user_agent.map(|u| u.chars().take(300).collect::<String>());
     if email.len() > 254 {
@@ -463,7 +342,8 @@ pub async fn sign_in_from(db: &Db, email: &str, password: &str, ip: &str, user_a
     }
     let outcome = sign_in_checked(db, &email, password, ip, user_agent.as_deref()).await;
     let logged = match &outcome {
-        Ok(_) => Some("ok"),
+        Ok(SignInStep::Session { .. }) => Some("ok"),
+        Ok(SignInStep::SecondFactor { .. }) => Some("code_needed"),
         Err(AppError::Validation { problem: Problem::WrongCredentials, .. }) => Some("wrong_password"),
         Err(AppError::Validation { problem: Problem::TooManyAttempts(_), .. }) => Some("throttled"),
         Err(_) => None,
@@ -496,20 +376,27 @@ async fn log_sign_in(db: &Db, email: &str, ip: &str, user_agent: Option<&str>, o
     Ok(())
 }
 
-async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<(String, i64), AppError> {
-    let email = email.to_string();
-    // The throttle counts an IPv6 client by its /64 network: one host has as many addresses as it likes.
-    let ip = &crate::domain::net::throttle_key(ip);
+/// One attempt to sign in (a password, or a second-factor code), recorded as a failure until it
+/// succeeds, with the seconds it must wait first.
+struct Attempt {
+    id: i64,
+    delay: u64,
+}
+
+/// Counts the failures that decide `email`'s attempt from `ip` (a throttle key): refused past the limit
+/// for the pair; otherwise recorded as a failure in the same write transaction, so parallel guesses
+/// cannot slip past the limit.
+async fn begin_attempt(db: &Db, email: &str, ip: &str) -> Result<Attempt, AppError> {
     let since = (chrono::Utc::now() - chrono::Duration::minutes(LOCKOUT_MINUTES)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
     let mut tx = db.begin().await?;
     if db.backend == crate::db::Backend::Postgres {
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(&email).execute(&mut *tx).await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))").bind(email).execute(&mut *tx).await?;
     }
     let (pair_failures, email_failures): (i64, i64) = sqlx::query_as(
         "SELECT CAST(COALESCE(SUM(CASE WHEN ip = $2 THEN 1 ELSE 0 END), 0) AS BIGINT), COUNT(*) FROM login_attempts \
          WHERE email = $1 AND at > $3 AND success = 0",
     )
-    .bind(&email)
+    .bind(email)
     .bind(ip)
     .bind(&since)
     .fetch_one(&mut *tx)
@@ -523,8 +410,8 @@ async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_ag
     if pair_failures >= MAX_FAILURES {
         return Err(field("password", Problem::TooManyAttempts(LOCKOUT_MINUTES)));
     }
-    let attempt: i64 = sqlx::query("INSERT INTO login_attempts (email, ip, at, success) VALUES ($1, $2, $3, 0) RETURNING id")
-        .bind(&email)
+    let id: i64 = sqlx::query("INSERT INTO login_attempts (email, ip, at, success) VALUES ($1, $2, $3, 0) RETURNING id")
+        .bind(email)
         .bind(ip)
         .bind(now())
         .fetch_one(&mut *tx)
@@ -534,37 +421,63 @@ async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_ag
     // Many failures from one address at any e-mails slow that address (behind a proxy that is not in
     // VEZA_TRUSTED_PROXIES every user shares one address: slowed, never refused).
     let delay = sign_in_delay(email_failures).max(sign_in_delay(ip_failures - MAX_FAILURES * 3));
-    if delay > 0 {
-        tokio::time::sleep(std::time::Duration::from_secs(delay)).await;
+    Ok(Attempt { id, delay })
+}
+
+async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_agent: Option<&str>) -> Result<SignInStep, AppError> {
+    // The throttle counts an IPv6 client by its /64 network: one host has as many addresses as it likes.
+    let ip = &crate::domain::net::throttle_key(ip);
+    let attempt = begin_attempt(db, email, ip).await?;
+    if attempt.delay > 0 {
+        tokio::time::sleep(std::time::Duration::from_secs(attempt.delay)).await;
     }
 
-    let row = sqlx::query_as::<_, (i64, String)>("SELECT id, password_hash FROM users WHERE email = $1 AND active = 1")
-        .bind(&email)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query_as::<_, (i64, String, Option<String>)>(
+        "SELECT u.id, u.password_hash, tf.enabled_at FROM users u LEFT JOIN totp_secrets tf ON tf.user_id = u.id \
+         WHERE u.email = $1 AND u.active = 1",
+    )
+    .bind(email)
+    .fetch_optional(&db.pool)
+    .await?;
     // Hash even for unknown emails so timing does not reveal which accounts exist.
-    let (ok, user_id) = match &row {
-        Some((id, hash)) => (check_password_hash(password, hash).await?, *id),
+    let (ok, user_id, second_factor) = match &row {
+        Some((id, hash, enabled)) => (check_password_hash(password, hash).await?, *id, enabled.is_some()),
         None => {
             static DUMMY: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
             let dummy = DUMMY.get_or_try_init(|| hash_password("veza-timing-equaliser")).await?;
             let _ = check_password_hash(password, dummy).await?;
-            (false, 0)
+            (false, 0, false)
         }
     };
     if !ok {
         return Err(field("password", Problem::WrongCredentials));
     }
+    let mut tx = db.begin().await?;
+    // The password was right: the attempt is no failure. A wrong code after it is one of its own.
+    sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1").bind(attempt.id).execute(&mut *tx).await?;
+    let step = if second_factor {
+        let challenge = two_factor::open_challenge(&mut tx, user_id, ip, user_agent).await?;
+        SignInStep::SecondFactor { challenge, user_id }
+    } else {
+        let token = open_session(&mut tx, user_id, ip, user_agent).await?;
+        SignInStep::Session { token, user_id }
+    };
+    tx.commit().await?;
+    Ok(step)
+}
+
+/// Opens a session for `user_id` whose sign-in succeeded (the caller marked its attempt a success);
+/// returns the raw token for the cookie. Expired sessions and challenges and day-old attempts go.
+async fn open_session(tx: &mut Tx, user_id: i64, ip: &str, user_agent: Option<&str>) -> Result<String, AppError> {
     let token = hex::encode(rand::random::<[u8; 32]>());
     let expires = (chrono::Utc::now() + chrono::Duration::days(SESSION_DAYS)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-    let mut tx = db.begin().await?;
-    sqlx::query("UPDATE login_attempts SET success = 1 WHERE id = $1").bind(attempt).execute(&mut *tx).await?;
-    // Housekeeping on the (rare) successful sign-in: expired sessions and attempts older than a day go.
+    // Housekeeping on the (rare) successful sign-in.
     let day_ago = (chrono::Utc::now() - chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
-    sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(day_ago).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now()).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at < $1").bind(now()).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM login_attempts WHERE at < $1").bind(day_ago).execute(&mut **tx).await?;
     // Kept for the adoption report (sign-ins per user and week).
-    sqlx::query("INSERT INTO sign_ins (user_id, at) VALUES ($1, $2)").bind(user_id).bind(now()).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO sign_ins (user_id, at) VALUES ($1, $2)").bind(user_id).bind(now()).execute(&mut **tx).await?;
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at, ip, user_agent) VALUES ($1, $2, $3, $4, $3, $5, $6)",
     )
@@ -574,29 +487,33 @@ async fn sign_in_checked(db: &Db, email: &str, password: &str, ip: &str, user_ag
     .bind(expires)
     .bind(ip)
     .bind(user_agent)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await?;
-    Ok((token, user_id))
+    Ok(token)
 }
 
 /// The signed-in user of a session token, if the session is valid, used within the idle limit
 /// ([`idle_hours`]) and the user active. A session's last use is written at most every
-/// `TOUCH_MINUTES`, not on every request.
+/// `TOUCH_MINUTES`, not on every request. The user is held back on the account page while an
+/// administrator's reset password is not changed, or while their role requires two-factor sign-in
+/// that they have not set up.
 pub async fn session_user(db: &Db, token: &str) -> Result<Option<Actor>, AppError> {
+    type SessionRow = (i64, String, String, String, Option<i64>, Option<String>, i64, Option<String>, Option<String>, Option<String>);
     let hash = token_hash(token);
     let idle_since = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::hours(idle_hours()));
-    let row = sqlx::query_as::<_, (i64, String, String, String, Option<i64>, Option<String>, i64, Option<String>)>(
-        "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name, u.must_change_password, s.last_seen_at FROM sessions s \
-         JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id \
+    let row = sqlx::query_as::<_, SessionRow>(
+        "SELECT u.id, u.email, u.name, u.role, u.team_id, t.name, u.must_change_password, s.last_seen_at, tf.enabled_at, \
+         (SELECT value FROM settings WHERE key = $4) FROM sessions s \
+         JOIN users u ON u.id = s.user_id LEFT JOIN teams t ON t.id = u.team_id LEFT JOIN totp_secrets tf ON tf.user_id = u.id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1 AND (s.last_seen_at IS NULL OR s.last_seen_at > $3)",
     )
     .bind(&hash)
     .bind(now())
     .bind(idle_since)
+    .bind(two_factor::REQUIRED_ROLES_KEY)
     .fetch_optional(&db.pool)
     .await?;
-    let Some((id, email, name, role, team_id, team_name, must_change, seen)) = row else { return Ok(None) };
+    let Some((id, email, name, role, team_id, team_name, must_change, seen, two_factor_on, required)) = row else { return Ok(None) };
     let stale = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::minutes(TOUCH_MINUTES));
     if seen.is_none_or(|s| s < stale) {
         // Only bookkeeping: a busy database must not sign the user out.
@@ -607,7 +524,8 @@ pub async fn session_user(db: &Db, token: &str) -> Result<Option<Actor>, AppErro
         }
     }
     let role = Role::parse(&role).unwrap_or(Role::Sales);
-    Ok(Some(Actor { id, email, name, role, team_id, team_name, must_change_password: must_change != 0 }))
+    let must_enrol = two_factor_on.is_none() && two_factor::parse_roles(required.as_deref().unwrap_or("")).contains(&role);
+    Ok(Some(Actor { id, email, name, role, team_id, team_name, must_change_password: must_change != 0, must_enrol_two_factor: must_enrol }))
 }
 
 pub async fn user_by_id(db: &Db, id: i64) -> Result<Actor, AppError> {
@@ -618,76 +536,21 @@ pub async fn user_by_id(db: &Db, id: i64) -> Result<Actor, AppError> {
     .fetch_optional(&db.pool)
     .await?
     .ok_or(AppError::NotFound)?;
-    Ok(Actor { id, email, name, role: Role::parse(&role).unwrap_or(Role::Sales), team_id, team_name, must_change_password: false })
+    Ok(Actor {
+        id,
+        email,
+        name,
+        role: Role::parse(&role).unwrap_or(Role::Sales),
+        team_id,
+        team_name,
+        must_change_password: false,
+        must_enrol_two_factor: false,
+    })
 }
 
 pub async fn sign_out(db: &Db, token: &str) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *tx).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Changes the actor's own password: the current one must be right, the new one pass the policy. Every
-/// other session of the user ends (a stolen session does not survive the change); this one stays.
-pub async fn change_password(db: &Db, actor: &Actor, token: &str, current: &str, new: &str) -> Result<(), AppError> {
-    let (hash,): (String,) = sqlx::query_as("SELECT password_hash FROM users WHERE id = $1").bind(actor.id).fetch_one(&db.pool).await?;
-    if !check_password_hash(current, &hash).await? {
-        return Err(field("current_password", Problem::Incorrect));
-    }
-    check_password(new)?;
-    if new == current {
-        return Err(field("password", Problem::SameAsBefore));
-    }
-    let new_hash = hash_password(new).await?;
-    let mut tx = db.begin().await?;
-    // Only over the password just checked: a reset or another change meanwhile wins.
-    let changed = sqlx::query(
-        "UPDATE users SET password_hash = $1, must_change_password = 0, password_changed_at = $2, updated_at = $2, version = version + 1 \
-         WHERE id = $3 AND password_hash = $4",
-    )
-    .bind(&new_hash)
-    .bind(now())
-    .bind(actor.id)
-    .bind(&hash)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
-        return Err(AppError::Conflict);
-    }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
-        .bind(actor.id)
-        .bind(token_hash(token))
-        .execute(&mut *tx)
-        .await?;
-    audit::updated(&mut tx, "user", actor.id, Some(actor), &vec![("password", None)], &vec![("password", Some("changed".into()))]).await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// An administrator sets a new password for a user, who must choose their own at the next sign-in;
-/// every session of the user ends.
-pub async fn reset_password(db: &Db, actor: &Actor, user_id: i64, password: &str) -> Result<(), AppError> {
-    if actor.role != Role::Admin {
-        return Err(AppError::Forbidden);
-    }
-    check_password(password)?;
-    let hash = hash_password(password).await?;
-    let mut tx = db.begin().await?;
-    let n =
-        sqlx::query("UPDATE users SET password_hash = $1, must_change_password = 1, updated_at = $2, version = version + 1 WHERE id = $3")
-            .bind(&hash)
-            .bind(now())
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-    if n == 0 {
-        return Err(AppError::NotFound);
-    }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-    audit::updated(&mut tx, "user", user_id, Some(actor), &vec![("password", None)], &vec![("password", Some("reset".into()))]).await?;
     tx.commit().await?;
     Ok(())
 }
