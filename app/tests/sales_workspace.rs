@@ -640,3 +640,22 @@ async fn parallel_writes_of_one_version_succeed_once(db: Db) {
     }
 }
 both!(parallel_writes_of_one_version_succeed_once);
+
+/// A lead with a call, a note or a document logged is not deleted with them: the delete is refused
+/// (disqualifying keeps it as history); without any, it goes.
+async fn a_lead_with_history_is_not_deleted(db: Db) {
+    seed(&db).await;
+    let t = team(&db, "Beograd").await;
+    let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t)).await;
+    let lead = leads::create(&db, &ana, &lead_input("Istorija d.o.o.", "Iva", "Ivić")).await.expect("lead");
+    let note = NoteInput { regarding_kind: "lead".into(), regarding_id: lead.to_string(), body: "Zvala, zainteresovana".into() };
+    notes::create(&db, &ana, &note).await.expect("note");
+    activities::create(&db, &ana, &activity("call", "Prvi poziv", "2026-11-20T10:00", ("lead", lead))).await.expect("call");
+    assert_eq!(leads::delete(&db, &ana, lead, 1).await, Err(invalid("delete", Problem::InUse(2))));
+    assert!(leads::get(&db, &ana, lead).await.is_ok());
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM notes WHERE regarding_id = $1", lead).await, 1);
+    let empty = leads::create(&db, &ana, &lead_input("Prazno d.o.o.", "", "")).await.expect("lead");
+    leads::delete(&db, &ana, empty, 1).await.expect("a lead without history is deleted");
+    assert_eq!(leads::get(&db, &ana, empty).await.map(|_| ()), Err(AppError::NotFound));
+}
+both!(a_lead_with_history_is_not_deleted);

@@ -352,7 +352,8 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     Ok(version + 1)
 }
 
-/// Deletes a lead that was not qualified, with its activities, notes and documents; a qualified lead is
+/// Deletes a lead that was not qualified and has no activities, notes or documents (as for accounts,
+/// what was done with the lead is not deleted with it: disqualify it instead); a qualified lead is
 /// history and stays.
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
@@ -360,9 +361,10 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     if old.status == LeadStatus::Qualified {
         return Err(field("delete", Problem::InUse(1)));
     }
-    sqlx::query("DELETE FROM activities WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM notes WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM documents WHERE regarding_kind = 'lead' AND regarding_id = $1").bind(id).execute(&mut *tx).await?;
+    let deps = super::activities::dependents(&mut tx, crate::domain::RegardingKind::Lead, id).await?;
+    if deps > 0 {
+        return Err(field("delete", Problem::InUse(deps)));
+    }
     let n = sqlx::query("DELETE FROM leads WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
     changed_one(n.rows_affected())?;
     audit::deleted(&mut tx, "lead", id, Some(actor), &old.display_name()).await?;
