@@ -1,7 +1,7 @@
 //! Server functions for administration: users, teams, pipeline stages. Every one checks the admin role
 //! inside the service.
 
-use crate::domain::{PicklistInput, Picklists, Stage, Team, UserView};
+use crate::domain::{PicklistInput, Picklists, Role, Stage, Team, UserView};
 
 /// What the administration page shows.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -11,6 +11,8 @@ pub struct AdminData {
     pub stages: Vec<Stage>,
     pub picklists: Picklists,
     pub stale_days: i64,
+    /// The roles that must sign in with two factors.
+    pub two_factor_roles: Vec<Role>,
 }
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -87,7 +89,8 @@ pub async fn get_admin_data() -> Result<AdminData, AppError> {
     let stages = crate::services::stages::list_all(&db).await?;
     let picklists = crate::services::picklists::load(&db).await?;
     let stale_days = crate::services::activities::stale_days(&db).await?;
-    Ok(AdminData { users, teams, stages, picklists, stale_days })
+    let two_factor_roles = crate::services::auth::two_factor::required_roles(&db).await?;
+    Ok(AdminData { users, teams, stages, picklists, stale_days, two_factor_roles })
 }
 
 #[server]

@@ -18,6 +18,7 @@ pub mod products;
 pub mod reports;
 pub mod search;
 pub mod session;
+pub mod two_factor;
 
 #[cfg(feature = "ssr")]
 pub mod ctx {
@@ -33,6 +34,8 @@ pub mod ctx {
     pub const LANG_COOKIE: &str = "veza_lang";
     /// A sign-in waiting for its second factor: the challenge's token (see `Request::private_cookie`).
     pub const CHALLENGE_COOKIE: &str = "veza_challenge";
+    /// New recovery codes on their way to the account page, which shows them once.
+    pub const NEW_CODES_COOKIE: &str = "veza_new_codes";
 
     /// Server-wide state handed to every request.
     #[derive(Clone, Debug)]

@@ -1,6 +1,6 @@
 //! Sign-in, sign-out, first-run setup and language choice.
 
-use crate::domain::{SessionUser, SessionView, SignInEntry, UseEntry};
+use crate::domain::{SessionUser, SessionView, SignInEntry, TwoFactorStatus, UseEntry};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -130,8 +130,8 @@ pub async fn set_language(lang: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The account page: the user's sessions and sign-in history (an administrator may look at another
-/// user's history, and reset their password).
+/// The account page: the user's sessions, sign-in history and two-factor sign-in (an administrator may
+/// look at another user's history, reset their password and turn their two-factor sign-in off).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SecurityPage {
     pub user_id: i64,
@@ -139,6 +139,11 @@ pub struct SecurityPage {
     /// The page is about the signed-in user (not an administrator looking at someone).
     pub own: bool,
     pub must_change_password: bool,
+    /// The user's role requires two-factor sign-in, which they have not set up.
+    pub must_enrol_two_factor: bool,
+    pub two_factor: TwoFactorStatus,
+    /// Recovery codes just made, shown this once (see `api::two_factor`).
+    pub new_recovery_codes: Vec<String>,
     pub sessions: Vec<SessionView>,
     pub sign_ins: Vec<SignInEntry>,
     /// E-mails sent and exports taken (the usage log).
@@ -151,17 +156,27 @@ pub async fn get_security(user: Option<i64>) -> Result<SecurityPage, AppError> {
     let (req, actor) = super::ctx::signed_in_to_change_password().await?;
     let user_id = user.unwrap_or(actor.id);
     let own = user_id == actor.id;
-    if !own && (actor.role != crate::domain::Role::Admin || actor.must_change_password) {
+    if !own && (actor.role != crate::domain::Role::Admin || actor.held_back()) {
         return Err(AppError::NotFound);
     }
     let token = req.cookie(super::ctx::SESSION_COOKIE).unwrap_or_default();
     let sessions = if own { auth::sessions(&req.db, &actor, &token).await? } else { Vec::new() };
     let user_name = if own { actor.name.clone() } else { auth::user_by_id(&req.db, user_id).await?.name };
+    let new_recovery_codes = match req.private_cookie(super::ctx::NEW_CODES_COOKIE).filter(|_| own) {
+        Some(codes) => {
+            req.set_cookie(req.private_cookie_header(super::ctx::NEW_CODES_COOKIE, "", 0));
+            codes.split('_').filter(|c| crate::domain::totp::normalize_recovery(c).is_some()).map(str::to_string).collect()
+        }
+        None => Vec::new(),
+    };
     Ok(SecurityPage {
         user_id,
         user_name,
         own,
         must_change_password: own && actor.must_change_password,
+        must_enrol_two_factor: own && actor.must_enrol_two_factor,
+        two_factor: auth::two_factor::status(&req.db, &actor, user_id).await?,
+        new_recovery_codes,
         sessions,
         sign_ins: auth::sign_in_log(&req.db, &actor, user_id).await?,
         uses: crate::services::limits::uses(&req.db, &actor, user_id).await?,

@@ -1,7 +1,9 @@
-//! Administration: invite users and change their role, team and status; teams; pipeline stages.
+//! Administration: invite users and change their role, team and status; the roles that must sign in
+//! with two factors; teams; pipeline stages.
 
 use crate::api::activities::SetStaleDays;
 use crate::api::admin::{get_admin_data, CreateTeam, InviteUser, ReorderStage, SavePicklistValue, SaveStage, UpdateUser};
+use crate::api::two_factor::SetTwoFactorRoles;
 use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::toast::use_toasts;
@@ -30,8 +32,10 @@ pub fn AdminPage() -> impl IntoView {
     let reorder = ServerAction::<ReorderStage>::new();
     let picklist = ServerAction::<SavePicklistValue>::new();
     let stale = ServerAction::<SetStaleDays>::new();
+    let two_factor = ServerAction::<SetTwoFactorRoles>::new();
     Effect::new(move |previous: Option<usize>| {
-        let versions = invite.version().get()
+        let versions = two_factor.version().get()
+            + invite.version().get()
             + update.version().get()
             + team_action.version().get()
             + stage_action.version().get()
@@ -64,6 +68,11 @@ pub fn AdminPage() -> impl IntoView {
         Some(Err(e)) => toasts.push(error_text(lang, &e), true),
         None => {}
     });
+    Effect::new(move || match two_factor.value().get() {
+        Some(Ok(())) => toasts.push(lang.t(M::Saved), false),
+        Some(Err(e)) => toasts.push(error_text(lang, &e), true),
+        None => {}
+    });
     let invite_error = Signal::derive(move || invite.value().get().and_then(|r| r.err()));
     let team_error = Signal::derive(move || team_action.value().get().and_then(|r| r.err()));
     view! {
@@ -71,9 +80,9 @@ pub fn AdminPage() -> impl IntoView {
         <div class="page-head"><h1>{t(M::Admin)}</h1></div>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
-                let (users, teams, stages, lists, stale_days) = match data.await {
-                    Ok(d) => (Ok(d.users), d.teams, d.stages, d.picklists, d.stale_days),
-                    Err(e) => (Err(e), Vec::new(), Vec::new(), Default::default(), 14),
+                let (users, teams, stages, lists, stale_days, two_factor_roles) = match data.await {
+                    Ok(d) => (Ok(d.users), d.teams, d.stages, d.picklists, d.stale_days, d.two_factor_roles),
+                    Err(e) => (Err(e), Vec::new(), Vec::new(), Default::default(), 14, Vec::new()),
                 };
                 let team_opts: Vec<(String, String)> = teams.iter().map(|t| (t.id.to_string(), t.name.clone())).collect();
                 let role_opts: Vec<(String, String)> = Role::ALL.iter().map(|r| (r.code().to_string(), lang.t(role_label(*r)).to_string())).collect();
@@ -93,6 +102,23 @@ pub fn AdminPage() -> impl IntoView {
                             <SelectField label=M::Team key="team_id" options=team_opts.clone() selected="" error=invite_error empty=M::NoTeam plain=true form="invite-"/>
                             <TextField label=M::FirstPassword key="password" value="" error=invite_error kind="password" required=true plain=true autocomplete="new-password" form="invite-"/>
                             <div class="form-actions"><button type="submit" class="btn btn-primary">{t(M::Invite)}</button></div>
+                        </ActionForm>
+                        <h3>{t(M::TwoFactor)}</h3>
+                        <ActionForm action=two_factor attr:class="stack" attr:id="two-factor-roles">
+                            <fieldset class="field checks">
+                                <legend>{t(M::TwoFactorRequiredFor)}</legend>
+                                {Role::ALL
+                                    .iter()
+                                    .map(|r| view! {
+                                        <label class="check">
+                                            <input type="checkbox" name="roles[]" value=r.code() checked=two_factor_roles.contains(r)/>
+                                            {lang.t(role_label(*r))}
+                                        </label>
+                                    })
+                                    .collect_view()}
+                            </fieldset>
+                            <p class="muted">{t(M::TwoFactorRolesHint)}</p>
+                            <div class="form-actions"><button type="submit" class="btn">{t(M::Save)}</button></div>
                         </ActionForm>
                     </section>
                     <div class="two-col">
@@ -161,7 +187,10 @@ fn UsersTable(users: Vec<UserView>, teams: Vec<Team>, update: ServerAction<Updat
                                 .collect();
                             view! {
                                 <tr class:inactive=!u.active>
-                                    <td>{u.name.clone()}</td>
+                                    <td>
+                                        {u.name.clone()}
+                                        {u.two_factor.then(|| view! { " " <span class="badge" title=lang.t(M::TwoFactor)>{lang.t(M::TwoFactorBadge)}</span> })}
+                                    </td>
                                     <td>{u.email.clone()}</td>
                                     <td colspan="4">
                                         <ActionForm action=update attr:class="row-form">
