@@ -240,18 +240,20 @@ pub mod ctx {
     }
 
     /// Captures the request and finds its signed-in user: `let (db, actor) = ctx::signed_in().await?;`
-    /// A user whose password an administrator reset is refused until they choose their own (only the
-    /// account page's functions, through [`signed_in_to_change_password`], answer them).
+    /// A user whose password an administrator reset is refused until they choose their own, and one
+    /// whose role requires two-factor sign-in until they set it up (only the account page's functions,
+    /// through [`signed_in_to_change_password`], answer them).
     pub async fn signed_in() -> Result<(Db, Actor), AppError> {
         let req = Request::capture()?;
         let actor = req.actor().await?;
-        if actor.must_change_password {
+        if actor.held_back() {
             return Err(AppError::Forbidden);
         }
         Ok((req.db, actor))
     }
 
-    /// [`signed_in`] that also answers a user who must change their password first.
+    /// [`signed_in`] that also answers a user who must change their password or set up two-factor
+    /// sign-in first.
     pub async fn signed_in_to_change_password() -> Result<(Request, Actor), AppError> {
         let req = Request::capture()?;
         let actor = req.actor().await?;

@@ -162,10 +162,11 @@ fn Layout() -> impl IntoView {
             {move || Suspend::new(async move {
                 match session.await {
                     Ok(SessionInfo { user: Some(user), demo, .. }) => {
-                        // A user whose password an administrator reset chooses their own first (the
-                        // server redirects too; this covers navigation inside the app).
+                        // A user whose password an administrator reset chooses their own first, and
+                        // one whose role requires two-factor sign-in sets it up (the server redirects
+                        // too; this covers navigation inside the app).
                         let here = leptos_router::hooks::use_location().pathname.get_untracked();
-                        let must_change = user.must_change_password && here != "/account";
+                        let must_change = user.held_back() && here != "/account";
                         view! {
                             <Frame user=user demo=demo/>
                             {must_change.then(|| view! { <Redirect path="/account"/> })}

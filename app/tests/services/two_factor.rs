@@ -206,6 +206,84 @@ async fn wrong_codes_end_the_challenge_and_count_as_failures(db: Db) {
 }
 both!(wrong_codes_end_the_challenge_and_count_as_failures);
 
+/// Runs `call` as a server function would run in a request carrying `cookie`.
+async fn in_request<T, Fut: std::future::Future<Output = T>>(db: &Db, cookie: &str, call: impl FnOnce() -> Fut) -> T {
+    use leptos::prelude::*;
+    let owner = Owner::new();
+    let (parts, ()) = http::Request::builder().uri("/api/test").header("cookie", cookie).body(()).unwrap().into_parts();
+    let state = app::api::ctx::AppState {
+        leptos_options: LeptosOptions::builder().output_name("veza").build(),
+        db: db.clone(),
+        secure_cookies: false,
+        mailer: None,
+    };
+    let run = owner.with(|| {
+        provide_context(state);
+        provide_context(parts);
+        ScopedFuture::new(call())
+    });
+    run.await
+}
+
+/// An administrator requires two-factor sign-in for a role: its users without it are held on their
+/// account page (every other server function answers Forbidden) until they set it up, and may not turn
+/// it off; an administrator's reset (a lost phone) turns it off, and the user must set it up again.
+async fn roles_that_require_two_factor(db: Db) {
+    seed(&db).await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", None).await;
+    let ana = user(&db, "ana@firma.rs", "Ana", "sales", None).await;
+    let mila = user(&db, "mila@firma.rs", "Mila", "manager", None).await;
+    assert_eq!(two_factor::set_required_roles(&db, &ana, &["sales".into()]).await, Err(AppError::Forbidden));
+    assert_eq!(two_factor::set_required_roles(&db, &admin, &["boss".into()]).await, Err(invalid("roles", Problem::InvalidChoice)));
+    two_factor::set_required_roles(&db, &admin, &["sales".into(), "admin".into()]).await.unwrap();
+    assert_eq!(two_factor::required_roles(&db).await.unwrap(), [Role::Admin, Role::Sales]);
+    let audited = count(
+        &db,
+        "SELECT COUNT(*) AS n FROM audit_entries WHERE entity = 'setting' AND field = 'two_factor_roles' AND new_value = 'admin,sales'",
+    );
+    assert_eq!(audited.await, 1);
+    two_factor::set_required_roles(&db, &admin, &["sales".into()]).await.unwrap();
+
+    let (token, _) = auth::sign_in(&db, "ana@firma.rs", PASSWORD, "198.51.100.50").await.expect("the password, with no app yet");
+    let held = auth::session_user(&db, &token).await.unwrap().unwrap();
+    assert!(held.must_enrol_two_factor && held.held_back());
+    let (mila_token, _) = auth::sign_in(&db, "mila@firma.rs", PASSWORD, "198.51.100.50").await.unwrap();
+    assert!(!auth::session_user(&db, &mila_token).await.unwrap().unwrap().held_back(), "managers are not asked");
+
+    // Held back: everything but the account page's functions answers Forbidden.
+    let cookie = format!("{}={token}", app::api::ctx::SESSION_COOKIE);
+    assert_eq!(in_request(&db, &cookie, app::api::ctx::signed_in).await.err(), Some(AppError::Forbidden));
+    assert!(in_request(&db, &cookie, app::api::ctx::signed_in_to_change_password).await.is_ok());
+    assert_eq!(in_request(&db, &cookie, app::api::admin::get_admin_data).await.err(), Some(AppError::Forbidden));
+    let page = in_request(&db, &cookie, || app::api::session::get_security(None)).await.expect("the account page answers");
+    assert!(page.must_enrol_two_factor && page.two_factor.required && page.two_factor.enabled_at.is_none());
+
+    let (key, _) = enrol(&db, &held).await;
+    let ana_now = auth::session_user(&db, &token).await.unwrap().unwrap();
+    assert!(!ana_now.held_back(), "set up: free to go");
+    assert!(in_request(&db, &cookie, app::api::ctx::signed_in).await.is_ok());
+    assert_eq!(two_factor::turn_off(&db, &ana_now, PASSWORD).await, Err(invalid("proof", Problem::RequiredForRole)));
+    assert!(two_factor::status(&db, &ana_now, ana.id).await.unwrap().required);
+
+    // Another user's two-factor is administrators' business only; they never see its secret.
+    assert_eq!(two_factor::status(&db, &mila, ana.id).await, Err(AppError::NotFound));
+    assert_eq!(two_factor::reset(&db, &mila, ana.id).await, Err(AppError::Forbidden));
+    let seen = two_factor::status(&db, &admin, ana.id).await.unwrap();
+    assert!(seen.enabled_at.is_some() && seen.setup.is_none());
+    let admin_cookie =
+        format!("{}={}", app::api::ctx::SESSION_COOKIE, auth::sign_in(&db, "admin@firma.rs", PASSWORD, "198.51.100.51").await.unwrap().0);
+    in_request(&db, &admin_cookie, || app::api::two_factor::reset_two_factor(ana.id)).await.expect("the administrator's reset");
+    assert_eq!(two_factor::reset(&db, &admin, ana.id).await, Err(AppError::NotFound), "already off");
+    let history = audit::history(&db, "user", ana.id, None, 50).await.unwrap();
+    assert!(history.iter().any(|e| e.field.as_deref() == Some("two_factor") && e.new_value.as_deref() == Some("reset")));
+    // The phone is gone: the password alone signs in, and the user must set it up again.
+    let (again, _) = auth::sign_in(&db, "ana@firma.rs", PASSWORD, "198.51.100.52").await.expect("no code asked");
+    assert!(auth::session_user(&db, &again).await.unwrap().unwrap().must_enrol_two_factor);
+    assert!(auth::session_user(&db, &token).await.unwrap().unwrap().must_enrol_two_factor, "and in the session that was open");
+    let _ = key;
+}
+both!(roles_that_require_two_factor);
+
 /// Wrong current passwords are limited per user like sign-ins: after five in fifteen minutes the change
 /// is refused even with the right one. So are wrong codes and passwords asked on the account page.
 async fn wrong_current_passwords_are_limited(db: Db) {

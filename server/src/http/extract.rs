@@ -19,9 +19,10 @@ impl FromRequestParts<AppState> for Visitor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let Some(token) = cookie_in(&parts.headers, SESSION_COOKIE) else { return Ok(Visitor(None)) };
-        // A user whose password an administrator reset gets nothing until they choose their own.
+        // A user whose password an administrator reset gets nothing until they choose their own, nor
+        // one whose role requires two-factor sign-in until they set it up.
         let user = app::services::auth::session_user(&state.db, &token).await.ok().flatten();
-        Ok(Visitor(user.filter(|u| !u.must_change_password)))
+        Ok(Visitor(user.filter(|u| !u.held_back())))
     }
 }
 

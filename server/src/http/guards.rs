@@ -122,8 +122,9 @@ pub async fn request_cache(State(state): State<AppState>, mut req: Request<Body>
             if session.user.is_none() && !PUBLIC_PAGES.contains(&path) {
                 return axum::response::Redirect::to(session.entry_path()).into_response();
             }
-            // A password an administrator reset is changed before anything else.
-            if session.user.as_ref().is_some_and(|u| u.must_change_password) && path != "/account" {
+            // A password an administrator reset is changed, and two-factor sign-in the user's role
+            // requires is set up, before anything else.
+            if session.user.as_ref().is_some_and(|u| u.held_back()) && path != "/account" {
                 return axum::response::Redirect::to("/account").into_response();
             }
         }
