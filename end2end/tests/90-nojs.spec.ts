@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { ADMIN, MANAGER, SALES_A } from './helpers';
+import { ADMIN, MANAGER, SALES_A, otherThan, totp } from './helpers';
 
 // With JavaScript off, every page still renders on the server and can be read; even sign-in works.
 test('pages render and read without JavaScript', async ({ page }) => {
@@ -135,4 +135,53 @@ test('reports and goals read without JavaScript, with filters as plain forms', a
   await expect(page.locator('#weekly-activities table')).toBeVisible();
   await page.goto('/goals?on=2031-05-15');
   await expect(page.locator('.goal-card', { hasText: 'Prodaja Beograd' })).toContainText('2,000,000 RSD');
+});
+
+// Two-factor sign-in without JavaScript: set up on the account page (the QR code and the key render on
+// the server, the recovery codes follow the confirming form), then the password and the code.
+test('two-factor sign-in works without JavaScript', async ({ page }) => {
+  const NINA = { email: 'nina.bezjs@veza.test', password: 'ninina-lozinka-1', name: 'Nina Bez Skripte' };
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.goto('/admin');
+  const invite = page.locator('form').filter({ has: page.getByRole('button', { name: 'Invite user' }) });
+  await invite.getByLabel('Full name').fill(NINA.name);
+  await invite.getByLabel('Email').fill(NINA.email);
+  await invite.getByLabel('Role').selectOption('sales');
+  await invite.getByLabel('First password').fill(NINA.password);
+  await invite.getByRole('button', { name: 'Invite user' }).click();
+  await expect(page.getByRole('cell', { name: NINA.email })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(NINA.email);
+  await page.getByLabel('Password').fill(NINA.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.goto('/account');
+  await page.locator('#two-factor-begin').getByLabel('Password').fill(NINA.password);
+  await page.getByRole('button', { name: 'Set up two-factor sign-in' }).click();
+  await expect(page.locator('#two-factor .qr svg')).toBeVisible();
+  const secret = (await page.locator('#two-factor-secret').textContent())!.trim();
+  await page.getByLabel('2. Type the 6-digit code the app shows').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  await expect(page.locator('#recovery-codes li')).toHaveCount(10);
+  await page.goto('/account');
+  await expect(page.locator('#recovery-codes')).toHaveCount(0);
+  await expect(page.locator('#recovery-left')).toHaveText('10');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  await page.goto('/login');
+  await page.getByLabel('Email').fill(NINA.email);
+  await page.getByLabel('Password').fill(NINA.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText('Signing in as')).toContainText(NINA.email);
+  const next = totp(secret, 1);
+  await page.getByLabel('Code').fill(otherThan(next));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByText('Code is not right; attempts left: 4')).toBeVisible();
+  await page.getByLabel('Code').fill(next);
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await expect(page.getByRole('link', { name: 'Pipeline', exact: true })).toBeVisible();
 });

@@ -1,4 +1,5 @@
 import { expect, Page } from '@playwright/test';
+import * as crypto from 'crypto';
 import * as zlib from 'zlib';
 
 export const ADMIN = { email: 'admin@veza.test', password: 'admin-lozinka-1', name: 'Ana Admin' };
@@ -77,4 +78,36 @@ export function readXlsx(buf: Buffer, sheet = 1): string[][] {
     rows.push(Array.from(row, (x) => x ?? ''));
   }
   return rows;
+}
+
+/** Bytes of a base32 (RFC 4648) text, as an authenticator app reads a typed key. */
+function base32(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out: number[] = [];
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The code an authenticator app shows for `secret` (RFC 6238: HMAC-SHA1, 30 s, 6 digits), `steps` steps from now. */
+export function totp(secret: string, steps = 0): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + steps));
+  const hash = crypto.createHmac('sha1', base32(secret)).update(counter).digest();
+  const at = hash[hash.length - 1] & 0x0f;
+  const value = ((hash[at] & 0x7f) << 24) | (hash[at + 1] << 16) | (hash[at + 2] << 8) | hash[at + 3];
+  return String(value % 1_000_000).padStart(6, '0');
+}
+
+/** A 6-digit code that is not `code`. */
+export function otherThan(code: string): string {
+  return code === '000000' ? '111111' : '000000';
 }
