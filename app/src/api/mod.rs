@@ -31,6 +31,10 @@ pub mod ctx {
     use leptos::prelude::*;
 
     pub const SESSION_COOKIE: &str = "veza_session";
+    /// The session cookie's name over HTTPS. With the `__Host-` prefix the browser keeps the cookie only
+    /// if this host set it over HTTPS for the whole site without a Domain, so a neighbouring subdomain
+    /// can neither plant a session (fixation) nor overwrite it.
+    pub const SECURE_SESSION_COOKIE: &str = "__Host-veza_session";
     pub const LANG_COOKIE: &str = "veza_lang";
     /// A sign-in waiting for its second factor: the challenge's token (see `Request::private_cookie`).
     pub const CHALLENGE_COOKIE: &str = "veza_challenge";
@@ -62,6 +66,28 @@ pub mod ctx {
         })
     }
 
+    /// Whether the request reached Veza over HTTPS: configured (`VEZA_SECURE_COOKIES`, for a proxy that
+    /// is not in `VEZA_TRUSTED_PROXIES`), or said by a trusted proxy with `X-Forwarded-Proto: https`.
+    pub fn over_https(headers: &http::HeaderMap, peer: Option<std::net::IpAddr>, configured: bool) -> bool {
+        configured
+            || (peer.is_some_and(|p| trusted_proxies().iter().any(|n| n.contains(p)))
+                && headers
+                    .get("x-forwarded-proto")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|v| v.split(',').next().unwrap_or("").trim().eq_ignore_ascii_case("https")))
+    }
+
+    /// The connection's peer address, as the server put it among the request's extensions.
+    pub fn peer_of(extensions: &http::Extensions) -> Option<std::net::IpAddr> {
+        extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())
+    }
+
+    /// The session token a request carries: over HTTPS only in the `__Host-` cookie, otherwise in the
+    /// plain one (a session begun before HTTPS was configured signs in again).
+    pub fn session_token_in(headers: &http::HeaderMap, https: bool) -> Option<String> {
+        cookie_in(headers, if https { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }).filter(|t| !t.is_empty())
+    }
+
     pub fn cookie(parts: &Parts, name: &str) -> Option<String> {
         cookie_in(&parts.headers, name)
     }
@@ -84,7 +110,7 @@ pub mod ctx {
         pub db: Db,
         parts: Option<Parts>,
         response: Option<leptos_axum::ResponseOptions>,
-        secure_cookies: bool,
+        https: bool,
         cache: Option<RequestCache>,
     }
 
@@ -129,7 +155,7 @@ pub mod ctx {
             Ok(Request {
                 db: state.db,
                 response: use_context::<leptos_axum::ResponseOptions>(),
-                secure_cookies: state.secure_cookies,
+                https: parts.as_ref().is_some_and(|p| over_https(&p.headers, peer_of(&p.extensions), state.secure_cookies)),
                 cache: parts.as_ref().and_then(|p| p.extensions.get::<RequestCache>().cloned()),
                 parts,
             })
@@ -139,9 +165,14 @@ pub mod ctx {
             self.parts.as_ref().and_then(|p| cookie(p, name))
         }
 
+        /// The session token the request carries (see [`session_token_in`]).
+        pub fn session_token(&self) -> Option<String> {
+            self.parts.as_ref().and_then(|p| session_token_in(&p.headers, self.https))
+        }
+
         /// The signed-in user of this request, or Unauthorized.
         pub async fn actor(&self) -> Result<Actor, AppError> {
-            let token = self.cookie(SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
+            let token = self.session_token().ok_or(AppError::Unauthorized)?;
             let found = match &self.cache {
                 Some(cache) => cache.actor(&self.db, &token).await?,
                 None => crate::services::auth::session_user(&self.db, &token).await?,
@@ -151,7 +182,7 @@ pub mod ctx {
 
         /// What every page needs to know about its visitor; see `RequestCache::session`.
         pub async fn session(&self) -> Result<crate::api::session::SessionInfo, AppError> {
-            let token = self.cookie(SESSION_COOKIE);
+            let token = self.session_token();
             match &self.cache {
                 Some(cache) => cache.session(&self.db, token.as_deref()).await,
                 None => RequestCache::default().session(&self.db, token.as_deref()).await,
@@ -162,7 +193,7 @@ pub mod ctx {
         /// (`crate::domain::net`).
         pub fn client_ip(&self) -> String {
             let Some(p) = self.parts.as_ref() else { return "unknown".into() };
-            let peer = p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+            let peer = peer_of(&p.extensions);
             // Every X-Forwarded-For line, in order: a proxy may add its own line instead of appending.
             let forwarded: Vec<&str> = p.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
             let forwarded = forwarded.join(",");
@@ -192,25 +223,22 @@ pub mod ctx {
 
         /// The value of a cookie set with [`Request::private_cookie_header`].
         pub fn private_cookie(&self, name: &str) -> Option<String> {
-            let name = if self.secure_cookies { format!("__Host-{name}") } else { name.to_string() };
+            let name = if self.https { format!("__Host-{name}") } else { name.to_string() };
             self.cookie(&name).filter(|v| !v.is_empty())
         }
 
         /// The Set-Cookie value of a cookie kept like the session's (an empty value with `max_age` 0
         /// removes it): HttpOnly, SameSite=Lax, and `__Host-` and `Secure` over HTTPS.
         pub fn private_cookie_header(&self, name: &str, value: &str, max_age: i64) -> String {
-            let prefix = if self.secure_cookies { "__Host-" } else { "" };
-            format!(
-                "{prefix}{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-                if self.secure_cookies { "; Secure" } else { "" }
-            )
+            let prefix = if self.https { "__Host-" } else { "" };
+            format!("{prefix}{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if self.https { "; Secure" } else { "" })
         }
 
+        /// The Set-Cookie value that gives the browser session `token` (an empty token with `max_age`
+        /// 0 removes it): `__Host-` and `Secure` over HTTPS.
         pub fn session_cookie(&self, token: &str, max_age: i64) -> String {
-            format!(
-                "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}",
-                if self.secure_cookies { "; Secure" } else { "" }
-            )
+            let name = if self.https { SECURE_SESSION_COOKIE } else { SESSION_COOKIE };
+            format!("{name}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", if self.https { "; Secure" } else { "" })
         }
     }
 

@@ -105,7 +105,7 @@ pub async fn cancel_sign_in() -> Result<(), AppError> {
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
     let req = super::ctx::Request::capture()?;
-    if let Some(token) = req.cookie(super::ctx::SESSION_COOKIE) {
+    if let Some(token) = req.session_token() {
         crate::services::auth::sign_out(&req.db, &token).await?;
     }
     req.set_cookie(req.session_cookie("", 0));
@@ -159,7 +159,7 @@ pub async fn get_security(user: Option<i64>) -> Result<SecurityPage, AppError> {
     if !own && (actor.role != crate::domain::Role::Admin || actor.held_back()) {
         return Err(AppError::NotFound);
     }
-    let token = req.cookie(super::ctx::SESSION_COOKIE).unwrap_or_default();
+    let token = req.session_token().unwrap_or_default();
     let sessions = if own { auth::sessions(&req.db, &actor, &token).await? } else { Vec::new() };
     let user_name = if own { actor.name.clone() } else { auth::user_by_id(&req.db, user_id).await?.name };
     let new_recovery_codes = match req.private_cookie(super::ctx::NEW_CODES_COOKIE).filter(|_| own) {
@@ -186,7 +186,7 @@ pub async fn get_security(user: Option<i64>) -> Result<SecurityPage, AppError> {
 #[server]
 pub async fn change_password(current_password: String, new_password: String) -> Result<(), AppError> {
     let (req, actor) = super::ctx::signed_in_to_change_password().await?;
-    let token = req.cookie(super::ctx::SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
+    let token = req.session_token().ok_or(AppError::Unauthorized)?;
     crate::services::auth::change_password(&req.db, &actor, &token, &current_password, &new_password).await.map_err(|e| match e {
         // The policy names the field the form calls `new_password`.
         AppError::Validation { field, problem } if field == "password" => AppError::Validation { field: "new_password".into(), problem },

@@ -1,7 +1,7 @@
 //! What the plain (non-Leptos) routes read from a request, in one place: the signed-in user, the
 //! user's language, a multipart form; and the one way they answer with a file.
 
-use app::api::ctx::{cookie_in, AppState, LANG_COOKIE, SESSION_COOKIE};
+use app::api::ctx::{cookie_in, over_https, peer_of, session_token_in, AppState, LANG_COOKIE};
 use app::i18n::Lang;
 use app::services::Actor;
 use axum::extract::{FromRequestParts, Multipart};
@@ -18,7 +18,8 @@ impl FromRequestParts<AppState> for Visitor {
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(token) = cookie_in(&parts.headers, SESSION_COOKIE) else { return Ok(Visitor(None)) };
+        let https = over_https(&parts.headers, peer_of(&parts.extensions), state.secure_cookies);
+        let Some(token) = session_token_in(&parts.headers, https) else { return Ok(Visitor(None)) };
         // A user whose password an administrator reset gets nothing until they choose their own, nor
         // one whose role requires two-factor sign-in until they set it up.
         let user = app::services::auth::session_user(&state.db, &token).await.ok().flatten();

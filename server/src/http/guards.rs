@@ -95,17 +95,24 @@ pub async fn origin_guard(req: Request<Body>, next: Next) -> Response {
 }
 
 /// Headers every response carries: no type sniffing, no framing (also in each page's CSP, see the
-/// shell), no referrer sent to other sites; behind HTTPS (`VEZA_SECURE_COOKIES`) browsers are told to
-/// use HTTPS only.
+/// shell), no referrer sent to other sites; over HTTPS (configured with `VEZA_SECURE_COOKIES`, or said
+/// by a trusted proxy) browsers are told to use HTTPS only.
 pub fn browser_protections(router: axum::Router, secure: bool) -> axum::Router {
     use axum::http::HeaderValue;
     use tower_http::set_header::SetResponseHeaderLayer as Set;
-    let hsts = secure.then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     router
         .layer(Set::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(Set::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(Set::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
-        .layer(Set::if_not_present(header::STRICT_TRANSPORT_SECURITY, move |_: &Response| hsts.clone()))
+        .layer(axum::middleware::from_fn(move |req: Request<Body>, next: Next| async move {
+            let https = app::api::ctx::over_https(req.headers(), app::api::ctx::peer_of(req.extensions()), secure);
+            let mut res = next.run(req).await;
+            if https && !res.headers().contains_key(header::STRICT_TRANSPORT_SECURITY) {
+                res.headers_mut()
+                    .insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+            }
+            res
+        }))
 }
 
 /// Gives every request its `RequestCache` (the server functions find it among the request's parts). For
@@ -116,7 +123,8 @@ pub async fn request_cache(State(state): State<AppState>, mut req: Request<Body>
     let cache = RequestCache::default();
     let path = req.uri().path();
     if req.method() == Method::GET && renders_page(path) {
-        let token = app::api::ctx::cookie_in(req.headers(), app::api::ctx::SESSION_COOKIE);
+        let https = app::api::ctx::over_https(req.headers(), app::api::ctx::peer_of(req.extensions()), state.secure_cookies);
+        let token = app::api::ctx::session_token_in(req.headers(), https);
         // A failure is left to the page's own session request, which reports it.
         if let Ok(session) = cache.session(&state.db, token.as_deref()).await {
             if session.user.is_none() && !PUBLIC_PAGES.contains(&path) {
@@ -204,15 +212,6 @@ mod tests {
         assert_ne!(app.clone().oneshot(post(BODY_LIMIT + 1, false)).await.unwrap().status(), StatusCode::OK);
     }
 
-    #[test]
-    fn same_origin_rules() {
-        assert!(same_origin(&req("veza.local:3000", Some("http://veza.local:3000"), None)));
-        assert!(same_origin(&req("veza.local", None, Some("https://veza.local/accounts"))));
-        assert!(!same_origin(&req("veza.local", Some("https://evil.example"), None)));
-        assert!(!same_origin(&req("veza.local", Some("https://veza.local.evil.example"), None)));
-        assert!(!same_origin(&req("veza.local", None, None)));
-    }
-
     #[tokio::test]
     async fn text_with_a_nul_character_is_refused() {
         use tower::ServiceExt;
@@ -234,6 +233,15 @@ mod tests {
         let get = |uri: &str| Request::builder().uri(uri).body(Body::empty()).unwrap();
         assert_eq!(app.clone().oneshot(get("/accounts?q=a%00")).await.unwrap().status(), StatusCode::BAD_REQUEST);
         assert_eq!(app.clone().oneshot(get("/accounts?q=a")).await.unwrap().status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn same_origin_rules() {
+        assert!(same_origin(&req("veza.local:3000", Some("http://veza.local:3000"), None)));
+        assert!(same_origin(&req("veza.local", None, Some("https://veza.local/accounts"))));
+        assert!(!same_origin(&req("veza.local", Some("https://evil.example"), None)));
+        assert!(!same_origin(&req("veza.local", Some("https://veza.local.evil.example"), None)));
+        assert!(!same_origin(&req("veza.local", None, None)));
     }
 
     #[test]

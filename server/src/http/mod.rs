@@ -226,9 +226,70 @@ pub(super) mod tests {
             assert_eq!(res.headers().get(header::LOCATION).unwrap(), "/login");
             db.pool.close().await;
             if let Some(name) = pg_name {
-                use sqlx::{Connection, Executor};
-                let mut conn = sqlx::PgConnection::connect(&pg_admin_url()).await.unwrap();
-                conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await.unwrap();
+                drop_database(&name).await;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// Over HTTPS the session lives in a `__Host-` cookie: set `Secure` for the whole site without a
+    /// Domain, and the plain-named cookie (which a neighbouring subdomain could plant) is not read.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn over_https_the_session_cookie_is_host_only() {
+        use tower::ServiceExt;
+        let _serial = ONE_AT_A_TIME.lock().await;
+        let dir = std::env::temp_dir().join(format!("veza-https-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (url, pg_name) in databases(&dir, "https").await {
+            let db = app::db::Db::connect(&url).await.unwrap();
+            app::services::auth::setup_first_admin(&db, "admin@https.test", "Ana Admin", "lozinka-za-test", "Prodaja").await.unwrap();
+            for secure in [true, false] {
+                let state = AppState {
+                    leptos_options: LeptosOptions::builder().output_name("veza").build(),
+                    db: db.clone(),
+                    secure_cookies: secure,
+                    mailer: None,
+                };
+                let app = router(state);
+                let sign_in = leptos::server_fn::axum::server_fn_paths()
+                    .map(|(p, _)| p)
+                    .find(|p| p.strip_prefix("/api/sign_in").is_some_and(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_digit())))
+                    .unwrap();
+                let req = Request::builder()
+                    .method("POST")
+                    .uri(sign_in)
+                    .header("host", "veza.test")
+                    .header("origin", "https://veza.test")
+                    .header("content-type", "application/x-www-form-urlencoded")
+                    .body(Body::from("email=admin%40https.test&password=lozinka-za-test"))
+                    .unwrap();
+                let res = app.clone().oneshot(req).await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK, "{url}");
+                let cookie = res.headers().get(header::SET_COOKIE).unwrap().to_str().unwrap().to_string();
+                let (name, rest) = cookie.split_once('=').unwrap();
+                let token = rest.split(';').next().unwrap();
+                assert_eq!(name, if secure { "__Host-veza_session" } else { "veza_session" }, "{cookie}");
+                assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
+                assert!(cookie.contains("Path=/") && !cookie.contains("Domain"), "{cookie}");
+                let page = |cookie_name: &str| {
+                    Request::builder()
+                        .uri("/accounts")
+                        .header("host", "veza.test")
+                        .header("cookie", format!("{cookie_name}={token}"))
+                        .body(Body::empty())
+                        .unwrap()
+                };
+                let res = app.clone().oneshot(page(name)).await.unwrap();
+                assert_eq!(res.status(), StatusCode::OK, "{url}: signed in with {name}");
+                assert_eq!(res.headers().contains_key(header::STRICT_TRANSPORT_SECURITY), secure);
+                if secure {
+                    let res = app.clone().oneshot(page("veza_session")).await.unwrap();
+                    assert!(res.status().is_redirection(), "{url}: the plain cookie is not read over HTTPS");
+                }
+            }
+            db.pool.close().await;
+            if let Some(name) = pg_name {
+                drop_database(&name).await;
             }
         }
         let _ = std::fs::remove_dir_all(&dir);
