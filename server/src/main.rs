@@ -1,5 +1,5 @@
 //! The `veza` binary: serves the web app, and administers an installation from the command line
-//! (`veza user add`, `veza demo`).
+//! (`veza user add`, `veza demo`, `veza backup`, `veza restore`).
 
 mod http;
 mod jobs;
@@ -45,6 +45,18 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write a consistent copy of the database to a new file while Veza runs (SQLite: VACUUM INTO;
+    /// Postgres: pg_dump).
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Put a backup in place of the database, which no Veza server may have open (SQLite: the copy is
+    /// checked first and the replaced file kept beside it; Postgres: pg_restore).
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Load the demo data set (a Serbian B2B distributor). Running it again changes nothing.
     Demo {
         /// Load it also into a database that has users of its own (it adds admin@demo.veza.rs, whose
@@ -75,8 +87,9 @@ fn fail(msg: impl std::fmt::Display) -> ! {
     std::process::exit(2)
 }
 
-async fn open_db(cli: &Cli) -> Db {
-    let url = match &cli.database_url {
+/// The database's URL: DATABASE_URL, else the SQLite file in the data directory.
+fn database_url(cli: &Cli) -> String {
+    match &cli.database_url {
         Some(u) if !u.trim().is_empty() => u.clone(),
         _ => {
             if let Err(e) = std::fs::create_dir_all(&cli.data_dir) {
@@ -84,7 +97,11 @@ async fn open_db(cli: &Cli) -> Db {
             }
             format!("sqlite://{}", cli.data_dir.join("veza.db").display())
         }
-    };
+    }
+}
+
+async fn open_db(cli: &Cli) -> Db {
+    let url = database_url(cli);
     let db = Db::connect(&url).await.unwrap_or_else(|e| fail(e));
     let lang = Lang::parse(&cli.lang).unwrap_or_else(|| fail(format!("VEZA_LANG must be sr or en (got {:?})", cli.lang)));
     if let Err(e) = app::services::stages::ensure_defaults(&db, lang).await {
@@ -115,6 +132,18 @@ async fn main() {
             serve(&cli, std::env::var("LEPTOS_SITE_ADDR").ok(), secure, std::env::var("VEZA_SMTP_URL").ok()).await
         }
         Some(Command::Serve { addr, secure_cookies, smtp_url }) => serve(&cli, addr.clone(), *secure_cookies, smtp_url.clone()).await,
+        Some(Command::Backup { to }) => {
+            // Opened as it is: a backup taken before an upgrade must not be migrated first.
+            let db = Db::open(&database_url(&cli)).await.unwrap_or_else(|e| fail(e));
+            match app::db::backup::backup(&db, to).await {
+                Ok(said) => println!("Backup: {said}"),
+                Err(e) => fail(e),
+            }
+        }
+        Some(Command::Restore { from }) => match app::db::backup::restore(&database_url(&cli), from).await {
+            Ok(said) => println!("Restore: {said}"),
+            Err(e) => fail(e),
+        },
         Some(Command::Demo { force }) => {
             use app::services::demo::{self, Outcome};
             let db = open_db(&cli).await;
@@ -169,6 +198,8 @@ async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool, smtp_url: 
     }
     let started = std::time::Instant::now();
     let db = open_db(cli).await;
+    // Held while serving: `veza restore` refuses to replace a database a server has open.
+    let _serving = app::db::backup::sqlite_path(&db.url).map(|p| app::db::backup::hold_server_lock(&p).unwrap_or_else(|e| fail(e)));
     let mailer = smtp_url.filter(|u| !u.trim().is_empty()).map(|u| app::services::email::Mailer::from_url(&u).unwrap_or_else(|e| fail(e)));
     jobs::spawn_import_runner(db.clone());
     let state = app::api::ctx::AppState { leptos_options: leptos_options.clone(), db, secure_cookies, mailer };

@@ -1,6 +1,7 @@
 //! The database: one pool over SQLite or Postgres (through sqlx's `Any` driver, with portable SQL and
 //! `$n` placeholders that both understand), schema migrations, and write transactions.
 
+pub mod backup;
 pub mod choice_cache;
 pub mod migrate;
 pub mod sql;
