@@ -29,6 +29,8 @@ pub enum Problem {
     Incorrect,
     /// The user reached the hour's limit of this many e-mails or exports.
     RateLimited(i64),
+    /// So many passwords are being checked at once that this one would wait too long: try again.
+    Busy,
     WrongCredentials,
     TooManyAttempts(i64),
     /// The user signs in with a second factor: a code must follow the password.

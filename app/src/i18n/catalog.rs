@@ -328,6 +328,7 @@ catalog! {
     PSameAsBefore => "is the same as the current one", "je ista kao sadašnja";
     PIncorrect => "is not correct", "nije tačna";
     PRateLimited => "You have reached the hourly limit of", "Dostigli ste ograničenje po satu od";
+    PBusy => "Many sign-ins are being checked at this moment. Try again in a few seconds.", "Upravo se proverava mnogo prijava. Pokušajte ponovo za nekoliko sekundi.";
     TryLater => "Please try again later, or ask an administrator.", "Pokušajte ponovo kasnije ili se obratite administratoru.";
     UsageLog => "E-mails sent and exports", "Poslate e-poruke i izvozi";
     UseEmail => "e-mail", "e-poruka";

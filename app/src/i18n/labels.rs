@@ -149,6 +149,7 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::SameAsBefore => lang.t(M::PSameAsBefore).into(),
         Problem::Incorrect => lang.t(M::PIncorrect).into(),
         Problem::RateLimited(n) => format!("{} {}. {}", lang.t(M::PRateLimited), f(lang, *n), lang.t(M::TryLater)),
+        Problem::Busy => lang.t(M::PBusy).into(),
         Problem::WrongCredentials => lang.t(M::PWrongCredentials).into(),
         Problem::TooManyAttempts(m) => format!("{} {}", lang.t(M::PTooManyAttempts), m),
         Problem::SecondFactorNeeded => lang.t(M::PSecondFactorNeeded).into(),
@@ -192,7 +193,8 @@ pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
         | Problem::SendFailed
         | Problem::NotConfigured
         | Problem::PossibleDuplicate(_)
-        | Problem::RateLimited(_) => problem_text(lang, problem),
+        | Problem::RateLimited(_)
+        | Problem::Busy => problem_text(lang, problem),
         _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
     }
 }

@@ -36,10 +36,21 @@ pub async fn check_password_hash(password: &str, hash: &str) -> Result<bool, App
 
 type PasswordJob = Box<dyn FnOnce() + Send>;
 
+/// Password jobs waiting or running at most; one more is refused at once ([`Problem::Busy`]) instead
+/// of queueing behind a flood (at tens of milliseconds a hash on two threads, the last waits about a
+/// second).
+const MAX_WAITING: usize = 64;
+
+/// Counts a job in against `MAX_WAITING`; false (and nothing counted) when the queue is full.
+fn admit(waiting: &std::sync::atomic::AtomicUsize) -> bool {
+    use std::sync::atomic::Ordering;
+    waiting.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| (n < MAX_WAITING).then_some(n + 1)).is_ok()
+}
+
 /// Runs `job` on one of two dedicated threads. Argon2 takes 19 MiB and tens of milliseconds per hash:
 /// on the async workers it would stall every other request, and on ever-new blocking threads each
 /// thread's allocator arena kept its 19 MiB (the benchmark saw RSS reach 500 MiB after 50 sign-ins).
-/// Two threads bound both the CPU and the memory; a burst of sign-ins queues.
+/// Two threads bound both the CPU and the memory; a burst of sign-ins queues, up to `MAX_WAITING`.
 async fn on_password_thread<T: Send + 'static>(job: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
     use std::sync::mpsc::{channel, Receiver, Sender};
     use std::sync::{Arc, Mutex, OnceLock};
@@ -59,10 +70,24 @@ async fn on_password_thread<T: Send + 'static>(job: impl FnOnce() -> T + Send + 
         }
         Mutex::new(tx)
     });
+    static WAITING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    /// The job's place in the queue, given back when the job is done, panics, or is never sent.
+    struct Slot;
+    impl Drop for Slot {
+        fn drop(&mut self) {
+            WAITING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    if !admit(&WAITING) {
+        tracing::warn!("password threads busy: a sign-in was refused");
+        return Err(field("password", Problem::Busy));
+    }
+    let slot = Slot;
     let (done, result) = tokio::sync::oneshot::channel();
     let sent = match queue.lock() {
         Ok(q) => q
             .send(Box::new(move || {
+                let _slot = slot;
                 let _ = done.send(job());
             }))
             .is_ok(),
@@ -288,4 +313,19 @@ pub async fn reset_password(db: &Db, actor: &Actor, user_id: i64, password: &str
     audit::updated(&mut tx, "user", user_id, Some(actor), &vec![("password", None)], &vec![("password", Some("reset".into()))]).await?;
     tx.commit().await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_password_queue_admits_up_to_its_limit() {
+        let waiting = std::sync::atomic::AtomicUsize::new(0);
+        assert!((0..MAX_WAITING).all(|_| admit(&waiting)));
+        assert!(!admit(&waiting), "one more than the limit is refused");
+        assert_eq!(waiting.load(std::sync::atomic::Ordering::SeqCst), MAX_WAITING, "a refusal counts nothing");
+        waiting.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        assert!(admit(&waiting), "a finished job makes room");
+    }
 }
