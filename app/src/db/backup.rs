@@ -13,11 +13,11 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The file of a `sqlite://…` URL.
+/// The file of a `sqlite://…` URL (none for an in-memory database).
 pub fn sqlite_path(url: &str) -> Option<PathBuf> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty()).then(|| PathBuf::from(path))
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
 
 fn lock_path(database: &Path) -> PathBuf {
@@ -143,6 +143,14 @@ mod tests {
 
     /// A backup taken while a writer commits holds every write committed before it began; restoring
     /// it is refused while a server holds the database, and otherwise keeps the replaced file.
+    #[test]
+    fn the_file_of_a_url() {
+        assert_eq!(sqlite_path("sqlite:///var/lib/veza/veza.db?mode=rwc"), Some(PathBuf::from("/var/lib/veza/veza.db")));
+        assert_eq!(sqlite_path("sqlite://data/veza.db"), Some(PathBuf::from("data/veza.db")));
+        assert_eq!(sqlite_path("sqlite::memory:"), None);
+        assert_eq!(sqlite_path("postgres://postgres@localhost/veza"), None);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_backup_under_load_holds_every_earlier_write() {
         let dir = std::env::temp_dir().join(format!("veza-backup-{}", std::process::id()));
