@@ -417,9 +417,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    changed_one(n)?;
     write_attendees(tx, id, v).await?;
     audit::updated(tx, "activity", id, Some(actor), &audit_fields(&valid_of(&old), old.owner_id), &audit_fields(v, owner)).await?;
     Ok(version + 1)

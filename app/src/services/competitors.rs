@@ -157,9 +157,7 @@ pub async fn save_profile(db: &Db, actor: &Actor, i: &ProfileInput) -> Result<i6
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict);
-        }
+        crate::db::write::changed_one(n)?;
     }
     audit::updated(&mut tx, "account", id, Some(actor), &profile_fields(&old), &profile_fields(&new)).await?;
     tx.commit().await?;
@@ -298,9 +296,7 @@ pub async fn save_product(db: &Db, actor: &Actor, i: &CompetitorProductInput) ->
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict);
-        }
+        crate::db::write::changed_one(n)?;
         sqlx::query("DELETE FROM competitor_product_counters WHERE competitor_product_id = $1").bind(id).execute(&mut *tx).await?;
         (id, Some(old.0))
     };

@@ -87,9 +87,7 @@ pub async fn save_metric(db: &Db, actor: &Actor, input: &MetricInput) -> Result<
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict);
-        }
+        crate::db::write::changed_one(n)?;
         let before: audit::Fields = vec![
             ("name", Some(old.try_get::<String, _>("name")?)),
             ("measure", Some(old.try_get::<String, _>("measure")?)),
@@ -294,9 +292,7 @@ pub async fn save_goal(db: &Db, actor: &Actor, input: &GoalInput) -> Result<i64,
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict);
-        }
+        crate::db::write::changed_one(n)?;
         let before = fields(&old.try_get::<String, _>("target_kind")?, old.try_get("target")?);
         audit::updated(&mut tx, "goal", id, Some(actor), &before, &fields(kind, v.target)).await?;
         id

@@ -345,9 +345,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    changed_one(n)?;
     audit::updated(tx, "lead", id, Some(actor), &audit_fields(&to_valid(&old), old.owner_id), &audit_fields(v, owner)).await?;
     Ok(version + 1)
 }
@@ -537,9 +535,7 @@ pub async fn set_status(db: &Db, actor: &Actor, id: i64, version: i64, status: L
             .execute(&mut *tx)
             .await?
             .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    changed_one(n)?;
     audit::updated(
         &mut tx,
         "lead",
@@ -788,9 +784,7 @@ pub async fn qualify(db: &Db, actor: &Actor, input: &QualifyInput) -> Result<Qua
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    changed_one(n)?;
     // The lead's activities and notes now belong to the account's timeline too.
     sqlx::query("UPDATE activities SET account_id = $1 WHERE regarding_kind = 'lead' AND regarding_id = $2")
         .bind(account_id)

@@ -109,9 +109,7 @@ pub async fn save(db: &Db, actor: &Actor, input: &PicklistInput) -> Result<i64, 
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict);
-        }
+        crate::db::write::changed_one(n)?;
         id
     };
     tx.commit().await?;

@@ -141,9 +141,7 @@ pub async fn save(db: &Db, actor: &Actor, input: StageInput) -> Result<i64, AppE
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-            if n == 0 {
-                return Err(AppError::Conflict);
-            }
+            crate::db::write::changed_one(n)?;
             audit::updated(
                 &mut tx,
                 "stage",

@@ -266,9 +266,7 @@ pub async fn update_user(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     audit::updated(
         &mut tx,
         "user",

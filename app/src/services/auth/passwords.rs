@@ -276,9 +276,7 @@ pub async fn change_password(db: &Db, actor: &Actor, token: &str, current: &str,
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if changed == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(changed)?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
         .bind(actor.id)
         .bind(token_hash(token))

@@ -416,9 +416,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     .execute(&db.pool)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     tracing::info!(import = imp.id, rows = total, rejected = rejected_count, groups = group_roots.len(), at = %now(), "import analysed");
     Ok(())
 }

@@ -736,9 +736,7 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         .execute(&mut *tx)
         .await?
         .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     index_for_search(&mut tx, db.backend, imp).await?;
     tx.commit().await?;
     let t_search = t0.elapsed().as_secs_f64();

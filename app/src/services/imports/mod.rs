@@ -363,9 +363,7 @@ pub async fn analyse(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     tx.commit().await?;
     Ok(())
 }
@@ -421,9 +419,7 @@ pub async fn start(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), 
     .execute(&db.pool)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     Ok(())
 }
 
@@ -494,9 +490,7 @@ pub(crate) async fn heartbeat(tx: &mut crate::db::Tx, id: i64, worker: &str) -> 
         .execute(&mut **tx)
         .await?
         .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     Ok(())
 }
 

@@ -177,9 +177,7 @@ pub async fn move_opportunity(db: &Db, actor: &Actor, id: i64, stage_id: i64, ve
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     super::record_stage_change(&mut tx, actor, id, Some(old.stage_id), stage.id, &ts).await?;
     audit::updated(
         &mut tx,

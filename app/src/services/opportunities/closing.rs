@@ -105,9 +105,7 @@ pub async fn close(db: &Db, actor: &Actor, i: &CloseInput) -> Result<i64, AppErr
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     super::record_stage_change(&mut tx, actor, id, Some(o.stage_id), stage.id, &ts).await?;
     let reason_label = match c.reason_id {
         Some(r) => crate::services::picklists::get(&mut tx, r).await?.map(|v| v.label_en),
@@ -189,9 +187,7 @@ pub async fn reopen(db: &Db, actor: &Actor, id: i64, version: i64, stage_id: i64
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     super::record_stage_change(&mut tx, actor, id, Some(o.stage_id), stage.id, &ts).await?;
     let reason = match old.0 {
         Some(r) => crate::services::picklists::get(&mut tx, r).await?.map(|v| v.label_en),

@@ -48,9 +48,7 @@ async fn follow_lines(tx: &mut Tx, actor: &Actor, o: &Opportunity, what: (Option
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     audit::updated(
         tx,
         "opportunity",

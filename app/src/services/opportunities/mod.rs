@@ -345,9 +345,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     if stage_changed {
         record_stage_change(tx, actor, id, Some(old.stage_id), v.stage_id, &ts).await?;
     }

@@ -151,9 +151,7 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     .execute(&mut **tx)
     .await?
     .rows_affected();
-    if n == 0 {
-        return Err(AppError::Conflict);
-    }
+    crate::db::write::changed_one(n)?;
     let before = ValidProduct {
         code: old.code,
         name: old.name,

@@ -173,9 +173,7 @@ pub async fn save_discount(db: &Db, actor: &Actor, i: &DiscountInput) -> Result<
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict);
-        }
+        crate::db::write::changed_one(n)?;
         audit::updated(&mut tx, "discount_rule", id, Some(actor), &rule_fields(&old), &rule_fields(&r)).await?;
         id
     };

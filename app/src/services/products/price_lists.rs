@@ -117,9 +117,7 @@ pub async fn save_price_list(db: &Db, actor: &Actor, i: &PriceListInput) -> Resu
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(AppError::Conflict);
-        }
+        crate::db::write::changed_one(n)?;
         audit::updated(
             &mut tx,
             "price_list",
