@@ -120,6 +120,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0015_two_factor.sql"),
         sqlite_rebuilds: true,
     },
+    Migration {
+        version: 16,
+        name: "trash",
+        sqlite: include_str!("../../../migrations/sqlite/0016_trash.sql"),
+        postgres: include_str!("../../../migrations/postgres/0016_trash.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
