@@ -1085,3 +1085,333 @@ async fn duplicates_are_warned_found_and_merged(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 1);
 }
 both!(duplicates_are_warned_found_and_merged);
+
+/// A generated export from an old system: 120 companies, each written on one to four rows in several
+/// ways (case, diacritics or none, "dj" or a dropped "đ", Cyrillic, legal forms, phones in several
+/// forms, PIB given or not, a few bad PIBs), with its contact people's e-mail addresses. Among them,
+/// companies a name-only matcher merges: the same name with a number ("Građevinar" and "Građevinar 4"
+/// in Niš), the same name in another city, and names a letter apart — each with its own PIB.
+struct MessyList {
+    /// The file's rows after the header, with the company (index) each row belongs to.
+    rows: Vec<(Vec<String>, usize)>,
+    /// Each company's PIB.
+    pibs: Vec<String>,
+    /// Rows with a bad PIB (rejected), by row number.
+    bad: Vec<i64>,
+}
+
+const MESSY_BASES: &[&str] = &[
+    "Građevinar", "Kolubara Plast", "Mlekara Zlatibor", "Elektro Sistem", "Elektro Sistemi", "Drvo Promet", "Agro Sever",
+    "Metal Kovina", "Tekstil Jug", "Pekara Zlatno Zrno", "Auto Prevoz", "Stakloplastika", "Termo Gas", "Vodoinstal",
+    "Žitopromet", "Čelik Trade", "Šumadija Vino", "Đurđevak", "Ćuprija Beton", "Hemija Plus",
+];
+const MESSY_CITIES: &[(&str, &str)] = &[("Niš", "Ниш"), ("Beograd", "Београд"), ("Novi Sad", "Нови Сад"), ("Čačak", "Чачак")];
+
+fn messy_list(cyrillic: bool) -> MessyList {
+    use app::domain::normalize::cyrillic_to_latin;
+    let mut seed: u64 = 0x5eed_1234_abcd;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    // 120 companies: (base, number, city), all different.
+    let mut companies: Vec<(String, Option<u32>, usize)> = Vec::new();
+    'outer: for number in [None, Some(4), Some(2000)] {
+        for (b, base) in MESSY_BASES.iter().enumerate() {
+            for city in 0..MESSY_CITIES.len() {
+                // Spread them: not every base in every city with every number.
+                if (b + city + number.unwrap_or(0) as usize) % 2 == 1 && number.is_some() {
+                    continue;
+                }
+                companies.push((base.to_string(), number, city));
+                if companies.len() == 120 {
+                    break 'outer;
+                }
+            }
+        }
+    }
+    assert_eq!(companies.len(), 120);
+    let pibs: Vec<String> = (0..120).map(|i| pib_with_check(30_000_000 + i as u32 * 7)).collect();
+    let people = ["Ana Marić", "Petar Petrović", "Jelena Đorđević", "Marko Ilić", "Ivana Čolić"];
+    let mut rows: Vec<(Vec<String>, usize)> = Vec::new();
+    let mut bad = Vec::new();
+    // Each company's first row in order, then the other rows shuffled in.
+    let mut extra: Vec<usize> = Vec::new();
+    for c in 0..120 {
+        for _ in 0..(next(4) as usize).min(3) {
+            extra.push(c);
+        }
+    }
+    while rows.len() + extra.len() < 270 {
+        extra.push(next(120) as usize);
+    }
+    extra.truncate(270 - 120);
+    let mut order: Vec<(usize, bool)> = (0..120).map(|c| (c, true)).collect();
+    for c in extra {
+        let at = 1 + next(order.len() as u64) as usize;
+        order.insert(at.min(order.len()), (c, false));
+    }
+    // The first row of a company is the first in the file: move it there.
+    let mut seen = vec![false; 120];
+    for item in order.iter_mut() {
+        item.1 = !seen[item.0];
+        seen[item.0] = true;
+    }
+    for (row_idx, (c, first)) in order.iter().enumerate() {
+        let (base, number, city) = &companies[*c];
+        let mut name = match number {
+            Some(n) => format!("{base} {n}"),
+            None => base.clone(),
+        };
+        let forms = ["d.o.o.", "DOO", "d. o. o.", "doo", "", "a.d.", "AD"];
+        let form = forms[if *first { 0 } else { next(forms.len() as u64) as usize }];
+        let style = if *first { 0 } else { next(if cyrillic { 6 } else { 5 }) };
+        let (city_latin, city_cyr) = MESSY_CITIES[*city];
+        let mut city_cell = city_latin.to_string();
+        match style {
+            1 => {
+                name = name.to_uppercase();
+                city_cell = city_cell.to_uppercase();
+            }
+            2 => name = name.to_lowercase(),
+            // Without diacritics: "đ" as "dj".
+            3 => {
+                name = app::domain::text::search_key(&name).split(' ').map(cap).collect::<Vec<_>>().join(" ");
+                city_cell = app::domain::text::search_key(&city_cell);
+            }
+            // Without diacritics: "đ" dropped to "d".
+            4 => {
+                name = name.replace(['đ', 'Đ'], "d");
+                name = app::domain::text::search_key(&name).split(' ').map(cap).collect::<Vec<_>>().join(" ");
+            }
+            5 => {
+                name = latin_to_cyrillic(&name);
+                city_cell = city_cyr.to_string();
+                assert_eq!(app::domain::text::search_key(&cyrillic_to_latin(&name)), app::domain::text::search_key(&name));
+            }
+            _ => {}
+        }
+        let full_name = if form.is_empty() { name.clone() } else { format!("{name} {form}") };
+        // PIB: always on a company's first row; on others mostly, sometimes left out, sometimes mistyped.
+        let pib = &pibs[*c];
+        let pib_cell = if *first {
+            pib.clone()
+        } else {
+            match next(10) {
+                0..=2 => String::new(),
+                3 => {
+                    let mut digits: Vec<u8> = pib.bytes().collect();
+                    digits[3] = b'0' + (digits[3] - b'0' + 1) % 10;
+                    let wrong = String::from_utf8(digits).unwrap();
+                    if app::domain::ids::pib_is_valid(&wrong) {
+                        pib.clone()
+                    } else {
+                        bad.push(row_idx as i64 + 1);
+                        wrong
+                    }
+                }
+                _ => pib.clone(),
+            }
+        };
+        let phone_digits = format!("{}{:07}", [11, 18, 21, 32][*city], 2_000_000 + *c as u32 * 13);
+        let (area, local) = phone_digits.split_at(2);
+        let phone = match if *first { 0 } else { next(4) } {
+            0 => format!("0{area}/{}-{}", &local[..3], &local[3..]),
+            1 => format!("+381 {area} {local}"),
+            2 => format!("0{area}{local}"),
+            _ => format!("381{area}{local}"),
+        };
+        let person = people[next(people.len() as u64) as usize];
+        let (first_name, last_name) = person.split_once(' ').unwrap();
+        let slug: String = app::domain::text::search_key(base).chars().filter(|ch| ch.is_ascii_alphanumeric()).collect();
+        let email = format!(
+            "{}.{}@{slug}{}{}.rs",
+            app::domain::text::search_key(first_name),
+            app::domain::text::search_key(last_name),
+            number.map(|n| n.to_string()).unwrap_or_default(),
+            ["nis", "bg", "ns", "ca"][*city]
+        );
+        rows.push((vec![full_name, pib_cell, city_cell, phone, email, first_name.to_string(), last_name.to_string()], *c));
+    }
+    assert_eq!(rows.len(), 270);
+    MessyList { rows, pibs, bad }
+}
+
+fn cap(w: &str) -> String {
+    let mut c = w.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Serbian Latin to Cyrillic (the generator's other script; digraphs first).
+fn latin_to_cyrillic(s: &str) -> String {
+    let pairs = [
+        ("Lj", "Љ"), ("LJ", "Љ"), ("lj", "љ"), ("Nj", "Њ"), ("NJ", "Њ"), ("nj", "њ"), ("Dž", "Џ"), ("DŽ", "Џ"), ("dž", "џ"),
+        ("A", "А"), ("B", "Б"), ("V", "В"), ("G", "Г"), ("D", "Д"), ("Đ", "Ђ"), ("E", "Е"), ("Ž", "Ж"), ("Z", "З"), ("I", "И"),
+        ("J", "Ј"), ("K", "К"), ("L", "Л"), ("M", "М"), ("N", "Н"), ("O", "О"), ("P", "П"), ("R", "Р"), ("S", "С"), ("T", "Т"),
+        ("Ć", "Ћ"), ("U", "У"), ("F", "Ф"), ("H", "Х"), ("C", "Ц"), ("Č", "Ч"), ("Š", "Ш"),
+        ("a", "а"), ("b", "б"), ("v", "в"), ("g", "г"), ("d", "д"), ("đ", "ђ"), ("e", "е"), ("ž", "ж"), ("z", "з"), ("i", "и"),
+        ("j", "ј"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"),
+        ("ć", "ћ"), ("u", "у"), ("f", "ф"), ("h", "х"), ("c", "ц"), ("č", "ч"), ("š", "ш"),
+    ];
+    let mut out = String::new();
+    let mut rest = s;
+    'next: while !rest.is_empty() {
+        for (lat, cyr) in pairs {
+            if let Some(r) = rest.strip_prefix(lat) {
+                out.push_str(cyr);
+                rest = r;
+                continue 'next;
+            }
+        }
+        let ch = rest.chars().next().unwrap();
+        out.push(ch);
+        rest = &rest[ch.len_utf8()..];
+    }
+    out
+}
+
+/// Imports the generated list as accounts with the preview's default decisions and checks it against
+/// the ground truth: every company created exactly once, no row written into another company's account,
+/// the bad PIBs rejected, the summary's counts; then a second import of the same file creates nothing.
+async fn messy_list_imports_each_company_once(db: &Db, cyrillic: bool) {
+    seed(db).await;
+    let t = team(db, "Prodaja").await;
+    let admin = user(db, "admin@firma.rs", "Admin", "admin", Some(t)).await;
+    let list = messy_list(cyrillic);
+    let mut text = String::from("Naziv firme;PIB;Grad;Telefon;E-mail;Ime;Prezime\r\n");
+    for (cells, _) in &list.rows {
+        text.push_str(&cells.join(";"));
+        text.push_str("\r\n");
+    }
+    let bytes = if cyrillic {
+        text.into_bytes()
+    } else {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1250.encode(&text);
+        assert!(!unmappable);
+        bytes.into_owned()
+    };
+    let upload = |bytes: Vec<u8>| {
+        let (db, admin) = (db.clone(), admin.clone());
+        async move {
+            let id = imports::upload(&db, &admin, ImportEntity::Account, "stari-sistem.csv", bytes).await.expect("upload");
+            let view = imports::mapping_view(&db, &admin, id).await.expect("mapping view");
+            // The people's names are not the company's: not imported.
+            let mapping: Vec<String> = view.mapping.iter().map(|f| if f == "first_name" || f == "last_name" { String::new() } else { f.clone() }).collect();
+            assert_eq!(mapping[..5], ["name", "pib", "city", "phone", "email"]);
+            imports::analyse(&db, &admin, id, view.import.version, mapping, ImportOptions::default(), "").await.expect("analyse");
+            assert_eq!(imports::run_pending(&db, "test-worker").await.expect("analysis job"), 1);
+            id
+        }
+    };
+    let id = upload(bytes.clone()).await;
+    let preview = imports::preview(db, &admin, id).await.unwrap();
+    assert_eq!(preview.import.encoding, if cyrillic { "UTF-8" } else { "Windows-1250" });
+    assert_eq!(preview.import.rejected, list.bad.len() as i64, "bad PIBs {:?}", list.bad);
+    let mut rejected: Vec<i64> = preview.rejects.iter().map(|r| r.row_no).collect();
+    rejected.sort_unstable();
+    assert_eq!(rejected, list.bad);
+    // No group holds rows of two companies; a suggestion is never joined by default.
+    for g in &preview.groups {
+        let companies: std::collections::BTreeSet<usize> = g.rows.iter().map(|r| list.rows[*r as usize - 1].1).collect();
+        assert_eq!(companies.len(), 1, "group {} mixes companies: rows {:?}", g.group, g.rows);
+        assert!(g.suggestion.as_ref().is_none_or(|s| !s.joined));
+    }
+    let done = finish(db, &admin, id).await;
+    assert_eq!(done.status, ImportStatus::Done);
+    assert_eq!(done.created, 120, "every company created once");
+    assert_eq!(count(db, "SELECT COUNT(*) AS n FROM accounts").await, 120);
+    for (c, pib) in list.pibs.iter().enumerate() {
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE pib = $1").bind(pib).fetch_one(&db.pool).await.unwrap().get::<i64, _>("n");
+        assert_eq!(n, 1, "company {c} ({pib})");
+    }
+    // Every row that went to a record went to its own company's.
+    let written = sqlx::query("SELECT r.row_no, a.pib FROM import_rows r JOIN accounts a ON a.id = r.record_id WHERE r.import_id = $1 AND r.outcome IN ('created', 'updated')")
+        .bind(id)
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert!(!written.is_empty());
+    for r in written {
+        let (row_no, pib): (i64, Option<String>) = (r.get("row_no"), r.get("pib"));
+        let company = list.rows[row_no as usize - 1].1;
+        assert_eq!(pib.as_deref(), Some(list.pibs[company].as_str()), "row {row_no} went to another company's account");
+    }
+    // The two companies the issue found merged are two accounts, each with its own PIB.
+    let gradjevinar: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT name, pib FROM accounts WHERE search_key LIKE 'gradjevinar%' AND city = 'Niš' ORDER BY name").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(gradjevinar.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(), ["Građevinar 4 d.o.o.", "Građevinar d.o.o."]);
+    let outcome = imports::preview(db, &admin, id).await.unwrap().outcome.expect("outcome");
+    assert_eq!((outcome.distinct, outcome.created, outcome.updated_existing, outcome.rejected), (120, 120, 0, list.bad.len() as i64));
+
+    // The same file again: nothing new, every company found by its PIB or its name.
+    let again = upload(bytes).await;
+    let preview = imports::preview(db, &admin, again).await.unwrap();
+    assert!(preview.groups.iter().all(|g| g.suggestion.is_none() || g.existing_id.is_some()), "{:?}", preview.groups.iter().filter(|g| g.suggestion.is_some()).collect::<Vec<_>>());
+    let done = finish(db, &admin, again).await;
+    assert_eq!((done.created, done.rejected), (0, list.bad.len() as i64));
+    assert_eq!(count(db, "SELECT COUNT(*) AS n FROM accounts").await, 120);
+    let outcome = imports::preview(db, &admin, again).await.unwrap().outcome.expect("outcome");
+    assert_eq!((outcome.distinct, outcome.created, outcome.updated_existing + outcome.skipped_existing), (120, 0, 120));
+    assert!(outcome.existing.len() <= 200 && !outcome.existing.is_empty());
+}
+
+async fn messy_list_in_utf8(db: Db) {
+    messy_list_imports_each_company_once(&db, true).await;
+}
+both!(messy_list_in_utf8);
+
+async fn messy_list_in_windows_1250(db: Db) {
+    messy_list_imports_each_company_once(&db, false).await;
+}
+both!(messy_list_in_windows_1250);
+
+/// A name only alike is a suggestion: the row creates its own account unless the user joins it, then it
+/// updates the existing one; a different PIB is never even suggested.
+async fn similar_names_are_suggestions(db: Db) {
+    seed(&db).await;
+    let t = team(&db, "Prodaja").await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", Some(t)).await;
+    let mut existing = account_input("Mlekara Zlatibor d.o.o.");
+    existing.city = "Čajetina".into();
+    let mlekara = accounts::create(&db, &admin, &existing).await.unwrap();
+    let mut other = account_input("Termo Gas d.o.o.");
+    other.city = "Niš".into();
+    other.pib = pib_with_check(40000001);
+    accounts::create(&db, &admin, &other).await.unwrap();
+    let text = format!(
+        "Naziv firme;PIB;Grad;E-mail\r\nMlekara Zlatibr;;Čajetina;prodaja@zlatibor.rs\r\nTermo Gass;{};Niš;\r\nMlekara Zlatibr a.d.;;Čajetina;\r\n",
+        pib_with_check(40000002)
+    );
+    let id = analysed(&db, &admin, ImportEntity::Account, "slicni.csv", text.into_bytes(), ImportOptions::default()).await;
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    // Rows 1 and 3 are one company (the same name), possibly the existing one; "Termo Gass" has another PIB.
+    assert_eq!(preview.groups.len(), 1, "{:?}", preview.groups);
+    let g = &preview.groups[0];
+    assert_eq!((g.rows.clone(), g.existing_id), (vec![1, 3], None));
+    let s = g.suggestion.clone().expect("suggestion");
+    assert_eq!((s.existing_id, s.label.as_str(), s.joined), (Some(mlekara), "Mlekara Zlatibor d.o.o.", false));
+    assert!(s.similarity >= 90 && s.similarity < 100);
+    // Joined: the rows update the existing account.
+    imports::join(&db, &admin, id, g.group, true).await.expect("join");
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.created, done.updated), (1, 2));
+    let m = accounts::get(&db, &admin, mlekara).await.unwrap();
+    assert_eq!(m.email.as_deref(), Some("prodaja@zlatibor.rs"));
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 3);
+    let outcome = imports::preview(&db, &admin, id).await.unwrap().outcome.unwrap();
+    assert_eq!((outcome.distinct, outcome.created, outcome.updated_existing), (2, 1, 1));
+    assert_eq!((outcome.existing[0].id, outcome.existing[0].rows.clone()), (mlekara, vec![1, 3]));
+    // Not joined (the default): the same rows make an account of their own.
+    let text = "Naziv firme;PIB;Grad\r\nMlekara Zlatibr Plus;;Čajetina\r\n".to_string();
+    let id = analysed(&db, &admin, ImportEntity::Account, "slicni2.csv", text.into_bytes(), ImportOptions::default()).await;
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.created, done.updated), (1, 0));
+    // A decision on a suggestion after the review is refused.
+    assert!(matches!(imports::join(&db, &admin, id, 1, true).await, Err(AppError::Validation { problem: Problem::WrongState, .. })));
+}
+both!(similar_names_are_suggestions);

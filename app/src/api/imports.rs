@@ -45,6 +45,13 @@ pub async fn decide_group(id: i64, group: i64, decision: String, #[server(defaul
     crate::services::imports::decide(&db, &actor, id, group, decision, policies).await
 }
 
+/// Whether a group is the record a similar name suggested (joined) or a record of its own.
+#[server]
+pub async fn join_suggestion(id: i64, group: i64, joined: bool) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::imports::join(&db, &actor, id, group, joined).await
+}
+
 #[server]
 pub async fn start_import(id: i64, version: i64) -> Result<(), AppError> {
     let (db, actor) = super::ctx::signed_in().await?;

@@ -127,6 +127,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0016_trash.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 18,
+        name: "import suggestions",
+        sqlite: include_str!("../../../migrations/sqlite/0018_import_suggestions.sql"),
+        postgres: include_str!("../../../migrations/postgres/0018_import_suggestions.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

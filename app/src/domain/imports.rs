@@ -505,6 +505,43 @@ pub struct DuplicateGroup {
     pub rows: Vec<i64>,
     pub decision: Decision,
     pub policies: Vec<(String, FieldPolicy)>,
+    /// What the group may be the same as, found only by a similar name: kept apart unless joined.
+    pub suggestion: Option<Suggestion>,
+}
+
+/// A record a group of rows may be the same as, found only by a similar name (no identifier agrees, none
+/// differs): an existing record or an earlier group of the file. The default is to keep them apart.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub existing_id: Option<i64>,
+    /// The existing record's name, or the name in the earlier group's first row.
+    pub label: String,
+    /// The earlier group's rows (empty for an existing record).
+    pub rows: Vec<i64>,
+    pub similarity: u8,
+    pub joined: bool,
+}
+
+/// Where a finished import's rows went: how many distinct records the file held, how many of them were
+/// created, which existing records were updated (or left alone for a skipped row), and what was rejected.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportOutcome {
+    pub distinct: i64,
+    pub created: i64,
+    pub updated_existing: i64,
+    pub skipped_existing: i64,
+    pub rejected: i64,
+    /// The existing records the rows went to (the first 200), each with its rows.
+    pub existing: Vec<ExistingOutcome>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExistingOutcome {
+    pub id: i64,
+    pub label: String,
+    pub rows: Vec<i64>,
+    /// Only skipped rows named it: it was left as it was.
+    pub skipped: bool,
 }
 
 /// The review step: the first rows with their normalization, the rejected rows and the duplicate groups.
@@ -516,6 +553,8 @@ pub struct PreviewView {
     pub rejects: Vec<RowView>,
     pub groups: Vec<DuplicateGroup>,
     pub can_undo: bool,
+    /// Once the import is done: where its rows went.
+    pub outcome: Option<ImportOutcome>,
 }
 
 /// Everything the import page shows at its current step (one request, so the page renders and hydrates

@@ -668,6 +668,16 @@ catalog! {
     MatchedByName => "similar name", "sličan naziv";
     MatchedBySame => "the same kind, time, subject and account", "ista vrsta, vreme, naslov i firma";
     ExistingRecord => "Existing record", "Postojeći zapis";
+    ImportSuggestion => "Possibly the same as", "Možda isto što i";
+    ImportSuggestionHelp => "Found only by a similar name: no PIB, MB or e-mail confirms it and none differs. Kept apart unless you say they are the same.", "Pronađeno samo po sličnom nazivu: nijedan PIB, MB ili e-adresa to ne potvrđuje niti se razlikuje. Ostaju odvojeni osim ako kažete da su isti.";
+    ImportSimilarName => "names {n} % alike", "nazivi slični {n} %";
+    ImportKeepApart => "Different — keep as a record of its own", "Različito — poseban zapis";
+    ImportSameRecord => "The same — combine them", "Isto — spoji ih";
+    ImportOutcome => "Where the rows went", "Gde su redovi otišli";
+    ImportOutcomeSentence => "The file held {distinct} distinct records: {created} created, {updated} existing updated, {skipped} existing left as they were; {rejected} rows rejected.", "Datoteka je sadržala {distinct} različitih zapisa: {created} napravljeno, {updated} postojećih ažurirano, {skipped} postojećih ostavljeno kakvi su bili; {rejected} redova odbijeno.";
+    ImportOutcomeExisting => "Existing records the rows went to", "Postojeći zapisi u koje su redovi upisani";
+    ImportOutcomeWhat => "What happened", "Šta je urađeno";
+    AndMore => "… and {n} more", "… i još {n}";
     ImportDecision => "What to do", "Šta uraditi";
     DecisionUpdate => "Update the existing record", "Ažuriraj postojeći zapis";
     DecisionSkip => "Skip", "Preskoči";

@@ -2,7 +2,9 @@
 //! import through its steps — map the columns, watch the analysis, review the preview, rejects and
 //! duplicate groups, watch the import's progress bar, then download the rejects or undo it.
 
-use crate::api::imports::{analyse_import, apply_saved_mapping, decide_group, import_page, list_imports, start_import, undo_import};
+use crate::api::imports::{
+    analyse_import, apply_saved_mapping, decide_group, import_page, join_suggestion, list_imports, start_import, undo_import,
+};
 use crate::components::context::{t, use_lang};
 use crate::components::toast::use_toasts;
 use crate::components::Loading;
@@ -397,7 +399,52 @@ fn ReviewStep(s: ImportSummary, p: PreviewView, tick: RwSignal<u32>) -> impl Int
                 })}
             </div>
         </section>
+        {p.outcome.clone().map(|o| view! { <OutcomeSection o=o entity=s.entity/> })}
         <PreviewSections p=p editable=status == ImportStatus::Review tick=tick/>
+    }
+}
+
+/// Where a finished import's rows went: the distinct records, what was created, which existing records
+/// the rows updated (or were skipped for), and the rejects.
+#[component]
+fn OutcomeSection(o: ImportOutcome, entity: ImportEntity) -> impl IntoView {
+    let lang = use_lang();
+    let n = move |v: i64| format_int(lang, v);
+    let sentence = lang
+        .t(M::ImportOutcomeSentence)
+        .replace("{distinct}", &n(o.distinct))
+        .replace("{created}", &n(o.created))
+        .replace("{updated}", &n(o.updated_existing))
+        .replace("{skipped}", &n(o.skipped_existing))
+        .replace("{rejected}", &n(o.rejected));
+    let more = o.updated_existing + o.skipped_existing - o.existing.len() as i64;
+    view! {
+        <section class="card" id="outcome">
+            <h2>{t(M::ImportOutcome)}</h2>
+            <p id="outcome-sentence">{sentence}</p>
+            {(!o.existing.is_empty()).then(|| view! {
+                <h3>{t(M::ImportOutcomeExisting)}</h3>
+                <div class="table-wrap">
+                <table class="table" id="outcome-existing">
+                    <thead><tr><th>{t(M::ExistingRecord)}</th><th>{t(M::ImpRows)}</th><th>{t(M::ImportOutcomeWhat)}</th></tr></thead>
+                    <tbody>
+                        {o.existing.iter().map(|e| {
+                            let rows = e.rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
+                            let what = if e.skipped { M::ImpSkipped } else { M::ImpUpdated };
+                            view! {
+                                <tr>
+                                    <td><a href=format!("{}/{}", record_path(entity), e.id)>{e.label.clone()}</a></td>
+                                    <td>{rows}</td>
+                                    <td>{lang.t(what)}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                </div>
+                {(more > 0).then(|| view! { <p class="muted">{lang.t(M::AndMore).replace("{n}", &n(more))}</p> })}
+            })}
+        </section>
     }
 }
 
@@ -517,6 +564,19 @@ fn GroupCard(g: DuplicateGroup, id: i64, entity: ImportEntity, editable: bool, t
             }
         });
     };
+    let joined = RwSignal::new(g.suggestion.as_ref().is_some_and(|x| x.joined));
+    let join = move |value: bool| {
+        joined.set(value);
+        leptos::task::spawn_local(async move {
+            match join_suggestion(id, group, value).await {
+                Ok(()) => toasts.push(lang.t(M::Saved), false),
+                Err(e) => {
+                    toasts.push(error_text(lang, &e), true);
+                    tick.update(|t| *t += 1);
+                }
+            }
+        });
+    };
     let rows_label = g.rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
     let existing_href = g.existing_id.map(|e| format!("{}/{e}", record_path(entity)));
     let sim = (g.matched_by == "name" && g.similarity < 100).then(|| format!(" ({} %)", g.similarity));
@@ -525,9 +585,36 @@ fn GroupCard(g: DuplicateGroup, id: i64, entity: ImportEntity, editable: bool, t
         <div class="dup-group" data-group=group>
             <p>
                 <strong>{lang.t(M::ImpRows)}" "{rows_label}</strong>
-                " · "{lang.t(M::MatchedBy)}" "{lang.t(matched_label(&g.matched_by))}{sim}
+                {(!g.matched_by.is_empty()).then(|| view! { " · "{lang.t(M::MatchedBy)}" "{lang.t(matched_label(&g.matched_by))}{sim.clone()} })}
                 {g.existing_label.clone().zip(existing_href).map(|(l, h)| view! { " · "{lang.t(M::ExistingRecord)}": "<a href=h>{l}</a> })}
             </p>
+            {g.suggestion.clone().map(|sug| {
+                let target = match sug.existing_id {
+                    Some(e) => view! { {lang.t(M::ExistingRecord)}" "<a href=format!("{}/{e}", record_path(entity))>{sug.label.clone()}</a> }.into_any(),
+                    None => {
+                        let rows = sug.rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
+                        view! { <strong>{sug.label.clone()}</strong>" ("{lang.t(M::ImpRows)}" "{rows}")" }.into_any()
+                    }
+                };
+                let name = format!("join-{group}");
+                view! {
+                    <div class="suggestion" role="group" aria-label=lang.t(M::ImportSuggestion)>
+                        <p>{t(M::ImportSuggestion)}": "{target}" · "{lang.t(M::ImportSimilarName).replace("{n}", &sug.similarity.to_string())}</p>
+                        <p class="muted">{t(M::ImportSuggestionHelp)}</p>
+                        <label class="inline">
+                            <input type="radio" name=name.clone() value="apart" class="join-apart" disabled=!editable
+                                prop:checked=move || !joined.get() on:change=move |_| join(false)/>
+                            {t(M::ImportKeepApart)}
+                        </label>
+                        " "
+                        <label class="inline">
+                            <input type="radio" name=name value="joined" class="join-same" disabled=!editable
+                                prop:checked=move || joined.get() on:change=move |_| join(true)/>
+                            {t(M::ImportSameRecord)}
+                        </label>
+                    </div>
+                }
+            })}
             <label class="inline">
                 {t(M::ImportDecision)}" "
                 <select class="decision" disabled=!editable on:change=move |ev| { if let Some(d) = Decision::parse(&event_target_value(&ev)) { decision.set(d); save(); } }>

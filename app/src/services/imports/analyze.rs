@@ -1,7 +1,9 @@
 //! The analysis job: reads the file twice, a batch at a time. The first pass checks every row and finds
 //! which rows are the same thing — sharing an exact key (e-mail, PIB, MB, phone, a contact's name at an
-//! account), a similar company name in the same city, or the same existing record in the database — and
-//! joins them into groups (union–find over row numbers; only keys are kept in memory). The second pass
+//! account), the same company name in the same city, or the same existing record in the database — and
+//! joins them into groups (union–find over row numbers; only keys are kept in memory), never two whose
+//! identifiers differ (`domain::identity`). A similar name only suggests: the group may be the same as an
+//! earlier group or an existing record, and stays apart unless the user joins it. The second pass
 //! stores the rows that need a word: rejected ones with their reasons, and the members of each group
 //! with the default decision (update, filling empty fields only).
 
@@ -9,13 +11,14 @@ use super::{file, heartbeat, ImportDb, BATCH};
 use crate::db::sql::Sql;
 use crate::db::{now, Db};
 use crate::domain::dedup::DuplicateRules;
+use crate::domain::identity::Identity;
 use crate::domain::imports::{Decision, ImportEntity, ImportOptions};
 use crate::domain::text::search_key;
 use crate::error::{AppError, Problem};
 use crate::services::matching::lookup::{self, Existing, Names, Owners};
 use crate::services::matching::prepare::{fuzzy_match, prepare, Prepared};
 use crate::services::Actor;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// A row after the checks that need the database: its owner and (for contacts) account resolved.
@@ -33,8 +36,19 @@ pub struct Checked {
 }
 
 /// A row the analysis stores: its number, kind ("rejected" or "duplicate"), reasons, cells, and for a
-/// duplicate its group, what matched, the similarity and the existing record.
-type StoredRow = (i64, &'static str, Option<String>, String, Option<(i64, String, i64, Option<i64>)>);
+/// grouped row where it belongs.
+type StoredRow = (i64, &'static str, Option<String>, String, Option<Grouped>);
+
+/// Where a stored row belongs: its group, what it matched by (and how alike), the existing record its
+/// group is, and what its group may be the same as (found by a similar name only).
+struct Grouped {
+    group: i64,
+    matched: Option<(String, i64)>,
+    existing_id: Option<i64>,
+    suggested_group: Option<i64>,
+    suggested_id: Option<i64>,
+    suggested_similarity: Option<i64>,
+}
 
 /// What every batch of one import is checked with.
 pub struct Setup {
@@ -205,9 +219,12 @@ fn mark(p: &mut Prepared, f: &str, problem: Problem) {
 /// A company-name key and a city key.
 type FuzzyKey = (String, String);
 
-/// Union–find over row numbers; the smallest row of a group is its root (and the group's number).
+/// Union–find over row numbers; the smallest row of a group is its root (and the group's number). Each
+/// group knows the identifiers of its rows (and of the existing record they matched): two groups whose
+/// identifiers differ are never joined, whatever key they share (`domain::identity`).
 struct Groups {
     parent: Vec<u32>,
+    identity: HashMap<u32, Identity>,
 }
 
 impl Groups {
@@ -219,12 +236,36 @@ impl Groups {
         }
         x
     }
-    fn union(&mut self, a: u32, b: u32) {
+    /// Joins the groups of `a` and `b` unless their identifiers differ; whether they are one group now.
+    fn union(&mut self, a: u32, b: u32) -> bool {
         let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-            self.parent[hi as usize] = lo;
+        if ra == rb {
+            return true;
         }
+        if self.conflict(ra, rb) {
+            return false;
+        }
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[hi as usize] = lo;
+        if let Some(high) = self.identity.remove(&hi) {
+            self.identity.entry(lo).or_default().absorb(&high);
+        }
+        true
+    }
+    /// Do the identifiers of two groups (by their roots) say they are different records?
+    fn conflict(&self, ra: u32, rb: u32) -> bool {
+        matches!((self.identity.get(&ra), self.identity.get(&rb)), (Some(x), Some(y)) if x.conflicts(y))
+    }
+    /// Adds what a row (or the record it matched) says of its group.
+    fn learn(&mut self, r: u32, identity: &Identity) {
+        if *identity != Identity::default() {
+            let root = self.find(r);
+            self.identity.entry(root).or_default().absorb(identity);
+        }
+    }
+    fn identity_of(&mut self, r: u32) -> Identity {
+        let root = self.find(r);
+        self.identity.get(&root).cloned().unwrap_or_default()
     }
     fn ensure(&mut self, n: u32) {
         while self.parent.len() <= n as usize {
@@ -232,6 +273,14 @@ impl Groups {
             self.parent.push(i);
         }
     }
+}
+
+/// A record a group may be the same as, found only by a similar name: an earlier group of the file (by
+/// its root row) or an existing record; never joined unless the user says so.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Suggested {
+    Group(u32),
+    Record(i64),
 }
 
 /// The next batch of rows, checked (empty at the end of the file).
@@ -250,12 +299,14 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     sqlx::query("DELETE FROM import_rows WHERE import_id = $1").bind(imp.id).execute(&db.pool).await?;
 
     // Pass 1: checks, keys and groups.
-    let mut groups = Groups { parent: vec![0] };
+    let mut groups = Groups { parent: vec![0], identity: HashMap::new() };
     let mut rejected: Vec<bool> = vec![false];
     let mut first_with_key: HashMap<String, u32> = HashMap::new();
     let mut blocks: HashMap<String, Vec<(u32, FuzzyKey)>> = HashMap::new();
     let mut why: HashMap<u32, (String, u8)> = HashMap::new();
     let mut existing: HashMap<u32, Existing> = HashMap::new();
+    // The best suggestion each row got by a similar name (with the existing record's identifiers).
+    let mut suggested: HashMap<u32, (Suggested, u8, Identity)> = HashMap::new();
     let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
     let _ = rows.next_nonblank().await?;
     let mut n = 0i64;
@@ -282,36 +333,59 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 rejected[r as usize] = true;
                 continue;
             }
+            groups.learn(r, &c.p.identity);
             let mut keys = c.p.exact.clone();
-            if let Some(e) = matched.next().flatten() {
-                keys.push(format!("db:{}", e.id));
-                why.entry(r).or_insert((e.matched_by.clone(), e.similarity));
-                existing.insert(r, e);
+            match matched.next().flatten() {
+                Some(e) if e.is_exact() => {
+                    keys.push(format!("db:{}", e.id));
+                    groups.learn(r, &e.identity);
+                    why.entry(r).or_insert((e.matched_by.clone(), e.similarity));
+                    existing.insert(r, e);
+                }
+                Some(e) => {
+                    suggested.insert(r, (Suggested::Record(e.id), e.similarity, e.identity));
+                }
+                None => {}
             }
             for k in keys {
                 match first_with_key.get(&k) {
+                    // Joined unless their identifiers differ (then the key is shared by different records).
                     Some(&other) => {
-                        groups.union(r, other);
-                        let kind = k.split(':').next().unwrap_or("").to_string();
-                        let kind = if kind == "db" { why.get(&other).map(|w| w.0.clone()).unwrap_or(kind) } else { kind };
-                        why.entry(r).or_insert((kind.clone(), 100));
-                        why.entry(other).or_insert((kind, 100));
+                        if groups.union(r, other) {
+                            let kind = k.split(':').next().unwrap_or("").to_string();
+                            let kind = if kind == "db" { why.get(&other).map(|w| w.0.clone()).unwrap_or(kind) } else { kind };
+                            why.entry(r).or_insert((kind.clone(), 100));
+                            why.entry(other).or_insert((kind, 100));
+                        }
                     }
                     None => {
                         first_with_key.insert(k, r);
                     }
                 }
             }
-            // Similar company names in the same city, within the file (the latest 50 of the same start).
+            // The same company name (only spelling apart) in the same city joins a group; a similar one is
+            // a suggestion. Compared within the file with the latest 50 of the same start.
             if let Some(fz) = &c.p.fuzzy {
-                let prefix: String = fz.0.chars().take(3).collect();
+                let prefix: String = fz.0.replace("dj", "d").chars().take(3).collect();
                 let block = blocks.entry(prefix).or_default();
+                let mut best: Option<(u32, u8)> = None;
+                let mut joined = false;
                 for (other, okey) in block.iter().rev().take(50) {
-                    if let Some(s) = fuzzy_match(fz, okey, threshold) {
-                        groups.union(r, *other);
-                        why.entry(r).or_insert(("name".into(), s));
-                        why.entry(*other).or_insert(("name".into(), s));
-                        break;
+                    let Some(s) = fuzzy_match(fz, okey, threshold) else { continue };
+                    if s >= 100 {
+                        if groups.union(r, *other) {
+                            why.entry(r).or_insert(("name".into(), 100));
+                            why.entry(*other).or_insert(("name".into(), 100));
+                            joined = true;
+                            break;
+                        }
+                    } else if best.is_none_or(|b| s > b.1) {
+                        best = Some((*other, s));
+                    }
+                }
+                if let (false, Some((other, s))) = (joined, best) {
+                    if suggested.get(&r).is_none_or(|old| s > old.1) {
+                        suggested.insert(r, (Suggested::Group(other), s, Identity::default()));
                     }
                 }
                 block.push((r, fz.clone()));
@@ -327,12 +401,44 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             *size.entry(groups.find(r)).or_default() += 1;
         }
     }
+    // Suggestions by group (the best one of its rows), as the groups ended: none for a group that found
+    // its existing record by an identifier or its name, or that is already one with the suggestion, or
+    // whose identifiers differ from it.
+    let with_existing: HashSet<u32> = existing.keys().copied().collect::<Vec<_>>().into_iter().map(|r| groups.find(r)).collect();
+    let mut suggestion: HashMap<u32, (Suggested, u8)> = HashMap::new();
+    let mut by_row: Vec<(u32, (Suggested, u8, Identity))> = suggested.into_iter().collect();
+    by_row.sort_by_key(|(r, _)| *r);
+    for (r, (target, similarity, identity)) in by_row {
+        let root = groups.find(r);
+        if with_existing.contains(&root) {
+            continue;
+        }
+        let target = match target {
+            Suggested::Group(other) => {
+                let other = groups.find(other);
+                if other == root || groups.conflict(root, other) {
+                    continue;
+                }
+                Suggested::Group(other)
+            }
+            Suggested::Record(id) => {
+                if groups.identity_of(root).conflicts(&identity) {
+                    continue;
+                }
+                Suggested::Record(id)
+            }
+        };
+        if suggestion.get(&root).is_none_or(|old| similarity > old.1) {
+            suggestion.insert(root, (target, similarity));
+        }
+    }
+    let targets: HashSet<u32> = suggestion.values().filter_map(|(t, _)| if let Suggested::Group(g) = t { Some(*g) } else { None }).collect();
 
     // Pass 2: store rejected rows and group members.
     let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
     let _ = rows.next_nonblank().await?;
     let mut n = 0i64;
-    let (mut rejected_count, mut group_roots) = (0i64, std::collections::HashSet::new());
+    let (mut rejected_count, mut group_roots) = (0i64, HashSet::new());
     loop {
         let batch = rows.next_batch(BATCH, &mut n).await?;
         if batch.is_empty() {
@@ -342,7 +448,12 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             .into_iter()
             .filter(|(row_no, _)| {
                 let r = *row_no as u32;
-                rejected[r as usize] || existing.contains_key(&r) || size.get(&groups.find(r)).copied().unwrap_or(0) > 1
+                let root = groups.find(r);
+                rejected[r as usize]
+                    || existing.contains_key(&r)
+                    || size.get(&root).copied().unwrap_or(0) > 1
+                    || suggestion.contains_key(&root)
+                    || targets.contains(&root)
             })
             .collect();
         let checked = check_batch(db, &setup, wanted).await?;
@@ -357,14 +468,30 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 continue;
             }
             let root = groups.find(r);
-            group_roots.insert(root);
-            let (matched_by, similarity) = why.get(&r).cloned().unwrap_or(("email".into(), 100));
+            // A group is shown for a decision when it has several rows, an existing record or a suggestion;
+            // a lone row that is only another group's suggestion is stored for the import to find it.
+            if size.get(&root).copied().unwrap_or(0) > 1 || with_existing.contains(&root) || suggestion.contains_key(&root) {
+                group_roots.insert(root);
+            }
+            let matched = why.get(&r).map(|(by, s)| (by.clone(), *s as i64));
+            let (suggested_group, suggested_id, suggested_similarity) = match suggestion.get(&root) {
+                Some((Suggested::Group(g), s)) => (Some(*g as i64), None, Some(*s as i64)),
+                Some((Suggested::Record(id), s)) => (None, Some(*id), Some(*s as i64)),
+                None => (None, None, None),
+            };
             found.push((
                 c.row_no,
                 "duplicate",
                 None,
                 cells,
-                Some((root as i64, matched_by, similarity as i64, existing.get(&r).map(|e| e.id))),
+                Some(Grouped {
+                    group: root as i64,
+                    matched,
+                    existing_id: existing.get(&r).map(|e| e.id),
+                    suggested_group,
+                    suggested_id,
+                    suggested_similarity,
+                }),
             ));
         }
         let mut tx = db.begin().await?;
@@ -372,25 +499,31 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             let mut sql = Sql::for_rows(
                 db.backend,
                 "INSERT INTO import_rows (import_id, row_no, kind, reasons, cells, dup_group, matched_by, similarity, existing_id, decision, \
-                 policies, outcome) VALUES ",
+                 policies, outcome, suggested_group, suggested_id, suggested_similarity) VALUES ",
             );
             for (i, (row_no, kind, reasons, cells, dup)) in chunk.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" }).bind(imp.id).push(", ").bind(*row_no).push(", ").bind(*kind);
                 sql.push(", ").bind(reasons.clone()).push(", ").bind(cells.clone()).push(", ");
                 match dup {
                     // A rejected row: no group, no decision; its outcome is known.
-                    None => sql.push("NULL, NULL, NULL, NULL, NULL, NULL, 'rejected')"),
-                    Some((group, matched_by, similarity, existing_id)) => sql
-                        .bind(*group)
+                    None => sql.push("NULL, NULL, NULL, NULL, NULL, NULL, 'rejected', NULL, NULL, NULL)"),
+                    Some(g) => sql
+                        .bind(g.group)
                         .push(", ")
-                        .bind(matched_by.clone())
+                        .bind(g.matched.as_ref().map(|m| m.0.clone()))
                         .push(", ")
-                        .bind(*similarity)
+                        .bind(g.matched.as_ref().map(|m| m.1))
                         .push(", ")
-                        .bind(*existing_id)
+                        .bind(g.existing_id)
                         .push(", ")
                         .bind(Decision::Update.code())
-                        .push(", '[]', NULL)"),
+                        .push(", '[]', NULL, ")
+                        .bind(g.suggested_group)
+                        .push(", ")
+                        .bind(g.suggested_id)
+                        .push(", ")
+                        .bind(g.suggested_similarity)
+                        .push(")"),
                 };
             }
             sql.query().execute(&mut *tx).await?;

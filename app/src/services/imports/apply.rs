@@ -504,8 +504,12 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     // The record of a group is the one its first creating row made (usually its first row; a later one
     // when the first was rejected while writing).
     let mut first_created: HashMap<i64, (i64, i64)> = HashMap::new();
+    // Groups the user joined to what a similar name suggested: an earlier group, or an existing record.
+    let mut joined_group: HashMap<i64, i64> = HashMap::new();
+    let mut joined_record: HashMap<i64, i64> = HashMap::new();
     for r in sqlx::query(
-        "SELECT row_no, kind, dup_group, existing_id, decision, policies, outcome, record_id FROM import_rows WHERE import_id = $1",
+        "SELECT row_no, kind, dup_group, existing_id, decision, policies, outcome, record_id, suggested_group, suggested_id, joined \
+         FROM import_rows WHERE import_id = $1",
     )
     .bind(imp.id)
     .fetch_all(&db.pool)
@@ -517,6 +521,13 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             continue;
         }
         let group: i64 = r.try_get::<Option<i64>, _>("dup_group")?.unwrap_or(row_no);
+        if r.try_get::<i64, _>("joined")? != 0 {
+            if let Some(g) = r.try_get::<Option<i64>, _>("suggested_group")? {
+                joined_group.insert(group, g);
+            } else if let Some(id) = r.try_get::<Option<i64>, _>("suggested_id")? {
+                joined_record.insert(group, id);
+            }
+        }
         if let (Some(rec), Some(outcome)) = (r.try_get::<Option<i64>, _>("record_id")?, r.try_get::<Option<String>, _>("outcome")?) {
             if outcome == "created" {
                 let first = first_created.entry(group).or_insert((row_no, rec));
@@ -535,8 +546,36 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             },
         );
     }
-    group_record.extend(first_created.into_iter().map(|(group, (_, rec))| (group, rec)));
-    // A group's existing record is the first one any of its rows matched.
+    // A joined group's rows are rows of the group it joined (which may have joined another in turn:
+    // suggestions point to earlier groups, so the chain ends).
+    let joined_to = |mut g: i64| {
+        for _ in 0..64 {
+            match joined_group.get(&g) {
+                Some(next) if *next != g => g = *next,
+                _ => break,
+            }
+        }
+        g
+    };
+    for d in dups.values_mut() {
+        let to = joined_to(d.group);
+        if to != d.group {
+            if let Some(id) = joined_record.get(&d.group).copied() {
+                joined_record.entry(to).or_insert(id);
+            }
+            d.group = to;
+        }
+    }
+    let mut first_created_by_group: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (group, (row, rec)) in first_created {
+        let g = joined_to(group);
+        let first = first_created_by_group.entry(g).or_insert((row, rec));
+        if row < first.0 {
+            *first = (row, rec);
+        }
+    }
+    group_record.extend(first_created_by_group.into_iter().map(|(group, (_, rec))| (group, rec)));
+    // A group's existing record is the first one any of its rows matched, else the one the user joined it to.
     let mut group_existing: HashMap<i64, i64> = HashMap::new();
     let mut sorted: Vec<(&i64, &DupRow)> = dups.iter().collect();
     sorted.sort_by_key(|(r, _)| **r);
@@ -544,6 +583,9 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         if let Some(e) = d.existing {
             group_existing.entry(d.group).or_insert(e);
         }
+    }
+    for (group, id) in &joined_record {
+        group_existing.entry(joined_to(*group)).or_insert(*id);
     }
     let pause = std::env::var("VEZA_IMPORT_BATCH_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
 
@@ -594,7 +636,6 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                 // row of the group created (in an earlier batch, or planned in this one).
                 let target = dup.and_then(|d| match group_existing.get(&d.group) {
                     Some(id) => Some(Target::Record(*id, true)),
-                    None if c.row_no == d.group => None,
                     None => group_record
                         .get(&d.group)
                         .map(|id| Target::Record(*id, false))
@@ -648,9 +689,14 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
                         created_rows.push((c.row_no, inserts.len()));
                         inserts.push((valid, c.owner));
                     }
-                    (Decision::Skip, Some(_)) => {
+                    (Decision::Skip, Some(t)) => {
                         skipped += 1;
-                        outcomes.push((c.row_no, "skipped", None, None, None));
+                        // The record the row was left out for, when it is one that existed (the summary names it).
+                        let existing = match t {
+                            Target::Record(id, true) => Some(id),
+                            _ => None,
+                        };
+                        outcomes.push((c.row_no, "skipped", existing, None, None));
                     }
                     (Decision::Update, Some(t)) => {
                         // Records this import created are deleted whole by undo; only others need their values back.

@@ -20,7 +20,9 @@ use crate::domain::imports::*;
 use crate::domain::validate::field;
 use crate::domain::Role;
 use crate::error::{AppError, Problem};
+use crate::db::sql::Sql;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// Rows written per transaction (and per progress step): short enough that SQLite's write lock is not
 /// held long, long enough that each commit's rewrite of the index pages it changed is shared by many
@@ -521,8 +523,10 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
         rows_out.push(RowView { row_no, rejected: !p.ok(), cells: p.cells, group: None });
     }
     let stored = sqlx::query(
-        "SELECT row_no, kind, reasons, cells, dup_group, matched_by, similarity, existing_id, decision, policies FROM import_rows \
-         WHERE import_id = $1 AND (kind = 'rejected' OR dup_group IN (SELECT DISTINCT dup_group FROM import_rows WHERE import_id = $1 AND kind = 'duplicate' ORDER BY dup_group LIMIT 200)) \
+        "SELECT row_no, kind, reasons, cells, dup_group, matched_by, similarity, existing_id, decision, policies, suggested_group, \
+         suggested_id, suggested_similarity, joined FROM import_rows \
+         WHERE import_id = $1 AND (kind = 'rejected' OR dup_group IN (SELECT dup_group FROM import_rows WHERE import_id = $1 AND kind = 'duplicate' \
+         GROUP BY dup_group HAVING COUNT(*) > 1 OR MAX(existing_id) IS NOT NULL OR MAX(suggested_similarity) IS NOT NULL ORDER BY dup_group LIMIT 200)) \
          ORDER BY kind, dup_group, row_no LIMIT 2000",
     )
     .bind(id)
@@ -531,6 +535,7 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
     let mut rejects = Vec::new();
     let mut groups: Vec<DuplicateGroup> = Vec::new();
     let mut existing_ids = Vec::new();
+    let mut suggested_groups: Vec<i64> = Vec::new();
     for r in stored {
         let row_no: i64 = r.try_get("row_no")?;
         let kind: String = r.try_get("kind")?;
@@ -548,6 +553,21 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
         let decision = r.try_get::<Option<String>, _>("decision")?.as_deref().and_then(Decision::parse).unwrap_or(Decision::Update);
         let policies: Vec<(String, FieldPolicy)> =
             r.try_get::<Option<String>, _>("policies")?.and_then(|p| serde_json::from_str(&p).ok()).unwrap_or_default();
+        let suggestion = match (r.try_get::<Option<i64>, _>("suggested_similarity")?, r.try_get::<Option<i64>, _>("suggested_id")?) {
+            (Some(sim), existing_id) => {
+                let earlier: Option<i64> = r.try_get("suggested_group")?;
+                existing_ids.extend(existing_id);
+                suggested_groups.extend(earlier);
+                Some(Suggestion {
+                    existing_id,
+                    label: String::new(),
+                    rows: earlier.into_iter().collect(),
+                    similarity: sim.clamp(0, 100) as u8,
+                    joined: r.try_get::<i64, _>("joined")? != 0,
+                })
+            }
+            _ => None,
+        };
         if groups.last().map(|g| g.group) != Some(group) {
             groups.push(DuplicateGroup {
                 group,
@@ -559,6 +579,7 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
                 rows: Vec::new(),
                 decision,
                 policies,
+                suggestion,
             });
         }
         let g = groups.last_mut().expect("pushed above");
@@ -579,7 +600,16 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
     }
     // The existing records' current values, for the field-by-field choice.
     let existing = lookup::existing_values(db, entity, &existing_ids).await?;
+    let earlier = suggested_rows(db, id, entity, &suggested_groups).await?;
     for g in groups.iter_mut() {
+        if let Some(sug) = g.suggestion.as_mut() {
+            if let Some((label, _)) = sug.existing_id.and_then(|e| existing.get(&e)) {
+                sug.label = label.clone();
+            } else if let Some((label, rows)) = sug.rows.first().and_then(|root| earlier.get(root)) {
+                sug.label = label.clone();
+                sug.rows = rows.clone();
+            }
+        }
         if let Some((label, values)) = g.existing_id.and_then(|e| existing.get(&e)) {
             g.existing_label = Some(label.clone());
             for (f, old, _) in g.fields.iter_mut() {
@@ -590,6 +620,7 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
         g.fields.retain(|(_, old, vals)| vals.iter().any(|v| !v.is_empty()) || old.is_some());
     }
     let can_undo = imp.status() == ImportStatus::Done;
+    let outcome = if can_undo { Some(outcome(db, &imp).await?) } else { None };
     Ok(PreviewView {
         import: imp.summary(),
         fields: mapping.into_iter().filter(|f| !f.is_empty()).collect(),
@@ -597,7 +628,110 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
         rejects,
         groups,
         can_undo,
+        outcome,
     })
+}
+
+/// The earlier groups that groups were suggested to be: by root row, the name in that row and the
+/// group's rows.
+async fn suggested_rows(db: &Db, id: i64, entity: ImportEntity, roots: &[i64]) -> Result<HashMap<i64, (String, Vec<i64>)>, AppError> {
+    let mut out: HashMap<i64, (String, Vec<i64>)> = HashMap::new();
+    let mut roots = roots.to_vec();
+    roots.sort_unstable();
+    roots.dedup();
+    for chunk in roots.chunks(200) {
+        let mut sql = Sql::for_rows(db.backend, "SELECT row_no, dup_group, cells FROM import_rows WHERE import_id = ");
+        sql.bind(id).push(" AND kind = 'duplicate' AND dup_group IN (");
+        for (i, g) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.bind(*g);
+        }
+        sql.push(") ORDER BY dup_group, row_no LIMIT 2000");
+        for r in sql.query().fetch_all(&db.pool).await? {
+            let group: i64 = r.try_get("dup_group")?;
+            let entry = out.entry(group).or_default();
+            if entry.1.is_empty() {
+                let cells: Vec<CellView> = serde_json::from_str(&r.try_get::<String, _>("cells")?).unwrap_or_default();
+                let cell = |f: &str| cells.iter().find(|c| c.field == f).map(|c| c.after.clone()).unwrap_or_default();
+                entry.0 = match entity {
+                    ImportEntity::Lead => cell("company"),
+                    _ => cell("name"),
+                };
+            }
+            entry.1.push(r.try_get("row_no")?);
+        }
+    }
+    Ok(out)
+}
+
+/// Where a finished import's rows went (see [`ImportOutcome`]).
+async fn outcome(db: &Db, imp: &ImportDb) -> Result<ImportOutcome, AppError> {
+    // Existing records are the ones whose values before were kept (updated), or that a skipped row named.
+    let (updated_existing, skipped_existing): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(DISTINCT record_id) FROM import_rows WHERE import_id = $1 AND outcome = 'updated' AND before_values IS NOT NULL), \
+         (SELECT COUNT(DISTINCT s.record_id) FROM import_rows s WHERE s.import_id = $1 AND s.outcome = 'skipped' AND s.record_id IS NOT NULL \
+          AND NOT EXISTS (SELECT 1 FROM import_rows u WHERE u.import_id = $1 AND u.record_id = s.record_id AND u.outcome = 'updated'))",
+    )
+    .bind(imp.id)
+    .fetch_one(&db.pool)
+    .await?;
+    let rows = sqlx::query_as::<_, (i64, i64, String)>(
+        "SELECT record_id, row_no, outcome FROM import_rows WHERE import_id = $1 AND record_id IN (SELECT DISTINCT record_id FROM import_rows \
+         WHERE import_id = $1 AND ((outcome = 'updated' AND before_values IS NOT NULL) OR (outcome = 'skipped' AND record_id IS NOT NULL)) \
+         ORDER BY record_id LIMIT 200) AND outcome IN ('updated', 'skipped') ORDER BY row_no LIMIT 2000",
+    )
+    .bind(imp.id)
+    .fetch_all(&db.pool)
+    .await?;
+    let mut existing: Vec<ExistingOutcome> = Vec::new();
+    for (record, row_no, what) in rows {
+        match existing.iter_mut().find(|e| e.id == record) {
+            Some(e) => {
+                e.rows.push(row_no);
+                e.skipped &= what == "skipped";
+            }
+            None => existing.push(ExistingOutcome { id: record, label: String::new(), rows: vec![row_no], skipped: what == "skipped" }),
+        }
+    }
+    let ids: Vec<i64> = existing.iter().map(|e| e.id).collect();
+    let labels = lookup::existing_values(db, imp.entity(), &ids).await?;
+    // A record deleted since keeps its number in the list.
+    for e in existing.iter_mut() {
+        e.label = labels.get(&e.id).map(|(l, _)| l.clone()).unwrap_or_else(|| format!("#{}", e.id));
+    }
+    Ok(ImportOutcome {
+        distinct: imp.created_count + updated_existing + skipped_existing,
+        created: imp.created_count,
+        updated_existing,
+        skipped_existing,
+        rejected: imp.rejected_count,
+        existing,
+    })
+}
+
+/// Joins a group to what a similar name suggested (or keeps them apart again).
+pub async fn join(db: &Db, actor: &Actor, id: i64, group: i64, joined: bool) -> Result<(), AppError> {
+    let imp = visible(db, actor, id).await?;
+    if imp.status() != ImportStatus::Review {
+        return Err(field("joined", Problem::WrongState));
+    }
+    let mut tx = db.begin().await?;
+    let n = sqlx::query(
+        "UPDATE import_rows SET joined = $1 WHERE import_id = $2 AND dup_group = $3 AND kind = 'duplicate' AND suggested_similarity IS NOT NULL",
+    )
+    .bind(joined as i64)
+    .bind(id)
+    .bind(group)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The rejected rows as CSV: the file's own columns plus the reasons, for fixing and importing again.

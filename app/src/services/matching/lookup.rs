@@ -5,6 +5,7 @@
 use super::prepare::{fuzzy_match, Prepared};
 use crate::db::sql::Sql;
 use crate::db::Db;
+use crate::domain::identity::Identity;
 use crate::domain::imports::ImportEntity;
 use crate::domain::normalize::company_key;
 use crate::domain::text::search_key;
@@ -185,16 +186,78 @@ pub async fn accounts_for(db: &Db, actor: &Actor, refs: &[String]) -> Result<Has
     Ok(found)
 }
 
-/// A record already in the database that a row duplicates: its id, how it matched, how alike.
+/// A record already in the database that a row duplicates: its id, how it matched, how alike (below
+/// 100 only for similar names: a suggestion, never an update by itself), and its identifiers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Existing {
     pub id: i64,
     pub matched_by: String,
     pub similarity: u8,
+    pub identity: Identity,
+}
+
+impl Existing {
+    /// Found by an identifier or by the same name, not only by a similar one.
+    pub fn is_exact(&self) -> bool {
+        self.similarity >= 100
+    }
+}
+
+/// The columns a record's identifiers are read from (after its id and the matched value).
+fn identity_columns(entity: ImportEntity) -> &'static str {
+    match entity {
+        ImportEntity::Account => ", a.pib AS id_pib, a.mb AS id_mb, a.email AS id_email",
+        ImportEntity::Contact => ", NULL AS id_pib, NULL AS id_mb, c.email AS id_email",
+        ImportEntity::Lead => ", l.pib AS id_pib, NULL AS id_mb, l.email AS id_email",
+        _ => ", NULL AS id_pib, NULL AS id_mb, NULL AS id_email",
+    }
+}
+
+fn identity_of(entity: ImportEntity, pib: Option<String>, mb: Option<String>, email: Option<String>) -> Identity {
+    match entity {
+        ImportEntity::Account => Identity::company(pib.as_deref(), mb.as_deref(), email.as_deref()),
+        ImportEntity::Contact => Identity::person(email.as_deref()),
+        ImportEntity::Lead => Identity { pib, ..Identity::person(email.as_deref()) },
+        _ => Identity::default(),
+    }
+}
+
+/// A matched row of a lookup: id, the value it matched by, and its identifier columns.
+type Found = (i64, Option<String>, Option<String>, Option<String>, Option<String>);
+
+/// Where one key value leads: the records with that value, first found first.
+fn by_value(entity: ImportEntity, found: Vec<Found>) -> HashMap<String, Vec<(i64, Identity)>> {
+    let mut out: HashMap<String, Vec<(i64, Identity)>> = HashMap::new();
+    for (id, v, pib, mb, email) in found {
+        if let Some(v) = v {
+            out.entry(v.to_lowercase()).or_default().push((id, identity_of(entity, pib, mb, email)));
+        }
+    }
+    out
+}
+
+/// The first of `candidates` that the row's identifiers do not set apart.
+fn first_agreeing<'a>(row: &Identity, candidates: Option<&'a Vec<(i64, Identity)>>) -> Option<&'a (i64, Identity)> {
+    candidates?.iter().find(|(_, ident)| !ident.conflicts(row))
+}
+
+/// The three-letter starts a similar name may be stored under: "đ" is kept as "dj" in search keys and
+/// often written "d" (or "dj" where the record has "d").
+fn name_prefixes(key: &str) -> Vec<String> {
+    let first3 = |s: &str| s.chars().take(3).collect::<String>();
+    let mut out = vec![first3(key), first3(&key.replace("dj", "d"))];
+    if let Some(i) = key.find('d').filter(|i| *i < 3 && !key[*i..].starts_with("dj")) {
+        out.push(first3(&format!("{}dj{}", &key[..i], &key[i + 1..])));
+    }
+    out.retain(|p| p.chars().count() == 3);
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// For each row, the first visible existing record it duplicates: by exact keys (e-mail, PIB, MB, phone;
-/// a contact's name at the same account), then for accounts by a similar name in the same city.
+/// a contact's name at the same account), then for accounts by the same or a similar name in the same
+/// city. A record whose identifiers differ from the row's (`domain::identity`) is never its match.
 pub async fn match_existing(
     db: &Db,
     actor: &Actor,
@@ -215,26 +278,24 @@ pub async fn match_existing(
         // E-mails are stored lower-case by every form, PIB and MB as digits: the plain column keeps its index.
         // Product codes are unique whatever their case (the catalog is small: no index is needed for it).
         let expr = if entity == ImportEntity::Product { format!("LOWER({alias}.{col})") } else { format!("{alias}.{col}") };
-        let found = fetch_in::<(i64, Option<String>)>(db, &values, |part| {
-            let mut sql = Sql::for_rows(db.backend, &format!("SELECT {alias}.id, {alias}.{col} FROM {table} {alias} WHERE {expr} IN "));
+        let ids = identity_columns(entity);
+        let found = fetch_in::<Found>(db, &values, |part| {
+            let mut sql =
+                Sql::for_rows(db.backend, &format!("SELECT {alias}.id, {alias}.{col}{ids} FROM {table} {alias} WHERE {expr} IN "));
             push_list(&mut sql, part);
             restrict(&mut sql, actor, entity);
             sql.push(&format!(" ORDER BY {alias}.id"));
             sql
         })
         .await?;
-        let mut by_value: HashMap<String, i64> = HashMap::new();
-        for (id, v) in found {
-            if let Some(v) = v {
-                by_value.entry(v.to_lowercase()).or_insert(id);
-            }
-        }
+        let by_value = by_value(entity, found);
         for (i, r) in rows.iter().enumerate() {
             if out[i].is_some() {
                 continue;
             }
-            if let Some(id) = r.exact.iter().filter_map(|k| k.strip_prefix(&prefix)).find_map(|v| by_value.get(v)) {
-                out[i] = Some(Existing { id: *id, matched_by: col.to_string(), similarity: 100 });
+            let hit = r.exact.iter().filter_map(|k| k.strip_prefix(&prefix)).find_map(|v| first_agreeing(&r.identity, by_value.get(v)));
+            if let Some((id, identity)) = hit {
+                out[i] = Some(Existing { id: *id, matched_by: col.to_string(), similarity: 100, identity: identity.clone() });
             }
         }
     }
@@ -249,10 +310,11 @@ pub async fn match_existing(
     for col in phone_columns.iter().filter(|_| !phones.is_empty()) {
         let key = crate::db::sql::phone_key(&format!("{alias}.{col}"));
         // SQLite's phone indexes leave out records without that phone (migration 0010): the condition says so.
-        let found = fetch_in::<(i64, Option<String>)>(db, &phones, |part| {
+        let ids = identity_columns(entity);
+        let found = fetch_in::<Found>(db, &phones, |part| {
             let mut sql = Sql::for_rows(
                 db.backend,
-                &format!("SELECT {alias}.id, {key} AS k FROM {table} {alias} WHERE {alias}.{col} IS NOT NULL AND {key} IN "),
+                &format!("SELECT {alias}.id, {key} AS k{ids} FROM {table} {alias} WHERE {alias}.{col} IS NOT NULL AND {key} IN "),
             );
             push_list(&mut sql, part);
             restrict(&mut sql, actor, entity);
@@ -260,18 +322,14 @@ pub async fn match_existing(
             sql
         })
         .await?;
-        let mut by_key: HashMap<String, i64> = HashMap::new();
-        for (id, k) in found {
-            if let Some(k) = k {
-                by_key.entry(k).or_insert(id);
-            }
-        }
+        let by_key = by_value(entity, found);
         for (i, r) in rows.iter().enumerate() {
             if out[i].is_some() {
                 continue;
             }
-            if let Some(id) = r.exact.iter().filter_map(|k| k.strip_prefix("phone:")).find_map(|v| by_key.get(v)) {
-                out[i] = Some(Existing { id: *id, matched_by: "phone".into(), similarity: 100 });
+            let hit = r.exact.iter().filter_map(|k| k.strip_prefix("phone:")).find_map(|v| first_agreeing(&r.identity, by_key.get(v)));
+            if let Some((id, identity)) = hit {
+                out[i] = Some(Existing { id: *id, matched_by: "phone".into(), similarity: 100, identity: identity.clone() });
             }
         }
     }
@@ -303,7 +361,7 @@ pub async fn match_existing(
                     if let Some((id, ..)) =
                         found.iter().find(|(_, k, s, st, a)| st == start && k == kind && search_key(s) == subject && *a == account)
                     {
-                        out[i] = Some(Existing { id: *id, matched_by: "same".into(), similarity: 100 });
+                        out[i] = Some(Existing { id: *id, matched_by: "same".into(), similarity: 100, identity: Identity::default() });
                     }
                 }
             }
@@ -329,7 +387,7 @@ pub async fn match_existing(
                     }
                     let account = account_ids[i];
                     if let Some((id, _, _)) = found.iter().find(|(_, k, a)| k == name && Some(*a) == account) {
-                        out[i] = Some(Existing { id: *id, matched_by: "name".into(), similarity: 100 });
+                        out[i] = Some(Existing { id: *id, matched_by: "name".into(), similarity: 100, identity: Identity::default() });
                     }
                 }
             }
@@ -345,9 +403,11 @@ pub async fn match_existing(
             let wanted: Vec<String> =
                 names.iter().enumerate().filter(|(i, _)| out[*i].is_none() && keyed(*i)).map(|(_, n)| n.clone()).collect();
             if !wanted.is_empty() {
-                let found = fetch_in::<(i64, String, Option<i64>)>(db, &wanted, |part| {
-                    let mut sql =
-                        Sql::for_rows(db.backend, "SELECT c.id, c.search_key, c.account_id FROM contacts c WHERE c.search_key IN ");
+                let found = fetch_in::<(i64, String, Option<i64>, Option<String>)>(db, &wanted, |part| {
+                    let mut sql = Sql::for_rows(
+                        db.backend,
+                        "SELECT c.id, c.search_key, c.account_id, c.email FROM contacts c WHERE c.search_key IN ",
+                    );
                     push_list(&mut sql, part);
                     visibility::restrict(&mut sql, actor, "c");
                     sql.push(" ORDER BY c.id");
@@ -359,8 +419,12 @@ pub async fn match_existing(
                         continue;
                     }
                     let account = account_ids.get(i).copied().flatten();
-                    if let Some((id, _, _)) = found.iter().find(|(_, k, a)| k == name && *a == account) {
-                        out[i] = Some(Existing { id: *id, matched_by: "name".into(), similarity: 100 });
+                    // The same name with another e-mail address is another person.
+                    let hit = found.iter().map(|(id, k, a, e)| (id, k, a, Identity::person(e.as_deref()))).find(|(_, k, a, ident)| {
+                        *k == name && **a == account && !ident.conflicts(&rows[i].identity)
+                    });
+                    if let Some((id, _, _, identity)) = hit {
+                        out[i] = Some(Existing { id: *id, matched_by: "name".into(), similarity: 100, identity });
                     }
                 }
             }
@@ -368,20 +432,31 @@ pub async fn match_existing(
         ImportEntity::Account => {
             for (i, r) in rows.iter().enumerate() {
                 let (Some(fz), None) = (&r.fuzzy, &out[i]) else { continue };
-                let prefix: String = fz.0.chars().take(3).collect();
-                if prefix.chars().count() < 3 {
+                let prefixes = name_prefixes(&fz.0);
+                if prefixes.is_empty() {
                     continue;
                 }
-                let mut sql = Sql::for_rows(db.backend, "SELECT a.id, a.name, a.city FROM accounts a WHERE a.search_key >= ");
-                sql.bind(prefix.clone()).push(" AND a.search_key < ").bind(format!("{prefix}\u{10FFFF}"));
+                let mut sql = Sql::for_rows(db.backend, "SELECT a.id, a.name, a.city, a.pib, a.mb, a.email FROM accounts a WHERE (");
+                for (n, prefix) in prefixes.iter().enumerate() {
+                    sql.push(if n == 0 { "(a.search_key >= " } else { " OR (a.search_key >= " });
+                    sql.bind(prefix.clone()).push(" AND a.search_key < ").bind(format!("{prefix}\u{10FFFF}")).push(")");
+                }
+                sql.push(")");
                 visibility::restrict(&mut sql, actor, "a");
                 sql.push(" ORDER BY a.id LIMIT 200");
                 let mut best: Option<Existing> = None;
-                for (id, name, city) in sql.query_as::<(i64, String, Option<String>)>().fetch_all(&db.pool).await? {
+                #[allow(clippy::type_complexity)]
+                let found = sql.query_as::<(i64, String, Option<String>, Option<String>, Option<String>, Option<String>)>().fetch_all(&db.pool).await?;
+                for (id, name, city, pib, mb, email) in found {
+                    let identity = Identity::company(pib.as_deref(), mb.as_deref(), email.as_deref());
+                    // Different identifiers: a different company, however alike the names.
+                    if identity.conflicts(&r.identity) {
+                        continue;
+                    }
                     let other = (company_key(&name), search_key(city.as_deref().unwrap_or("")));
                     if let Some(s) = fuzzy_match(fz, &other, threshold) {
                         if best.as_ref().is_none_or(|b| s > b.similarity) {
-                            best = Some(Existing { id, matched_by: "name".into(), similarity: s });
+                            best = Some(Existing { id, matched_by: "name".into(), similarity: s, identity });
                         }
                     }
                 }

@@ -2,6 +2,7 @@
 //! same rules as the record's form, and the keys its duplicates are found by. Pure, so the preview, the
 //! analysis and the import itself treat a row identically.
 
+use crate::domain::identity::{name_similarity, Identity};
 use crate::domain::ids::{mb_is_valid, pib_is_valid};
 use crate::domain::imports::{CellView, ImportEntity, ImportOptions};
 use crate::domain::money::Currency;
@@ -23,8 +24,10 @@ pub struct Prepared {
     pub problems: Vec<(String, Problem)>,
     /// Exact keys ("email:ana@x.rs", "pib:100000024", "phone:+38164…", "name:ana maric|delta").
     pub exact: Vec<String>,
-    /// Company-name key and city key for the fuzzy comparison (accounts).
+    /// Company-name key and city key for the name comparison (accounts, leads' companies).
     pub fuzzy: Option<(String, String)>,
+    /// The identifiers that tell this record apart from others whatever the names (valid values only).
+    pub identity: Identity,
 }
 
 impl Prepared {
@@ -418,6 +421,13 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
         // The catalog's codes are unique whatever their case.
         p.exact.push(format!("code:{}", p.values["code"].to_lowercase()));
     }
+    let valid = |f: &str| if ok(f) { p.get(f) } else { None };
+    p.identity = match entity {
+        ImportEntity::Account => Identity::company(valid("pib"), valid("mb"), valid("email")),
+        ImportEntity::Lead => Identity { pib: valid("pib").map(str::to_string), ..Identity::person(valid("email")) },
+        ImportEntity::Contact => Identity::person(valid("email")),
+        _ => Identity::default(),
+    };
     match entity {
         ImportEntity::Product => {}
         ImportEntity::Activity => {
@@ -459,13 +469,13 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
     p
 }
 
-/// Do two fuzzy keys (company name, city) describe the same company? Cities must agree when both are given.
+/// How alike two name keys (company name, city) are, when at least `threshold`: cities must agree when
+/// both are given, and numbers in the names must be the same (`domain::identity`). 100 is the same name.
 pub fn fuzzy_match(a: &(String, String), b: &(String, String), threshold: u8) -> Option<u8> {
     if !a.1.is_empty() && !b.1.is_empty() && a.1 != b.1 {
         return None;
     }
-    let s = crate::domain::normalize::similarity(&a.0, &b.0);
-    (s >= threshold).then_some(s)
+    name_similarity(&a.0, &b.0).filter(|s| *s >= threshold)
 }
 
 #[cfg(test)]
@@ -588,5 +598,8 @@ mod tests {
         assert!(fuzzy_match(&a, &("mlekra sabac".into(), "sabac".into()), 90).is_some());
         assert!(fuzzy_match(&a, &("mlekra sabac".into(), "".into()), 90).is_some());
         assert!(fuzzy_match(&a, &("mlekara sabac".into(), "nis".into()), 90).is_none());
+        // A number in the name is part of it.
+        assert!(fuzzy_match(&("gradjevinar 4".into(), "nis".into()), &("gradjevinar".into(), "nis".into()), 70).is_none());
+        assert_eq!(fuzzy_match(&("gradevinar".into(), "nis".into()), &("gradjevinar".into(), "nis".into()), 100), Some(100));
     }
 }

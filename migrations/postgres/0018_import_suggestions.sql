@@ -1,0 +1,6 @@
+-- A group of import rows may be the same as an earlier group of the file or an existing record, found
+-- only by a similar company name: a suggestion the user confirms (joined = 1), never an update by itself.
+ALTER TABLE import_rows ADD COLUMN suggested_group BIGINT;
+ALTER TABLE import_rows ADD COLUMN suggested_id BIGINT;
+ALTER TABLE import_rows ADD COLUMN suggested_similarity BIGINT;
+ALTER TABLE import_rows ADD COLUMN joined BIGINT NOT NULL DEFAULT 0;
