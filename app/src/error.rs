@@ -79,6 +79,12 @@ pub enum Problem {
     ChangedSince(i64),
     /// The record looks like these existing ones; saved only once the user confirms.
     PossibleDuplicate(Vec<crate::domain::dedup::DuplicateHint>),
+    /// A record in the trash needs this one (named), which was deleted since: restore that first.
+    RestoreNeeds(String),
+    /// A record in the trash cannot come back: a record created since has its number.
+    IdTaken,
+    /// A merge cannot be undone: the surviving record was edited after it.
+    EditedSince,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

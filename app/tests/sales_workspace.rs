@@ -269,11 +269,13 @@ async fn follow_up_and_account_timeline(db: Db) {
     // The contact's timeline has only its own activities.
     assert_eq!(timeline_of(&db, &ana, "contact", person, "activities").await.len(), 2);
 
-    // History keeps its records: none of the three can be deleted while activities refer to them.
+    // The account keeps its contact and deal: its delete is refused while they stand on it. The deal
+    // goes to the trash with its task (restorable there), and leaves the account's timeline.
     let in_use =
         |r: Result<(), AppError>| matches!(r, Err(AppError::Validation { ref field, problem: Problem::InUse(_) }) if field == "delete");
-    assert!(in_use(app::services::opportunities::delete(&db, &ana, opp, 1).await));
-    assert!(in_use(app::services::contacts::delete(&db, &ana, person, 1).await));
+    assert!(in_use(app::services::accounts::delete(&db, &ana, acc, 1).await));
+    app::services::opportunities::delete(&db, &ana, opp, 1).await.expect("the deal moves to the trash");
+    assert_eq!(timeline_of(&db, &ana, "account", acc, "activities").await.len(), 2);
     assert!(in_use(app::services::accounts::delete(&db, &ana, acc, 1).await));
 }
 both!(follow_up_and_account_timeline);
@@ -641,9 +643,9 @@ async fn parallel_writes_of_one_version_succeed_once(db: Db) {
 }
 both!(parallel_writes_of_one_version_succeed_once);
 
-/// A lead with a call, a note or a document logged is not deleted with them: the delete is refused
-/// (disqualifying keeps it as history); without any, it goes.
-async fn a_lead_with_history_is_not_deleted(db: Db) {
+/// A lead with a call and a note goes to the trash with them (nothing is deleted silently: the trash
+/// can restore all of it, see tests/trash.rs); a lead without any goes too.
+async fn a_lead_goes_to_the_trash_with_its_history(db: Db) {
     seed(&db).await;
     let t = team(&db, "Beograd").await;
     let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t)).await;
@@ -651,11 +653,12 @@ async fn a_lead_with_history_is_not_deleted(db: Db) {
     let note = NoteInput { regarding_kind: "lead".into(), regarding_id: lead.to_string(), body: "Zvala, zainteresovana".into() };
     notes::create(&db, &ana, &note).await.expect("note");
     activities::create(&db, &ana, &activity("call", "Prvi poziv", "2026-11-20T10:00", ("lead", lead))).await.expect("call");
-    assert_eq!(leads::delete(&db, &ana, lead, 1).await, Err(invalid("delete", Problem::InUse(2))));
-    assert!(leads::get(&db, &ana, lead).await.is_ok());
-    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM notes WHERE regarding_id = $1", lead).await, 1);
+    leads::delete(&db, &ana, lead, 1).await.expect("the lead moves to the trash");
+    assert_eq!(leads::get(&db, &ana, lead).await.map(|_| ()), Err(AppError::NotFound));
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM notes WHERE regarding_id = $1", lead).await, 0);
+    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM trash WHERE entity = 'lead' AND record_id = $1", lead).await, 1);
     let empty = leads::create(&db, &ana, &lead_input("Prazno d.o.o.", "", "")).await.expect("lead");
     leads::delete(&db, &ana, empty, 1).await.expect("a lead without history is deleted");
     assert_eq!(leads::get(&db, &ana, empty).await.map(|_| ()), Err(AppError::NotFound));
 }
-both!(a_lead_with_history_is_not_deleted);
+both!(a_lead_goes_to_the_trash_with_its_history);

@@ -18,6 +18,7 @@ pub mod products;
 pub mod reports;
 pub mod search;
 pub mod session;
+pub mod trash;
 pub mod two_factor;
 
 #[cfg(feature = "ssr")]

@@ -1,7 +1,10 @@
-//! The history tab: every recorded change of a record — who, when, field, old and new value.
+//! The history tab: every recorded change of a record — who, when, field, old and new value — with
+//! "Undo merge" on a merge its viewer may still undo (services::trash::merge).
 
-use super::context::{t, use_lang};
+use super::context::{confirm, go_to, t, use_lang};
+use super::toast::use_toasts;
 use crate::api::accounts::get_history;
+use crate::api::trash::{merge_undos, undo_merge, MergeUndo};
 use crate::domain::AuditEntry;
 use crate::error::AppError;
 use crate::i18n::{format_timestamp, M};
@@ -24,10 +27,45 @@ pub fn history_resource(entity: &'static str, id: Memo<i64>, wanted: Memo<bool>)
 #[component]
 pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
     let lang = use_lang();
+    let toasts = use_toasts();
     let action_label = move |a: &str| match a {
         "create" => lang.t(M::Created),
         "delete" => lang.t(M::Deleted),
+        "restore" => lang.t(M::HistoryRestored),
+        "purge" => lang.t(M::HistoryPurged),
+        "unmerge" => lang.t(M::HistoryUnmerged),
         _ => lang.t(M::Updated),
+    };
+    // Merges shown on this page that the viewer may undo, asked for after the page is on screen.
+    let merges: Vec<i64> = rows
+        .as_ref()
+        .map(|r| r.iter().filter(|e| e.action == "update" && e.field.as_deref() == Some("merge")).map(|e| e.id).collect())
+        .unwrap_or_default();
+    let undos = LocalResource::new(move || {
+        let ids = merges.clone();
+        async move {
+            if ids.is_empty() {
+                Ok(Vec::new())
+            } else {
+                merge_undos(ids).await
+            }
+        }
+    });
+    let undo_of = move |audit_id: i64| -> Option<MergeUndo> {
+        undos.get().and_then(|r| r.ok()).and_then(|list| list.into_iter().find(|u| u.audit_id == audit_id))
+    };
+    let undo = move |trash_id: i64| {
+        if confirm(lang.t(M::ConfirmUndoMerge)) {
+            leptos::task::spawn_local(async move {
+                match undo_merge(trash_id).await {
+                    Ok(()) => {
+                        toasts.push(lang.t(M::MergeUndone), false);
+                        go_to(&current_path());
+                    }
+                    Err(e) => toasts.push(crate::i18n::labels::error_text(lang, &e), true),
+                }
+            });
+        }
     };
     match rows {
         Err(e) => view! { <p class="banner banner-error">{crate::i18n::labels::error_text(lang, &e)}</p> }.into_any(),
@@ -51,6 +89,7 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
                             .filter(|r| r.field.is_some() || r.action != "create")
                             .map(|r| {
                                 let field = r.field.as_deref().map(|f| lang.t(crate::i18n::labels::field_label(f)).to_string()).unwrap_or_default();
+                                let audit_id = r.id;
                                 view! {
                                     <tr>
                                         <td>{format_timestamp(lang, &r.at)}</td>
@@ -58,7 +97,13 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
                                         <td>{action_label(&r.action)}</td>
                                         <td>{field}</td>
                                         <td class="old">{r.old_value.unwrap_or_default()}</td>
-                                        <td class="new">{r.new_value.unwrap_or_default()}</td>
+                                        <td class="new">
+                                            {r.new_value.unwrap_or_default()}
+                                            {move || undo_of(audit_id).map(|u| view! {
+                                                " "
+                                                <button type="button" class="btn btn-small" on:click=move |_| undo(u.trash_id)>{t(M::UndoMerge)}</button>
+                                            })}
+                                        </td>
                                     </tr>
                                 }
                             })
@@ -80,4 +125,13 @@ pub fn RecordTabs(base: String, history: bool) -> impl IntoView {
             <a href=format!("{base}?tab=history") aria-current=history.then_some("page")>{t(M::History)}</a>
         </nav>
     }
+}
+
+/// The page's path with its query (reloaded after an undo, so every part of the page shows the result).
+fn current_path() -> String {
+    #[cfg(feature = "hydrate")]
+    if let Some(l) = web_sys::window().map(|w| w.location()) {
+        return format!("{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default());
+    }
+    String::new()
 }

@@ -820,4 +820,33 @@ catalog! {
     MyGoals => "Goals", "Ciljevi";
     Last90Days => "last 90 days", "poslednjih 90 dana";
     DataQuality => "Data quality", "Kvalitet podataka";
+    // The trash and undoing merges.
+    Trash => "Trash", "Korpa";
+    TrashHelp => "Deleted accounts, contacts, leads and opportunities, with the activities, notes and documents deleted with them. The owner, whoever deleted it and an administrator can restore a record with its links and history until its days run out; then it is removed for good.", "Obrisana preduzeća, kontakti, potencijalni kupci i prodajne prilike, sa aktivnostima, beleškama i dokumentima obrisanim uz njih. Vlasnik, onaj ko je obrisao i administrator mogu da vrate zapis sa vezama i istorijom dok mu ne isteknu dani; posle toga se trajno briše.";
+    TrashIsEmpty => "The trash is empty.", "Korpa je prazna.";
+    DeletedBy => "Deleted by", "Obrisao";
+    DeletedOn => "Deleted", "Obrisano";
+    DaysLeft => "Days left", "Preostalo dana";
+    WithIt => "With it", "Uz njega";
+    Restore => "Restore", "Vrati";
+    RestoredToast => "Restored with its links and history", "Vraćeno sa vezama i istorijom";
+    DeleteForever => "Delete forever", "Obriši trajno";
+    ConfirmDeleteForever => "Delete this record for good? It cannot be restored afterwards.", "Trajno obrisati ovaj zapis? Posle toga se ne može vratiti.";
+    EmptyTrash => "Empty trash", "Isprazni korpu";
+    ConfirmEmptyTrash => "Delete everything in the trash for good? Nothing of it can be restored afterwards.", "Trajno obrisati sve iz korpe? Ništa od toga se posle ne može vratiti.";
+    TrashEmptied => "The trash was emptied", "Korpa je ispražnjena";
+    DeletedForever => "Deleted for good", "Trajno obrisano";
+    TrashRetention => "Keep deleted records (days)", "Čuvaj obrisane zapise (dana)";
+    MovedToTrash => "Moved to the trash. It can be restored from there within", "Premešteno u korpu. Odatle se može vratiti u roku od";
+    ConfirmTrash => "Move this record to the trash? It can be restored from there for a limited number of days.", "Premestiti ovaj zapis u korpu? Odatle se može vratiti ograničen broj dana.";
+    UndoMerge => "Undo merge", "Poništi spajanje";
+    ConfirmUndoMerge => "Undo this merge? The merged records come back with their own values and related records, and this record gets its values from before the merge.", "Poništiti ovo spajanje? Spojeni zapisi se vraćaju sa svojim vrednostima i povezanim zapisima, a ovaj zapis dobija vrednosti od pre spajanja.";
+    MergeUndone => "The merge was undone", "Spajanje je poništeno";
+    HistoryRestored => "restored", "vraćeno";
+    HistoryPurged => "deleted for good", "trajno obrisano";
+    HistoryUnmerged => "merge undone", "spajanje poništeno";
+    PRestoreNeeds => "Cannot be restored: it needs", "Ne može se vratiti; potreban je zapis";
+    RestoreThatFirst => "deleted since: restore that first", "obrisan u međuvremenu: prvo vratite njega";
+    PIdTaken => "Cannot be restored: a record created since has its number.", "Ne može se vratiti; zapis napravljen u međuvremenu ima isti broj.";
+    PEditedSince => "Cannot be undone: the record was edited after the merge. Undo it only before editing, or correct the records by hand.", "Ne može se poništiti; zapis je izmenjen posle spajanja. Spajanje se poništava samo pre izmena; ispravite zapise ručno.";
 }

@@ -175,6 +175,9 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::NotFoundByName => lang.t(M::PNotFoundByName).into(),
         Problem::WrongState => lang.t(M::PWrongState).into(),
         Problem::ChangedSince(n) => format!("{} {}", lang.t(M::PChangedSince), f(lang, *n)),
+        Problem::RestoreNeeds(name) => format!("{} {name} ({})", lang.t(M::PRestoreNeeds), lang.t(M::RestoreThatFirst)),
+        Problem::IdTaken => lang.t(M::PIdTaken).into(),
+        Problem::EditedSince => lang.t(M::PEditedSince).into(),
         Problem::PossibleDuplicate(h) => {
             format!("{} {}", lang.t(M::PPossibleDuplicate), h.iter().map(|x| x.label.clone()).collect::<Vec<_>>().join(", "))
         }
@@ -194,6 +197,9 @@ pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
         | Problem::NotConfigured
         | Problem::PossibleDuplicate(_)
         | Problem::RateLimited(_)
+        | Problem::RestoreNeeds(_)
+        | Problem::IdTaken
+        | Problem::EditedSince
         | Problem::Busy => problem_text(lang, problem),
         _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
     }

@@ -19,3 +19,4 @@ pub mod opportunities;
 pub mod products;
 pub mod reports;
 pub mod search;
+pub mod trash;

@@ -330,7 +330,9 @@ pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
     Ok(version + 1)
 }
 
-/// Deletes an account that nothing depends on; with contacts or opportunities it is refused.
+/// Moves an account to the trash with its own activities, notes, documents and competitor data; an
+/// account that other records stand on (contacts, opportunities, leads, observations, deals naming it
+/// as competitor) is refused.
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
     let (old, team) = get_for_update(&mut tx, actor, id).await?;
@@ -342,20 +344,19 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
         "SELECT CAST((SELECT COUNT(*) FROM contacts WHERE account_id = $1) + (SELECT COUNT(*) FROM opportunities WHERE account_id = $1) \
          + (SELECT COUNT(*) FROM field_observations WHERE customer_id = $1 OR competitor_id = $1) \
          + (SELECT COUNT(*) FROM opportunity_competitors WHERE competitor_id = $1) \
-         + (SELECT COUNT(*) FROM opportunities WHERE won_by_id = $1) AS BIGINT) AS n",
+         + (SELECT COUNT(*) FROM opportunities WHERE won_by_id = $1) + (SELECT COUNT(*) FROM leads WHERE account_id = $1) \
+         + (SELECT COUNT(*) FROM activities WHERE account_id = $1 AND regarding_kind <> 'account') \
+         + (SELECT COUNT(*) FROM notes WHERE account_id = $1 AND regarding_kind <> 'account') \
+         + (SELECT COUNT(*) FROM documents WHERE account_id = $1 AND regarding_kind <> 'account') AS BIGINT) AS n",
     )
     .bind(id)
     .fetch_one(&mut *tx)
     .await?
     .try_get("n")?;
-    let deps = deps + super::activities::dependents(&mut tx, crate::domain::RegardingKind::Account, id).await?;
     if deps > 0 {
         return Err(field("delete", Problem::InUse(deps)));
     }
-    sqlx::query("DELETE FROM account_types WHERE account_id = $1").bind(id).execute(&mut *tx).await?;
-    let n = sqlx::query("DELETE FROM accounts WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
-    crate::db::write::changed_one(n.rows_affected())?;
-    audit::deleted(&mut tx, "account", id, Some(actor), &old.name).await?;
+    super::trash::move_to_trash(&mut tx, actor, "account", id, version, &old.name, (old.owner_id, team)).await?;
     tx.commit().await?;
     Ok(())
 }

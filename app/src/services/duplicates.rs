@@ -4,7 +4,8 @@
 //! - a scan of the whole database for records sharing a key (SQL GROUP BY on indexed columns, paged);
 //! - merge: one surviving record takes the chosen field values, every related record (contacts,
 //!   opportunities, leads, activities, notes, documents, competition data, meeting attendance) moves to
-//!   it, the others are deleted, and the history of each says so — all in one transaction.
+//!   it, the others are deleted, and the history of each says so — all in one transaction. What it
+//!   changes is kept (services::trash::merge) so the survivor's history can undo it for a while.
 
 use super::matching::{self, lookup, prepare::prepare};
 use super::{audit, visibility, Actor};
@@ -510,11 +511,18 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
     let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
     let in_list = |col: &str| format!("{col} IN ({})", others.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", "));
     let ts = now();
+    // Everything the merge changes is kept in the trash so it can be undone from the survivor's history.
+    let (s_owner, s_team, s_version) = current[&s];
+    let s_label = values.get(&s).map(|v| v.0.clone()).unwrap_or_default();
+    let trash = super::trash::merge::begin(&mut tx, actor, entity.code(), s, &s_label, (s_owner, s_team)).await?;
+    let (tbl, _) = table(entity);
+    super::trash::merge::keep_deleted(&mut tx, trash, tbl, &in_list("id"), s).await?;
     match entity {
         ImportEntity::Account => {
             let v = super::accounts::validate(&super::imports::forms::account_input(&get))?;
             let (owner, team, version) = current[&s];
             super::accounts::TABLE.write(&mut tx, (s, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
+            super::trash::merge::keep_deleted(&mut tx, trash, "account_types", &in_list("account_id"), s).await?;
             // The survivor takes every relationship type of the others.
             sqlx::query(&format!(
                 "INSERT INTO account_types (account_id, type) SELECT DISTINCT $1, t.type FROM account_types t WHERE t.{} \
@@ -525,41 +533,39 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
             .execute(&mut *tx)
             .await?;
             // A deal that already names the survivor as competitor keeps one row.
-            sqlx::query(&format!(
-                "DELETE FROM opportunity_competitors WHERE {} AND opportunity_id IN (SELECT opportunity_id FROM opportunity_competitors WHERE competitor_id = $1)",
+            let doubles = format!(
+                "{} AND opportunity_id IN (SELECT opportunity_id FROM opportunity_competitors WHERE competitor_id = $1)",
                 in_list("competitor_id")
-            ))
-            .bind(s)
-            .execute(&mut *tx)
-            .await?;
+            );
+            super::trash::merge::keep_deleted(&mut tx, trash, "opportunity_competitors", &doubles, s).await?;
+            sqlx::query(&format!("DELETE FROM opportunity_competitors WHERE {doubles}")).bind(s).execute(&mut *tx).await?;
             // One competitor profile: the survivor's, or else the first other's.
-            sqlx::query(&format!(
-                "DELETE FROM competitor_profiles WHERE {} AND (EXISTS (SELECT 1 FROM competitor_profiles p WHERE p.account_id = $1) \
+            let doubles = format!(
+                "{} AND (EXISTS (SELECT 1 FROM competitor_profiles p WHERE p.account_id = $1) \
                  OR account_id <> (SELECT MIN(account_id) FROM competitor_profiles WHERE {}))",
                 in_list("account_id"),
                 in_list("account_id")
-            ))
-            .bind(s)
-            .execute(&mut *tx)
-            .await?;
-            for (tbl, col) in [
-                ("contacts", "account_id"),
-                ("opportunities", "account_id"),
-                ("opportunities", "won_by_id"),
-                ("leads", "account_id"),
-                ("activities", "account_id"),
-                ("notes", "account_id"),
-                ("documents", "account_id"),
-                ("field_observations", "customer_id"),
-                ("field_observations", "competitor_id"),
-                ("opportunity_competitors", "competitor_id"),
-                ("competitor_profiles", "account_id"),
-                ("market_shares", "competitor_id"),
-                ("competitor_products", "competitor_id"),
+            );
+            super::trash::merge::keep_deleted(&mut tx, trash, "competitor_profiles", &doubles, s).await?;
+            sqlx::query(&format!("DELETE FROM competitor_profiles WHERE {doubles}")).bind(s).execute(&mut *tx).await?;
+            for (tbl, key, col) in [
+                ("contacts", "id", "account_id"),
+                ("opportunities", "id", "account_id"),
+                ("opportunities", "id", "won_by_id"),
+                ("leads", "id", "account_id"),
+                ("activities", "id", "account_id"),
+                ("notes", "id", "account_id"),
+                ("documents", "id", "account_id"),
+                ("field_observations", "id", "customer_id"),
+                ("field_observations", "id", "competitor_id"),
+                ("opportunity_competitors", "opportunity_id", "competitor_id"),
+                ("competitor_profiles", "account_id", "account_id"),
+                ("market_shares", "id", "competitor_id"),
+                ("competitor_products", "id", "competitor_id"),
             ] {
-                sqlx::query(&format!("UPDATE {tbl} SET {col} = $1 WHERE {}", in_list(col))).bind(s).execute(&mut *tx).await?;
+                super::trash::merge::move_to_survivor(&mut tx, trash, (tbl, key, col), &in_list(col), s).await?;
             }
-            move_regarding(&mut tx, "account", s, &in_list("regarding_id")).await?;
+            move_regarding(&mut tx, trash, "account", s, &in_list("regarding_id")).await?;
         }
         ImportEntity::Contact => {
             let account_id = match chosen.get("account").filter(|id| ids.contains(id)) {
@@ -583,17 +589,18 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
             let (owner, team, version) = current[&s];
             super::contacts::TABLE.write(&mut tx, (s, version), &v, (owner, team), Stamp { at: &ts, by: actor.id }).await?;
             // A meeting both attended keeps one attendance.
-            sqlx::query(&format!(
-                "DELETE FROM activity_attendees WHERE {} AND activity_id IN (SELECT activity_id FROM activity_attendees WHERE contact_id = $1)",
+            let doubles = format!(
+                "{} AND activity_id IN (SELECT activity_id FROM activity_attendees WHERE contact_id = $1)",
                 in_list("contact_id")
-            ))
-            .bind(s)
-            .execute(&mut *tx)
-            .await?;
-            for (tbl, col) in [("opportunities", "contact_id"), ("leads", "contact_id"), ("activity_attendees", "contact_id")] {
-                sqlx::query(&format!("UPDATE {tbl} SET {col} = $1 WHERE {}", in_list(col))).bind(s).execute(&mut *tx).await?;
+            );
+            super::trash::merge::keep_deleted(&mut tx, trash, "activity_attendees", &doubles, s).await?;
+            sqlx::query(&format!("DELETE FROM activity_attendees WHERE {doubles}")).bind(s).execute(&mut *tx).await?;
+            for (tbl, key, col) in
+                [("opportunities", "id", "contact_id"), ("leads", "id", "contact_id"), ("activity_attendees", "activity_id", "contact_id")]
+            {
+                super::trash::merge::move_to_survivor(&mut tx, trash, (tbl, key, col), &in_list(col), s).await?;
             }
-            move_regarding(&mut tx, "contact", s, &in_list("regarding_id")).await?;
+            move_regarding(&mut tx, trash, "contact", s, &in_list("regarding_id")).await?;
         }
         _ => return Err(AppError::NotFound),
     }
@@ -604,15 +611,18 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
     audit::updated(&mut tx, entity.code(), s, Some(actor), &old, &new).await?;
     let merged_labels: Vec<String> =
         others.iter().map(|o| format!("#{o} {}", values.get(o).map(|v| v.0.clone()).unwrap_or_default())).collect();
-    sqlx::query("INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ($1, $2, 'update', 'merge', NULL, $3, $4, $5)")
-        .bind(entity.code())
-        .bind(s)
-        .bind(merged_labels.join(", "))
-        .bind(actor.id)
-        .bind(&ts)
-        .execute(&mut *tx)
-        .await?;
-    let (tbl, _) = table(entity);
+    let audit_id: i64 = sqlx::query(
+        "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ($1, $2, 'update', 'merge', NULL, $3, $4, $5) RETURNING id",
+    )
+    .bind(entity.code())
+    .bind(s)
+    .bind(merged_labels.join(", "))
+    .bind(actor.id)
+    .bind(&ts)
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    super::trash::merge::finish(&mut tx, trash, s_version + 1, audit_id).await?;
     for o in &others {
         let label = values.get(o).map(|v| v.0.clone()).unwrap_or_default();
         audit::deleted(&mut tx, entity.code(), *o, Some(actor), &format!("{label} → #{s}")).await?;
@@ -629,14 +639,12 @@ async fn account_of(tx: &mut Tx, contact: i64) -> Result<Option<i64>, AppError> 
     Ok(sqlx::query("SELECT account_id FROM contacts WHERE id = $1").bind(contact).fetch_one(&mut **tx).await?.try_get("account_id")?)
 }
 
-/// Activities, notes and documents about the merged records now are about the survivor.
-async fn move_regarding(tx: &mut Tx, kind: &str, survivor: i64, regarding_in: &str) -> Result<(), AppError> {
+/// Activities, notes and documents about the merged records now are about the survivor (kept in merge
+/// `trash` for the undo).
+async fn move_regarding(tx: &mut Tx, trash: i64, kind: &str, survivor: i64, regarding_in: &str) -> Result<(), AppError> {
+    let filter = format!("regarding_kind = '{kind}' AND {regarding_in}");
     for tbl in ["activities", "notes", "documents"] {
-        sqlx::query(&format!("UPDATE {tbl} SET regarding_id = $1 WHERE regarding_kind = $2 AND {regarding_in}"))
-            .bind(survivor)
-            .bind(kind)
-            .execute(&mut **tx)
-            .await?;
+        super::trash::merge::move_to_survivor(tx, trash, (tbl, "id", "regarding_id"), &filter, survivor).await?;
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ const PAGES: &[(&str, &str)] = &[
     ("import", include_str!("../../../docs/guide/import.md")),
     ("search", include_str!("../../../docs/guide/search.md")),
     ("admin", include_str!("../../../docs/guide/admin.md")),
+    ("trash", include_str!("../../../docs/guide/trash.md")),
 ];
 
 /// Where a link of the guide points inside the app: another guide page, a screenshot, or as written.

@@ -350,22 +350,15 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     Ok(version + 1)
 }
 
-/// Deletes a lead that was not qualified and has no activities, notes or documents (as for accounts,
-/// what was done with the lead is not deleted with it: disqualify it instead); a qualified lead is
-/// history and stays.
+/// Moves a lead that was not qualified to the trash with its activities, notes and documents (restorable
+/// with them); a qualified lead is history and stays.
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let (old, _) = get_for_update(&mut tx, actor, id, version).await?;
+    let (old, team) = get_for_update(&mut tx, actor, id, version).await?;
     if old.status == LeadStatus::Qualified {
         return Err(field("delete", Problem::InUse(1)));
     }
-    let deps = super::activities::dependents(&mut tx, crate::domain::RegardingKind::Lead, id).await?;
-    if deps > 0 {
-        return Err(field("delete", Problem::InUse(deps)));
-    }
-    let n = sqlx::query("DELETE FROM leads WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
-    changed_one(n.rows_affected())?;
-    audit::deleted(&mut tx, "lead", id, Some(actor), &old.display_name()).await?;
+    super::trash::move_to_trash(&mut tx, actor, "lead", id, version, &old.display_name(), (old.owner_id, team)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -34,6 +34,7 @@ pub mod reports;
 pub mod search;
 pub mod stages;
 pub mod timeline;
+pub mod trash;
 pub mod visibility;
 
 pub use crate::domain::SessionUser as Actor;

@@ -77,6 +77,7 @@ lazy_pages! {
     ImportRoute => crate::pages::imports::ImportPage,
     DuplicatesRoute => crate::pages::duplicates::DuplicatesPage,
     MergeRoute => crate::pages::duplicates::MergePage,
+    TrashRoute => crate::pages::trash::TrashPage,
 }
 
 /// Tells the browser, in the page's `<head>`, which WebAssembly chunks the page's lazily loaded route

@@ -122,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("imports/:id") view={Lazy::<ImportRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("duplicates") view={Lazy::<DuplicatesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("duplicates/merge") view={Lazy::<MergeRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("trash") view={Lazy::<TrashRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
             <ToastHost/>
@@ -222,6 +223,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/reports/forecast">{t(M::Reports)}</A>
                 {can_import.then(|| view! { <A href="/imports">{t(M::DataNav)}</A> })}
                 {is_admin.then(|| view! { <A href="/admin">{t(M::Admin)}</A> })}
+                <A href="/trash">{t(M::Trash)}</A>
             </nav>
             <form method="GET" action="/search" class="topsearch" role="search">
                 <input type="search" id="global-search" name="q" placeholder=lang.t(M::SearchShortcut) aria-label=lang.t(M::SearchLabel) aria-keyshortcuts="/"/>
@@ -269,6 +271,7 @@ fn guide_page_for(path: &str) -> &'static str {
         "imports" | "duplicates" => "import",
         "search" => "search",
         "admin" => "admin",
+        "trash" => "trash",
         _ => "",
     }
 }

@@ -379,16 +379,11 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     let mut tx = db.begin().await?;
     let old = get_for_update(&mut tx, actor, id).await?;
     crate::domain::check_version(old.version, version)?;
-    let deps = crate::services::activities::dependents(&mut tx, crate::domain::RegardingKind::Opportunity, id).await?;
-    if deps > 0 {
-        return Err(field("delete", Problem::InUse(deps)));
-    }
-    sqlx::query("DELETE FROM opportunity_stage_changes WHERE opportunity_id = $1").bind(id).execute(&mut *tx).await?;
-    // Observations made on the deal stay (they are about the competitor), without the link.
-    sqlx::query("UPDATE field_observations SET opportunity_id = NULL WHERE opportunity_id = $1").bind(id).execute(&mut *tx).await?;
-    let n = sqlx::query("DELETE FROM opportunities WHERE id = $1 AND version = $2").bind(id).bind(version).execute(&mut *tx).await?;
-    crate::db::write::changed_one(n.rows_affected())?;
-    audit::deleted(&mut tx, "opportunity", id, Some(actor), &old.name).await?;
+    // Its lines, competitors, stage changes, activities, notes and documents go to the trash with it;
+    // observations made on the deal stay (they are about the competitor) without the link, which a
+    // restore puts back.
+    let team: Option<i64> = sqlx::query("SELECT team_id FROM opportunities WHERE id = $1").bind(id).fetch_one(&mut *tx).await?.try_get("team_id")?;
+    crate::services::trash::move_to_trash(&mut tx, actor, "opportunity", id, version, &old.name, (old.owner_id, team)).await?;
     tx.commit().await?;
     Ok(())
 }
