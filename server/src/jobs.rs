@@ -1,5 +1,22 @@
 //! Work a server does besides answering requests.
 
+/// Deletes for good what has been in the trash longer than its retention days (the `trash_days`
+/// setting): shortly after start, then every hour. Several servers on one database may run it at once;
+/// each item goes once.
+pub fn spawn_trash_purge(db: app::db::Db) {
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(30)).await;
+        loop {
+            match app::services::trash::purge_expired(&db).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(items = n, "trash: purged what was past its retention"),
+                Err(e) => tracing::warn!(error = %e, "trash purge"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
+}
+
 /// The import jobs of this server: every second, claim and run what is pending — new analyses and imports,
 /// and those a stopped server left behind once their lease ran out.
 pub fn spawn_import_runner(db: app::db::Db) {

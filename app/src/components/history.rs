@@ -7,7 +7,7 @@ use crate::api::accounts::get_history;
 use crate::api::trash::{merge_undos, undo_merge, MergeUndo};
 use crate::domain::AuditEntry;
 use crate::error::AppError;
-use crate::i18n::{format_timestamp, M};
+use crate::i18n::{format_timestamp, Lang, M};
 use leptos::prelude::*;
 
 /// The history of `entity` `id` when `wanted`, otherwise nothing (a page loads it only on its history tab).
@@ -134,4 +134,12 @@ fn current_path() -> String {
         return format!("{}{}", l.pathname().unwrap_or_default(), l.search().unwrap_or_default());
     }
     String::new()
+}
+
+/// The message after a delete: the record is in the trash and for how many days it can be restored.
+pub async fn moved_to_trash(lang: Lang) -> String {
+    match crate::api::trash::trash_days().await {
+        Ok(days) => format!("{} {} {}.", lang.t(M::MovedToTrash), crate::i18n::format_int(lang, days), lang.t(M::Days)),
+        Err(_) => format!("{}.", lang.t(M::MovedToTrash).split('.').next().unwrap_or_default()),
+    }
 }

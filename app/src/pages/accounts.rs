@@ -282,10 +282,13 @@ pub fn AccountPage() -> impl IntoView {
                             let title = a.name.clone();
                             let on_delete = move |_| {
                                 let navigate = navigate.clone();
-                                if confirm(lang.t(M::ConfirmDelete)) {
+                                if confirm(lang.t(M::ConfirmTrash)) {
                                     leptos::task::spawn_local(async move {
                                         match delete_account(id, version).await {
-                                            Ok(()) => navigate("/accounts", Default::default()),
+                                            Ok(()) => {
+                                                toasts.push(crate::components::history::moved_to_trash(lang).await, false);
+                                                navigate("/accounts", Default::default())
+                                            }
                                             Err(e) => toasts.push(error_text(lang, &e), true),
                                         }
                                     });

@@ -240,10 +240,13 @@ pub fn ContactPage() -> impl IntoView {
                             let (crumb_id, crumb_name) = (c.account_id, c.account_name.clone());
                             let on_delete = move |_| {
                                 let navigate = navigate.clone();
-                                if confirm(lang.t(M::ConfirmDelete)) {
+                                if confirm(lang.t(M::ConfirmTrash)) {
                                     leptos::task::spawn_local(async move {
                                         match delete_contact(id, version).await {
-                                            Ok(()) => navigate("/contacts", Default::default()),
+                                            Ok(()) => {
+                                                toasts.push(crate::components::history::moved_to_trash(lang).await, false);
+                                                navigate("/contacts", Default::default())
+                                            }
                                             Err(e) => toasts.push(error_text(lang, &e), true),
                                         }
                                     });

@@ -492,10 +492,13 @@ pub fn LeadPage() -> impl IntoView {
                             let title = l.display_name();
                             let on_delete = move |_| {
                                 let navigate = navigate.clone();
-                                if confirm(lang.t(M::ConfirmDelete)) {
+                                if confirm(lang.t(M::ConfirmTrash)) {
                                     leptos::task::spawn_local(async move {
                                         match delete_lead(id, version).await {
-                                            Ok(()) => navigate("/leads", Default::default()),
+                                            Ok(()) => {
+                                                toasts.push(crate::components::history::moved_to_trash(lang).await, false);
+                                                navigate("/leads", Default::default())
+                                            }
                                             Err(e) => toasts.push(error_text(lang, &e), true),
                                         }
                                     });

@@ -382,10 +382,13 @@ pub fn OpportunityPage() -> impl IntoView {
                             let form_value = o.clone();
                             let on_delete = move |_| {
                                 let navigate = navigate.clone();
-                                if confirm(lang.t(M::ConfirmDelete)) {
+                                if confirm(lang.t(M::ConfirmTrash)) {
                                     leptos::task::spawn_local(async move {
                                         match delete_opportunity(id, version).await {
-                                            Ok(()) => navigate("/opportunities", Default::default()),
+                                            Ok(()) => {
+                                                toasts.push(crate::components::history::moved_to_trash(lang).await, false);
+                                                navigate("/opportunities", Default::default())
+                                            }
                                             Err(e) => toasts.push(error_text(lang, &e), true),
                                         }
                                     });

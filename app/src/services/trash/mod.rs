@@ -333,10 +333,11 @@ pub async fn restore(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
 async fn purge(tx: &mut Tx, actor: Option<&Actor>, items: &[(i64, String, String, i64, String)]) -> Result<(), AppError> {
     let mut batch = audit::Batch::new(actor, &now());
     for (id, kind, entity, record, name) in items {
-        if kind == "delete" {
+        // Another server's purge may have taken it meanwhile: recorded once, by whoever deleted it.
+        let n = sqlx::query("DELETE FROM trash WHERE id = $1").bind(*id).execute(&mut **tx).await?.rows_affected();
+        if kind == "delete" && n == 1 {
             batch.push(entity, *record, "purge", None, Some(name), None);
         }
-        sqlx::query("DELETE FROM trash WHERE id = $1").bind(*id).execute(&mut **tx).await?;
     }
     batch.write(tx).await
 }
