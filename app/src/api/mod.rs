@@ -14,6 +14,7 @@ pub mod imports;
 pub mod leads;
 pub mod opportunities;
 pub mod pipeline;
+pub mod privacy;
 pub mod products;
 pub mod reports;
 pub mod search;

@@ -11,6 +11,7 @@ pub mod history;
 pub mod language_switch;
 pub mod list;
 pub mod observation;
+pub mod privacy;
 pub mod report;
 pub mod timeline;
 pub mod toast;

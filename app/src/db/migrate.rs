@@ -128,6 +128,13 @@ const MIGRATIONS: &[Migration] = &[
         sqlite_rebuilds: false,
     },
     Migration {
+        version: 17,
+        name: "personal data requests",
+        sqlite: include_str!("../../../migrations/sqlite/0017_personal_data_requests.sql"),
+        postgres: include_str!("../../../migrations/postgres/0017_personal_data_requests.sql"),
+        sqlite_rebuilds: false,
+    },
+    Migration {
         version: 18,
         name: "import suggestions",
         sqlite: include_str!("../../../migrations/sqlite/0018_import_suggestions.sql"),

@@ -849,4 +849,27 @@ catalog! {
     RestoreThatFirst => "deleted since: restore that first", "obrisan u međuvremenu: prvo vratite njega";
     PIdTaken => "Cannot be restored: a record created since has its number.", "Ne može se vratiti; zapis napravljen u međuvremenu ima isti broj.";
     PEditedSince => "Cannot be undone: the record was edited after the merge. Undo it only before editing, or correct the records by hand.", "Ne može se poništiti; zapis je izmenjen posle spajanja. Spajanje se poništava samo pre izmena; ispravite zapise ručno.";
+    PersonalData => "Personal data", "Lični podaci";
+    PersonalDataHint => "On the person's request (GDPR, ZZPL): export everything Veza holds about them, or erase it.", "Na zahtev osobe (GDPR, ZZPL): izvezite sve što Veza čuva o njoj ili to obrišite.";
+    PersonalExport => "Export personal data (zip)", "Izvezi lične podatke (zip)";
+    PersonalErase => "Erase personal data…", "Obriši lične podatke…";
+    PersonalEraseWarning => "Names, e-mail, phones, job title and notes are erased; notes and documents about this person are deleted; activities only about them lose their texts; the history forgets the old values. The record keeps its number, so deals and reports stay whole. This cannot be undone.", "Ime, e-pošta, telefoni, radno mesto i napomene se brišu; beleške i dokumenti o osobi se brišu; aktivnosti samo o njoj gube tekst; istorija zaboravlja stare vrednosti. Zapis zadržava broj, pa prodajne prilike i izveštaji ostaju celi. Ovo se ne može poništiti.";
+    PersonalEraseConfirm => "Type ERASE or the person's name to confirm", "Upišite OBRIŠI ili ime osobe za potvrdu";
+    PersonalEraseReason => "Reason (the request this fulfils)", "Razlog (zahtev koji se ispunjava)";
+    PersonalEraseButton => "Erase permanently", "Obriši trajno";
+    PersonalErasedOn => "Personal data erased", "Lični podaci obrisani";
+    PersonalLastExport => "Last export", "Poslednji izvoz";
+    PersonalLeadBecame => "This lead became the contact", "Ovaj potencijalni kupac je postao kontakt";
+    PersonalLeadBecameHint => "erasing the lead leaves that contact as it is: erase the contact to erase both.", "brisanje potencijalnog kupca ne menja taj kontakt; obrišite kontakt da biste obrisali oba.";
+    PersonalSourceLeads => "Leads qualified into this contact, erased with it:", "Potencijalni kupci kvalifikovani u ovaj kontakt, brišu se sa njim:";
+    PersonalRequests => "Personal data requests", "Zahtevi za lične podatke";
+    PersonalRequestsHint => "Every export and erasure of a person's data, newest first. Erasures name the person as they are now: anonymized.", "Svaki izvoz i brisanje ličnih podataka, najnoviji prvi. Brisanja prikazuju osobu kakva je sada: anonimizovanu.";
+    PersonalRequestsNone => "No personal data has been exported or erased yet.", "Lični podaci još nisu izvoženi ni brisani.";
+    PersonalActionExport => "Export", "Izvoz";
+    PersonalActionErase => "Erasure", "Brisanje";
+    PersonalRecord => "Person", "Osoba";
+    PersonalErasedPerson => "Erased person", "Izbrisana osoba";
+    PersonalErasedValue => "[erased]", "[izbrisano]";
+    PersonalErasedActivity => "Activity with an erased person", "Aktivnost sa izbrisanom osobom";
+    PersonalNoLongerExists => "no longer exists", "više ne postoji";
 }

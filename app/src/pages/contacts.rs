@@ -9,6 +9,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
+use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{DuplicateWarning, ErrorBanner, Loading, RecordError};
@@ -277,6 +278,7 @@ pub fn ContactPage() -> impl IntoView {
                                     view! {
                                         <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div>
                                         <RecordTimeline kind=RegardingKind::Contact id=id page=timeline_page.clone() reload=tl_reload contacts=me users=users send_email=true email_to=email_to/>
+                                        <PersonalDataPanel kind=RegardingKind::Contact id=id version=version on_erased=move |_| reload.update(|n| *n += 1)/>
                                     }
                                     .into_any()
                                 }}

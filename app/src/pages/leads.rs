@@ -10,6 +10,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
+use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{ErrorBanner, Loading, RecordError};
@@ -545,6 +546,7 @@ pub fn LeadPage() -> impl IntoView {
                                             <div class="card"><LeadForm lead=Some(l.clone()) lookups=lk.clone() on_saved=on_saved/></div>
                                             <RecordTimeline kind=RegardingKind::Lead id=id page=timeline_page.clone() reload=tl_reload users=users/>
                                         </div>
+                                        <PersonalDataPanel kind=RegardingKind::Lead id=id version=version on_erased=move |_| reload.update(|n| *n += 1)/>
                                     }
                                     .into_any()
                                 }}

@@ -16,6 +16,7 @@ pub mod imports;
 pub mod leads;
 pub mod my_day;
 pub mod opportunities;
+pub mod privacy;
 pub mod products;
 pub mod reports;
 pub mod search;

@@ -29,6 +29,7 @@ pub mod matching;
 pub mod notes;
 pub mod opportunities;
 pub mod picklists;
+pub mod privacy;
 pub mod products;
 pub mod reports;
 pub mod search;

@@ -56,6 +56,7 @@ lazy_pages! {
     TeamActivityRoute => crate::pages::my_day::TeamActivityPage,
     CalendarRoute => crate::pages::calendar::CalendarPage,
     AdminRoute => crate::pages::admin::AdminPage,
+    PersonalDataRoute => crate::pages::privacy::PersonalDataRequestsPage,
     ProductsRoute => crate::pages::products::ProductsPage,
     NewProductRoute => crate::pages::products::NewProductPage,
     ProductRoute => crate::pages::products::ProductPage,

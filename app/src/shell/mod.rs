@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("team-activity") view={Lazy::<TeamActivityRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("calendar") view={Lazy::<CalendarRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("admin") view={Lazy::<AdminRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("admin/personal-data") view={Lazy::<PersonalDataRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("products") view={Lazy::<ProductsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("products/new") view={Lazy::<NewProductRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("products/:id") view={Lazy::<ProductRoute>::new()} ssr=SsrMode::Async/>

@@ -86,7 +86,10 @@ pub async fn refuse_nul(req: Request<Body>, next: Next) -> Response {
 /// Refuses cross-site POSTs (server functions and uploads): the Origin (or, lacking it, the Referer) must
 /// name this host.
 pub async fn origin_guard(req: Request<Body>, next: Next) -> Response {
-    let guarded = req.uri().path().starts_with("/api/") || req.uri().path() == "/files" || req.uri().path() == "/imports/upload";
+    let guarded = req.uri().path().starts_with("/api/")
+        || req.uri().path() == "/files"
+        || req.uri().path() == "/imports/upload"
+        || req.uri().path() == "/personal-data/export";
     if req.method() == Method::POST && guarded && !same_origin(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-origin POST refused");
         return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
