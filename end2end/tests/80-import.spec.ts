@@ -106,6 +106,74 @@ test('an administrator imports accounts: maps a column by hand, updates a duplic
   expect(problems).toEqual([]);
 });
 
+test('a similar name is only a suggestion, and the summary names the existing record each row went to', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, ADMIN);
+  await open(page, '/imports');
+  await page.getByLabel('Records').selectOption('account');
+  const csv = Buffer.from(
+    'Naziv firme;PIB;Grad;E-mail\r\n' +
+      // A number in the name: another company, not even a suggestion.
+      'MLEKARA ŠABAC 2 DOO;;Šabac;info@mlekara2-e2e.rs\r\n' +
+      // A letter apart and no identifier: possibly the existing company.
+      'Mlekra Šabac;;Šabac;nabavka@mlekara-sabac-e2e.rs\r\n' +
+      // Its PIB: the existing company.
+      'MLEKARA ŠABAC;100002887;Šabac;\r\n',
+    'utf-8',
+  );
+  await page.getByLabel('File').setInputFiles({ name: 'slicni-e2e.csv', mimeType: 'text/csv', buffer: csv });
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  const importUrl = page.url().replace(/^https?:\/\/[^/]+/, '');
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Ready for review');
+
+  const groups = page.locator('.dup-group');
+  await expect(groups).toHaveCount(2);
+  const byPib = groups.filter({ hasText: 'matched by Tax ID (PIB)' });
+  await expect(byPib.getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  const suggested = groups.filter({ hasText: 'Possibly the same as' });
+  await expect(suggested).toContainText('rows 2');
+  await expect(suggested.getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  // Kept apart unless the user says otherwise; the user says they are the same.
+  await expect(suggested.getByLabel('Different — keep as a record of its own')).toBeChecked();
+  await suggested.getByLabel('The same — combine them').check();
+  await expect(page.getByText('Saved').first()).toBeVisible();
+  // The choice is kept.
+  await page.reload();
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await expect(page.locator('.dup-group').filter({ hasText: 'Possibly the same as' }).getByLabel('The same — combine them')).toBeChecked();
+
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText('Imported', { timeout: 30_000 });
+  await expect(page.locator('#stat-created .stat-value')).toHaveText('1');
+  await expect(page.locator('#stat-updated .stat-value')).toHaveText('2');
+  await expect(page.locator('#outcome-sentence')).toHaveText(
+    'The file held 2 distinct records: 1 created, 1 existing updated, 0 existing left as they were; 0 rows rejected.',
+  );
+  const existing = page.locator('#outcome-existing tbody tr');
+  await expect(existing).toHaveCount(1);
+  await expect(existing.getByRole('link', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  await expect(existing).toContainText('2, 3');
+  await expect(existing).toContainText('updated');
+
+  // The existing account took the e-mail; the company with a number is an account of its own.
+  await existing.getByRole('link', { name: 'Mlekara Šabac d.o.o.' }).click();
+  await expect(page).toHaveURL(/\/accounts\/\d+$/);
+  await expect(page.getByRole('heading', { name: 'Mlekara Šabac d.o.o.' })).toBeVisible();
+  await expect(page.getByLabel('Email')).toHaveValue('nabavka@mlekara-sabac-e2e.rs');
+  await open(page, '/accounts?q=mlekara');
+  await expect(page.getByRole('link', { name: 'Mlekara Šabac 2 d.o.o.' })).toBeVisible();
+
+  // Undone, so the other tests find the data as it was.
+  await open(page, importUrl);
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Undo import' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Undone');
+  expect(problems).toEqual([]);
+});
+
 test('a manager imports a price list from the products page, then updates a price by a second file and undoes it', async ({ page }) => {
   const problems = watchErrors(page);
   await signIn(page, ADMIN);

@@ -426,7 +426,7 @@ fn OutcomeSection(o: ImportOutcome, entity: ImportEntity) -> impl IntoView {
                 <h3>{t(M::ImportOutcomeExisting)}</h3>
                 <div class="table-wrap">
                 <table class="table" id="outcome-existing">
-                    <thead><tr><th>{t(M::ExistingRecord)}</th><th>{t(M::ImpRows)}</th><th>{t(M::ImportOutcomeWhat)}</th></tr></thead>
+                    <thead><tr><th>{t(M::ExistingRecord)}</th><th>{t(M::ImpRow)}</th><th>{t(M::ImportOutcomeWhat)}</th></tr></thead>
                     <tbody>
                         {o.existing.iter().map(|e| {
                             let rows = e.rows.iter().map(|r| r.to_string()).collect::<Vec<_>>().join(", ");
