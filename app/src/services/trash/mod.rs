@@ -74,9 +74,12 @@ struct Part {
     filter: String,
 }
 
+/// What goes with a record: its tables, then the references other rows lose (with their filter).
+type Plan = (Vec<Part>, Vec<(Link, String)>);
+
 /// What goes with a record of `entity`, parents before children (restored in this order, deleted in
 /// the reverse), and the references to it (or to what goes with it) that other rows lose.
-fn plan(entity: &str) -> Result<(Vec<Part>, Vec<(Link, String)>), AppError> {
+fn plan(entity: &str) -> Result<Plan, AppError> {
     let part = |table: &'static str, filter: &str| Part { table, filter: filter.to_string() };
     let about = format!("regarding_kind = '{entity}' AND regarding_id = $1");
     let activities = format!("SELECT id FROM activities WHERE {about}");
