@@ -46,6 +46,8 @@ pub enum Problem {
     RequiredForRole,
     /// A deletion would orphan records: how many depend on it.
     InUse(i64),
+    /// Records whose PIB or MB differ are different companies: never merged.
+    DifferentCompanies,
     CannotChangeSelf,
     /// A file over the size limit (in MB).
     FileTooLarge(i64),

@@ -1415,3 +1415,54 @@ async fn similar_names_are_suggestions(db: Db) {
     assert!(matches!(imports::join(&db, &admin, id, 1, true).await, Err(AppError::Validation { problem: Problem::WrongState, .. })));
 }
 both!(similar_names_are_suggestions);
+
+/// The rules of identifiers and numbers hold outside imports too: the warning on save does not name
+/// "Građevinar 4" for "Građevinar"; the scan does not list same-named companies with different PIBs as
+/// one set (a third without a PIB goes with the first); a merge of them is refused.
+async fn identifiers_keep_companies_apart_everywhere(db: Db) {
+    use app::domain::dedup::MergeInput;
+    use app::services::duplicates;
+    seed(&db).await;
+    let t = team(&db, "Prodaja").await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", Some(t)).await;
+    let company = |name: &str, pib: Option<String>| {
+        let mut a = account_input(name);
+        a.city = "Niš".into();
+        a.pib = pib.unwrap_or_default();
+        a
+    };
+    let first = accounts::create(&db, &admin, &company("Građevinar d.o.o.", Some(pib_with_check(50000001)))).await.unwrap();
+    let second = accounts::create(&db, &admin, &company("Građevinar d.o.o.", Some(pib_with_check(50000002)))).await.unwrap();
+    let third = accounts::create(&db, &admin, &company("Građevinar d.o.o.", None)).await.unwrap();
+    // Saving "Građevinar 4" warns of nothing; saving the name again without a PIB warns of them.
+    duplicates::check_account(&db, &admin, &company("Građevinar 4 d.o.o.", None)).await.expect("a number sets it apart");
+    match duplicates::check_account(&db, &admin, &company("Gradjevinar a.d.", Some(pib_with_check(50000003)))).await {
+        // Another PIB: only the record without one may be it.
+        Err(AppError::Validation { problem: Problem::PossibleDuplicate(hints), .. }) => {
+            assert_eq!(hints.iter().map(|h| h.id).collect::<Vec<_>>(), vec![third]);
+        }
+        other => panic!("{other:?}"),
+    }
+    let scan = duplicates::scan(&db, &admin, "account", "name", "").await.unwrap();
+    assert_eq!(scan.sets.iter().map(|s| s.records.iter().map(|r| r.id).collect::<Vec<_>>()).collect::<Vec<_>>(), vec![vec![first, third]]);
+    let versions = |n: usize| vec![1; n];
+    let refused = duplicates::merge(
+        &db,
+        &admin,
+        &MergeInput { entity: "account".into(), survivor: first, ids: vec![first, second], versions: versions(2), choices: vec![] },
+    )
+    .await;
+    assert!(matches!(refused, Err(AppError::Validation { problem: Problem::DifferentCompanies, .. })), "{refused:?}");
+    assert!(duplicates::merge_view(&db, &admin, "account", &[first, second, third]).await.is_err());
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 3);
+    // The one without a PIB merges into the first.
+    duplicates::merge(
+        &db,
+        &admin,
+        &MergeInput { entity: "account".into(), survivor: first, ids: vec![first, third], versions: versions(2), choices: vec![] },
+    )
+    .await
+    .expect("merge");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 2);
+}
+both!(identifiers_keep_companies_apart_everywhere);

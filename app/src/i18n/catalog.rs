@@ -406,6 +406,7 @@ catalog! {
     SignInWrongCode => "wrong code", "pogrešan kôd";
     SignInRecoveryCode => "signed in with a recovery code", "prijava rezervnim kodom";
     PInUse => "cannot be deleted: records depend on it:", "ne može se obrisati; zavisnih zapisa:";
+    PDifferentCompanies => "these are different companies: their PIB or MB differ", "ovo su različita preduzeća: PIB ili matični broj im se razlikuju";
     PCannotChangeSelf => "You cannot deactivate or demote yourself.", "Ne možete deaktivirati ni sniziti ulogu sami sebi.";
     And => "and", "i";
     RoleAdmin => "Administrator", "Administrator";

@@ -159,6 +159,7 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::ChallengeExpired => lang.t(M::PChallengeExpired).into(),
         Problem::RequiredForRole => lang.t(M::PRequiredForRole).into(),
         Problem::InUse(n) => format!("{} {}", lang.t(M::PInUse), f(lang, *n)),
+        Problem::DifferentCompanies => lang.t(M::PDifferentCompanies).into(),
         Problem::CannotChangeSelf => lang.t(M::PCannotChangeSelf).into(),
         Problem::FileTooLarge(mb) => format!("{} {} MB", lang.t(M::PFileTooLarge), mb),
         Problem::FileTypeNotAllowed => lang.t(M::PFileTypeNotAllowed).into(),

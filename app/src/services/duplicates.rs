@@ -13,6 +13,7 @@ use crate::db::sql::Sql;
 use crate::db::write::Stamp;
 use crate::db::{now, Db, Tx};
 use crate::domain::dedup::*;
+use crate::domain::identity::Identity;
 use crate::domain::imports::{ImportEntity, ImportOptions};
 use crate::domain::validate::field;
 use crate::domain::{AccountInput, ContactInput};
@@ -269,6 +270,7 @@ async fn shared_key_sets(
         None
     };
     let mut sets: Vec<DuplicateSet> = found.iter().map(|k| DuplicateSet { key: k.clone(), records: Vec::new() }).collect();
+    let mut identities: HashMap<i64, Identity> = HashMap::new();
     if !found.is_empty() {
         let (label, detail) = match entity {
             ImportEntity::Account => ("a.name", "COALESCE(a.city, '') || ' ' || COALESCE(a.pib, '') || ' ' || COALESCE(a.email, '')"),
@@ -277,8 +279,12 @@ async fn shared_key_sets(
             }
             _ => return Err(AppError::NotFound),
         };
+        let ids = match entity {
+            ImportEntity::Account => "a.pib AS id_pib, a.mb AS id_mb",
+            _ => "NULL AS id_pib, NULL AS id_mb",
+        };
         let mut sql = Sql::new(&format!(
-            "SELECT {alias}.id, {expr} AS k, {label} AS label, {detail} AS detail, u.name AS owner_name FROM {tbl} {alias} \
+            "SELECT {alias}.id, {expr} AS k, {label} AS label, {detail} AS detail, u.name AS owner_name, {ids} FROM {tbl} {alias} \
              JOIN users u ON u.id = {alias}.owner_id WHERE {expr} IN ("
         ));
         for (i, k) in found.iter().enumerate() {
@@ -299,10 +305,36 @@ async fn shared_key_sets(
                     detail: r.try_get::<String, _>("detail")?.split_whitespace().collect::<Vec<_>>().join(" · "),
                     owner_name: r.try_get("owner_name")?,
                 });
+                identities.insert(
+                    r.try_get("id")?,
+                    Identity::company(r.try_get::<Option<String>, _>("id_pib")?.as_deref(), r.try_get::<Option<String>, _>("id_mb")?.as_deref(), None),
+                );
             }
         }
     }
-    Ok((sets, next))
+    Ok((split_apart(sets, &identities), next))
+}
+
+/// Sets split where their records' PIBs or MBs differ: those are different companies, whatever they
+/// share (`domain::identity`). Each record joins the first part it does not contradict; parts of one
+/// record are dropped.
+fn split_apart(sets: Vec<DuplicateSet>, identities: &HashMap<i64, Identity>) -> Vec<DuplicateSet> {
+    let mut out = Vec::new();
+    for set in sets {
+        let mut parts: Vec<(Identity, DuplicateSet)> = Vec::new();
+        for m in set.records {
+            let ident = identities.get(&m.id).cloned().unwrap_or_default();
+            match parts.iter_mut().find(|(known, _)| !known.conflicts(&ident)) {
+                Some((known, part)) => {
+                    known.absorb(&ident);
+                    part.records.push(m);
+                }
+                None => parts.push((ident, DuplicateSet { key: set.key.clone(), records: vec![m] })),
+            }
+        }
+        out.extend(parts.into_iter().map(|(_, part)| part).filter(|part| part.records.len() > 1));
+    }
+    out
 }
 
 /// Accounts read per window of the similar-name scan, and windows per request: a request reads at most
@@ -322,13 +354,13 @@ async fn similar_accounts_scan(
     after: &str,
 ) -> Result<(Vec<DuplicateSet>, Option<String>), AppError> {
     use crate::domain::normalize::company_key;
-    type Row = (i64, String, String, Option<String>, Option<String>, Option<String>, String);
+    type Row = (i64, String, String, Option<String>, Option<String>, Option<String>, String, Option<String>);
     let block_of = |k: &str| -> String { k.chars().take(3).collect() };
     let mut sets: Vec<DuplicateSet> = Vec::new();
     let mut cursor = after.to_string();
     for _ in 0..SIMILAR_WINDOWS {
         let mut sql = Sql::new(
-            "SELECT a.id, a.name, a.search_key, a.city, a.pib, a.email, u.name FROM accounts a JOIN users u ON u.id = a.owner_id \
+            "SELECT a.id, a.name, a.search_key, a.city, a.pib, a.email, u.name, a.mb FROM accounts a JOIN users u ON u.id = a.owner_id \
              WHERE a.search_key > ",
         );
         sql.bind(cursor.clone());
@@ -378,8 +410,11 @@ async fn similar_accounts_scan(
                     None => found.push((r, vec![m])),
                 }
             }
+            let identities: HashMap<i64, Identity> =
+                members.iter().map(|r| (r.0, Identity::company(r.4.as_deref(), r.7.as_deref(), None))).collect();
+            let mut block_sets = Vec::new();
             for (_, ms) in found.into_iter().filter(|f| f.1.len() > 1) {
-                sets.push(DuplicateSet {
+                block_sets.push(DuplicateSet {
                     key: members[ms[0]].2.clone(),
                     records: ms
                         .iter()
@@ -396,6 +431,7 @@ async fn similar_accounts_scan(
                         .collect(),
                 });
             }
+            sets.extend(split_apart(block_sets, &identities));
             i = j;
             if sets.len() as i64 >= SCAN_PAGE {
                 // Stop after a whole block; the next request starts after it.
@@ -439,6 +475,7 @@ pub async fn merge_view(db: &Db, actor: &Actor, entity: &str, ids: &[i64]) -> Re
     let mut tx = db.begin().await?;
     let owners = editable(&mut tx, actor, entity, &ids).await?;
     let values = lookup::existing_values(db, entity, &ids).await?;
+    not_set_apart(entity, &values)?;
     let mut records = Vec::new();
     for id in &ids {
         let (label, vals) = values.get(id).ok_or(AppError::NotFound)?;
@@ -453,6 +490,28 @@ pub async fn merge_view(db: &Db, actor: &Actor, entity: &str, ids: &[i64]) -> Re
     }
     tx.rollback().await?;
     Ok(MergeView { entity: entity.code().into(), fields: merge_fields(entity).iter().map(|f| f.to_string()).collect(), records })
+}
+
+/// Accounts whose PIBs or MBs differ are different companies (`domain::identity`): never merged, however
+/// alike their names. (Different e-mail domains do not stop a merge the user chose: a company may have
+/// changed its address.)
+fn not_set_apart(entity: ImportEntity, values: &HashMap<i64, (String, lookup::Values)>) -> Result<(), AppError> {
+    if entity != ImportEntity::Account {
+        return Ok(());
+    }
+    let ids: Vec<crate::domain::identity::Identity> = values
+        .values()
+        .map(|(_, v)| {
+            let get = |f: &str| v.get(f).cloned().flatten();
+            crate::domain::identity::Identity::company(get("pib").as_deref(), get("mb").as_deref(), None)
+        })
+        .collect();
+    for (i, a) in ids.iter().enumerate() {
+        if ids[i + 1..].iter().any(|b| a.conflicts(b)) {
+            return Err(field("ids", Problem::DifferentCompanies));
+        }
+    }
+    Ok(())
 }
 
 /// Owner, team and version of each record, if `actor` may edit every one of them (else NotFound).
@@ -498,6 +557,7 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
         crate::domain::check_version(current.get(id).map(|c| c.2).unwrap_or(-1), *seen)?;
     }
     let values = lookup::existing_values(db, entity, &ids).await?;
+    not_set_apart(entity, &values)?;
     let chosen: HashMap<&str, i64> =
         input.choices.iter().filter_map(|c| c.split_once(':')).filter_map(|(f, id)| id.parse().ok().map(|id| (f, id))).collect();
     let val = |id: i64, f: &str| values.get(&id).and_then(|(_, v)| v.get(f).cloned().flatten());
