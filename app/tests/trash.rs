@@ -227,13 +227,16 @@ async fn an_account_merge_is_undone(db: Db) {
     let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t)).await;
     let bob = user(&db, "bob@veza.rs", "Bob", "sales", Some(t)).await;
     let keep = new_account(&db, &ana, "Građevinar d.o.o.").await;
-    let gone = new_account(&db, &ana, "Gradjevinar doo").await;
+    let gone = accounts::create(&db, &ana, &app::domain::AccountInput { types: vec!["partner".into()], ..account_input("Gradjevinar doo") })
+        .await
+        .expect("account");
     let person = new_contact(&db, &ana, "Marko", "Marković", Some(gone)).await;
     let n = notes::create(&db, &ana, &note("account", gone, "Stari kupac")).await.expect("note");
     let call = activities::create(&db, &ana, &activity("call", "Poziv", ("account", gone))).await.expect("call");
     merge(&db, &ana, "account", keep, gone, vec![format!("name:{gone}")]).await;
     assert_eq!(accounts::get(&db, &ana, keep).await.expect("survivor").name, "Gradjevinar doo");
     assert_eq!(contacts::get(&db, &ana, person).await.expect("contact").account_id, Some(keep));
+    assert_eq!(accounts::get(&db, &ana, keep).await.expect("survivor").types.len(), 2, "customer and partner");
 
     assert_eq!(undo_of(&db, &bob, "account", keep).await, None, "only the owner and administrators undo");
     let undo = undo_of(&db, &ana, "account", keep).await.expect("the owner may undo");
@@ -243,6 +246,8 @@ async fn an_account_merge_is_undone(db: Db) {
     assert_eq!((s.name.as_str(), s.version), ("Građevinar d.o.o.", 3));
     let back = accounts::get(&db, &ana, gone).await.expect("the merged account is back with its id");
     assert_eq!(back.name, "Gradjevinar doo");
+    assert_eq!(back.types, vec![app::domain::RelationshipType::Partner]);
+    assert_eq!(s.types, vec![app::domain::RelationshipType::Customer], "the survivor's types from before");
     assert_eq!(contacts::get(&db, &ana, person).await.expect("contact").account_id, Some(gone));
     assert_eq!(count_for(&db, "SELECT regarding_id AS n FROM notes WHERE id = $1", n).await, gone);
     let a = activities::get(&db, &ana, call).await.expect("call");

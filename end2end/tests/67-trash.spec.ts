@@ -105,3 +105,38 @@ test('only an administrator deletes forever, empties the trash and sets its days
   await page.locator('#trash-days').getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('status')).toContainText('Saved');
 });
+
+test('a merge is undone from the history of the account that stayed', async ({ page }) => {
+  const [first, second] = [`Spoj Alfa ${run}`, `Drugo Ime Beta ${run}`];
+  await signIn(page, ADMIN);
+  const ids: string[] = [];
+  for (const [name, city] of [[first, 'Kraljevo'], [second, 'Vranje']]) {
+    await open(page, '/accounts/new');
+    await page.getByLabel('Name').first().fill(name);
+    await page.getByLabel('City').fill(city);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect(page).toHaveURL(/\/accounts\/\d+$/);
+    ids.push(new URL(page.url()).pathname.split('/').pop()!);
+  }
+  await open(page, `/duplicates/merge?entity=account&ids=${ids.join(',')}`);
+  await page.getByRole('button', { name: 'Merge' }).click();
+  await expect(page).toHaveURL(/\/accounts\/\d+$/);
+  const survivor = new URL(page.url()).pathname.split('/').pop()!;
+  const other = ids.find((i) => i !== survivor)!;
+  await open(page, `/accounts/${other}`);
+  await expect(page.getByRole('heading', { name: first })).toHaveCount(0);
+  await expect(page.getByRole('heading', { name: second })).toHaveCount(0);
+
+  await open(page, `/accounts/${survivor}?tab=history`);
+  const undo = page.getByRole('button', { name: 'Undo merge' });
+  await expect(undo).toHaveCount(1);
+  page.once('dialog', (d) => d.accept());
+  await undo.click();
+  await expect(page.getByRole('cell', { name: 'merge undone', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Undo merge' })).toHaveCount(0);
+  // Both are back, each with its own name and city.
+  await open(page, `/accounts/${other}`);
+  await expect(page.getByRole('heading', { name: survivor === ids[0] ? second : first })).toBeVisible();
+  await open(page, `/accounts/${survivor}`);
+  await expect(page.getByRole('heading', { name: survivor === ids[0] ? first : second })).toBeVisible();
+});

@@ -34,6 +34,8 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
         "restore" => lang.t(M::HistoryRestored),
         "purge" => lang.t(M::HistoryPurged),
         "unmerge" => lang.t(M::HistoryUnmerged),
+        "personal_export" => lang.t(M::PersonalActionExport),
+        "personal_erase" => lang.t(M::PersonalActionErase),
         _ => lang.t(M::Updated),
     };
     // Merges shown on this page that the viewer may undo, asked for after the page is on screen.
@@ -58,10 +60,8 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
         if confirm(lang.t(M::ConfirmUndoMerge)) {
             leptos::task::spawn_local(async move {
                 match undo_merge(trash_id).await {
-                    Ok(()) => {
-                        toasts.push(lang.t(M::MergeUndone), false);
-                        go_to(&current_path());
-                    }
+                    // The whole page shows the result (fields, related records, this history).
+                    Ok(()) => go_to(&current_path()),
                     Err(e) => toasts.push(crate::i18n::labels::error_text(lang, &e), true),
                 }
             });

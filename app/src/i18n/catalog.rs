@@ -842,7 +842,6 @@ catalog! {
     ConfirmTrash => "Move this record to the trash? It can be restored from there for a limited number of days.", "Premestiti ovaj zapis u korpu? Odatle se može vratiti ograničen broj dana.";
     UndoMerge => "Undo merge", "Poništi spajanje";
     ConfirmUndoMerge => "Undo this merge? The merged records come back with their own values and related records, and this record gets its values from before the merge.", "Poništiti ovo spajanje? Spojeni zapisi se vraćaju sa svojim vrednostima i povezanim zapisima, a ovaj zapis dobija vrednosti od pre spajanja.";
-    MergeUndone => "The merge was undone", "Spajanje je poništeno";
     HistoryRestored => "restored", "vraćeno";
     HistoryPurged => "deleted for good", "trajno obrisano";
     HistoryUnmerged => "merge undone", "spajanje poništeno";
