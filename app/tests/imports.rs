@@ -1154,7 +1154,7 @@ fn messy_list(cyrillic: bool) -> MessyList {
         order.insert(at.min(order.len()), (c, false));
     }
     // The first row of a company is the first in the file: move it there.
-    let mut seen = vec![false; 120];
+    let mut seen = [false; 120];
     for item in order.iter_mut() {
         item.1 = !seen[item.0];
         seen[item.0] = true;
