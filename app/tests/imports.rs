@@ -1101,9 +1101,26 @@ struct MessyList {
 }
 
 const MESSY_BASES: &[&str] = &[
-    "Građevinar", "Kolubara Plast", "Mlekara Zlatibor", "Elektro Sistem", "Elektro Sistemi", "Drvo Promet", "Agro Sever",
-    "Metal Kovina", "Tekstil Jug", "Pekara Zlatno Zrno", "Auto Prevoz", "Stakloplastika", "Termo Gas", "Vodoinstal",
-    "Žitopromet", "Čelik Trade", "Šumadija Vino", "Đurđevak", "Ćuprija Beton", "Hemija Plus",
+    "Građevinar",
+    "Kolubara Plast",
+    "Mlekara Zlatibor",
+    "Elektro Sistem",
+    "Elektro Sistemi",
+    "Drvo Promet",
+    "Agro Sever",
+    "Metal Kovina",
+    "Tekstil Jug",
+    "Pekara Zlatno Zrno",
+    "Auto Prevoz",
+    "Stakloplastika",
+    "Termo Gas",
+    "Vodoinstal",
+    "Žitopromet",
+    "Čelik Trade",
+    "Šumadija Vino",
+    "Đurđevak",
+    "Ćuprija Beton",
+    "Hemija Plus",
 ];
 const MESSY_CITIES: &[(&str, &str)] = &[("Niš", "Ниш"), ("Beograd", "Београд"), ("Novi Sad", "Нови Сад"), ("Čačak", "Чачак")];
 
@@ -1250,13 +1267,69 @@ fn cap(w: &str) -> String {
 /// Serbian Latin to Cyrillic (the generator's other script; digraphs first).
 fn latin_to_cyrillic(s: &str) -> String {
     let pairs = [
-        ("Lj", "Љ"), ("LJ", "Љ"), ("lj", "љ"), ("Nj", "Њ"), ("NJ", "Њ"), ("nj", "њ"), ("Dž", "Џ"), ("DŽ", "Џ"), ("dž", "џ"),
-        ("A", "А"), ("B", "Б"), ("V", "В"), ("G", "Г"), ("D", "Д"), ("Đ", "Ђ"), ("E", "Е"), ("Ž", "Ж"), ("Z", "З"), ("I", "И"),
-        ("J", "Ј"), ("K", "К"), ("L", "Л"), ("M", "М"), ("N", "Н"), ("O", "О"), ("P", "П"), ("R", "Р"), ("S", "С"), ("T", "Т"),
-        ("Ć", "Ћ"), ("U", "У"), ("F", "Ф"), ("H", "Х"), ("C", "Ц"), ("Č", "Ч"), ("Š", "Ш"),
-        ("a", "а"), ("b", "б"), ("v", "в"), ("g", "г"), ("d", "д"), ("đ", "ђ"), ("e", "е"), ("ž", "ж"), ("z", "з"), ("i", "и"),
-        ("j", "ј"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"),
-        ("ć", "ћ"), ("u", "у"), ("f", "ф"), ("h", "х"), ("c", "ц"), ("č", "ч"), ("š", "ш"),
+        ("Lj", "Љ"),
+        ("LJ", "Љ"),
+        ("lj", "љ"),
+        ("Nj", "Њ"),
+        ("NJ", "Њ"),
+        ("nj", "њ"),
+        ("Dž", "Џ"),
+        ("DŽ", "Џ"),
+        ("dž", "џ"),
+        ("A", "А"),
+        ("B", "Б"),
+        ("V", "В"),
+        ("G", "Г"),
+        ("D", "Д"),
+        ("Đ", "Ђ"),
+        ("E", "Е"),
+        ("Ž", "Ж"),
+        ("Z", "З"),
+        ("I", "И"),
+        ("J", "Ј"),
+        ("K", "К"),
+        ("L", "Л"),
+        ("M", "М"),
+        ("N", "Н"),
+        ("O", "О"),
+        ("P", "П"),
+        ("R", "Р"),
+        ("S", "С"),
+        ("T", "Т"),
+        ("Ć", "Ћ"),
+        ("U", "У"),
+        ("F", "Ф"),
+        ("H", "Х"),
+        ("C", "Ц"),
+        ("Č", "Ч"),
+        ("Š", "Ш"),
+        ("a", "а"),
+        ("b", "б"),
+        ("v", "в"),
+        ("g", "г"),
+        ("d", "д"),
+        ("đ", "ђ"),
+        ("e", "е"),
+        ("ž", "ж"),
+        ("z", "з"),
+        ("i", "и"),
+        ("j", "ј"),
+        ("k", "к"),
+        ("l", "л"),
+        ("m", "м"),
+        ("n", "н"),
+        ("o", "о"),
+        ("p", "п"),
+        ("r", "р"),
+        ("s", "с"),
+        ("t", "т"),
+        ("ć", "ћ"),
+        ("u", "у"),
+        ("f", "ф"),
+        ("h", "х"),
+        ("c", "ц"),
+        ("č", "ч"),
+        ("š", "ш"),
     ];
     let mut out = String::new();
     let mut rest = s;
@@ -1301,7 +1374,8 @@ async fn messy_list_imports_each_company_once(db: &Db, cyrillic: bool) {
             let id = imports::upload(&db, &admin, ImportEntity::Account, "stari-sistem.csv", bytes).await.expect("upload");
             let view = imports::mapping_view(&db, &admin, id).await.expect("mapping view");
             // The people's names are not the company's: not imported.
-            let mapping: Vec<String> = view.mapping.iter().map(|f| if f == "first_name" || f == "last_name" { String::new() } else { f.clone() }).collect();
+            let mapping: Vec<String> =
+                view.mapping.iter().map(|f| if f == "first_name" || f == "last_name" { String::new() } else { f.clone() }).collect();
             assert_eq!(mapping[..5], ["name", "pib", "city", "phone", "email"]);
             imports::analyse(&db, &admin, id, view.import.version, mapping, ImportOptions::default(), "").await.expect("analyse");
             assert_eq!(imports::run_pending(&db, "test-worker").await.expect("analysis job"), 1);
@@ -1326,7 +1400,12 @@ async fn messy_list_imports_each_company_once(db: &Db, cyrillic: bool) {
     assert_eq!(done.created, 120, "every company created once");
     assert_eq!(count(db, "SELECT COUNT(*) AS n FROM accounts").await, 120);
     for (c, pib) in list.pibs.iter().enumerate() {
-        let n = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE pib = $1").bind(pib).fetch_one(&db.pool).await.unwrap().get::<i64, _>("n");
+        let n = sqlx::query("SELECT COUNT(*) AS n FROM accounts WHERE pib = $1")
+            .bind(pib)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap()
+            .get::<i64, _>("n");
         assert_eq!(n, 1, "company {c} ({pib})");
     }
     // Every row that went to a record went to its own company's.
@@ -1343,7 +1422,10 @@ async fn messy_list_imports_each_company_once(db: &Db, cyrillic: bool) {
     }
     // The two companies the issue found merged are two accounts, each with its own PIB.
     let gradjevinar: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT name, pib FROM accounts WHERE search_key LIKE 'gradjevinar%' AND city = 'Niš' ORDER BY name").fetch_all(&db.pool).await.unwrap();
+        sqlx::query_as("SELECT name, pib FROM accounts WHERE search_key LIKE 'gradjevinar%' AND city = 'Niš' ORDER BY name")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(gradjevinar.iter().map(|g| g.0.as_str()).collect::<Vec<_>>(), ["Građevinar 4 d.o.o.", "Građevinar d.o.o."]);
     let outcome = imports::preview(db, &admin, id).await.unwrap().outcome.expect("outcome");
     assert_eq!((outcome.distinct, outcome.created, outcome.updated_existing, outcome.rejected), (120, 120, 0, list.bad.len() as i64));
@@ -1351,7 +1433,11 @@ async fn messy_list_imports_each_company_once(db: &Db, cyrillic: bool) {
     // The same file again: nothing new, every company found by its PIB or its name.
     let again = upload(bytes).await;
     let preview = imports::preview(db, &admin, again).await.unwrap();
-    assert!(preview.groups.iter().all(|g| g.suggestion.is_none() || g.existing_id.is_some()), "{:?}", preview.groups.iter().filter(|g| g.suggestion.is_some()).collect::<Vec<_>>());
+    assert!(
+        preview.groups.iter().all(|g| g.suggestion.is_none() || g.existing_id.is_some()),
+        "{:?}",
+        preview.groups.iter().filter(|g| g.suggestion.is_some()).collect::<Vec<_>>()
+    );
     let done = finish(db, &admin, again).await;
     assert_eq!((done.created, done.rejected), (0, list.bad.len() as i64));
     assert_eq!(count(db, "SELECT COUNT(*) AS n FROM accounts").await, 120);

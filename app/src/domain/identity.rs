@@ -33,12 +33,17 @@ impl Identity {
     /// Do the two say they are different records? Only identifiers both know are compared.
     pub fn conflicts(&self, other: &Identity) -> bool {
         let differ = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
-        differ(&self.pib, &other.pib) || differ(&self.mb, &other.mb) || differ(&self.domain, &other.domain) || differ(&self.email, &other.email)
+        differ(&self.pib, &other.pib)
+            || differ(&self.mb, &other.mb)
+            || differ(&self.domain, &other.domain)
+            || differ(&self.email, &other.email)
     }
 
     /// Takes in what `other` knows and `self` does not (a group of rows learns from each member).
     pub fn absorb(&mut self, other: &Identity) {
-        for (mine, theirs) in [(&mut self.pib, &other.pib), (&mut self.mb, &other.mb), (&mut self.domain, &other.domain), (&mut self.email, &other.email)] {
+        for (mine, theirs) in
+            [(&mut self.pib, &other.pib), (&mut self.mb, &other.mb), (&mut self.domain, &other.domain), (&mut self.email, &other.email)]
+        {
             if mine.is_none() {
                 mine.clone_from(theirs);
             }

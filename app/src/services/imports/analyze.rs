@@ -432,7 +432,8 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
             suggestion.insert(root, (target, similarity));
         }
     }
-    let targets: HashSet<u32> = suggestion.values().filter_map(|(t, _)| if let Suggested::Group(g) = t { Some(*g) } else { None }).collect();
+    let targets: HashSet<u32> =
+        suggestion.values().filter_map(|(t, _)| if let Suggested::Group(g) = t { Some(*g) } else { None }).collect();
 
     // Pass 2: store rejected rows and group members.
     let mut rows = file::Rows::new(db, imp.id, imp.delimiter());

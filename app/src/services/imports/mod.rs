@@ -15,12 +15,12 @@ pub mod undo;
 
 use super::matching::lookup;
 use super::Actor;
+use crate::db::sql::Sql;
 use crate::db::{now, Db};
 use crate::domain::imports::*;
 use crate::domain::validate::field;
 use crate::domain::Role;
 use crate::error::{AppError, Problem};
-use crate::db::sql::Sql;
 use sqlx::Row;
 use std::collections::HashMap;
 

@@ -420,9 +420,10 @@ pub async fn match_existing(
                     }
                     let account = account_ids.get(i).copied().flatten();
                     // The same name with another e-mail address is another person.
-                    let hit = found.iter().map(|(id, k, a, e)| (id, k, a, Identity::person(e.as_deref()))).find(|(_, k, a, ident)| {
-                        *k == name && **a == account && !ident.conflicts(&rows[i].identity)
-                    });
+                    let hit = found
+                        .iter()
+                        .map(|(id, k, a, e)| (id, k, a, Identity::person(e.as_deref())))
+                        .find(|(_, k, a, ident)| *k == name && **a == account && !ident.conflicts(&rows[i].identity));
                     if let Some((id, _, _, identity)) = hit {
                         out[i] = Some(Existing { id: *id, matched_by: "name".into(), similarity: 100, identity });
                     }
@@ -446,7 +447,10 @@ pub async fn match_existing(
                 sql.push(" ORDER BY a.id LIMIT 200");
                 let mut best: Option<Existing> = None;
                 #[allow(clippy::type_complexity)]
-                let found = sql.query_as::<(i64, String, Option<String>, Option<String>, Option<String>, Option<String>)>().fetch_all(&db.pool).await?;
+                let found = sql
+                    .query_as::<(i64, String, Option<String>, Option<String>, Option<String>, Option<String>)>()
+                    .fetch_all(&db.pool)
+                    .await?;
                 for (id, name, city, pib, mb, email) in found {
                     let identity = Identity::company(pib.as_deref(), mb.as_deref(), email.as_deref());
                     // Different identifiers: a different company, however alike the names.
