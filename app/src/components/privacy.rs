@@ -58,8 +58,10 @@ pub fn PersonalDataPanel(
     let info = move || {
         status.get().and_then(|r| r.ok()).map(|s: PersonalDataInfo| {
             let when = |at: &(String, Option<String>)| format!("{} · {}", format_timestamp(lang, &at.0), at.1.clone().unwrap_or_default());
+            // An erasure just done here shows at once, whichever answer about the state arrives first.
+            let erased = s.erased.as_ref().map(when).or_else(|| matches!(erase.value().get(), Some(Ok(_))).then(String::new));
             view! {
-                {s.erased.as_ref().map(|e| view! { <p class="badge badge-danger personal-erased">{t(M::PersonalErasedOn)} " " {when(e)}</p> })}
+                {erased.map(|e| view! { <p class="badge badge-danger personal-erased">{t(M::PersonalErasedOn)} " " {e}</p> })}
                 {s.last_export.as_ref().map(|e| view! { <p class="muted">{t(M::PersonalLastExport)} ": " {when(e)}</p> })}
                 {s.became_contact.clone().map(|(cid, name)| view! {
                     <p class="muted">
@@ -81,7 +83,8 @@ pub fn PersonalDataPanel(
         <section class="card personal-data" aria-labelledby=labelled_by>
             <h2 id=heading>{t(M::PersonalData)}</h2>
             <p class="muted">{t(M::PersonalDataHint)}</p>
-            <Transition fallback=|| ()>{info}</Transition>
+            // Read after hydration (a local resource): the server and the first render both show nothing here.
+            {info}
             <form method="post" action=EXPORT_PATH class="inline-form">
                 <input type="hidden" name="kind" value=kind.code()/>
                 <input type="hidden" name="id" value=id.to_string()/>

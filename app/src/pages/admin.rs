@@ -77,7 +77,10 @@ pub fn AdminPage() -> impl IntoView {
     let team_error = Signal::derive(move || team_action.value().get().and_then(|r| r.err()));
     view! {
         <Title text=t(M::Admin)/>
-        <div class="page-head"><h1>{t(M::Admin)}</h1></div>
+        <div class="page-head">
+            <h1>{t(M::Admin)}</h1>
+            <div class="head-actions"><a class="btn" href="/admin/personal-data">{t(M::PersonalRequests)}</a></div>
+        </div>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 let (users, teams, stages, lists, stale_days, two_factor_roles) = match data.await {

@@ -278,7 +278,7 @@ pub fn ContactPage() -> impl IntoView {
                                     view! {
                                         <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div>
                                         <RecordTimeline kind=RegardingKind::Contact id=id page=timeline_page.clone() reload=tl_reload contacts=me users=users send_email=true email_to=email_to/>
-                                        <PersonalDataPanel kind=RegardingKind::Contact id=id version=version on_erased=move |_| reload.update(|n| *n += 1)/>
+                                        <PersonalDataPanel kind=RegardingKind::Contact id=id version=version on_erased=move |_| { reload.update(|n| *n += 1); tl_reload.update(|n| *n += 1); }/>
                                     }
                                     .into_any()
                                 }}

@@ -546,7 +546,7 @@ pub fn LeadPage() -> impl IntoView {
                                             <div class="card"><LeadForm lead=Some(l.clone()) lookups=lk.clone() on_saved=on_saved/></div>
                                             <RecordTimeline kind=RegardingKind::Lead id=id page=timeline_page.clone() reload=tl_reload users=users/>
                                         </div>
-                                        <PersonalDataPanel kind=RegardingKind::Lead id=id version=version on_erased=move |_| reload.update(|n| *n += 1)/>
+                                        <PersonalDataPanel kind=RegardingKind::Lead id=id version=version on_erased=move |_| { reload.update(|n| *n += 1); tl_reload.update(|n| *n += 1); }/>
                                     }
                                     .into_any()
                                 }}

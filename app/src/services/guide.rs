@@ -21,6 +21,7 @@ const PAGES: &[(&str, &str)] = &[
     ("search", include_str!("../../../docs/guide/search.md")),
     ("admin", include_str!("../../../docs/guide/admin.md")),
     ("trash", include_str!("../../../docs/guide/trash.md")),
+    ("personal-data", include_str!("../../../docs/guide/personal-data.md")),
 ];
 
 /// Where a link of the guide points inside the app: another guide page, a screenshot, or as written.
