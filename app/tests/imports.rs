@@ -178,7 +178,8 @@ async fn contacts_match_accounts_and_people(db: Db) {
                 Jovan,Jovanović,Nepostojeća firma,,,\n\
                 Milica,Milić,DELTA DOO,milica@delta.rs,,prodavac@firma.rs\n\
                 ЉУБИЦА,Ђорђевић,Delta,ljubica@delta.rs,,\n";
-    let options = ImportOptions { cyrillic: true, ..Default::default() };
+    // Companies not in Veza are not created here: their rows are rejected.
+    let options = ImportOptions { cyrillic: true, create_accounts: false, ..Default::default() };
     let id = analysed(&db, &mgr, ImportEntity::Contact, "kontakti.csv", text.as_bytes().to_vec(), options).await;
     let preview = imports::preview(&db, &mgr, id).await.unwrap();
     assert_eq!(preview.import.encoding, "UTF-8");
@@ -1552,3 +1553,51 @@ async fn identifiers_keep_companies_apart_everywhere(db: Db) {
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 2);
 }
 both!(identifiers_keep_companies_apart_everywhere);
+
+/// A sheet with the company and the person on each row, imported as contacts: the companies not in Veza
+/// are created, each once however the rows write it (case, legal form, Cyrillic), named in the preview;
+/// undo removes them with their people; with the switch off such rows are rejected instead.
+async fn contacts_import_creates_their_companies(db: Db) {
+    seed(&db).await;
+    let t = team(&db, "Prodaja").await;
+    let admin = user(&db, "admin@firma.rs", "Admin", "admin", Some(t)).await;
+    let delta = accounts::create(&db, &admin, &account_input("Delta d.o.o.")).await.unwrap();
+    let text = "Ime;Prezime;Firma;E-mail\r\nAna;Marić;Delta d.o.o.;ana@delta.rs\r\nPetar;Perić;NOVA FIRMA DOO;petar@nova.rs\r\n\
+                Jelena;Jović;Nova Firma d.o.o.;jelena@nova.rs\r\nMarko;Ilić;Нова Фирма;marko@nova.rs\r\nIva;Ivić;100000024;iva@x.rs\r\n";
+    let id = analysed(&db, &admin, ImportEntity::Contact, "ljudi.csv", text.as_bytes().to_vec(), ImportOptions::default()).await;
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    let new = preview.new_accounts.clone().expect("companies to be created");
+    assert_eq!((new.count, new.names), (1, vec!["NOVA FIRMA DOO".to_string()]));
+    // A company named by a PIB that is not in Veza cannot be created from it.
+    assert_eq!(preview.rejects.iter().map(|r| r.row_no).collect::<Vec<_>>(), vec![5]);
+    let done = finish(&db, &admin, id).await;
+    assert_eq!((done.created, done.rejected), (4, 1));
+    let companies: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM accounts ORDER BY id").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(companies.len(), 2);
+    let (nova, name) = companies[1].clone();
+    assert_eq!(name, "Nova Firma d.o.o.");
+    let at_nova = sqlx::query("SELECT COUNT(*) AS n FROM contacts WHERE account_id = $1").bind(nova).fetch_one(&db.pool).await.unwrap().get::<i64, _>("n");
+    assert_eq!(at_nova, 3);
+    let at_delta = sqlx::query("SELECT COUNT(*) AS n FROM contacts WHERE account_id = $1").bind(delta).fetch_one(&db.pool).await.unwrap().get::<i64, _>("n");
+    assert_eq!(at_delta, 1);
+    let h = app::services::audit::history(&db, "account", nova, None, 10).await.unwrap();
+    assert!(h.iter().any(|x| x.field.as_deref() == Some("import")));
+    // The new company is found by search like any other.
+    let hits = app::services::search::global(&db, &admin, "nova firma").await.expect("search");
+    assert!(hits.iter().any(|h| h.id == nova), "{hits:?}");
+    // Undo takes the people and the company made for them; the existing company stays.
+    imports::undo(&db, &admin, id).await.expect("undo");
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 0);
+    let left: Vec<(i64,)> = sqlx::query_as("SELECT id FROM accounts").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(left, vec![(delta,)]);
+    // With the switch off, the rows of unknown companies are rejected and nothing is created for them.
+    let options = ImportOptions { create_accounts: false, ..Default::default() };
+    let id = analysed(&db, &admin, ImportEntity::Contact, "ljudi2.csv", text.as_bytes().to_vec(), options).await;
+    let preview = imports::preview(&db, &admin, id).await.unwrap();
+    assert!(preview.new_accounts.is_none());
+    assert_eq!(preview.rejects.iter().map(|r| r.row_no).collect::<Vec<_>>(), vec![2, 3, 4, 5]);
+    let done = finish(&db, &admin, id).await;
+    assert_eq!(done.created, 1);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts").await, 1);
+}
+both!(contacts_import_creates_their_companies);

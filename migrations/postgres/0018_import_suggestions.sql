@@ -4,3 +4,5 @@ ALTER TABLE import_rows ADD COLUMN suggested_group BIGINT;
 ALTER TABLE import_rows ADD COLUMN suggested_id BIGINT;
 ALTER TABLE import_rows ADD COLUMN suggested_similarity BIGINT;
 ALTER TABLE import_rows ADD COLUMN joined BIGINT NOT NULL DEFAULT 0;
+-- The companies a contacts import will create, found by its analysis (JSON: how many, the first names).
+ALTER TABLE imports ADD COLUMN new_accounts TEXT;

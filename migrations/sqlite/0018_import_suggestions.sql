@@ -4,3 +4,5 @@ ALTER TABLE import_rows ADD COLUMN suggested_group INTEGER;
 ALTER TABLE import_rows ADD COLUMN suggested_id INTEGER;
 ALTER TABLE import_rows ADD COLUMN suggested_similarity INTEGER;
 ALTER TABLE import_rows ADD COLUMN joined INTEGER NOT NULL DEFAULT 0;
+-- The companies a contacts import will create, found by its analysis (JSON: how many, the first names).
+ALTER TABLE imports ADD COLUMN new_accounts TEXT;

@@ -306,11 +306,14 @@ pub struct ImportOptions {
     pub phones: bool,
     pub cities: bool,
     pub cyrillic: bool,
+    /// Contacts: a company a row names that is not in Veza is created with its people (a typical export
+    /// from Excel has the company and the person on each row).
+    pub create_accounts: bool,
 }
 
 impl Default for ImportOptions {
     fn default() -> Self {
-        ImportOptions { spaces: true, proper_case: true, emails: true, phones: true, cities: true, cyrillic: false }
+        ImportOptions { spaces: true, proper_case: true, emails: true, phones: true, cities: true, cyrillic: false, create_accounts: true }
     }
 }
 
@@ -522,6 +525,13 @@ pub struct Suggestion {
     pub joined: bool,
 }
 
+/// The companies a contacts import will create (they are not in Veza): how many, and the first names.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewAccounts {
+    pub count: i64,
+    pub names: Vec<String>,
+}
+
 /// Where a finished import's rows went: how many distinct records the file held, how many of them were
 /// created, which existing records were updated (or left alone for a skipped row), and what was rejected.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -555,6 +565,8 @@ pub struct PreviewView {
     pub can_undo: bool,
     /// Once the import is done: where its rows went.
     pub outcome: Option<ImportOutcome>,
+    /// A contacts import: the companies it creates.
+    pub new_accounts: Option<NewAccounts>,
 }
 
 /// Everything the import page shows at its current step (one request, so the page renders and hydrates

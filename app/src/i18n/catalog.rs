@@ -679,6 +679,9 @@ catalog! {
     ImportOutcomeExisting => "Existing records the rows went to", "Postojeći zapisi u koje su redovi upisani";
     ImportOutcomeWhat => "What happened", "Šta je urađeno";
     AndMore => "… and {n} more", "… i još {n}";
+    ImportCreateCompanies => "Create the companies that are not in Veza, with their people", "Napravi preduzeća kojih nema u Vezi, sa njihovim ljudima";
+    ImportNewCompanies => "Companies to be created", "Preduzeća koja će biti napravljena";
+    ImportNewCompaniesHelp => "{n} companies the rows name are not in Veza (by name or PIB). They are created with their contacts, each once however the rows write it; to reject such rows instead, import the file again with “Create the companies that are not in Veza” turned off.", "{n} preduzeća koja redovi navode nema u Vezi (po nazivu ili PIB-u). Biće napravljena sa svojim kontaktima, svako jednom kako god ga redovi pisali; da takve redove odbijete, uvezite datoteku ponovo sa isključenim „Napravi preduzeća kojih nema u Vezi“.";
     ImportDecision => "What to do", "Šta uraditi";
     DecisionUpdate => "Update the existing record", "Ažuriraj postojeći zapis";
     DecisionSkip => "Skip", "Preskoči";

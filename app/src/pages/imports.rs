@@ -333,6 +333,7 @@ fn MappingForm(v: MappingView, tick: RwSignal<u32>) -> impl IntoView {
                 {switch(M::NormPhones, |o| o.phones, |o, v| o.phones = v)}
                 {switch(M::NormCities, |o| o.cities, |o, v| o.cities = v)}
                 {switch(M::NormCyrillic, |o| o.cyrillic, |o, v| o.cyrillic = v)}
+                {(entity == ImportEntity::Contact).then(|| switch(M::ImportCreateCompanies, |o| o.create_accounts, |o, v| o.create_accounts = v))}
             </fieldset>
             <p class="inline-form">
                 <label for="save-as">{t(M::SaveMappingAs)}</label>
@@ -484,7 +485,19 @@ fn PreviewSections(p: PreviewView, editable: bool, tick: RwSignal<u32>) -> impl 
     };
     let (id, entity) = (p.import.id, p.import.entity);
     let groups = p.groups.clone();
+    let new_accounts = p.new_accounts.clone();
     view! {
+        {new_accounts.map(|n| {
+            let more = n.count - n.names.len() as i64;
+            view! {
+                <section class="card" id="new-companies">
+                    <h2>{t(M::ImportNewCompanies)}</h2>
+                    <p>{lang.t(M::ImportNewCompaniesHelp).replace("{n}", &format_int(lang, n.count))}</p>
+                    <ul>{n.names.iter().map(|name| view! { <li>{name.clone()}</li> }).collect_view()}</ul>
+                    {(more > 0).then(|| view! { <p class="muted">{lang.t(M::AndMore).replace("{n}", &format_int(lang, more))}</p> })}
+                </section>
+            }
+        })}
         {(!groups.is_empty()).then(|| view! {
             <section class="card" id="duplicates">
                 <h2>{t(M::ImportDuplicates)}</h2>

@@ -12,7 +12,7 @@ use crate::db::sql::Sql;
 use crate::db::{now, Db};
 use crate::domain::dedup::DuplicateRules;
 use crate::domain::identity::Identity;
-use crate::domain::imports::{Decision, ImportEntity, ImportOptions};
+use crate::domain::imports::{Decision, ImportEntity, ImportOptions, NewAccounts};
 use crate::domain::text::search_key;
 use crate::error::{AppError, Problem};
 use crate::services::matching::lookup::{self, Existing, Names, Owners};
@@ -33,7 +33,12 @@ pub struct Checked {
     /// contact (by e-mail, at the deal's account).
     pub stage_id: Option<i64>,
     pub contact_id: Option<i64>,
+    /// A contact's company that is not in Veza, to be created with it (the cell as the row has it).
+    pub new_account: Option<String>,
 }
+
+/// Companies counted by name for the preview's list of companies to be created.
+const MAX_NEW_ACCOUNTS_LISTED: usize = 10_000;
 
 /// A row the analysis stores: its number, kind ("rejected" or "duplicate"), reasons, cells, and for a
 /// grouped row where it belongs.
@@ -100,6 +105,7 @@ pub async fn check_batch(db: &Db, setup: &Arc<Setup>, raw: Vec<(i64, Vec<String>
             if let Some(r) = c.p.get("account").map(str::to_string) {
                 match found.get(&search_key(&r)) {
                     Some(id) => c.account_id = Some(*id),
+                    None if entity == ImportEntity::Contact && setup.options.create_accounts && !is_pib(&r) => c.new_account = Some(r),
                     None => mark(&mut c.p, "account", Problem::NotFoundByName),
                 }
             }
@@ -127,6 +133,18 @@ pub async fn check_batch(db: &Db, setup: &Arc<Setup>, raw: Vec<(i64, Vec<String>
         }
     }
     Ok(out)
+}
+
+/// A company named by its PIB alone cannot be created from it: it must be found.
+fn is_pib(cell: &str) -> bool {
+    let t = cell.trim();
+    t.len() == 9 && t.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The key a company to be created is known by within one import: its name without legal form, case,
+/// diacritics or script (rows writing it differently create it once).
+pub(crate) fn new_account_key(name: &str) -> String {
+    crate::domain::normalize::company_key(name).replace("dj", "d")
 }
 
 /// Fewer rows than this are prepared on the calling thread: handing them over costs more than it saves.
@@ -164,7 +182,7 @@ fn prepare_rows(setup: &Setup, raw: Vec<(i64, Vec<String>)>) -> Vec<Checked> {
                 None => stage_id = names.first_stage,
             }
         }
-        Checked { row_no, p, owner, account_id: None, source_id, stage_id, contact_id: None }
+        Checked { row_no, p, owner, account_id: None, source_id, stage_id, contact_id: None, new_account: None }
     })
 }
 
@@ -307,6 +325,9 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     let mut existing: HashMap<u32, Existing> = HashMap::new();
     // The best suggestion each row got by a similar name (with the existing record's identifiers).
     let mut suggested: HashMap<u32, (Suggested, u8, Identity)> = HashMap::new();
+    // Contacts' companies that are not in Veza (named ones, then only counted).
+    let mut new_accounts: std::collections::BTreeMap<String, String> = std::collections::BTreeMap::new();
+    let mut more_new_accounts: HashSet<String> = HashSet::new();
     let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
     let _ = rows.next_nonblank().await?;
     let mut n = 0i64;
@@ -318,7 +339,17 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         }
         let good: Vec<&Checked> = checked.iter().filter(|c| c.p.ok()).collect();
         let refs: Vec<&Prepared> = good.iter().map(|c| &c.p).collect();
-        let accounts: Vec<Option<i64>> = good.iter().map(|c| c.account_id).collect();
+        // A company still to be created has no contacts yet: no id matches one (-1 is none).
+        let accounts: Vec<Option<i64>> = good.iter().map(|c| c.account_id.or(c.new_account.as_ref().map(|_| -1))).collect();
+        for c in &good {
+            if let Some(name) = &c.new_account {
+                if new_accounts.len() < MAX_NEW_ACCOUNTS_LISTED {
+                    new_accounts.entry(new_account_key(name)).or_insert_with(|| name.clone());
+                } else if !new_accounts.contains_key(&new_account_key(name)) {
+                    more_new_accounts.insert(new_account_key(name));
+                }
+            }
+        }
         // The next batch is read and checked while the database looks this one's duplicates up.
         let (matches, upcoming) = tokio::join!(
             lookup::match_existing(db, actor, entity, &refs, &accounts, threshold),
@@ -540,13 +571,18 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     }
     let n = sqlx::query(
         "UPDATE imports SET status = 'review', total_rows = $1, rows_done = $1, rejected_count = $2, group_count = $3, worker = NULL, \
-         heartbeat_at = NULL, version = version + 1 WHERE id = $4 AND worker = $5",
+         heartbeat_at = NULL, version = version + 1, new_accounts = $6 WHERE id = $4 AND worker = $5",
     )
     .bind(total)
     .bind(rejected_count)
     .bind(group_roots.len() as i64)
     .bind(imp.id)
     .bind(worker)
+    .bind(
+        (!new_accounts.is_empty())
+            .then(|| NewAccounts { count: (new_accounts.len() + more_new_accounts.len()) as i64, names: new_accounts.into_values().take(50).collect() })
+            .map(|n| serde_json::to_string(&n).unwrap_or_default()),
+    )
     .execute(&db.pool)
     .await?
     .rows_affected();

@@ -587,6 +587,9 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
     for (group, id) in &joined_record {
         group_existing.entry(joined_to(*group)).or_insert(*id);
     }
+    // Contacts' companies this import created, by `new_account_key` (earlier batches' are found again by
+    // the checks, being in the database).
+    let mut new_companies: HashMap<String, i64> = HashMap::new();
     let pause = std::env::var("VEZA_IMPORT_BATCH_PAUSE_MS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
 
     let mut rows = file::Rows::new(db, imp.id, imp.delimiter());
@@ -611,8 +614,12 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         // The batch is written while the next one is read and checked (the checks read other tables
         // than the import writes, through another connection).
         let write = async {
+            let mut checked = checked;
             let t0 = std::time::Instant::now();
             let mut tx = db.begin().await?;
+            if entity == ImportEntity::Contact {
+                create_companies(&mut tx, db.backend, actor, imp, &setup, &mut checked, &mut new_companies).await?;
+            }
             let (mut created, mut updated, mut skipped, mut late_rejects) = (0i64, 0i64, 0i64, 0i64);
             // The batch is planned row by row first, then written: every record it creates in a few multi-row
             // INSERTs, then the updates (which may name a record created just before, by its place in `inserts`).
@@ -795,6 +802,63 @@ pub(crate) async fn run(db: &Db, imp: &ImportDb, worker: &str) -> Result<(), App
         search_s = t_search,
         "import finished"
     );
+    Ok(())
+}
+
+/// The companies a batch of contacts names that are not in Veza: each created once (however its rows
+/// write it), a customer owned by the row's owner, with a history entry naming the import; the rows get
+/// its id. They are marked with the import, so its undo removes the ones nothing else came to use.
+async fn create_companies(
+    tx: &mut Tx,
+    backend: Backend,
+    actor: &Actor,
+    imp: &ImportDb,
+    setup: &Setup,
+    checked: &mut [Checked],
+    created: &mut HashMap<String, i64>,
+) -> Result<(), AppError> {
+    let mut wanted: Vec<(String, accounts::Valid, (i64, Option<i64>))> = Vec::new();
+    for c in checked.iter().filter(|c| c.p.ok()) {
+        let Some(name) = &c.new_account else { continue };
+        let key = super::analyze::new_account_key(name);
+        if created.contains_key(&key) || wanted.iter().any(|(k, ..)| *k == key) {
+            continue;
+        }
+        let name = if setup.options.proper_case { crate::domain::normalize::proper_case(name) } else { name.clone() };
+        let valid = accounts::validate(&account_input(&|f| if f == "name" { name.clone() } else { String::new() }))?;
+        wanted.push((key, valid, c.owner));
+    }
+    if !wanted.is_empty() {
+        let ts = now();
+        // Created as any account is (its full-text row by the trigger), then marked with the import.
+        let origin = Origin { at: &ts, by: actor.id, demo: false, import_id: None };
+        let rows: Vec<(&accounts::Valid, (i64, Option<i64>))> = wanted.iter().map(|(_, v, owner)| (v, *owner)).collect();
+        let mut sql = accounts::TABLE.insert(backend, &rows, &origin);
+        sql.push(" RETURNING id");
+        let mut ids: Vec<i64> = sql.query_as::<(i64,)>().fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect();
+        ids.sort_unstable();
+        let mut mark = Sql::for_rows(backend, "UPDATE accounts SET import_id = ");
+        mark.bind(imp.id).push(" WHERE id IN (").bind_list(&ids).push(")");
+        mark.query().execute(&mut **tx).await?;
+        let label = format!("#{} {}", imp.id, imp.file_name);
+        let mut types = Sql::for_rows(backend, "INSERT INTO account_types (account_id, type) VALUES ");
+        let mut hist = Sql::for_rows(backend, "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) VALUES ");
+        for (i, id) in ids.iter().enumerate() {
+            types.push(if i == 0 { "(" } else { ", (" }).bind(*id).push(", 'customer')");
+            hist.push(if i == 0 { "(" } else { ", (" }).bind("account").push(", ").bind(*id).push(", 'create', 'import', NULL, ");
+            hist.bind(label.clone()).push(", ").bind(actor.id).push(", ").bind(ts.clone()).push(")");
+        }
+        types.query().execute(&mut **tx).await?;
+        hist.query().execute(&mut **tx).await?;
+        for ((key, ..), id) in wanted.into_iter().zip(ids) {
+            created.insert(key, id);
+        }
+    }
+    for c in checked.iter_mut() {
+        if let Some(name) = &c.new_account {
+            c.account_id = created.get(&super::analyze::new_account_key(name)).copied();
+        }
+    }
     Ok(())
 }
 

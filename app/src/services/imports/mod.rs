@@ -64,12 +64,13 @@ pub(crate) struct ImportDb {
     pub created_at: String,
     pub finished_at: Option<String>,
     pub version: i64,
+    pub new_accounts: Option<String>,
 }
 
 const SELECT: &str =
     "SELECT i.id, i.entity, i.file_name, i.encoding, i.delimiter, i.headers, i.mapping, i.options, i.status, i.total_rows, \
     i.rows_done, i.created_count, i.updated_count, i.skipped_count, i.rejected_count, i.group_count, i.error, i.created_by, \
-    u.name AS created_by_name, i.created_at, i.finished_at, i.version FROM imports i JOIN users u ON u.id = i.created_by";
+    u.name AS created_by_name, i.created_at, i.finished_at, i.version, i.new_accounts FROM imports i JOIN users u ON u.id = i.created_by";
 
 impl ImportDb {
     pub fn entity(&self) -> ImportEntity {
@@ -629,6 +630,7 @@ pub async fn preview(db: &Db, actor: &Actor, id: i64) -> Result<PreviewView, App
         groups,
         can_undo,
         outcome,
+        new_accounts: imp.new_accounts.as_deref().and_then(|j| serde_json::from_str(j).ok()),
     })
 }
 

@@ -103,12 +103,48 @@ pub(crate) async fn undo(db: &Db, actor: &Actor, imp: &ImportDb) -> Result<(), A
             .await?;
     }
     sqlx::query(&format!("DELETE FROM {table} WHERE import_id = $1")).bind(imp.id).execute(&mut *tx).await?;
+    if entity == ImportEntity::Contact {
+        remove_unused_companies(&mut tx, actor, imp.id, &ts).await?;
+    }
     sqlx::query("UPDATE imports SET status = 'undone', undone_at = $1, version = version + 1 WHERE id = $2")
         .bind(&ts)
         .bind(imp.id)
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// The companies a contacts import created for its people go with them, unless they were changed since or
+/// something else came to use them (then they are kept: nothing is lost).
+async fn remove_unused_companies(tx: &mut Tx, actor: &Actor, import_id: i64, ts: &str) -> Result<(), AppError> {
+    let unused = "SELECT a.id FROM accounts a WHERE a.import_id = $1 AND a.version = 1 \
+        AND NOT EXISTS (SELECT 1 FROM contacts x WHERE x.account_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM opportunities x WHERE x.account_id = a.id OR x.won_by_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM leads x WHERE x.account_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM activities x WHERE x.account_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM activities x WHERE x.regarding_kind = 'account' AND x.regarding_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM notes x WHERE x.account_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM documents x WHERE x.account_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM field_observations x WHERE x.customer_id = a.id OR x.competitor_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM opportunity_competitors x WHERE x.competitor_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM competitor_profiles x WHERE x.account_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM market_shares x WHERE x.competitor_id = a.id) \
+        AND NOT EXISTS (SELECT 1 FROM competitor_products x WHERE x.competitor_id = a.id)";
+    let ids: Vec<(i64,)> = sqlx::query_as(unused).bind(import_id).fetch_all(&mut **tx).await?;
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(|(id,)| id.to_string()).collect::<Vec<_>>().join(", ");
+        sqlx::query(&format!(
+            "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) \
+             SELECT 'account', id, 'delete', NULL, name, NULL, $1, $2 FROM accounts WHERE id IN ({list})"
+        ))
+        .bind(actor.id)
+        .bind(ts)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(&format!("DELETE FROM account_types WHERE account_id IN ({list})")).execute(&mut **tx).await?;
+        sqlx::query(&format!("DELETE FROM accounts WHERE id IN ({list})")).execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
