@@ -119,13 +119,21 @@ pub async fn undoable(db: &Db, actor: &Actor, audit_ids: &[i64]) -> Result<Vec<M
 /// Undoes merge `trash` in one transaction.
 pub async fn undo(db: &Db, actor: &Actor, trash: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let r = sqlx::query("SELECT entity, record_id, merged_version, deleted_at FROM trash WHERE id = $1 AND kind = 'merge'")
+    let r = sqlx::query(&format!(
+        "SELECT entity, record_id, merged_version, deleted_at FROM trash WHERE id = $1 AND kind = 'merge'{}",
+        super::for_update(&tx)
+    ))
         .bind(trash)
         .fetch_optional(&mut *tx)
         .await?
         .ok_or(AppError::NotFound)?;
     let (entity, s): (String, i64) = (r.try_get("entity")?, r.try_get("record_id")?);
     let merged_version: Option<i64> = r.try_get("merged_version")?;
+    let cutoff = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::days(retention_days(db).await?));
+    if r.try_get::<String, _>("deleted_at")? < cutoff {
+        // Past its days: the purge is about to take it.
+        return Err(AppError::NotFound);
+    }
     let version = survivor(&mut tx, actor, &entity, s).await?;
     let table = table_of(&entity)?;
     if merged_version != Some(version) {

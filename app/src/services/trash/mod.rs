@@ -60,11 +60,22 @@ pub async fn set_retention_days(db: &Db, actor: &Actor, days: &str) -> Result<()
     Ok(())
 }
 
-/// A foreign key the restore needs that is gone, as a refusal the user can act on; other errors as they are.
+/// A foreign key the restore needs that is gone, or a key a row taken since holds, as a refusal the
+/// user can act on; other errors as they are.
 pub(super) fn missing_parent(e: sqlx::Error) -> AppError {
     match &e {
         sqlx::Error::Database(d) if d.is_foreign_key_violation() => field("restore", Problem::RestoreNeeds(String::new())),
+        sqlx::Error::Database(d) if d.is_unique_violation() => field("restore", Problem::IdTaken),
         _ => AppError::from(e),
+    }
+}
+
+/// ` FOR UPDATE` on Postgres (two restores of one item wait for each other; SQLite's write
+/// transactions already take turns).
+pub(super) fn for_update(tx: &Tx) -> &'static str {
+    match crate::db::Backend::of(tx) {
+        crate::db::Backend::Postgres => " FOR UPDATE",
+        crate::db::Backend::Sqlite => "",
     }
 }
 
@@ -248,6 +259,7 @@ async fn item(tx: &mut Tx, actor: &Actor, id: i64, kind: &str) -> Result<Item, A
     let mut sql = crate::db::sql::Sql::new("SELECT t.entity, t.record_id, t.name FROM trash t WHERE t.id = ");
     sql.bind(id).push(" AND t.kind = ").bind(kind);
     visible(&mut sql, actor);
+    sql.push(for_update(tx));
     let r = sql.query().fetch_optional(&mut **tx).await?.ok_or(AppError::NotFound)?;
     Ok(Item { entity: r.try_get("entity")?, record_id: r.try_get("record_id")?, name: r.try_get("name")? })
 }
@@ -354,7 +366,7 @@ pub async fn purge_item(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError>
         return Err(AppError::Forbidden);
     }
     let mut tx = db.begin().await?;
-    let row = sqlx::query_as::<_, PurgeRow>(&format!("{PURGE_SELECT} AND t.id = $1 AND t.kind = 'delete'"))
+    let row = sqlx::query_as::<_, PurgeRow>(&format!("{PURGE_SELECT} AND t.id = $1 AND t.kind = 'delete'{}", for_update(&tx)))
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
