@@ -70,7 +70,10 @@ async fn a_lead_goes_to_the_trash_with_its_history(db: Db) {
     assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM notes WHERE regarding_id = $1", lead).await, 0);
     assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM document_contents WHERE document_id = $1", doc).await, 0);
     let item = item_of(&db, &ana, "lead", lead).await.expect("the lead is in the trash");
-    assert_eq!((item.name.as_str(), item.with_it, item.days_left, item.deleted_by.as_deref()), ("Iva Ivić · Istorija d.o.o.", 3, 30, Some("Ana")));
+    assert_eq!(
+        (item.name.as_str(), item.with_it, item.days_left, item.deleted_by.as_deref()),
+        ("Iva Ivić · Istorija d.o.o.", 3, 30, Some("Ana"))
+    );
 
     // Two restores at once: one puts it back, the other finds nothing left to restore.
     let (a, b) = tokio::join!(trash::restore(&db, &ana, item.id), trash::restore(&db, &ana, item.id));
@@ -119,7 +122,10 @@ async fn a_restore_needs_what_the_record_stands_on(db: Db) {
     let c = contacts::get(&db, &ana, person).await.expect("contact back");
     assert_eq!(c.account_id, Some(acc));
     assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM activity_attendees WHERE activity_id = $1", meeting).await, 1, "attendance back");
-    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM activities WHERE regarding_id = $1 AND regarding_kind = 'contact'", person).await, 1);
+    assert_eq!(
+        count_for(&db, "SELECT COUNT(*) AS n FROM activities WHERE regarding_id = $1 AND regarding_kind = 'contact'", person).await,
+        1
+    );
     // Search finds both again (the full-text index on SQLite follows the restore).
     let q = app::domain::ListQuery { q: "Alfa".into(), ..all() };
     assert_eq!(accounts::list(&db, &ana, &q).await.expect("list").rows.len(), 1);
@@ -133,9 +139,10 @@ async fn an_opportunity_comes_back_with_its_links(db: Db) {
     let mgr = user(&db, "mgr@veza.rs", "Mira", "manager", None).await;
     let stage = app::services::stages::list(&db).await.expect("stages")[0].id;
     let acc = new_account(&db, &mgr, "Kupac d.o.o.").await;
-    let rival = accounts::create(&db, &mgr, &app::domain::AccountInput { types: vec!["competitor".into()], ..account_input("Rival d.o.o.") })
-        .await
-        .expect("competitor");
+    let rival =
+        accounts::create(&db, &mgr, &app::domain::AccountInput { types: vec!["competitor".into()], ..account_input("Rival d.o.o.") })
+            .await
+            .expect("competitor");
     let opp = new_opportunity(&db, &mgr, "Viljuškari", acc, stage, "100000").await;
     activities::create(&db, &mgr, &activity("task", "Ponuda", ("opportunity", opp))).await.expect("task");
     notes::create(&db, &mgr, &note("opportunity", opp, "Budžet potvrđen")).await.expect("note");
@@ -201,7 +208,11 @@ async fn trash_access_purge_and_retention(db: Db) {
     assert_eq!(history_actions(&db, "account", a1).await, vec!["create", "delete", "purge"]);
     // The retention purge takes what is older than the days, nothing else.
     let old = item_of(&db, &admin, "account", a2).await.expect("a2").id;
-    sqlx::query("UPDATE trash SET deleted_at = '2020-01-01T00:00:00.000Z' WHERE id = $1").bind(old).execute(&db.pool).await.expect("age it");
+    sqlx::query("UPDATE trash SET deleted_at = '2020-01-01T00:00:00.000Z' WHERE id = $1")
+        .bind(old)
+        .execute(&db.pool)
+        .await
+        .expect("age it");
     assert_eq!(trash::purge_expired(&db).await, Ok(1));
     assert!(item_of(&db, &admin, "account", a2).await.is_none());
     assert_eq!(history_actions(&db, "account", a2).await.last().map(String::as_str), Some("purge"));
@@ -231,9 +242,10 @@ async fn an_account_merge_is_undone(db: Db) {
     let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(t)).await;
     let bob = user(&db, "bob@veza.rs", "Bob", "sales", Some(t)).await;
     let keep = new_account(&db, &ana, "Građevinar d.o.o.").await;
-    let gone = accounts::create(&db, &ana, &app::domain::AccountInput { types: vec!["partner".into()], ..account_input("Gradjevinar doo") })
-        .await
-        .expect("account");
+    let gone =
+        accounts::create(&db, &ana, &app::domain::AccountInput { types: vec!["partner".into()], ..account_input("Gradjevinar doo") })
+            .await
+            .expect("account");
     let person = new_contact(&db, &ana, "Marko", "Marković", Some(gone)).await;
     let n = notes::create(&db, &ana, &note("account", gone, "Stari kupac")).await.expect("note");
     let call = activities::create(&db, &ana, &activity("call", "Poziv", ("account", gone))).await.expect("call");

@@ -25,7 +25,14 @@ fn table_of(entity: &str) -> Result<&'static str, AppError> {
 
 /// Starts the record of a merge into `survivor`: keeps the survivor's rows as they are before it.
 /// Returns the trash item the merge's other steps add to.
-pub async fn begin(tx: &mut Tx, actor: &Actor, entity: &str, survivor: i64, name: &str, owner: (i64, Option<i64>)) -> Result<i64, AppError> {
+pub async fn begin(
+    tx: &mut Tx,
+    actor: &Actor,
+    entity: &str,
+    survivor: i64,
+    name: &str,
+    owner: (i64, Option<i64>),
+) -> Result<i64, AppError> {
     let table = table_of(entity)?;
     let trash: i64 = sqlx::query(
         "INSERT INTO trash (kind, entity, record_id, name, owner_id, team_id, deleted_by, deleted_at) \
@@ -123,10 +130,10 @@ pub async fn undo(db: &Db, actor: &Actor, trash: i64) -> Result<(), AppError> {
         "SELECT entity, record_id, merged_version, deleted_at FROM trash WHERE id = $1 AND kind = 'merge'{}",
         super::for_update(&tx)
     ))
-        .bind(trash)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    .bind(trash)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(AppError::NotFound)?;
     let (entity, s): (String, i64) = (r.try_get("entity")?, r.try_get("record_id")?);
     let merged_version: Option<i64> = r.try_get("merged_version")?;
     let cutoff = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::days(retention_days(db).await?));

@@ -51,8 +51,11 @@ pub async fn set_retention_days(db: &Db, actor: &Actor, days: &str) -> Result<()
         return Err(field("trash_days", Problem::OutOfRange(*RETENTION_RANGE.start(), *RETENTION_RANGE.end())));
     }
     let mut tx = db.begin().await?;
-    let old: Option<String> =
-        sqlx::query("SELECT value FROM settings WHERE key = $1").bind(RETENTION_KEY).fetch_optional(&mut *tx).await?.map(|r| r.get("value"));
+    let old: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
+        .bind(RETENTION_KEY)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| r.get("value"));
     sqlx::query("DELETE FROM settings WHERE key = $1").bind(RETENTION_KEY).execute(&mut *tx).await?;
     sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)").bind(RETENTION_KEY).bind(d.to_string()).execute(&mut *tx).await?;
     audit::updated(&mut tx, "setting", 0, Some(actor), &vec![(RETENTION_KEY, old)], &vec![(RETENTION_KEY, Some(d.to_string()))]).await?;
@@ -289,22 +292,24 @@ async fn kept_row(tx: &mut Tx, trash: i64, table: &str, id: i64) -> Result<serde
 async fn check_parents(tx: &mut Tx, entity: &str, row: &serde_json::Value) -> Result<(), AppError> {
     let needs: &[(&str, &str, &str)] = match entity {
         "contact" => &[("account_id", "accounts", "account")],
-        "opportunity" => &[("account_id", "accounts", "account"), ("contact_id", "contacts", "contact"), ("won_by_id", "accounts", "account")],
+        "opportunity" => {
+            &[("account_id", "accounts", "account"), ("contact_id", "contacts", "contact"), ("won_by_id", "accounts", "account")]
+        }
         "lead" => &[("account_id", "accounts", "account"), ("contact_id", "contacts", "contact")],
         _ => &[],
     };
     for (col, table, kind) in needs {
         let Some(parent) = row.get(*col).and_then(|v| v.as_i64()) else { continue };
-        let exists = sqlx::query(&format!("SELECT 1 AS x FROM {table} WHERE id = $1")).bind(parent).fetch_optional(&mut **tx).await?.is_some();
+        let exists =
+            sqlx::query(&format!("SELECT 1 AS x FROM {table} WHERE id = $1")).bind(parent).fetch_optional(&mut **tx).await?.is_some();
         if !exists {
-            let name: Option<String> = sqlx::query(
-                "SELECT name FROM trash WHERE kind = 'delete' AND entity = $1 AND record_id = $2 ORDER BY id DESC LIMIT 1",
-            )
-            .bind(*kind)
-            .bind(parent)
-            .fetch_optional(&mut **tx)
-            .await?
-            .map(|r| r.get("name"));
+            let name: Option<String> =
+                sqlx::query("SELECT name FROM trash WHERE kind = 'delete' AND entity = $1 AND record_id = $2 ORDER BY id DESC LIMIT 1")
+                    .bind(*kind)
+                    .bind(parent)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .map(|r| r.get("name"));
             return Err(field("restore", Problem::RestoreNeeds(format!("\"{}\"", name.unwrap_or_else(|| format!("#{parent}"))))));
         }
     }

@@ -73,9 +73,8 @@ pub(super) async fn keep(tx: &mut Tx, trash: i64, role: &str, table: &str, filte
         }
     };
     let order = if cols.iter().any(|c| c == "id") { " ORDER BY t.id" } else { "" };
-    let sql = format!(
-        "INSERT INTO trash_rows (trash_id, role, tbl, data) SELECT $2, $3, $4, {json} FROM {table} t WHERE ({filter}){order}"
-    );
+    let sql =
+        format!("INSERT INTO trash_rows (trash_id, role, tbl, data) SELECT $2, $3, $4, {json} FROM {table} t WHERE ({filter}){order}");
     let n = sqlx::query(&sql).bind(root).bind(trash).bind(role).bind(table).execute(&mut **tx).await?;
     Ok(n.rows_affected())
 }
