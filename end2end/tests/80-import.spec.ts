@@ -174,6 +174,49 @@ test('a similar name is only a suggestion, and the summary names the existing re
   expect(problems).toEqual([]);
 });
 
+test('people with their companies import as contacts in one go, creating the companies not in Veza', async ({ page }) => {
+  const problems = watchErrors(page);
+  await signIn(page, ADMIN);
+  await open(page, '/imports');
+  await page.getByLabel('Records').selectOption('contact');
+  const csv = Buffer.from(
+    'Ime;Prezime;Firma;E-mail\r\n' +
+      'Vesna;Uvozić;ELEKTRO UVOZ E2E DOO;vesna@elektro-uvoz-e2e.rs\r\n' +
+      'Goran;Uvozić;Elektro Uvoz E2E d.o.o.;goran@elektro-uvoz-e2e.rs\r\n',
+    'utf-8',
+  );
+  await page.getByLabel('File').setInputFiles({ name: 'ljudi-e2e.csv', mimeType: 'text/csv', buffer: csv });
+  await page.getByRole('button', { name: 'Upload and map columns' }).click();
+  await expect(page).toHaveURL(/\/imports\/\d+$/);
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  const importUrl = page.url().replace(/^https?:\/\/[^/]+/, '');
+  await expect(page.getByLabel('Create the companies that are not in Veza, with their people')).toBeChecked();
+  await page.getByRole('button', { name: 'Check the file' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Ready for review');
+  await expect(page.locator('#new-companies')).toContainText('1 companies the rows name are not in Veza');
+  await expect(page.locator('#new-companies li')).toHaveText(['ELEKTRO UVOZ E2E DOO']);
+  await page.getByRole('button', { name: 'Import', exact: true }).click();
+  await expect(page.locator('#import-status')).toHaveText('Imported', { timeout: 30_000 });
+  await expect(page.locator('#stat-created .stat-value')).toHaveText('2');
+
+  // One company, with both people.
+  await open(page, '/accounts?q=uvoz');
+  await expect(page.getByRole('link', { name: 'Elektro Uvoz E2e d.o.o.' })).toHaveCount(1);
+  await page.getByRole('link', { name: 'Elektro Uvoz E2e d.o.o.' }).click();
+  await expect(page).toHaveURL(/\/accounts\/\d+$/);
+  await expect(page.getByRole('link', { name: 'Vesna Uvozić' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Goran Uvozić' })).toBeVisible();
+
+  // Undone: the people and the company made for them go.
+  await open(page, importUrl);
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: 'Undo import' }).click();
+  await expect(page.locator('#import-status')).toHaveText('Undone');
+  await open(page, '/accounts?q=uvoz');
+  await expect(page.getByRole('link', { name: 'Elektro Uvoz E2e d.o.o.' })).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
+
 test('a manager imports a price list from the products page, then updates a price by a second file and undoes it', async ({ page }) => {
   const problems = watchErrors(page);
   await signIn(page, ADMIN);
