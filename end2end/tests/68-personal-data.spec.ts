@@ -1,7 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import * as fs from 'fs';
-import * as zlib from 'zlib';
-import { ADMIN, SALES_A, open, signIn } from './helpers';
+import { ADMIN, SALES_A, open, readZip, signIn } from './helpers';
 
 // A person's data on request: an administrator exports a contact's data as one zip (person.json and
 // the files) and erases it — confirmed by typing ERASE, with a reason; afterwards the person is found
@@ -12,28 +11,6 @@ const run = Date.now().toString(36);
 
 async function hydrated(page: Page) {
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
-}
-
-/** The entries of a zip file (stored or deflated), read with Node alone through its central directory. */
-function readZip(buf: Buffer): Record<string, Buffer> {
-  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const entries = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const files: Record<string, Buffer> = {};
-  for (let i = 0; i < entries; i++) {
-    const method = buf.readUInt16LE(p + 10);
-    const size = buf.readUInt32LE(p + 20);
-    const nameLen = buf.readUInt16LE(p + 28);
-    const extra = buf.readUInt16LE(p + 30);
-    const comment = buf.readUInt16LE(p + 32);
-    const local = buf.readUInt32LE(p + 42);
-    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
-    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-    const data = buf.subarray(start, start + size);
-    files[name] = method === 8 ? zlib.inflateRawSync(data) : Buffer.from(data);
-    p += 46 + nameLen + extra + comment;
-  }
-  return files;
 }
 
 async function exportZip(page: Page) {

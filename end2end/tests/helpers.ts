@@ -40,15 +40,12 @@ export async function signIn(page: Page, user: { email: string; password: string
   await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
 }
 
-/**
- * Reads a sheet (the first unless told) of an XLSX file into rows of cell texts (numbers as written), with nothing but
- * Node: an XLSX is a zip of XML parts; the central directory says where each part starts.
- */
-export function readXlsx(buf: Buffer, sheet = 1): string[][] {
+/** The entries of a zip file (stored or deflated), read with Node alone through its central directory. */
+export function readZip(buf: Buffer): Record<string, Buffer> {
   const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   const entries = buf.readUInt16LE(eocd + 10);
   let p = buf.readUInt32LE(eocd + 16);
-  const files: Record<string, string> = {};
+  const files: Record<string, Buffer> = {};
   for (let i = 0; i < entries; i++) {
     const method = buf.readUInt16LE(p + 10);
     const size = buf.readUInt32LE(p + 20);
@@ -59,9 +56,18 @@ export function readXlsx(buf: Buffer, sheet = 1): string[][] {
     const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
     const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
     const data = buf.subarray(start, start + size);
-    files[name] = (method === 8 ? zlib.inflateRawSync(data) : data).toString('utf8');
+    files[name] = method === 8 ? zlib.inflateRawSync(data) : Buffer.from(data);
     p += 46 + nameLen + extra + comment;
   }
+  return files;
+}
+
+/**
+ * Reads a sheet (the first unless told) of an XLSX file into rows of cell texts (numbers as written), with nothing but
+ * Node: an XLSX is a zip of XML parts; the central directory says where each part starts.
+ */
+export function readXlsx(buf: Buffer, sheet = 1): string[][] {
+  const files: Record<string, string> = Object.fromEntries(Object.entries(readZip(buf)).map(([n, b]) => [n, b.toString('utf8')]));
   const unescape = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
   const shared = Array.from((files['xl/sharedStrings.xml'] ?? '').matchAll(/<si>([\s\S]*?)<\/si>/g)).map((m) =>
     unescape(Array.from(m[1].matchAll(/<t[^>]*>([\s\S]*?)<\/t>/g)).map((t) => t[1]).join('')),
