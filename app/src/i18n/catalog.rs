@@ -875,4 +875,8 @@ catalog! {
     PersonalErasedValue => "[erased]", "[izbrisano]";
     PersonalErasedActivity => "Activity with an erased person", "Aktivnost sa izbrisanom osobom";
     PersonalNoLongerExists => "no longer exists", "više ne postoji";
+    // — advanced find and saved views —
+    // — marketing lists and contact preferences —
+    // — bulk actions and jobs —
+    // — quick campaigns —
 }
