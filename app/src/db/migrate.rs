@@ -141,6 +141,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0018_import_suggestions.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 19,
+        name: "jobs",
+        sqlite: include_str!("../../../migrations/sqlite/0019_jobs.sql"),
+        postgres: include_str!("../../../migrations/postgres/0019_jobs.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
