@@ -148,6 +148,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0019_jobs.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 20,
+        name: "marketing lists and contact preferences",
+        sqlite: include_str!("../../../migrations/sqlite/0020_marketing_lists.sql"),
+        postgres: include_str!("../../../migrations/postgres/0020_marketing_lists.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
