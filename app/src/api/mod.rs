@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod deals;
 pub mod duplicates;
 pub mod help;
+pub mod find;
 pub mod imports;
 pub mod leads;
 pub mod opportunities;

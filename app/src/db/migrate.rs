@@ -155,6 +155,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0020_marketing_lists.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 21,
+        name: "saved views",
+        sqlite: include_str!("../../../migrations/sqlite/0021_saved_views.sql"),
+        postgres: include_str!("../../../migrations/postgres/0021_saved_views.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

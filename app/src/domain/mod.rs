@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod competition;
 pub mod dedup;
 pub mod identity;
+pub mod find;
 pub mod ids;
 pub mod imports;
 pub mod money;

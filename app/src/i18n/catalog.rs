@@ -876,6 +876,8 @@ catalog! {
     PersonalErasedActivity => "Activity with an erased person", "Aktivnost sa izbrisanom osobom";
     PersonalNoLongerExists => "no longer exists", "više ne postoji";
     // — advanced find and saved views —
+    FindCompletedOn => "Completed on", "Završeno";
+    FindLeadBecameAccount => "Account it became", "Preduzeće u koje je pretvoren";
     // — marketing lists and contact preferences —
     // — bulk actions and jobs —
     // — quick campaigns —

@@ -17,6 +17,7 @@ pub mod duplicates;
 pub mod email;
 pub mod export;
 pub mod forecast;
+pub mod find;
 pub mod goals;
 pub mod guide;
 pub mod ical;
