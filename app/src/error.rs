@@ -87,6 +87,12 @@ pub enum Problem {
     IdTaken,
     /// A merge cannot be undone: the surviving record was edited after it.
     EditedSince,
+    /// A locked marketing list: its members cannot change until it is unlocked.
+    Locked,
+    /// A dynamic marketing list's members follow its query; they are not added or removed by hand.
+    DynamicMembers,
+    /// A file without a column of e-mail addresses, PIBs or ids to find records by.
+    NoKeyColumn,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

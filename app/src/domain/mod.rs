@@ -9,6 +9,7 @@ pub mod find;
 pub mod ids;
 pub mod imports;
 pub mod money;
+pub mod marketing;
 pub mod net;
 pub mod normalize;
 pub mod records;

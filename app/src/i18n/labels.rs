@@ -124,6 +124,16 @@ pub fn field_label(field: &str) -> M {
         "roles" => M::TwoFactorRequiredFor,
         "undo" | "start" | "mapping" | "decision" | "import" => M::ImportNoun,
         "threshold" => M::Threshold,
+        "member_kind" => M::MlMemberKind,
+        "list_type" => M::MlListType,
+        "purpose" => M::MlPurpose,
+        "cost" => M::MlCost,
+        "query" => M::MlQuery,
+        "refs" => M::MlRefs,
+        "list_id" => M::MarketingList,
+        "locked" => M::MlLocked,
+        "member_added" => M::MlMemberAdded,
+        "member_removed" => M::MlMemberRemoved,
         _ => M::Field,
     }
 }
@@ -179,6 +189,9 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::RestoreNeeds(name) => format!("{} {name} ({})", lang.t(M::PRestoreNeeds), lang.t(M::RestoreThatFirst)),
         Problem::IdTaken => lang.t(M::PIdTaken).into(),
         Problem::EditedSince => lang.t(M::PEditedSince).into(),
+        Problem::Locked => lang.t(M::PLocked).into(),
+        Problem::DynamicMembers => lang.t(M::PDynamicMembers).into(),
+        Problem::NoKeyColumn => lang.t(M::PNoKeyColumn).into(),
         Problem::PossibleDuplicate(h) => {
             format!("{} {}", lang.t(M::PPossibleDuplicate), h.iter().map(|x| x.label.clone()).collect::<Vec<_>>().join(", "))
         }
@@ -201,6 +214,8 @@ pub fn field_message(lang: Lang, field: &str, problem: &Problem) -> String {
         | Problem::RestoreNeeds(_)
         | Problem::IdTaken
         | Problem::EditedSince
+        | Problem::Locked
+        | Problem::DynamicMembers
         | Problem::Busy => problem_text(lang, problem),
         _ => format!("{} {}", lang.t(field_label(field)), problem_text(lang, problem)),
     }

@@ -28,6 +28,7 @@ pub mod listing;
 pub mod lookups;
 pub mod matching;
 pub mod notes;
+pub mod marketing;
 pub mod opportunities;
 pub mod picklists;
 pub mod privacy;
