@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod admin;
+pub mod bulk;
 pub mod competitors;
 pub mod contacts;
 pub mod deals;
@@ -12,6 +13,7 @@ pub mod duplicates;
 pub mod help;
 pub mod find;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod opportunities;
 pub mod pipeline;

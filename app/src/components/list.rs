@@ -42,6 +42,7 @@ pub fn list_query() -> Memo<ListQuery> {
                 created_from: g("created_from"),
                 created_to: g("created_to"),
                 reached: g("reached"),
+                ids: g("ids"),
             }
         })
     })
@@ -75,6 +76,7 @@ pub fn href_with_cursor(path: &str, q: &ListQuery, cursor: &str) -> String {
         ("created_from", &q.created_from),
         ("created_to", &q.created_to),
         ("reached", &q.reached),
+        ("ids", &q.ids),
     ];
     let mut parts: Vec<String> = pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
     if !cursor.is_empty() {

@@ -1,6 +1,7 @@
 //! Plain types and business rules of Veza. No I/O here: everything is unit-tested and shared by the
 //! server and the browser (the same validation runs on both sides).
 
+pub mod bulk;
 pub mod catalog;
 pub mod competition;
 pub mod dedup;

@@ -204,6 +204,8 @@ pub struct AccountRow {
     pub region: Option<String>,
     pub city: Option<String>,
     pub owner_name: String,
+    /// The version shown, which a bulk action on the row checks.
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -234,6 +236,8 @@ pub struct ContactRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub owner_name: String,
+    /// The version shown, which a bulk action on the row checks.
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -274,6 +278,8 @@ pub struct OpportunityRow {
     pub currency: crate::domain::money::Currency,
     pub close_date: String,
     pub owner_name: String,
+    /// The version shown, which a bulk action on the row checks.
+    pub version: i64,
 }
 
 /// A card on the pipeline board.
@@ -420,6 +426,8 @@ pub struct ListQuery {
     pub created_to: String,
     /// Opportunities that reached this open stage (a stage id) or a later one, or were won.
     pub reached: String,
+    /// Only these records ("3,8,15"): a bulk selection's export (`domain::bulk::parse_id_list`).
+    pub ids: String,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -156,6 +156,8 @@ pub struct LeadRow {
     pub currency: Currency,
     pub owner_name: String,
     pub created_at: String,
+    /// The version shown, which a bulk action on the row checks.
+    pub version: i64,
 }
 
 /// The lead form as typed (text fields map 1:1 onto the form).

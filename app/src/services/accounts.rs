@@ -335,7 +335,14 @@ pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
 /// as competitor) is refused.
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let (old, team) = get_for_update(&mut tx, actor, id).await?;
+    delete_in(&mut tx, actor, id, version).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`delete`] inside the caller's transaction (a batch of a bulk delete), with the same refusals.
+pub(crate) async fn delete_in(tx: &mut Tx, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
+    let (old, team) = get_for_update(tx, actor, id).await?;
     if !visibility::can_edit(actor, old.owner_id, team) {
         return Err(AppError::NotFound);
     }
@@ -350,15 +357,13 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
          + (SELECT COUNT(*) FROM documents WHERE account_id = $1 AND regarding_kind <> 'account') AS BIGINT) AS n",
     )
     .bind(id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?
     .try_get("n")?;
     if deps > 0 {
         return Err(field("delete", Problem::InUse(deps)));
     }
-    super::trash::move_to_trash(&mut tx, actor, "account", id, version, &old.name, (old.owner_id, team)).await?;
-    tx.commit().await?;
-    Ok(())
+    super::trash::move_to_trash(tx, actor, "account", id, version, &old.name, (old.owner_id, team)).await
 }
 
 const SORTS: &[SortColumn] = &[
@@ -366,9 +371,12 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "a.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
+/// The list's conditions after `WHERE 1=1`, in one place for its page, its count, its export and its
+/// bulk actions (`services::bulk` walks them by id, batch after batch).
+pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "a");
     text.filter(sql, "accounts", "a");
+    super::bulk::ids_filter(sql, "a", &q.ids);
     crate::services::listing::missing_filter(sql, "accounts", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND a.owner_id = ").bind(owner);
@@ -390,19 +398,21 @@ fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQue
 pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountRow>, AppError> {
     let (col, desc) = listing::choose(SORTS, &q.sort, &q.dir);
     let mut sql = Sql::new(&format!(
-        "SELECT a.id, a.name, a.category, a.region, a.city, u.name AS owner_name, {} AS sort_value FROM accounts a JOIN users u ON u.id = a.owner_id WHERE 1=1",
+        "SELECT a.id, a.name, a.category, a.region, a.city, u.name AS owner_name, a.version, {} AS sort_value FROM accounts a JOIN users u ON u.id = a.owner_id WHERE 1=1",
         col.expr
     ));
     let text = listing::TextSearch::for_list(db, "accounts", &q.q).await?;
     filters(&mut sql, &text, actor, q);
     listing::after_cursor(&mut sql, col, desc, "a.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "a.id");
-    let rows = sql.query_as::<(i64, String, Option<String>, Option<String>, Option<String>, String, String)>().fetch_all(&db.pool).await?;
+    #[allow(clippy::type_complexity)]
+    let rows =
+        sql.query_as::<(i64, String, Option<String>, Option<String>, Option<String>, String, i64, String)>().fetch_all(&db.pool).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let types = types_of(&db.pool, &ids).await?;
     let rows = rows
         .into_iter()
-        .map(|(id, name, category, region, city, owner_name, sort)| {
+        .map(|(id, name, category, region, city, owner_name, version, sort)| {
             let row = AccountRow {
                 id,
                 name,
@@ -411,6 +421,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
                 region,
                 city,
                 owner_name,
+                version,
             };
             (row, sort, id)
         })

@@ -245,10 +245,17 @@ pub async fn update(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64,
 
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
+    delete_in(&mut tx, actor, id, version).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`delete`] inside the caller's transaction (a batch of a bulk delete), with the same refusals.
+pub(crate) async fn delete_in(tx: &mut Tx, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut sql = Sql::new(DETAIL);
     sql.bind(id);
     visibility::restrict(&mut sql, actor, "c");
-    let old = sql.query_as::<ContactDb>().fetch_optional(&mut *tx).await?.ok_or(AppError::NotFound)?;
+    let old = sql.query_as::<ContactDb>().fetch_optional(&mut **tx).await?.ok_or(AppError::NotFound)?;
     if !visibility::can_edit(actor, old.owner_id, old.team_id) {
         return Err(AppError::NotFound);
     }
@@ -256,14 +263,12 @@ pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(),
     // A deal naming the contact stands on it: refused. Its activities, notes, documents and meeting
     // attendances go to the trash with it.
     let deps: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM opportunities WHERE contact_id = $1").bind(id).fetch_one(&mut *tx).await?.try_get("n")?;
+        sqlx::query("SELECT COUNT(*) AS n FROM opportunities WHERE contact_id = $1").bind(id).fetch_one(&mut **tx).await?.try_get("n")?;
     if deps > 0 {
         return Err(field("delete", Problem::InUse(deps)));
     }
     let name = format!("{} {}", old.first_name, old.last_name);
-    super::trash::move_to_trash(&mut tx, actor, "contact", id, version, &name, (old.owner_id, old.team_id)).await?;
-    tx.commit().await?;
-    Ok(())
+    super::trash::move_to_trash(tx, actor, "contact", id, version, &name, (old.owner_id, old.team_id)).await
 }
 
 const SORTS: &[SortColumn] = &[
@@ -271,9 +276,12 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "c.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
+/// The list's conditions after `WHERE 1=1`, in one place for its page, its count, its export and its
+/// bulk actions (`services::bulk` walks them by id, batch after batch).
+pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "c");
     text.filter(sql, "contacts", "c");
+    super::bulk::ids_filter(sql, "c", &q.ids);
     crate::services::listing::missing_filter(sql, "contacts", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND c.owner_id = ").bind(owner);
@@ -292,7 +300,7 @@ fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQue
 pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactRow>, AppError> {
     let (col, desc) = listing::choose(SORTS, &q.sort, &q.dir);
     let mut sql = Sql::new(&format!(
-        "SELECT c.id, c.first_name, c.last_name, c.account_id, a.name AS account_name, c.job_title, c.email, c.phone, u.name AS owner_name, {} AS sort_value \
+        "SELECT c.id, c.first_name, c.last_name, c.account_id, a.name AS account_name, c.job_title, c.email, c.phone, u.name AS owner_name, c.version, {} AS sort_value \
          FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE 1=1",
         col.expr
     ));
@@ -302,13 +310,14 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactR
     listing::order_by(&mut sql, col, desc, "c.id");
     #[allow(clippy::type_complexity)]
     let rows = sql
-        .query_as::<(i64, String, String, Option<i64>, Option<String>, Option<String>, Option<String>, Option<String>, String, String)>()
+        .query_as::<(i64, String, String, Option<i64>, Option<String>, Option<String>, Option<String>, Option<String>, String, i64, String)>()
         .fetch_all(&db.pool)
         .await?;
     let rows = rows
         .into_iter()
-        .map(|(id, first, last, account_id, account_name, job_title, email, phone, owner_name, sort)| {
-            (ContactRow { id, name: format!("{first} {last}"), account_id, account_name, job_title, email, phone, owner_name }, sort, id)
+        .map(|(id, first, last, account_id, account_name, job_title, email, phone, owner_name, version, sort)| {
+            let name = format!("{first} {last}");
+            (ContactRow { id, name, account_id, account_name, job_title, email, phone, owner_name, version }, sort, id)
         })
         .collect();
     let (rows, next_cursor) = listing::finish(rows);

@@ -354,13 +354,18 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
 /// with them); a qualified lead is history and stays.
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let (old, team) = get_for_update(&mut tx, actor, id, version).await?;
+    delete_in(&mut tx, actor, id, version).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`delete`] inside the caller's transaction (a batch of a bulk delete), with the same refusals.
+pub(crate) async fn delete_in(tx: &mut Tx, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
+    let (old, team) = get_for_update(tx, actor, id, version).await?;
     if old.status == LeadStatus::Qualified {
         return Err(field("delete", Problem::InUse(1)));
     }
-    super::trash::move_to_trash(&mut tx, actor, "lead", id, version, &old.display_name(), (old.owner_id, team)).await?;
-    tx.commit().await?;
-    Ok(())
+    super::trash::move_to_trash(tx, actor, "lead", id, version, &old.display_name(), (old.owner_id, team)).await
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -373,9 +378,12 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "estimated", expr: "l.estimated_minor", numeric: true },
 ];
 
-fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
+/// The list's conditions after `WHERE 1=1`, in one place for its page, its count, its export and its
+/// bulk actions (`services::bulk` walks them by id, batch after batch).
+pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "l");
     text.filter(sql, "leads", "l");
+    super::bulk::ids_filter(sql, "l", &q.ids);
     crate::services::listing::missing_filter(sql, "leads", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND l.owner_id = ").bind(owner);
@@ -409,7 +417,7 @@ fn age_filter(s: &str) -> Option<(bool, i64)> {
 }
 
 const ROW: &str = "SELECT l.id, l.company, l.first_name, l.last_name, l.email, l.phone, l.source_id, l.rating, l.status, \
-    l.estimated_minor, l.currency, u.name AS owner_name, l.created_at";
+    l.estimated_minor, l.currency, u.name AS owner_name, l.created_at, l.version";
 
 type RowDb = (
     i64,
@@ -425,6 +433,7 @@ type RowDb = (
     String,
     String,
     String,
+    i64,
 );
 
 fn to_row(r: RowDb) -> LeadRow {
@@ -440,6 +449,7 @@ fn to_row(r: RowDb) -> LeadRow {
         currency: Currency::parse(&r.10).unwrap_or(Currency::RSD),
         owner_name: r.11,
         created_at: r.12,
+        version: r.13,
     }
 }
 
@@ -469,6 +479,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<LeadRow>
             String,
             String,
             String,
+            i64,
             String,
         )>()
         .fetch_all(&db.pool)
@@ -476,8 +487,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<LeadRow>
     let rows = rows
         .into_iter()
         .map(|r| {
-            let (id, sort) = (r.0, r.13.clone());
-            (to_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12)), sort, id)
+            let (id, sort) = (r.0, r.14.clone());
+            (to_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13)), sort, id)
         })
         .collect();
     let (rows, next_cursor) = listing::finish(rows);

@@ -429,28 +429,12 @@ pub async fn start(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), 
 /// Takes the job of one import for this worker: an unclaimed one, or one whose worker stopped reporting.
 /// Returns the claimed import.
 pub async fn claim(db: &Db, worker: &str, only: Option<i64>) -> Result<Option<i64>, AppError> {
-    let stale = crate::clock::stamp(chrono::Utc::now() - chrono::Duration::seconds(LEASE_SECONDS));
-    let mut sql = String::from(
-        "SELECT id, version FROM imports WHERE status IN ('analyzing', 'running') AND (worker IS NULL OR heartbeat_at IS NULL OR heartbeat_at < $1 OR worker = $2)",
-    );
-    if only.is_some() {
-        sql.push_str(" AND id = $3");
-    } else {
-        sql.push_str(" AND id > $3");
-    }
-    sql.push_str(" ORDER BY id LIMIT 1");
-    let row = sqlx::query_as::<_, (i64, i64)>(&sql).bind(&stale).bind(worker).bind(only.unwrap_or(0)).fetch_optional(&db.pool).await?;
-    let Some((id, version)) = row else { return Ok(None) };
-    let n = sqlx::query("UPDATE imports SET worker = $1, heartbeat_at = $2, version = version + 1 WHERE id = $3 AND version = $4")
-        .bind(worker)
-        .bind(now())
-        .bind(id)
-        .bind(version)
-        .execute(&db.pool)
-        .await?
-        .rows_affected();
-    Ok((n == 1).then_some(id))
+    LEASE.claim(db, worker, only).await
 }
+
+/// The lease on an import's job (shared with the other background jobs: `services::jobs::lease`).
+const LEASE: super::jobs::lease::Lease =
+    super::jobs::lease::Lease { table: "imports", claimable: "status IN ('analyzing', 'running')", seconds: LEASE_SECONDS };
 
 /// Does the claimed job of an import: the analysis or the import itself, from where it stopped.
 pub async fn work(db: &Db, id: i64, worker: &str) -> Result<(), AppError> {
@@ -486,15 +470,7 @@ pub async fn work(db: &Db, id: i64, worker: &str) -> Result<(), AppError> {
 
 /// Records progress and renews the lease; `Conflict` when another worker has taken the job over.
 pub(crate) async fn heartbeat(tx: &mut crate::db::Tx, id: i64, worker: &str) -> Result<(), AppError> {
-    let n = sqlx::query("UPDATE imports SET heartbeat_at = $1 WHERE id = $2 AND worker = $3")
-        .bind(now())
-        .bind(id)
-        .bind(worker)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-    crate::db::write::changed_one(n)?;
-    Ok(())
+    LEASE.renew(tx, id, worker).await
 }
 
 /// Runs every pending job this server can claim, one after another (the background runner's step).

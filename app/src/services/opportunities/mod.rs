@@ -377,15 +377,21 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
 
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let old = get_for_update(&mut tx, actor, id).await?;
+    delete_in(&mut tx, actor, id, version).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`delete`] inside the caller's transaction (a batch of a bulk delete), with the same refusals.
+pub(crate) async fn delete_in(tx: &mut Tx, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
+    let old = get_for_update(tx, actor, id).await?;
     crate::domain::check_version(old.version, version)?;
     // Its lines, competitors, stage changes, activities, notes and documents go to the trash with it;
     // observations made on the deal stay (they are about the competitor) without the link, which a
     // restore puts back.
-    let team: Option<i64> = sqlx::query("SELECT team_id FROM opportunities WHERE id = $1").bind(id).fetch_one(&mut *tx).await?.try_get("team_id")?;
-    crate::services::trash::move_to_trash(&mut tx, actor, "opportunity", id, version, &old.name, (old.owner_id, team)).await?;
-    tx.commit().await?;
-    Ok(())
+    let team: Option<i64> =
+        sqlx::query("SELECT team_id FROM opportunities WHERE id = $1").bind(id).fetch_one(&mut **tx).await?.try_get("team_id")?;
+    crate::services::trash::move_to_trash(tx, actor, "opportunity", id, version, &old.name, (old.owner_id, team)).await
 }
 
 const SORTS: &[SortColumn] = &[
@@ -395,9 +401,12 @@ const SORTS: &[SortColumn] = &[
     SortColumn { key: "updated", expr: "o.updated_at", numeric: false },
 ];
 
-fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
+/// The list's conditions after `WHERE 1=1`, in one place for its page, its count, its export and its
+/// bulk actions (`services::bulk` walks them by id, batch after batch).
+pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "o");
     text.filter(sql, "opportunities", "o");
+    crate::services::bulk::ids_filter(sql, "o", &q.ids);
     crate::services::listing::missing_filter(sql, "opportunities", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND o.owner_id = ").bind(owner);
@@ -465,7 +474,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Opportun
     let (col, desc) = listing::choose(SORTS, &q.sort, &q.dir);
     let mut sql = Sql::new(&format!(
         "SELECT o.id, o.name, o.account_id, a.name AS account_name, s.name AS stage_name, s.kind, o.probability, o.amount_minor, o.currency, \
-         o.close_date, u.name AS owner_name, CAST({} AS TEXT) AS sort_value \
+         o.close_date, u.name AS owner_name, o.version, CAST({} AS TEXT) AS sort_value \
          FROM opportunities o JOIN accounts a ON a.id = o.account_id JOIN users u ON u.id = o.owner_id JOIN stages s ON s.id = o.stage_id WHERE 1=1",
         col.expr
     ));
@@ -474,23 +483,26 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<Opportun
     listing::after_cursor(&mut sql, col, desc, "o.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "o.id");
     #[allow(clippy::type_complexity)]
-    let rows =
-        sql.query_as::<(i64, String, i64, String, String, String, i64, i64, String, String, String, String)>().fetch_all(&db.pool).await?;
+    let rows = sql
+        .query_as::<(i64, String, i64, String, String, String, i64, i64, String, String, String, i64, String)>()
+        .fetch_all(&db.pool)
+        .await?;
     let rows = rows
         .into_iter()
-        .map(|(id, name, account_id, account_name, stage_name, kind, probability, amount_minor, currency, close_date, owner_name, sort)| {
+        .map(|(id, name, account_id, account, stage, kind, probability, amount, currency, close_date, owner_name, version, sort)| {
             let row = OpportunityRow {
                 id,
                 name,
                 account_id,
-                account_name,
-                stage_name,
+                account_name: account,
+                stage_name: stage,
                 stage_kind: StageKind::parse(&kind).unwrap_or(StageKind::Open),
                 probability,
-                amount_minor,
+                amount_minor: amount,
                 currency: Currency::parse(&currency).unwrap_or(Currency::RSD),
                 close_date,
                 owner_name,
+                version,
             };
             (row, sort, id)
         })

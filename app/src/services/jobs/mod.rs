@@ -1,0 +1,324 @@
+//! Background jobs: long work with a progress bar — a bulk action on thousands of records, and the
+//! marketing features' work on a list's members — done by whichever Veza server claims it, so a job
+//! outlives the request that started it and the server that ran it.
+//!
+//! A job is a row of `jobs`: its kind, the creator (it runs with the creator's rights, read again at
+//! every claim), its payload (JSON, read by its kind) and its progress. A server's runner
+//! ([`run_pending`]) claims a queued job, or one whose server stopped reporting, with a lease
+//! ([`lease`], shared with imports), then runs it batch by batch. **Each batch is one transaction**: the
+//! kind's changes to at most [`BATCH`] records, together with the job's progress (`done`, `failed`, the
+//! problems) and its resume cursor `after_id` (the last record id processed) and the lease's renewal.
+//! A crash loses at most the batch in flight, which is rolled back whole and done again from the cursor
+//! by the next server; a server that lost its lease (or a cancelled job) finds no job row to update at
+//! the end of its batch, and the batch is rolled back instead of being done twice.
+//!
+//! # Adding a kind of job
+//!
+//! 1. A variant of [`JobKind`] with its code.
+//! 2. An arm in [`run_batch`] calling the kind's batch function, which in the transaction it is given
+//!    does the records with ids above `after` (at most `limit` of them, in id order) and returns a
+//!    [`Batch`]: the last id it did, whether more may follow, the counts and each failed record with why
+//!    (each record in a savepoint, so one refusal does not undo the others — see `services::bulk`).
+//!
+//! Then [`enqueue`] it (its payload as JSON and the number of records for the bar) and show its
+//! progress with `components::job::JobProgress`.
+
+pub mod lease;
+
+use super::Actor;
+use crate::api::jobs::{ItemProblem, JobStatus, JobView};
+use crate::db::{now, Db, Tx};
+use crate::domain::validate::field;
+use crate::domain::Role;
+use crate::error::{AppError, Problem};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+/// Records per batch (and per transaction): short enough that SQLite's write lock is not held long and a
+/// batch ends well within the lease.
+pub const BATCH: usize = 200;
+/// A job whose server has not reported for this long is taken over by another.
+pub const LEASE_SECONDS: i64 = 20;
+/// Failed records kept with their reasons; further ones are only counted.
+pub const MAX_PROBLEMS: usize = 100;
+/// A job claimed this many times (its servers crashed or were stopped in it) fails instead of being
+/// claimed again.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+const LEASE: lease::Lease = lease::Lease { table: "jobs", claimable: "status IN ('queued', 'running')", seconds: LEASE_SECONDS };
+
+/// What a job does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum JobKind {
+    /// A bulk action on a list's selection (`services::bulk`).
+    Bulk,
+}
+
+impl JobKind {
+    pub const ALL: [JobKind; 1] = [JobKind::Bulk];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            JobKind::Bulk => "bulk",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobKind> {
+        JobKind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// What one batch of a job did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Batch {
+    /// The last record id it reached (the next batch continues after it); `None` when there was nothing.
+    pub last_id: Option<i64>,
+    /// Whether records may follow `last_id`.
+    pub more: bool,
+    pub done: i64,
+    pub failed: i64,
+    pub problems: Vec<ItemProblem>,
+}
+
+/// The batch of job kind `kind` after record `after` — the one place that knows every kind.
+async fn run_batch(tx: &mut Tx, kind: JobKind, actor: &Actor, payload: &str, after: i64) -> Result<Batch, AppError> {
+    match kind {
+        JobKind::Bulk => super::bulk::job_batch(tx, actor, payload, after, BATCH).await,
+    }
+}
+
+/// The summary kept in `jobs.result`: the first problems, and how many more there were.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Summary {
+    pub problems: Vec<ItemProblem>,
+    pub left_out: i64,
+}
+
+impl Summary {
+    /// Adds a batch's problems, keeping at most [`MAX_PROBLEMS`].
+    pub fn add(&mut self, problems: Vec<ItemProblem>) {
+        for p in problems {
+            if self.problems.len() < MAX_PROBLEMS {
+                self.problems.push(p);
+            } else {
+                self.left_out += 1;
+            }
+        }
+    }
+}
+
+/// Queues a job of `kind` started by `actor` inside the caller's transaction; `total` is how many
+/// records it is expected to do (for the progress bar). Returns its id.
+pub async fn enqueue(tx: &mut Tx, actor: &Actor, kind: JobKind, payload: &str, total: i64) -> Result<i64, AppError> {
+    let id: i64 = sqlx::query(
+        "INSERT INTO jobs (kind, status, created_by, total, payload, created_at) VALUES ($1, 'queued', $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(kind.code())
+    .bind(actor.id)
+    .bind(total)
+    .bind(payload)
+    .bind(now())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    Ok(id)
+}
+
+/// Claims one job for `worker` (a queued one, or one whose server stopped reporting) and marks it
+/// running. `only` claims that job or none.
+pub async fn claim(db: &Db, worker: &str, only: Option<i64>) -> Result<Option<i64>, AppError> {
+    let Some(id) = LEASE.claim(db, worker, only).await? else { return Ok(None) };
+    sqlx::query(
+        "UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, $1), attempts = attempts + 1 WHERE id = $2 AND worker = $3",
+    )
+    .bind(now())
+    .bind(id)
+    .bind(worker)
+    .execute(&db.pool)
+    .await?;
+    Ok(Some(id))
+}
+
+#[derive(sqlx::FromRow)]
+struct JobDb {
+    id: i64,
+    kind: String,
+    status: String,
+    created_by: i64,
+    total: i64,
+    done: i64,
+    failed: i64,
+    payload: String,
+    after_id: i64,
+    result: String,
+    error: Option<String>,
+    worker: Option<String>,
+    attempts: i64,
+}
+
+const SELECT: &str =
+    "SELECT id, kind, status, created_by, total, done, failed, payload, after_id, result, error, worker, attempts FROM jobs WHERE id = $1";
+
+/// Where a job stands after one of its batches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    More,
+    Finished,
+}
+
+/// Runs one batch of job `id`, claimed by `worker`: the kind's changes, the progress, the cursor and the
+/// lease in one transaction. `Conflict` when the job is no longer this worker's (taken over or
+/// cancelled): nothing of the batch stays.
+pub async fn step(db: &Db, id: i64, worker: &str) -> Result<Step, AppError> {
+    let job = sqlx::query_as::<_, JobDb>(SELECT).bind(id).fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    if job.status != "running" || job.worker.as_deref() != Some(worker) {
+        return Err(AppError::Conflict);
+    }
+    let kind = JobKind::parse(&job.kind).ok_or(AppError::Internal)?;
+    if job.attempts > MAX_ATTEMPTS {
+        return Err(field("job", Problem::TooManyAttempts(MAX_ATTEMPTS)));
+    }
+    let actor = runs_as(db, job.created_by).await?;
+    let mut tx = db.begin().await?;
+    // The job as of this transaction: the previous batch may have been another worker's.
+    let job = sqlx::query_as::<_, JobDb>(SELECT).bind(id).fetch_one(&mut *tx).await?;
+    let batch = run_batch(&mut tx, kind, &actor, &job.payload, job.after_id).await?;
+    let mut summary: Summary = serde_json::from_str(&job.result).unwrap_or_default();
+    summary.add(batch.problems);
+    let summary = serde_json::to_string(&summary).map_err(|_| AppError::Internal)?;
+    let finished = !batch.more;
+    let mut sql = crate::db::sql::Sql::new("UPDATE jobs SET done = done + ");
+    sql.bind(batch.done).push(", failed = failed + ").bind(batch.failed);
+    sql.push(", after_id = ").bind(batch.last_id.unwrap_or(job.after_id)).push(", result = ").bind(summary);
+    if finished {
+        sql.push(", status = 'done', worker = NULL, heartbeat_at = NULL, version = version + 1, finished_at = ").bind(now());
+    } else {
+        sql.push(", heartbeat_at = ").bind(now());
+    }
+    sql.push(" WHERE id = ").bind(id).push(" AND worker = ").bind(worker).push(" AND status = 'running'");
+    crate::db::write::changed_one(sql.query().execute(&mut *tx).await?.rows_affected())?;
+    tx.commit().await?;
+    Ok(if finished { Step::Finished } else { Step::More })
+}
+
+/// The creator a job runs as, with their rights of now; a deactivated user's jobs stop.
+async fn runs_as(db: &Db, user: i64) -> Result<Actor, AppError> {
+    let active: i64 = sqlx::query("SELECT active FROM users WHERE id = $1")
+        .bind(user)
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .try_get("active")?;
+    if active == 0 {
+        return Err(field("job", Problem::WrongState));
+    }
+    super::auth::user_by_id(db, user).await
+}
+
+/// Runs claimed job `id` to its end, batch after batch. A failure ends the job as failed, with the
+/// refusal kept for its creator (internal errors are logged and kept only as "internal").
+pub async fn work(db: &Db, id: i64, worker: &str) -> Result<(), AppError> {
+    loop {
+        match step(db, id, worker).await {
+            Ok(Step::More) => tokio::task::yield_now().await,
+            Ok(Step::Finished) => return Ok(()),
+            // Taken over by another server, or cancelled: this worker stops; nothing of the batch stayed.
+            Err(AppError::Conflict) => return Ok(()),
+            Err(e) => {
+                tracing::error!(job = id, error = %e, "job failed");
+                let kept = match &e {
+                    AppError::Validation { .. } | AppError::NotFound => e.clone(),
+                    _ => AppError::Internal,
+                };
+                let error = serde_json::to_string(&kept).map_err(|_| AppError::Internal)?;
+                sqlx::query(
+                    "UPDATE jobs SET status = 'failed', error = $1, finished_at = $2, worker = NULL, heartbeat_at = NULL, version = version + 1 \
+                     WHERE id = $3 AND worker = $4 AND status = 'running'",
+                )
+                .bind(error)
+                .bind(now())
+                .bind(id)
+                .bind(worker)
+                .execute(&db.pool)
+                .await?;
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Runs every job this server can claim, one after another (the background runner's step). Returns
+/// how many it ran.
+pub async fn run_pending(db: &Db, worker: &str) -> Result<usize, AppError> {
+    let mut n = 0;
+    while let Some(id) = claim(db, worker, None).await? {
+        let _ = work(db, id, worker).await;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// A job as its creator or an administrator sees it; anyone else: NotFound.
+pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<JobView, AppError> {
+    let job = sqlx::query_as::<_, JobDb>(SELECT).bind(id).fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
+    if job.created_by != actor.id && actor.role != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    let summary: Summary = serde_json::from_str(&job.result).unwrap_or_default();
+    Ok(JobView {
+        id: job.id,
+        kind: job.kind,
+        status: JobStatus::parse(&job.status).unwrap_or(JobStatus::Failed),
+        total: job.total,
+        done: job.done,
+        failed: job.failed,
+        problems: summary.problems,
+        problems_left_out: summary.left_out,
+        error: job.error.as_deref().map(|e| serde_json::from_str(e).unwrap_or(AppError::Internal)),
+    })
+}
+
+/// Cancels a queued or running job (its creator or an administrator): a running job stops at the end
+/// of its batch in flight, which is rolled back; what earlier batches did stays. A finished job is
+/// refused.
+pub async fn cancel(db: &Db, actor: &Actor, id: i64) -> Result<(), AppError> {
+    get(db, actor, id).await?;
+    let n = sqlx::query(
+        "UPDATE jobs SET status = 'cancelled', finished_at = $1, worker = NULL, heartbeat_at = NULL, version = version + 1 \
+         WHERE id = $2 AND status IN ('queued', 'running')",
+    )
+    .bind(now())
+    .bind(id)
+    .execute(&db.pool)
+    .await?
+    .rows_affected();
+    if n == 0 {
+        return Err(field("job", Problem::WrongState));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_keeps_the_first_problems_and_counts_the_rest() {
+        let mut s = Summary::default();
+        let problem = |id| ItemProblem { id, label: format!("#{id}"), error: AppError::Conflict };
+        s.add((1..=60).map(problem).collect());
+        s.add((61..=130).map(problem).collect());
+        assert_eq!((s.problems.len(), s.left_out), (MAX_PROBLEMS, 30));
+        assert_eq!(s.problems.last().map(|p| p.id), Some(MAX_PROBLEMS as i64));
+        let back: Summary = serde_json::from_str(&serde_json::to_string(&s).unwrap()).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn kinds_round_trip() {
+        for k in JobKind::ALL {
+            assert_eq!(JobKind::parse(k.code()), Some(k));
+        }
+    }
+}
