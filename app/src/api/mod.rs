@@ -15,6 +15,7 @@ pub mod find;
 pub mod imports;
 pub mod jobs;
 pub mod leads;
+pub mod marketing;
 pub mod opportunities;
 pub mod pipeline;
 pub mod privacy;

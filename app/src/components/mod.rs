@@ -12,6 +12,7 @@ pub mod language_switch;
 pub mod list;
 pub mod observation;
 pub mod privacy;
+pub mod marketing_lists;
 pub mod report;
 pub mod timeline;
 pub mod toast;

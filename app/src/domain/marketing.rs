@@ -144,7 +144,8 @@ pub fn validate_list(i: &MarketingListInput) -> Result<ListValues, AppError> {
     let query = match list_type {
         ListType::Static => None,
         ListType::Dynamic => {
-            let q = i.query.trim();
+            let q = query_text(&i.query);
+            let q = q.trim();
             if q.is_empty() {
                 return Err(field("query", Problem::Required));
             }
@@ -181,6 +182,39 @@ pub fn validate_list(i: &MarketingListInput) -> Result<ListValues, AppError> {
         description: optional("description", &i.description, 4000)?,
         owner_id,
     })
+}
+
+/// The query of a pasted advanced-find address (`https://…/find?query=%7B…%7D&view=…`), or the text
+/// as it is when it is the query itself.
+pub fn query_text(pasted: &str) -> String {
+    let t = pasted.trim();
+    if t.starts_with('{') {
+        return t.to_string();
+    }
+    let Some(at) = t.find("?query=").or_else(|| t.find("&query=")) else { return t.to_string() };
+    let value = t[at + 7..].split(['&', '#']).next().unwrap_or("");
+    percent_decode(value)
+}
+
+/// `%XX` escapes and `+` (a space in a query string) decoded; malformed escapes are kept as written.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let hex = |c: Option<&u8>| c.and_then(|c| (*c as char).to_digit(16));
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], hex(b.get(i + 1)), hex(b.get(i + 2))) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+            (b'+', ..) => out.push(b' '),
+            (c, ..) => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A marketing list as its page shows it.
@@ -616,6 +650,17 @@ mod tests {
         assert_eq!(key_column(MemberKind::Lead, &rows(&[&["17"]])), Some((0, KeyColumn::Id, false)));
         assert_eq!(key_column(MemberKind::Lead, &rows(&[&["Naziv", "Grad"], &["Delta", "Niš"]])), None);
         assert_eq!(key_column(MemberKind::Lead, &[]), None);
+    }
+
+    #[test]
+    fn a_pasted_find_address_gives_its_query() {
+        let q = "{\"entity\":\"contact\",\"sort\":\"name\"}";
+        let url = format!("https://crm.firma.rs/find?query={}&view=3", crate::domain::text::urlencode(q));
+        assert_eq!(query_text(&url), q);
+        assert_eq!(query_text(&format!(" {q} ")), q);
+        assert_eq!(query_text("/find?x=1&query=%7B%22a%22%3A+1%7D%zz"), "{\"a\": 1}%zz");
+        let v = validate_list(&MarketingListInput { list_type: "dynamic".into(), query: url, ..input() }).unwrap();
+        assert_eq!(v.query.as_deref(), Some(q));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod help;
 pub mod imports;
 pub mod leads;
 pub mod my_day;
+pub mod marketing;
 pub mod opportunities;
 pub mod privacy;
 pub mod products;

@@ -22,6 +22,7 @@ const PAGES: &[(&str, &str)] = &[
     ("admin", include_str!("../../../docs/guide/admin.md")),
     ("trash", include_str!("../../../docs/guide/trash.md")),
     ("personal-data", include_str!("../../../docs/guide/personal-data.md")),
+    ("marketing-lists", include_str!("../../../docs/guide/marketing-lists.md")),
 ];
 
 /// Where a link of the guide points inside the app: another guide page, a screenshot, or as written.

@@ -80,6 +80,9 @@ lazy_pages! {
     MergeRoute => crate::pages::duplicates::MergePage,
     TrashRoute => crate::pages::trash::TrashPage,
 }
+    MarketingListsRoute => crate::pages::marketing::lists::MarketingListsPage,
+    NewMarketingListRoute => crate::pages::marketing::lists::NewMarketingListPage,
+    MarketingListRoute => crate::pages::marketing::list::MarketingListPage,
 
 /// Tells the browser, in the page's `<head>`, which WebAssembly chunks the page's lazily loaded route
 /// needs, so it fetches them alongside the main module instead of after hydration has started.

@@ -125,6 +125,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("duplicates/merge") view={Lazy::<MergeRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("trash") view={Lazy::<TrashRoute>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
+                    <Route path=path!("marketing/lists") view={Lazy::<MarketingListsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("marketing/lists/new") view={Lazy::<NewMarketingListRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("marketing/lists/:id") view={Lazy::<MarketingListRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
             <ToastHost/>
         </Router>
@@ -219,6 +222,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/accounts">{t(M::Accounts)}</A>
                 <A href="/contacts">{t(M::Contacts)}</A>
                 <A href="/calendar">{t(M::Calendar)}</A>
+                <A href="/marketing/lists">{t(M::MarketingLists)}</A>
                 <A href="/competitors">{t(M::Competitors)}</A>
                 <A href="/products">{t(M::Products)}</A>
                 <A href="/reports/forecast">{t(M::Reports)}</A>
@@ -276,6 +280,7 @@ fn guide_page_for(path: &str) -> &'static str {
         _ => "",
     }
 }
+        "marketing" => "marketing-lists",
 
 /// "/" anywhere outside a text field puts the cursor in the top bar's search box.
 fn focus_search_on_slash() {

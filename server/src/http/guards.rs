@@ -89,6 +89,7 @@ pub async fn origin_guard(req: Request<Body>, next: Next) -> Response {
     let guarded = req.uri().path().starts_with("/api/")
         || req.uri().path() == "/files"
         || req.uri().path() == "/imports/upload"
+        || req.uri().path() == super::marketing::UPLOAD_PATH
         || req.uri().path() == "/personal-data/export";
     if req.method() == Method::POST && guarded && !same_origin(&req) {
         tracing::warn!(path = %req.uri().path(), "cross-origin POST refused");

@@ -11,6 +11,7 @@ mod files;
 mod guards;
 mod health;
 mod imports;
+mod marketing;
 mod privacy;
 
 use app::api::ctx::AppState;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(files::router())
         .merge(imports::router())
         .merge(exports::router())
+        .merge(marketing::router())
         .merge(privacy::router())
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .nest_service(&pkg_path, tower_http::services::ServeDir::new(pkg_dir))
