@@ -2,6 +2,7 @@
 //! `catalog.rs`; numbers, money and dates are formatted here per language.
 
 mod catalog;
+pub mod find;
 pub mod labels;
 
 pub use catalog::M;

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod competitors;
 pub mod contacts;
 pub mod duplicates;
+pub mod find;
 pub mod help;
 pub mod imports;
 pub mod leads;

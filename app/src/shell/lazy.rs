@@ -72,6 +72,7 @@ lazy_pages! {
     HealthRoute => crate::pages::reports::health::HealthPage,
     GoalsRoute => crate::pages::reports::goals::GoalsPageView,
     SearchRoute => crate::pages::search::SearchPage,
+    FindRoute => crate::pages::find::FindPage,
     HelpRoute => crate::pages::help::HelpPage,
     MyAccountRoute => crate::pages::account::AccountPage,
     ImportsRoute => crate::pages::imports::ImportsPage,

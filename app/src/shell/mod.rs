@@ -116,6 +116,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("reports/pipeline") view={Lazy::<HealthRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("goals") view={Lazy::<GoalsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("search") view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("find") view={Lazy::<FindRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("help") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("account") view={Lazy::<MyAccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("help/:page") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
@@ -233,6 +234,7 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
             <form method="GET" action="/search" class="topsearch" role="search">
                 <input type="search" id="global-search" name="q" placeholder=lang.t(M::SearchShortcut) aria-label=lang.t(M::SearchLabel) aria-keyshortcuts="/"/>
             </form>
+            <A href="/find" attr:class="btn btn-ghost find-link">{t(M::FindTitle)}</A>
             <div class="usermenu">
                 <HelpLink/>
                 <LanguageSwitch/>
@@ -275,6 +277,7 @@ fn guide_page_for(path: &str) -> &'static str {
         "" | "reports" | "goals" | "profitability" => "reports",
         "imports" | "duplicates" => "import",
         "search" => "search",
+        "find" => "find",
         "admin" => "admin",
         "trash" => "trash",
         _ => "",

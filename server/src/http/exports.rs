@@ -24,12 +24,16 @@ async fn export_list(
     OriginalUri(uri): OriginalUri,
     Path(file): Path<String>,
     Query(q): Query<app::domain::ListQuery>,
+    Query(find): Query<FindParams>,
 ) -> Response {
     let Some(actor) = actor else {
         return StatusCode::NOT_FOUND.into_response();
     };
     if let Some(format) = file.strip_prefix("search.") {
         return export_search(&state, &actor, &q.q, format, lang, &uri).await;
+    }
+    if let Some(format) = file.strip_prefix("find.") {
+        return export_find(&state, &actor, &find.query, format, lang, &uri).await;
     }
     let Some((list, format)) = file.rsplit_once('.').and_then(|(l, f)| ExportList::parse(l).map(|l| (l, f.to_string()))) else {
         return StatusCode::NOT_FOUND.into_response();
@@ -177,4 +181,57 @@ async fn export_report(
         }
     };
     download(&name, format, lang, &sheets)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct FindParams {
+    query: String,
+}
+
+/// The most rows an advanced-find export holds; a bigger result is cut here (the sheet says so by its
+/// row count; narrow the query to export the rest).
+const FIND_EXPORT_MAX: usize = 100_000;
+
+/// `/export/find.xlsx?query=…` (or `.csv`): an advanced-find query's results with its columns, in its
+/// order, as the user may see them.
+async fn export_find(state: &AppState, actor: &app::services::Actor, query: &str, format: &str, lang: Lang, uri: &axum::http::Uri) -> Response {
+    use app::domain::find::{fields, FindQuery};
+    if !matches!(format, "csv" | "xlsx") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let q = match FindQuery::from_param(query).and_then(|q| q.check().map(|()| q)) {
+        Ok(q) => q,
+        Err(e) => return (StatusCode::BAD_REQUEST, app::i18n::labels::error_text(lang, &e)).into_response(),
+    };
+    if let Err(refused) = counted(state, actor, uri, lang).await {
+        return refused;
+    }
+    let rows = app::services::find::all_rows(&state.db, actor, &q, FIND_EXPORT_MAX).await;
+    let lookups = app::services::lookups::load(&state.db, actor).await;
+    let (rows, lk) = match (rows, lookups) {
+        (Ok(r), Ok(l)) => (r, l),
+        (Err(e), _) | (_, Err(e)) => {
+            tracing::error!(error = %e, "find export");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let cols: Vec<&fields::Field> = q.shown_columns();
+    let headers = cols.iter().map(|f| lang.t(f.label).to_string()).collect();
+    let rows = rows
+        .iter()
+        .map(|r| {
+            cols.iter()
+                .zip(r.cells.iter())
+                .map(|(f, v)| match (f.ty, v) {
+                    (fields::FieldType::Number, Some(v)) => v.parse::<f64>().map(export::Cell::Number).unwrap_or_else(|_| export::Cell::Text(v.clone())),
+                    (_, Some(v)) => export::Cell::Text(app::i18n::find::cell_text(lang, f, v, &lk)),
+                    (_, None) => export::Cell::Text(String::new()),
+                })
+                .collect()
+        })
+        .collect();
+    let name = q.entity.table().name();
+    let sheet = export::Sheet { name: name.into(), headers, rows };
+    download(&format!("{name}-{}", app::db::today()), format, lang, &[sheet])
 }

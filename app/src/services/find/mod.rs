@@ -9,7 +9,7 @@ pub use compile::{day_range, fold, Compiler};
 
 use crate::db::sql::{decode_cursor, encode_cursor, Sql};
 use crate::db::{Backend, Db};
-use crate::domain::find::fields::{Field, FieldSql};
+use crate::domain::find::fields::{Field, FieldSql, FieldType};
 use crate::domain::find::{FindQuery, FindResult, FindRow};
 use crate::error::AppError;
 use crate::services::{listing, visibility, Actor};
@@ -93,8 +93,10 @@ async fn page_rows(db: &Db, actor: &Actor, q: &FindQuery, cursor: &str) -> Resul
     for r in &rows {
         let id: i64 = r.try_get("id")?;
         let mut cells = Vec::with_capacity(columns.len());
-        for i in 0..columns.len() {
-            cells.push(r.try_get::<Option<String>, _>(format!("c{i}").as_str())?);
+        for (i, f) in columns.iter().enumerate() {
+            let v: Option<String> = r.try_get(format!("c{i}").as_str())?;
+            // Moments are stored in UTC and shown in the company's time zone.
+            cells.push(if f.ty == FieldType::Stamp { v.map(|v| crate::clock::to_local(&v)) } else { v });
         }
         let sort_value: Option<String> = r.try_get("sort_value")?;
         out.push((FindRow { id, cells }, sort_value.unwrap_or_default(), id));
