@@ -162,6 +162,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0021_saved_views.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 22,
+        name: "quick campaigns",
+        sqlite: include_str!("../../../migrations/sqlite/0022_quick_campaigns.sql"),
+        postgres: include_str!("../../../migrations/postgres/0022_quick_campaigns.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

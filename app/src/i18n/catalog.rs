@@ -1024,3 +1024,4 @@ catalog! {
     // — bulk actions and jobs —
     // — quick campaigns —
 }
+    QcSender => "Sender", "Pošiljalac";

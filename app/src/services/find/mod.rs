@@ -8,7 +8,7 @@ pub mod views;
 pub use compile::{day_range, fold, Compiler};
 
 use crate::db::sql::{decode_cursor, encode_cursor, Sql};
-use crate::db::{Backend, Db};
+use crate::db::{Backend, Db, Tx};
 use crate::domain::find::fields::{Field, FieldSql, FieldType};
 use crate::domain::find::{FindQuery, FindResult, FindRow};
 use crate::error::AppError;
@@ -35,6 +35,26 @@ pub async fn restrict_to(db: &Db, actor: &Actor, q: &FindQuery, alias: &str, sql
     visibility::restrict(sql, actor, alias);
     c.and_group(sql, q.entity.table(), alias, &q.root);
     Ok(())
+}
+
+/// [`restrict_to`] inside a transaction (a job's batch reads the matches with its own connection).
+pub async fn restrict_in(tx: &mut Tx, actor: &Actor, q: &FindQuery, alias: &str, sql: &mut Sql) -> Result<(), AppError> {
+    q.check()?;
+    let eur = crate::services::currency::eur_rate_on(&mut **tx).await?;
+    let mut c = Compiler::new(actor, crate::clock::today(), eur);
+    visibility::restrict(sql, actor, alias);
+    c.and_group(sql, q.entity.table(), alias, &q.root);
+    Ok(())
+}
+
+/// [`id_batch`] inside a transaction.
+pub async fn id_batch_in(tx: &mut Tx, actor: &Actor, q: &FindQuery, after: i64, limit: i64) -> Result<Vec<i64>, AppError> {
+    let alias = alias_of(q.entity);
+    let mut sql = Sql::new(&format!("SELECT {alias}.id FROM {} {alias} WHERE 1=1", q.entity.table().name()));
+    restrict_in(tx, actor, q, alias, &mut sql).await?;
+    sql.push(&format!(" AND {alias}.id > ")).bind(after);
+    sql.push(&format!(" ORDER BY {alias}.id LIMIT ")).bind(limit);
+    Ok(sql.query_as::<(i64,)>().fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect())
 }
 
 /// The SQL selecting a column's value as text.

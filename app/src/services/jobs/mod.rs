@@ -52,14 +52,17 @@ const LEASE: lease::Lease = lease::Lease { table: "jobs", claimable: "status IN 
 pub enum JobKind {
     /// A bulk action on a list's selection (`services::bulk`).
     Bulk,
+    /// A quick campaign's distribution: an activity per member (`services::quick_campaigns`).
+    QuickCampaign,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 1] = [JobKind::Bulk];
+    pub const ALL: [JobKind; 2] = [JobKind::Bulk, JobKind::QuickCampaign];
 
     pub fn code(self) -> &'static str {
         match self {
             JobKind::Bulk => "bulk",
+            JobKind::QuickCampaign => "quick_campaign",
         }
     }
 
@@ -84,6 +87,7 @@ pub struct Batch {
 async fn run_batch(tx: &mut Tx, kind: JobKind, actor: &Actor, payload: &str, after: i64) -> Result<Batch, AppError> {
     match kind {
         JobKind::Bulk => super::bulk::job_batch(tx, actor, payload, after, BATCH).await,
+        JobKind::QuickCampaign => super::quick_campaigns::job_batch(tx, actor, payload, after, BATCH).await,
     }
 }
 
