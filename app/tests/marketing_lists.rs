@@ -292,6 +292,12 @@ async fn preferences_and_left_out_members(db: Db) {
     let s = summary(&db, &mara, firms).await;
     assert_eq!((s.total, s.left_out, s.to_reach()), (2, 1, 1));
     assert_eq!(names(&db, &mara, firms, MembersQuery::default()).await, vec!["Aktivna d.o.o."]);
+    // A campaign going through the members in batches reaches the active one only.
+    let l = marketing::get(&db, &mara, firms).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(members::reach_ids_in(&mut tx, &mara, &l, 0, 10).await.unwrap(), vec![active]);
+    assert_eq!(members::reach_ids_in(&mut tx, &mara, &l, active, 10).await.unwrap(), Vec::<i64>::new());
+    tx.commit().await.unwrap();
     let everyone = MembersQuery { all: "1".into(), ..Default::default() };
     let rows = page(&db, &mara, firms, everyone.clone()).await;
     assert_eq!(
@@ -346,6 +352,10 @@ async fn dynamic_lists_follow_the_data(db: Db) {
     exec(&db, "UPDATE accounts SET inactive = 1 WHERE id = $1", a1).await;
     assert_eq!(names(&db, &mara, list, MembersQuery::default()).await, vec!["Beogradska firma"]);
     assert!(page(&db, &mara, list, MembersQuery::default()).await[0].added_at.is_none());
+    let l = marketing::get(&db, &mara, list).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    assert_eq!(members::reach_ids_in(&mut tx, &mara, &l, 0, 10).await.unwrap(), vec![a2]);
+    tx.commit().await.unwrap();
     let dynamic = || Err::<MemberChange, _>(AppError::Validation { field: "list_type".into(), problem: Problem::DynamicMembers });
     assert_eq!(members::add(&db, &mara, list, &[a1]).await, dynamic());
     assert_eq!(members::remove(&db, &mara, list, &[a1]).await, dynamic());

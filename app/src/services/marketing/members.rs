@@ -81,20 +81,57 @@ fn name_and_detail(kind: MemberKind, a: Option<String>, b: Option<String>, c: Op
 /// table: SQLite walks the list's rows, not the table — `CROSS JOIN` fixes that order there), and a
 /// member row older than its record belonged to an earlier record with the same id.
 pub(crate) async fn source(db: &Db, actor: &Actor, list: &MarketingList, sql: &mut Sql) -> Result<(), AppError> {
+    if !static_source(actor, list, sql) {
+        let q = super::dynamic::query_of(list)?;
+        crate::services::find::restrict_to(db, actor, &q, list.member_kind.alias(), sql).await?;
+    }
+    Ok(())
+}
+
+/// [`source`] inside a transaction.
+pub(crate) async fn source_in(tx: &mut Tx, actor: &Actor, list: &MarketingList, sql: &mut Sql) -> Result<(), AppError> {
+    if !static_source(actor, list, sql) {
+        let q = super::dynamic::query_of(list)?;
+        crate::services::find::restrict_in(tx, actor, &q, list.member_kind.alias(), sql).await?;
+    }
+    Ok(())
+}
+
+/// Appends a static list's source and answers true; for a dynamic list only ` FROM … WHERE 1=1`, for
+/// its query to follow, and false.
+fn static_source(actor: &Actor, list: &MarketingList, sql: &mut Sql) -> bool {
     let (table, x) = (list.member_kind.table(), list.member_kind.alias());
     match list.list_type {
         ListType::Static => {
             sql.push(&format!(" FROM marketing_list_members mm CROSS JOIN {table} {x} WHERE mm.list_id = ")).bind(list.id);
             sql.push(&format!(" AND {x}.id = mm.member_id AND mm.added_at >= {x}.created_at"));
             visibility::restrict(sql, actor, x);
+            true
         }
         ListType::Dynamic => {
-            let q = super::dynamic::query_of(list)?;
             sql.push(&format!(" FROM {table} {x} WHERE 1=1"));
-            crate::services::find::restrict_to(db, actor, &q, x, sql).await?;
+            false
         }
     }
-    Ok(())
+}
+
+/// The next ids of a list's members to reach — those `actor` may see, inactive accounts and
+/// disqualified leads left out — above `after`, in id order, at most `limit`: for features that go
+/// through every member in batches (a quick campaign). The "do not" preferences are the caller's to
+/// honour for its channel ([`reach_flags`]).
+pub async fn reach_ids_in(tx: &mut Tx, actor: &Actor, list: &MarketingList, after: i64, limit: i64) -> Result<Vec<i64>, AppError> {
+    let (x, k) = (list.member_kind.alias(), kind_sql(list.member_kind));
+    let mut sql = Sql::new(&format!("SELECT {x}.id"));
+    source_in(tx, actor, list, &mut sql).await?;
+    sql.push(&format!(" AND NOT ({}) AND {x}.id > ", k.left_out)).bind(after);
+    sql.push(&format!(" ORDER BY {x}.id LIMIT ")).bind(limit);
+    Ok(sql.query_as::<(i64,)>().fetch_all(&mut **tx).await?.into_iter().map(|(id,)| id).collect())
+}
+
+/// The SQL conditions, over the alias of `kind` ([`MemberKind::alias`]), of a member that asked not to
+/// be e-mailed, called or sent mail (always false for accounts, which have no preferences of their own).
+pub fn reach_flags(kind: MemberKind) -> [&'static str; 3] {
+    kind_sql(kind).flags
 }
 
 /// The members page's filters: text, a contact preference, and whether inactive accounts and

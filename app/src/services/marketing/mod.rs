@@ -274,7 +274,7 @@ pub async fn copy_to_static(db: &Db, actor: &Actor, id: i64, lang: crate::i18n::
     let x = list.member_kind.alias();
     let mut sql = Sql::new("INSERT INTO marketing_list_members (list_id, member_id, added_at, added_by) SELECT ");
     sql.bind(new_id).push(&format!(", {x}.id, ")).bind(ts.clone()).push(", ").bind(actor.id);
-    members::source(db, actor, &list, &mut sql).await?;
+    members::source_in(&mut tx, actor, &list, &mut sql).await?;
     sql.query().execute(&mut *tx).await?;
     let mut audit_sql = Sql::new(&format!(
         "INSERT INTO audit_entries (entity, record_id, action, field, old_value, new_value, user_id, at) \
