@@ -20,14 +20,14 @@ use app::domain::{AccountInput, LeadInput, ListQuery};
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
 use app::services::export::{self, ExportList};
-use app::services::{accounts, audit, bulk, contacts, jobs, leads, trash, Actor};
+use app::services::{accounts, audit, bulk, contacts, job_runner, jobs, leads, trash, Actor};
 
 fn ids(list: BulkList, pairs: &[(i64, i64)]) -> Selection {
     Selection { list, scope: Scope::Ids(pairs.to_vec()) }
 }
 
 fn matching(list: BulkList, q: ListQuery) -> Selection {
-    Selection { list, scope: Scope::Matching(q) }
+    Selection { list, scope: Scope::Matching(Box::new(q)) }
 }
 
 fn done(outcome: BulkOutcome) -> JobView {
@@ -151,7 +151,7 @@ async fn assign_all_matching(db: Db) {
     edit.city = "Kragujevac".into();
     leads::update(&db, &p.ana, &edit).await.expect("edit");
 
-    assert_eq!(jobs::run_pending(&db, "server-1").await.expect("run"), 1);
+    assert_eq!(job_runner::run_pending(&db, "server-1").await.expect("run"), 1);
     let v = jobs::get(&db, &p.ana, job).await.expect("job");
     assert_eq!((v.status, v.done, v.failed, v.percent()), (JobStatus::Done, 4, 1, 100));
     assert_eq!(v.problems.len(), 1);
@@ -224,7 +224,7 @@ async fn a_job_resumes_from_its_cursor(db: Db) {
     assert_eq!(jobs::claim(&db, "server-1", None).await.unwrap(), Some(job));
     // Another server finds nothing to claim while the lease is fresh.
     assert_eq!(jobs::claim(&db, "server-2", None).await.unwrap(), None);
-    assert_eq!(jobs::step(&db, job, "server-1").await, Ok(jobs::Step::More));
+    assert_eq!(job_runner::step(&db, job, "server-1").await, Ok(job_runner::Step::More));
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.total, v.done, v.failed, v.percent()), (JobStatus::Running, n as i64, jobs::BATCH as i64, 0, 44));
     assert_eq!(count_for(&db, "SELECT after_id AS n FROM jobs WHERE id = $1", job).await, created[jobs::BATCH - 1]);
@@ -233,10 +233,10 @@ async fn a_job_resumes_from_its_cursor(db: Db) {
     sqlx::query("UPDATE jobs SET heartbeat_at = '2000-01-01T00:00:00Z' WHERE id = $1").bind(job).execute(&db.pool).await.unwrap();
     assert_eq!(jobs::claim(&db, "server-2", None).await.unwrap(), Some(job));
     // Server 1 wakes up: its batch finds the job no longer its own and leaves nothing behind.
-    assert_eq!(jobs::step(&db, job, "server-1").await, Err(AppError::Conflict));
+    assert_eq!(job_runner::step(&db, job, "server-1").await, Err(AppError::Conflict));
     assert_eq!(owner_updates(&db).await, jobs::BATCH as i64);
 
-    jobs::work(&db, job, "server-2").await.expect("the rest");
+    job_runner::work(&db, job, "server-2").await.expect("the rest");
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.done, v.failed), (JobStatus::Done, n as i64, 0));
     assert_eq!(owner_updates(&db).await, n as i64, "each account changed once");
@@ -253,7 +253,7 @@ async fn two_runners_never_double_process(db: Db) {
     let sel = ids(BulkList::Accounts, &created.iter().map(|id| (*id, 1)).collect::<Vec<_>>());
     assert!(!sel.runs_directly());
     let job = started(bulk::run(&db, &p.ana, sel, BulkAction::AssignOwner(p.marko.id)).await.unwrap());
-    let (a, b) = tokio::join!(jobs::run_pending(&db, "server-1"), jobs::run_pending(&db, "server-2"));
+    let (a, b) = tokio::join!(job_runner::run_pending(&db, "server-1"), job_runner::run_pending(&db, "server-2"));
     assert_eq!(a.unwrap() + b.unwrap(), 1, "one server runs the job");
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.total, v.done, v.failed), (JobStatus::Done, n as i64, n as i64, 0));
@@ -271,15 +271,15 @@ async fn cancelling_a_job(db: Db) {
         started(bulk::run(&db, &p.ana, matching(BulkList::Accounts, q.clone()), BulkAction::AssignOwner(p.marko.id)).await.unwrap());
     assert_eq!(jobs::cancel(&db, &p.bojan, queued).await, Err(AppError::NotFound));
     jobs::cancel(&db, &p.ana, queued).await.expect("cancel");
-    assert_eq!(jobs::run_pending(&db, "server-1").await.unwrap(), 0);
+    assert_eq!(job_runner::run_pending(&db, "server-1").await.unwrap(), 0);
     assert_eq!(jobs::get(&db, &p.ana, queued).await.unwrap().status, JobStatus::Cancelled);
     assert_eq!(jobs::cancel(&db, &p.ana, queued).await, Err(invalid("job", Problem::WrongState)));
 
     let running = started(bulk::run(&db, &p.ana, matching(BulkList::Accounts, q), BulkAction::AssignOwner(p.marko.id)).await.unwrap());
     assert_eq!(jobs::claim(&db, "server-1", None).await.unwrap(), Some(running));
-    assert_eq!(jobs::step(&db, running, "server-1").await, Ok(jobs::Step::More));
+    assert_eq!(job_runner::step(&db, running, "server-1").await, Ok(job_runner::Step::More));
     jobs::cancel(&db, &p.admin, running).await.expect("an administrator cancels");
-    assert_eq!(jobs::step(&db, running, "server-1").await, Err(AppError::Conflict));
+    assert_eq!(job_runner::step(&db, running, "server-1").await, Err(AppError::Conflict));
     let v = jobs::get(&db, &p.ana, running).await.unwrap();
     assert_eq!((v.status, v.done), (JobStatus::Cancelled, jobs::BATCH as i64));
     assert_eq!(owner_updates(&db).await, jobs::BATCH as i64);
@@ -292,7 +292,7 @@ async fn a_deactivated_creators_job_fails(db: Db) {
     let q = ListQuery { region: "Bačka".into(), ..all() };
     let job = started(bulk::run(&db, &p.ana, matching(BulkList::Accounts, q), BulkAction::Delete).await.unwrap());
     sqlx::query("UPDATE users SET active = 0 WHERE id = $1").bind(p.ana.id).execute(&db.pool).await.unwrap();
-    jobs::run_pending(&db, "server-1").await.unwrap();
+    job_runner::run_pending(&db, "server-1").await.unwrap();
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.done, v.error), (JobStatus::Failed, 0, Some(invalid("job", Problem::WrongState))));
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts WHERE region = 'Bačka'").await, 3);

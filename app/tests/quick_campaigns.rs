@@ -18,7 +18,7 @@ use app::domain::marketing::MarketingListInput;
 use app::domain::quick_campaign::QuickCampaignInput;
 use app::domain::CompleteInput;
 use app::error::{AppError, Problem};
-use app::services::{activities, jobs, marketing, quick_campaigns, Actor};
+use app::services::{activities, job_runner, marketing, quick_campaigns, Actor};
 
 /// Inserts `n` contacts of `owner` at `account` directly (fast), named "Kontakt <prefix><i>".
 async fn contacts(db: &Db, owner: &Actor, account: i64, prefix: &str, n: usize) -> Vec<i64> {
@@ -46,7 +46,7 @@ async fn contacts(db: &Db, owner: &Actor, account: i64, prefix: &str, n: usize) 
 }
 
 async fn run_jobs(db: &Db) {
-    jobs::run_pending(db, "test-runner").await.expect("jobs run");
+    job_runner::run_pending(db, "test-runner").await.expect("jobs run");
 }
 
 fn calls(list: i64, rule: &str, assignees: &str) -> QuickCampaignInput {

@@ -38,7 +38,7 @@ pub fn spawn_job_runner(db: app::db::Db) {
     let worker = format!("{}-{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "veza".into()), std::process::id());
     tokio::spawn(async move {
         loop {
-            if let Err(e) = app::services::jobs::run_pending(&db, &worker).await {
+            if let Err(e) = app::services::job_runner::run_pending(&db, &worker).await {
                 tracing::warn!(error = %e, "job runner");
             }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;

@@ -58,7 +58,7 @@ pub enum Scope {
     /// Ticked one by one: (id, version seen), ascending by id, each id once.
     Ids(Vec<(i64, i64)>),
     /// Every record the list's filters find (its sort and page cursor do not matter).
-    Matching(ListQuery),
+    Matching(Box<ListQuery>),
 }
 
 /// The records a bulk action applies to: one list, one scope.
@@ -110,7 +110,7 @@ impl Selection {
                 q.cursor.clear();
                 q.sort.clear();
                 q.dir.clear();
-                Scope::Matching(q)
+                Scope::Matching(Box::new(q))
             }
             _ => return Err(field("selection", Problem::InvalidChoice)),
         };
@@ -302,7 +302,7 @@ mod tests {
         let q = ListQuery { region: "Šumadija".into(), cursor: "ab.3".into(), sort: "name".into(), ..Default::default() };
         let s = Selection::parse(&SelectionInput { list: "contacts".into(), scope: "matching".into(), query: q, ..Default::default() })
             .unwrap();
-        assert_eq!(s.scope, Scope::Matching(ListQuery { region: "Šumadija".into(), ..Default::default() }));
+        assert_eq!(s.scope, Scope::Matching(Box::new(ListQuery { region: "Šumadija".into(), ..Default::default() })));
         assert!(!s.runs_directly());
     }
 
@@ -375,7 +375,7 @@ mod tests {
         assert_eq!(s.export_query(&q).ids, "4,9");
         s.select_all_matching();
         let input = s.to_input(BulkList::Leads, &q);
-        assert_eq!(Selection::parse(&input).unwrap().scope, Scope::Matching(q.clone()));
+        assert_eq!(Selection::parse(&input).unwrap().scope, Scope::Matching(Box::new(q.clone())));
         assert_eq!(s.export_query(&q).ids, "");
     }
 }

@@ -376,7 +376,7 @@ const SORTS: &[SortColumn] = &[
 pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "a");
     text.filter(sql, "accounts", "a");
-    super::bulk::ids_filter(sql, "a", &q.ids);
+    listing::ids_filter(sql, "a", &q.ids);
     crate::services::listing::missing_filter(sql, "accounts", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND a.owner_id = ").bind(owner);

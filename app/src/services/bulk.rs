@@ -23,7 +23,7 @@ use crate::api::jobs::{ItemProblem, JobStatus, JobView};
 use crate::db::sql::Sql;
 use crate::db::write::{self, Stamp};
 use crate::db::{now, Backend, Db, Tx};
-use crate::domain::bulk::{parse_id_list, BulkAction, BulkList, Scope, Selection, DIRECT_LIMIT};
+use crate::domain::bulk::{BulkAction, BulkList, Scope, Selection, DIRECT_LIMIT};
 use crate::domain::validate::field;
 use crate::domain::{lead_name, LeadStatus, ListQuery};
 use crate::error::{AppError, Problem};
@@ -87,21 +87,6 @@ fn table(list: BulkList) -> Table {
             label: "o.name AS company, CAST(NULL AS TEXT) AS first, CAST(NULL AS TEXT) AS last",
             status: "CAST(NULL AS TEXT)",
         },
-    }
-}
-
-/// Appends ` AND alias.id IN (…)` for a list narrowed to chosen records (`ListQuery::ids`); nothing
-/// without the narrowing. Every list's filters call it, so an export of ticked rows is the list's own
-/// export.
-pub fn ids_filter(sql: &mut Sql, alias: &str, ids: &str) {
-    match parse_id_list(ids) {
-        None => {}
-        Some(ids) if ids.is_empty() => {
-            sql.push(" AND 1 = 0");
-        }
-        Some(ids) => {
-            sql.push(&format!(" AND {alias}.id IN (")).bind_list(&ids).push(")");
-        }
     }
 }
 
@@ -337,22 +322,4 @@ pub async fn run(db: &Db, actor: &Actor, selection: Selection, action: BulkActio
     let id = jobs::enqueue(&mut tx, actor, JobKind::Bulk, &payload, total).await?;
     tx.commit().await?;
     Ok(BulkOutcome::Started(id))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn an_id_narrowing_binds_its_ids() {
-        let mut sql = Sql::new("SELECT 1 FROM accounts a WHERE 1=1");
-        ids_filter(&mut sql, "a", "4, 9");
-        assert_eq!(sql.text, "SELECT 1 FROM accounts a WHERE 1=1 AND a.id IN ($1, $2)");
-        let mut none = Sql::new("W");
-        ids_filter(&mut none, "a", "");
-        assert_eq!(none.text, "W");
-        let mut nothing = Sql::new("W");
-        ids_filter(&mut nothing, "a", "x,y");
-        assert_eq!(nothing.text, "W AND 1 = 0");
-    }
 }

@@ -281,7 +281,7 @@ const SORTS: &[SortColumn] = &[
 pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "c");
     text.filter(sql, "contacts", "c");
-    super::bulk::ids_filter(sql, "c", &q.ids);
+    listing::ids_filter(sql, "c", &q.ids);
     crate::services::listing::missing_filter(sql, "contacts", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND c.owner_id = ").bind(owner);

@@ -383,7 +383,7 @@ const SORTS: &[SortColumn] = &[
 pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "l");
     text.filter(sql, "leads", "l");
-    super::bulk::ids_filter(sql, "l", &q.ids);
+    listing::ids_filter(sql, "l", &q.ids);
     crate::services::listing::missing_filter(sql, "leads", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND l.owner_id = ").bind(owner);

@@ -234,3 +234,17 @@ pub fn missing_filter(sql: &mut Sql, entity: &str, missing: &str) {
         sql.push(&format!(" AND NOT ({cond})"));
     }
 }
+
+/// Narrows a list to chosen records (`ListQuery::ids`, "3,8,15": a bulk selection's export): ` AND
+/// alias.id IN (…)`; nothing without the narrowing, and no record when none of its ids is valid.
+pub fn ids_filter(sql: &mut Sql, alias: &str, ids: &str) {
+    match crate::domain::bulk::parse_id_list(ids) {
+        None => {}
+        Some(ids) if ids.is_empty() => {
+            sql.push(" AND 1 = 0");
+        }
+        Some(ids) => {
+            sql.push(&format!(" AND {alias}.id IN (")).bind_list(&ids).push(")");
+        }
+    }
+}

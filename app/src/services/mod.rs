@@ -23,6 +23,7 @@ pub mod goals;
 pub mod guide;
 pub mod ical;
 pub mod imports;
+pub mod job_runner;
 pub mod jobs;
 pub mod leads;
 pub mod limits;

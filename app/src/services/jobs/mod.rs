@@ -4,7 +4,7 @@
 //!
 //! A job is a row of `jobs`: its kind, the creator (it runs with the creator's rights, read again at
 //! every claim), its payload (JSON, read by its kind) and its progress. A server's runner
-//! ([`run_pending`]) claims a queued job, or one whose server stopped reporting, with a lease
+//! (`services::job_runner`) claims a queued job, or one whose server stopped reporting, with a lease
 //! ([`lease`], shared with imports), then runs it batch by batch. **Each batch is one transaction**: the
 //! kind's changes to at most [`BATCH`] records, together with the job's progress (`done`, `failed`, the
 //! problems) and its resume cursor `after_id` (the last record id processed) and the lease's renewal.
@@ -15,7 +15,8 @@
 //! # Adding a kind of job
 //!
 //! 1. A variant of [`JobKind`] with its code.
-//! 2. An arm in [`run_batch`] calling the kind's batch function, which in the transaction it is given
+//! 2. An arm in `services::job_runner::run_batch` (the runner, a module of its own so that the kinds use
+//!    this one without a cycle) calling the kind's batch function, which in the transaction it is given
 //!    does the records with ids above `after` (at most `limit` of them, in id order) and returns a
 //!    [`Batch`]: the last id it did, whether more may follow, the counts and each failed record with why
 //!    (each record in a savepoint, so one refusal does not undo the others — see `services::bulk`).
@@ -45,7 +46,7 @@ pub const MAX_PROBLEMS: usize = 100;
 /// claimed again.
 pub const MAX_ATTEMPTS: i64 = 5;
 
-const LEASE: lease::Lease = lease::Lease { table: "jobs", claimable: "status IN ('queued', 'running')", seconds: LEASE_SECONDS };
+pub(crate) const LEASE: lease::Lease = lease::Lease { table: "jobs", claimable: "status IN ('queued', 'running')", seconds: LEASE_SECONDS };
 
 /// What a job does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -81,14 +82,6 @@ pub struct Batch {
     pub done: i64,
     pub failed: i64,
     pub problems: Vec<ItemProblem>,
-}
-
-/// The batch of job kind `kind` after record `after` — the one place that knows every kind.
-async fn run_batch(tx: &mut Tx, kind: JobKind, actor: &Actor, payload: &str, after: i64) -> Result<Batch, AppError> {
-    match kind {
-        JobKind::Bulk => super::bulk::job_batch(tx, actor, payload, after, BATCH).await,
-        JobKind::QuickCampaign => super::quick_campaigns::job_batch(tx, actor, payload, after, BATCH).await,
-    }
 }
 
 /// The summary kept in `jobs.result`: the first problems, and how many more there were.
@@ -145,123 +138,24 @@ pub async fn claim(db: &Db, worker: &str, only: Option<i64>) -> Result<Option<i6
 }
 
 #[derive(sqlx::FromRow)]
-struct JobDb {
-    id: i64,
-    kind: String,
-    status: String,
-    created_by: i64,
-    total: i64,
-    done: i64,
-    failed: i64,
-    payload: String,
-    after_id: i64,
-    result: String,
-    error: Option<String>,
-    worker: Option<String>,
-    attempts: i64,
+pub(crate) struct JobDb {
+    pub(crate) id: i64,
+    pub(crate) kind: String,
+    pub(crate) status: String,
+    pub(crate) created_by: i64,
+    pub(crate) total: i64,
+    pub(crate) done: i64,
+    pub(crate) failed: i64,
+    pub(crate) payload: String,
+    pub(crate) after_id: i64,
+    pub(crate) result: String,
+    pub(crate) error: Option<String>,
+    pub(crate) worker: Option<String>,
+    pub(crate) attempts: i64,
 }
 
-const SELECT: &str =
+pub(crate) const SELECT: &str =
     "SELECT id, kind, status, created_by, total, done, failed, payload, after_id, result, error, worker, attempts FROM jobs WHERE id = $1";
-
-/// Where a job stands after one of its batches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    More,
-    Finished,
-}
-
-/// Runs one batch of job `id`, claimed by `worker`: the kind's changes, the progress, the cursor and the
-/// lease in one transaction. `Conflict` when the job is no longer this worker's (taken over or
-/// cancelled): nothing of the batch stays.
-pub async fn step(db: &Db, id: i64, worker: &str) -> Result<Step, AppError> {
-    let job = sqlx::query_as::<_, JobDb>(SELECT).bind(id).fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
-    if job.status != "running" || job.worker.as_deref() != Some(worker) {
-        return Err(AppError::Conflict);
-    }
-    let kind = JobKind::parse(&job.kind).ok_or(AppError::Internal)?;
-    if job.attempts > MAX_ATTEMPTS {
-        return Err(field("job", Problem::TooManyAttempts(MAX_ATTEMPTS)));
-    }
-    let actor = runs_as(db, job.created_by).await?;
-    let mut tx = db.begin().await?;
-    // The job as of this transaction: the previous batch may have been another worker's.
-    let job = sqlx::query_as::<_, JobDb>(SELECT).bind(id).fetch_one(&mut *tx).await?;
-    let batch = run_batch(&mut tx, kind, &actor, &job.payload, job.after_id).await?;
-    let mut summary: Summary = serde_json::from_str(&job.result).unwrap_or_default();
-    summary.add(batch.problems);
-    let summary = serde_json::to_string(&summary).map_err(|_| AppError::Internal)?;
-    let finished = !batch.more;
-    let mut sql = crate::db::sql::Sql::new("UPDATE jobs SET done = done + ");
-    sql.bind(batch.done).push(", failed = failed + ").bind(batch.failed);
-    sql.push(", after_id = ").bind(batch.last_id.unwrap_or(job.after_id)).push(", result = ").bind(summary);
-    if finished {
-        sql.push(", status = 'done', worker = NULL, heartbeat_at = NULL, version = version + 1, finished_at = ").bind(now());
-    } else {
-        sql.push(", heartbeat_at = ").bind(now());
-    }
-    sql.push(" WHERE id = ").bind(id).push(" AND worker = ").bind(worker).push(" AND status = 'running'");
-    crate::db::write::changed_one(sql.query().execute(&mut *tx).await?.rows_affected())?;
-    tx.commit().await?;
-    Ok(if finished { Step::Finished } else { Step::More })
-}
-
-/// The creator a job runs as, with their rights of now; a deactivated user's jobs stop.
-async fn runs_as(db: &Db, user: i64) -> Result<Actor, AppError> {
-    let active: i64 = sqlx::query("SELECT active FROM users WHERE id = $1")
-        .bind(user)
-        .fetch_optional(&db.pool)
-        .await?
-        .ok_or(AppError::NotFound)?
-        .try_get("active")?;
-    if active == 0 {
-        return Err(field("job", Problem::WrongState));
-    }
-    super::auth::user_by_id(db, user).await
-}
-
-/// Runs claimed job `id` to its end, batch after batch. A failure ends the job as failed, with the
-/// refusal kept for its creator (internal errors are logged and kept only as "internal").
-pub async fn work(db: &Db, id: i64, worker: &str) -> Result<(), AppError> {
-    loop {
-        match step(db, id, worker).await {
-            Ok(Step::More) => tokio::task::yield_now().await,
-            Ok(Step::Finished) => return Ok(()),
-            // Taken over by another server, or cancelled: this worker stops; nothing of the batch stayed.
-            Err(AppError::Conflict) => return Ok(()),
-            Err(e) => {
-                tracing::error!(job = id, error = %e, "job failed");
-                let kept = match &e {
-                    AppError::Validation { .. } | AppError::NotFound => e.clone(),
-                    _ => AppError::Internal,
-                };
-                let error = serde_json::to_string(&kept).map_err(|_| AppError::Internal)?;
-                sqlx::query(
-                    "UPDATE jobs SET status = 'failed', error = $1, finished_at = $2, worker = NULL, heartbeat_at = NULL, version = version + 1 \
-                     WHERE id = $3 AND worker = $4 AND status = 'running'",
-                )
-                .bind(error)
-                .bind(now())
-                .bind(id)
-                .bind(worker)
-                .execute(&db.pool)
-                .await?;
-                return Err(e);
-            }
-        }
-    }
-}
-
-/// Runs every job this server can claim, one after another (the background runner's step). Returns
-/// how many it ran.
-pub async fn run_pending(db: &Db, worker: &str) -> Result<usize, AppError> {
-    let mut n = 0;
-    while let Some(id) = claim(db, worker, None).await? {
-        let _ = work(db, id, worker).await;
-        n += 1;
-    }
-    Ok(n)
-}
 
 /// A job as its creator or an administrator sees it; anyone else: NotFound.
 pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<JobView, AppError> {

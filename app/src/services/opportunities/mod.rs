@@ -406,7 +406,7 @@ const SORTS: &[SortColumn] = &[
 pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, q: &ListQuery) {
     visibility::restrict(sql, actor, "o");
     text.filter(sql, "opportunities", "o");
-    crate::services::bulk::ids_filter(sql, "o", &q.ids);
+    listing::ids_filter(sql, "o", &q.ids);
     crate::services::listing::missing_filter(sql, "opportunities", &q.missing);
     if let Some(owner) = listing::id_filter(&q.owner) {
         sql.push(" AND o.owner_id = ").bind(owner);
