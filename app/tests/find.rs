@@ -108,7 +108,13 @@ async fn world(db: &Db) -> World {
     let _jelena = contacts::create(
         db,
         &marko,
-        &ContactInput { first_name: "Jelena".into(), last_name: "Jovanović".into(), account_id: bg.to_string(), job_title: "Nabavka".into(), ..Default::default() },
+        &ContactInput {
+            first_name: "Jelena".into(),
+            last_name: "Jovanović".into(),
+            account_id: bg.to_string(),
+            job_title: "Nabavka".into(),
+            ..Default::default()
+        },
     )
     .await
     .expect("contact");
@@ -147,9 +153,13 @@ async fn world(db: &Db) -> World {
     }
 
     for (company, rating) in [("Vruć lead", "hot"), ("Mlak lead", "warm"), ("Hladan lead", "cold")] {
-        leads::create(db, &marko, &LeadInput { company: company.into(), last_name: "Kontakt".into(), rating: rating.into(), ..Default::default() })
-            .await
-            .expect("lead");
+        leads::create(
+            db,
+            &marko,
+            &LeadInput { company: company.into(), last_name: "Kontakt".into(), rating: rating.into(), ..Default::default() },
+        )
+        .await
+        .expect("lead");
     }
     World { marko, ana, admin }
 }
@@ -199,12 +209,21 @@ async fn fields_and_operators(db: Db) {
     assert_eq!(names(&db, m, &opp(vec![c("amount", Op::AtLeast, &["1.000.000"])])).await, s(&["Kragujevac oprema"]));
     assert_eq!(names(&db, m, &opp(vec![c("amount", Op::Between, &["400000", "600000"])])).await, s(&["Voda punionica"]));
     assert_eq!(names(&db, m, &opp(vec![c("outcome", Op::Eq, &["lost"])])).await, s(&["GM linija"]));
-    assert_eq!(names(&db, m, &opp(vec![c("probability", Op::AtLeast, &["50"]), c("outcome", Op::Eq, &["open"])])).await, s(&["Voda punionica"]));
+    assert_eq!(
+        names(&db, m, &opp(vec![c("probability", Op::AtLeast, &["50"]), c("outcome", Op::Eq, &["open"])])).await,
+        s(&["Voda punionica"])
+    );
     assert_eq!(names(&db, m, &opp(vec![c("close_date", Op::Between, &["2026-12-01", "2026-12-31"])])).await.len(), 3);
     assert_eq!(names(&db, m, &opp(vec![c("closed_at", Op::Empty, &[])])).await, s(&["Voda punionica"]));
     // EUR deals compare converted: 10,000 EUR is over 1,000,000 RSD at any realistic rate.
-    sqlx::query("UPDATE opportunities SET currency = 'EUR', amount_minor = 1000000 WHERE name = 'Voda punionica'").execute(&db.pool).await.unwrap();
-    assert_eq!(sorted(names(&db, m, &opp(vec![c("amount", Op::AtLeast, &["1000000"])])).await), s(&["Kragujevac oprema", "Voda punionica"]));
+    sqlx::query("UPDATE opportunities SET currency = 'EUR', amount_minor = 1000000 WHERE name = 'Voda punionica'")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        sorted(names(&db, m, &opp(vec![c("amount", Op::AtLeast, &["1000000"])])).await),
+        s(&["Kragujevac oprema", "Voda punionica"])
+    );
 
     // Leads: rating and status.
     let lead = |items| q(Entity::Lead, items);
@@ -232,7 +251,10 @@ async fn related_records(db: Db) {
     assert_eq!(names(&db, m, &stale).await, s(&["Gornji Milanovac Trade"]));
     // An account's opportunities: has an open one; has a lost one; won revenue this year.
     let acc = |items| q(Entity::Account, items);
-    assert_eq!(names(&db, m, &acc(vec![rel("opportunities", Quantifier::Has, vec![c("outcome", Op::Eq, &["open"])])])).await, s(&["Aranđelovac Voda"]));
+    assert_eq!(
+        names(&db, m, &acc(vec![rel("opportunities", Quantifier::Has, vec![c("outcome", Op::Eq, &["open"])])])).await,
+        s(&["Aranđelovac Voda"])
+    );
     assert_eq!(
         names(&db, m, &acc(vec![rel("opportunities", Quantifier::HasNone, vec![])])).await,
         s(&["Beogradski Čelik"]),
@@ -250,9 +272,13 @@ async fn related_records(db: Db) {
     assert_eq!(names(&db, m, &revenue(Op::AtLeast, &["1000000"])).await, s(&["Šumadija Promet"]));
     assert_eq!(names(&db, m, &revenue(Op::AtMost, &["0"])).await.len(), 3, "no won revenue sums to zero");
     // An account's contacts.
-    assert_eq!(names(&db, m, &acc(vec![rel("contacts", Quantifier::Has, vec![c("buying_role", Op::Eq, &["decision_maker"])])])).await, s(&["Šumadija Promet"]));
+    assert_eq!(
+        names(&db, m, &acc(vec![rel("contacts", Quantifier::Has, vec![c("buying_role", Op::Eq, &["decision_maker"])])])).await,
+        s(&["Šumadija Promet"])
+    );
     // A contact's account; an opportunity's account and contact; a contact's opportunities.
-    let con = q(Entity::Contact, vec![rel("account", Quantifier::Has, vec![c("region", Op::Eq, &["Šumadija"]), c("category", Op::Eq, &["A"])])]);
+    let con =
+        q(Entity::Contact, vec![rel("account", Quantifier::Has, vec![c("region", Op::Eq, &["Šumadija"]), c("category", Op::Eq, &["A"])])]);
     assert_eq!(names(&db, m, &con).await, s(&["Petar Đorđević"]));
     assert_eq!(names(&db, &w.admin, &con).await.len(), 2, "the admin also sees the other team's contact");
     let opp = q(Entity::Opportunity, vec![rel("account", Quantifier::Has, vec![c("city", Op::Eq, &["Kragujevac"])])]);
@@ -312,13 +338,20 @@ async fn saved_views_are_shared_as_chosen(db: Db) {
     let w = world(&db).await;
     let beograd_colleague = user(&db, "mila@veza.rs", "Mila", "sales", w.marko.team_id).await;
     let query = q(Entity::Account, vec![c("region", Op::Eq, &["Šumadija"])]);
-    let input = |name: &str, sharing: &str| ViewInput { name: name.into(), sharing: sharing.into(), query: query.to_param(), ..Default::default() };
+    let input =
+        |name: &str, sharing: &str| ViewInput { name: name.into(), sharing: sharing.into(), query: query.to_param(), ..Default::default() };
     let private = find::views::save(&db, &w.marko, &input("Moji", "private")).await.expect("private view");
     let team = find::views::save(&db, &w.marko, &input("Šumadija tim", "team")).await.expect("team view");
     let everyone = find::views::save(&db, &w.marko, &input("Šumadija svi", "everyone")).await.expect("everyone's view");
     let listed = |v: Vec<app::domain::find::SavedView>| v.into_iter().map(|v| v.id).collect::<Vec<_>>();
-    assert_eq!(sorted_ids(listed(find::views::list(&db, &w.marko, Some(Entity::Account)).await.unwrap())), sorted_ids(vec![private, team, everyone]));
-    assert_eq!(sorted_ids(listed(find::views::list(&db, &beograd_colleague, Some(Entity::Account)).await.unwrap())), sorted_ids(vec![team, everyone]));
+    assert_eq!(
+        sorted_ids(listed(find::views::list(&db, &w.marko, Some(Entity::Account)).await.unwrap())),
+        sorted_ids(vec![private, team, everyone])
+    );
+    assert_eq!(
+        sorted_ids(listed(find::views::list(&db, &beograd_colleague, Some(Entity::Account)).await.unwrap())),
+        sorted_ids(vec![team, everyone])
+    );
     assert_eq!(listed(find::views::list(&db, &w.ana, Some(Entity::Account)).await.unwrap()), vec![everyone]);
     assert!(find::views::list(&db, &w.ana, Some(Entity::Contact)).await.unwrap().is_empty());
     assert_eq!(find::views::get(&db, &w.ana, private).await.map(|_| ()), Err(AppError::NotFound));
@@ -337,9 +370,14 @@ async fn saved_views_are_shared_as_chosen(db: Db) {
     // Bad input names the field.
     assert_eq!(find::views::save(&db, &w.marko, &input(" ", "team")).await, Err(invalid("name", Problem::Required)));
     assert_eq!(find::views::save(&db, &w.marko, &input("X", "world")).await, Err(invalid("sharing", Problem::InvalidChoice)));
-    let broken = ViewInput { query: "{\"entity\":\"account\",\"root\":{\"items\":[{\"cond\":{\"field\":\"x\"}}]}}".into(), ..input("X", "private") };
+    let broken =
+        ViewInput { query: "{\"entity\":\"account\",\"root\":{\"items\":[{\"cond\":{\"field\":\"x\"}}]}}".into(), ..input("X", "private") };
     assert_eq!(find::views::save(&db, &w.marko, &broken).await, Err(invalid("query", Problem::InvalidChoice)));
-    assert_eq!(find::views::save(&db, &w.admin, &input("Tim", "team")).await, Err(invalid("sharing", Problem::InvalidChoice)), "no team to share with");
+    assert_eq!(
+        find::views::save(&db, &w.admin, &input("Tim", "team")).await,
+        Err(invalid("sharing", Problem::InvalidChoice)),
+        "no team to share with"
+    );
     assert!(count(&db, "SELECT COUNT(*) AS n FROM audit_entries WHERE entity = 'saved_view'").await >= 4);
 }
 both!(saved_views_are_shared_as_chosen);

@@ -66,7 +66,13 @@ async fn static_list(db: &Db, actor: &Actor, name: &str, members: &[i64]) -> i64
     let id = marketing::create(
         db,
         actor,
-        &MarketingListInput { name: name.into(), member_kind: "contact".into(), list_type: "static".into(), currency: "RSD".into(), ..Default::default() },
+        &MarketingListInput {
+            name: name.into(),
+            member_kind: "contact".into(),
+            list_type: "static".into(),
+            currency: "RSD".into(),
+            ..Default::default()
+        },
     )
     .await
     .expect("list");
@@ -77,11 +83,13 @@ async fn static_list(db: &Db, actor: &Actor, name: &str, members: &[i64]) -> i64
 }
 
 async fn per_owner(db: &Db, campaign: i64) -> Vec<(i64, i64)> {
-    sqlx::query_as::<_, (i64, i64)>("SELECT owner_id, COUNT(*) AS n FROM activities WHERE quick_campaign_id = $1 GROUP BY owner_id ORDER BY owner_id")
-        .bind(campaign)
-        .fetch_all(&db.pool)
-        .await
-        .expect("per owner")
+    sqlx::query_as::<_, (i64, i64)>(
+        "SELECT owner_id, COUNT(*) AS n FROM activities WHERE quick_campaign_id = $1 GROUP BY owner_id ORDER BY owner_id",
+    )
+    .bind(campaign)
+    .fetch_all(&db.pool)
+    .await
+    .expect("per owner")
 }
 
 async fn a_list_is_shared_out_among_salespeople(db: Db) {
@@ -105,7 +113,10 @@ async fn a_list_is_shared_out_among_salespeople(db: Db) {
     let list = static_list(&db, &milan, "Šumadija kupci", &members).await;
     let foreign_acc = new_account(&db, &ana, "Niška Firma").await;
     let foreign = contacts(&db, &ana, foreign_acc, "N", 1).await[0];
-    assert!(marketing::members::add(&db, &milan, list, &[foreign]).await.map(|c| c.added).unwrap_or(0) == 0, "an invisible contact is not added");
+    assert!(
+        marketing::members::add(&db, &milan, list, &[foreign]).await.map(|c| c.added).unwrap_or(0) == 0,
+        "an invisible contact is not added"
+    );
 
     let preview = quick_campaigns::preview(&db, &milan, &list.to_string(), "").await.expect("preview");
     assert_eq!((preview.members, preview.member_kind.as_str()), (452, "contact"));
@@ -122,22 +133,41 @@ async fn a_list_is_shared_out_among_salespeople(db: Db) {
     let mut expected = vec![(marko.id, 225), (mila.id, 225)];
     expected.sort();
     assert_eq!(per_owner(&db, id).await, expected);
-    assert_eq!(c.progress.iter().map(|p| (p.name.as_str(), p.open, p.completed)).collect::<Vec<_>>(), vec![("Marko", 225, 0), ("Mila", 225, 0)]);
+    assert_eq!(
+        c.progress.iter().map(|p| (p.name.as_str(), p.open, p.completed)).collect::<Vec<_>>(),
+        vec![("Marko", 225, 0), ("Mila", 225, 0)]
+    );
     // Each activity is about its member, in the account's timeline, due as asked, audited as created.
-    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM activities WHERE quick_campaign_id = $1 AND regarding_kind = 'contact' AND account_id IS NOT NULL", id).await, 450);
+    assert_eq!(
+        count_for(
+            &db,
+            "SELECT COUNT(*) AS n FROM activities WHERE quick_campaign_id = $1 AND regarding_kind = 'contact' AND account_id IS NOT NULL",
+            id
+        )
+        .await,
+        450
+    );
     assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM audit_entries WHERE entity = 'activity' AND action = 'create' AND field = 'quick_campaign_id' AND new_value = CAST($1 AS TEXT)", id).await, 450);
-    assert_eq!(count_for(&db, "SELECT COUNT(*) AS n FROM activities WHERE regarding_id = $1 AND quick_campaign_id IS NOT NULL", quiet).await, 0);
+    assert_eq!(
+        count_for(&db, "SELECT COUNT(*) AS n FROM activities WHERE regarding_id = $1 AND quick_campaign_id IS NOT NULL", quiet).await,
+        0
+    );
 
     // Mila completes one call: the campaign's page counts it.
-    let (aid, version): (i64, i64) = sqlx::query_as("SELECT id, version FROM activities WHERE quick_campaign_id = $1 AND owner_id = $2 ORDER BY id LIMIT 1")
-        .bind(id)
-        .bind(mila.id)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
-    activities::complete(&db, &mila, &CompleteInput { id: aid.to_string(), version: version.to_string(), outcome: "Zainteresovan".into(), ..Default::default() })
-        .await
-        .expect("Mila completes her call");
+    let (aid, version): (i64, i64) =
+        sqlx::query_as("SELECT id, version FROM activities WHERE quick_campaign_id = $1 AND owner_id = $2 ORDER BY id LIMIT 1")
+            .bind(id)
+            .bind(mila.id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    activities::complete(
+        &db,
+        &mila,
+        &CompleteInput { id: aid.to_string(), version: version.to_string(), outcome: "Zainteresovan".into(), ..Default::default() },
+    )
+    .await
+    .expect("Mila completes her call");
     let c = quick_campaigns::get(&db, &marko, id).await.expect("a team member sees the campaign");
     let mila_row = c.progress.iter().find(|p| p.user_id == mila.id).unwrap();
     assert_eq!((mila_row.open, mila_row.completed), (224, 1));
@@ -154,7 +184,8 @@ async fn a_list_is_shared_out_among_salespeople(db: Db) {
     assert_eq!(quick_campaigns::list(&db, &marko, None).await.unwrap().len(), 1);
 
     // Tasks are not calls: the contact who declined calls gets one.
-    let task = QuickCampaignInput { activity_kind: "task".into(), assign_rule: "me".into(), assignees: String::new(), ..calls(list, "me", "") };
+    let task =
+        QuickCampaignInput { activity_kind: "task".into(), assign_rule: "me".into(), assignees: String::new(), ..calls(list, "me", "") };
     let id2 = quick_campaigns::start(&db, &milan, &task).await.expect("tasks");
     run_jobs(&db).await;
     let c2 = quick_campaigns::get(&db, &milan, id2).await.unwrap();
@@ -179,7 +210,10 @@ async fn queries_and_dynamic_lists_follow_the_data(db: Db) {
             any: false,
             items: vec![Node::Related(app::domain::find::Related {
                 rel: "account".into(),
-                group: Group { any: false, items: vec![Node::Cond(Cond { field: "name".into(), op: Op::StartsWith, values: vec!["kragujevac".into()] })] },
+                group: Group {
+                    any: false,
+                    items: vec![Node::Cond(Cond { field: "name".into(), op: Op::StartsWith, values: vec!["kragujevac".into()] })],
+                },
                 ..Default::default()
             })],
         },
@@ -215,13 +249,23 @@ async fn queries_and_dynamic_lists_follow_the_data(db: Db) {
         other => panic!("expected a validation error, got {other:?}"),
     };
     let ana = user(&db, "ana@veza.rs", "Ana", "sales", Some(team(&db, "Niš").await)).await;
-    assert_eq!(err(quick_campaigns::start(&db, &mila, &calls(list, "round_robin", &ana.id.to_string())).await), ("assignees".into(), Problem::InvalidChoice));
-    assert_eq!(err(quick_campaigns::start(&db, &mila, &calls(list, "round_robin", "999999")).await), ("assignees".into(), Problem::InvalidChoice));
-    assert_eq!(err(quick_campaigns::start(&db, &mila, &QuickCampaignInput { due: "31.02.2026.".into(), ..calls(list, "me", "") }).await).0, "due");
+    assert_eq!(
+        err(quick_campaigns::start(&db, &mila, &calls(list, "round_robin", &ana.id.to_string())).await),
+        ("assignees".into(), Problem::InvalidChoice)
+    );
+    assert_eq!(
+        err(quick_campaigns::start(&db, &mila, &calls(list, "round_robin", "999999")).await),
+        ("assignees".into(), Problem::InvalidChoice)
+    );
+    assert_eq!(
+        err(quick_campaigns::start(&db, &mila, &QuickCampaignInput { due: "31.02.2026.".into(), ..calls(list, "me", "") }).await).0,
+        "due"
+    );
     assert_eq!(err(quick_campaigns::start(&db, &ana, &calls(list, "me", "")).await), ("list_id".into(), Problem::InvalidChoice));
     let opp_query = FindQuery::new(Entity::Opportunity).to_param();
     assert_eq!(
-        err(quick_campaigns::start(&db, &mila, &QuickCampaignInput { list_id: String::new(), query: opp_query, ..calls(0, "me", "") }).await),
+        err(quick_campaigns::start(&db, &mila, &QuickCampaignInput { list_id: String::new(), query: opp_query, ..calls(0, "me", "") })
+            .await),
         ("query".into(), Problem::InvalidChoice)
     );
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM quick_campaigns").await, 2);

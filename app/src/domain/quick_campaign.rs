@@ -337,13 +337,17 @@ mod tests {
 
     #[test]
     fn the_form_names_what_is_wrong() {
-        let ok = QuickCampaignInput { activity_kind: "call".into(), subject: "Poziv".into(), assign_rule: "owner".into(), ..Default::default() };
+        let ok =
+            QuickCampaignInput { activity_kind: "call".into(), subject: "Poziv".into(), assign_rule: "owner".into(), ..Default::default() };
         assert_eq!(validate(&ok).unwrap().name, "Poziv");
         let err = |i: QuickCampaignInput| validate(&i).unwrap_err().field().map(str::to_string);
         assert_eq!(err(QuickCampaignInput { activity_kind: "dance".into(), ..ok.clone() }), Some("activity_kind".into()));
         assert_eq!(err(QuickCampaignInput { subject: " ".into(), ..ok.clone() }), Some("subject".into()));
         assert_eq!(err(QuickCampaignInput { assign_rule: "round_robin".into(), ..ok.clone() }), Some("assignees".into()));
-        assert_eq!(err(QuickCampaignInput { assign_rule: "round_robin".into(), assignees: "1,x".into(), ..ok.clone() }), Some("assignees".into()));
+        assert_eq!(
+            err(QuickCampaignInput { assign_rule: "round_robin".into(), assignees: "1,x".into(), ..ok.clone() }),
+            Some("assignees".into())
+        );
         assert_eq!(err(QuickCampaignInput { activity_kind: "email".into(), ..ok.clone() }), Some("email_subject".into()));
         let rr = validate(&QuickCampaignInput { assign_rule: "round_robin".into(), assignees: "3, 4,3".into(), ..ok }).unwrap();
         assert_eq!(rr.assignees, vec![3, 4]);

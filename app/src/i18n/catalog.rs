@@ -921,6 +921,7 @@ catalog! {
     FindViewOf => "View", "Prikaz";
     FindViewBy => "by", "autor";
     FindUnsaved => "changed, not saved", "izmenjeno, nije sačuvano";
+    FindAsDynamicList => "Save as dynamic marketing list", "Sačuvaj kao dinamički marketinški spisak";
     FindOpEq => "equals", "jednako";
     FindOpOn => "on", "na dan";
     FindOpNe => "does not equal", "nije jednako";
@@ -1025,3 +1026,45 @@ catalog! {
     // — quick campaigns —
 }
     QcSender => "Sender", "Pošiljalac";
+    QuickCampaigns => "Quick campaigns", "Brze kampanje";
+    QcQuickCampaign => "Quick campaign…", "Brza kampanja…";
+    QcIntro => "One activity for every member of a marketing list or an advanced-find result — a call, a visit, a letter — shared out among the team. Each campaign shows who was reached, who was skipped and why, and how far each assignee got.", "Jedna aktivnost za svakog člana marketinškog spiska ili rezultata napredne pretrage — poziv, poseta, pismo — raspodeljena timu. Svaka kampanja pokazuje koga je obuhvatila, koga je preskočila i zašto, i dokle je ko stigao.";
+    QcNone => "No quick campaigns yet. Start one from a marketing list or from advanced find.", "Još nema brzih kampanja. Pokrenite je sa marketinškog spiska ili iz napredne pretrage.";
+    QcNew => "New quick campaign", "Nova brza kampanja";
+    QcActivity => "Activity", "Aktivnost";
+    QcCreated => "Activities created", "Napravljene aktivnosti";
+    QcCreatedOne => "Activity created", "Aktivnost napravljena";
+    QcSkipped => "Skipped", "Preskočeno";
+    QcSkippedOne => "Skipped", "Preskočen";
+    QcSkippedWhy => "Skipped, and why", "Preskočeni i zašto";
+    QcStartedBy => "Started by", "Pokrenuo/la";
+    QcReaches => "This campaign reaches", "Ova kampanja obuhvata";
+    QcDue => "Due", "Rok";
+    QcAssignTo => "Assign each activity to", "Svaku aktivnost dodeli";
+    QcAssignOwner => "the member's owner", "vlasniku člana";
+    QcAssignMe => "me", "meni";
+    QcAssignRoundRobin => "in turn, to chosen users or a team", "redom, izabranim korisnicima ili timu";
+    QcTeam => "Share among", "Raspodeli među";
+    QcChosenUsers => "the users chosen below", "korisnicima izabranim ispod";
+    QcUsers => "Users", "Korisnici";
+    QcName => "Campaign name (the subject if empty)", "Naziv kampanje (predmet ako je prazno)";
+    QcStart => "Start the campaign", "Pokreni kampanju";
+    QcDistributing => "Creating the activities", "Pravljenje aktivnosti";
+    QcMembersFrom => "members from", "članovi iz";
+    QcMailMerge => "Letters for a mail merge:", "Pisma za cirkularno pismo:";
+    QcMembers => "Members", "Članovi";
+    QcProgress => "Progress by assignee", "Napredak po izvršiocu";
+    QcAssignee => "Assignee", "Izvršilac";
+    QcAll => "All", "Svi";
+    QcRunning => "Running", "U toku";
+    QcDone => "Done", "Završena";
+    QcCancelled => "Cancelled", "Otkazana";
+    QcFailed => "Failed", "Neuspela";
+    QcDoNotCall => "does not want calls", "ne želi pozive";
+    QcDoNotEmail => "does not want e-mail", "ne želi e-poštu";
+    QcDoNotMail => "does not want mail", "ne želi poštu";
+    QcNoEmail => "no e-mail address", "nema adresu e-pošte";
+    QcInactive => "inactive account", "neaktivno preduzeće";
+    QcDisqualified => "disqualified lead", "diskvalifikovan potencijalni kupac";
+    QcSendFailed => "the mail server refused it", "server e-pošte ga je odbio";
+}

@@ -2,7 +2,9 @@
 //! (choices by their label, amounts as money, dates by the language's convention), and each operator's
 //! words.
 
-use super::labels::{activity_label, activity_status_label, buying_label, forecast_category_label, kind_label, lead_status_label, rating_label, rel_label};
+use super::labels::{
+    activity_label, activity_status_label, buying_label, forecast_category_label, kind_label, lead_status_label, rating_label, rel_label,
+};
 use super::{format_date, format_local, format_money, Lang, M};
 use crate::domain::find::fields::{ChoiceSource, Field, FieldType};
 use crate::domain::find::Op;

@@ -9,7 +9,9 @@ use crate::components::context::{confirm, t, use_lang};
 use crate::components::toast::use_toasts;
 use crate::components::Loading;
 use crate::domain::find::fields::{self, FieldType, Table};
-use crate::domain::find::{Arity, Cond, Entity, FindQuery, FindResult, Group, Node, Op, Quantifier, Related, SavedView, Sharing, ViewInput, ME, MY_TEAM};
+use crate::domain::find::{
+    Arity, Cond, Entity, FindQuery, FindResult, Group, Node, Op, Quantifier, Related, SavedView, Sharing, ViewInput, ME, MY_TEAM,
+};
 use crate::domain::text::urlencode;
 use crate::domain::Lookups;
 use crate::error::AppError;
@@ -231,7 +233,14 @@ fn Builder(initial: FindQuery, lk: Lookups, view: Option<SavedView>, on_saved: C
         move || saved_query.as_ref().is_some_and(|sq| *sq != st.get())
     };
     let save_new = move |_| {
-        save.dispatch(SaveView { input: ViewInput { name: name.get_untracked(), sharing: sharing.get_untracked(), query: st.get_untracked().to_param(), ..Default::default() } });
+        save.dispatch(SaveView {
+            input: ViewInput {
+                name: name.get_untracked(),
+                sharing: sharing.get_untracked(),
+                query: st.get_untracked().to_param(),
+                ..Default::default()
+            },
+        });
     };
     let view_for_update = view.clone();
     let save_changes = move |_| {
@@ -771,18 +780,33 @@ fn Results(shown: Shown, lk: Lookups, view_id: Option<i64>, cursor: String) -> i
     let headers = cols
         .iter()
         .map(|f| {
-            let cell = if f.sortable() {
+            if f.sortable() {
                 let mut sorted = q.clone();
                 let same = f.key == sort_key;
                 sorted.sort = f.key.to_string();
                 sorted.desc = same && !q.desc;
-                let mark = if same { if q.desc { " ↓" } else { " ↑" } } else { "" };
-                let aria = if same { if q.desc { "descending" } else { "ascending" } } else { "none" };
+                let mark = if same {
+                    if q.desc {
+                        " ↓"
+                    } else {
+                        " ↑"
+                    }
+                } else {
+                    ""
+                };
+                let aria = if same {
+                    if q.desc {
+                        "descending"
+                    } else {
+                        "ascending"
+                    }
+                } else {
+                    "none"
+                };
                 view! { <th aria-sort=aria><a href=find_href(&sorted, view_id, "")>{lang.t(f.label)}{mark}</a></th> }.into_any()
             } else {
                 view! { <th>{lang.t(f.label)}</th> }.into_any()
-            };
-            cell
+            }
         })
         .collect_view();
     let entity = q.entity;
@@ -828,6 +852,15 @@ fn Results(shown: Shown, lk: Lookups, view_id: Option<i64>, cursor: String) -> i
                     <a href=export_csv rel="external" download="" class="btn btn-ghost">{lang.t(M::ExportCsv)}</a>
                     <a href=export_xlsx rel="external" download="" class="btn btn-ghost">{lang.t(M::ExportXlsx)}</a>
                 </span>
+                {(entity != Entity::Opportunity).then(|| {
+                    let param = urlencode(&q.to_param());
+                    let list = format!("/marketing/lists/new?type=dynamic&kind={}&query={param}", entity.code());
+                    let quick = format!("/marketing/quick-campaigns/new?query={param}");
+                    view! {
+                        <a class="btn btn-ghost" href=list id="find-dynamic-list">{lang.t(M::FindAsDynamicList)}</a>
+                        {(!r.rows.is_empty()).then(|| view! { <a class="btn" href=quick id="find-quick-campaign">{lang.t(M::QcQuickCampaign)}</a> })}
+                    }
+                })}
                 {first.map(|h| view! { <a class="btn btn-ghost" href=h>{lang.t(M::FirstPage)}</a> })}
                 {next.map(|h| view! { <a class="btn" href=h rel="next">{lang.t(M::Next)}</a> })}
             </nav>

@@ -21,6 +21,7 @@ const PAGES: &[(&str, &str)] = &[
     ("search", include_str!("../../../docs/guide/search.md")),
     ("find", include_str!("../../../docs/guide/find.md")),
     ("admin", include_str!("../../../docs/guide/admin.md")),
+    ("quick-campaigns", include_str!("../../../docs/guide/quick-campaigns.md")),
     ("trash", include_str!("../../../docs/guide/trash.md")),
     ("personal-data", include_str!("../../../docs/guide/personal-data.md")),
     ("marketing-lists", include_str!("../../../docs/guide/marketing-lists.md")),

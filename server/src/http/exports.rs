@@ -13,7 +13,10 @@ use axum::routing::get;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/export/{file}", get(export_list)).route("/export/report/{file}", get(export_report))
+    Router::new()
+        .route("/export/{file}", get(export_list))
+        .route("/export/report/{file}", get(export_report))
+        .route("/export/quick-campaigns/{id}/{file}", get(export_letters))
 }
 
 /// `/export/accounts.csv?…` or `.xlsx`: the list with the same filters and sort as its page.
@@ -234,4 +237,34 @@ async fn export_find(state: &AppState, actor: &app::services::Actor, query: &str
     let name = q.entity.table().name();
     let sheet = export::Sheet { name: name.into(), headers, rows };
     download(&format!("{name}-{}", app::db::today()), format, lang, &[sheet])
+}
+
+/// `/export/quick-campaigns/7/letters.csv` (or `.xlsx`): a letter campaign's mail-merge rows.
+async fn export_letters(
+    State(state): State<AppState>,
+    Visitor(actor): Visitor,
+    Language(lang): Language,
+    OriginalUri(uri): OriginalUri,
+    Path((id, file)): Path<(i64, String)>,
+) -> Response {
+    let Some(actor) = actor else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let Some(format) = file.strip_prefix("letters.") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !matches!(format, "csv" | "xlsx") {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Err(refused) = counted(&state, &actor, &uri, lang).await {
+        return refused;
+    }
+    match app::services::quick_campaigns::letters::sheet(&state.db, &actor, id, lang).await {
+        Ok(sheet) => download(&format!("letters-{id}"), format, lang, &[sheet]),
+        Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "letters export");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }

@@ -201,7 +201,8 @@ const fn f(key: &'static str, label: M, ty: FieldType, sql: FieldSql, sort: Opti
 
 /// The amount of an opportunity in the base currency (RSD); `{eur}` is bound to the current rate in
 /// millionths (the one the forecast uses).
-pub const OPPORTUNITY_AMOUNT_BASE: &str = "(CASE WHEN {t}.currency = 'EUR' THEN {t}.amount_minor * {eur} / 1000000 ELSE {t}.amount_minor END)";
+pub const OPPORTUNITY_AMOUNT_BASE: &str =
+    "(CASE WHEN {t}.currency = 'EUR' THEN {t}.amount_minor * {eur} / 1000000 ELSE {t}.amount_minor END)";
 const LEAD_ESTIMATE_BASE: &str = "(CASE WHEN {t}.currency = 'EUR' THEN {t}.estimated_minor * {eur} / 1000000 ELSE {t}.estimated_minor END)";
 
 const OWNER: Field = f(
@@ -234,7 +235,13 @@ const ACCOUNT: &[Field] = &[
         FieldSql::Set { table: "account_types", fk: "account_id", col: "type" },
         None,
     ),
-    f("category", M::Category, FieldType::Choice(ChoiceSource::Category), expr("{t}.category"), Some(("COALESCE({t}.category, '')", false))),
+    f(
+        "category",
+        M::Category,
+        FieldType::Choice(ChoiceSource::Category),
+        expr("{t}.category"),
+        Some(("COALESCE({t}.category, '')", false)),
+    ),
     f("region", M::Region, FieldType::Choice(ChoiceSource::Region), expr("{t}.region"), Some(("COALESCE({t}.region, '')", false))),
     text("industry", M::Industry, "{t}.industry", "COALESCE({t}.industry, '')"),
     text("city", M::City, "{t}.city", "COALESCE({t}.city, '')"),
@@ -271,7 +278,13 @@ const CONTACT: &[Field] = &[
         None,
     ),
     text("job_title", M::JobTitle, "{t}.job_title", "COALESCE({t}.job_title, '')"),
-    f("buying_role", M::BuyingRole, FieldType::Choice(ChoiceSource::BuyingRole), expr("{t}.buying_role"), Some(("COALESCE({t}.buying_role, '')", false))),
+    f(
+        "buying_role",
+        M::BuyingRole,
+        FieldType::Choice(ChoiceSource::BuyingRole),
+        expr("{t}.buying_role"),
+        Some(("COALESCE({t}.buying_role, '')", false)),
+    ),
     text("email", M::Email, "{t}.email", "COALESCE({t}.email, '')"),
     text("phone", M::Phone, "{t}.phone", "COALESCE({t}.phone, '')"),
     text("mobile", M::Mobile, "{t}.mobile", "COALESCE({t}.mobile, '')"),
@@ -404,7 +417,13 @@ pub fn default_columns(table: Table) -> Vec<&'static Field> {
 const OPPORTUNITY_TOTAL: Option<&str> = Some("amount");
 
 const ACCOUNT_RELATIONS: &[Relation] = &[
-    Relation { key: "contacts", label: M::Contacts, target: Table::Contact, join: RelationJoin::Children { fk: "account_id" }, total: None },
+    Relation {
+        key: "contacts",
+        label: M::Contacts,
+        target: Table::Contact,
+        join: RelationJoin::Children { fk: "account_id" },
+        total: None,
+    },
     Relation {
         key: "opportunities",
         label: M::Opportunities,
@@ -415,7 +434,13 @@ const ACCOUNT_RELATIONS: &[Relation] = &[
     Relation { key: "leads", label: M::Leads, target: Table::Lead, join: RelationJoin::Children { fk: "account_id" }, total: None },
     // `activities.account_id` is the account an activity belongs to, whether it is about the account,
     // one of its contacts or one of its opportunities.
-    Relation { key: "activities", label: M::Activities, target: Table::Activity, join: RelationJoin::Children { fk: "account_id" }, total: None },
+    Relation {
+        key: "activities",
+        label: M::Activities,
+        target: Table::Activity,
+        join: RelationJoin::Children { fk: "account_id" },
+        total: None,
+    },
 ];
 
 const CONTACT_RELATIONS: &[Relation] = &[
@@ -427,17 +452,41 @@ const CONTACT_RELATIONS: &[Relation] = &[
         join: RelationJoin::Children { fk: "contact_id" },
         total: OPPORTUNITY_TOTAL,
     },
-    Relation { key: "activities", label: M::Activities, target: Table::Activity, join: RelationJoin::Regarding { kind: "contact" }, total: None },
+    Relation {
+        key: "activities",
+        label: M::Activities,
+        target: Table::Activity,
+        join: RelationJoin::Regarding { kind: "contact" },
+        total: None,
+    },
 ];
 
 const LEAD_RELATIONS: &[Relation] = &[
-    Relation { key: "activities", label: M::Activities, target: Table::Activity, join: RelationJoin::Regarding { kind: "lead" }, total: None },
-    Relation { key: "account", label: M::FindLeadBecameAccount, target: Table::Account, join: RelationJoin::Parent { fk: "account_id" }, total: None },
+    Relation {
+        key: "activities",
+        label: M::Activities,
+        target: Table::Activity,
+        join: RelationJoin::Regarding { kind: "lead" },
+        total: None,
+    },
+    Relation {
+        key: "account",
+        label: M::FindLeadBecameAccount,
+        target: Table::Account,
+        join: RelationJoin::Parent { fk: "account_id" },
+        total: None,
+    },
 ];
 
 const OPPORTUNITY_RELATIONS: &[Relation] = &[
     Relation { key: "account", label: M::Account, target: Table::Account, join: RelationJoin::Parent { fk: "account_id" }, total: None },
-    Relation { key: "contact", label: M::PrimaryContact, target: Table::Contact, join: RelationJoin::Parent { fk: "contact_id" }, total: None },
+    Relation {
+        key: "contact",
+        label: M::PrimaryContact,
+        target: Table::Contact,
+        join: RelationJoin::Parent { fk: "contact_id" },
+        total: None,
+    },
     Relation {
         key: "competitors",
         label: M::CompetitorsOnDeal,
@@ -446,7 +495,13 @@ const OPPORTUNITY_RELATIONS: &[Relation] = &[
         total: None,
     },
     Relation { key: "won_by", label: M::WonBy, target: Table::Account, join: RelationJoin::Parent { fk: "won_by_id" }, total: None },
-    Relation { key: "activities", label: M::Activities, target: Table::Activity, join: RelationJoin::Regarding { kind: "opportunity" }, total: None },
+    Relation {
+        key: "activities",
+        label: M::Activities,
+        target: Table::Activity,
+        join: RelationJoin::Regarding { kind: "opportunity" },
+        total: None,
+    },
 ];
 
 /// The relations of a table, in the order the builder lists them.

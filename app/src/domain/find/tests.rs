@@ -17,7 +17,10 @@ fn a_query_travels_in_the_url_unchanged() {
             Node::Related(Related {
                 rel: "activities".into(),
                 quantifier: Quantifier::HasNone,
-                group: Group { any: false, items: vec![cond("status", Op::Eq, &["completed"]), cond("completed_at", Op::LastDays, &["90"])] },
+                group: Group {
+                    any: false,
+                    items: vec![cond("status", Op::Eq, &["completed"]), cond("completed_at", Op::LastDays, &["90"])],
+                },
                 ..Default::default()
             }),
         ],

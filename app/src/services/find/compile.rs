@@ -25,7 +25,9 @@ pub struct Compiler<'a> {
 /// `search_key` columns that names use; other columns are compared in the script they were typed in.)
 pub fn fold(expr: &str) -> String {
     let mut e = expr.to_string();
-    for (from, to) in [("Č", "c"), ("č", "c"), ("Ć", "c"), ("ć", "c"), ("Š", "s"), ("š", "s"), ("Ž", "z"), ("ž", "z"), ("Đ", "dj"), ("đ", "dj")] {
+    for (from, to) in
+        [("Č", "c"), ("č", "c"), ("Ć", "c"), ("ć", "c"), ("Š", "s"), ("š", "s"), ("Ž", "z"), ("ž", "z"), ("Đ", "dj"), ("đ", "dj")]
+    {
         e = format!("REPLACE({e}, '{from}', '{to}')");
     }
     format!("LOWER({e})")
@@ -194,10 +196,8 @@ impl<'a> Compiler<'a> {
                 self.in_cond(sql, e, alias, op, &vals, false);
             }
             FieldType::Number | FieldType::Money => {
-                let nums: Vec<i64> = values
-                    .iter()
-                    .filter_map(|v| if ty == FieldType::Money { parse_major(v) } else { v.parse().ok() })
-                    .collect();
+                let nums: Vec<i64> =
+                    values.iter().filter_map(|v| if ty == FieldType::Money { parse_major(v) } else { v.parse().ok() }).collect();
                 self.number_cond(sql, e, alias, op, &nums);
             }
             FieldType::Date | FieldType::Stamp => self.date_cond(sql, ty, e, alias, op, values),

@@ -40,7 +40,7 @@ pub async fn restrict_to(db: &Db, actor: &Actor, q: &FindQuery, alias: &str, sql
 /// [`restrict_to`] inside a transaction (a job's batch reads the matches with its own connection).
 pub async fn restrict_in(tx: &mut Tx, actor: &Actor, q: &FindQuery, alias: &str, sql: &mut Sql) -> Result<(), AppError> {
     q.check()?;
-    let eur = crate::services::currency::eur_rate_on(&mut **tx).await?;
+    let eur = crate::services::currency::eur_rate_on(tx).await?;
     let mut c = Compiler::new(actor, crate::clock::today(), eur);
     visibility::restrict(sql, actor, alias);
     c.and_group(sql, q.entity.table(), alias, &q.root);

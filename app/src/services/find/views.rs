@@ -161,7 +161,11 @@ pub async fn save(db: &Db, actor: &Actor, input: &ViewInput) -> Result<i64, AppE
 /// Deletes a view the actor owns (administrators any), if still at `version`.
 pub async fn delete(db: &Db, actor: &Actor, id: i64, version: i64) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let row = sqlx::query("SELECT name, owner_id FROM saved_views WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?.ok_or(AppError::NotFound)?;
+    let row = sqlx::query("SELECT name, owner_id FROM saved_views WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let owner: i64 = row.try_get("owner_id")?;
     if !editable(actor, owner) {
         return Err(AppError::NotFound);

@@ -33,7 +33,9 @@ pub async fn sheet(db: &Db, actor: &Actor, id: i64, lang: Lang) -> Result<Sheet,
     ));
     sql.bind(id).push(" AND m.outcome = 'created' ORDER BY m.member_id LIMIT ").bind(MAX_ROWS);
     let rows = sql.query().fetch_all(&db.pool).await?;
-    let text = |r: &sqlx::any::AnyRow, col: &str| -> Result<Cell, AppError> { Ok(Cell::Text(r.try_get::<Option<String>, _>(col)?.unwrap_or_default())) };
+    let text = |r: &sqlx::any::AnyRow, col: &str| -> Result<Cell, AppError> {
+        Ok(Cell::Text(r.try_get::<Option<String>, _>(col)?.unwrap_or_default()))
+    };
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         out.push(vec![
@@ -47,6 +49,9 @@ pub async fn sheet(db: &Db, actor: &Actor, id: i64, lang: Lang) -> Result<Sheet,
             text(r, "sender")?,
         ]);
     }
-    let headers = [M::Name, M::Company, M::Address, M::City, M::Email, M::Subject, M::Description, M::QcSender].iter().map(|m| lang.t(*m).to_string()).collect();
+    let headers = [M::Name, M::Company, M::Address, M::City, M::Email, M::Subject, M::Description, M::QcSender]
+        .iter()
+        .map(|m| lang.t(*m).to_string())
+        .collect();
     Ok(Sheet { name: "letters".into(), headers, rows: out })
 }

@@ -18,8 +18,8 @@ use crate::db::{now, Backend, Db, Tx};
 use crate::domain::find::{Entity, FindQuery};
 use crate::domain::marketing::{ListType, MemberKind};
 use crate::domain::quick_campaign::{
-    assignee, skip_reason, validate, AssigneeProgress, AssignRule, Member, QuickCampaignInput, QuickCampaignRow, QuickCampaignView, QuickMemberRow,
-    QuickPreview, ValidQuick,
+    assignee, skip_reason, validate, AssignRule, AssigneeProgress, Member, QuickCampaignInput, QuickCampaignRow, QuickCampaignView,
+    QuickMemberRow, QuickPreview, ValidQuick,
 };
 use crate::domain::validate::field;
 use crate::domain::{ActivityKind, Page, RegardingKind};
@@ -66,7 +66,13 @@ fn table_of(kind: MemberKind) -> &'static str {
 pub async fn source(db: &Db, actor: &Actor, list_id: &str, query: &str) -> Result<Source, AppError> {
     if !list_id.trim().is_empty() {
         let id = super::parse_id("list_id", list_id)?;
-        let list = super::marketing::get(db, actor, id).await.map_err(|e| if e == AppError::NotFound { field("list_id", Problem::InvalidChoice) } else { e })?;
+        let list = super::marketing::get(db, actor, id).await.map_err(|e| {
+            if e == AppError::NotFound {
+                field("list_id", Problem::InvalidChoice)
+            } else {
+                e
+            }
+        })?;
         let query = match list.list_type {
             ListType::Static => None,
             ListType::Dynamic => Some(FindQuery::from_param(list.query.as_deref().unwrap_or_default())?),
@@ -87,7 +93,9 @@ async fn member_ids(tx: &mut Tx, actor: &Actor, src: &Source, after: i64, limit:
         Source::List { query: Some(q), .. } | Source::Query(q) => super::find::id_batch_in(tx, actor, q, after, limit).await,
         Source::List { id, kind, query: None, .. } => {
             let table = table_of(*kind);
-            let mut sql = Sql::new(&format!("SELECT m.member_id FROM marketing_list_members m JOIN {table} x ON x.id = m.member_id WHERE m.list_id = "));
+            let mut sql = Sql::new(&format!(
+                "SELECT m.member_id FROM marketing_list_members m JOIN {table} x ON x.id = m.member_id WHERE m.list_id = "
+            ));
             sql.bind(*id).push(" AND m.member_id > ").bind(after);
             visibility::restrict(&mut sql, actor, "x");
             sql.push(" ORDER BY m.member_id LIMIT ").bind(limit);
@@ -102,7 +110,9 @@ pub async fn count(db: &Db, actor: &Actor, src: &Source) -> Result<i64, AppError
         Source::List { query: Some(q), .. } | Source::Query(q) => super::find::count_all(db, actor, q).await,
         Source::List { id, kind, query: None, .. } => {
             let table = table_of(*kind);
-            let mut sql = Sql::new(&format!("SELECT COUNT(*) AS n FROM marketing_list_members m JOIN {table} x ON x.id = m.member_id WHERE m.list_id = "));
+            let mut sql = Sql::new(&format!(
+                "SELECT COUNT(*) AS n FROM marketing_list_members m JOIN {table} x ON x.id = m.member_id WHERE m.list_id = "
+            ));
             sql.bind(*id);
             visibility::restrict(&mut sql, actor, "x");
             Ok(sql.query().fetch_one(&db.pool).await?.try_get("n")?)
@@ -134,10 +144,12 @@ async fn round_robin_users(tx: &mut Tx, actor: &Actor, v: &ValidQuick) -> Result
         return Ok(Vec::new());
     }
     let rows: Vec<(i64, Option<i64>)> = if let Some(team) = v.team_id {
-        sqlx::query_as("SELECT id, team_id FROM users WHERE team_id = $1 AND active = 1 AND role IN ('sales', 'manager', 'marketing') ORDER BY id")
-            .bind(team)
-            .fetch_all(&mut **tx)
-            .await?
+        sqlx::query_as(
+            "SELECT id, team_id FROM users WHERE team_id = $1 AND active = 1 AND role IN ('sales', 'manager', 'marketing') ORDER BY id",
+        )
+        .bind(team)
+        .fetch_all(&mut **tx)
+        .await?
     } else {
         let mut sql = Sql::new("SELECT id, team_id FROM users WHERE active = 1 AND id IN (");
         sql.bind_list(&v.assignees).push(")");
@@ -352,11 +364,19 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
         Default::default()
     } else {
         let mut sql = Sql::new("SELECT regarding_id, id FROM activities WHERE quick_campaign_id = ");
-        sql.bind(p.campaign).push(" AND regarding_kind = ").bind(regarding.code()).push(" AND regarding_id IN (").bind_list(&reached_ids).push(")");
+        sql.bind(p.campaign)
+            .push(" AND regarding_kind = ")
+            .bind(regarding.code())
+            .push(" AND regarding_id IN (")
+            .bind_list(&reached_ids)
+            .push(")");
         sql.query_as::<(i64, i64)>().fetch_all(&mut **tx).await?.into_iter().collect()
     };
     // Each member's outcome.
-    let mut sql = Sql::for_rows(backend, "INSERT INTO quick_campaign_members (campaign_id, member_id, outcome, reason, activity_id, assignee_id) VALUES ");
+    let mut sql = Sql::for_rows(
+        backend,
+        "INSERT INTO quick_campaign_members (campaign_id, member_id, outcome, reason, activity_id, assignee_id) VALUES ",
+    );
     let mut first = true;
     let mut row = |sql: &mut Sql, vals: Vec<Val>| {
         if !first {
@@ -366,7 +386,10 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
         sql.push("(").bind_list(&vals).push(")");
     };
     for (m, owner) in &reached {
-        row(&mut sql, vec![p.campaign.into(), m.id.into(), "created".into(), None::<String>.into(), made.get(&m.id).copied().into(), (*owner).into()]);
+        row(
+            &mut sql,
+            vec![p.campaign.into(), m.id.into(), "created".into(), None::<String>.into(), made.get(&m.id).copied().into(), (*owner).into()],
+        );
     }
     for (id, r) in &skipped {
         row(&mut sql, vec![p.campaign.into(), (*id).into(), "skipped".into(), r.code().into(), None::<i64>.into(), None::<i64>.into()]);
@@ -459,7 +482,8 @@ impl std::ops::Deref for MemberFacts {
     }
 }
 
-const VIEW_SELECT: &str = "SELECT q.id, q.name, q.activity_kind, q.member_kind, q.list_id, ml.name AS list_name, q.query, q.subject, q.description, q.due_at, \
+const VIEW_SELECT: &str =
+    "SELECT q.id, q.name, q.activity_kind, q.member_kind, q.list_id, ml.name AS list_name, q.query, q.subject, q.description, q.due_at, \
      q.assign_rule, q.status, q.total, q.created_count, q.skipped_count, q.job_id, u.name AS started_by, q.created_at \
      FROM quick_campaigns q JOIN users u ON u.id = q.created_by LEFT JOIN marketing_lists ml ON ml.id = q.list_id WHERE q.id = ";
 
