@@ -3,11 +3,13 @@
 //! Pages import from here, never from each other.
 
 pub mod account_picker;
+pub mod bulk;
 pub mod charts;
 pub mod context;
 pub mod deal;
 pub mod fields;
 pub mod history;
+pub mod job;
 pub mod language_switch;
 pub mod list;
 pub mod observation;

@@ -1023,6 +1023,39 @@ catalog! {
     PDynamicMembers => "A dynamic list's members follow its query: copy it to a static list to change them by hand.", "Članovi dinamičkog spiska prate njegov upit: kopirajte ga u statički spisak da biste ih menjali ručno.";
     PNoKeyColumn => "has no column of e-mail addresses, PIBs or Veza ids for this kind of member", "nema kolonu adresa e-pošte, PIB-ova ili Veza brojeva za ovu vrstu članova";
     // — bulk actions and jobs —
+    BulkSelectRow => "Select", "Izaberi";
+    BulkSelectPage => "Select all on this page", "Izaberi sve na ovoj strani";
+    BulkSelected => "selected", "izabrano";
+    BulkActions => "Actions on the selected records", "Radnje nad izabranim zapisima";
+    BulkPageSelectedA => "All", "Izabrano je svih";
+    BulkPageSelectedB => "on this page are selected", "na ovoj strani";
+    BulkSelectAll => "Select all", "Izaberi svih";
+    BulkMatching => "matching the filters", "koji odgovaraju filterima";
+    BulkAllMatchingSelected => "Selected: every record matching the filters,", "Izabrani su svi zapisi koji odgovaraju filterima,";
+    BulkClear => "Clear selection", "Poništi izbor";
+    BulkAssignTo => "New owner of the selected records", "Novi vlasnik izabranih zapisa";
+    BulkChooseOwner => "Choose an owner…", "Izaberite vlasnika…";
+    BulkAssign => "Assign owner", "Dodeli vlasnika";
+    BulkDelete => "Delete selected", "Obriši izabrane";
+    BulkConfirmDelete => "Move the selected records to the trash? Records that others depend on stay, and are listed with why.", "Premestiti izabrane zapise u korpu? Zapisi od kojih drugi zavise ostaju i biće navedeni sa razlogom.";
+    BulkExportCsv => "Export selected (CSV)", "Izvezi izabrane (CSV)";
+    BulkExportXlsx => "Export selected (XLSX)", "Izvezi izabrane (XLSX)";
+    BulkStarted => "Started in the background: its progress is shown here, and it goes on if you leave the page.", "Pokrenuto u pozadini: napredak je prikazan ovde, a rad se nastavlja i ako napustite stranicu.";
+    BulkFinished => "The bulk action is finished.", "Grupna radnja je završena.";
+    BulkJobTitle => "Bulk action", "Grupna radnja";
+    BulkChangedSince => "changed by someone else after you selected it, so it was left as it is", "neko drugi ga je izmenio nakon što ste ga izabrali, pa je ostavljen kakav jeste";
+    BulkLeadClosed => "the lead is qualified or disqualified: it changes only by its own steps", "potencijalni kupac je kvalifikovan ili diskvalifikovan: menja se samo svojim koracima";
+    JobProgress => "Progress", "Napredak";
+    JobQueued => "Waiting to start", "Čeka na početak";
+    JobRunning => "In progress", "U toku";
+    JobDone => "Done", "Završeno";
+    JobFailed => "Failed", "Nije uspelo";
+    JobCancelled => "Stopped", "Zaustavljeno";
+    JobStop => "Stop", "Zaustavi";
+    JobDoneCount => "done", "urađeno";
+    JobFailedCount => "not done", "nije urađeno";
+    JobProblems => "Not done, and why", "Nije urađeno, i zašto";
+    JobMoreProblems => "more not done (not listed)", "još nije urađeno (nisu navedeni)";
     // — quick campaigns —
 }
     QcSender => "Sender", "Pošiljalac";

@@ -5,6 +5,7 @@ use crate::api::accounts::{delete_account, get_account, get_lookups, list_accoun
 use crate::api::competitors::get_account_competition;
 use crate::api::contacts::list_contacts;
 use crate::api::opportunities::list_opportunities;
+use crate::components::bulk::{BulkBar, BulkResult, BulkState, PageCheckbox, RowCheckbox};
 use crate::components::context::confirm;
 use crate::components::context::{t, use_lang};
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
@@ -13,6 +14,7 @@ use crate::components::list::{choice_options, list_query, ExportLinks, Pager, So
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{DuplicateWarning, ErrorBanner, Loading, RecordError};
+use crate::domain::bulk::BulkList;
 use crate::domain::imports::ImportEntity;
 use crate::domain::{Account, Category, Choice, ContactRow, ListQuery, Lookups, OpportunityRow, RegardingKind, RelationshipType};
 use crate::i18n::labels::{error_text, rel_label};
@@ -26,7 +28,8 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 pub fn AccountsPage() -> impl IntoView {
     let lang = use_lang();
     let query = list_query();
-    let page = Resource::new(move || query.get(), list_accounts);
+    let bulk = BulkState::new(query);
+    let page = Resource::new(move || (query.get(), bulk.changed.get()), |(q, _)| list_accounts(q));
     let lookups = Resource::new(|| (), |_| get_lookups());
     view! {
         <Title text=t(M::Accounts)/>
@@ -44,6 +47,7 @@ pub fn AccountsPage() -> impl IntoView {
                 view! { <AccountFilters q=q lk=lk/> }
             })}
         </Suspense>
+        <BulkResult state=bulk/>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 let q = query.get();
@@ -52,11 +56,15 @@ pub fn AccountsPage() -> impl IntoView {
                     Ok(p) if p.rows.is_empty() => view! { <p class="empty">{t(M::NoResults)}</p> }.into_any(),
                     Ok(p) => {
                         let shown = p.rows.len();
+                        let picks: Vec<(i64, i64)> = p.rows.iter().map(|r| (r.id, r.version)).collect();
+                        let users = lookups.await.map(|lk| lk.users).unwrap_or_default();
                         view! {
+                            <BulkBar state=bulk list=BulkList::Accounts query=q.clone() total=p.total total_cap=p.total_cap page=picks.clone() users=users/>
                             <div class="table-wrap">
                                 <table class="table">
                                     <thead>
                                         <tr>
+                                            <th class="bulk-col"><PageCheckbox state=bulk page=picks.clone()/></th>
                                             <th>{t(M::Name)}</th>
                                             <th>{t(M::RelationshipTypes)}</th>
                                             <th>{t(M::Category)}</th>
@@ -72,6 +80,7 @@ pub fn AccountsPage() -> impl IntoView {
                                             .map(|r| {
                                                 view! {
                                                     <tr>
+                                                        <td class="bulk-col"><RowCheckbox state=bulk id=r.id version=r.version label=r.name.clone() page=picks.clone()/></td>
                                                         <td><A href=format!("/accounts/{}", r.id)>{r.name}</A></td>
                                                         <td>
                                                             {r.types.iter().map(|ty| view! { <span class="badge">{lang.t(rel_label(*ty))}</span> }).collect_view()}

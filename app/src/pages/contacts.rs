@@ -4,6 +4,7 @@ use crate::api::accounts::get_lookups;
 use crate::api::contacts::{delete_contact, get_contact, list_contacts, SaveContact};
 use crate::components::account_picker::preset_account;
 use crate::components::account_picker::AccountPicker;
+use crate::components::bulk::{BulkBar, BulkResult, BulkState, PageCheckbox, RowCheckbox};
 use crate::components::context::confirm;
 use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
@@ -13,6 +14,7 @@ use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{DuplicateWarning, ErrorBanner, Loading, RecordError};
+use crate::domain::bulk::BulkList;
 use crate::domain::imports::ImportEntity;
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, RegardingKind};
 use crate::i18n::labels::{buying_label, error_text};
@@ -26,7 +28,8 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 pub fn ContactsPage() -> impl IntoView {
     let lang = use_lang();
     let query = list_query();
-    let page = Resource::new(move || query.get(), list_contacts);
+    let bulk = BulkState::new(query);
+    let page = Resource::new(move || (query.get(), bulk.changed.get()), |(q, _)| list_contacts(q));
     let lookups = Resource::new(|| (), |_| get_lookups());
     view! {
         <Title text=t(M::Contacts)/>
@@ -44,6 +47,7 @@ pub fn ContactsPage() -> impl IntoView {
                 view! { <ContactFilters q=q lk=lk/> }
             })}
         </Suspense>
+        <BulkResult state=bulk/>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 let q = query.get();
@@ -52,11 +56,15 @@ pub fn ContactsPage() -> impl IntoView {
                     Ok(p) if p.rows.is_empty() => view! { <p class="empty">{t(M::NoResults)}</p> }.into_any(),
                     Ok(p) => {
                         let shown = p.rows.len();
+                        let picks: Vec<(i64, i64)> = p.rows.iter().map(|r| (r.id, r.version)).collect();
+                        let users = lookups.await.map(|lk| lk.users).unwrap_or_default();
                         view! {
+                            <BulkBar state=bulk list=BulkList::Contacts query=q.clone() total=p.total total_cap=p.total_cap page=picks.clone() users=users/>
                             <div class="table-wrap">
                                 <table class="table">
                                     <thead>
                                         <tr>
+                                            <th class="bulk-col"><PageCheckbox state=bulk page=picks.clone()/></th>
                                             <th>{t(M::FullName)}</th>
                                             <th>{t(M::Account)}</th>
                                             <th class="hide-sm">{t(M::JobTitle)}</th>
@@ -72,6 +80,7 @@ pub fn ContactsPage() -> impl IntoView {
                                             .map(|r| {
                                                 view! {
                                                     <tr>
+                                                        <td class="bulk-col"><RowCheckbox state=bulk id=r.id version=r.version label=r.name.clone() page=picks.clone()/></td>
                                                         <td><A href=format!("/contacts/{}", r.id)>{r.name}</A></td>
                                                         <td>{r.account_id.map(|a| view! { <A href=format!("/accounts/{a}")>{r.account_name.clone()}</A> })}</td>
                                                         <td class="hide-sm">{r.job_title}</td>

@@ -5,6 +5,7 @@ use crate::api::accounts::get_lookups;
 use crate::api::leads::{
     delete_lead, find_lead_matches, get_lead, lead_board, list_leads, set_lead_status, DisqualifyLead, QualifyLead, SaveLead,
 };
+use crate::components::bulk::{BulkBar, BulkResult, BulkState, PageCheckbox, RowCheckbox};
 use crate::components::context::confirm;
 use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextArea, TextField};
@@ -14,6 +15,7 @@ use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{ErrorBanner, Loading, RecordError};
+use crate::domain::bulk::BulkList;
 use crate::domain::imports::ImportEntity;
 use crate::domain::money::Currency;
 use crate::domain::{
@@ -50,10 +52,11 @@ pub fn LeadsPage() -> impl IntoView {
     let qm = use_query_map();
     let board_view = Memo::new(move |_| qm.with(|q| q.get("view").as_deref() == Some("board")));
     let lookups = Resource::new(|| (), |_| get_lookups());
+    let bulk = BulkState::new(query);
     // One resource per view, each loading only when its view is shown.
     let page = Resource::new(
-        move || (query.get(), board_view.get()),
-        |(q, board)| async move {
+        move || (query.get(), board_view.get(), bulk.changed.get()),
+        |(q, board, _)| async move {
             if board {
                 Ok(None)
             } else {
@@ -84,6 +87,7 @@ pub fn LeadsPage() -> impl IntoView {
                 <A href="/leads/new" attr:class="btn btn-primary">{t(M::NewLead)}</A>
             </div>
         </div>
+        <BulkResult state=bulk/>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 let q = query.get();
@@ -100,8 +104,10 @@ pub fn LeadsPage() -> impl IntoView {
                         Ok(Some(p)) if p.rows.is_empty() => view! { <p class="empty">{t(M::NoResults)}</p> }.into_any(),
                         Ok(Some(p)) => {
                             let shown = p.rows.len();
+                            let picks: Vec<(i64, i64)> = p.rows.iter().map(|r| (r.id, r.version)).collect();
                             view! {
-                                <LeadTable rows=p.rows lk=lk.clone()/>
+                                <BulkBar state=bulk list=BulkList::Leads query=q.clone() total=p.total total_cap=p.total_cap page=picks users=lk.users.clone()/>
+                                <LeadTable rows=p.rows lk=lk.clone() bulk=bulk/>
                                 <ExportLinks list="leads" query=q.clone()/>
                                 <Pager path="/leads" query=q.clone() next=p.next_cursor total=p.total total_cap=p.total_cap shown=shown/>
                             }
@@ -162,13 +168,15 @@ fn LeadFilters(q: ListQuery, lk: Lookups, board: bool) -> impl IntoView {
 }
 
 #[component]
-fn LeadTable(rows: Vec<LeadRow>, lk: Lookups) -> impl IntoView {
+fn LeadTable(rows: Vec<LeadRow>, lk: Lookups, bulk: BulkState) -> impl IntoView {
     let lang = use_lang();
+    let picks: Vec<(i64, i64)> = rows.iter().map(|r| (r.id, r.version)).collect();
     view! {
         <div class="table-wrap">
             <table class="table">
                 <thead>
                     <tr>
+                        <th class="bulk-col"><PageCheckbox state=bulk page=picks.clone()/></th>
                         <th>{t(M::Name)}</th>
                         <th>{t(M::Rating)}</th>
                         <th>{t(M::Status)}</th>
@@ -183,6 +191,7 @@ fn LeadTable(rows: Vec<LeadRow>, lk: Lookups) -> impl IntoView {
                         .into_iter()
                         .map(|r| view! {
                             <tr>
+                                <td class="bulk-col"><RowCheckbox state=bulk id=r.id version=r.version label=r.name.clone() page=picks.clone()/></td>
                                 <td><A href=format!("/leads/{}", r.id)>{r.name.clone()}</A><div class="muted small">{r.email.clone()}</div></td>
                                 <td>{rating_badge(lang, r.rating)}</td>
                                 <td>{lang.t(lead_status_label(r.status))}</td>

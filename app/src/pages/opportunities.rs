@@ -6,6 +6,7 @@ use crate::api::deals::get_deal;
 use crate::api::opportunities::{delete_opportunity, get_opportunity_with_contacts, list_opportunities, SaveOpportunity};
 use crate::components::account_picker::preset_account;
 use crate::components::account_picker::AccountPicker;
+use crate::components::bulk::{BulkBar, BulkResult, BulkState, PageCheckbox, RowCheckbox};
 use crate::components::context::confirm;
 use crate::components::context::{t, use_lang};
 use crate::components::deal::DealPanel;
@@ -15,6 +16,7 @@ use crate::components::list::{choice_options, list_query, ExportLinks, OwnerTeam
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{ErrorBanner, Loading, RecordError};
+use crate::domain::bulk::BulkList;
 use crate::domain::imports::ImportEntity;
 use crate::domain::money::{minor_to_input, Currency};
 use crate::domain::reports::ForecastCategory;
@@ -30,7 +32,8 @@ use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 pub fn OpportunitiesPage() -> impl IntoView {
     let lang = use_lang();
     let query = list_query();
-    let page = Resource::new(move || query.get(), list_opportunities);
+    let bulk = BulkState::new(query);
+    let page = Resource::new(move || (query.get(), bulk.changed.get()), |(q, _)| list_opportunities(q));
     let lookups = Resource::new(|| (), |_| get_lookups());
     view! {
         <Title text=t(M::Opportunities)/>
@@ -48,6 +51,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
                 view! { <OpportunityFilters q=q lk=lk/> }
             })}
         </Suspense>
+        <BulkResult state=bulk/>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 let q = query.get();
@@ -56,11 +60,15 @@ pub fn OpportunitiesPage() -> impl IntoView {
                     Ok(p) if p.rows.is_empty() => view! { <p class="empty">{t(M::NoResults)}</p> }.into_any(),
                     Ok(p) => {
                         let shown = p.rows.len();
+                        let picks: Vec<(i64, i64)> = p.rows.iter().map(|r| (r.id, r.version)).collect();
+                        let users = lookups.await.map(|lk| lk.users).unwrap_or_default();
                         view! {
+                            <BulkBar state=bulk list=BulkList::Opportunities query=q.clone() total=p.total total_cap=p.total_cap page=picks.clone() users=users/>
                             <div class="table-wrap">
                                 <table class="table">
                                     <thead>
                                         <tr>
+                                            <th class="bulk-col"><PageCheckbox state=bulk page=picks.clone()/></th>
                                             <th>{t(M::Name)}</th>
                                             <th>{t(M::Account)}</th>
                                             <th>{t(M::Stage)}</th>
@@ -82,6 +90,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
                                                 };
                                                 view! {
                                                     <tr>
+                                                        <td class="bulk-col"><RowCheckbox state=bulk id=r.id version=r.version label=r.name.clone() page=picks.clone()/></td>
                                                         <td><A href=format!("/opportunities/{}", r.id)>{r.name}</A></td>
                                                         <td><A href=format!("/accounts/{}", r.account_id)>{r.account_name}</A></td>
                                                         <td><span class=kind>{r.stage_name}</span></td>

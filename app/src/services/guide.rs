@@ -19,6 +19,7 @@ const PAGES: &[(&str, &str)] = &[
     ("reports", include_str!("../../../docs/guide/reports.md")),
     ("import", include_str!("../../../docs/guide/import.md")),
     ("search", include_str!("../../../docs/guide/search.md")),
+    ("bulk-actions", include_str!("../../../docs/guide/bulk-actions.md")),
     ("find", include_str!("../../../docs/guide/find.md")),
     ("admin", include_str!("../../../docs/guide/admin.md")),
     ("quick-campaigns", include_str!("../../../docs/guide/quick-campaigns.md")),
