@@ -12,12 +12,13 @@ pub mod history;
 pub mod job;
 pub mod language_switch;
 pub mod list;
+pub mod marketing_lists;
 pub mod observation;
 pub mod privacy;
-pub mod marketing_lists;
 pub mod report;
 pub mod timeline;
 pub mod toast;
+pub mod views;
 
 use crate::error::{AppError, Problem};
 use crate::i18n::labels::error_text;

@@ -947,6 +947,11 @@ catalog! {
     FindOpLastQuarter => "last quarter", "prošlog kvartala";
     FindOpLastYear => "last year", "prošle godine";
     // — marketing lists and contact preferences —
+    MlQueryHint => "Dynamic lists: paste the address of an advanced-find search (or its query). Its records are the list's members.", "Dinamički spiskovi: nalepite adresu pretrage iz napredne pretrage (ili njen upit). Njeni zapisi su članovi spiska.";
+    MlOpenInFind => "Open in advanced find", "Otvori u naprednoj pretrazi";
+    MlConditions => "Conditions", "Uslovi";
+    MlMode => "Add or remove", "Dodaj ili ukloni";
+    MlApply => "Apply", "Primeni";
     MarketingLists => "Marketing lists", "Marketinški spiskovi";
     MarketingList => "Marketing list", "Marketinški spisak";
     NewMarketingList => "New marketing list", "Novi marketinški spisak";
@@ -1014,11 +1019,6 @@ catalog! {
     MlMemberAdded => "Member added", "Član dodat";
     MlMemberRemoved => "Member removed", "Član uklonjen";
     MlDynamicNote => "The members of a dynamic list follow its query: they change with the data and are never stored.", "Članovi dinamičkog spiska prate njegov upit: menjaju se sa podacima i ne čuvaju se.";
-    MlQueryHint => "Dynamic lists: paste the address of an advanced-find search (or its query). Its records are the list's members.", "Dinamički spiskovi: nalepite adresu pretrage iz napredne pretrage (ili njen upit). Njeni zapisi su članovi spiska.";
-    MlOpenInFind => "Open in advanced find", "Otvori u naprednoj pretrazi";
-    MlConditions => "Conditions", "Uslovi";
-    MlMode => "Add or remove", "Dodaj ili ukloni";
-    MlApply => "Apply", "Primeni";
     PLocked => "This list is locked: unlock it to change its members.", "Ovaj spisak je zaključan: otključajte ga da biste menjali članove.";
     PDynamicMembers => "A dynamic list's members follow its query: copy it to a static list to change them by hand.", "Članovi dinamičkog spiska prate njegov upit: kopirajte ga u statički spisak da biste ih menjali ručno.";
     PNoKeyColumn => "has no column of e-mail addresses, PIBs or Veza ids for this kind of member", "nema kolonu adresa e-pošte, PIB-ova ili Veza brojeva za ovu vrstu članova";
@@ -1057,7 +1057,6 @@ catalog! {
     JobProblems => "Not done, and why", "Nije urađeno, i zašto";
     JobMoreProblems => "more not done (not listed)", "još nije urađeno (nisu navedeni)";
     // — quick campaigns —
-}
     QcSender => "Sender", "Pošiljalac";
     QuickCampaigns => "Quick campaigns", "Brze kampanje";
     QcQuickCampaign => "Quick campaign…", "Brza kampanja…";

@@ -73,6 +73,9 @@ lazy_pages! {
     GoalsRoute => crate::pages::reports::goals::GoalsPageView,
     SearchRoute => crate::pages::search::SearchPage,
     FindRoute => crate::pages::find::FindPage,
+    QuickCampaignsRoute => crate::pages::quick_campaigns::QuickCampaignsPage,
+    NewQuickCampaignRoute => crate::pages::quick_campaigns::NewQuickCampaignPage,
+    QuickCampaignRoute => crate::pages::quick_campaigns::QuickCampaignPage,
     HelpRoute => crate::pages::help::HelpPage,
     MyAccountRoute => crate::pages::account::AccountPage,
     ImportsRoute => crate::pages::imports::ImportsPage,
@@ -80,10 +83,10 @@ lazy_pages! {
     DuplicatesRoute => crate::pages::duplicates::DuplicatesPage,
     MergeRoute => crate::pages::duplicates::MergePage,
     TrashRoute => crate::pages::trash::TrashPage,
-}
     MarketingListsRoute => crate::pages::marketing::lists::MarketingListsPage,
     NewMarketingListRoute => crate::pages::marketing::lists::NewMarketingListPage,
     MarketingListRoute => crate::pages::marketing::list::MarketingListPage,
+}
 
 /// Tells the browser, in the page's `<head>`, which WebAssembly chunks the page's lazily loaded route
 /// needs, so it fetches them alongside the main module instead of after hydration has started.

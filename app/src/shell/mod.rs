@@ -117,6 +117,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("goals") view={Lazy::<GoalsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("search") view={Lazy::<SearchRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("find") view={Lazy::<FindRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("marketing/quick-campaigns") view={Lazy::<QuickCampaignsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("marketing/quick-campaigns/new") view={Lazy::<NewQuickCampaignRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("marketing/quick-campaigns/:id") view={Lazy::<QuickCampaignRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("help") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("account") view={Lazy::<MyAccountRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("help/:page") view={Lazy::<HelpRoute>::new()} ssr=SsrMode::Async/>
@@ -125,10 +128,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("duplicates") view={Lazy::<DuplicatesRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("duplicates/merge") view={Lazy::<MergeRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("trash") view={Lazy::<TrashRoute>::new()} ssr=SsrMode::Async/>
-                </ParentRoute>
                     <Route path=path!("marketing/lists") view={Lazy::<MarketingListsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("marketing/lists/new") view={Lazy::<NewMarketingListRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("marketing/lists/:id") view={Lazy::<MarketingListRoute>::new()} ssr=SsrMode::Async/>
+                </ParentRoute>
             </Routes>
             <ToastHost/>
         </Router>
@@ -222,8 +225,8 @@ fn Frame(user: SessionUser, demo: bool) -> impl IntoView {
                 <A href="/opportunities">{t(M::Opportunities)}</A>
                 <A href="/accounts">{t(M::Accounts)}</A>
                 <A href="/contacts">{t(M::Contacts)}</A>
-                <A href="/calendar">{t(M::Calendar)}</A>
                 <A href="/marketing/lists">{t(M::MarketingLists)}</A>
+                <A href="/calendar">{t(M::Calendar)}</A>
                 <A href="/competitors">{t(M::Competitors)}</A>
                 <A href="/products">{t(M::Products)}</A>
                 <A href="/reports/forecast">{t(M::Reports)}</A>
@@ -280,10 +283,10 @@ fn guide_page_for(path: &str) -> &'static str {
         "find" => "find",
         "admin" => "admin",
         "trash" => "trash",
+        "marketing" => "marketing-lists",
         _ => "",
     }
 }
-        "marketing" => "marketing-lists",
 
 /// "/" anywhere outside a text field puts the cursor in the top bar's search box.
 fn focus_search_on_slash() {

@@ -152,6 +152,7 @@ fn ListHead(list: MarketingList, lock: ServerAction<LockMarketingList>, copy: Se
                 </p>
             </div>
             <div class="head-actions">
+                <A href=format!("/marketing/quick-campaigns/new?list={id}") attr:class="btn btn-primary" attr:id="list-quick-campaign">{t(M::QcQuickCampaign)}</A>
                 <ActionForm action=lock attr:class="inline-form" attr:id="lock-form">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <input type="hidden" name="version" value=version.to_string()/>

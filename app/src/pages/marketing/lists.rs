@@ -26,6 +26,7 @@ pub fn MarketingListsPage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(M::MarketingLists)}</h1>
             <div class="head-actions">
+                <A href="/marketing/quick-campaigns" attr:class="btn">{t(M::QuickCampaigns)}</A>
                 <A href="/marketing/lists/new" attr:class="btn btn-primary">{t(M::NewMarketingList)}</A>
             </div>
         </div>
