@@ -79,7 +79,9 @@ fn read_rows(file_name: &str, bytes: Vec<u8>) -> Result<Vec<(i64, Vec<String>)>,
 }
 
 /// The records of `kind` that `actor` may see whose `key` is one of `keys`, by key (several records may
-/// share an e-mail address or a PIB: each is a member).
+/// share an e-mail address or a PIB: each is a member). The keys are looked up first and the matches'
+/// visibility checked by id after: with visibility in the same statement SQLite may walk the owner's or
+/// the team's records instead of the key's index.
 async fn lookup(db: &Db, actor: &Actor, kind: MemberKind, key: KeyColumn, keys: &[String]) -> Result<HashMap<String, Vec<i64>>, AppError> {
     let x = kind.alias();
     let column = match key {
@@ -87,7 +89,7 @@ async fn lookup(db: &Db, actor: &Actor, kind: MemberKind, key: KeyColumn, keys: 
         KeyColumn::Email => format!("{x}.email"),
         KeyColumn::Pib => format!("{x}.pib"),
     };
-    let mut out: HashMap<String, Vec<i64>> = HashMap::new();
+    let mut found: Vec<(i64, String)> = Vec::new();
     for chunk in keys.chunks(500) {
         let mut sql = Sql::new(&format!("SELECT {x}.id, {column} FROM {} {x} WHERE ", kind.table()));
         match key {
@@ -98,10 +100,21 @@ async fn lookup(db: &Db, actor: &Actor, kind: MemberKind, key: KeyColumn, keys: 
             KeyColumn::Email => sql.push(&format!("{x}.email IN (")).bind_list(chunk).push(")"),
             KeyColumn::Pib => sql.push(&format!("{x}.pib IN (")).bind_list(chunk).push(")"),
         };
+        found.extend(sql.query_as::<(i64, String)>().fetch_all(&db.pool).await?);
+    }
+    let mut ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut visible = std::collections::HashSet::new();
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(&format!("SELECT {x}.id FROM {} {x} WHERE {x}.id IN (", kind.table()));
+        sql.bind_list(chunk).push(")");
         visibility::restrict(&mut sql, actor, x);
-        for (id, k) in sql.query_as::<(i64, String)>().fetch_all(&db.pool).await? {
-            out.entry(k).or_default().push(id);
-        }
+        visible.extend(sql.query_as::<(i64,)>().fetch_all(&db.pool).await?.into_iter().map(|(id,)| id));
+    }
+    let mut out: HashMap<String, Vec<i64>> = HashMap::new();
+    for (id, k) in found.into_iter().filter(|(id, _)| visible.contains(id)) {
+        out.entry(k).or_default().push(id);
     }
     Ok(out)
 }
