@@ -2,7 +2,8 @@
 //! each on a fresh SQLite file and a fresh Postgres database (see `common/`): assigning an owner by
 //! ticked rows and by the list's filters (stale versions, records the user may not see, closed leads),
 //! deleting with a refusal, a job resumed from its cursor after its server stopped, two servers never
-//! doing a batch twice, progress counts, cancelling, and exporting the ticked rows.
+//! doing a batch twice, progress counts, cancelling, exporting the ticked rows, and adding a selection
+//! to a marketing list.
 //!
 //! Run: `cargo test -p app --features ssr --test bulk`
 
@@ -16,10 +17,12 @@ use app::api::bulk::BulkOutcome;
 use app::api::jobs::{JobStatus, JobView};
 use app::db::Db;
 use app::domain::bulk::{BulkAction, BulkList, Scope, Selection};
+use app::domain::marketing::MarketingListInput;
 use app::domain::{AccountInput, LeadInput, ListQuery};
 use app::error::{AppError, Problem};
 use app::i18n::Lang;
 use app::services::export::{self, ExportList};
+use app::services::marketing::{self, members};
 use app::services::{accounts, audit, bulk, contacts, job_runner, jobs, leads, trash, Actor};
 
 fn ids(list: BulkList, pairs: &[(i64, i64)]) -> Selection {
@@ -320,6 +323,77 @@ async fn exporting_ticked_rows(db: Db) {
     assert_eq!(accounts::list(&db, &p.ana, &q).await.unwrap().total, 2);
 }
 
+async fn new_list(db: &Db, actor: &Actor, name: &str, kind: &str) -> i64 {
+    let input = MarketingListInput { name: name.into(), member_kind: kind.into(), ..Default::default() };
+    marketing::create(db, actor, &input).await.expect("create list")
+}
+
+async fn members_of(db: &Db, list: i64) -> i64 {
+    count_for(db, "SELECT COUNT(*) AS n FROM marketing_list_members WHERE list_id = $1", list).await
+}
+
+async fn members_added(db: &Db, list: i64) -> i64 {
+    count_for(
+        db,
+        "SELECT COUNT(*) AS n FROM audit_entries WHERE entity = 'marketing_list' AND record_id = $1 AND field = 'member_added'",
+        list,
+    )
+    .await
+}
+
+/// Ticked accounts and every account of a region go to Ana's static list: the lists offered are hers
+/// of that kind and unlocked; members already in are counted, not added twice; a record she may not see
+/// is skipped; each member added is on the list's history; a locked list, a list of another kind or
+/// someone else's, and the opportunities list are refused before anything changes.
+async fn add_to_a_marketing_list(db: Db) {
+    let p = people(&db).await;
+    let autumn = new_list(&db, &p.ana, "Jesen", "account").await;
+    let people_list = new_list(&db, &p.ana, "Kontakti", "contact").await;
+    let locked = new_list(&db, &p.ana, "Zaključana", "account").await;
+    marketing::set_locked(&db, &p.ana, locked, 1, true).await.expect("lock");
+    let theirs_list = new_list(&db, &p.bojan, "Tuđa", "account").await;
+
+    let names = |v: Vec<app::domain::marketing::ListChoice>| v.into_iter().map(|c| c.name).collect::<Vec<_>>();
+    assert_eq!(names(bulk::list_choices(&db, &p.ana, BulkList::Accounts).await.unwrap()), vec!["Jesen".to_string()]);
+    assert_eq!(names(bulk::list_choices(&db, &p.ana, BulkList::Contacts).await.unwrap()), vec!["Kontakti".to_string()]);
+    assert!(bulk::list_choices(&db, &p.ana, BulkList::Opportunities).await.unwrap().is_empty());
+
+    let a1 = new_account(&db, &p.ana, "Prvi d.o.o.").await;
+    let a2 = new_account(&db, &p.ana, "Drugi d.o.o.").await;
+    let theirs = new_account(&db, &p.bojan, "Tuđi d.o.o.").await;
+    members::add(&db, &p.ana, autumn, &[a1]).await.expect("first member");
+
+    let sel = || ids(BulkList::Accounts, &[(a1, 1), (a2, 1), (theirs, 1)]);
+    for (list, refusal) in [
+        (people_list, invalid("list_id", Problem::InvalidChoice)),
+        (theirs_list, invalid("list_id", Problem::InvalidChoice)),
+        (locked, invalid("locked", Problem::Locked)),
+    ] {
+        assert_eq!(bulk::run(&db, &p.ana, sel(), BulkAction::AddToList(list)).await, Err(refusal), "list {list}");
+    }
+    let opps = ids(BulkList::Opportunities, &[(1, 1)]);
+    assert_eq!(bulk::run(&db, &p.ana, opps, BulkAction::AddToList(autumn)).await, Err(invalid("action", Problem::InvalidChoice)));
+    assert_eq!(members_of(&db, autumn).await, 1);
+
+    let v = done(bulk::run(&db, &p.ana, sel(), BulkAction::AddToList(autumn)).await.expect("add"));
+    assert_eq!((v.status, v.total, v.done, v.already, v.failed), (JobStatus::Done, 3, 2, 1, 1));
+    let problems: Vec<(i64, &AppError)> = v.problems.iter().map(|x| (x.id, &x.error)).collect();
+    assert_eq!(problems, vec![(theirs, &AppError::NotFound)]);
+    assert_eq!(members_of(&db, autumn).await, 2);
+    assert_eq!(members_added(&db, autumn).await, 2, "a1 once, a2 once");
+
+    // Every account of a region, as a job batch by batch.
+    let n = jobs::BATCH + 10;
+    many_accounts(&db, &p.ana, n, "Srem").await;
+    let q = ListQuery { region: "Srem".into(), ..all() };
+    let job = started(bulk::run(&db, &p.ana, matching(BulkList::Accounts, q), BulkAction::AddToList(autumn)).await.unwrap());
+    assert_eq!(job_runner::run_pending(&db, "server-1").await.unwrap(), 1);
+    let v = jobs::get(&db, &p.ana, job).await.unwrap();
+    assert_eq!((v.status, v.total, v.done, v.already, v.failed), (JobStatus::Done, n as i64, n as i64, 0, 0));
+    assert_eq!(members_of(&db, autumn).await, 2 + n as i64);
+    assert_eq!(members_added(&db, autumn).await, 2 + n as i64);
+}
+
 both!(assign_ticked_rows);
 both!(assign_all_matching);
 both!(delete_with_a_refusal);
@@ -328,3 +402,4 @@ both!(two_runners_never_double_process);
 both!(cancelling_a_job);
 both!(a_deactivated_creators_job_fails);
 both!(exporting_ticked_rows);
+both!(add_to_a_marketing_list);

@@ -60,6 +60,9 @@ pub struct JobView {
     pub problems: Vec<ItemProblem>,
     /// … and how many more were counted but not kept.
     pub problems_left_out: i64,
+    /// Of `done`, the records that needed nothing (already in the list they were added to).
+    #[serde(default)]
+    pub already: i64,
     /// Why the whole job failed: a refusal the user can act on, or `Internal`.
     pub error: Option<AppError>,
 }
@@ -97,7 +100,7 @@ mod tests {
     use super::*;
 
     fn view(status: JobStatus, total: i64, done: i64, failed: i64) -> JobView {
-        JobView { id: 1, kind: "bulk".into(), status, total, done, failed, problems: vec![], problems_left_out: 0, error: None }
+        JobView { id: 1, kind: "bulk".into(), status, total, done, failed, problems: vec![], problems_left_out: 0, already: 0, error: None }
     }
 
     #[test]

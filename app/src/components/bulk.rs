@@ -1,5 +1,5 @@
 //! Bulk actions on a list page: a box per row and one for the page, the "select all N matching" banner,
-//! and the bar of actions on the selection (assign an owner, delete, export). Small selections are done
+//! and the bar of actions on the selection (assign an owner, add to a marketing list, delete, export). Small selections are done
 //! at once and summed up here; larger ones run as a job whose progress bar replaces the summary.
 //!
 //! A page keeps a [`BulkState`] (outside its list's `Transition`, so the ticks, the job and the summary
@@ -11,7 +11,7 @@ use super::context::{confirm, t, use_lang};
 use super::job::{JobProgress, JobSummary};
 use super::list::href_with_cursor;
 use super::toast::use_toasts;
-use crate::api::bulk::{run_bulk, BulkOutcome};
+use crate::api::bulk::{bulk_list_choices, run_bulk, BulkOutcome};
 use crate::api::jobs::JobView;
 use crate::domain::bulk::{BulkList, PageSelection, PageTick};
 use crate::domain::{Choice, ListQuery};
@@ -105,6 +105,19 @@ pub fn BulkBar(
     let lang = use_lang();
     let toasts = use_toasts();
     let owner = RwSignal::new(String::new());
+    let target_list = RwSignal::new(String::new());
+    // The marketing lists to add to, asked each time the bar opens (lists hold no opportunities).
+    let open = Memo::new(move |_| !state.selection.with(PageSelection::is_empty));
+    let lists = LocalResource::new(move || {
+        let ask = open.get() && list.member_kind().is_some();
+        async move {
+            if ask {
+                bulk_list_choices(list.code().to_string()).await.unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        }
+    });
     let rows = StoredValue::new(page);
     let query = StoredValue::new(query);
     let total_text = if total > total_cap { format!("{}+", format_int(lang, total_cap)) } else { format_int(lang, total) };
@@ -114,10 +127,11 @@ pub fn BulkBar(
     let run = move |action: &'static str| {
         let input = query.with_value(|q| state.selection.with_untracked(|s| s.to_input(list, q)));
         let owner_id = owner.get_untracked();
+        let list_id = target_list.get_untracked();
         state.busy.set(true);
         state.error.set(None);
         leptos::task::spawn_local(async move {
-            let result = run_bulk(input, action.to_string(), owner_id).await;
+            let result = run_bulk(input, action.to_string(), owner_id, list_id).await;
             state.busy.set(false);
             match result {
                 Ok(BulkOutcome::Done(v)) => {
@@ -144,6 +158,28 @@ pub fn BulkBar(
             return;
         }
         run("assign");
+    };
+    let on_add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if target_list.get_untracked().is_empty() {
+            state.error.set(Some(crate::domain::validate::field("list_id", crate::error::Problem::Required)));
+            return;
+        }
+        run("list");
+    };
+    let list_form = move || {
+        let choices = lists.get().unwrap_or_default();
+        (!choices.is_empty()).then(|| {
+            view! {
+                <form class="bulk-assign bulk-add-list" on:submit=on_add>
+                    <select aria-label=lang.t(M::BulkAddToListChoose) on:change=move |ev| target_list.set(event_target_value(&ev)) prop:value=move || target_list.get()>
+                        <option value="">{lang.t(M::BulkChooseList)}</option>
+                        {choices.into_iter().map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="btn" disabled=move || state.busy.get()>{t(M::BulkAddToList)}</button>
+                </form>
+            }
+        })
     };
     let on_delete = move |_| {
         if confirm(lang.t(M::BulkConfirmDelete)) {
@@ -191,6 +227,7 @@ pub fn BulkBar(
                     </select>
                     <button type="submit" class="btn" disabled=move || state.busy.get()>{t(M::BulkAssign)}</button>
                 </form>
+                {list_form}
                 <button type="button" class="btn btn-danger" disabled=move || state.busy.get() on:click=on_delete>{t(M::BulkDelete)}</button>
                 <a class="btn btn-ghost" href=move || export("csv") rel="external" download="">{t(M::BulkExportCsv)}</a>
                 <a class="btn btn-ghost" href=move || export("xlsx") rel="external" download="">{t(M::BulkExportXlsx)}</a>

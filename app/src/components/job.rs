@@ -38,6 +38,9 @@ fn counts(lang: Lang, v: &JobView) -> String {
         s.push_str(&format!(" · {} / {}", format_int(lang, v.done + v.failed), format_int(lang, v.total)));
     }
     s.push_str(&format!(" · {} {}", format_int(lang, v.done), lang.t(M::JobDoneCount)));
+    if v.already > 0 {
+        s.push_str(&format!(" ({} {})", format_int(lang, v.already), lang.t(M::JobAlreadyCount)));
+    }
     if v.failed > 0 {
         s.push_str(&format!(" · {} {}", format_int(lang, v.failed), lang.t(M::JobFailedCount)));
     }

@@ -1,5 +1,5 @@
 //! Bulk actions on a list page: which records a user chose (a [`Selection`]) and what to do with them
-//! (a [`BulkAction`]). A selection is either the rows ticked one by one — each with the version the user
+//! (a [`BulkAction`]: assign an owner, delete, or add to a marketing list). A selection is either the rows ticked one by one — each with the version the user
 //! saw, so a record changed since is a conflict for that record, never overwritten — or every record
 //! matching the list's filters ("select all N matching"), read at the version current in the
 //! transaction that changes it.
@@ -49,6 +49,17 @@ impl BulkList {
 
     pub fn parse(s: &str) -> Option<BulkList> {
         BulkList::ALL.into_iter().find(|l| l.code() == s.trim())
+    }
+
+    /// The kind of marketing list member its records are; `None` for opportunities, which no list holds.
+    pub fn member_kind(self) -> Option<crate::domain::marketing::MemberKind> {
+        use crate::domain::marketing::MemberKind;
+        match self {
+            BulkList::Accounts => Some(MemberKind::Account),
+            BulkList::Contacts => Some(MemberKind::Contact),
+            BulkList::Leads => Some(MemberKind::Lead),
+            BulkList::Opportunities => None,
+        }
     }
 }
 
@@ -141,17 +152,23 @@ pub enum BulkAction {
     AssignOwner(i64),
     /// Move them to the trash, each with the refusals of its own delete.
     Delete,
+    /// Add them to this static, unlocked marketing list of their kind (accounts, contacts, leads).
+    AddToList(i64),
 }
 
 impl BulkAction {
-    /// "assign" with an owner's id, or "delete".
-    pub fn parse(action: &str, owner: &str) -> Result<BulkAction, AppError> {
+    /// "assign" with an owner's id, "delete", or "list" with a marketing list's id.
+    pub fn parse(action: &str, owner: &str, list: &str) -> Result<BulkAction, AppError> {
         match action.trim() {
             "assign" => {
                 let owner: i64 = owner.trim().parse().map_err(|_| field("owner_id", Problem::Required))?;
                 Ok(BulkAction::AssignOwner(owner))
             }
             "delete" => Ok(BulkAction::Delete),
+            "list" => {
+                let list: i64 = list.trim().parse().map_err(|_| field("list_id", Problem::Required))?;
+                Ok(BulkAction::AddToList(list))
+            }
             _ => Err(field("action", Problem::InvalidChoice)),
         }
     }
@@ -324,10 +341,12 @@ mod tests {
 
     #[test]
     fn actions_need_an_owner_to_assign() {
-        assert_eq!(BulkAction::parse("assign", "4"), Ok(BulkAction::AssignOwner(4)));
-        assert_eq!(BulkAction::parse("assign", ""), Err(field("owner_id", Problem::Required)));
-        assert_eq!(BulkAction::parse("delete", ""), Ok(BulkAction::Delete));
-        assert_eq!(BulkAction::parse("merge", ""), Err(field("action", Problem::InvalidChoice)));
+        assert_eq!(BulkAction::parse("assign", "4", ""), Ok(BulkAction::AssignOwner(4)));
+        assert_eq!(BulkAction::parse("assign", "", "7"), Err(field("owner_id", Problem::Required)));
+        assert_eq!(BulkAction::parse("delete", "", ""), Ok(BulkAction::Delete));
+        assert_eq!(BulkAction::parse("list", "", " 7"), Ok(BulkAction::AddToList(7)));
+        assert_eq!(BulkAction::parse("list", "4", ""), Err(field("list_id", Problem::Required)));
+        assert_eq!(BulkAction::parse("merge", "", ""), Err(field("action", Problem::InvalidChoice)));
     }
 
     #[test]

@@ -13,17 +13,22 @@
 //! builder (each list service's `filters`, the same SQL as its page) with `AND id > cursor ORDER BY id
 //! LIMIT batch`, up to the highest id there was when the user chose it.
 //!
+//! Adding to a marketing list goes batch by batch through `marketing::members::add_in`, with its checks
+//! and its audit entry per member added; the list is loaded (and checked: static, unlocked, of the
+//! records' kind, one the actor may see) once per batch, so a list locked while a job runs stops it.
+//!
 //! A new scope of selection (`domain::bulk::Scope`) needs an arm in [`targets`] and in [`count`].
 
 use super::jobs::{self, Batch, JobKind};
 use super::listing::TextSearch;
-use super::{accounts, audit, contacts, leads, opportunities, visibility, Actor};
+use super::{accounts, audit, contacts, leads, marketing, opportunities, visibility, Actor};
 use crate::api::bulk::BulkOutcome;
 use crate::api::jobs::{ItemProblem, JobStatus, JobView};
 use crate::db::sql::Sql;
 use crate::db::write::{self, Stamp};
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::bulk::{BulkAction, BulkList, Scope, Selection, DIRECT_LIMIT};
+use crate::domain::marketing::{ListChoice, MarketingList};
 use crate::domain::validate::field;
 use crate::domain::{lead_name, LeadStatus, ListQuery};
 use crate::error::{AppError, Problem};
@@ -244,6 +249,32 @@ async fn apply(
             BulkList::Leads => leads::delete_in(tx, actor, t.id, version).await,
             BulkList::Opportunities => opportunities::delete_in(tx, actor, t.id, version).await,
         },
+        // Added a batch at a time in `batch`, never one by one.
+        BulkAction::AddToList(_) => Err(AppError::Internal),
+    }
+}
+
+/// The marketing list `list_id` as a bulk add needs it, in the caller's transaction: one `actor` may
+/// see, static, unlocked, and holding records of `list`'s kind (else the field "list_id" is refused).
+async fn target_list(tx: &mut Tx, actor: &Actor, list: BulkList, list_id: i64) -> Result<MarketingList, AppError> {
+    let kind = list.member_kind().ok_or_else(|| field("action", Problem::InvalidChoice))?;
+    let (ml, _) = marketing::load_for_change(tx, actor, list_id).await.map_err(|e| match e {
+        AppError::NotFound => field("list_id", Problem::InvalidChoice),
+        e => e,
+    })?;
+    if ml.member_kind != kind {
+        return Err(field("list_id", Problem::InvalidChoice));
+    }
+    ml.members_change()?;
+    Ok(ml)
+}
+
+/// The lists a bulk add on `list` offers: the static, unlocked marketing lists of its records' kind
+/// that `actor` may see (none for opportunities).
+pub async fn list_choices(db: &Db, actor: &Actor, list: BulkList) -> Result<Vec<ListChoice>, AppError> {
+    match list.member_kind() {
+        Some(kind) => marketing::members::open_static(db, actor, kind).await,
+        None => Ok(Vec::new()),
     }
 }
 
@@ -253,13 +284,27 @@ async fn batch(tx: &mut Tx, actor: &Actor, p: &Payload, after: i64, limit: usize
     // The new owner once per batch: still active, and one the actor may assign to.
     let owner = match p.action {
         BulkAction::AssignOwner(o) => Some(visibility::resolve_owner(tx, actor, Some(o)).await?),
-        BulkAction::Delete => None,
+        BulkAction::Delete | BulkAction::AddToList(_) => None,
+    };
+    let ml = match p.action {
+        BulkAction::AddToList(l) => Some(target_list(tx, actor, p.selection.list, l).await?),
+        _ => None,
     };
     let found = targets(tx, actor, p, after, limit).await?;
     let mut out = Batch { last_id: found.last_id, more: found.more, ..Default::default() };
     for id in found.missing {
         out.failed += 1;
         out.problems.push(ItemProblem { id, label: String::new(), error: AppError::NotFound });
+    }
+    if let Some(ml) = ml {
+        // The whole batch at once: one look-up of existing members and one insert, not one per record.
+        let ids: Vec<i64> = found.found.iter().map(|(t, _)| t.id).collect();
+        let change = marketing::members::add_in(tx, actor, &ml, &ids).await?;
+        out.done += change.added + change.already;
+        out.already += change.already;
+        out.failed += change.skipped;
+        out.problems.sort_by_key(|p| p.id);
+        return Ok(out);
     }
     for (t, version) in &found.found {
         match one(tx, actor, p, owner, t, *version).await {
@@ -287,11 +332,18 @@ pub(crate) async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: 
 }
 
 /// Runs `action` on `selection` for `actor`: at once for a few ticked records (their summary), else as a
-/// job (its id). A new owner the actor may not assign to is refused before anything changes.
+/// job (its id). A new owner the actor may not assign to, or a marketing list the records may not be
+/// added to, is refused before anything changes.
 pub async fn run(db: &Db, actor: &Actor, selection: Selection, action: BulkAction) -> Result<BulkOutcome, AppError> {
     let mut tx = db.begin().await?;
-    if let BulkAction::AssignOwner(o) = action {
-        visibility::resolve_owner(&mut tx, actor, Some(o)).await?;
+    match action {
+        BulkAction::AssignOwner(o) => {
+            visibility::resolve_owner(&mut tx, actor, Some(o)).await?;
+        }
+        BulkAction::AddToList(l) => {
+            target_list(&mut tx, actor, selection.list, l).await?;
+        }
+        BulkAction::Delete => {}
     }
     if selection.runs_directly() {
         let p = Payload { selection, action, upto: i64::MAX };
@@ -309,6 +361,7 @@ pub async fn run(db: &Db, actor: &Actor, selection: Selection, action: BulkActio
             failed: b.failed,
             problems: summary.problems,
             problems_left_out: summary.left_out,
+            already: b.already,
             error: None,
         }));
     }

@@ -48,6 +48,7 @@ pub async fn step(db: &Db, id: i64, worker: &str) -> Result<Step, AppError> {
     let batch = run_batch(&mut tx, kind, &actor, &job.payload, job.after_id).await?;
     let mut summary: Summary = serde_json::from_str(&job.result).unwrap_or_default();
     summary.add(batch.problems);
+    summary.already += batch.already;
     let summary = serde_json::to_string(&summary).map_err(|_| AppError::Internal)?;
     let finished = !batch.more;
     let mut sql = crate::db::sql::Sql::new("UPDATE jobs SET done = done + ");

@@ -81,6 +81,8 @@ pub struct Batch {
     pub more: bool,
     pub done: i64,
     pub failed: i64,
+    /// Of `done`, the records that needed nothing (already in the list they were added to).
+    pub already: i64,
     pub problems: Vec<ItemProblem>,
 }
 
@@ -90,6 +92,8 @@ pub struct Batch {
 pub struct Summary {
     pub problems: Vec<ItemProblem>,
     pub left_out: i64,
+    /// The batches' `already`, summed.
+    pub already: i64,
 }
 
 impl Summary {
@@ -173,6 +177,7 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<JobView, AppError> {
         failed: job.failed,
         problems: summary.problems,
         problems_left_out: summary.left_out,
+        already: summary.already,
         error: job.error.as_deref().map(|e| serde_json::from_str(e).unwrap_or(AppError::Internal)),
     })
 }

@@ -419,6 +419,21 @@ pub async fn of_record(db: &Db, actor: &Actor, kind: MemberKind, record_id: i64)
     Ok(RecordLists { member_of, can_join })
 }
 
+/// The static, unlocked lists of `kind` that `actor` may add members to (at most 200, by name): the
+/// choice of a selection's "Add to marketing list".
+pub async fn open_static(db: &Db, actor: &Actor, kind: MemberKind) -> Result<Vec<ListChoice>, AppError> {
+    let mut sql = Sql::new("SELECT ml.id, ml.name, ml.owner_id, ml.team_id FROM marketing_lists ml WHERE ml.member_kind = ");
+    sql.bind(kind.code()).push(" AND ml.list_type = 'static' AND ml.locked = 0");
+    visibility::restrict(&mut sql, actor, "ml");
+    sql.push(" ORDER BY ml.search_key, ml.id LIMIT 200");
+    let rows: Vec<(i64, String, i64, Option<i64>)> = sql.query_as().fetch_all(&db.pool).await?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, owner, team)| visibility::can_edit(actor, *owner, *team))
+        .map(|(id, name, _, _)| ListChoice { id, name, locked: false })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

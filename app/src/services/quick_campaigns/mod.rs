@@ -418,7 +418,7 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
     if !more {
         finish(tx, p.campaign, "done").await?;
     }
-    Ok(Batch { last_id: ids.last().copied(), more, done: created + skip, failed: 0, problems: Vec::new() })
+    Ok(Batch { last_id: ids.last().copied(), more, done: created + skip, failed: 0, already: 0, problems: Vec::new() })
 }
 
 async fn finish(tx: &mut Tx, campaign: i64, status: &str) -> Result<(), AppError> {
