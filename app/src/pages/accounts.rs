@@ -36,6 +36,7 @@ pub fn AccountsPage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(M::Accounts)}</h1>
             <div class="head-actions">
+                <crate::components::views::ViewPicker entity=crate::domain::find::Entity::Account/>
                 <crate::components::list::ImportLink entity=ImportEntity::Account/>
                 <A href="/accounts/new" attr:class="btn btn-primary">{t(M::NewAccount)}</A>
             </div>

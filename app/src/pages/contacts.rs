@@ -36,6 +36,7 @@ pub fn ContactsPage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(M::Contacts)}</h1>
             <div class="head-actions">
+                <crate::components::views::ViewPicker entity=crate::domain::find::Entity::Contact/>
                 <crate::components::list::ImportLink entity=ImportEntity::Contact/>
                 <A href="/contacts/new" attr:class="btn btn-primary">{t(M::NewContact)}</A>
             </div>

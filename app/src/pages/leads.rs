@@ -83,6 +83,7 @@ pub fn LeadsPage() -> impl IntoView {
                     <a href="/leads" aria-current=move || (!board_view.get()).then_some("page")>{t(M::ViewList)}</a>
                     <a href="/leads?view=board" aria-current=move || board_view.get().then_some("page")>{t(M::ViewBoard)}</a>
                 </nav>
+                <crate::components::views::ViewPicker entity=crate::domain::find::Entity::Lead/>
                 <crate::components::list::ImportLink entity=ImportEntity::Lead/>
                 <A href="/leads/new" attr:class="btn btn-primary">{t(M::NewLead)}</A>
             </div>

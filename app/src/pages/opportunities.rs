@@ -40,6 +40,7 @@ pub fn OpportunitiesPage() -> impl IntoView {
         <div class="page-head">
             <h1>{t(M::Opportunities)}</h1>
             <div class="head-actions">
+                <crate::components::views::ViewPicker entity=crate::domain::find::Entity::Opportunity/>
                 <crate::components::list::ImportLink entity=ImportEntity::Opportunity/>
                 <A href="/opportunities/new" attr:class="btn btn-primary">{t(M::NewOpportunity)}</A>
             </div>
