@@ -2,7 +2,8 @@ import { test, expect, Page } from '@playwright/test';
 import { ADMIN, SALES_A, open, signIn } from './helpers';
 
 // Bulk actions on the lists: ticked rows get a new owner at once; "select all N matching" runs as a job
-// whose progress bar reaches done; a deleted selection is in the trash.
+// whose progress bar reaches done; a deleted selection is in the trash; ticked accounts join a marketing
+// list.
 
 const run = Date.now().toString(36);
 
@@ -124,4 +125,41 @@ test('a deleted selection goes to the trash', async ({ page }) => {
   await open(page, '/trash');
   await expect(page.getByRole('row').filter({ hasText: `Zbirni Prvić · ${company}` })).toBeVisible();
   await expect(page.getByRole('row').filter({ hasText: `Zbirni Drugić · ${company}` })).toBeVisible();
+});
+
+test('ticked accounts join a static marketing list; those already in are counted', async ({ page }) => {
+  const region = `Listovni ${run}`;
+  const listName = `Zbirna lista ${run}`;
+  const names = ['Zora Pekara', 'Zenit Promet'].map((n) => `${n} ${run}`);
+  await signIn(page, SALES_A);
+  for (const n of names) await newAccount(page, n, region);
+  await open(page, '/marketing/lists/new');
+  await expect(page.locator('body[data-hydrated="true"]')).toHaveCount(1);
+  await page.getByLabel('Name').fill(listName);
+  await page.getByLabel('Members are').selectOption('account');
+  await page.getByLabel('List type').selectOption('static');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page).toHaveURL(/\/marketing\/lists\/\d+$/);
+  const listPath = new URL(page.url()).pathname;
+
+  await open(page, `/accounts?region=${encodeURIComponent(region)}`);
+  // The list's head offers advanced find for accounts.
+  await expect(page.locator('#main').getByRole('link', { name: 'Advanced find' })).toHaveAttribute('href', '/find?entity=account');
+  await page.getByRole('checkbox', { name: `Select ${names[0]}` }).check();
+  const bar = page.getByRole('region', { name: 'Actions on the selected records' });
+  // Adding without choosing a list says so.
+  await bar.getByRole('button', { name: 'Add to marketing list' }).click();
+  await expect(page.getByRole('alert')).toContainText('Marketing list');
+  await bar.getByLabel('Marketing list to add the selection to').selectOption({ label: listName });
+  await bar.getByRole('button', { name: 'Add to marketing list' }).click();
+  const summary = page.getByRole('region', { name: 'Bulk action' });
+  await expect(summary).toContainText('1 done');
+
+  await page.getByRole('checkbox', { name: 'Select all on this page' }).check();
+  await bar.getByLabel('Marketing list to add the selection to').selectOption({ label: listName });
+  await bar.getByRole('button', { name: 'Add to marketing list' }).click();
+  await expect(summary).toContainText('2 done (1 of them already in the list)');
+
+  await open(page, listPath);
+  for (const n of names) await expect(page.getByRole('link', { name: n })).toBeVisible();
 });
