@@ -1023,10 +1023,10 @@ catalog! {
     PDynamicMembers => "A dynamic list's members follow its query: copy it to a static list to change them by hand.", "Članovi dinamičkog spiska prate njegov upit: kopirajte ga u statički spisak da biste ih menjali ručno.";
     PNoKeyColumn => "has no column of e-mail addresses, PIBs or Veza ids for this kind of member", "nema kolonu adresa e-pošte, PIB-ova ili Veza brojeva za ovu vrstu članova";
     // — bulk actions and jobs —
-    BulkAddToList => "Add to marketing list", "Dodaj na marketinšku listu";
-    BulkAddToListChoose => "Marketing list to add the selection to", "Marketinška lista na koju se dodaje izbor";
-    BulkChooseList => "Choose a marketing list", "Izaberite marketinšku listu";
-    JobAlreadyCount => "of them already in the list", "od toga već na listi";
+    BulkAddToList => "Add to marketing list", "Dodaj na marketinški spisak";
+    BulkAddToListChoose => "Marketing list to add the selection to", "Marketinški spisak na koji se dodaje izbor";
+    BulkChooseList => "Choose a marketing list", "Izaberite marketinški spisak";
+    JobAlreadyCount => "of them already in the list", "od toga već na spisku";
     BulkSelectRow => "Select", "Izaberi";
     BulkSelectPage => "Select all on this page", "Izaberi sve na ovoj strani";
     BulkSelected => "selected", "izabrano";
