@@ -12,6 +12,7 @@ pub mod history;
 pub mod job;
 pub mod language_switch;
 pub mod list;
+pub mod marketing_list_form;
 pub mod marketing_lists;
 pub mod observation;
 pub mod privacy;

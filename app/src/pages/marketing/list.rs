@@ -4,7 +4,6 @@
 //! static list, delete, and the list's history. The members' filters live in the URL, so the page reads
 //! without JavaScript and its forms work without it too.
 
-use super::{kind_label, type_label, ListForm, Preset};
 use crate::api::accounts::get_lookups;
 use crate::api::marketing::{
     delete_marketing_list, get_marketing_list, list_marketing_members, marketing_list_history, ChangeMembersByLinks, CopyMarketingList,
@@ -12,6 +11,7 @@ use crate::api::marketing::{
 };
 use crate::components::context::{confirm, t, use_lang};
 use crate::components::history::{HistoryPanel, RecordTabs};
+use crate::components::marketing_list_form::{kind_label, type_label, ListForm, Preset};
 use crate::components::toast::use_toasts;
 use crate::components::{kpi, ErrorBanner, Loading, RecordError};
 use crate::domain::find::FindQuery;

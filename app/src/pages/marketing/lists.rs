@@ -1,11 +1,11 @@
 //! `/marketing/lists`: the marketing lists the user may see, searched by name and filtered by kind of
 //! member and type, a page at a time; and `/marketing/lists/new`.
 
-use super::{kind_label, type_label, ListForm, Preset};
 use crate::api::accounts::get_lookups;
 use crate::api::marketing::list_marketing_lists;
 use crate::components::context::{t, use_lang};
 use crate::components::list::{list_query, Pager, SortSelect};
+use crate::components::marketing_list_form::{kind_label, type_label, ListForm, Preset};
 use crate::components::Loading;
 use crate::domain::marketing::{ListType, MemberKind};
 use crate::domain::ListQuery;
