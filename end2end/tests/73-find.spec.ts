@@ -22,6 +22,8 @@ async function newAccount(page, name: string, region: string, category: string) 
 }
 
 test('build, run, save and share an advanced find', async ({ page, browser }) => {
+  // Three accounts, a query built step by step, an export and two more sessions: longer than one page.
+  test.setTimeout(150_000);
   const errors = watchErrors(page);
   await signIn(page, SALES_A);
   await newAccount(page, QUIET, 'Šumadija', 'A');
