@@ -11,11 +11,13 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
+use crate::components::marketing_lists::MarketingListsPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{DuplicateWarning, ErrorBanner, Loading, RecordError};
 use crate::domain::bulk::BulkList;
 use crate::domain::imports::ImportEntity;
+use crate::domain::marketing::MemberKind;
 use crate::domain::{Account, Category, Choice, ContactRow, ListQuery, Lookups, OpportunityRow, RegardingKind, RelationshipType};
 use crate::i18n::labels::{error_text, rel_label};
 use crate::i18n::{format_date, format_money, M};
@@ -334,6 +336,7 @@ pub fn AccountPage() -> impl IntoView {
                                                 <AccountOpportunities rows=related_opportunities/>
                                                 <CompetitionPanel account_id=id data=competition.clone()
                                                     on_saved=Callback::new(move |_| competition_reload.update(|n| *n += 1))/>
+                                                <MarketingListsPanel kind=MemberKind::Account id=id/>
                                             </aside>
                                         </div>
                                         <RecordTimeline kind=RegardingKind::Account id=id page=timeline_page.clone() reload=tl_reload contacts=attendees users=users/>

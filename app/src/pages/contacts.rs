@@ -10,12 +10,14 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
+use crate::components::marketing_lists::MarketingListsPanel;
 use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{DuplicateWarning, ErrorBanner, Loading, RecordError};
 use crate::domain::bulk::BulkList;
 use crate::domain::imports::ImportEntity;
+use crate::domain::marketing::MemberKind;
 use crate::domain::{BuyingRole, Choice, Contact, ListQuery, Lookups, RegardingKind};
 use crate::i18n::labels::{buying_label, error_text};
 use crate::i18n::M;
@@ -287,6 +289,7 @@ pub fn ContactPage() -> impl IntoView {
                                     let users = lk.users.clone();
                                     view! {
                                         <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div>
+                                        <MarketingListsPanel kind=MemberKind::Contact id=id/>
                                         <RecordTimeline kind=RegardingKind::Contact id=id page=timeline_page.clone() reload=tl_reload contacts=me users=users send_email=true email_to=email_to/>
                                         <PersonalDataPanel kind=RegardingKind::Contact id=id version=version on_erased=move |_| { reload.update(|n| *n += 1); tl_reload.update(|n| *n += 1); }/>
                                     }

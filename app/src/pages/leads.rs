@@ -11,12 +11,14 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
+use crate::components::marketing_lists::MarketingListsPanel;
 use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{ErrorBanner, Loading, RecordError};
 use crate::domain::bulk::BulkList;
 use crate::domain::imports::ImportEntity;
+use crate::domain::marketing::MemberKind;
 use crate::domain::money::Currency;
 use crate::domain::{
     Lead, LeadColumn, LeadMatches, LeadRating, LeadRow, LeadStatus, ListQuery, Lookups, MatchReason, RegardingKind, StageKind,
@@ -556,6 +558,7 @@ pub fn LeadPage() -> impl IntoView {
                                             <div class="card"><LeadForm lead=Some(l.clone()) lookups=lk.clone() on_saved=on_saved/></div>
                                             <RecordTimeline kind=RegardingKind::Lead id=id page=timeline_page.clone() reload=tl_reload users=users/>
                                         </div>
+                                        <MarketingListsPanel kind=MemberKind::Lead id=id/>
                                         <PersonalDataPanel kind=RegardingKind::Lead id=id version=version on_erased=move |_| { reload.update(|n| *n += 1); tl_reload.update(|n| *n += 1); }/>
                                     }
                                     .into_any()
