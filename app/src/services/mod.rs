@@ -33,6 +33,7 @@ pub mod marketing;
 pub mod matching;
 pub mod notes;
 pub mod opportunities;
+pub mod pdf;
 pub mod picklists;
 pub mod privacy;
 pub mod products;

@@ -198,7 +198,14 @@ const FIND_EXPORT_MAX: usize = 100_000;
 
 /// `/export/find.xlsx?query=…` (or `.csv`): an advanced-find query's results with its columns, in its
 /// order, as the user may see them.
-async fn export_find(state: &AppState, actor: &app::services::Actor, query: &str, format: &str, lang: Lang, uri: &axum::http::Uri) -> Response {
+async fn export_find(
+    state: &AppState,
+    actor: &app::services::Actor,
+    query: &str,
+    format: &str,
+    lang: Lang,
+    uri: &axum::http::Uri,
+) -> Response {
     use app::domain::find::{fields, FindQuery};
     if !matches!(format, "csv" | "xlsx") {
         return StatusCode::NOT_FOUND.into_response();
@@ -227,7 +234,9 @@ async fn export_find(state: &AppState, actor: &app::services::Actor, query: &str
             cols.iter()
                 .zip(r.cells.iter())
                 .map(|(f, v)| match (f.ty, v) {
-                    (fields::FieldType::Number, Some(v)) => v.parse::<f64>().map(export::Cell::Number).unwrap_or_else(|_| export::Cell::Text(v.clone())),
+                    (fields::FieldType::Number, Some(v)) => {
+                        v.parse::<f64>().map(export::Cell::Number).unwrap_or_else(|_| export::Cell::Text(v.clone()))
+                    }
                     (_, Some(v)) => export::Cell::Text(app::i18n::find::cell_text(lang, f, v, &lk)),
                     (_, None) => export::Cell::Text(String::new()),
                 })
@@ -239,7 +248,8 @@ async fn export_find(state: &AppState, actor: &app::services::Actor, query: &str
     download(&format!("{name}-{}", app::db::today()), format, lang, &[sheet])
 }
 
-/// `/export/quick-campaigns/7/letters.csv` (or `.xlsx`): a letter campaign's mail-merge rows.
+/// `/export/quick-campaigns/7/letters.pdf` (every letter, each from a new page), `letters.zip` (a PDF per
+/// letter), `letters.csv` or `.xlsx` (the mail-merge rows) of a letter campaign.
 async fn export_letters(
     State(state): State<AppState>,
     Visitor(actor): Visitor,
@@ -253,15 +263,23 @@ async fn export_letters(
     let Some(format) = file.strip_prefix("letters.") else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    if !matches!(format, "csv" | "xlsx") {
+    if !matches!(format, "csv" | "xlsx" | "pdf" | "zip") {
         return StatusCode::NOT_FOUND.into_response();
     }
     if let Err(refused) = counted(&state, &actor, &uri, lang).await {
         return refused;
     }
-    match app::services::quick_campaigns::letters::sheet(&state.db, &actor, id, lang).await {
-        Ok(sheet) => download(&format!("letters-{id}"), format, lang, &[sheet]),
+    use app::services::quick_campaigns::letters;
+    let file = |bytes: Vec<u8>, mime: &str| attachment(&format!("letters-{id}.{format}"), mime, bytes);
+    let made = match format {
+        "pdf" => letters::pdf(&state.db, &actor, id, lang).await.map(|b| file(b, "application/pdf")),
+        "zip" => letters::zip(&state.db, &actor, id, lang).await.map(|b| file(b, "application/zip")),
+        _ => letters::sheet(&state.db, &actor, id, lang).await.map(|sheet| download(&format!("letters-{id}"), format, lang, &[sheet])),
+    };
+    match made {
+        Ok(response) => response,
         Err(AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
+        Err(e @ AppError::Validation { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, app::i18n::labels::error_text(lang, &e)).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "letters export");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
