@@ -154,7 +154,7 @@ async fn assign_all_matching(db: Db) {
     edit.city = "Kragujevac".into();
     leads::update(&db, &p.ana, &edit).await.expect("edit");
 
-    assert_eq!(job_runner::run_pending(&db, "server-1").await.expect("run"), 1);
+    assert_eq!(job_runner::run_pending(&db, None, "server-1").await.expect("run"), 1);
     let v = jobs::get(&db, &p.ana, job).await.expect("job");
     assert_eq!((v.status, v.done, v.failed, v.percent()), (JobStatus::Done, 4, 1, 100));
     assert_eq!(v.problems.len(), 1);
@@ -227,7 +227,7 @@ async fn a_job_resumes_from_its_cursor(db: Db) {
     assert_eq!(jobs::claim(&db, "server-1", None).await.unwrap(), Some(job));
     // Another server finds nothing to claim while the lease is fresh.
     assert_eq!(jobs::claim(&db, "server-2", None).await.unwrap(), None);
-    assert_eq!(job_runner::step(&db, job, "server-1").await, Ok(job_runner::Step::More));
+    assert_eq!(job_runner::step(&db, None, job, "server-1").await, Ok(job_runner::Step::More));
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.total, v.done, v.failed, v.percent()), (JobStatus::Running, n as i64, jobs::BATCH as i64, 0, 44));
     assert_eq!(count_for(&db, "SELECT after_id AS n FROM jobs WHERE id = $1", job).await, created[jobs::BATCH - 1]);
@@ -236,10 +236,10 @@ async fn a_job_resumes_from_its_cursor(db: Db) {
     sqlx::query("UPDATE jobs SET heartbeat_at = '2000-01-01T00:00:00Z' WHERE id = $1").bind(job).execute(&db.pool).await.unwrap();
     assert_eq!(jobs::claim(&db, "server-2", None).await.unwrap(), Some(job));
     // Server 1 wakes up: its batch finds the job no longer its own and leaves nothing behind.
-    assert_eq!(job_runner::step(&db, job, "server-1").await, Err(AppError::Conflict));
+    assert_eq!(job_runner::step(&db, None, job, "server-1").await, Err(AppError::Conflict));
     assert_eq!(owner_updates(&db).await, jobs::BATCH as i64);
 
-    job_runner::work(&db, job, "server-2").await.expect("the rest");
+    job_runner::work(&db, None, job, "server-2").await.expect("the rest");
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.done, v.failed), (JobStatus::Done, n as i64, 0));
     assert_eq!(owner_updates(&db).await, n as i64, "each account changed once");
@@ -256,7 +256,7 @@ async fn two_runners_never_double_process(db: Db) {
     let sel = ids(BulkList::Accounts, &created.iter().map(|id| (*id, 1)).collect::<Vec<_>>());
     assert!(!sel.runs_directly());
     let job = started(bulk::run(&db, &p.ana, sel, BulkAction::AssignOwner(p.marko.id)).await.unwrap());
-    let (a, b) = tokio::join!(job_runner::run_pending(&db, "server-1"), job_runner::run_pending(&db, "server-2"));
+    let (a, b) = tokio::join!(job_runner::run_pending(&db, None, "server-1"), job_runner::run_pending(&db, None, "server-2"));
     assert_eq!(a.unwrap() + b.unwrap(), 1, "one server runs the job");
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.total, v.done, v.failed), (JobStatus::Done, n as i64, n as i64, 0));
@@ -274,15 +274,15 @@ async fn cancelling_a_job(db: Db) {
         started(bulk::run(&db, &p.ana, matching(BulkList::Accounts, q.clone()), BulkAction::AssignOwner(p.marko.id)).await.unwrap());
     assert_eq!(jobs::cancel(&db, &p.bojan, queued).await, Err(AppError::NotFound));
     jobs::cancel(&db, &p.ana, queued).await.expect("cancel");
-    assert_eq!(job_runner::run_pending(&db, "server-1").await.unwrap(), 0);
+    assert_eq!(job_runner::run_pending(&db, None, "server-1").await.unwrap(), 0);
     assert_eq!(jobs::get(&db, &p.ana, queued).await.unwrap().status, JobStatus::Cancelled);
     assert_eq!(jobs::cancel(&db, &p.ana, queued).await, Err(invalid("job", Problem::WrongState)));
 
     let running = started(bulk::run(&db, &p.ana, matching(BulkList::Accounts, q), BulkAction::AssignOwner(p.marko.id)).await.unwrap());
     assert_eq!(jobs::claim(&db, "server-1", None).await.unwrap(), Some(running));
-    assert_eq!(job_runner::step(&db, running, "server-1").await, Ok(job_runner::Step::More));
+    assert_eq!(job_runner::step(&db, None, running, "server-1").await, Ok(job_runner::Step::More));
     jobs::cancel(&db, &p.admin, running).await.expect("an administrator cancels");
-    assert_eq!(job_runner::step(&db, running, "server-1").await, Err(AppError::Conflict));
+    assert_eq!(job_runner::step(&db, None, running, "server-1").await, Err(AppError::Conflict));
     let v = jobs::get(&db, &p.ana, running).await.unwrap();
     assert_eq!((v.status, v.done), (JobStatus::Cancelled, jobs::BATCH as i64));
     assert_eq!(owner_updates(&db).await, jobs::BATCH as i64);
@@ -295,7 +295,7 @@ async fn a_deactivated_creators_job_fails(db: Db) {
     let q = ListQuery { region: "Bačka".into(), ..all() };
     let job = started(bulk::run(&db, &p.ana, matching(BulkList::Accounts, q), BulkAction::Delete).await.unwrap());
     sqlx::query("UPDATE users SET active = 0 WHERE id = $1").bind(p.ana.id).execute(&db.pool).await.unwrap();
-    job_runner::run_pending(&db, "server-1").await.unwrap();
+    job_runner::run_pending(&db, None, "server-1").await.unwrap();
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.done, v.error), (JobStatus::Failed, 0, Some(invalid("job", Problem::WrongState))));
     assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM accounts WHERE region = 'Bačka'").await, 3);
@@ -387,7 +387,7 @@ async fn add_to_a_marketing_list(db: Db) {
     many_accounts(&db, &p.ana, n, "Srem").await;
     let q = ListQuery { region: "Srem".into(), ..all() };
     let job = started(bulk::run(&db, &p.ana, matching(BulkList::Accounts, q), BulkAction::AddToList(autumn)).await.unwrap());
-    assert_eq!(job_runner::run_pending(&db, "server-1").await.unwrap(), 1);
+    assert_eq!(job_runner::run_pending(&db, None, "server-1").await.unwrap(), 1);
     let v = jobs::get(&db, &p.ana, job).await.unwrap();
     assert_eq!((v.status, v.total, v.done, v.already, v.failed), (JobStatus::Done, n as i64, n as i64, 0, 0));
     assert_eq!(members_of(&db, autumn).await, 2 + n as i64);

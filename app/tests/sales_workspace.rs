@@ -14,8 +14,7 @@ use app::clock;
 use app::db::Db;
 use app::domain::{
     ActivityInput, ActivityKind, ActivityStatus, CompleteInput, DisqualifyInput, LeadInput, LeadStatus, ListQuery, MatchReason, NoteInput,
-    OpportunityInput,
-    QualifyInput, TimelineKind, TimelineQuery,
+    OpportunityInput, QualifyInput, TimelineKind, TimelineQuery,
 };
 use app::error::{AppError, Problem};
 use app::services::{activities, leads, notes, picklists, timeline, Actor};
@@ -445,56 +444,6 @@ async fn documents_are_checked_stored_and_private(db: Db) {
 }
 both!(documents_are_checked_stored_and_private);
 
-/// A minimal SMTP receiver on a free local port: answers the SMTP dialogue and hands over each
-/// message's envelope and data.
-async fn smtp_receiver() -> (String, tokio::sync::mpsc::UnboundedReceiver<(Vec<String>, String)>) {
-    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a local port");
-    let url = format!("smtp://{}", listener.local_addr().expect("address"));
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let tx = tx.clone();
-            tokio::spawn(async move {
-                let (read, mut write) = socket.into_split();
-                let mut lines = BufReader::new(read).lines();
-                let _ = write.write_all(b"220 veza-test ESMTP\r\n").await;
-                let (mut envelope, mut data, mut in_data) = (Vec::new(), String::new(), false);
-                while let Ok(Some(line)) = lines.next_line().await {
-                    if in_data {
-                        if line == "." {
-                            in_data = false;
-                            let _ = tx.send((std::mem::take(&mut envelope), std::mem::take(&mut data)));
-                            let _ = write.write_all(b"250 queued\r\n").await;
-                        } else {
-                            data.push_str(&line);
-                            data.push('\n');
-                        }
-                        continue;
-                    }
-                    let upper = line.to_ascii_uppercase();
-                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                        b"250-veza-test\r\n250 8BITMIME\r\n"
-                    } else if upper.starts_with("MAIL FROM") || upper.starts_with("RCPT TO") {
-                        envelope.push(line.clone());
-                        b"250 ok\r\n"
-                    } else if upper.starts_with("DATA") {
-                        in_data = true;
-                        b"354 go ahead\r\n"
-                    } else if upper.starts_with("QUIT") {
-                        let _ = write.write_all(b"221 bye\r\n").await;
-                        break;
-                    } else {
-                        b"250 ok\r\n"
-                    };
-                    let _ = write.write_all(reply).await;
-                }
-            });
-        }
-    });
-    (url, rx)
-}
-
 /// E-mail to a contact goes out through SMTP from the user's address and is logged on the timeline;
 /// without a server, or to a contact without an address, nothing is sent or logged.
 async fn email_is_sent_and_logged(db: Db) {
@@ -511,7 +460,7 @@ async fn email_is_sent_and_logged(db: Db) {
         EmailInput { contact_id: person.to_string(), subject: "Ponuda za 2027.".into(), body: "Poštovani,\nu prilogu je ponuda.".into() };
 
     assert_eq!(email::send(&db, None, &ana, &input).await, Err(invalid("email_to", Problem::NotConfigured)));
-    let (url, mut inbox) = smtp_receiver().await;
+    let (url, mut inbox) = smtp::receiver().await;
     let mailer = Mailer::from_url(&url).expect("mailer");
     let no_address = EmailInput { contact_id: nameless.to_string(), ..input.clone() };
     assert_eq!(email::send(&db, Some(&mailer), &ana, &no_address).await, Err(invalid("email_to", Problem::Required)));
@@ -624,10 +573,8 @@ async fn parallel_writes_of_one_version_succeed_once(db: Db) {
             version: "1".into(),
             ..opportunity_input(&format!("Posao {round}"), acc, stage, "2000")
         };
-        let (a, b) = tokio::join!(
-            app::services::opportunities::update(&db, &ana, &edit),
-            app::services::opportunities::delete(&db, &ana, opp, 1)
-        );
+        let (a, b) =
+            tokio::join!(app::services::opportunities::update(&db, &ana, &edit), app::services::opportunities::delete(&db, &ana, opp, 1));
         once("edit or delete an opportunity", &a, &b);
         let person = new_contact(&db, &ana, "Pera", &format!("Perić {round}"), None).await;
         let (a, b) =

@@ -31,14 +31,14 @@ pub fn spawn_import_runner(db: app::db::Db) {
     });
 }
 
-/// The background jobs of this server (bulk actions, and the marketing features' work on lists): every
-/// half second, claim and run what is queued, and what a stopped server left behind once its lease ran
-/// out — from the job's cursor, never repeating a batch.
-pub fn spawn_job_runner(db: app::db::Db) {
+/// The background jobs of this server (bulk actions, and the marketing features' work on lists, with the
+/// mail server for e-mail campaigns): every half second, claim and run what is queued, and what a
+/// stopped server left behind once its lease ran out — from the job's cursor, never repeating a batch.
+pub fn spawn_job_runner(db: app::db::Db, mailer: Option<app::services::email::Mailer>) {
     let worker = format!("{}-{}", std::env::var("HOSTNAME").unwrap_or_else(|_| "veza".into()), std::process::id());
     tokio::spawn(async move {
         loop {
-            if let Err(e) = app::services::job_runner::run_pending(&db, &worker).await {
+            if let Err(e) = app::services::job_runner::run_pending(&db, mailer.as_ref(), &worker).await {
                 tracing::warn!(error = %e, "job runner");
             }
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;

@@ -202,7 +202,7 @@ async fn serve(cli: &Cli, addr: Option<String>, secure_cookies: bool, smtp_url: 
     let _serving = app::db::backup::sqlite_path(&db.url).map(|p| app::db::backup::hold_server_lock(&p).unwrap_or_else(|e| fail(e)));
     let mailer = smtp_url.filter(|u| !u.trim().is_empty()).map(|u| app::services::email::Mailer::from_url(&u).unwrap_or_else(|e| fail(e)));
     jobs::spawn_import_runner(db.clone());
-    jobs::spawn_job_runner(db.clone());
+    jobs::spawn_job_runner(db.clone(), mailer.clone());
     jobs::spawn_trash_purge(db.clone());
     let state = app::api::ctx::AppState { leptos_options: leptos_options.clone(), db, secure_cookies, mailer };
     let router = http::router(state);

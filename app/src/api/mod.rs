@@ -19,8 +19,8 @@ pub mod marketing;
 pub mod opportunities;
 pub mod pipeline;
 pub mod privacy;
-pub mod quick_campaigns;
 pub mod products;
+pub mod quick_campaigns;
 pub mod reports;
 pub mod search;
 pub mod session;
@@ -272,6 +272,23 @@ pub mod ctx {
     /// The configured SMTP server, if any.
     pub fn mailer() -> Option<crate::services::email::Mailer> {
         use_context::<AppState>().and_then(|s| s.mailer)
+    }
+
+    /// The address people reach Veza at, for links in e-mails: `VEZA_PUBLIC_URL` when set, else this
+    /// request's scheme and host (a host of other characters than a host name's is not used).
+    pub fn site_url() -> Option<String> {
+        if let Some(url) =
+            std::env::var("VEZA_PUBLIC_URL").ok().map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty())
+        {
+            return Some(url);
+        }
+        let parts = use_context::<Parts>()?;
+        let host = parts.headers.get(http::header::HOST)?.to_str().ok()?;
+        if host.is_empty() || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)) {
+            return None;
+        }
+        let https = over_https(&parts.headers, peer_of(&parts.extensions), state().ok()?.secure_cookies);
+        Some(format!("{}://{host}", if https { "https" } else { "http" }))
     }
 
     /// Captures the request and finds its signed-in user: `let (db, actor) = ctx::signed_in().await?;`

@@ -18,7 +18,17 @@ pub async fn preview_quick_campaign(list_id: String, query: String) -> Result<Qu
 pub async fn start_quick_campaign(input: QuickCampaignInput) -> Result<i64, AppError> {
     use super::ctx;
     let (db, actor) = ctx::signed_in().await?;
-    crate::services::quick_campaigns::start(&db, &actor, &input).await
+    let mail = ctx::mailer()
+        .map(|_| crate::services::quick_campaigns::MailStart { site_url: ctx::site_url().unwrap_or_default(), lang: ctx::request_lang() });
+    crate::services::quick_campaigns::start_with(&db, &actor, &input, mail).await
+}
+
+/// A campaign message filled in for the first member reached: (subject, text), for the form's preview.
+#[server]
+pub async fn preview_campaign_email(list_id: String, query: String, subject: String, body: String) -> Result<(String, String), AppError> {
+    use super::ctx;
+    let (db, actor) = ctx::signed_in().await?;
+    crate::services::quick_campaigns::mail::preview(&db, &actor, &list_id, &query, &subject, &body).await
 }
 
 #[server]

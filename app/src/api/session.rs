@@ -205,3 +205,17 @@ pub async fn reset_password(user_id: i64, password: String) -> Result<(), AppErr
     let (db, actor) = super::ctx::signed_in().await?;
     crate::services::auth::reset_password(&db, &actor, user_id, &password).await
 }
+
+/// The signed-in user's e-mail signature (the `{signature}` of campaign messages).
+#[server]
+pub async fn get_signature() -> Result<String, AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::email::signature(&db, &actor).await
+}
+
+/// Sets the signed-in user's e-mail signature; empty removes it.
+#[server]
+pub async fn save_signature(signature: String) -> Result<(), AppError> {
+    let (db, actor) = super::ctx::signed_in().await?;
+    crate::services::email::set_signature(&db, &actor, &signature).await
+}

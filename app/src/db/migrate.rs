@@ -169,6 +169,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0022_quick_campaigns.sql"),
         sqlite_rebuilds: false,
     },
+    Migration {
+        version: 23,
+        name: "campaign e-mail",
+        sqlite: include_str!("../../../migrations/sqlite/0023_campaign_email.sql"),
+        postgres: include_str!("../../../migrations/postgres/0023_campaign_email.sql"),
+        sqlite_rebuilds: true,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;

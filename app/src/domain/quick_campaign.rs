@@ -45,11 +45,17 @@ pub enum SkipReason {
     NoEmail,
     Inactive,
     Disqualified,
+    /// The mail server could not be reached, or refused for now.
     SendFailed,
+    /// The mail server refused the message for good (an unknown mailbox, a refused sender).
+    Rejected,
+    /// The server stopped while the message was with the mail server: it may or may not have gone out,
+    /// and it is not sent again.
+    Unknown,
 }
 
 impl SkipReason {
-    pub const ALL: [SkipReason; 7] = [
+    pub const ALL: [SkipReason; 9] = [
         SkipReason::DoNotCall,
         SkipReason::DoNotEmail,
         SkipReason::DoNotMail,
@@ -57,6 +63,8 @@ impl SkipReason {
         SkipReason::Inactive,
         SkipReason::Disqualified,
         SkipReason::SendFailed,
+        SkipReason::Rejected,
+        SkipReason::Unknown,
     ];
     pub fn code(self) -> &'static str {
         match self {
@@ -67,6 +75,8 @@ impl SkipReason {
             SkipReason::Inactive => "inactive",
             SkipReason::Disqualified => "disqualified",
             SkipReason::SendFailed => "send_failed",
+            SkipReason::Rejected => "rejected",
+            SkipReason::Unknown => "unknown",
         }
     }
     pub fn parse(s: &str) -> Option<SkipReason> {
@@ -213,7 +223,9 @@ pub fn validate(input: &QuickCampaignInput) -> Result<ValidQuick, AppError> {
         return Err(field("assignees", Problem::OutOfRange(1, 200)));
     }
     let (email_subject, email_body) = if kind == ActivityKind::Email {
-        (text("email_subject", &input.email_subject, 200, true)?, text("email_body", &input.email_body, 50_000, true)?)
+        // The message's subject is the campaign's subject unless one of its own is given.
+        let email_subject = if input.email_subject.trim().is_empty() { &input.subject } else { &input.email_subject };
+        (text("email_subject", email_subject, 200, true)?, text("email_body", &input.email_body, 50_000, true)?)
     } else {
         (None, None)
     };
@@ -242,6 +254,8 @@ pub struct QuickCampaignView {
     pub job_id: Option<i64>,
     pub started_by: String,
     pub created_at: String,
+    /// Members who used the unsubscribe link of this campaign's message.
+    pub unsubscribed: i64,
     /// Skipped members by reason: (reason code, count).
     pub skipped: Vec<(String, i64)>,
     /// Per assignee: name, open, completed, cancelled activities of the campaign.
@@ -279,6 +293,10 @@ pub struct QuickMemberRow {
     pub reason: Option<String>,
     pub activity_id: Option<i64>,
     pub assignee: Option<String>,
+    /// The mail server's answer to a message it refused.
+    pub detail: Option<String>,
+    /// The member used the unsubscribe link of this campaign's message.
+    pub unsubscribed: bool,
 }
 
 /// How many members a campaign would reach, shown before it starts.
@@ -348,7 +366,10 @@ mod tests {
             err(QuickCampaignInput { assign_rule: "round_robin".into(), assignees: "1,x".into(), ..ok.clone() }),
             Some("assignees".into())
         );
-        assert_eq!(err(QuickCampaignInput { activity_kind: "email".into(), ..ok.clone() }), Some("email_subject".into()));
+        assert_eq!(err(QuickCampaignInput { activity_kind: "email".into(), ..ok.clone() }), Some("email_body".into()));
+        let mail =
+            validate(&QuickCampaignInput { activity_kind: "email".into(), email_body: "Poštovani {first_name}".into(), ..ok.clone() });
+        assert_eq!(mail.unwrap().email_subject.as_deref(), Some("Poziv"));
         let rr = validate(&QuickCampaignInput { assign_rule: "round_robin".into(), assignees: "3, 4,3".into(), ..ok }).unwrap();
         assert_eq!(rr.assignees, vec![3, 4]);
     }

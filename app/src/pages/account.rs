@@ -3,7 +3,7 @@
 //! user (`/account?user=7`) to read their sign-in history, set a new password they must change, and
 //! turn their two-factor sign-in off.
 
-use crate::api::session::{get_security, ChangePassword, EndSession, ResetPassword, SecurityPage};
+use crate::api::session::{get_security, get_signature, ChangePassword, EndSession, ResetPassword, SaveSignature, SecurityPage};
 use crate::api::two_factor::{BeginTwoFactor, CancelTwoFactor, ConfirmTwoFactor, RenewRecoveryCodes, ResetTwoFactor, TurnOffTwoFactor};
 use crate::components::context::{t, use_lang};
 use crate::components::fields::TextField;
@@ -66,6 +66,7 @@ fn Security(
             }}
             <TwoFactorCard status=page.two_factor own=page.own user_id=page.user_id new_codes=page.new_recovery_codes tf=tf/>
         </div>
+        {page.own.then(|| view! { <SignatureCard/> })}
         {page.own.then(|| view! { <Sessions sessions=page.sessions.clone() end=end/> })}
         <SignIns entries=page.sign_ins/>
         <Uses entries=page.uses/>
@@ -99,6 +100,43 @@ fn ChangePasswordForm(change: ServerAction<ChangePassword>, must_change: bool) -
                 <TextField label=M::NewPassword key="new_password" value="" error=error kind="password" required=true plain=true autocomplete="new-password"/>
                 <button type="submit" class="btn btn-primary" disabled=move || change.pending().get()>{t(M::ChangePassword)}</button>
             </ActionForm>
+        </section>
+    }
+}
+
+/// The user's e-mail signature, filled into `{signature}` of the campaign messages they send.
+#[component]
+fn SignatureCard() -> impl IntoView {
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let save = ServerAction::<SaveSignature>::new();
+    let current = Resource::new(|| (), |_| get_signature());
+    let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    Effect::new(move || {
+        if matches!(save.value().get(), Some(Ok(()))) {
+            toasts.push(lang.t(M::Saved).to_string(), false);
+        }
+    });
+    view! {
+        <section class="card">
+            <h2>{t(M::AccSignature)}</h2>
+            <p class="muted" id="signature-hint">{t(M::AccSignatureHint)}</p>
+            <Suspense fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    let text = current.await.unwrap_or_default();
+                    view! {
+                        <ActionForm action=save attr:class="stack" attr:id="signature-form">
+                            <ErrorBanner error=error fields=&["signature"]/>
+                            <div class="field">
+                                <label for="signature">{t(M::AccSignature)}</label>
+                                <textarea id="signature" name="signature" rows="4" maxlength="1000" aria-describedby="signature-hint">{text}</textarea>
+                                {move || error.get().filter(|e| e.field() == Some("signature")).map(|e| view! { <span class="field-error" role="alert">{error_text(lang, &e)}</span> })}
+                            </div>
+                            <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>{t(M::Save)}</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -5,12 +5,12 @@
 
 use crate::api::accounts::get_lookups;
 use crate::api::quick_campaigns::{
-    get_quick_campaign, list_quick_campaigns, preview_quick_campaign, quick_campaign_members, start_quick_campaign,
+    get_quick_campaign, list_quick_campaigns, preview_campaign_email, preview_quick_campaign, quick_campaign_members, start_quick_campaign,
 };
 use crate::components::context::{t, use_lang};
 use crate::components::job::JobProgress;
 use crate::components::{Loading, RecordError};
-use crate::domain::quick_campaign::{AssignRule, QuickCampaignInput, QuickCampaignView, SkipReason};
+use crate::domain::quick_campaign::{AssignRule, QuickCampaignInput, QuickCampaignView, SkipReason, MERGE_FIELDS};
 use crate::domain::text::urlencode;
 use crate::domain::{ActivityKind, Priority};
 use crate::error::AppError;
@@ -21,8 +21,9 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-/// The activity kinds a quick campaign creates.
-const KINDS: [ActivityKind; 5] = [ActivityKind::Call, ActivityKind::Meeting, ActivityKind::Task, ActivityKind::Letter, ActivityKind::Fax];
+/// The activity kinds a quick campaign creates (e-mail: sends).
+const KINDS: [ActivityKind; 6] =
+    [ActivityKind::Call, ActivityKind::Email, ActivityKind::Meeting, ActivityKind::Task, ActivityKind::Letter, ActivityKind::Fax];
 
 fn kind_text(lang: Lang, code: &str) -> String {
     ActivityKind::parse(code).map(|k| lang.t(activity_label(k)).to_string()).unwrap_or_else(|| code.to_string())
@@ -45,6 +46,8 @@ fn reason_text(lang: Lang, code: &str) -> &'static str {
         Some(SkipReason::NoEmail) => M::QcNoEmail,
         Some(SkipReason::Inactive) => M::QcInactive,
         Some(SkipReason::Disqualified) => M::QcDisqualified,
+        Some(SkipReason::Rejected) => M::QcRejected,
+        Some(SkipReason::Unknown) => M::QcUnknown,
         Some(SkipReason::SendFailed) | None => M::QcSendFailed,
     })
 }
@@ -151,6 +154,10 @@ fn QuickCampaignForm(
     let name = RwSignal::new(String::new());
     let subject = RwSignal::new(String::new());
     let description = RwSignal::new(String::new());
+    let email_body = RwSignal::new(String::new());
+    let mail_preview = RwSignal::new(None::<Result<(String, String), AppError>>);
+    let is_email = move || kind.get() == ActivityKind::Email.code();
+    let accounts_only = preview.member_kind == "account";
     let due = RwSignal::new(String::new());
     let priority = RwSignal::new(Priority::Normal.code().to_string());
     let rule = RwSignal::new(AssignRule::Owner.code().to_string());
@@ -187,6 +194,7 @@ fn QuickCampaignForm(
                 String::new()
             },
             team_id: if rule.get_untracked() == "round_robin" { team.get_untracked() } else { String::new() },
+            email_body: email_body.get_untracked(),
             ..Default::default()
         };
         let navigate = navigate.clone();
@@ -208,6 +216,12 @@ fn QuickCampaignForm(
                 .map(|e| view! { <span class="field-error" role="alert">{error_text(lang, &e)}</span> })
         }
     };
+    let (list_for_preview, query_for_preview) = (list_id.clone(), query.clone());
+    let show_preview = move |_| {
+        let (l, q) = (list_for_preview.clone(), query_for_preview.clone());
+        let (s, b) = (subject.get_untracked(), email_body.get_untracked());
+        leptos::task::spawn_local(async move { mail_preview.set(Some(preview_campaign_email(l, q, s, b).await)) });
+    };
     let users = StoredValue::new(lk.users.clone());
     let teams = StoredValue::new(lk.teams.clone());
     let source_href =
@@ -221,33 +235,64 @@ fn QuickCampaignForm(
         <form class="card stack qc-form" on:submit=submit novalidate>
             <div class="field">
                 <label for="qc-kind">{lang.t(M::QcActivity)}</label>
-                <select id="qc-kind" on:change=move |ev| kind.set(event_target_value(&ev))>
-                    {KINDS.iter().map(|k| view! { <option value=k.code() selected=*k == ActivityKind::Call>{lang.t(activity_label(*k))}</option> }).collect_view()}
+                <select id="qc-kind" aria-describedby="qc-kind-note" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    {KINDS.iter().map(|k| {
+                        let disabled = *k == ActivityKind::Email && accounts_only;
+                        view! { <option value=k.code() selected=*k == ActivityKind::Call disabled=disabled>{lang.t(activity_label(*k))}</option> }
+                    }).collect_view()}
                 </select>
+                {accounts_only.then(|| view! { <span class="hint" id="qc-kind-note">{lang.t(M::QcEmailForPeople)}</span> })}
+                {field_error("activity_kind")}
             </div>
+            <Show when=is_email>
+                <p class="hint" id="qc-email-note">{lang.t(M::QcEmailNote)}</p>
+            </Show>
             <div class="field">
-                <label for="qc-subject">{lang.t(M::Subject)}</label>
+                <label for="qc-subject">{move || lang.t(if is_email() { M::QcEmailSubject } else { M::Subject })}</label>
                 <input id="qc-subject" type="text" maxlength="200" required prop:value=move || subject.get() on:input=move |ev| subject.set(event_target_value(&ev))/>
                 {field_error("subject")}
+                {field_error("email_subject")}
             </div>
-            <div class="field">
-                <label for="qc-description">{lang.t(M::Description)}</label>
-                <textarea id="qc-description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
-                {field_error("description")}
-            </div>
-            <div class="field">
-                <label for="qc-due">{lang.t(M::QcDue)}</label>
-                <input id="qc-due" type="datetime-local" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
-                {field_error("due")}
-            </div>
-            <div class="field">
-                <label for="qc-priority">{lang.t(M::Priority)}</label>
-                <select id="qc-priority" on:change=move |ev| priority.set(event_target_value(&ev))>
-                    {Priority::ALL.iter().map(|p| view! { <option value=p.code() selected=*p == Priority::Normal>{lang.t(priority_label(*p))}</option> }).collect_view()}
-                </select>
-            </div>
+            <Show when=is_email>
+                <div class="field">
+                    <label for="qc-email-body">{lang.t(M::QcEmailBody)}</label>
+                    <textarea id="qc-email-body" rows="10" maxlength="50000" prop:value=move || email_body.get() on:input=move |ev| email_body.set(event_target_value(&ev))></textarea>
+                    {field_error("email_body")}
+                    <div class="merge-fields" role="group" aria-label=lang.t(M::QcMergeFields)>
+                        <span class="hint">{lang.t(M::QcMergeFields)}" "</span>
+                        {MERGE_FIELDS.iter().map(|f| view! {
+                            <button type="button" class="btn btn-ghost btn-small" on:click=move |_| email_body.update(|b| b.push_str(f))>{*f}</button>
+                        }).collect_view()}
+                    </div>
+                </div>
+                <div class="field">
+                    <button type="button" class="btn" id="qc-preview-mail" on:click=show_preview.clone()>{lang.t(M::QcPreviewMail)}</button>
+                    {move || mail_preview.get().map(|p| match p {
+                        Ok((s, b)) => view! { <div class="card mail-preview" id="qc-mail-preview"><strong>{s}</strong><pre>{b}</pre></div> }.into_any(),
+                        Err(e) => view! { <p class="banner banner-error" role="alert">{error_text(lang, &e)}</p> }.into_any(),
+                    })}
+                </div>
+            </Show>
+            <Show when=move || !is_email()>
+                <div class="field">
+                    <label for="qc-description">{lang.t(M::Description)}</label>
+                    <textarea id="qc-description" rows="3" prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))></textarea>
+                    {field_error("description")}
+                </div>
+                <div class="field">
+                    <label for="qc-due">{lang.t(M::QcDue)}</label>
+                    <input id="qc-due" type="datetime-local" prop:value=move || due.get() on:input=move |ev| due.set(event_target_value(&ev))/>
+                    {field_error("due")}
+                </div>
+                <div class="field">
+                    <label for="qc-priority">{lang.t(M::Priority)}</label>
+                    <select id="qc-priority" prop:value=move || priority.get() on:change=move |ev| priority.set(event_target_value(&ev))>
+                        {Priority::ALL.iter().map(|p| view! { <option value=p.code() selected=*p == Priority::Normal>{lang.t(priority_label(*p))}</option> }).collect_view()}
+                    </select>
+                </div>
+            </Show>
             <fieldset class="field">
-                <legend>{lang.t(M::QcAssignTo)}</legend>
+                <legend>{move || lang.t(if is_email() { M::QcSendFrom } else { M::QcAssignTo })}</legend>
                 {[(AssignRule::Owner, M::QcAssignOwner), (AssignRule::Me, M::QcAssignMe), (AssignRule::RoundRobin, M::QcAssignRoundRobin)]
                     .into_iter()
                     .map(|(r, label)| view! {
@@ -289,7 +334,7 @@ fn QuickCampaignForm(
                 <input id="qc-name" type="text" maxlength="120" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                 {field_error("name")}
             </div>
-            {move || error.get().filter(|e| e.field().is_none_or(|f| !["subject", "description", "due", "assign_rule", "team_id", "assignees", "name"].contains(&f)))
+            {move || error.get().filter(|e| e.field().is_none_or(|f| !["subject", "description", "due", "assign_rule", "team_id", "assignees", "name", "activity_kind", "email_subject", "email_body"].contains(&f)))
                 .map(|e| view! { <div class="banner banner-error" role="alert">{error_text(lang, &e)}</div> })}
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || pending.get()>{lang.t(M::QcStart)}</button>
@@ -318,11 +363,12 @@ pub fn QuickCampaignPage() -> impl IntoView {
                     Err(e) => view! { <RecordError error=e/> }.into_any(),
                     Ok(c) => {
                         let job = (c.status == "running" && !closed.get_untracked()).then_some(c.job_id).flatten();
+                        let title = if c.activity_kind == "email" { M::QcSendingMail } else { M::QcDistributing };
                         view! {
                             <Title text=c.name.clone()/>
                             <CampaignHead c=c.clone()/>
                             {job.map(|j| view! {
-                                <JobProgress id=j title=M::QcDistributing on_finished=move |_| refresh.update(|n| *n += 1) on_close=move |_| closed.set(true)/>
+                                <JobProgress id=j title=title on_finished=move |_| refresh.update(|n| *n += 1) on_close=move |_| closed.set(true)/>
                             })}
                             <CampaignFigures c=c.clone()/>
                         }
@@ -353,8 +399,7 @@ fn CampaignHead(c: QuickCampaignView) -> impl IntoView {
         (None, Some(q)) => Some((format!("/find?query={}", urlencode(q)), lang.t(M::FindTitle).to_string())),
         _ => None,
     };
-    let letters = (c.activity_kind == "letter")
-        .then(|| (format!("/export/quick-campaigns/{}/letters.csv", c.id), format!("/export/quick-campaigns/{}/letters.xlsx", c.id)));
+    let letters = (c.activity_kind == "letter").then(|| format!("/export/quick-campaigns/{}/letters", c.id));
     view! {
         <div class="page-head">
             <h1>{c.name.clone()}</h1>
@@ -366,11 +411,14 @@ fn CampaignHead(c: QuickCampaignView) -> impl IntoView {
             {source.map(|(href, name)| view! { " · "{lang.t(M::QcMembersFrom)}" "<a href=href>{name}</a> })}
         </p>
         {c.description.clone().map(|d| view! { <p class="qc-description">{d}</p> })}
-        {letters.map(|(csv, xlsx)| view! {
-            <p class="export-links">
-                <span class="muted">{lang.t(M::QcMailMerge)}" "</span>
-                <a href=csv rel="external" download="" class="btn btn-ghost">{lang.t(M::ExportCsv)}</a>
-                <a href=xlsx rel="external" download="" class="btn btn-ghost">{lang.t(M::ExportXlsx)}</a>
+        {letters.map(|base| view! {
+            <p class="export-links" id="qc-letters">
+                <span class="muted">{lang.t(M::QcLetters)}" "</span>
+                <a href=format!("{base}.pdf") rel="external" download="" class="btn btn-ghost">{lang.t(M::QcLettersPdf)}</a>
+                <a href=format!("{base}.zip") rel="external" download="" class="btn btn-ghost">{lang.t(M::QcLettersZip)}</a>
+                <span class="muted">" · "{lang.t(M::QcMailMerge)}" "</span>
+                <a href=format!("{base}.csv") rel="external" download="" class="btn btn-ghost">{lang.t(M::ExportCsv)}</a>
+                <a href=format!("{base}.xlsx") rel="external" download="" class="btn btn-ghost">{lang.t(M::ExportXlsx)}</a>
             </p>
         })}
     }
@@ -382,11 +430,15 @@ fn CampaignHead(c: QuickCampaignView) -> impl IntoView {
 fn CampaignFigures(c: QuickCampaignView) -> impl IntoView {
     let lang = use_lang();
     let max = c.progress.iter().map(|p| p.open + p.completed + p.cancelled).max().unwrap_or(0).max(1);
+    let email = c.activity_kind == "email";
     view! {
         <div class="kpis">
             <div class="kpi"><span class="kpi-label">{lang.t(M::QcMembers)}</span><span class="kpi-value" id="qc-total">{format_int(lang, c.total)}</span></div>
-            <div class="kpi"><span class="kpi-label">{lang.t(M::QcCreated)}</span><span class="kpi-value" id="qc-created">{format_int(lang, c.created_count)}</span></div>
-            <div class="kpi"><span class="kpi-label">{lang.t(M::QcSkipped)}</span><span class="kpi-value" id="qc-skipped">{format_int(lang, c.skipped_count)}</span></div>
+            <div class="kpi"><span class="kpi-label">{lang.t(if email { M::QcSent } else { M::QcCreated })}</span><span class="kpi-value" id="qc-created">{format_int(lang, c.created_count)}</span></div>
+            <div class="kpi"><span class="kpi-label">{lang.t(if email { M::QcNotSent } else { M::QcSkipped })}</span><span class="kpi-value" id="qc-skipped">{format_int(lang, c.skipped_count)}</span></div>
+            {email.then(|| view! {
+                <div class="kpi"><span class="kpi-label">{lang.t(M::QcUnsubscribed)}</span><span class="kpi-value" id="qc-unsubscribed">{format_int(lang, c.unsubscribed)}</span></div>
+            })}
         </div>
         {(!c.skipped.is_empty()).then(|| view! {
             <section class="card">
@@ -437,14 +489,18 @@ fn MembersTable(
 ) -> impl IntoView {
     let lang = use_lang();
     let base = format!("/marketing/quick-campaigns/{}", c.id);
-    let filters = [("", M::QcAll), ("created", M::QcCreated), ("skipped", M::QcSkipped)];
+    let filters: &[(&str, M)] = if c.activity_kind == "email" {
+        &[("", M::QcAll), ("sent", M::QcSentOne), ("failed", M::QcFailedOne), ("skipped", M::QcSkipped)]
+    } else {
+        &[("", M::QcAll), ("created", M::QcCreated), ("skipped", M::QcSkipped)]
+    };
     let next = next.map(|n| if outcome.is_empty() { format!("{base}?after={n}") } else { format!("{base}?outcome={outcome}&after={n}") });
     let kind = c.member_kind.clone();
     view! {
         <section class="card" aria-labelledby="qc-members-title">
             <h2 id="qc-members-title">{lang.t(M::QcMembers)}</h2>
             <nav class="filters" aria-label=lang.t(M::Filter)>
-                {filters.into_iter().map(|(o, label)| {
+                {filters.iter().copied().map(|(o, label)| {
                     let href = if o.is_empty() { base.clone() } else { format!("{base}?outcome={o}") };
                     let current = o == outcome;
                     view! { <a class=if current { "btn btn-small" } else { "btn btn-ghost btn-small" } href=href aria-current=current.then_some("page")>{lang.t(label)}</a> }
@@ -459,11 +515,20 @@ fn MembersTable(
                             <thead><tr><th>{lang.t(M::Name)}</th><th>{lang.t(M::Outcome)}</th><th>{lang.t(M::QcAssignee)}</th></tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|r| {
-                                    let outcome = match (r.outcome.as_str(), &r.reason) {
+                                    let mut outcome = match (r.outcome.as_str(), &r.reason) {
                                         ("created", _) => lang.t(M::QcCreatedOne).to_string(),
+                                        ("sent", _) => lang.t(M::QcSentOne).to_string(),
+                                        ("queued" | "sending", _) => lang.t(M::QcQueued).to_string(),
+                                        ("failed", Some(reason)) => format!("{} · {}", lang.t(M::QcFailedOne), reason_text(lang, reason)),
                                         (_, Some(reason)) => format!("{} · {}", lang.t(M::QcSkippedOne), reason_text(lang, reason)),
                                         (o, None) => o.to_string(),
                                     };
+                                    if let Some(d) = &r.detail {
+                                        outcome.push_str(&format!(" ({d})"));
+                                    }
+                                    if r.unsubscribed {
+                                        outcome.push_str(&format!(" · {}", lang.t(M::QcUnsubscribed)));
+                                    }
                                     view! {
                                         <tr>
                                             <td><A href=member_path(&kind, r.member_id)>{r.name}</A></td>

@@ -30,6 +30,11 @@ impl Mailer {
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|e| format!("VEZA_SMTP_URL is not usable: {e}"))?;
         Ok(Mailer { transport: transport.timeout(Some(std::time::Duration::from_secs(20))).build() })
     }
+
+    /// Hands one message to the server (connections are pooled between messages).
+    pub(crate) async fn deliver(&self, message: Message) -> Result<(), lettre::transport::smtp::Error> {
+        self.transport.send(message).await.map(|_| ())
+    }
 }
 
 /// Sends `input` to the contact as the actor and logs it; returns the logged activity's id.
@@ -86,4 +91,40 @@ pub async fn send(db: &Db, mailer: Option<&Mailer>, actor: &Actor, input: &Email
         AppError::Internal
     })?;
     Ok(id)
+}
+
+/// The user's e-mail signature (the `{signature}` of campaign messages), empty when none is set.
+pub async fn signature(db: &Db, actor: &Actor) -> Result<String, AppError> {
+    let (sig,): (Option<String>,) = sqlx::query_as("SELECT signature FROM users WHERE id = $1").bind(actor.id).fetch_one(&db.pool).await?;
+    Ok(sig.unwrap_or_default())
+}
+
+/// Sets the user's own e-mail signature (at most 1,000 characters, 12 lines); empty removes it. Audited.
+pub async fn set_signature(db: &Db, actor: &Actor, text: &str) -> Result<(), AppError> {
+    let text = text.replace("\r\n", "\n");
+    let text = text.trim();
+    if text.chars().count() > 1_000 {
+        return Err(field("signature", Problem::TooLong(1_000)));
+    }
+    if text.lines().count() > 12 {
+        return Err(field("signature", Problem::OutOfRange(0, 12)));
+    }
+    let new = (!text.is_empty()).then(|| text.to_string());
+    let mut tx = db.begin().await?;
+    let (old,): (Option<String>,) = sqlx::query_as("SELECT signature FROM users WHERE id = $1").bind(actor.id).fetch_one(&mut *tx).await?;
+    if old == new {
+        return Ok(());
+    }
+    let at = crate::db::now();
+    sqlx::query("UPDATE users SET signature = $1, updated_at = $2, version = version + 1 WHERE id = $3")
+        .bind(&new)
+        .bind(&at)
+        .bind(actor.id)
+        .execute(&mut *tx)
+        .await?;
+    let mut log = super::audit::Batch::new(Some(actor), &at);
+    log.push("user", actor.id, "update", Some("signature"), old.as_deref(), new.as_deref());
+    log.write(&mut tx).await?;
+    tx.commit().await?;
+    Ok(())
 }

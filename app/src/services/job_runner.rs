@@ -6,6 +6,7 @@
 //! the lease, guarded by the job still being this worker's and running — so a server that lost its
 //! lease, or a cancelled job, leaves nothing of its batch behind.
 
+use super::email::Mailer;
 use super::jobs::{claim, Batch, JobDb, JobKind, Summary, BATCH, MAX_ATTEMPTS, SELECT};
 use super::Actor;
 use crate::db::{now, Db, Tx};
@@ -22,6 +23,23 @@ async fn run_batch(tx: &mut Tx, kind: JobKind, actor: &Actor, payload: &str, aft
     }
 }
 
+/// What a kind of job does after a batch's transaction, outside it: the messages an e-mail campaign's
+/// batch queued go to the mail server (`quick_campaigns::mail`) — never while holding the write lock.
+async fn after_batch(
+    db: &Db,
+    mailer: Option<&Mailer>,
+    kind: JobKind,
+    actor: &Actor,
+    payload: &str,
+    id: i64,
+    worker: &str,
+) -> Result<(), AppError> {
+    match kind {
+        JobKind::Bulk => Ok(()),
+        JobKind::QuickCampaign => super::quick_campaigns::mail::send_queued(db, mailer, actor, payload, id, worker).await,
+    }
+}
+
 /// Where a job stands after one of its batches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -30,9 +48,10 @@ pub enum Step {
 }
 
 /// Runs one batch of job `id`, claimed by `worker`: the kind's changes, the progress, the cursor and the
-/// lease in one transaction. `Conflict` when the job is no longer this worker's (taken over or
-/// cancelled): nothing of the batch stays.
-pub async fn step(db: &Db, id: i64, worker: &str) -> Result<Step, AppError> {
+/// lease in one transaction, then what the kind does outside it (sending e-mail through `mailer`).
+/// `Conflict` when the job is no longer this worker's (taken over or cancelled): nothing of the batch
+/// stays.
+pub async fn step(db: &Db, mailer: Option<&Mailer>, id: i64, worker: &str) -> Result<Step, AppError> {
     let job = sqlx::query_as::<_, JobDb>(SELECT).bind(id).fetch_optional(&db.pool).await?.ok_or(AppError::NotFound)?;
     if job.status != "running" || job.worker.as_deref() != Some(worker) {
         return Err(AppError::Conflict);
@@ -62,6 +81,7 @@ pub async fn step(db: &Db, id: i64, worker: &str) -> Result<Step, AppError> {
     sql.push(" WHERE id = ").bind(id).push(" AND worker = ").bind(worker).push(" AND status = 'running'");
     crate::db::write::changed_one(sql.query().execute(&mut *tx).await?.rows_affected())?;
     tx.commit().await?;
+    after_batch(db, mailer, kind, &actor, &job.payload, id, worker).await?;
     Ok(if finished { Step::Finished } else { Step::More })
 }
 
@@ -81,9 +101,9 @@ async fn runs_as(db: &Db, user: i64) -> Result<Actor, AppError> {
 
 /// Runs claimed job `id` to its end, batch after batch. A failure ends the job as failed, with the
 /// refusal kept for its creator (internal errors are logged and kept only as "internal").
-pub async fn work(db: &Db, id: i64, worker: &str) -> Result<(), AppError> {
+pub async fn work(db: &Db, mailer: Option<&Mailer>, id: i64, worker: &str) -> Result<(), AppError> {
     loop {
-        match step(db, id, worker).await {
+        match step(db, mailer, id, worker).await {
             Ok(Step::More) => tokio::task::yield_now().await,
             Ok(Step::Finished) => return Ok(()),
             // Taken over by another server, or cancelled: this worker stops; nothing of the batch stayed.
@@ -113,10 +133,10 @@ pub async fn work(db: &Db, id: i64, worker: &str) -> Result<(), AppError> {
 
 /// Runs every job this server can claim, one after another (the background runner's step). Returns
 /// how many it ran.
-pub async fn run_pending(db: &Db, worker: &str) -> Result<usize, AppError> {
+pub async fn run_pending(db: &Db, mailer: Option<&Mailer>, worker: &str) -> Result<usize, AppError> {
     let mut n = 0;
     while let Some(id) = claim(db, worker, None).await? {
-        let _ = work(db, id, worker).await;
+        let _ = work(db, mailer, id, worker).await;
         n += 1;
     }
     Ok(n)

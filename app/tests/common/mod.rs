@@ -12,6 +12,8 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+pub mod smtp;
+
 // ---------------------------------------------------------------------------------------------------
 // Harness: one fresh database per test, on both backends.
 // ---------------------------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ const PUBLIC_PAGES: [&str; 2] = ["/login", "/setup"];
 /// Whether a GET of `path` renders a page (not a server function, a file, an export or the browser code).
 fn renders_page(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or("").contains('.');
-    !file && !["/api/", "/files", "/export/", "/healthz", "/calendar/"].iter().any(|p| path.starts_with(p))
+    !file && !["/api/", "/files", "/export/", "/healthz", "/calendar/", "/unsubscribe/"].iter().any(|p| path.starts_with(p))
 }
 
 fn same_origin(req: &Request<Body>) -> bool {

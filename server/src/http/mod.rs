@@ -13,6 +13,7 @@ mod health;
 mod imports;
 mod marketing;
 mod privacy;
+mod unsubscribe;
 
 use app::api::ctx::AppState;
 use app::{shell, App};
@@ -44,6 +45,7 @@ pub fn router(state: AppState) -> Router {
         .merge(exports::router())
         .merge(marketing::router())
         .merge(privacy::router())
+        .merge(unsubscribe::router())
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .nest_service(&pkg_path, tower_http::services::ServeDir::new(pkg_dir))
         // The user guide's screenshots (`public/guide/`), shown by /help.

@@ -10,6 +10,7 @@
 //! day; the campaign's page counts them per assignee and status.
 
 pub mod letters;
+pub mod mail;
 
 use super::jobs::{self, Batch, JobKind};
 use super::{audit, visibility, Actor};
@@ -88,7 +89,7 @@ pub async fn source(db: &Db, actor: &Actor, list_id: &str, query: &str) -> Resul
 }
 
 /// The next member ids above `after`, at most `limit`, in id order, as `actor` may see them.
-async fn member_ids(tx: &mut Tx, actor: &Actor, src: &Source, after: i64, limit: i64) -> Result<Vec<i64>, AppError> {
+pub(crate) async fn member_ids(tx: &mut Tx, actor: &Actor, src: &Source, after: i64, limit: i64) -> Result<Vec<i64>, AppError> {
     match src {
         Source::List { query: Some(q), .. } | Source::Query(q) => super::find::id_batch_in(tx, actor, q, after, limit).await,
         Source::List { id, kind, query: None, .. } => {
@@ -133,8 +134,8 @@ pub async fn preview(db: &Db, actor: &Actor, list_id: &str, query: &str) -> Resu
 
 /// A job's payload: the campaign it distributes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct Payload {
-    campaign: i64,
+pub(crate) struct Payload {
+    pub(crate) campaign: i64,
 }
 
 /// The users a round-robin shares the activities among: the chosen ones, or a team's active users —
@@ -174,16 +175,37 @@ fn due(input: &str) -> Result<String, AppError> {
     crate::clock::parse_local("due", v)
 }
 
-/// Starts a quick campaign: checks the form, records the campaign and queues its distribution.
+/// What an e-mail campaign takes from the request that starts it: a mail server is configured, the
+/// address Veza was reached at (for the unsubscribe links) and the starter's language.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MailStart {
+    pub site_url: String,
+    pub lang: crate::i18n::Lang,
+}
+
+/// Starts a quick campaign of calls, visits, tasks, letters or faxes (see [`start_with`]).
 pub async fn start(db: &Db, actor: &Actor, input: &QuickCampaignInput) -> Result<i64, AppError> {
+    start_with(db, actor, input, None).await
+}
+
+/// Starts a quick campaign: checks the form, records the campaign and queues its distribution. An
+/// e-mail campaign needs `mail` (a configured mail server) and contacts or leads as members.
+pub async fn start_with(db: &Db, actor: &Actor, input: &QuickCampaignInput, mail: Option<MailStart>) -> Result<i64, AppError> {
     let v = validate(input)?;
-    if v.kind == ActivityKind::Email {
-        // E-mail is sent one by one from the contact's page; a quick campaign logs calls, visits,
-        // letters, faxes and tasks.
+    if v.kind == ActivityKind::Email && mail.is_none() {
+        return Err(field("activity_kind", Problem::NotConfigured));
+    }
+    // Messages go out at once: their due moment is the start, unless one is given.
+    let due_at = if v.kind == ActivityKind::Email && input.due.trim().is_empty() { now() } else { due(&input.due)? };
+    let src = source(db, actor, &input.list_id, &input.query).await?;
+    if v.kind == ActivityKind::Email && src.kind() == MemberKind::Account {
+        // Messages go to people: a list of contacts or leads.
         return Err(field("activity_kind", Problem::InvalidChoice));
     }
-    let due_at = due(&input.due)?;
-    let src = source(db, actor, &input.list_id, &input.query).await?;
+    let (site_url, lang) = match &mail {
+        Some(m) if v.kind == ActivityKind::Email => (Some(m.site_url.clone()).filter(|u| !u.is_empty()), Some(m.lang.code().to_string())),
+        _ => (None, None),
+    };
     let total = count(db, actor, &src).await?;
     let at = now();
     let mut tx = db.begin().await?;
@@ -195,7 +217,7 @@ pub async fn start(db: &Db, actor: &Actor, input: &QuickCampaignInput) -> Result
     let assignees = (!users.is_empty()).then(|| users.iter().map(|u| u.to_string()).collect::<Vec<_>>().join(","));
     let mut sql = Sql::new(
         "INSERT INTO quick_campaigns (name, activity_kind, member_kind, list_id, query, subject, description, due_at, priority, assign_rule, assignees, \
-         email_subject, email_body, status, total, owner_id, team_id, created_at, created_by, updated_at, updated_by) VALUES (",
+         email_subject, email_body, site_url, lang, status, total, owner_id, team_id, created_at, created_by, updated_at, updated_by) VALUES (",
     );
     let vals: Vec<Val> = vec![
         v.name.clone().into(),
@@ -211,6 +233,8 @@ pub async fn start(db: &Db, actor: &Actor, input: &QuickCampaignInput) -> Result
         assignees.clone().into(),
         v.email_subject.clone().into(),
         v.email_body.clone().into(),
+        site_url.into(),
+        lang.into(),
         "running".into(),
         total.into(),
         actor.id.into(),
@@ -275,6 +299,18 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
     let activity = ActivityKind::parse(&c.activity_kind).ok_or(AppError::Internal)?;
     let rule = AssignRule::parse(&c.assign_rule).ok_or(AppError::Internal)?;
     let users: Vec<i64> = c.assignees.as_deref().unwrap_or_default().split(',').filter_map(|u| u.trim().parse().ok()).collect();
+    let email = activity == ActivityKind::Email;
+    if email {
+        // The messages of the batch before go out first (after its transaction, see `mail`).
+        let (waiting,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM quick_campaign_members WHERE campaign_id = $1 AND outcome IN ('queued', 'sending')")
+                .bind(p.campaign)
+                .fetch_one(&mut **tx)
+                .await?;
+        if waiting > 0 {
+            return Ok(Batch { last_id: None, more: true, ..Default::default() });
+        }
+    }
     let src = match (c.list_id, &c.query) {
         (_, Some(q)) => Source::Query(FindQuery::from_param(q)?),
         (Some(id), None) => {
@@ -292,7 +328,7 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
         (None, None) => return Err(AppError::Internal),
     };
     let ids = member_ids(tx, actor, &src, after, limit as i64).await?;
-    let more = ids.len() == limit;
+    let mut more = ids.len() == limit;
     if ids.is_empty() {
         finish(tx, p.campaign, "done").await?;
         return Ok(Batch { last_id: None, more: false, ..Default::default() });
@@ -324,7 +360,8 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
         sql.query_as::<(i64, Option<i64>)>().fetch_all(&mut **tx).await?.into_iter().collect()
     };
     let regarding: RegardingKind = kind.regarding();
-    if !reached.is_empty() {
+    // An e-mail campaign queues its messages; the activities are those of the messages sent.
+    if !reached.is_empty() && !email {
         let mut sql = Sql::for_rows(
             backend,
             "INSERT INTO activities (kind, subject, description, status, priority, starts_at, regarding_kind, regarding_id, account_id, owner_id, team_id, \
@@ -360,7 +397,7 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
     }
     // The new activities' ids by member (one per member and campaign).
     let reached_ids: Vec<i64> = reached.iter().map(|(m, _)| m.id).collect();
-    let made: std::collections::HashMap<i64, i64> = if reached_ids.is_empty() {
+    let made: std::collections::HashMap<i64, i64> = if reached_ids.is_empty() || email {
         Default::default()
     } else {
         let mut sql = Sql::new("SELECT regarding_id, id FROM activities WHERE quick_campaign_id = ");
@@ -385,10 +422,11 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
         first = false;
         sql.push("(").bind_list(&vals).push(")");
     };
+    let outcome = if email { "queued" } else { "created" };
     for (m, owner) in &reached {
         row(
             &mut sql,
-            vec![p.campaign.into(), m.id.into(), "created".into(), None::<String>.into(), made.get(&m.id).copied().into(), (*owner).into()],
+            vec![p.campaign.into(), m.id.into(), outcome.into(), None::<String>.into(), made.get(&m.id).copied().into(), (*owner).into()],
         );
     }
     for (id, r) in &skipped {
@@ -407,7 +445,7 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
         }
     }
     log.write(tx).await?;
-    let (created, skip) = (reached.len() as i64, skipped.len() as i64);
+    let (created, skip) = (if email { 0 } else { reached.len() as i64 }, skipped.len() as i64);
     sqlx::query("UPDATE quick_campaigns SET created_count = created_count + $1, skipped_count = skipped_count + $2 WHERE id = $3")
         .bind(created)
         .bind(skip)
@@ -415,10 +453,12 @@ pub async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: i64, li
         .execute(&mut **tx)
         .await?;
     let _ = c.skipped_count;
+    // The last messages queued are sent before the campaign is done.
+    more |= email && !reached.is_empty();
     if !more {
         finish(tx, p.campaign, "done").await?;
     }
-    Ok(Batch { last_id: ids.last().copied(), more, done: created + skip, failed: 0, already: 0, problems: Vec::new() })
+    Ok(Batch { last_id: ids.last().copied(), more, done: reached.len() as i64 + skip, failed: 0, already: 0, problems: Vec::new() })
 }
 
 async fn finish(tx: &mut Tx, campaign: i64, status: &str) -> Result<(), AppError> {
@@ -514,6 +554,12 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<QuickCampaignView, A
         created_at: crate::clock::to_local(&r.try_get::<String, _>("created_at")?),
         ..Default::default()
     };
+    v.unsubscribed =
+        sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM quick_campaign_members WHERE campaign_id = $1 AND unsubscribed_at IS NOT NULL")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await?
+            .0;
     v.skipped = sqlx::query_as::<_, (Option<String>, i64)>(
         "SELECT reason, COUNT(*) AS n FROM quick_campaign_members WHERE campaign_id = $1 AND outcome IN ('skipped', 'failed') GROUP BY reason ORDER BY reason",
     )
@@ -590,35 +636,37 @@ pub async fn members(db: &Db, actor: &Actor, id: i64, outcome: &str, after: i64)
     let kind = MemberKind::parse(&c.member_kind).ok_or(AppError::Internal)?;
     let table = table_of(kind);
     let mut sql = Sql::new(&format!(
-        "SELECT m.member_id, {} AS name, m.outcome, m.reason, m.activity_id, u.name AS assignee FROM quick_campaign_members m \
+        "SELECT m.member_id, {} AS name, m.outcome, m.reason, m.activity_id, u.name AS assignee, m.detail, \
+         CASE WHEN m.unsubscribed_at IS NULL THEN 0 ELSE 1 END AS unsubscribed FROM quick_campaign_members m \
          LEFT JOIN {table} x ON x.id = m.member_id LEFT JOIN users u ON u.id = m.assignee_id WHERE m.campaign_id = ",
         name_sql(kind)
     ));
     sql.bind(id);
-    if matches!(outcome, "created" | "skipped" | "sent" | "failed") {
+    if matches!(outcome, "created" | "skipped" | "sent" | "failed" | "queued") {
         sql.push(" AND m.outcome = ").bind(outcome.to_string());
     }
     sql.push(" AND m.member_id > ").bind(after);
     sql.push(" ORDER BY m.member_id LIMIT ").bind(crate::services::listing::PAGE_SIZE + 1);
-    let mut rows = sql.query_as::<(i64, Option<String>, String, Option<String>, Option<i64>, Option<String>)>().fetch_all(&db.pool).await?;
+    let mut rows = sql.query().fetch_all(&db.pool).await?;
     let more = rows.len() as i64 > crate::services::listing::PAGE_SIZE;
     rows.truncate(crate::services::listing::PAGE_SIZE as usize);
-    let next_cursor = if more { rows.last().map(|r| r.0.to_string()) } else { None };
-    let total = rows.len() as i64;
-    Ok(Page {
-        rows: rows
-            .into_iter()
-            .map(|(member_id, name, outcome, reason, activity_id, assignee)| QuickMemberRow {
+    let rows = rows
+        .iter()
+        .map(|r| {
+            let member_id: i64 = r.try_get("member_id")?;
+            Ok(QuickMemberRow {
                 member_id,
-                name: name.unwrap_or_else(|| format!("#{member_id}")),
-                outcome,
-                reason,
-                activity_id,
-                assignee,
+                name: r.try_get::<Option<String>, _>("name")?.unwrap_or_else(|| format!("#{member_id}")),
+                outcome: r.try_get("outcome")?,
+                reason: r.try_get("reason")?,
+                activity_id: r.try_get("activity_id")?,
+                assignee: r.try_get("assignee")?,
+                detail: r.try_get("detail")?,
+                unsubscribed: r.try_get::<i64, _>("unsubscribed")? != 0,
             })
-            .collect(),
-        next_cursor,
-        total,
-        total_cap: crate::services::listing::COUNT_CAP,
-    })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let next_cursor = if more { rows.last().map(|r| r.member_id.to_string()) } else { None };
+    let total = rows.len() as i64;
+    Ok(Page { rows, next_cursor, total, total_cap: crate::services::listing::COUNT_CAP })
 }

@@ -1,0 +1,16 @@
+-- E-mail quick campaigns. A recipient's message is queued by the campaign's batch, marked 'sending' just
+-- before it goes to the mail server and 'sent' or 'failed' right after, so a message is never sent twice:
+-- one left 'sending' by a stopped server ends as failed with reason 'unknown'. `detail` keeps the mail
+-- server's answer to a refused message; `token_hash` is the hash of the recipient's unsubscribe link,
+-- `unsubscribed_at` when it was used. A campaign keeps the address Veza was reached at when it started
+-- (`site_url`) and the language it was started in (`lang`), for the unsubscribe line of its
+-- messages. Users get an e-mail signature for the {signature} field.
+ALTER TABLE quick_campaign_members DROP CONSTRAINT quick_campaign_members_outcome_check;
+ALTER TABLE quick_campaign_members ADD CONSTRAINT quick_campaign_members_outcome_check
+    CHECK (outcome IN ('created', 'queued', 'sending', 'sent', 'failed', 'skipped'));
+ALTER TABLE quick_campaign_members ADD COLUMN detail TEXT, ADD COLUMN token_hash TEXT, ADD COLUMN unsubscribed_at TEXT;
+CREATE UNIQUE INDEX quick_campaign_members_token ON quick_campaign_members(token_hash) WHERE token_hash IS NOT NULL;
+
+ALTER TABLE quick_campaigns ADD COLUMN site_url TEXT;
+ALTER TABLE quick_campaigns ADD COLUMN lang TEXT;
+ALTER TABLE users ADD COLUMN signature TEXT;
