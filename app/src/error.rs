@@ -93,6 +93,8 @@ pub enum Problem {
     DynamicMembers,
     /// A file without a column of e-mail addresses, PIBs or ids to find records by.
     NoKeyColumn,
+    /// A value that should be yes or no (a checkbox, an import's "da"/"ne" column) and is neither.
+    NotYesNo,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

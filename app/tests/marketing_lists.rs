@@ -454,3 +454,204 @@ async fn list_details_are_checked_and_versioned(db: Db) {
     assert!(history.iter().any(|e| e.field.as_deref() == Some("name") && e.new_value.as_deref() == Some("Đački popust 2026")));
 }
 both!(list_details_are_checked_and_versioned);
+
+/// The "do not" preferences of one record, as its service reads them.
+async fn contact_prefs(db: &Db, actor: &Actor, id: i64) -> [bool; 3] {
+    contacts::get(db, actor, id).await.expect("contact").preferences.flags()
+}
+
+/// A record's history entries of `field`: (old, new).
+async fn changes_of(db: &Db, entity: &str, id: i64, field: &str) -> Vec<(Option<String>, Option<String>)> {
+    let mut rows: Vec<_> = app::services::audit::history(db, entity, id, None, 200)
+        .await
+        .expect("history")
+        .into_iter()
+        .filter(|e| e.field.as_deref() == Some(field))
+        .map(|e| (e.old_value, e.new_value))
+        .collect();
+    rows.reverse();
+    rows
+}
+
+fn on(b: bool) -> String {
+    if b { "on" } else { "" }.to_string()
+}
+
+/// A contact's and a lead's preferences and an account's "inactive" are set by their forms, versioned
+/// and in their history; a value that is not yes or no is refused by field; the lists show them and
+/// export them; a qualified lead hands its preferences to the contact it becomes; a merge keeps every
+/// "do not" any of the merged contacts had.
+async fn preferences_are_edited_through_the_forms(db: Db) {
+    use app::services::export::{self, Cell, ExportList};
+    seed(&db).await;
+    let t = team(&db, "Beograd").await;
+    let mara = user(&db, "mara@veza.rs", "Mara", "marketing", Some(t)).await;
+
+    // A contact created with "do not call".
+    let input = ContactInput { first_name: "Ana".into(), last_name: "Tiha".into(), do_not_call: "on".into(), ..Default::default() };
+    let ana = contacts::create(&db, &mara, &input).await.expect("create");
+    assert_eq!(contact_prefs(&db, &mara, ana).await, [false, true, false]);
+    assert_eq!(changes_of(&db, "contact", ana, "do_not_call").await, vec![(None, Some("1".into()))]);
+    assert!(changes_of(&db, "contact", ana, "do_not_email").await.is_empty(), "a preference not set is not in the new record's history");
+    // Edited: e-mail off limits too, calls allowed again.
+    let edit = ContactInput { id: ana.to_string(), version: "1".into(), do_not_email: on(true), do_not_call: on(false), ..input.clone() };
+    assert_eq!(contacts::update(&db, &mara, &edit).await, Ok(2));
+    assert_eq!(contact_prefs(&db, &mara, ana).await, [true, false, false]);
+    assert_eq!(changes_of(&db, "contact", ana, "do_not_email").await, vec![(Some("0".into()), Some("1".into()))]);
+    assert_eq!(changes_of(&db, "contact", ana, "do_not_call").await[1], (Some("1".into()), Some("0".into())));
+    assert_eq!(contacts::update(&db, &mara, &edit).await, Err(AppError::Conflict), "the version it was read at");
+    let bad = ContactInput { id: ana.to_string(), version: "2".into(), do_not_mail: "maybe".into(), ..input.clone() };
+    assert_eq!(
+        contacts::update(&db, &mara, &bad).await,
+        Err(AppError::Validation { field: "do_not_mail".into(), problem: Problem::NotYesNo })
+    );
+    assert_eq!(contact_prefs(&db, &mara, ana).await, [true, false, false], "nothing saved");
+    // The list row and its export.
+    let q = ListQuery { q: "tiha".into(), ..Default::default() };
+    let rows = contacts::list(&db, &mara, &q).await.unwrap().rows;
+    assert_eq!(rows[0].preferences.flags(), [true, false, false]);
+    let (headers, cells) = export::table(&db, &mara, ExportList::Contacts, &q, Lang::En).await.unwrap();
+    assert_eq!(headers[6..], ["Do not e-mail", "Do not call", "Do not send mail"]);
+    assert_eq!(cells[0][6..], [Cell::Text("Yes".into()), Cell::Text(String::new()), Cell::Text(String::new())]);
+
+    // A lead, then qualified: the new contact keeps what the person asked for.
+    let lead_input = LeadInput {
+        first_name: "Iva".into(),
+        last_name: "Mirna".into(),
+        company: "Mirna d.o.o.".into(),
+        do_not_mail: "on".into(),
+        ..Default::default()
+    };
+    let iva = leads::create(&db, &mara, &lead_input).await.expect("lead");
+    let lead_edit = LeadInput { id: iva.to_string(), version: "1".into(), do_not_email: "true".into(), ..lead_input.clone() };
+    assert_eq!(leads::update(&db, &mara, &lead_edit).await, Ok(2));
+    let l = leads::get(&db, &mara, iva).await.unwrap();
+    assert_eq!(l.preferences.flags(), [true, false, true]);
+    assert_eq!(changes_of(&db, "lead", iva, "do_not_email").await, vec![(Some("0".into()), Some("1".into()))]);
+    let q = ListQuery { q: "mirna".into(), ..Default::default() };
+    assert_eq!(leads::list(&db, &mara, &q).await.unwrap().rows[0].preferences.flags(), [true, false, true]);
+    let (headers, cells) = export::table(&db, &mara, ExportList::Leads, &q, Lang::En).await.unwrap();
+    assert_eq!(headers[9..], ["Do not e-mail", "Do not call", "Do not send mail"]);
+    assert_eq!(cells[0][9..], [Cell::Text("Yes".into()), Cell::Text(String::new()), Cell::Text("Yes".into())]);
+    let qualify = app::domain::QualifyInput { lead_id: iva.to_string(), version: "2".into(), ..Default::default() };
+    let done = leads::qualify(&db, &mara, &qualify).await.expect("qualify");
+    assert_eq!(contact_prefs(&db, &mara, done.contact_id.expect("a contact")).await, [true, false, true]);
+
+    // An account marked inactive: flagged in the list and its export, left out of a list's members to reach.
+    let firm = AccountInput { name: "Ugašena d.o.o.".into(), types: vec!["customer".into()], ..Default::default() };
+    let firm_id = accounts::create(&db, &mara, &firm).await.unwrap();
+    assert!(changes_of(&db, "account", firm_id, "inactive").await.is_empty());
+    let firm_edit = AccountInput { id: firm_id.to_string(), version: "1".into(), inactive: "on".into(), ..firm.clone() };
+    accounts::update(&db, &mara, &firm_edit).await.expect("inactive");
+    assert!(accounts::get(&db, &mara, firm_id).await.unwrap().inactive);
+    assert_eq!(changes_of(&db, "account", firm_id, "inactive").await, vec![(Some("0".into()), Some("1".into()))]);
+    let bad = AccountInput { version: "2".into(), inactive: "da".into(), ..firm_edit.clone() };
+    assert_eq!(
+        accounts::update(&db, &mara, &bad).await,
+        Err(AppError::Validation { field: "inactive".into(), problem: Problem::NotYesNo })
+    );
+    let q = ListQuery { q: "ugasena".into(), ..Default::default() };
+    assert!(accounts::list(&db, &mara, &q).await.unwrap().rows[0].inactive);
+    let (headers, cells) = export::table(&db, &mara, ExportList::Accounts, &q, Lang::En).await.unwrap();
+    assert_eq!((headers[6].as_str(), &cells[0][6]), ("Inactive", &Cell::Text("Yes".into())));
+    let firms = new_list(&db, &mara, "Firme", "account").await;
+    members::add(&db, &mara, firms, &[firm_id]).await.unwrap();
+    let s = summary(&db, &mara, firms).await;
+    assert_eq!((s.total, s.left_out, s.to_reach()), (1, 1, 0));
+
+    // Two records of one person merged: the survivor keeps every "do not" either had.
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let twin = ContactInput { first_name: "Ana".into(), last_name: "Tiha".into(), do_not_mail: "on".into(), ..Default::default() };
+    let twin = contacts::create(&db, &mara, &twin).await.unwrap();
+    let input = app::domain::dedup::MergeInput {
+        entity: "contact".into(),
+        survivor: ana,
+        ids: vec![ana, twin],
+        versions: vec![2, 1],
+        choices: vec![],
+    };
+    app::services::duplicates::merge(&db, &admin, &input).await.expect("merge");
+    assert_eq!(contact_prefs(&db, &admin, ana).await, [true, false, true]);
+    assert_eq!(changes_of(&db, "contact", ana, "do_not_mail").await.last(), Some(&(Some("0".into()), Some("1".into()))));
+}
+both!(preferences_are_edited_through_the_forms);
+
+/// Uploads, maps as guessed, analyses (the job run here) and returns the import.
+async fn analysed(db: &Db, actor: &Actor, entity: app::domain::imports::ImportEntity, name: &str, text: &str) -> i64 {
+    use app::services::imports;
+    let id = imports::upload(db, actor, entity, name, text.as_bytes().to_vec()).await.expect("upload");
+    let view = imports::mapping_view(db, actor, id).await.expect("mapping view");
+    imports::analyse(db, actor, id, view.import.version, view.mapping, Default::default(), "").await.expect("analyse");
+    assert_eq!(imports::run_pending(db, "test-worker").await.expect("analysis job"), 1);
+    id
+}
+
+/// Rejected rows of an import: (row, [(field, problem)]).
+async fn rejects(db: &Db, actor: &Actor, id: i64) -> Vec<(i64, Vec<(String, Problem)>)> {
+    let preview = app::services::imports::preview(db, actor, id).await.unwrap();
+    preview
+        .rejects
+        .iter()
+        .map(|r| (r.row_no, r.cells.iter().filter_map(|c| c.problem.clone().map(|p| (c.field.clone(), p))).collect()))
+        .collect()
+}
+
+async fn run_import(db: &Db, actor: &Actor, id: i64) {
+    use app::services::imports;
+    let s = imports::summary(db, actor, id).await.unwrap();
+    imports::start(db, actor, id, s.version).await.expect("start");
+    imports::run_pending(db, "test-worker").await.expect("import job");
+    assert_eq!(imports::summary(db, actor, id).await.unwrap().status, app::domain::imports::ImportStatus::Done);
+}
+
+async fn contact_by_email(db: &Db, email: &str) -> i64 {
+    sqlx::query_as::<_, (i64,)>("SELECT id FROM contacts WHERE email = $1").bind(email).fetch_one(&db.pool).await.expect("contact").0
+}
+
+/// Preferences and "inactive" as optional import columns: headers in either language, yes/no words,
+/// 1/0 and true/false; any other value rejects the row naming the column. An update fills a preference
+/// the record did not have and never clears one unless told to overwrite; undo puts them back.
+async fn preferences_from_an_import(db: Db) {
+    use app::domain::imports::ImportEntity;
+    seed(&db).await;
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let zoran = ContactInput {
+        first_name: "Zoran".into(),
+        last_name: "Stari".into(),
+        email: "zoran@sajam.rs".into(),
+        do_not_email: "on".into(),
+        ..Default::default()
+    };
+    let zoran = contacts::create(&db, &admin, &zoran).await.unwrap();
+    let csv = "Ime;Prezime;E-mail;Ne zvati;Do not e-mail;Ne slati poštu\n\
+               Ana;Ilić;ana@sajam.rs;da;ne;1\n\
+               Iva;Jović;iva@sajam.rs;NE;yes;\n\
+               Ema;Kos;ema@sajam.rs;možda;;\n\
+               Zoran;Stari;zoran@sajam.rs;Da;0;false\n";
+    let id = analysed(&db, &admin, ImportEntity::Contact, "sajam.csv", csv).await;
+    let view = app::services::imports::mapping_view(&db, &admin, id).await.unwrap();
+    assert_eq!(view.mapping[3..], ["do_not_call", "do_not_email", "do_not_mail"]);
+    assert_eq!(rejects(&db, &admin, id).await, vec![(3, vec![("do_not_call".to_string(), Problem::NotYesNo)])]);
+    run_import(&db, &admin, id).await;
+    assert_eq!(contact_prefs(&db, &admin, contact_by_email(&db, "ana@sajam.rs").await).await, [false, true, true]);
+    assert_eq!(contact_prefs(&db, &admin, contact_by_email(&db, "iva@sajam.rs").await).await, [true, false, false]);
+    // The existing contact: "do not call" filled in, "do not e-mail" kept despite the file's "0".
+    assert_eq!(contact_prefs(&db, &admin, zoran).await, [true, true, false]);
+    assert_eq!(changes_of(&db, "contact", zoran, "do_not_call").await.last(), Some(&(None, Some("1".into()))));
+    app::services::imports::undo(&db, &admin, id).await.expect("undo");
+    assert_eq!(contact_prefs(&db, &admin, zoran).await, [true, false, false]);
+    assert_eq!(count(&db, "SELECT COUNT(*) AS n FROM contacts").await, 1);
+
+    // Leads and accounts.
+    let id = analysed(&db, &admin, ImportEntity::Lead, "leads.csv", "Firma;Ne slati e-poštu;Ne zvati\nMlekara;true;\nCiglana;x;n\n").await;
+    run_import(&db, &admin, id).await;
+    let flags: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT company, do_not_email, do_not_call FROM leads ORDER BY company").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(flags, vec![("Ciglana".into(), 1, 0), ("Mlekara".into(), 1, 0)]);
+    let id = analysed(&db, &admin, ImportEntity::Account, "firme.csv", "Naziv;Neaktivan\nAlfa;da\nBeta;aktivan\nGama;?\nDelta;\n").await;
+    assert_eq!(rejects(&db, &admin, id).await, vec![(3, vec![("inactive".to_string(), Problem::NotYesNo)])]);
+    run_import(&db, &admin, id).await;
+    let flags: Vec<(String, i64)> = sqlx::query_as("SELECT name, inactive FROM accounts ORDER BY name").fetch_all(&db.pool).await.unwrap();
+    assert_eq!(flags, vec![("Alfa".into(), 1), ("Beta".into(), 0), ("Delta".into(), 0)]);
+}
+both!(preferences_from_an_import);

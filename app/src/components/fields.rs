@@ -133,3 +133,43 @@ pub fn CheckGroup(
         </fieldset>
     }
 }
+
+/// Checkboxes each posted on its own as `input[key]` = "on" when ticked (nothing when not): one
+/// `(key, label, checked)` per box, under `legend` when there are several. Each box's error shows
+/// below them.
+#[component]
+pub fn CheckFields(
+    #[prop(optional)] legend: Option<M>,
+    boxes: Vec<(&'static str, M, bool)>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(optional)] hint: Option<M>,
+    /// The fieldset's id (tests and links find the group by it).
+    #[prop(optional)]
+    id: &'static str,
+) -> impl IntoView {
+    let lang = use_lang();
+    let keys: Vec<&'static str> = boxes.iter().map(|(k, _, _)| *k).collect();
+    let err = move || match error.get() {
+        Some(AppError::Validation { field, problem }) if keys.contains(&field.as_str()) => Some(field_message(lang, &field, &problem)),
+        _ => None,
+    };
+    let err = Signal::derive(err);
+    view! {
+        <fieldset class="field field-wide checks" class:has-error=move || err.get().is_some() id=(!id.is_empty()).then_some(id)>
+            {legend.map(|l| view! { <legend>{lang.t(l)}</legend> })}
+            {boxes
+                .into_iter()
+                .map(|(key, label, checked)| {
+                    view! {
+                        <label class="check">
+                            <input type="checkbox" name=format!("input[{key}]") value="on" checked=checked/>
+                            {lang.t(label)}
+                        </label>
+                    }
+                })
+                .collect_view()}
+            {hint.map(|h| view! { <small class="hint">{lang.t(h)}</small> })}
+            <small class="error" role="alert">{move || err.get()}</small>
+        </fieldset>
+    }
+}

@@ -89,6 +89,14 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
                             .filter(|r| r.field.is_some() || r.action != "create")
                             .map(|r| {
                                 let field = r.field.as_deref().map(|f| lang.t(crate::i18n::labels::field_label(f)).to_string()).unwrap_or_default();
+                                // A flag (a contact preference, an inactive account) reads as yes or no.
+                                let flag = r.field.as_deref().is_some_and(crate::domain::imports::ImportEntity::is_flag);
+                                let value = move |v: Option<String>| match (flag, v.as_deref()) {
+                                    (true, Some("1")) => lang.t(M::Yes).to_string(),
+                                    (true, _) => lang.t(M::No).to_string(),
+                                    (false, _) => v.unwrap_or_default(),
+                                };
+                                let (old_value, new_value) = (value(r.old_value), value(r.new_value));
                                 let audit_id = r.id;
                                 view! {
                                     <tr>
@@ -96,9 +104,9 @@ pub fn HistoryPanel(rows: Result<Vec<AuditEntry>, AppError>) -> impl IntoView {
                                         <td>{r.user_name.unwrap_or_default()}</td>
                                         <td>{action_label(&r.action)}</td>
                                         <td>{field}</td>
-                                        <td class="old">{r.old_value.unwrap_or_default()}</td>
+                                        <td class="old">{old_value}</td>
                                         <td class="new">
-                                            {r.new_value.unwrap_or_default()}
+                                            {new_value}
                                             {move || undo_of(audit_id).map(|u| view! {
                                                 " "
                                                 <button type="button" class="btn btn-small" on:click=move |_| undo(u.trash_id)>{t(M::UndoMerge)}</button>

@@ -1,11 +1,14 @@
 //! The "Marketing lists" panel of an account's, contact's or lead's page: the static lists the record
 //! is in (each a link, with "Remove" while the list is unlocked) and a choice of the unlocked static
-//! lists of its kind to add it to. Plain forms, so it works without JavaScript too.
+//! lists of its kind to add it to. Plain forms, so it works without JavaScript too. And the parts of
+//! contact preferences the record pages share: their boxes in a form, their flags on a page.
 
 use super::context::{t, use_lang};
+use super::fields::CheckFields;
 use super::toast::use_toasts;
 use crate::api::marketing::{record_marketing_lists, AddListMembers, RemoveListMembers};
-use crate::domain::marketing::MemberKind;
+use crate::domain::marketing::{ContactPreferences, MemberKind};
+use crate::error::AppError;
 use crate::i18n::labels::error_text;
 use crate::i18n::M;
 use leptos::prelude::*;
@@ -84,4 +87,26 @@ pub fn MarketingListsPanel(kind: MemberKind, id: i64) -> impl IntoView {
             </Transition>
         </section>
     }
+}
+
+/// A contact's or lead's "do not" preferences as flags on its page and in lists (nothing when none
+/// is set).
+#[component]
+pub fn PreferenceBadges(preferences: ContactPreferences) -> impl IntoView {
+    let lang = use_lang();
+    preferences
+        .flags()
+        .into_iter()
+        .zip([M::MlDoNotEmail, M::MlDoNotCall, M::MlDoNotMail])
+        .filter(|(on, _)| *on)
+        .map(|(_, m)| view! { <span class="badge badge-lost preference">{lang.t(m)}</span>" " })
+        .collect_view()
+}
+
+/// The contact preferences' boxes of a contact's or lead's form, posted as `input[do_not_email]` …
+#[component]
+pub fn PreferenceFields(preferences: ContactPreferences, #[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let [e, c, m] = preferences.flags();
+    let boxes = vec![("do_not_email", M::MlDoNotEmail, e), ("do_not_call", M::MlDoNotCall, c), ("do_not_mail", M::MlDoNotMail, m)];
+    view! { <CheckFields legend=M::MlPreferences boxes=boxes error=error hint=M::MlPreferencesHint id="contact-preferences"/> }
 }

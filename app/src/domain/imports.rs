@@ -84,11 +84,23 @@ impl ImportEntity {
         match self {
             ImportEntity::Account => &[
                 "name", "types", "category", "industry", "region", "city", "address", "phone", "email", "website", "pib", "mb", "notes",
-                "owner",
+                "owner", "inactive",
             ],
-            ImportEntity::Contact => {
-                &["first_name", "last_name", "full_name", "account", "job_title", "buying_role", "email", "phone", "mobile", "owner"]
-            }
+            ImportEntity::Contact => &[
+                "first_name",
+                "last_name",
+                "full_name",
+                "account",
+                "job_title",
+                "buying_role",
+                "email",
+                "phone",
+                "mobile",
+                "owner",
+                "do_not_email",
+                "do_not_call",
+                "do_not_mail",
+            ],
             ImportEntity::Lead => &[
                 "company",
                 "first_name",
@@ -106,6 +118,9 @@ impl ImportEntity {
                 "currency",
                 "notes",
                 "owner",
+                "do_not_email",
+                "do_not_call",
+                "do_not_mail",
             ],
             ImportEntity::Product => &["code", "name", "family", "unit", "list_price", "currency", "unit_cost", "active"],
             ImportEntity::Opportunity => &[
@@ -149,6 +164,13 @@ impl ImportEntity {
             _ => matches!(f, "full_name" | "types" | "account"),
         };
         self.fields().iter().copied().filter(|f| !skip(f)).collect()
+    }
+
+    /// Whether `field` is a yes/no flag kept as "1" or "0" (contact preferences, an inactive account): a
+    /// record's flag that is not set counts as empty, so that "fill empty fields" sets it from a "yes"
+    /// and only "overwrite" clears it with a "no".
+    pub fn is_flag(field: &str) -> bool {
+        matches!(field, "do_not_email" | "do_not_call" | "do_not_mail" | "inactive")
     }
 
     /// Fields a row must have (after mapping): an account needs a name; a contact a first and last name,
@@ -270,6 +292,21 @@ fn synonyms(entity: ImportEntity, field: &str) -> &'static [&'static str] {
         (ImportEntity::Activity, "description") => &["description", "notes", "details", "opis", "napomena", "beleske"],
         (ImportEntity::Activity, "priority") => &["priority", "prioritet", "vaznost", "hitnost"],
         (ImportEntity::Product, "active") => &["active", "status", "aktivan", "u prodaji", "aktivno"],
+        (_, "do_not_email") => &[
+            "do not email",
+            "do not e-mail",
+            "dont email",
+            "no email",
+            "email opt out",
+            "ne slati e-postu",
+            "ne slati email",
+            "ne slati mejl",
+            "bez e-poste",
+            "bez emaila",
+        ],
+        (_, "do_not_call") => &["do not call", "dont call", "no calls", "no call", "ne zvati", "ne pozivati", "bez poziva"],
+        (_, "do_not_mail") => &["do not mail", "do not send mail", "no mail", "no post", "ne slati postu", "bez poste"],
+        (ImportEntity::Account, "inactive") => &["inactive", "neaktivan", "neaktivna", "neaktivno", "ne saradjujemo"],
         _ => &[],
     }
 }
@@ -605,6 +642,10 @@ mod tests {
         assert_eq!(auto_map(ImportEntity::Opportunity, &h), ["name", "account", "stage", "amount", "close_date", "probability", "contact"]);
         let h: Vec<String> = ["Vrsta", "Naslov", "Datum", "Firma", "Kontakt", "Ishod", "Obavljeno"].iter().map(|s| s.to_string()).collect();
         assert_eq!(auto_map(ImportEntity::Activity, &h), ["kind", "subject", "starts_at", "account", "contact", "outcome", "completed"]);
+        let h: Vec<String> = ["Prezime", "Ne zvati", "Do not e-mail", "Ne slati poštu"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(auto_map(ImportEntity::Contact, &h), ["last_name", "do_not_call", "do_not_email", "do_not_mail"]);
+        let h: Vec<String> = ["Naziv", "Neaktivan"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(auto_map(ImportEntity::Account, &h), ["name", "inactive"]);
     }
 
     #[test]

@@ -288,10 +288,75 @@ pub struct MarketingListView {
     pub summary: MemberSummary,
 }
 
+/// A person's contact preferences (a contact's, a lead's): the channels they asked not to be reached
+/// by, honoured by every campaign. Forms, imports and the history name them by [`Self::FIELDS`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactPreferences {
+    pub do_not_email: bool,
+    pub do_not_call: bool,
+    pub do_not_mail: bool,
+}
+
+impl ContactPreferences {
+    /// The fields, in the order of [`Self::flags`]; also the records' columns.
+    pub const FIELDS: [&'static str; 3] = ["do_not_email", "do_not_call", "do_not_mail"];
+
+    pub fn flags(self) -> [bool; 3] {
+        [self.do_not_email, self.do_not_call, self.do_not_mail]
+    }
+
+    pub fn from_flags([do_not_email, do_not_call, do_not_mail]: [bool; 3]) -> ContactPreferences {
+        ContactPreferences { do_not_email, do_not_call, do_not_mail }
+    }
+
+    /// The three as one number (e-mail 1, call 2, mail 4): a list row reads them as one column.
+    pub fn from_bits(bits: i64) -> ContactPreferences {
+        ContactPreferences::from_flags([bits & 1 != 0, bits & 2 != 0, bits & 4 != 0])
+    }
+
+    /// The SQL of [`Self::from_bits`]'s number over the table alias `x`.
+    pub fn bits_sql(x: &str) -> String {
+        format!("CAST({x}.do_not_email + 2 * {x}.do_not_call + 4 * {x}.do_not_mail AS BIGINT)")
+    }
+
+    /// A form's or an import's three values ([`crate::domain::validate::checkbox`] each), named by field.
+    pub fn parse(email: &str, call: &str, mail: &str) -> Result<ContactPreferences, AppError> {
+        use crate::domain::validate::checkbox;
+        Ok(ContactPreferences {
+            do_not_email: checkbox("do_not_email", email)?,
+            do_not_call: checkbox("do_not_call", call)?,
+            do_not_mail: checkbox("do_not_mail", mail)?,
+        })
+    }
+
+    /// Read from values by field as stored or imported ("1" set; anything else, or none, not).
+    pub fn from_values(get: impl Fn(&str) -> Option<String>) -> ContactPreferences {
+        let set = |f: &str| get(f).as_deref() == Some("1");
+        ContactPreferences::from_flags(ContactPreferences::FIELDS.map(set))
+    }
+
+    /// Each field with its value as the history records a flag: "1" or "0".
+    pub fn audit_values(self) -> [(&'static str, Option<String>); 3] {
+        let [e, c, m] = self.flags();
+        [("do_not_email", Some(flag_text(e))), ("do_not_call", Some(flag_text(c))), ("do_not_mail", Some(flag_text(m)))]
+    }
+
+    pub fn any(self) -> bool {
+        self.flags().contains(&true)
+    }
+}
+
+/// A flag as the history and an import's values keep it: "1" or "0".
+pub fn flag_text(on: bool) -> String {
+    if on { "1" } else { "0" }.to_string()
+}
+
 /// One member in the members table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MemberRow {
     pub id: i64,
+    /// The record's version (a selection of members carries it, as the record lists' selections do).
+    pub version: i64,
     pub name: String,
     /// A contact's account, a lead's company, an account's city.
     pub detail: Option<String>,
@@ -608,6 +673,19 @@ mod tests {
         assert_eq!(list.members_change(), Err(field("locked", Problem::Locked)));
         list.list_type = ListType::Dynamic;
         assert_eq!(list.members_change(), Err(field("list_type", Problem::DynamicMembers)));
+    }
+
+    #[test]
+    fn contact_preferences_read_from_forms_rows_and_bits() {
+        let p = ContactPreferences::parse("on", "", "1").unwrap();
+        assert_eq!(p.flags(), [true, false, true]);
+        assert_eq!(ContactPreferences::from_bits(5), p);
+        assert_eq!(ContactPreferences::from_bits(2).flags(), [false, true, false]);
+        assert_eq!(ContactPreferences::parse("", "da", ""), Err(field("do_not_call", Problem::NotYesNo)));
+        let stored = |f: &str| (f == "do_not_mail").then(|| "1".to_string());
+        assert_eq!(ContactPreferences::from_values(stored).flags(), [false, false, true]);
+        assert_eq!(p.audit_values()[1], ("do_not_call", Some("0".to_string())));
+        assert!(p.any() && !ContactPreferences::default().any());
     }
 
     #[test]

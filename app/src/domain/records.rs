@@ -189,6 +189,8 @@ pub struct Account {
     pub pib: Option<String>,
     pub mb: Option<String>,
     pub notes: Option<String>,
+    /// A company the business no longer works with: kept, but left out of campaigns.
+    pub inactive: bool,
     pub owner_id: i64,
     pub owner_name: String,
     pub updated_at: String,
@@ -204,6 +206,7 @@ pub struct AccountRow {
     pub region: Option<String>,
     pub city: Option<String>,
     pub owner_name: String,
+    pub inactive: bool,
     /// The version shown, which a bulk action on the row checks.
     pub version: i64,
 }
@@ -220,6 +223,7 @@ pub struct Contact {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub mobile: Option<String>,
+    pub preferences: crate::domain::marketing::ContactPreferences,
     pub owner_id: i64,
     pub owner_name: String,
     pub updated_at: String,
@@ -236,6 +240,7 @@ pub struct ContactRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub owner_name: String,
+    pub preferences: crate::domain::marketing::ContactPreferences,
     /// The version shown, which a bulk action on the row checks.
     pub version: i64,
 }
@@ -553,6 +558,8 @@ pub struct AccountInput {
     pub mb: String,
     pub notes: String,
     pub owner_id: String,
+    /// A checkbox ("on" when ticked).
+    pub inactive: String,
     /// Set when the user confirmed that the record is not a duplicate of the ones shown.
     pub allow_duplicate: String,
 }
@@ -571,6 +578,10 @@ pub struct ContactInput {
     pub phone: String,
     pub mobile: String,
     pub owner_id: String,
+    /// Contact preferences: checkboxes ("on" when ticked).
+    pub do_not_email: String,
+    pub do_not_call: String,
+    pub do_not_mail: String,
     /// Set when the user confirmed that the record is not a duplicate of the ones shown.
     pub allow_duplicate: String,
 }

@@ -120,6 +120,7 @@ pub struct Lead {
     pub contact: Option<Choice>,
     pub opportunity: Option<Choice>,
     pub closed_at: Option<String>,
+    pub preferences: crate::domain::marketing::ContactPreferences,
     pub owner_id: i64,
     pub owner_name: String,
     pub created_at: String,
@@ -156,6 +157,7 @@ pub struct LeadRow {
     pub currency: Currency,
     pub owner_name: String,
     pub created_at: String,
+    pub preferences: crate::domain::marketing::ContactPreferences,
     /// The version shown, which a bulk action on the row checks.
     pub version: i64,
 }
@@ -182,6 +184,10 @@ pub struct LeadInput {
     pub currency: String,
     pub notes: String,
     pub owner_id: String,
+    /// Contact preferences: checkboxes ("on" when ticked).
+    pub do_not_email: String,
+    pub do_not_call: String,
+    pub do_not_mail: String,
 }
 
 /// Leads by status for the lead board: each column's first cards and its count.

@@ -145,9 +145,27 @@ pub fn percent(name: &str, value: &str) -> Result<i64, AppError> {
     Ok(v)
 }
 
+/// A checkbox, or a yes/no value written as a form or an import writes it: ticked ("on", "true", "1"),
+/// not ticked ("", "off", "false", "0"); anything else is refused as not yes or no.
+pub fn checkbox(name: &str, value: &str) -> Result<bool, AppError> {
+    match value.trim() {
+        "on" | "true" | "1" => Ok(true),
+        "" | "off" | "false" | "0" => Ok(false),
+        _ => Err(field(name, Problem::NotYesNo)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checkboxes_are_yes_or_no() {
+        for (v, b) in [("on", true), (" 1", true), ("true", true), ("", false), ("0", false), ("off", false), ("false", false)] {
+            assert_eq!(checkbox("do_not_call", v), Ok(b), "{v}");
+        }
+        assert_eq!(checkbox("do_not_call", "maybe"), Err(field("do_not_call", Problem::NotYesNo)));
+    }
 
     #[test]
     fn websites_are_http_or_a_bare_host() {

@@ -947,6 +947,11 @@ catalog! {
     FindOpLastQuarter => "last quarter", "prošlog kvartala";
     FindOpLastYear => "last year", "prošle godine";
     // — marketing lists and contact preferences —
+    PNotYesNo => "should be yes or no (da/ne, 1/0, true/false)", "treba da bude da ili ne (da/ne, 1/0, true/false)";
+    MlPreferences => "Contact preferences", "Postavke kontakta";
+    MlPreferencesHint => "Honoured by every campaign: a campaign skips whoever asked not to be reached its way.", "Poštuje ih svaka kampanja: kampanja preskače svakoga ko je tražio da ga tako ne kontaktiraju.";
+    MlInactiveAccount => "Inactive: we no longer work with this company", "Neaktivno: više ne sarađujemo sa ovim preduzećem";
+    MlInactiveHint => "Kept with its history, but left out of the marketing lists' members to reach and of campaigns.", "Ostaje sa svojom istorijom, ali se izostavlja iz članova marketinških spiskova za kontakt i iz kampanja.";
     MlQueryHint => "Dynamic lists: paste the address of an advanced-find search (or its query). Its records are the list's members.", "Dinamički spiskovi: nalepite adresu pretrage iz napredne pretrage (ili njen upit). Njeni zapisi su članovi spiska.";
     MlOpenInFind => "Open in advanced find", "Otvori u naprednoj pretrazi";
     MlConditions => "Conditions", "Uslovi";

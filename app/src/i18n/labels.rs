@@ -134,6 +134,10 @@ pub fn field_label(field: &str) -> M {
         "locked" => M::MlLocked,
         "member_added" => M::MlMemberAdded,
         "member_removed" => M::MlMemberRemoved,
+        "do_not_email" => M::MlDoNotEmail,
+        "do_not_call" => M::MlDoNotCall,
+        "do_not_mail" => M::MlDoNotMail,
+        "inactive" => M::MlInactive,
         _ => M::Field,
     }
 }
@@ -192,6 +196,7 @@ pub fn problem_text(lang: Lang, p: &Problem) -> String {
         Problem::Locked => lang.t(M::PLocked).into(),
         Problem::DynamicMembers => lang.t(M::PDynamicMembers).into(),
         Problem::NoKeyColumn => lang.t(M::PNoKeyColumn).into(),
+        Problem::NotYesNo => lang.t(M::PNotYesNo).into(),
         Problem::PossibleDuplicate(h) => {
             format!("{} {}", lang.t(M::PPossibleDuplicate), h.iter().map(|x| x.label.clone()).collect::<Vec<_>>().join(", "))
         }

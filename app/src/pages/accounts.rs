@@ -8,7 +8,7 @@ use crate::api::opportunities::list_opportunities;
 use crate::components::bulk::{BulkBar, BulkResult, BulkState, PageCheckbox, RowCheckbox};
 use crate::components::context::confirm;
 use crate::components::context::{t, use_lang};
-use crate::components::fields::{CheckGroup, SelectField, TextArea, TextField};
+use crate::components::fields::{CheckFields, CheckGroup, SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
 use crate::components::marketing_lists::MarketingListsPanel;
@@ -84,7 +84,10 @@ pub fn AccountsPage() -> impl IntoView {
                                                 view! {
                                                     <tr>
                                                         <td class="bulk-col"><RowCheckbox state=bulk id=r.id version=r.version label=r.name.clone() page=picks.clone()/></td>
-                                                        <td><A href=format!("/accounts/{}", r.id)>{r.name}</A></td>
+                                                        <td>
+                                                            <A href=format!("/accounts/{}", r.id)>{r.name}</A>
+                                                            {r.inactive.then(|| view! { " " <span class="badge badge-lost">{t(M::MlInactive)}</span> })}
+                                                        </td>
                                                         <td>
                                                             {r.types.iter().map(|ty| view! { <span class="badge">{lang.t(rel_label(*ty))}</span> }).collect_view()}
                                                         </td>
@@ -171,6 +174,7 @@ pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_
         pib: None,
         mb: None,
         notes: None,
+        inactive: false,
         owner_id: me.map(|m| m.id).unwrap_or(0),
         owner_name: String::new(),
         updated_at: String::new(),
@@ -196,6 +200,7 @@ pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_
         "mb",
         "notes",
         "owner_id",
+        "inactive",
         "duplicate",
     ];
     view! {
@@ -218,6 +223,7 @@ pub fn AccountForm(account: Option<Account>, lookups: Lookups, #[prop(into)] on_
             <TextField label=M::Email key="email" value=a.email.clone().unwrap_or_default() error=error kind="email"/>
             <TextField label=M::Website key="website" value=a.website.clone().unwrap_or_default() error=error/>
             <TextArea label=M::Notes key="notes" value=a.notes.clone().unwrap_or_default() error=error/>
+            <CheckFields boxes=vec![("inactive", M::MlInactiveAccount, a.inactive)] error=error hint=M::MlInactiveHint id="account-inactive"/>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { t(M::Saving) } else { t(M::Save) }}
@@ -292,6 +298,7 @@ pub fn AccountPage() -> impl IntoView {
                             let id = a.id;
                             let version = a.version;
                             let title = a.name.clone();
+                            let inactive = a.inactive;
                             let on_delete = move |_| {
                                 let navigate = navigate.clone();
                                 if confirm(lang.t(M::ConfirmTrash)) {
@@ -313,7 +320,7 @@ pub fn AccountPage() -> impl IntoView {
                                 <div class="page-head">
                                     <div>
                                         <p class="crumbs"><A href="/accounts">{t(M::Accounts)}</A></p>
-                                        <h1>{title}</h1>
+                                        <h1>{title} {inactive.then(|| view! { " " <span class="badge badge-lost" id="inactive-badge">{t(M::MlInactive)}</span> })}</h1>
                                     </div>
                                     <div class="head-actions">
                                         {is_competitor.then(|| view! { <A href=format!("/competitors/{id}") attr:class="btn">{t(M::CompetitorPage)}</A> })}

@@ -10,7 +10,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
-use crate::components::marketing_lists::MarketingListsPanel;
+use crate::components::marketing_lists::{MarketingListsPanel, PreferenceBadges, PreferenceFields};
 use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
@@ -84,7 +84,7 @@ pub fn ContactsPage() -> impl IntoView {
                                                 view! {
                                                     <tr>
                                                         <td class="bulk-col"><RowCheckbox state=bulk id=r.id version=r.version label=r.name.clone() page=picks.clone()/></td>
-                                                        <td><A href=format!("/contacts/{}", r.id)>{r.name}</A></td>
+                                                        <td><A href=format!("/contacts/{}", r.id)>{r.name}</A>" "<PreferenceBadges preferences=r.preferences/></td>
                                                         <td>{r.account_id.map(|a| view! { <A href=format!("/accounts/{a}")>{r.account_name.clone()}</A> })}</td>
                                                         <td class="hide-sm">{r.job_title}</td>
                                                         <td class="hide-sm">{r.email}</td>
@@ -162,6 +162,7 @@ pub fn ContactForm(
         email: None,
         phone: None,
         mobile: None,
+        preferences: Default::default(),
         owner_id: me.map(|m| m.id).unwrap_or(0),
         owner_name: String::new(),
         updated_at: String::new(),
@@ -171,8 +172,21 @@ pub fn ContactForm(
     let roles: Vec<(String, String)> =
         BuyingRole::ALL.iter().map(|r| (r.code().to_string(), lang.t(buying_label(*r)).to_string())).collect();
     let owners: Vec<(String, String)> = lookups.users.iter().map(|u| (u.id.to_string(), u.label.clone())).collect();
-    const FIELDS: &[&str] =
-        &["first_name", "last_name", "account_id", "job_title", "buying_role", "email", "phone", "mobile", "owner_id", "duplicate"];
+    const FIELDS: &[&str] = &[
+        "first_name",
+        "last_name",
+        "account_id",
+        "job_title",
+        "buying_role",
+        "email",
+        "phone",
+        "mobile",
+        "owner_id",
+        "do_not_email",
+        "do_not_call",
+        "do_not_mail",
+        "duplicate",
+    ];
     view! {
         <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
             <ErrorBanner error=error fields=FIELDS/>
@@ -188,6 +202,7 @@ pub fn ContactForm(
             <TextField label=M::Phone key="phone" value=c.phone.clone().unwrap_or_default() error=error kind="tel"/>
             <TextField label=M::Mobile key="mobile" value=c.mobile.clone().unwrap_or_default() error=error kind="tel"/>
             <SelectField label=M::Owner key="owner_id" options=owners selected=c.owner_id.to_string() error=error required=true/>
+            <PreferenceFields preferences=c.preferences error=error/>
             <div class="form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { t(M::Saving) } else { t(M::Save) }}
@@ -250,6 +265,7 @@ pub fn ContactPage() -> impl IntoView {
                         Ok(c) => {
                             let (id, version) = (c.id, c.version);
                             let title = format!("{} {}", c.first_name, c.last_name);
+                            let preferences = c.preferences;
                             let (crumb_id, crumb_name) = (c.account_id, c.account_name.clone());
                             let on_delete = move |_| {
                                 let navigate = navigate.clone();
@@ -274,7 +290,7 @@ pub fn ContactPage() -> impl IntoView {
                                             <A href="/contacts">{t(M::Contacts)}</A>
                                             {crumb_id.map(|a| view! { " · " <A href=format!("/accounts/{a}")>{crumb_name.clone()}</A> })}
                                         </p>
-                                        <h1>{title}</h1>
+                                        <h1>{title} " " <PreferenceBadges preferences=preferences/></h1>
                                     </div>
                                     <div class="head-actions">
                                         <button class="btn btn-danger" on:click=on_delete>{t(M::Delete)}</button>

@@ -11,7 +11,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
-use crate::components::marketing_lists::MarketingListsPanel;
+use crate::components::marketing_lists::{MarketingListsPanel, PreferenceBadges, PreferenceFields};
 use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
@@ -195,7 +195,10 @@ fn LeadTable(rows: Vec<LeadRow>, lk: Lookups, bulk: BulkState) -> impl IntoView 
                         .map(|r| view! {
                             <tr>
                                 <td class="bulk-col"><RowCheckbox state=bulk id=r.id version=r.version label=r.name.clone() page=picks.clone()/></td>
-                                <td><A href=format!("/leads/{}", r.id)>{r.name.clone()}</A><div class="muted small">{r.email.clone()}</div></td>
+                                <td>
+                                    <A href=format!("/leads/{}", r.id)>{r.name.clone()}</A>" "<PreferenceBadges preferences=r.preferences/>
+                                    <div class="muted small">{r.email.clone()}</div>
+                                </td>
                                 <td>{rating_badge(lang, r.rating)}</td>
                                 <td>{lang.t(lead_status_label(r.status))}</td>
                                 <td class="hide-sm">{source_label(&lk, lang, r.source_id)}</td>
@@ -379,6 +382,7 @@ pub fn LeadForm(lead: Option<Lead>, lookups: Lookups, #[prop(into)] on_saved: Ca
         contact: None,
         opportunity: None,
         closed_at: None,
+        preferences: Default::default(),
         owner_id: me.map(|m| m.id).unwrap_or(0),
         owner_name: String::new(),
         created_at: String::new(),
@@ -418,6 +422,9 @@ pub fn LeadForm(lead: Option<Lead>, lookups: Lookups, #[prop(into)] on_saved: Ca
         "currency",
         "notes",
         "owner_id",
+        "do_not_email",
+        "do_not_call",
+        "do_not_mail",
     ];
     view! {
         <ActionForm action=action attr:class="form-grid" attr:novalidate=true>
@@ -440,6 +447,7 @@ pub fn LeadForm(lead: Option<Lead>, lookups: Lookups, #[prop(into)] on_saved: Ca
             <SelectField label=M::Currency key="currency" options=currencies selected=l.currency.code() error=error required=true/>
             <SelectField label=M::Owner key="owner_id" options=owners selected=l.owner_id.to_string() error=error required=true/>
             <TextArea label=M::Notes key="notes" value=s(&l.notes) error=error/>
+            <PreferenceFields preferences=l.preferences error=error/>
             {(!closed).then(|| view! {
                 <div class="form-actions">
                     <button type="submit" class="btn btn-primary" disabled=move || action.pending().get()>
@@ -532,7 +540,7 @@ pub fn LeadPage() -> impl IntoView {
                                 <div class="page-head">
                                     <div>
                                         <p class="crumbs"><A href="/leads">{t(M::Leads)}</A></p>
-                                        <h1>{title} " " {rating_badge(lang, l.rating)}</h1>
+                                        <h1>{title} " " {rating_badge(lang, l.rating)} " " <PreferenceBadges preferences=l.preferences/></h1>
                                         <p class="muted">{lang.t(lead_status_label(l.status))} " · " {l.owner_name.clone()}</p>
                                     </div>
                                     <div class="head-actions">

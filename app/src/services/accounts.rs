@@ -7,8 +7,9 @@ use crate::db::sql::{Sql, Val};
 use crate::db::write::{self, Stamp};
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::ids::{mb_is_valid, pib_is_valid};
+use crate::domain::marketing::flag_text;
 use crate::domain::text::{search_key, search_text};
-use crate::domain::validate::{field, optional, optional_digits_id, optional_email, optional_phone, optional_website, required};
+use crate::domain::validate::{checkbox, field, optional, optional_digits_id, optional_email, optional_phone, optional_website, required};
 use crate::domain::{Account, AccountInput, AccountRow, Category, Choice, ListQuery, Page, RelationshipType};
 use crate::error::{AppError, Problem};
 use sqlx::Row;
@@ -29,6 +30,8 @@ pub struct Valid {
     pub pib: Option<String>,
     pub mb: Option<String>,
     pub notes: Option<String>,
+    /// No longer worked with: left out of campaigns.
+    pub inactive: bool,
     pub owner_id: Option<i64>,
 }
 
@@ -59,10 +62,10 @@ impl Valid {
 }
 
 /// The columns an account's write fills, in the order of [`row`]: its data with the keys derived from
-/// it (the name's sort key, the search text), then its owner. Every write of an account — create, edit,
+/// it (the name's sort key, the search text), whether it is inactive, then its owner. Every write of an account — create, edit,
 /// merge, import (many rows to a statement) and import undo — goes
 /// through [`TABLE`], so a new column is added here and nowhere else.
-const COLUMNS: [&str; 16] = [
+const COLUMNS: [&str; 17] = [
     "name",
     "search_key",
     "category",
@@ -77,6 +80,7 @@ const COLUMNS: [&str; 16] = [
     "mb",
     "notes",
     "search_text",
+    "inactive",
     "owner_id",
     "team_id",
 ];
@@ -88,7 +92,7 @@ fn row(v: &Valid, (owner, team): write::Owner) -> Vec<Val> {
         [&v.industry, &v.region, &v.city, &v.address, &v.phone, &v.email, &v.website, &v.pib, &v.mb, &v.notes]
             .map(|f| Val::from(f.clone())),
     );
-    row.extend([Val::from(v.search_text()), Val::from(owner), Val::from(team)]);
+    row.extend([Val::from(v.search_text()), Val::from(v.inactive as i64), Val::from(owner), Val::from(team)]);
     row
 }
 
@@ -114,6 +118,7 @@ impl Valid {
             pib: get("pib"),
             mb: get("mb"),
             notes: get("notes"),
+            inactive: get("inactive").as_deref() == Some("1"),
             owner_id: None,
         }
     }
@@ -149,6 +154,7 @@ pub fn validate(i: &AccountInput) -> Result<Valid, AppError> {
         pib: optional_digits_id("pib", &i.pib, pib_is_valid, Problem::InvalidPib)?,
         mb: optional_digits_id("mb", &i.mb, mb_is_valid, Problem::InvalidMb)?,
         notes: optional("notes", &i.notes, 10_000)?,
+        inactive: checkbox("inactive", &i.inactive)?,
         owner_id: parse_opt_id("owner_id", &i.owner_id)?,
     })
 }
@@ -168,6 +174,7 @@ fn audit_fields(v: &Valid, owner_id: i64) -> audit::Fields {
         ("pib", v.pib.clone()),
         ("mb", v.mb.clone()),
         ("notes", v.notes.clone()),
+        ("inactive", Some(flag_text(v.inactive))),
         ("owner_id", Some(owner_id.to_string())),
     ]
 }
@@ -187,6 +194,7 @@ struct AccountDb {
     pib: Option<String>,
     mb: Option<String>,
     notes: Option<String>,
+    inactive: i64,
     owner_id: i64,
     owner_name: String,
     team_id: Option<i64>,
@@ -198,7 +206,7 @@ struct AccountDb {
 
 /// One account with its relationship types (`string_agg` is in Postgres and in SQLite since 3.44).
 const DETAIL: &str = "SELECT a.id, a.name, a.category, a.industry, a.region, a.city, a.address, a.phone, a.email, a.website, \
-    a.pib, a.mb, a.notes, a.owner_id, u.name AS owner_name, a.team_id, a.updated_at, a.version, \
+    a.pib, a.mb, a.notes, a.inactive, a.owner_id, u.name AS owner_name, a.team_id, a.updated_at, a.version, \
     (SELECT string_agg(t.type, ',') FROM account_types t WHERE t.account_id = a.id) AS types \
     FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id = ";
 
@@ -239,6 +247,7 @@ fn to_account(r: AccountDb, types: Vec<RelationshipType>) -> Account {
         pib: r.pib,
         mb: r.mb,
         notes: r.notes,
+        inactive: r.inactive != 0,
         owner_id: r.owner_id,
         owner_name: r.owner_name,
         updated_at: r.updated_at,
@@ -290,7 +299,10 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result
     let mut insert = TABLE.insert(Backend::of(tx), &[(v, (owner, team))], &origin);
     let (id,): (i64,) = insert.push(" RETURNING id").query_as().fetch_one(&mut **tx).await?;
     write_types(tx, id, &v.types).await?;
-    audit::created(tx, "account", id, Some(actor), &audit_fields(v, owner)).await?;
+    // An active account's history does not say so: like an empty field, the default is left out.
+    let fields: audit::Fields =
+        audit_fields(v, owner).into_iter().filter(|(f, value)| !(*f == "inactive" && value.as_deref() == Some("0"))).collect();
+    audit::created(tx, "account", id, Some(actor), &fields).await?;
     Ok(id)
 }
 
@@ -323,6 +335,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &AccountInput) -> Result<i64,
         pib: old.pib,
         mb: old.mb,
         notes: old.notes,
+        inactive: old.inactive,
         owner_id: Some(old.owner_id),
     };
     audit::updated(&mut tx, "account", id, Some(actor), &audit_fields(&old_valid, old.owner_id), &audit_fields(&v, owner)).await?;
@@ -398,7 +411,7 @@ pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, 
 pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountRow>, AppError> {
     let (col, desc) = listing::choose(SORTS, &q.sort, &q.dir);
     let mut sql = Sql::new(&format!(
-        "SELECT a.id, a.name, a.category, a.region, a.city, u.name AS owner_name, a.version, {} AS sort_value FROM accounts a JOIN users u ON u.id = a.owner_id WHERE 1=1",
+        "SELECT a.id, a.name, a.category, a.region, a.city, u.name AS owner_name, a.inactive, a.version, {} AS sort_value FROM accounts a JOIN users u ON u.id = a.owner_id WHERE 1=1",
         col.expr
     ));
     let text = listing::TextSearch::for_list(db, "accounts", &q.q).await?;
@@ -406,13 +419,15 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
     listing::after_cursor(&mut sql, col, desc, "a.id", &q.cursor);
     listing::order_by(&mut sql, col, desc, "a.id");
     #[allow(clippy::type_complexity)]
-    let rows =
-        sql.query_as::<(i64, String, Option<String>, Option<String>, Option<String>, String, i64, String)>().fetch_all(&db.pool).await?;
+    let rows = sql
+        .query_as::<(i64, String, Option<String>, Option<String>, Option<String>, String, i64, i64, String)>()
+        .fetch_all(&db.pool)
+        .await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
     let types = types_of(&db.pool, &ids).await?;
     let rows = rows
         .into_iter()
-        .map(|(id, name, category, region, city, owner_name, version, sort)| {
+        .map(|(id, name, category, region, city, owner_name, inactive, version, sort)| {
             let row = AccountRow {
                 id,
                 name,
@@ -421,6 +436,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<AccountR
                 region,
                 city,
                 owner_name,
+                inactive: inactive != 0,
                 version,
             };
             (row, sort, id)

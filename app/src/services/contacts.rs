@@ -6,6 +6,7 @@ use super::{audit, parse_id, parse_opt_id, visibility, Actor};
 use crate::db::sql::{Sql, Val};
 use crate::db::write::{self, Stamp};
 use crate::db::{now, Backend, Db, Tx};
+use crate::domain::marketing::ContactPreferences;
 use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_email, optional_phone, required};
 use crate::domain::{BuyingRole, Choice, Contact, ContactInput, ContactRow, ListQuery, Page};
@@ -22,6 +23,8 @@ pub struct Valid {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub mobile: Option<String>,
+    /// Do not e-mail, call or send mail.
+    pub preferences: ContactPreferences,
     pub owner_id: Option<i64>,
 }
 
@@ -38,10 +41,10 @@ impl Valid {
 }
 
 /// The columns a contact's write fills, in the order of [`row`]: its data with the keys derived from
-/// it (the name's sort key, the search text), its account, then its owner. Every write of a contact —
+/// it (the name's sort key, the search text), its contact preferences, its account, then its owner. Every write of a contact —
 /// create, edit, merge, import (many rows to a statement) and import undo — goes through [`TABLE`], so
 /// a new column is added here and nowhere else.
-const COLUMNS: [&str; 12] = [
+const COLUMNS: [&str; 15] = [
     "first_name",
     "last_name",
     "search_key",
@@ -51,6 +54,9 @@ const COLUMNS: [&str; 12] = [
     "phone",
     "mobile",
     "search_text",
+    "do_not_email",
+    "do_not_call",
+    "do_not_mail",
     "account_id",
     "owner_id",
     "team_id",
@@ -66,7 +72,9 @@ fn row(v: &Valid, (owner, team): write::Owner) -> Vec<Val> {
         Val::from(v.buying_role.map(|r| r.code().to_string())),
     ];
     row.extend([&v.email, &v.phone, &v.mobile].map(|f| Val::from(f.clone())));
-    row.extend([Val::from(v.search_text()), Val::from(v.account_id), Val::from(owner), Val::from(team)]);
+    row.push(Val::from(v.search_text()));
+    row.extend(v.preferences.flags().map(|on| Val::from(on as i64)));
+    row.extend([Val::from(v.account_id), Val::from(owner), Val::from(team)]);
     row
 }
 
@@ -86,6 +94,7 @@ impl Valid {
             email: get("email"),
             phone: get("phone"),
             mobile: get("mobile"),
+            preferences: ContactPreferences::from_values(&get),
             owner_id: None,
         }
     }
@@ -105,12 +114,13 @@ pub fn validate(i: &ContactInput) -> Result<Valid, AppError> {
         email: optional_email("email", &i.email)?,
         phone: optional_phone("phone", &i.phone)?,
         mobile: optional_phone("mobile", &i.mobile)?,
+        preferences: ContactPreferences::parse(&i.do_not_email, &i.do_not_call, &i.do_not_mail)?,
         owner_id: parse_opt_id("owner_id", &i.owner_id)?,
     })
 }
 
 fn audit_fields(v: &Valid, owner: i64) -> audit::Fields {
-    vec![
+    let mut fields = vec![
         ("first_name", Some(v.first_name.clone())),
         ("last_name", Some(v.last_name.clone())),
         ("account_id", v.account_id.map(|a| a.to_string())),
@@ -119,8 +129,10 @@ fn audit_fields(v: &Valid, owner: i64) -> audit::Fields {
         ("email", v.email.clone()),
         ("phone", v.phone.clone()),
         ("mobile", v.mobile.clone()),
-        ("owner_id", Some(owner.to_string())),
-    ]
+    ];
+    fields.extend(v.preferences.audit_values());
+    fields.push(("owner_id", Some(owner.to_string())));
+    fields
 }
 
 #[derive(sqlx::FromRow)]
@@ -135,6 +147,9 @@ struct ContactDb {
     email: Option<String>,
     phone: Option<String>,
     mobile: Option<String>,
+    do_not_email: i64,
+    do_not_call: i64,
+    do_not_mail: i64,
     owner_id: i64,
     owner_name: String,
     team_id: Option<i64>,
@@ -143,7 +158,7 @@ struct ContactDb {
 }
 
 const DETAIL: &str = "SELECT c.id, c.first_name, c.last_name, c.account_id, a.name AS account_name, c.job_title, c.buying_role, \
-    c.email, c.phone, c.mobile, c.owner_id, u.name AS owner_name, c.team_id, c.updated_at, c.version \
+    c.email, c.phone, c.mobile, c.do_not_email, c.do_not_call, c.do_not_mail, c.owner_id, u.name AS owner_name, c.team_id, c.updated_at, c.version \
     FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id = ";
 
 fn to_contact(r: ContactDb) -> Contact {
@@ -158,6 +173,7 @@ fn to_contact(r: ContactDb) -> Contact {
         email: r.email,
         phone: r.phone,
         mobile: r.mobile,
+        preferences: ContactPreferences::from_flags([r.do_not_email, r.do_not_call, r.do_not_mail].map(|f| f != 0)),
         owner_id: r.owner_id,
         owner_name: r.owner_name,
         updated_at: r.updated_at,
@@ -192,6 +208,14 @@ pub async fn create(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64,
     Ok(id)
 }
 
+/// A new contact's fields for its history: a preference not set is left out, like an empty field.
+fn created_fields(v: &Valid, owner: i64) -> audit::Fields {
+    audit_fields(v, owner)
+        .into_iter()
+        .filter(|(f, value)| !(ContactPreferences::FIELDS.contains(f) && value.as_deref() == Some("0")))
+        .collect()
+}
+
 pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result<i64, AppError> {
     if let Some(a) = v.account_id {
         check_account(tx, actor, a, "account_id").await?;
@@ -201,7 +225,7 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, demo: bool) -> Result
     let origin = write::Origin { at: &ts, by: actor.id, demo, import_id: None };
     let mut insert = TABLE.insert(Backend::of(tx), &[(v, (owner, team))], &origin);
     let (id,): (i64,) = insert.push(" RETURNING id").query_as().fetch_one(&mut **tx).await?;
-    audit::created(tx, "contact", id, Some(actor), &audit_fields(v, owner)).await?;
+    audit::created(tx, "contact", id, Some(actor), &created_fields(v, owner)).await?;
     Ok(id)
 }
 
@@ -236,6 +260,7 @@ pub async fn update(db: &Db, actor: &Actor, input: &ContactInput) -> Result<i64,
         email: old.email,
         phone: old.phone,
         mobile: old.mobile,
+        preferences: old.preferences,
         owner_id: Some(old.owner_id),
     };
     audit::updated(&mut tx, "contact", id, Some(actor), &audit_fields(&old_valid, old.owner_id), &audit_fields(&v, owner)).await?;
@@ -300,8 +325,9 @@ pub(crate) fn filters(sql: &mut Sql, text: &listing::TextSearch, actor: &Actor, 
 pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactRow>, AppError> {
     let (col, desc) = listing::choose(SORTS, &q.sort, &q.dir);
     let mut sql = Sql::new(&format!(
-        "SELECT c.id, c.first_name, c.last_name, c.account_id, a.name AS account_name, c.job_title, c.email, c.phone, u.name AS owner_name, c.version, {} AS sort_value \
-         FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE 1=1",
+        "SELECT c.id, c.first_name, c.last_name, c.account_id, a.name AS account_name, c.job_title, c.email, c.phone, u.name AS owner_name, c.version, \
+         {} AS preferences, {} AS sort_value FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE 1=1",
+        ContactPreferences::bits_sql("c"),
         col.expr
     ));
     let text = listing::TextSearch::for_list(db, "contacts", &q.q).await?;
@@ -310,14 +336,15 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<ContactR
     listing::order_by(&mut sql, col, desc, "c.id");
     #[allow(clippy::type_complexity)]
     let rows = sql
-        .query_as::<(i64, String, String, Option<i64>, Option<String>, Option<String>, Option<String>, Option<String>, String, i64, String)>()
+        .query_as::<(i64, String, String, Option<i64>, Option<String>, Option<String>, Option<String>, Option<String>, String, i64, i64, String)>()
         .fetch_all(&db.pool)
         .await?;
     let rows = rows
         .into_iter()
-        .map(|(id, first, last, account_id, account_name, job_title, email, phone, owner_name, version, sort)| {
+        .map(|(id, first, last, account_id, account_name, job_title, email, phone, owner_name, version, bits, sort)| {
             let name = format!("{first} {last}");
-            (ContactRow { id, name, account_id, account_name, job_title, email, phone, owner_name, version }, sort, id)
+            let preferences = ContactPreferences::from_bits(bits);
+            (ContactRow { id, name, account_id, account_name, job_title, email, phone, owner_name, preferences, version }, sort, id)
         })
         .collect();
     let (rows, next_cursor) = listing::finish(rows);

@@ -272,6 +272,7 @@ pub async fn load(db: &Db, force: bool) -> Result<Outcome, AppError> {
             pib: Some(pib_with_check(10_000_000 + (i * 1_234_567) % 89_999_999)),
             mb: (0..20).find_map(|k| mb_with_check(2_000_000 + i * 31_337 + k)),
             notes: None,
+            inactive: false,
             owner_id: Some(seller),
         };
         let id = accounts::insert(&mut tx, &actor, &v, true).await?;
@@ -297,6 +298,7 @@ pub async fn load(db: &Db, force: bool) -> Result<Outcome, AppError> {
                 )),
                 phone: Some(format!("+381 11 {} {}", 300 + rng.below(600), 1000 + rng.below(8999))),
                 mobile: Some(format!("+381 6{} {} {}", rng.below(6) + 1, 100 + rng.below(899), 1000 + rng.below(8999))),
+                preferences: Default::default(),
                 owner_id: Some(*owner),
             };
             ids.push(contacts::insert(&mut tx, &actor, &v, true).await?);
@@ -636,6 +638,7 @@ async fn load_leads(tx: &mut crate::db::Tx, actor: &Actor, sellers: &[i64], rng:
             estimated_minor: (1 + rng.below(60)) as i64 * 50_000 * 100,
             currency: crate::domain::money::Currency::RSD,
             notes: None,
+            preferences: Default::default(),
             owner_id: Some(*rng.pick(sellers)),
         };
         let created = today - Duration::days(rng.below(120) as i64);

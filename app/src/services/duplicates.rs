@@ -15,6 +15,7 @@ use crate::db::{now, Db, Tx};
 use crate::domain::dedup::*;
 use crate::domain::identity::Identity;
 use crate::domain::imports::{ImportEntity, ImportOptions};
+use crate::domain::marketing::{flag_text, ContactPreferences};
 use crate::domain::validate::field;
 use crate::domain::{AccountInput, ContactInput};
 use crate::error::{AppError, Problem};
@@ -568,6 +569,23 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
         let refs: Vec<Option<&str>> = others_vals.iter().map(|v| v.as_deref()).collect();
         merged.insert(f, merged_value(pick.as_ref().map(|p| p.as_deref()), val(s, f).as_deref(), &refs));
     }
+    // Flags are not chosen between: a person who asked any of the records not to be e-mailed, called or
+    // sent mail still asks it of the survivor; an account stays as active or inactive as the survivor was.
+    let flagged = |f: &str| {
+        let set = |id: &i64| val(*id, f).as_deref() == Some("1");
+        if f == "inactive" {
+            set(&s)
+        } else {
+            ids.iter().any(set)
+        }
+    };
+    let flags: &[&'static str] = match entity {
+        ImportEntity::Account => &["inactive"],
+        _ => &ContactPreferences::FIELDS,
+    };
+    for f in flags {
+        merged.insert(f, Some(flag_text(flagged(f))));
+    }
     let get = |f: &str| merged.get(f).cloned().flatten().unwrap_or_default();
     let in_list = |col: &str| format!("{col} IN ({})", others.iter().map(|o| o.to_string()).collect::<Vec<_>>().join(", "));
     let ts = now();
@@ -665,8 +683,9 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
         _ => return Err(AppError::NotFound),
     }
     // History: what the survivor's fields were and became, and where each merged record went.
-    let fields: Vec<&'static str> = merge_fields(entity).to_vec();
-    let old: audit::Fields = fields.iter().map(|f| (*f, val(s, f))).collect();
+    let fields: Vec<&'static str> = merge_fields(entity).iter().chain(flags).copied().collect();
+    let old_flag = |f: &str| if flags.contains(&f) { Some(flag_text(val(s, f).as_deref() == Some("1"))) } else { val(s, f) };
+    let old: audit::Fields = fields.iter().map(|f| (*f, old_flag(f))).collect();
     let new: audit::Fields = fields.iter().map(|f| (*f, merged.get(f).cloned().flatten())).collect();
     audit::updated(&mut tx, entity.code(), s, Some(actor), &old, &new).await?;
     let merged_labels: Vec<String> =

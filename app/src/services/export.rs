@@ -65,17 +65,27 @@ fn opt(s: &Option<String>) -> Cell {
     Cell::Text(s.clone().unwrap_or_default())
 }
 
+/// A flag's cell: "Yes" in the user's language, or empty.
+fn yes(lang: Lang, on: bool) -> Cell {
+    Cell::Text(if on { lang.t(M::Yes).to_string() } else { String::new() })
+}
+
+/// The contact preferences' columns, in the order of their flags (e-mail, call, mail).
+const PREFERENCES: [M; 3] = [M::MlDoNotEmail, M::MlDoNotCall, M::MlDoNotMail];
+
 /// The header and rows of a list as the page shows it.
 pub async fn table(db: &Db, actor: &Actor, list: ExportList, q: &ListQuery, lang: Lang) -> Result<(Vec<String>, Vec<Vec<Cell>>), AppError> {
     let mut q = q.clone();
     q.cursor.clear();
     let mut rows: Vec<Vec<Cell>> = Vec::new();
     let headers: Vec<M> = match list {
-        ExportList::Accounts => vec![M::Name, M::RelationshipTypes, M::Category, M::Region, M::City, M::Owner],
-        ExportList::Contacts => vec![M::Name, M::Account, M::JobTitle, M::Email, M::Phone, M::Owner],
-        ExportList::Leads => {
-            vec![M::Name, M::Email, M::Phone, M::Rating, M::Status, M::EstimatedValue, M::Currency, M::Owner, M::CreatedOn]
-        }
+        ExportList::Accounts => vec![M::Name, M::RelationshipTypes, M::Category, M::Region, M::City, M::Owner, M::MlInactive],
+        ExportList::Contacts => [vec![M::Name, M::Account, M::JobTitle, M::Email, M::Phone, M::Owner], PREFERENCES.to_vec()].concat(),
+        ExportList::Leads => [
+            vec![M::Name, M::Email, M::Phone, M::Rating, M::Status, M::EstimatedValue, M::Currency, M::Owner, M::CreatedOn],
+            PREFERENCES.to_vec(),
+        ]
+        .concat(),
         ExportList::Opportunities => vec![M::Name, M::Account, M::Stage, M::Probability, M::Amount, M::Currency, M::CloseDate, M::Owner],
     };
     loop {
@@ -91,6 +101,7 @@ pub async fn table(db: &Db, actor: &Actor, list: ExportList, q: &ListQuery, lang
                             opt(&r.region),
                             opt(&r.city),
                             t(&r.owner_name),
+                            yes(lang, r.inactive),
                         ]
                     }));
                     page.next_cursor
@@ -98,14 +109,16 @@ pub async fn table(db: &Db, actor: &Actor, list: ExportList, q: &ListQuery, lang
                 ExportList::Contacts => {
                     let page = contacts::list(db, actor, &q).await?;
                     rows.extend(page.rows.iter().map(|r| {
-                        vec![t(&r.name), opt(&r.account_name), opt(&r.job_title), opt(&r.email), opt(&r.phone), t(&r.owner_name)]
+                        let mut row = vec![t(&r.name), opt(&r.account_name), opt(&r.job_title), opt(&r.email), opt(&r.phone), t(&r.owner_name)];
+                        row.extend(r.preferences.flags().map(|on| yes(lang, on)));
+                        row
                     }));
                     page.next_cursor
                 }
                 ExportList::Leads => {
                     let page = leads::list(db, actor, &q).await?;
                     rows.extend(page.rows.iter().map(|r| {
-                        vec![
+                        let mut row = vec![
                             t(&r.name),
                             opt(&r.email),
                             opt(&r.phone),
@@ -115,7 +128,9 @@ pub async fn table(db: &Db, actor: &Actor, list: ExportList, q: &ListQuery, lang
                             t(r.currency.code()),
                             t(&r.owner_name),
                             t(r.created_at.get(..10).unwrap_or(&r.created_at)),
-                        ]
+                        ];
+                        row.extend(r.preferences.flags().map(|on| yes(lang, on)));
+                        row
                     }));
                     page.next_cursor
                 }

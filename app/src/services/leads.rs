@@ -8,6 +8,7 @@ use super::{audit, parse_id, parse_opt_id, picklists, visibility, Actor};
 use crate::db::sql::Sql;
 use crate::db::{now, Db, Tx};
 use crate::domain::ids::pib_is_valid;
+use crate::domain::marketing::ContactPreferences;
 use crate::domain::money::{minor_to_input, parse_amount, Currency};
 use crate::domain::text::{search_key, search_text};
 use crate::domain::validate::{field, optional, optional_digits_id, optional_email, optional_phone};
@@ -36,6 +37,8 @@ pub struct Valid {
     pub estimated_minor: i64,
     pub currency: Currency,
     pub notes: Option<String>,
+    /// Do not e-mail, call or send mail.
+    pub preferences: ContactPreferences,
     pub owner_id: Option<i64>,
 }
 
@@ -97,12 +100,13 @@ pub fn validate(i: &LeadInput) -> Result<Valid, AppError> {
         estimated_minor,
         currency,
         notes: optional("notes", &i.notes, 10_000)?,
+        preferences: ContactPreferences::parse(&i.do_not_email, &i.do_not_call, &i.do_not_mail)?,
         owner_id: parse_opt_id("owner_id", &i.owner_id)?,
     })
 }
 
 fn audit_fields(v: &Valid, owner: i64) -> audit::Fields {
-    vec![
+    let mut fields = vec![
         ("company", v.company.clone()),
         ("first_name", v.first_name.clone()),
         ("last_name", v.last_name.clone()),
@@ -118,8 +122,10 @@ fn audit_fields(v: &Valid, owner: i64) -> audit::Fields {
         ("estimated", Some(minor_to_input(v.estimated_minor))),
         ("currency", Some(v.currency.code().to_string())),
         ("notes", v.notes.clone()),
-        ("owner_id", Some(owner.to_string())),
-    ]
+    ];
+    fields.extend(v.preferences.audit_values());
+    fields.push(("owner_id", Some(owner.to_string())));
+    fields
 }
 
 #[derive(sqlx::FromRow)]
@@ -149,6 +155,9 @@ struct LeadDb {
     opportunity_id: Option<i64>,
     opportunity_name: Option<String>,
     closed_at: Option<String>,
+    do_not_email: i64,
+    do_not_call: i64,
+    do_not_mail: i64,
     owner_id: i64,
     owner_name: String,
     team_id: Option<i64>,
@@ -159,7 +168,7 @@ struct LeadDb {
 const DETAIL: &str = "SELECT l.id, l.company, l.first_name, l.last_name, l.title, l.email, l.phone, l.city, l.region, l.pib, l.source_id, \
     l.rating, l.status, l.estimated_minor, l.currency, l.notes, l.disqualify_reason_id, l.disqualify_note, \
     l.account_id, a.name AS account_name, l.contact_id, CASE WHEN c.id IS NULL THEN NULL ELSE c.first_name || ' ' || c.last_name END AS contact_name, \
-    l.opportunity_id, o.name AS opportunity_name, l.closed_at, l.owner_id, u.name AS owner_name, l.team_id, l.created_at, l.version \
+    l.opportunity_id, o.name AS opportunity_name, l.closed_at, l.do_not_email, l.do_not_call, l.do_not_mail, l.owner_id, u.name AS owner_name, l.team_id, l.created_at, l.version \
     FROM leads l JOIN users u ON u.id = l.owner_id LEFT JOIN accounts a ON a.id = l.account_id \
     LEFT JOIN contacts c ON c.id = l.contact_id LEFT JOIN opportunities o ON o.id = l.opportunity_id WHERE l.id = ";
 
@@ -191,6 +200,7 @@ fn to_lead(r: LeadDb) -> Lead {
         contact: choice(r.contact_id, r.contact_name),
         opportunity: choice(r.opportunity_id, r.opportunity_name),
         closed_at: r.closed_at,
+        preferences: ContactPreferences::from_flags([r.do_not_email, r.do_not_call, r.do_not_mail].map(|f| f != 0)),
         owner_id: r.owner_id,
         owner_name: r.owner_name,
         created_at: r.created_at,
@@ -215,6 +225,7 @@ fn to_valid(l: &Lead) -> Valid {
         estimated_minor: l.estimated_minor,
         currency: l.currency,
         notes: l.notes.clone(),
+        preferences: l.preferences,
         owner_id: Some(l.owner_id),
     }
 }
@@ -257,8 +268,9 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
     let ts = created_at.map(str::to_string).unwrap_or_else(now);
     let id: i64 = sqlx::query(
         "INSERT INTO leads (company, first_name, last_name, title, email, phone, city, region, pib, source_id, rating, status, \
-         estimated_minor, currency, notes, search_key, search_text, owner_id, team_id, is_demo, created_at, created_by, updated_at, updated_by, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $21, $22, 1) RETURNING id",
+         estimated_minor, currency, notes, search_key, search_text, owner_id, team_id, is_demo, created_at, created_by, updated_at, updated_by, version, \
+         do_not_email, do_not_call, do_not_mail) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $21, $22, 1, $23, $24, $25) RETURNING id",
     )
     .bind(&v.company)
     .bind(&v.first_name)
@@ -282,10 +294,18 @@ pub async fn insert(tx: &mut Tx, actor: &Actor, v: &Valid, created_at: Option<&s
     .bind(demo as i64)
     .bind(&ts)
     .bind(actor.id)
+    .bind(v.preferences.do_not_email as i64)
+    .bind(v.preferences.do_not_call as i64)
+    .bind(v.preferences.do_not_mail as i64)
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    audit::created(tx, "lead", id, Some(actor), &audit_fields(v, owner)).await?;
+    // A preference not set is left out of the new lead's history, like an empty field.
+    let fields: audit::Fields = audit_fields(v, owner)
+        .into_iter()
+        .filter(|(f, value)| !(ContactPreferences::FIELDS.contains(f) && value.as_deref() == Some("0")))
+        .collect();
+    audit::created(tx, "lead", id, Some(actor), &fields).await?;
     Ok(id)
 }
 
@@ -316,8 +336,8 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     let n = sqlx::query(
         "UPDATE leads SET company = $1, first_name = $2, last_name = $3, title = $4, email = $5, phone = $6, city = $7, region = $8, \
          pib = $9, source_id = $10, rating = $11, status = $12, estimated_minor = $13, currency = $14, notes = $15, search_key = $16, \
-         search_text = $17, owner_id = $18, team_id = $19, updated_at = $20, updated_by = $21, version = version + 1 \
-         WHERE id = $22 AND version = $23",
+         search_text = $17, owner_id = $18, team_id = $19, updated_at = $20, updated_by = $21, do_not_email = $24, do_not_call = $25, \
+         do_not_mail = $26, version = version + 1 WHERE id = $22 AND version = $23",
     )
     .bind(&v.company)
     .bind(&v.first_name)
@@ -342,6 +362,9 @@ pub(crate) async fn update_in(tx: &mut Tx, actor: &Actor, (id, version): (i64, i
     .bind(actor.id)
     .bind(id)
     .bind(version)
+    .bind(v.preferences.do_not_email as i64)
+    .bind(v.preferences.do_not_call as i64)
+    .bind(v.preferences.do_not_mail as i64)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -417,7 +440,8 @@ fn age_filter(s: &str) -> Option<(bool, i64)> {
 }
 
 const ROW: &str = "SELECT l.id, l.company, l.first_name, l.last_name, l.email, l.phone, l.source_id, l.rating, l.status, \
-    l.estimated_minor, l.currency, u.name AS owner_name, l.created_at, l.version";
+    l.estimated_minor, l.currency, u.name AS owner_name, l.created_at, l.version, \
+    CAST(l.do_not_email + 2 * l.do_not_call + 4 * l.do_not_mail AS BIGINT) AS preferences";
 
 type RowDb = (
     i64,
@@ -434,6 +458,7 @@ type RowDb = (
     String,
     String,
     i64,
+    i64,
 );
 
 fn to_row(r: RowDb) -> LeadRow {
@@ -449,6 +474,7 @@ fn to_row(r: RowDb) -> LeadRow {
         currency: Currency::parse(&r.10).unwrap_or(Currency::RSD),
         owner_name: r.11,
         created_at: r.12,
+        preferences: ContactPreferences::from_bits(r.14),
         version: r.13,
     }
 }
@@ -480,6 +506,7 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<LeadRow>
             String,
             String,
             i64,
+            i64,
             String,
         )>()
         .fetch_all(&db.pool)
@@ -487,8 +514,8 @@ pub async fn list(db: &Db, actor: &Actor, q: &ListQuery) -> Result<Page<LeadRow>
     let rows = rows
         .into_iter()
         .map(|r| {
-            let (id, sort) = (r.0, r.14.clone());
-            (to_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13)), sort, id)
+            let (id, sort) = (r.0, r.15.clone());
+            (to_row((r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12, r.13, r.14)), sort, id)
         })
         .collect();
     let (rows, next_cursor) = listing::finish(rows);
@@ -717,6 +744,8 @@ pub async fn qualify(db: &Db, actor: &Actor, input: &QualifyInput) -> Result<Qua
                 owner_id: owner.clone(),
                 ..Default::default()
             })?;
+            // The person keeps what they asked for: the lead's contact preferences pass to the contact.
+            let v = super::contacts::Valid { preferences: lead.preferences, ..v };
             Some(super::contacts::insert(&mut tx, actor, &v, false).await?)
         }
         c => {

@@ -266,7 +266,12 @@ fn merge(
     let policy = |f: &str| policies.iter().find(|(p, _)| p == f).map(|(_, p)| *p).unwrap_or(FieldPolicy::FillEmpty);
     let mut merged: Merged = HashMap::new();
     for f in entity.compared_fields() {
-        merged.insert(f, policy(f).apply(before.get(f).cloned().flatten().as_deref(), c.p.get(f)));
+        let mut value = policy(f).apply(before.get(f).cloned().flatten().as_deref(), c.p.get(f));
+        // A flag not set is empty, as the record's own values say it (`ImportEntity::is_flag`).
+        if ImportEntity::is_flag(f) && value.as_deref() == Some("0") {
+            value = None;
+        }
+        merged.insert(f, value);
     }
     let owner_email = merged.get("owner").cloned().flatten();
     let owner = setup.owners.resolve(&setup.actor, owner_email.as_deref()).unwrap_or(c.owner);

@@ -30,6 +30,7 @@ pub(crate) fn account_input(get: &dyn Fn(&str) -> String) -> AccountInput {
         pib: get("pib"),
         mb: get("mb"),
         notes: get("notes"),
+        inactive: get("inactive"),
         ..Default::default()
     }
 }
@@ -44,6 +45,9 @@ pub(crate) fn contact_input(get: &dyn Fn(&str) -> String) -> ContactInput {
         email: get("email"),
         phone: get("phone"),
         mobile: get("mobile"),
+        do_not_email: get("do_not_email"),
+        do_not_call: get("do_not_call"),
+        do_not_mail: get("do_not_mail"),
         ..Default::default()
     }
 }
@@ -122,6 +126,9 @@ pub(super) fn lead_input(get: &(dyn Fn(&str) -> Option<String> + Sync), source_i
         currency: g("currency"),
         notes: g("notes"),
         owner_id: owner.to_string(),
+        do_not_email: g("do_not_email"),
+        do_not_call: g("do_not_call"),
+        do_not_mail: g("do_not_mail"),
         ..Default::default()
     }
 }

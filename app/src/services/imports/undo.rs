@@ -160,8 +160,12 @@ async fn restore(
     let Some((now_values, version)) = lookup::existing_values_in(tx, entity, id).await? else { return Ok(()) };
     let fields = entity.compared_fields();
     let old: audit::Fields = fields.iter().map(|f| (*f, now_values.get(f).cloned().flatten())).collect();
-    let new: audit::Fields = fields.iter().map(|f| (*f, before.get(*f).cloned().flatten())).collect();
-    let b = |f: &str| before.get(f).cloned().flatten();
+    // A field the import did not keep (one added to the import's fields after it ran) stays as it is now.
+    let b = |f: &str| match before.get(f) {
+        Some(v) => v.clone(),
+        None => now_values.get(f).cloned().flatten(),
+    };
+    let new: audit::Fields = fields.iter().map(|f| (*f, b(f))).collect();
     let (owner, team) = owners.resolve(actor, b("owner").as_deref()).unwrap_or((actor.id, actor.team_id));
     let (ts, stamp_by) = (now(), actor.id);
     let stamp = Stamp { at: &ts, by: stamp_by };

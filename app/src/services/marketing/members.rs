@@ -23,7 +23,7 @@ const CHUNK: usize = 500;
 
 /// How one kind of member reads in SQL (over its table's alias, `MemberKind::alias`).
 struct KindSql {
-    /// id, three name parts, e-mail, phone, owner's name, the three "do not" flags, left out.
+    /// id, version, three name parts, e-mail, phone, owner's name, the three "do not" flags, left out.
     columns: &'static str,
     sort: SortColumn,
     /// Inactive accounts, disqualified leads.
@@ -35,7 +35,7 @@ struct KindSql {
 fn kind_sql(kind: MemberKind) -> KindSql {
     match kind {
         MemberKind::Account => KindSql {
-            columns: "a.id, a.name, a.city, CAST(NULL AS TEXT), a.email, a.phone, (SELECT u.name FROM users u WHERE u.id = a.owner_id), \
+            columns: "a.id, a.version, a.name, a.city, CAST(NULL AS TEXT), a.email, a.phone, (SELECT u.name FROM users u WHERE u.id = a.owner_id), \
                 CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), a.inactive",
             sort: SortColumn { key: "name", expr: "a.search_key", numeric: false },
             left_out: "a.inactive = 1",
@@ -43,7 +43,7 @@ fn kind_sql(kind: MemberKind) -> KindSql {
             flags: ["0 = 1", "0 = 1", "0 = 1"],
         },
         MemberKind::Contact => KindSql {
-            columns: "c.id, c.first_name, c.last_name, (SELECT an.name FROM accounts an WHERE an.id = c.account_id), c.email, \
+            columns: "c.id, c.version, c.first_name, c.last_name, (SELECT an.name FROM accounts an WHERE an.id = c.account_id), c.email, \
                 COALESCE(c.phone, c.mobile), (SELECT u.name FROM users u WHERE u.id = c.owner_id), c.do_not_email, c.do_not_call, \
                 c.do_not_mail, CAST(0 AS BIGINT)",
             sort: SortColumn { key: "name", expr: "c.search_key", numeric: false },
@@ -51,7 +51,7 @@ fn kind_sql(kind: MemberKind) -> KindSql {
             flags: ["c.do_not_email = 1", "c.do_not_call = 1", "c.do_not_mail = 1"],
         },
         MemberKind::Lead => KindSql {
-            columns: "l.id, l.first_name, l.last_name, l.company, l.email, l.phone, (SELECT u.name FROM users u WHERE u.id = l.owner_id), \
+            columns: "l.id, l.version, l.first_name, l.last_name, l.company, l.email, l.phone, (SELECT u.name FROM users u WHERE u.id = l.owner_id), \
                 l.do_not_email, l.do_not_call, l.do_not_mail, CAST(CASE WHEN l.status = 'disqualified' THEN 1 ELSE 0 END AS BIGINT)",
             sort: SortColumn { key: "name", expr: "l.search_key", numeric: false },
             left_out: "l.status = 'disqualified'",
@@ -153,6 +153,7 @@ fn filters(sql: &mut Sql, kind: MemberKind, text: &TextSearch, q: &MembersQuery)
 
 type MemberTuple = (
     i64,
+    i64,
     Option<String>,
     Option<String>,
     Option<String>,
@@ -182,10 +183,11 @@ pub async fn page(db: &Db, actor: &Actor, list: &MarketingList, q: &MembersQuery
     let rows = sql.query_as::<MemberTuple>().fetch_all(&db.pool).await?;
     let rows = rows
         .into_iter()
-        .map(|(id, a, b, c, email, phone, owner, dne, dnc, dnm, left_out, added_at, sort)| {
+        .map(|(id, version, a, b, c, email, phone, owner, dne, dnc, dnm, left_out, added_at, sort)| {
             let (name, detail) = name_and_detail(kind, a, b, c);
             let row = MemberRow {
                 id,
+                version,
                 name,
                 detail,
                 email,

@@ -499,12 +499,13 @@ pub type Values = HashMap<&'static str, Option<String>>;
 
 const ACCOUNT_VALUES: &str =
     "SELECT a.id, a.name, a.category, a.industry, a.region, a.city, a.address, a.phone, a.email, a.website, a.pib, a.mb, \
-    a.notes, u.email AS owner, a.version FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id IN (";
+    a.notes, u.email AS owner, a.inactive, a.version FROM accounts a JOIN users u ON u.id = a.owner_id WHERE a.id IN (";
 const CONTACT_VALUES: &str = "SELECT c.id, c.first_name, c.last_name, a.name AS account, c.account_id, c.job_title, c.buying_role, c.email, c.phone, c.mobile, \
-    u.email AS owner, c.version FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id IN (";
+    u.email AS owner, c.do_not_email, c.do_not_call, c.do_not_mail, c.version FROM contacts c JOIN users u ON u.id = c.owner_id LEFT JOIN accounts a ON a.id = c.account_id WHERE c.id IN (";
 
 const LEAD_VALUES: &str = "SELECT l.id, l.company, l.first_name, l.last_name, l.title, l.email, l.phone, l.city, l.region, l.pib, \
-    s.label_en AS source, l.rating, l.estimated_minor, l.currency, l.notes, u.email AS owner, l.version FROM leads l \
+    s.label_en AS source, l.rating, l.estimated_minor, l.currency, l.notes, u.email AS owner, l.do_not_email, l.do_not_call, \
+    l.do_not_mail, l.version FROM leads l \
     JOIN users u ON u.id = l.owner_id LEFT JOIN picklist_values s ON s.id = l.source_id WHERE l.id IN (";
 const PRODUCT_VALUES: &str = "SELECT p.id, p.code, p.name, p.family, p.unit, p.list_price_minor, p.currency, p.unit_cost_minor, p.active, \
     p.version FROM products p WHERE p.id IN (";
@@ -554,6 +555,8 @@ fn values_of(entity: ImportEntity, r: &sqlx::any::AnyRow) -> Result<(i64, Values
                     .map(crate::domain::money::minor_to_input)
             }
             "active" => Some((r.try_get::<i64, _>("active")? != 0).to_string()),
+            // A flag not set is empty (`ImportEntity::is_flag`).
+            flag if ImportEntity::is_flag(flag) => (r.try_get::<i64, _>(flag)? != 0).then(|| crate::domain::marketing::flag_text(true)),
             // What an activity is about and its status are not updated by an import.
             "account" | "contact" | "completed" if entity == ImportEntity::Activity => continue,
             // Moments as the import reads them: local date and time.

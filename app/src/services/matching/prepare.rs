@@ -173,6 +173,18 @@ fn yes_no(word: &str) -> Option<bool> {
     }
 }
 
+/// A contact preference or an account's "inactive" as a spreadsheet writes it: yes or no in either
+/// language, 1 or 0, true or false; an "inactive" column may also say active or inactive.
+fn flag(field: &str, word: &str) -> Option<bool> {
+    match search_key(word).as_str() {
+        "yes" | "y" | "true" | "1" | "da" | "d" | "x" => Some(true),
+        "no" | "n" | "false" | "0" | "ne" => Some(false),
+        "inactive" | "neaktivan" | "neaktivna" | "neaktivno" if field == "inactive" => Some(true),
+        "active" | "aktivan" | "aktivna" | "aktivno" if field == "inactive" => Some(false),
+        _ => None,
+    }
+}
+
 fn problem_of(e: AppError) -> Problem {
     match e {
         AppError::Validation { problem, .. } => problem,
@@ -359,6 +371,13 @@ pub fn prepare(entity: ImportEntity, mapping: &[String], options: &ImportOptions
                     Ok(())
                 }
                 None => Err(crate::domain::validate::field(f, Problem::InvalidChoice)),
+            },
+            flag_field if ImportEntity::is_flag(flag_field) && !v.is_empty() => match flag(flag_field, &v) {
+                Some(b) => {
+                    v = crate::domain::marketing::flag_text(b);
+                    Ok(())
+                }
+                None => Err(crate::domain::validate::field(flag_field, Problem::NotYesNo)),
             },
             "active" if !v.is_empty() => match yes_no(&v) {
                 Some(b) => {
@@ -551,6 +570,21 @@ mod tests {
         );
         let fields: Vec<&str> = p.problems.iter().map(|(f, _)| f.as_str()).collect();
         assert_eq!(fields, ["estimated", "rating", "last_name"]);
+    }
+
+    #[test]
+    fn preferences_and_inactive_read_yes_or_no() {
+        let map = m(&["first_name", "last_name", "do_not_email", "do_not_call", "do_not_mail"]);
+        let p = prepare(ImportEntity::Contact, &map, &ImportOptions::default(), &m(&["Ana", "Ilić", "DA", "ne", ""]));
+        assert!(p.ok(), "{:?}", p.problems);
+        assert_eq!((p.get("do_not_email"), p.get("do_not_call"), p.get("do_not_mail")), (Some("1"), Some("0"), None));
+        let p = prepare(ImportEntity::Contact, &map, &ImportOptions::default(), &m(&["Ana", "Ilić", "true", "možda", "aktivan"]));
+        assert_eq!(p.problems, vec![("do_not_call".to_string(), Problem::NotYesNo), ("do_not_mail".to_string(), Problem::NotYesNo)]);
+        let map = m(&["name", "inactive"]);
+        for (word, flag) in [("Neaktivan", "1"), ("aktivno", "0"), ("1", "1"), ("no", "0")] {
+            let p = prepare(ImportEntity::Account, &map, &ImportOptions::default(), &m(&["Delta", word]));
+            assert_eq!(p.get("inactive"), Some(flag), "{word}");
+        }
     }
 
     #[test]
