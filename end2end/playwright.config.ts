@@ -1,7 +1,8 @@
 import { defineConfig } from '@playwright/test';
 
 // Veza's end-to-end tests run in Debian's Chromium (never a downloaded browser) against a server
-// started by scripts/test.sh on a fresh database (SQLite, then Postgres).
+// started by scripts/test.sh on a fresh database (SQLite, then Postgres), sending e-mail through
+// smtp-sink.ts.
 const baseURL = process.env.VEZA_URL ?? 'http://127.0.0.1:3000';
 const chromium = {
   browserName: 'chromium' as const,
@@ -14,6 +15,8 @@ const chromium = {
 
 export default defineConfig({
   testDir: './tests',
+  // The mail server the Veza server under test sends through (see smtp-sink.ts).
+  globalSetup: './global-setup.ts',
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: false,

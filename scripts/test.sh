@@ -32,7 +32,9 @@ run_e2e() {
   local name=$1 url=$2
   log "end-to-end tests in Chromium on $name"
   local dir; dir=$(mktemp -d)
+  # E-mail goes to the tests' mail server (end2end/smtp-sink.ts, started by Playwright).
   LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR=127.0.0.1:3917 VEZA_LANG=en VEZA_DATA_DIR="$dir" DATABASE_URL="$url" \
+    VEZA_SMTP_URL=smtp://127.0.0.1:2525 \
     ./target/debug/veza serve >"$dir/server.log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 60); do

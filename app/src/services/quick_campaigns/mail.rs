@@ -307,16 +307,24 @@ async fn record(
                 attendee_contacts: Vec::new(),
                 attendee_users: Vec::new(),
             };
-            let id = activities::insert(tx, actor, &v, None, false).await?;
-            sqlx::query("UPDATE activities SET email_to = $1, email_sent = 1, quick_campaign_id = $2 WHERE id = $3")
-                .bind(r.email.as_deref().map(str::trim))
-                .bind(campaign)
-                .bind(id)
-                .execute(&mut **tx)
-                .await?;
-            let mut log = audit::Batch::new(Some(actor), &now());
-            log.push("activity", id, "create", Some("quick_campaign_id"), None, Some(&campaign.to_string()));
-            log.write(tx).await?;
+            // A member deleted (or moved out of sight) since it was queued has no timeline to log on:
+            // the message went out all the same.
+            let id = match activities::insert(tx, actor, &v, None, false).await {
+                Ok(id) => Some(id),
+                Err(AppError::NotFound | AppError::Validation { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            if let Some(id) = id {
+                sqlx::query("UPDATE activities SET email_to = $1, email_sent = 1, quick_campaign_id = $2 WHERE id = $3")
+                    .bind(r.email.as_deref().map(str::trim))
+                    .bind(campaign)
+                    .bind(id)
+                    .execute(&mut **tx)
+                    .await?;
+                let mut log = audit::Batch::new(Some(actor), &now());
+                log.push("activity", id, "create", Some("quick_campaign_id"), None, Some(&campaign.to_string()));
+                log.write(tx).await?;
+            }
             sqlx::query(
                 "UPDATE quick_campaign_members SET outcome = 'sent', reason = NULL, detail = NULL, activity_id = $1 WHERE campaign_id = $2 AND member_id = $3",
             )
