@@ -7,21 +7,39 @@ use super::context::{t, use_lang};
 use super::fields::CheckFields;
 use super::toast::use_toasts;
 use crate::api::marketing::{record_marketing_lists, AddListMembers, RemoveListMembers};
-use crate::domain::marketing::{ContactPreferences, MemberKind};
+use crate::domain::marketing::{ContactPreferences, MemberKind, RecordLists};
 use crate::error::AppError;
 use crate::i18n::labels::error_text;
 use crate::i18n::M;
 use leptos::prelude::*;
 
-/// `kind` and `id` name the record whose page shows the panel.
-#[component]
-pub fn MarketingListsPanel(kind: MemberKind, id: i64) -> impl IntoView {
-    let lang = use_lang();
-    let toasts = use_toasts();
+/// The panel's data and its two forms, made by the page outside its Suspense, as the other panels' data
+/// are: a component inside it is built again as the page's data arrive, and would load them again.
+#[derive(Clone, Copy)]
+pub struct ListsPanelData {
+    lists: Resource<Result<RecordLists, AppError>>,
+    add: ServerAction<AddListMembers>,
+    remove: ServerAction<RemoveListMembers>,
+}
+
+/// The lists record `id` of `kind` is in, loaded again after each add or remove.
+pub fn marketing_lists_resource(kind: MemberKind, id: Memo<i64>) -> ListsPanelData {
     let add = ServerAction::<AddListMembers>::new();
     let remove = ServerAction::<RemoveListMembers>::new();
-    let lists =
-        Resource::new(move || (add.version().get(), remove.version().get()), move |_| record_marketing_lists(kind.code().to_string(), id));
+    let lists = Resource::new(
+        move || (id.get(), add.version().get(), remove.version().get()),
+        move |(id, _, _)| record_marketing_lists(kind.code().to_string(), id),
+    );
+    ListsPanelData { lists, add, remove }
+}
+
+/// `kind` and `id` name the record whose page shows the panel; `data` comes from
+/// [`marketing_lists_resource`].
+#[component]
+pub fn MarketingListsPanel(kind: MemberKind, id: i64, data: ListsPanelData) -> impl IntoView {
+    let lang = use_lang();
+    let toasts = use_toasts();
+    let ListsPanelData { lists, add, remove } = data;
     Effect::new(move || {
         if let Some(Err(e)) = add.value().get() {
             toasts.push(error_text(lang, &e), true);

@@ -11,7 +11,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{CheckFields, CheckGroup, SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
-use crate::components::marketing_lists::MarketingListsPanel;
+use crate::components::marketing_lists::{marketing_lists_resource, MarketingListsPanel};
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
 use crate::components::{DuplicateWarning, ErrorBanner, Loading, RecordError};
@@ -261,6 +261,7 @@ pub fn AccountPage() -> impl IntoView {
     let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
     let on_history = Memo::new(move |_| tab.get() == "history");
     let history_rows = history_resource("account", id, on_history);
+    let lists_data = marketing_lists_resource(MemberKind::Account, id);
     let tl_reload = RwSignal::new(0u32);
     let timeline = timeline_resource(RegardingKind::Account, id, tl_reload);
     let reload = RwSignal::new(0u32);
@@ -343,7 +344,7 @@ pub fn AccountPage() -> impl IntoView {
                                                 <AccountOpportunities rows=related_opportunities/>
                                                 <CompetitionPanel account_id=id data=competition.clone()
                                                     on_saved=Callback::new(move |_| competition_reload.update(|n| *n += 1))/>
-                                                <MarketingListsPanel kind=MemberKind::Account id=id/>
+                                                <MarketingListsPanel kind=MemberKind::Account id=id data=lists_data/>
                                             </aside>
                                         </div>
                                         <RecordTimeline kind=RegardingKind::Account id=id page=timeline_page.clone() reload=tl_reload contacts=attendees users=users/>

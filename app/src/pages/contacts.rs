@@ -10,7 +10,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
-use crate::components::marketing_lists::{MarketingListsPanel, PreferenceBadges, PreferenceFields};
+use crate::components::marketing_lists::{marketing_lists_resource, MarketingListsPanel, PreferenceBadges, PreferenceFields};
 use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
@@ -240,6 +240,7 @@ pub fn ContactPage() -> impl IntoView {
     let tab = Memo::new(move |_| query.with(|q| q.get("tab").unwrap_or_default()));
     let on_history = Memo::new(move |_| tab.get() == "history");
     let history_rows = history_resource("contact", id, on_history);
+    let lists_data = marketing_lists_resource(MemberKind::Contact, id);
     let tl_reload = RwSignal::new(0u32);
     let timeline = timeline_resource(RegardingKind::Contact, id, tl_reload);
     let reload = RwSignal::new(0u32);
@@ -305,7 +306,7 @@ pub fn ContactPage() -> impl IntoView {
                                     let users = lk.users.clone();
                                     view! {
                                         <div class="card"><ContactForm contact=Some(c) account=None lookups=lk on_saved=on_saved/></div>
-                                        <MarketingListsPanel kind=MemberKind::Contact id=id/>
+                                        <MarketingListsPanel kind=MemberKind::Contact id=id data=lists_data/>
                                         <RecordTimeline kind=RegardingKind::Contact id=id page=timeline_page.clone() reload=tl_reload contacts=me users=users send_email=true email_to=email_to/>
                                         <PersonalDataPanel kind=RegardingKind::Contact id=id version=version on_erased=move |_| { reload.update(|n| *n += 1); tl_reload.update(|n| *n += 1); }/>
                                     }

@@ -11,7 +11,7 @@ use crate::components::context::{t, use_lang};
 use crate::components::fields::{SelectField, TextArea, TextField};
 use crate::components::history::{history_resource, HistoryPanel, RecordTabs};
 use crate::components::list::{choice_options, list_query, ExportLinks, Pager, SortSelect};
-use crate::components::marketing_lists::{MarketingListsPanel, PreferenceBadges, PreferenceFields};
+use crate::components::marketing_lists::{marketing_lists_resource, MarketingListsPanel, PreferenceBadges, PreferenceFields};
 use crate::components::privacy::PersonalDataPanel;
 use crate::components::timeline::{timeline_resource, RecordTimeline};
 use crate::components::toast::use_toasts;
@@ -486,6 +486,7 @@ pub fn LeadPage() -> impl IntoView {
     let on_history = Memo::new(move |_| tab.get() == "history");
     let step = Memo::new(move |_| query.with(|q| q.get("step").unwrap_or_default()));
     let history_rows = history_resource("lead", id, on_history);
+    let lists_data = marketing_lists_resource(MemberKind::Lead, id);
     let tl_reload = RwSignal::new(0u32);
     let timeline = timeline_resource(RegardingKind::Lead, id, tl_reload);
     let reload = RwSignal::new(0u32);
@@ -566,7 +567,7 @@ pub fn LeadPage() -> impl IntoView {
                                             <div class="card"><LeadForm lead=Some(l.clone()) lookups=lk.clone() on_saved=on_saved/></div>
                                             <RecordTimeline kind=RegardingKind::Lead id=id page=timeline_page.clone() reload=tl_reload users=users/>
                                         </div>
-                                        <MarketingListsPanel kind=MemberKind::Lead id=id/>
+                                        <MarketingListsPanel kind=MemberKind::Lead id=id data=lists_data/>
                                         <PersonalDataPanel kind=RegardingKind::Lead id=id version=version on_erased=move |_| { reload.update(|n| *n += 1); tl_reload.update(|n| *n += 1); }/>
                                     }
                                     .into_any()
