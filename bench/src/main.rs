@@ -192,6 +192,14 @@ async fn main() {
         println!("W6 global search…");
         push(workloads::w6_search(&cx).await.map(|o| vec![o]), "W6");
     }
+    if run("W9") {
+        println!("W9 advanced find…");
+        push(workloads::w9_find(&cx).await, "W9");
+    }
+    if run("W10") {
+        println!("W10 quick campaign…");
+        push(workloads::w10_campaign(&cx).await.map(|o| vec![o]), "W10");
+    }
     let mut rss_w7 = None;
     if let (Some(server), true) = (&server, run("W7")) {
         println!("W7 mixed load for {w7_secs} s…");

@@ -1,6 +1,10 @@
-//! The workloads W1–W8: each runs Veza's own code path (the HTTP page, or the service a page's server
+//! The workloads W1–W10: each runs Veza's own code path (the HTTP page, or the service a page's server
 //! function calls) against the raw SQL that produces the same rows, alternately, and checks first that
-//! both give the same answer.
+//! both give the same answer. W9 and W10, the marketing features', are in [`marketing`].
+
+mod marketing;
+
+pub use marketing::{w10_campaign, w9_find};
 
 use crate::generate::{BenchUser, DataSet};
 use crate::measure::{compare, target, Outcome, Stats};
