@@ -1,10 +1,12 @@
 //! Compiles a checked [`FindQuery`] into SQL conditions appended to a statement: every value bound,
-//! every expression ours (from the field catalog), the same text on SQLite and Postgres. Related
-//! records are `EXISTS` subqueries restricted by visibility like the records themselves, so a condition
-//! never reveals what the user may not see.
+//! every expression ours (from the field catalog), the same text on SQLite and Postgres but for the
+//! arm that lets Postgres estimate a text condition ([`Compiler::text_cond`]). Related records are
+//! `EXISTS` subqueries — or, in a count, joins ([`Compiler::parent_joins`]) — restricted by visibility
+//! like the records themselves, so a condition never reveals what the user may not see.
 
 use crate::clock;
 use crate::db::sql::Sql;
+use crate::db::Backend;
 use crate::domain::find::fields::{self, ChoiceSource, FieldSql, FieldType, Relation, RelationJoin, Table};
 use crate::domain::find::{parse_date, parse_major, Cond, Group, Node, Op, Quantifier, Related, ME, MY_TEAM};
 use crate::domain::text::{like_escape, search_key};
@@ -12,11 +14,12 @@ use crate::services::{visibility, Actor};
 use chrono::{Datelike, Duration, NaiveDate};
 
 /// What a compilation needs besides the query: who asks (visibility, "@me"), today in the company's
-/// calendar, and the EUR rate money is compared in.
+/// calendar, the EUR rate money is compared in, and the database the statement is for.
 pub struct Compiler<'a> {
     pub actor: &'a Actor,
     pub today: NaiveDate,
     pub eur_micros: i64,
+    pub backend: Backend,
     aliases: usize,
 }
 
@@ -34,8 +37,8 @@ pub fn fold(expr: &str) -> String {
 }
 
 impl<'a> Compiler<'a> {
-    pub fn new(actor: &'a Actor, today: NaiveDate, eur_micros: i64) -> Compiler<'a> {
-        Compiler { actor, today, eur_micros, aliases: 0 }
+    pub fn new(actor: &'a Actor, today: NaiveDate, eur_micros: i64, backend: Backend) -> Compiler<'a> {
+        Compiler { actor, today, eur_micros, backend, aliases: 0 }
     }
 
     fn alias(&mut self) -> String {
@@ -60,6 +63,40 @@ impl<'a> Compiler<'a> {
         }
         sql.push(" AND ");
         self.group(sql, table, alias, g);
+    }
+
+    /// For a count: appends ` JOIN <parent> rN ON rN.id = <alias>.<fk> <visibility> AND (<group>)` for
+    /// each condition of the root group (AND) that a related parent record matches — a contact's
+    /// account in a region — and returns the rest of the root, to be appended with [`Self::and_group`]
+    /// after the statement's WHERE. The same rows as the `EXISTS` (a record has at most one parent),
+    /// but a join lets the planner start from the parent's side: SQLite evaluates a correlated `EXISTS`
+    /// for every row it reads, so a capped count of contacts read the visible contacts one by one where
+    /// the accounts' region index finds the matching ones: 144 ms instead of 50 at 1,000,000 contacts
+    /// (docs/performance.md, W9). Pages keep the `EXISTS`: with a join, SQLite chose to fetch and sort
+    /// every match rather than walk the sort index until the page is full.
+    pub fn parent_joins(&mut self, sql: &mut Sql, table: Table, alias: &str, root: &Group) -> Group {
+        if root.any {
+            return root.clone();
+        }
+        let mut rest = Group { any: false, items: Vec::new() };
+        for node in &root.items {
+            let parent = match node {
+                Node::Related(r) if r.quantifier == Quantifier::Has => fields::relation(table, &r.rel).and_then(|rel| match rel.join {
+                    RelationJoin::Parent { fk } => Some((rel, fk, r)),
+                    _ => None,
+                }),
+                _ => None,
+            };
+            let Some((rel, fk, r)) = parent else {
+                rest.items.push(node.clone());
+                continue;
+            };
+            let ra = self.alias();
+            sql.push(&format!(" JOIN {} {ra} ON {ra}.id = {alias}.{fk}", rel.target.name()));
+            visibility::restrict(sql, self.actor, &ra);
+            self.and_group(sql, rel.target, &ra, &r.group);
+        }
+        rest
     }
 
     /// A group as one parenthesized boolean expression.
@@ -211,6 +248,15 @@ impl<'a> Compiler<'a> {
 
     /// Text conditions. `fold_it`: the expression is a plain column folded in SQL; otherwise it is a
     /// `search_key` column, already folded (and indexed: "starts with" becomes a range on it).
+    ///
+    /// On Postgres a folded "contains", "starts with" or "is" comes with an arm comparing the column
+    /// itself: `(col ILIKE pattern OR fold(col) LIKE pattern)`. The value is folded already, so whatever
+    /// the first arm matches the second does too, and the rows are the same; but Postgres has no
+    /// statistics for the folded expression and guessed that 1 row in 600 matched "contains", where
+    /// it estimates `ILIKE` from the column's own statistics. With the guess, a page of contacts whose
+    /// job title contains "nabav" (1 in 8) fetched and sorted every visible contact instead of walking
+    /// the name index until the page was full: 300 ms and more instead of 25 at 1,000,000 contacts
+    /// (docs/performance.md, W9).
     fn text_cond(&mut self, sql: &mut Sql, e: &str, alias: &str, op: Op, values: &[String], fold_it: bool) {
         let folded = |c: &Self, sql: &mut Sql| {
             if fold_it {
@@ -224,6 +270,17 @@ impl<'a> Compiler<'a> {
         };
         let raw = |c: &Self, sql: &mut Sql| c.expr(sql, e, alias);
         let v = values.first().map(|v| search_key(v)).unwrap_or_default();
+        let estimable = fold_it && self.backend == Backend::Postgres && matches!(op, Op::Contains | Op::StartsWith | Op::Eq);
+        if estimable {
+            let pattern = match op {
+                Op::Contains => format!("%{}%", like_escape(&v)),
+                Op::StartsWith => format!("{}%", like_escape(&v)),
+                _ => like_escape(&v),
+            };
+            sql.push("(");
+            raw(self, sql);
+            sql.push(" ILIKE ").bind(pattern).push(" ESCAPE '\\' OR ");
+        }
         match op {
             Op::Contains | Op::NotContains => {
                 if op == Op::NotContains {
@@ -278,6 +335,9 @@ impl<'a> Compiler<'a> {
             _ => {
                 sql.push("1=0");
             }
+        }
+        if estimable {
+            sql.push(")");
         }
     }
 

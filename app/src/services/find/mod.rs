@@ -31,7 +31,7 @@ pub fn alias_of(entity: crate::domain::find::Entity) -> &'static str {
 pub async fn restrict_to(db: &Db, actor: &Actor, q: &FindQuery, alias: &str, sql: &mut Sql) -> Result<(), AppError> {
     q.check()?;
     let eur = crate::services::currency::eur_rate(db).await?;
-    let mut c = Compiler::new(actor, crate::clock::today(), eur);
+    let mut c = Compiler::new(actor, crate::clock::today(), eur, db.backend);
     visibility::restrict(sql, actor, alias);
     c.and_group(sql, q.entity.table(), alias, &q.root);
     Ok(())
@@ -41,7 +41,7 @@ pub async fn restrict_to(db: &Db, actor: &Actor, q: &FindQuery, alias: &str, sql
 pub async fn restrict_in(tx: &mut Tx, actor: &Actor, q: &FindQuery, alias: &str, sql: &mut Sql) -> Result<(), AppError> {
     q.check()?;
     let eur = crate::services::currency::eur_rate_on(tx).await?;
-    let mut c = Compiler::new(actor, crate::clock::today(), eur);
+    let mut c = Compiler::new(actor, crate::clock::today(), eur, Backend::of(tx));
     visibility::restrict(sql, actor, alias);
     c.and_group(sql, q.entity.table(), alias, &q.root);
     Ok(())
@@ -127,19 +127,30 @@ async fn page_rows(db: &Db, actor: &Actor, q: &FindQuery, cursor: &str) -> Resul
     Ok((out.into_iter().map(|(row, _, _)| row).collect(), next_cursor))
 }
 
+/// `select` over the matches, for counting them: the query's table, the conditions on its parent
+/// records as joins ([`Compiler::parent_joins`]), the actor's visibility and the other conditions.
+async fn counting(db: &Db, actor: &Actor, q: &FindQuery, select: &str) -> Result<Sql, AppError> {
+    q.check()?;
+    let eur = crate::services::currency::eur_rate(db).await?;
+    let mut c = Compiler::new(actor, crate::clock::today(), eur, db.backend);
+    let (table, alias) = (q.entity.table(), alias_of(q.entity));
+    let mut sql = Sql::new(&format!("{select} FROM {} {alias}", table.name()));
+    let rest = c.parent_joins(&mut sql, table, alias, &q.root);
+    sql.push(" WHERE 1=1");
+    visibility::restrict(&mut sql, actor, alias);
+    c.and_group(&mut sql, table, alias, &rest);
+    Ok(sql)
+}
+
 /// How many records match, up to [`listing::COUNT_CAP`] + 1.
 pub async fn count(db: &Db, actor: &Actor, q: &FindQuery) -> Result<i64, AppError> {
-    let alias = alias_of(q.entity);
-    let mut sql = Sql::new(&format!("SELECT 1 FROM {} {alias} WHERE 1=1", q.entity.table().name()));
-    restrict_to(db, actor, q, alias, &mut sql).await?;
+    let sql = counting(db, actor, q, "SELECT 1").await?;
     listing::capped_count(db, sql).await
 }
 
 /// How many records match, counted to the end (a list's member count, a campaign's reach).
 pub async fn count_all(db: &Db, actor: &Actor, q: &FindQuery) -> Result<i64, AppError> {
-    let alias = alias_of(q.entity);
-    let mut sql = Sql::new(&format!("SELECT COUNT(*) AS n FROM {} {alias} WHERE 1=1", q.entity.table().name()));
-    restrict_to(db, actor, q, alias, &mut sql).await?;
+    let sql = counting(db, actor, q, "SELECT COUNT(*) AS n").await?;
     Ok(sql.query().fetch_one(&db.pool).await?.try_get("n")?)
 }
 
