@@ -176,6 +176,13 @@ const MIGRATIONS: &[Migration] = &[
         postgres: include_str!("../../../migrations/postgres/0023_campaign_email.sql"),
         sqlite_rebuilds: true,
     },
+    Migration {
+        version: 24,
+        name: "find statistics",
+        sqlite: include_str!("../../../migrations/sqlite/0024_find_statistics.sql"),
+        postgres: include_str!("../../../migrations/postgres/0024_find_statistics.sql"),
+        sqlite_rebuilds: false,
+    },
 ];
 
 pub const LATEST: i64 = MIGRATIONS[MIGRATIONS.len() - 1].version;
