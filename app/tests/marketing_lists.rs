@@ -655,3 +655,119 @@ async fn preferences_from_an_import(db: Db) {
     assert_eq!(flags, vec![("Alfa".into(), 1), ("Beta".into(), 0), ("Delta".into(), 0)]);
 }
 both!(preferences_from_an_import);
+
+/// A list's members chosen one by one or "all N matching" the members' filters: taken off the list
+/// (a few at once, many as a job), added to another static list, exported; only members the user may
+/// see are touched, a locked list refuses, a member selection neither deletes nor reassigns.
+async fn bulk_actions_on_a_lists_members(db: Db) {
+    use app::api::bulk::BulkOutcome;
+    use app::domain::bulk::{BulkAction, BulkList, Scope, Selection};
+    use app::services::{bulk, job_runner};
+    seed(&db).await;
+    let (bg, ns) = (team(&db, "Beograd").await, team(&db, "Novi Sad").await);
+    let mara = user(&db, "mara@veza.rs", "Mara", "marketing", Some(bg)).await;
+    let bojan = user(&db, "bojan@veza.rs", "Bojan", "sales", Some(ns)).await;
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let mut people = Vec::new();
+    for (i, name) in ["Ana", "Iva", "Ema", "Lana", "Mila", "Nina"].iter().enumerate() {
+        people.push(person(&db, &mara, name, "Članica", &format!("c{i}@sajam.rs")).await);
+    }
+    let [ana, iva, ema, lana, mila, nina] = people[..] else { unreachable!() };
+    for quiet in [ema, lana, mila] {
+        exec(&db, "UPDATE contacts SET do_not_call = 1 WHERE id = $1", quiet).await;
+    }
+    let theirs = person(&db, &bojan, "Tuđa", "Članica", "tudja@sajam.rs").await;
+    let fair = new_list(&db, &mara, "Sajam", "contact").await;
+    let callers = new_list(&db, &mara, "Za pozive", "contact").await;
+    members::add(&db, &mara, fair, &people).await.unwrap();
+    members::add(&db, &admin, fair, &[theirs]).await.unwrap();
+    let (va, vi) = (contacts::get(&db, &admin, ana).await.unwrap().version, contacts::get(&db, &admin, iva).await.unwrap().version);
+    let ticked = |ids: Vec<(i64, i64)>| Selection { list: BulkList::Contacts, scope: Scope::Ids(ids) };
+    let done = |o: BulkOutcome| match o {
+        BulkOutcome::Done(v) => v,
+        BulkOutcome::Started(id) => panic!("ran as job {id}"),
+    };
+
+    // Two ticked members off the list at once; one ticked record the user may not see is refused.
+    let v = done(bulk::run(&db, &mara, ticked(vec![(ana, va), (iva, vi)]), BulkAction::RemoveFromList(fair)).await.expect("remove"));
+    assert_eq!((v.done, v.failed), (2, 0));
+    let v = done(bulk::run(&db, &mara, ticked(vec![(theirs, 1)]), BulkAction::RemoveFromList(fair)).await.unwrap());
+    assert_eq!((v.done, v.failed), (0, 1));
+    assert_eq!(summary(&db, &admin, fair).await.total, 5, "Bojan's contact stays: Mara may not see it");
+    let history = marketing::history(&db, &mara, fair).await.unwrap();
+    assert_eq!(history.iter().filter(|e| e.field.as_deref() == Some("member_removed")).count(), 2);
+
+    // All members matching "do not call" added to another list: a job walking the filters.
+    let quiet = MembersQuery { flag: "do_not_call".into(), ..Default::default() };
+    let all_quiet = Selection { list: BulkList::Contacts, scope: Scope::Members(fair, Box::new(quiet.clone())) };
+    let job = match bulk::run(&db, &mara, all_quiet.clone(), BulkAction::AddToList(callers)).await.expect("add") {
+        BulkOutcome::Started(id) => id,
+        BulkOutcome::Done(v) => panic!("ran at once: {v:?}"),
+    };
+    assert_eq!(app::services::jobs::get(&db, &mara, job).await.unwrap().total, 3);
+    assert_eq!(job_runner::run_pending(&db, None, "server-1").await.expect("run"), 1);
+    let v = app::services::jobs::get(&db, &mara, job).await.unwrap();
+    assert_eq!((v.done, v.failed, v.already), (3, 0, 0));
+    assert_eq!(names(&db, &mara, callers, MembersQuery::default()).await, vec!["Ema Članica", "Lana Članica", "Mila Članica"]);
+
+    // The export of ticked members: only those.
+    let l = marketing::get(&db, &mara, fair).await.unwrap();
+    let some = MembersQuery { ids: format!("{nina},{ema},{iva}"), ..Default::default() };
+    let rows = members::all(&db, &mara, &l, &some, 100).await.unwrap();
+    assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ema, nina], "Iva is no member any more");
+
+    // Refusals: a locked list, another kind of list, a member selection deleting or reassigning.
+    marketing::set_locked(&db, &mara, fair, 1, true).await.unwrap();
+    let locked = bulk::run(&db, &mara, all_quiet.clone(), BulkAction::RemoveFromList(fair)).await;
+    assert_eq!(locked, Err(AppError::Validation { field: "locked".into(), problem: Problem::Locked }));
+    let firms = new_list(&db, &mara, "Firme", "account").await;
+    let wrong_kind = bulk::run(&db, &mara, all_quiet.clone(), BulkAction::AddToList(firms)).await;
+    assert_eq!(wrong_kind, Err(AppError::Validation { field: "list_id".into(), problem: Problem::InvalidChoice }));
+    assert_eq!(
+        bulk::run(&db, &mara, all_quiet.clone(), BulkAction::Delete).await,
+        Err(AppError::Validation { field: "action".into(), problem: Problem::InvalidChoice })
+    );
+    // A locked list's members still go to another list (the locked one does not change).
+    let second = new_list(&db, &mara, "Drugi", "contact").await;
+    let everyone = Selection { list: BulkList::Contacts, scope: Scope::Members(fair, Box::default()) };
+    let BulkOutcome::Started(job) = bulk::run(&db, &mara, everyone, BulkAction::AddToList(second)).await.unwrap() else { panic!("a job") };
+    job_runner::run_pending(&db, None, "server-1").await.unwrap();
+    assert_eq!(app::services::jobs::get(&db, &mara, job).await.unwrap().done, 4);
+    assert_eq!(summary(&db, &mara, second).await.total, 4);
+    marketing::set_locked(&db, &mara, fair, 2, false).await.unwrap();
+
+    // Every matching member off the list, as a job: "do not call" ones leave, the others stay.
+    let BulkOutcome::Started(job) = bulk::run(&db, &mara, all_quiet, BulkAction::RemoveFromList(fair)).await.unwrap() else {
+        panic!("a job")
+    };
+    job_runner::run_pending(&db, None, "server-1").await.unwrap();
+    assert_eq!(app::services::jobs::get(&db, &mara, job).await.unwrap().done, 3);
+    assert_eq!(names(&db, &mara, fair, MembersQuery::default()).await, vec!["Nina Članica"]);
+    assert_eq!(summary(&db, &admin, fair).await.total, 2, "and Bojan's contact, which Mara does not see");
+
+    // A dynamic list's members, all of them, copied into a static list.
+    let q = FindQuery {
+        entity: app::domain::find::Entity::Contact,
+        root: Group {
+            any: false, items: vec![Node::Cond(Cond { field: "last_name".into(), op: Op::Eq, values: vec!["Članica".into()] })]
+        },
+        ..Default::default()
+    };
+    let dynamic = MarketingListInput {
+        list_type: "dynamic".into(),
+        query: serde_json::to_string(&q).unwrap(),
+        ..list_input("Sve članice", "contact")
+    };
+    let dynamic = marketing::create(&db, &mara, &dynamic).await.expect("dynamic list");
+    let from_dynamic = Selection { list: BulkList::Contacts, scope: Scope::Members(dynamic, Box::default()) };
+    let target = new_list(&db, &mara, "Prepis", "contact").await;
+    let BulkOutcome::Started(job) = bulk::run(&db, &mara, from_dynamic.clone(), BulkAction::AddToList(target)).await.unwrap() else {
+        panic!("a job")
+    };
+    job_runner::run_pending(&db, None, "server-1").await.unwrap();
+    assert_eq!(app::services::jobs::get(&db, &mara, job).await.unwrap().done, 6);
+    assert_eq!(summary(&db, &mara, target).await.total, 6);
+    let refused = bulk::run(&db, &mara, from_dynamic, BulkAction::RemoveFromList(dynamic)).await;
+    assert_eq!(refused, Err(AppError::Validation { field: "list_type".into(), problem: Problem::DynamicMembers }));
+}
+both!(bulk_actions_on_a_lists_members);

@@ -1,5 +1,6 @@
 //! Server functions of the bulk actions on the record lists (`services::bulk`): assign an owner to, or
-//! delete, or add to a marketing list, the ticked rows or every record matching the list's filters.
+//! delete, or add to a marketing list, the ticked rows or every record matching the list's filters; and
+//! on a marketing list's members: remove from the list, or add to another.
 
 use crate::api::jobs::JobView;
 use crate::domain::bulk::SelectionInput;
@@ -15,7 +16,8 @@ pub enum BulkOutcome {
     Started(i64),
 }
 
-/// `action` is "assign" (with `owner_id`), "delete", or "list" (with a marketing list's `list_id`).
+/// `action` is "assign" (with `owner_id`), "delete", or "list" / "unlist" (add to / remove from the
+/// marketing list `list_id`).
 #[server]
 pub async fn run_bulk(
     selection: SelectionInput,

@@ -3,7 +3,8 @@
 //! at once and summed up here; larger ones run as a job whose progress bar replaces the summary.
 //!
 //! A page keeps a [`BulkState`] (outside its list's `Transition`, so the ticks, the job and the summary
-//! outlive a reload of the rows) and reloads its rows when `changed` moves. The boxes and the bar need
+//! outlive a reload of the rows) and reloads its rows when `changed` moves. A marketing list's members
+//! use the same state, boxes and banner with a bar of their own (`member_bulk`). The boxes and the bar need
 //! JavaScript; without it they are hidden (`body:not([data-hydrated])` in the stylesheet), and the list
 //! still reads and exports as before.
 
@@ -13,11 +14,11 @@ use super::list::href_with_cursor;
 use super::toast::use_toasts;
 use crate::api::bulk::{bulk_list_choices, run_bulk, BulkOutcome};
 use crate::api::jobs::JobView;
-use crate::domain::bulk::{BulkList, PageSelection, PageTick};
+use crate::domain::bulk::{BulkList, PageSelection, PageTick, SelectionInput};
 use crate::domain::{Choice, ListQuery};
 use crate::error::AppError;
 use crate::i18n::labels::error_text;
-use crate::i18n::{format_int, M};
+use crate::i18n::{format_int, Lang, M};
 use leptos::prelude::*;
 
 /// A list page's bulk state: the ticks, the job running, the last summary, and a counter the page's
@@ -35,6 +36,11 @@ pub struct BulkState {
 impl BulkState {
     /// A new state that forgets its ticks when the list's filters change (a next page keeps them).
     pub fn new(query: Memo<ListQuery>) -> BulkState {
+        BulkState::watching(Memo::new(move |_| ListQuery { cursor: String::new(), ..query.get() }))
+    }
+
+    /// A new state that forgets its ticks when `filters` change (without the page's cursor).
+    pub fn watching<T: Clone + PartialEq + Send + Sync + 'static>(filters: Memo<T>) -> BulkState {
         let s = BulkState {
             selection: RwSignal::new(PageSelection::default()),
             job: RwSignal::new(None),
@@ -43,7 +49,6 @@ impl BulkState {
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
         };
-        let filters = Memo::new(move |_| ListQuery { cursor: String::new(), ..query.get() });
         Effect::new(move |seen: Option<()>| {
             filters.track();
             if seen.is_some() {
@@ -52,6 +57,52 @@ impl BulkState {
             }
         });
         s
+    }
+
+    /// Whether an action is under way (its buttons wait).
+    pub fn busy(self) -> Signal<bool> {
+        self.busy.into()
+    }
+
+    /// Shows a refusal found before asking the server (a choice not made).
+    pub fn refuse(self, e: AppError) {
+        self.error.set(Some(e));
+    }
+
+    /// Sends `action` on `input`: a summary when it was done at once, a job's progress bar when it runs
+    /// in the background, a refusal above the list; the ticks go once it is accepted.
+    pub fn launch(
+        self,
+        lang: Lang,
+        toasts: super::toast::Toasts,
+        input: SelectionInput,
+        action: &'static str,
+        owner_id: String,
+        list_id: String,
+    ) {
+        let state = self;
+        state.busy.set(true);
+        state.error.set(None);
+        leptos::task::spawn_local(async move {
+            let result = run_bulk(input, action.to_string(), owner_id, list_id).await;
+            state.busy.set(false);
+            match result {
+                Ok(BulkOutcome::Done(v)) => {
+                    toasts.push(lang.t(M::BulkFinished), v.failed > 0);
+                    state.job.set(None);
+                    state.summary.set(Some(v));
+                    state.selection.update(PageSelection::clear);
+                    state.changed.update(|n| *n += 1);
+                }
+                Ok(BulkOutcome::Started(id)) => {
+                    toasts.push(lang.t(M::BulkStarted), false);
+                    state.summary.set(None);
+                    state.job.set(Some(id));
+                    state.selection.update(PageSelection::clear);
+                }
+                Err(e) => state.error.set(Some(e)),
+            }
+        });
     }
 }
 
@@ -126,30 +177,7 @@ pub fn BulkBar(
         move || state.selection.with(|s| if s.all_matching { total_text.get_value() } else { format_int(lang, s.count(total)) });
     let run = move |action: &'static str| {
         let input = query.with_value(|q| state.selection.with_untracked(|s| s.to_input(list, q)));
-        let owner_id = owner.get_untracked();
-        let list_id = target_list.get_untracked();
-        state.busy.set(true);
-        state.error.set(None);
-        leptos::task::spawn_local(async move {
-            let result = run_bulk(input, action.to_string(), owner_id, list_id).await;
-            state.busy.set(false);
-            match result {
-                Ok(BulkOutcome::Done(v)) => {
-                    toasts.push(lang.t(M::BulkFinished), v.failed > 0);
-                    state.job.set(None);
-                    state.summary.set(Some(v));
-                    state.selection.update(PageSelection::clear);
-                    state.changed.update(|n| *n += 1);
-                }
-                Ok(BulkOutcome::Started(id)) => {
-                    toasts.push(lang.t(M::BulkStarted), false);
-                    state.summary.set(None);
-                    state.job.set(Some(id));
-                    state.selection.update(PageSelection::clear);
-                }
-                Err(e) => state.error.set(Some(e)),
-            }
-        });
+        state.launch(lang, toasts, input, action, owner.get_untracked(), target_list.get_untracked());
     };
     let on_assign = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -190,7 +218,38 @@ pub fn BulkBar(
         let q = query.with_value(|q| state.selection.with(|s| s.export_query(q)));
         href_with_cursor(&format!("/export/{}.{ext}", list.code()), &q, "")
     };
-    let banner = move || {
+    let bar_id = format!("bulk-{}", list.code());
+    view! {
+        <Show when=move || !state.selection.with(PageSelection::is_empty)>
+            <div class="bulk-bar" role="region" aria-label=lang.t(M::BulkActions) id=bar_id.clone()>
+                <p class="bulk-count"><strong>{count_text}</strong> " " {t(M::BulkSelected)}</p>
+                <form class="bulk-assign" on:submit=on_assign>
+                    <select aria-label=lang.t(M::BulkAssignTo) on:change=move |ev| owner.set(event_target_value(&ev)) prop:value=move || owner.get()>
+                        <option value="">{lang.t(M::BulkChooseOwner)}</option>
+                        {users.iter().map(|u| view! { <option value=u.id.to_string()>{u.label.clone()}</option> }).collect_view()}
+                    </select>
+                    <button type="submit" class="btn" disabled=move || state.busy.get()>{t(M::BulkAssign)}</button>
+                </form>
+                {list_form}
+                <button type="button" class="btn btn-danger" disabled=move || state.busy.get() on:click=on_delete>{t(M::BulkDelete)}</button>
+                <a class="btn btn-ghost" href=move || export("csv") rel="external" download="">{t(M::BulkExportCsv)}</a>
+                <a class="btn btn-ghost" href=move || export("xlsx") rel="external" download="">{t(M::BulkExportXlsx)}</a>
+                <button type="button" class="btn btn-ghost" on:click=move |_| state.selection.update(PageSelection::clear)>{t(M::BulkClear)}</button>
+            </div>
+            <SelectAllBanner state=state total_text=total_text.get_value() total=total page=rows.get_value()/>
+        </Show>
+        <BulkError state=state/>
+    }
+}
+
+/// Under a bar: "All 50 on this page are selected. Select all 1,234 matching the filters" once the
+/// page is ticked whole (and the list holds more), or "Selected: every record matching…" after.
+#[component]
+pub fn SelectAllBanner(state: BulkState, total_text: String, total: i64, page: Vec<(i64, i64)>) -> impl IntoView {
+    let lang = use_lang();
+    let rows = StoredValue::new(page);
+    let total_text = StoredValue::new(total_text);
+    move || {
         let (all_matching, page_all) = state.selection.with(|s| (s.all_matching, rows.with_value(|p| s.page_tick(p)) == PageTick::All));
         let more_than_page = rows.with_value(|p| total > p.len() as i64);
         if all_matching {
@@ -213,30 +272,14 @@ pub fn BulkBar(
         } else {
             None
         }
-    };
-    let error = move || state.error.get().map(|e| view! { <p class="banner banner-error" role="alert">{error_text(lang, &e)}</p> });
-    let bar_id = format!("bulk-{}", list.code());
-    view! {
-        <Show when=move || !state.selection.with(PageSelection::is_empty)>
-            <div class="bulk-bar" role="region" aria-label=lang.t(M::BulkActions) id=bar_id.clone()>
-                <p class="bulk-count"><strong>{count_text}</strong> " " {t(M::BulkSelected)}</p>
-                <form class="bulk-assign" on:submit=on_assign>
-                    <select aria-label=lang.t(M::BulkAssignTo) on:change=move |ev| owner.set(event_target_value(&ev)) prop:value=move || owner.get()>
-                        <option value="">{lang.t(M::BulkChooseOwner)}</option>
-                        {users.iter().map(|u| view! { <option value=u.id.to_string()>{u.label.clone()}</option> }).collect_view()}
-                    </select>
-                    <button type="submit" class="btn" disabled=move || state.busy.get()>{t(M::BulkAssign)}</button>
-                </form>
-                {list_form}
-                <button type="button" class="btn btn-danger" disabled=move || state.busy.get() on:click=on_delete>{t(M::BulkDelete)}</button>
-                <a class="btn btn-ghost" href=move || export("csv") rel="external" download="">{t(M::BulkExportCsv)}</a>
-                <a class="btn btn-ghost" href=move || export("xlsx") rel="external" download="">{t(M::BulkExportXlsx)}</a>
-                <button type="button" class="btn btn-ghost" on:click=move |_| state.selection.update(PageSelection::clear)>{t(M::BulkClear)}</button>
-            </div>
-            {banner}
-        </Show>
-        {error}
     }
+}
+
+/// A refusal of the last action, above the list.
+#[component]
+pub fn BulkError(state: BulkState) -> impl IntoView {
+    let lang = use_lang();
+    move || state.error.get().map(|e| view! { <p class="banner banner-error" role="alert">{error_text(lang, &e)}</p> })
 }
 
 /// The running job's progress bar, or the summary of the last bulk action done at once.

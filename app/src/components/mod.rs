@@ -14,6 +14,7 @@ pub mod language_switch;
 pub mod list;
 pub mod marketing_list_form;
 pub mod marketing_lists;
+pub mod member_bulk;
 pub mod observation;
 pub mod privacy;
 pub mod report;

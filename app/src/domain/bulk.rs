@@ -1,8 +1,9 @@
 //! Bulk actions on a list page: which records a user chose (a [`Selection`]) and what to do with them
-//! (a [`BulkAction`]: assign an owner, delete, or add to a marketing list). A selection is either the rows ticked one by one — each with the version the user
+//! (a [`BulkAction`]: assign an owner, delete, add to or remove from a marketing list). A selection is either the rows ticked one by one — each with the version the user
 //! saw, so a record changed since is a conflict for that record, never overwritten — or every record
 //! matching the list's filters ("select all N matching"), read at the version current in the
-//! transaction that changes it.
+//! transaction that changes it. On a marketing list's page the rows are its members (records of the
+//! list's kind), and "all N matching" is every member its members' filters find.
 //!
 //! A new way of choosing records is one more [`Scope`] variant: it is parsed in [`Selection::parse`]
 //! and read batch by batch in `services::bulk` (one more arm there); the actions, the job and the
@@ -11,6 +12,7 @@
 //! [`PageSelection`] is the list page's state of ticks: the rows ticked, the header box of the page, and
 //! whether every matching record is chosen.
 
+use super::marketing::MembersQuery;
 use super::ListQuery;
 use crate::domain::validate::field;
 use crate::error::{AppError, Problem};
@@ -70,6 +72,8 @@ pub enum Scope {
     Ids(Vec<(i64, i64)>),
     /// Every record the list's filters find (its sort and page cursor do not matter).
     Matching(Box<ListQuery>),
+    /// Every member of the marketing list with this id that the members' filters find.
+    Members(i64, Box<MembersQuery>),
 }
 
 /// The records a bulk action applies to: one list, one scope.
@@ -80,7 +84,8 @@ pub struct Selection {
 }
 
 /// A selection as a page sends it (flat text, like a form): `scope` is "ids" with `ids` as
-/// `id:version,id:version…`, or "matching" with the list's filters in `query`.
+/// `id:version,id:version…`, "matching" with the list's filters in `query`, or "members" with the
+/// marketing list's id in `members_of` and its members' filters in `members`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SelectionInput {
@@ -88,6 +93,8 @@ pub struct SelectionInput {
     pub scope: String,
     pub ids: String,
     pub query: ListQuery,
+    pub members_of: String,
+    pub members: MembersQuery,
 }
 
 impl Selection {
@@ -123,6 +130,14 @@ impl Selection {
                 q.dir.clear();
                 Scope::Matching(Box::new(q))
             }
+            "members" => {
+                let id: i64 = i.members_of.trim().parse().map_err(|_| field("selection", Problem::InvalidChoice))?;
+                if id <= 0 || list.member_kind().is_none() {
+                    return Err(field("selection", Problem::InvalidChoice));
+                }
+                let q = MembersQuery { cursor: String::new(), ..i.members.clone() };
+                Scope::Members(id, Box::new(q))
+            }
             _ => return Err(field("selection", Problem::InvalidChoice)),
         };
         Ok(Selection { list, scope })
@@ -154,10 +169,13 @@ pub enum BulkAction {
     Delete,
     /// Add them to this static, unlocked marketing list of their kind (accounts, contacts, leads).
     AddToList(i64),
+    /// Take them off this static, unlocked marketing list of their kind.
+    RemoveFromList(i64),
 }
 
 impl BulkAction {
-    /// "assign" with an owner's id, "delete", or "list" with a marketing list's id.
+    /// "assign" with an owner's id, "delete", or "list" (add) or "unlist" (remove) with a marketing
+    /// list's id.
     pub fn parse(action: &str, owner: &str, list: &str) -> Result<BulkAction, AppError> {
         match action.trim() {
             "assign" => {
@@ -165,9 +183,9 @@ impl BulkAction {
                 Ok(BulkAction::AssignOwner(owner))
             }
             "delete" => Ok(BulkAction::Delete),
-            "list" => {
-                let list: i64 = list.trim().parse().map_err(|_| field("list_id", Problem::Required))?;
-                Ok(BulkAction::AddToList(list))
+            "list" | "unlist" => {
+                let id: i64 = list.trim().parse().map_err(|_| field("list_id", Problem::Required))?;
+                Ok(if action.trim() == "list" { BulkAction::AddToList(id) } else { BulkAction::RemoveFromList(id) })
             }
             _ => Err(field("action", Problem::InvalidChoice)),
         }
@@ -267,11 +285,36 @@ impl PageSelection {
     /// The selection to send for list `list` shown with filters `query`.
     pub fn to_input(&self, list: BulkList, query: &ListQuery) -> SelectionInput {
         if self.all_matching {
-            SelectionInput { list: list.code().into(), scope: "matching".into(), ids: String::new(), query: query.clone() }
+            SelectionInput { list: list.code().into(), scope: "matching".into(), query: query.clone(), ..Default::default() }
         } else {
             let ids = self.picked.iter().map(|(id, v)| format!("{id}:{v}")).collect::<Vec<_>>().join(",");
-            SelectionInput { list: list.code().into(), scope: "ids".into(), ids, query: ListQuery::default() }
+            SelectionInput { list: list.code().into(), scope: "ids".into(), ids, ..Default::default() }
         }
+    }
+
+    /// The selection to send for the members of marketing list `list_id` (records of `list`) shown with
+    /// the members' filters `query`.
+    pub fn to_members_input(&self, list: BulkList, list_id: i64, query: &MembersQuery) -> SelectionInput {
+        if self.all_matching {
+            SelectionInput {
+                list: list.code().into(),
+                scope: "members".into(),
+                members_of: list_id.to_string(),
+                members: query.clone(),
+                ..Default::default()
+            }
+        } else {
+            self.to_input(list, &ListQuery::default())
+        }
+    }
+
+    /// The members' filters narrowed to the ticked rows (for an export link); all matching: the filters.
+    pub fn export_members_query(&self, query: &MembersQuery) -> MembersQuery {
+        let mut q = MembersQuery { cursor: String::new(), ..query.clone() };
+        if !self.all_matching {
+            q.ids = self.picked.keys().map(|id| id.to_string()).collect::<Vec<_>>().join(",");
+        }
+        q
     }
 
     /// The list's filters narrowed to the ticked rows (for an export link); all matching: the filters.
@@ -324,6 +367,32 @@ mod tests {
     }
 
     #[test]
+    fn a_lists_members_are_chosen_by_the_list_and_its_filters() {
+        let members = MembersQuery { q: "ana".into(), flag: "do_not_call".into(), cursor: "ab.3".into(), ..Default::default() };
+        let input = |list: &str, of: &str| SelectionInput {
+            list: list.into(),
+            scope: "members".into(),
+            members_of: of.into(),
+            members: members.clone(),
+            ..Default::default()
+        };
+        let s = Selection::parse(&input("contacts", "7")).unwrap();
+        assert_eq!(s.scope, Scope::Members(7, Box::new(MembersQuery { cursor: String::new(), ..members.clone() })));
+        assert!(!s.runs_directly());
+        assert_eq!(Selection::parse(&input("contacts", "x")), Err(field("selection", Problem::InvalidChoice)));
+        assert_eq!(Selection::parse(&input("opportunities", "7")), Err(field("selection", Problem::InvalidChoice)));
+        let mut page = PageSelection::default();
+        page.toggle(3, 2, &[(3, 2), (5, 1)]);
+        let ticked = page.to_members_input(BulkList::Contacts, 7, &members);
+        assert_eq!((ticked.scope.as_str(), ticked.ids.as_str()), ("ids", "3:2"));
+        assert_eq!(page.export_members_query(&members).ids, "3");
+        page.select_all_matching();
+        let all = page.to_members_input(BulkList::Contacts, 7, &members);
+        assert_eq!((all.scope.as_str(), all.members_of.as_str(), all.members.q.as_str()), ("members", "7", "ana"));
+        assert_eq!(page.export_members_query(&members), MembersQuery { cursor: String::new(), ..members.clone() });
+    }
+
+    #[test]
     fn up_to_the_limit_runs_in_the_request() {
         let pairs = |n: i64| (1..=n).map(|i| format!("{i}:1")).collect::<Vec<_>>().join(",");
         assert!(ids(&pairs(DIRECT_LIMIT as i64)).unwrap().runs_directly());
@@ -346,6 +415,8 @@ mod tests {
         assert_eq!(BulkAction::parse("delete", "", ""), Ok(BulkAction::Delete));
         assert_eq!(BulkAction::parse("list", "", " 7"), Ok(BulkAction::AddToList(7)));
         assert_eq!(BulkAction::parse("list", "4", ""), Err(field("list_id", Problem::Required)));
+        assert_eq!(BulkAction::parse("unlist", "", "9"), Ok(BulkAction::RemoveFromList(9)));
+        assert_eq!(BulkAction::parse("unlist", "", ""), Err(field("list_id", Problem::Required)));
         assert_eq!(BulkAction::parse("merge", "", ""), Err(field("action", Problem::InvalidChoice)));
     }
 

@@ -952,6 +952,10 @@ catalog! {
     MlPreferencesHint => "Honoured by every campaign: a campaign skips whoever asked not to be reached its way.", "Poštuje ih svaka kampanja: kampanja preskače svakoga ko je tražio da ga tako ne kontaktiraju.";
     MlInactiveAccount => "Inactive: we no longer work with this company", "Neaktivno: više ne sarađujemo sa ovim preduzećem";
     MlInactiveHint => "Kept with its history, but left out of the marketing lists' members to reach and of campaigns.", "Ostaje sa svojom istorijom, ali se izostavlja iz članova marketinških spiskova za kontakt i iz kampanja.";
+    MlConfirmRemoveSelected => "Take the selected members off this list? Their records stay as they are.", "Ukloniti izabrane članove sa ovog spiska? Njihovi zapisi ostaju kakvi jesu.";
+    MlAddSelectedTo => "Another list to add the selected members to", "Drugi spisak na koji se dodaju izabrani članovi";
+    MlAddToAnotherList => "Add to another list", "Dodaj na drugi spisak";
+    MlMemberActions => "Actions on the selected members", "Radnje nad izabranim članovima";
     MlQueryHint => "Dynamic lists: paste the address of an advanced-find search (or its query). Its records are the list's members.", "Dinamički spiskovi: nalepite adresu pretrage iz napredne pretrage (ili njen upit). Njeni zapisi su članovi spiska.";
     MlOpenInFind => "Open in advanced find", "Otvori u naprednoj pretrazi";
     MlConditions => "Conditions", "Uslovi";

@@ -1,6 +1,8 @@
 //! Bulk actions on the accounts, contacts, leads and opportunities lists: assign an owner to, or delete,
 //! the records of a [`Selection`] — ticked rows (each at the version the user saw) or all the records
-//! the list's filters find (each at the version read in the transaction that changes it).
+//! the list's filters find (each at the version read in the transaction that changes it). On a
+//! marketing list's page the selection is of its members (ticked, or all its members' filters find),
+//! to take off the list or add to another.
 //!
 //! Every record is changed as a single edit would change it: only if the actor may see it (else it is
 //! "not found"), at its version (else a conflict for that record, never an overwrite), with the same
@@ -13,9 +15,11 @@
 //! builder (each list service's `filters`, the same SQL as its page) with `AND id > cursor ORDER BY id
 //! LIMIT batch`, up to the highest id there was when the user chose it.
 //!
-//! Adding to a marketing list goes batch by batch through `marketing::members::add_in`, with its checks
-//! and its audit entry per member added; the list is loaded (and checked: static, unlocked, of the
-//! records' kind, one the actor may see) once per batch, so a list locked while a job runs stops it.
+//! Adding to (and removing from) a marketing list goes batch by batch through
+//! `marketing::members::add_in` (`remove_in`), with its checks and its audit entry per member; the list
+//! is loaded (and checked: static, unlocked, of the records' kind, one the actor may change) once per
+//! batch, so a list locked while a job runs stops it. "All matching" members walk the members' own
+//! statement (`members::source_in` and `members::filters`, as the list's page), by id.
 //!
 //! A new scope of selection (`domain::bulk::Scope`) needs an arm in [`targets`] and in [`count`].
 
@@ -28,7 +32,7 @@ use crate::db::sql::Sql;
 use crate::db::write::{self, Stamp};
 use crate::db::{now, Backend, Db, Tx};
 use crate::domain::bulk::{BulkAction, BulkList, Scope, Selection, DIRECT_LIMIT};
-use crate::domain::marketing::{ListChoice, MarketingList};
+use crate::domain::marketing::{ListChoice, MarketingList, MembersQuery};
 use crate::domain::validate::field;
 use crate::domain::{lead_name, LeadStatus, ListQuery};
 use crate::error::{AppError, Problem};
@@ -172,7 +176,38 @@ async fn targets(tx: &mut Tx, actor: &Actor, p: &Payload, after: i64, limit: usi
                 .collect();
             Ok(Targets { found, missing: vec![], last_id, more })
         }
+        Scope::Members(list_id, q) => {
+            let mut sql = Sql::new(&format!("SELECT {x}.id, {x}.version, {x}.owner_id, {x}.team_id, {}, {} AS status", t.label, t.status));
+            members_of(tx, actor, p.selection.list, *list_id, q, &mut sql).await?;
+            sql.push(&format!(" AND {x}.id > ")).bind(after).push(&format!(" AND {x}.id <= ")).bind(p.upto);
+            sql.push(&format!(" ORDER BY {x}.id LIMIT ")).bind(limit as i64);
+            let rows: Vec<Target> = sql.query_as().fetch_all(&mut **tx).await?;
+            let more = rows.len() == limit;
+            let last_id = rows.last().map(|r| r.id);
+            // Each at the version read here, as for "all matching" records.
+            let found = rows
+                .into_iter()
+                .map(|r| {
+                    let v = r.version;
+                    (r, v)
+                })
+                .collect();
+            Ok(Targets { found, missing: vec![], last_id, more })
+        }
     }
+}
+
+/// Appends to `sql` the source and filters of marketing list `list_id`'s members that `q` finds (the
+/// records of `list`, which must be the list's kind), as the list's page reads them.
+async fn members_of(tx: &mut Tx, actor: &Actor, list: BulkList, list_id: i64, q: &MembersQuery, sql: &mut Sql) -> Result<(), AppError> {
+    let ml = marketing::get_in(tx, actor, list_id).await?;
+    if list.member_kind() != Some(ml.member_kind) {
+        return Err(field("selection", Problem::InvalidChoice));
+    }
+    marketing::members::source_in(tx, actor, &ml, sql).await?;
+    let text = TextSearch::simple(Backend::of(tx), &q.q);
+    marketing::members::filters(sql, ml.member_kind, &text, q);
+    Ok(())
 }
 
 /// How many records a selection holds (for the progress bar), up to id `upto`.
@@ -184,6 +219,13 @@ async fn count(tx: &mut Tx, actor: &Actor, sel: &Selection, upto: i64) -> Result
             let x = t.alias;
             let mut sql = Sql::new(&format!("SELECT COUNT(*) AS n FROM {} {x} WHERE 1=1", t.name));
             (t.filters)(&mut sql, &TextSearch::simple(Backend::of(tx), &q.q), actor, q);
+            sql.push(&format!(" AND {x}.id <= ")).bind(upto);
+            Ok(sql.query().fetch_one(&mut **tx).await?.try_get("n")?)
+        }
+        Scope::Members(list_id, q) => {
+            let x = table(sel.list).alias;
+            let mut sql = Sql::new("SELECT COUNT(*) AS n");
+            members_of(tx, actor, sel.list, *list_id, q, &mut sql).await?;
             sql.push(&format!(" AND {x}.id <= ")).bind(upto);
             Ok(sql.query().fetch_one(&mut **tx).await?.try_get("n")?)
         }
@@ -249,13 +291,14 @@ async fn apply(
             BulkList::Leads => leads::delete_in(tx, actor, t.id, version).await,
             BulkList::Opportunities => opportunities::delete_in(tx, actor, t.id, version).await,
         },
-        // Added a batch at a time in `batch`, never one by one.
-        BulkAction::AddToList(_) => Err(AppError::Internal),
+        // Added or removed a batch at a time in `batch`, never one by one.
+        BulkAction::AddToList(_) | BulkAction::RemoveFromList(_) => Err(AppError::Internal),
     }
 }
 
-/// The marketing list `list_id` as a bulk add needs it, in the caller's transaction: one `actor` may
-/// see, static, unlocked, and holding records of `list`'s kind (else the field "list_id" is refused).
+/// The marketing list `list_id` as a bulk add or remove needs it, in the caller's transaction: one
+/// `actor` may change, static, unlocked, and holding records of `list`'s kind (else the field "list_id"
+/// is refused).
 async fn target_list(tx: &mut Tx, actor: &Actor, list: BulkList, list_id: i64) -> Result<MarketingList, AppError> {
     let kind = list.member_kind().ok_or_else(|| field("action", Problem::InvalidChoice))?;
     let (ml, _) = marketing::load_for_change(tx, actor, list_id).await.map_err(|e| match e {
@@ -284,10 +327,10 @@ async fn batch(tx: &mut Tx, actor: &Actor, p: &Payload, after: i64, limit: usize
     // The new owner once per batch: still active, and one the actor may assign to.
     let owner = match p.action {
         BulkAction::AssignOwner(o) => Some(visibility::resolve_owner(tx, actor, Some(o)).await?),
-        BulkAction::Delete | BulkAction::AddToList(_) => None,
+        BulkAction::Delete | BulkAction::AddToList(_) | BulkAction::RemoveFromList(_) => None,
     };
     let ml = match p.action {
-        BulkAction::AddToList(l) => Some(target_list(tx, actor, p.selection.list, l).await?),
+        BulkAction::AddToList(l) | BulkAction::RemoveFromList(l) => Some(target_list(tx, actor, p.selection.list, l).await?),
         _ => None,
     };
     let found = targets(tx, actor, p, after, limit).await?;
@@ -297,12 +340,19 @@ async fn batch(tx: &mut Tx, actor: &Actor, p: &Payload, after: i64, limit: usize
         out.problems.push(ItemProblem { id, label: String::new(), error: AppError::NotFound });
     }
     if let Some(ml) = ml {
-        // The whole batch at once: one look-up of existing members and one insert, not one per record.
+        // The whole batch at once: one look-up of existing members and one write, not one per record.
         let ids: Vec<i64> = found.found.iter().map(|(t, _)| t.id).collect();
-        let change = marketing::members::add_in(tx, actor, &ml, &ids).await?;
-        out.done += change.added + change.already;
-        out.already += change.already;
-        out.failed += change.skipped;
+        if let BulkAction::RemoveFromList(_) = p.action {
+            // A record that was no member needed nothing: done, as an add counts one already in.
+            let change = marketing::members::remove_in(tx, actor, &ml, &ids).await?;
+            out.done += change.removed + change.not_members;
+            out.failed += change.skipped;
+        } else {
+            let change = marketing::members::add_in(tx, actor, &ml, &ids).await?;
+            out.done += change.added + change.already;
+            out.already += change.already;
+            out.failed += change.skipped;
+        }
         out.problems.sort_by_key(|p| p.id);
         return Ok(out);
     }
@@ -333,14 +383,18 @@ pub(crate) async fn job_batch(tx: &mut Tx, actor: &Actor, payload: &str, after: 
 
 /// Runs `action` on `selection` for `actor`: at once for a few ticked records (their summary), else as a
 /// job (its id). A new owner the actor may not assign to, or a marketing list the records may not be
-/// added to, is refused before anything changes.
+/// added to or removed from, is refused before anything changes; a list's members are only added to
+/// another list or removed from one (their record lists assign owners and delete).
 pub async fn run(db: &Db, actor: &Actor, selection: Selection, action: BulkAction) -> Result<BulkOutcome, AppError> {
     let mut tx = db.begin().await?;
+    if matches!(selection.scope, Scope::Members(..)) && matches!(action, BulkAction::AssignOwner(_) | BulkAction::Delete) {
+        return Err(field("action", Problem::InvalidChoice));
+    }
     match action {
         BulkAction::AssignOwner(o) => {
             visibility::resolve_owner(&mut tx, actor, Some(o)).await?;
         }
-        BulkAction::AddToList(l) => {
+        BulkAction::AddToList(l) | BulkAction::RemoveFromList(l) => {
             target_list(&mut tx, actor, selection.list, l).await?;
         }
         BulkAction::Delete => {}

@@ -1,17 +1,20 @@
 //! `/marketing/lists/:id`: a marketing list — its figures (members, to reach, left out, contact
 //! preferences), its details, its members with filters and export, and for an unlocked static list the
-//! ways to add and remove members (pasted record links or ids, a file, a selection); lock, copy to a
-//! static list, delete, and the list's history. The members' filters live in the URL, so the page reads
-//! without JavaScript and its forms work without it too.
+//! ways to add and remove members (pasted record links or ids, a file); lock, copy to a static list,
+//! delete, and the list's history. Members are ticked one by one or "all N matching" (the record lists'
+//! bulk pattern) to take them off the list, add them to another or export them. The members' filters
+//! live in the URL, so the page reads without JavaScript and its forms work without it too.
 
 use crate::api::accounts::get_lookups;
 use crate::api::marketing::{
     delete_marketing_list, get_marketing_list, list_marketing_members, marketing_list_history, ChangeMembersByLinks, CopyMarketingList,
-    LockMarketingList, RemoveListMembers,
+    LockMarketingList,
 };
+use crate::components::bulk::{BulkResult, BulkState, PageCheckbox, RowCheckbox};
 use crate::components::context::{confirm, t, use_lang};
 use crate::components::history::{HistoryPanel, RecordTabs};
 use crate::components::marketing_list_form::{kind_label, type_label, ListForm, Preset};
+use crate::components::member_bulk::MemberBulkBar;
 use crate::components::toast::use_toasts;
 use crate::components::{kpi, ErrorBanner, Loading, RecordError};
 use crate::domain::find::FindQuery;
@@ -42,15 +45,16 @@ pub fn MarketingListPage() -> impl IntoView {
     let mq = Memo::new(move |_| {
         qm.with(|m| {
             let g = |k: &str| m.get(k).unwrap_or_default();
-            MembersQuery { q: g("q"), flag: g("flag"), all: g("all"), cursor: g("cursor") }
+            MembersQuery { q: g("q"), flag: g("flag"), all: g("all"), cursor: g("cursor"), ..Default::default() }
         })
     });
     let reload = RwSignal::new(0u32);
     let lock = ServerAction::<LockMarketingList>::new();
     let links = ServerAction::<ChangeMembersByLinks>::new();
-    let remove = ServerAction::<RemoveListMembers>::new();
     let copy = ServerAction::<CopyMarketingList>::new();
-    let changes = move || (reload.get(), lock.version().get(), links.version().get(), remove.version().get());
+    // Ticks are forgotten when the list or the members' filters change (not on the next page).
+    let bulk = BulkState::watching(Memo::new(move |_| (id.get(), MembersQuery { cursor: String::new(), ..mq.get() })));
+    let changes = move || (reload.get(), lock.version().get(), links.version().get(), bulk.changed.get());
     let list = Resource::new(move || (id.get(), changes()), |(id, _)| get_marketing_list(id));
     let members = Resource::new(move || (id.get(), mq.get(), changes()), |(id, q, _)| list_marketing_members(id, q));
     let history = Resource::new(
@@ -69,11 +73,6 @@ pub fn MarketingListPage() -> impl IntoView {
             lang.t(if lock.input().get_untracked().is_some_and(|i| i.locked) { M::MlLockedToast } else { M::MlUnlockedToast }),
             false,
         ),
-        Some(Err(e)) => toasts.push(error_text(lang, &e), true),
-        None => {}
-    });
-    Effect::new(move || match remove.value().get() {
-        Some(Ok(c)) => toasts.push(change_text(lang, &c), false),
         Some(Err(e)) => toasts.push(error_text(lang, &e), true),
         None => {}
     });
@@ -103,8 +102,7 @@ pub fn MarketingListPage() -> impl IntoView {
                     let rows = history.await;
                     view! { <HistoryPanel rows=rows/> }.into_any()
                 } else {
-                    let page = members.await;
-                    view! { <ListBody view=view.clone() lookups=lk page=page q=mq.get() links=links remove=remove on_saved=on_saved/> }.into_any()
+                    view! { <ListBody view=view.clone() lookups=lk q=mq.get() links=links on_saved=on_saved/> }.into_any()
                 };
                 view! {
                     <ListHead list=view.list.clone() lock=lock copy=copy/>
@@ -114,6 +112,20 @@ pub fn MarketingListPage() -> impl IntoView {
                 .into_any()
             })}
         </Transition>
+        // The job's progress outlives the members' reloads (which its end sets off), so it stays out
+        // of their transition.
+        <Show when=move || !history_tab.get()>
+            <BulkResult state=bulk/>
+            <Transition fallback=|| view! { <Loading/> }>
+                {move || Suspend::new(async move {
+                    match (list.await, members.await) {
+                        (Ok(view), page) => view! { <MembersTable list=view.list page=page q=mq.get() bulk=bulk/> }.into_any(),
+                        // The page above says why.
+                        (Err(_), _) => ().into_any(),
+                    }
+                })}
+            </Transition>
+        </Show>
     }
 }
 
@@ -174,10 +186,8 @@ fn ListHead(list: MarketingList, lock: ServerAction<LockMarketingList>, copy: Se
 fn ListBody(
     view: MarketingListView,
     lookups: Lookups,
-    page: Result<Page<MemberRow>, AppError>,
     q: MembersQuery,
     links: ServerAction<ChangeMembersByLinks>,
-    remove: ServerAction<RemoveListMembers>,
     on_saved: Callback<i64>,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -216,8 +226,7 @@ fn ListBody(
         </details>
         <h2 id="members">{t(M::MlMembers)}</h2>
         {changeable.then(|| view! { <AddMembers list_id=list.id links=links/> })}
-        <MemberFilters list=list.clone() q=q.clone()/>
-        <MembersTable list=list page=page q=q remove=remove changeable=changeable/>
+        <MemberFilters list=list q=q/>
     }
 }
 
@@ -393,15 +402,9 @@ fn MemberFilters(list: MarketingList, q: MembersQuery) -> impl IntoView {
     }
 }
 
-/// The members, a page at a time; on a list that may change, a box per member and "Remove selected".
+/// The members, a page at a time, each with a box for the bar of actions on a selection.
 #[component]
-fn MembersTable(
-    list: MarketingList,
-    page: Result<Page<MemberRow>, AppError>,
-    q: MembersQuery,
-    remove: ServerAction<RemoveListMembers>,
-    changeable: bool,
-) -> impl IntoView {
+fn MembersTable(list: MarketingList, page: Result<Page<MemberRow>, AppError>, q: MembersQuery, bulk: BulkState) -> impl IntoView {
     let lang = use_lang();
     let p = match page {
         Err(e) => return view! { <p class="banner banner-error">{error_text(lang, &e)}</p> }.into_any(),
@@ -421,6 +424,7 @@ fn MembersTable(
     let next = p.next_cursor.as_deref().map(|c| q.href(&path, c));
     let total = if p.total > p.total_cap { format!("{}+", format_int(lang, p.total_cap)) } else { format_int(lang, p.total) };
     let static_list = list.list_type == ListType::Static;
+    let picks: Vec<(i64, i64)> = p.rows.iter().map(|r| (r.id, r.version)).collect();
     let rows = p
         .rows
         .into_iter()
@@ -428,9 +432,7 @@ fn MembersTable(
             let flags = [(r.do_not_email, M::MlDoNotEmail), (r.do_not_call, M::MlDoNotCall), (r.do_not_mail, M::MlDoNotMail)];
             view! {
                 <tr data-member=r.id.to_string()>
-                    {changeable.then(|| view! {
-                        <td><input type="checkbox" name="ids[]" value=r.id.to_string() aria-label=format!("{} {}", lang.t(M::MlSelect), r.name)/></td>
-                    })}
+                    <td class="bulk-col"><RowCheckbox state=bulk id=r.id version=r.version label=r.name.clone() page=picks.clone()/></td>
                     <td><a href=kind.path(r.id)>{r.name.clone()}</a></td>
                     <td>{r.detail.clone()}</td>
                     <td class="hide-sm">{r.email.clone()}</td>
@@ -450,7 +452,7 @@ fn MembersTable(
             <table class="table" id="members-table">
                 <thead>
                     <tr>
-                        {changeable.then(|| view! { <th><span class="sr-only">{t(M::MlSelect)}</span></th> })}
+                        <th class="bulk-col"><PageCheckbox state=bulk page=picks.clone()/></th>
                         <th>{t(M::Name)}</th>
                         <th>{t(detail)}</th>
                         <th class="hide-sm">{t(M::Email)}</th>
@@ -471,19 +473,10 @@ fn MembersTable(
             {next.map(|h| view! { <a class="btn" href=h rel="next">{t(M::Next)}</a> })}
         </nav>
     };
-    if changeable {
-        view! {
-            <ActionForm action=remove attr:id="members-form">
-                <input type="hidden" name="list_id" value=list.id.to_string()/>
-                {table}
-                <div class="form-actions">
-                    <button type="submit" class="btn btn-danger" disabled=move || remove.pending().get()>{t(M::MlRemoveSelected)}</button>
-                </div>
-            </ActionForm>
-            {pager}
-        }
-        .into_any()
-    } else {
-        view! { {table} {pager} }.into_any()
+    view! {
+        <MemberBulkBar state=bulk list=list query=q total=p.total total_cap=p.total_cap page=picks/>
+        {table}
+        {pager}
     }
+    .into_any()
 }

@@ -135,10 +135,12 @@ pub fn reach_flags(kind: MemberKind) -> [&'static str; 3] {
 }
 
 /// The members page's filters: text, a contact preference, and whether inactive accounts and
-/// disqualified leads are shown.
-fn filters(sql: &mut Sql, kind: MemberKind, text: &TextSearch, q: &MembersQuery) {
+/// disqualified leads are shown; an export of ticked members also names them. (A bulk action on
+/// "all matching" members walks the same filters.)
+pub(crate) fn filters(sql: &mut Sql, kind: MemberKind, text: &TextSearch, q: &MembersQuery) {
     let k = kind_sql(kind);
     text.filter(sql, kind.table(), kind.alias());
+    listing::ids_filter(sql, kind.alias(), &q.ids);
     match MemberFlag::parse(&q.flag) {
         Some(MemberFlag::DoNotEmail) => sql.push(&format!(" AND {}", k.flags[0])),
         Some(MemberFlag::DoNotCall) => sql.push(&format!(" AND {}", k.flags[1])),

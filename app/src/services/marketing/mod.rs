@@ -85,6 +85,14 @@ pub async fn get(db: &Db, actor: &Actor, id: i64) -> Result<MarketingList, AppEr
     sql.query_as::<ListDb>().fetch_optional(&db.pool).await?.map(|r| r.into_list().0).ok_or(AppError::NotFound)
 }
 
+/// [`get`] inside a transaction (a bulk job's batch reading the list whose members it goes through).
+pub(crate) async fn get_in(tx: &mut Tx, actor: &Actor, id: i64) -> Result<MarketingList, AppError> {
+    let mut sql = Sql::new(SELECT_ONE);
+    sql.bind(id);
+    visibility::restrict(&mut sql, actor, "ml");
+    sql.query_as::<ListDb>().fetch_optional(&mut **tx).await?.map(|r| r.into_list().0).ok_or(AppError::NotFound)
+}
+
 /// A list `actor` may change, read inside a write transaction and held until it ends (on Postgres
 /// `FOR UPDATE`; SQLite's write transactions already take turns), so that a lock or another change of
 /// its members waits for this one.
