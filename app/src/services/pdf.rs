@@ -132,6 +132,20 @@ fn wrap(font: Font, text: &[u8], size: f32, max: f32) -> Vec<Vec<u8>> {
     lines
 }
 
+/// Writes encoded text as a PDF string: parentheses and backslashes escaped, bytes beyond ASCII in octal
+/// (so the file stays ASCII after its header).
+fn string(out: &mut Vec<u8>, text: &[u8]) {
+    out.push(b'(');
+    for b in text {
+        match b {
+            b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', *b]),
+            32..=126 => out.push(*b),
+            _ => out.extend_from_slice(format!("\\{b:03o}").as_bytes()),
+        }
+    }
+    out.push(b')');
+}
+
 /// One letter: who writes, to whom, when, about what, the text and the closing lines.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Letter {
@@ -161,15 +175,9 @@ impl Pages {
         }
         let name = if font == Font::Bold { "F2" } else { "F1" };
         let page = self.pages.last_mut().expect("a page");
-        page.extend_from_slice(format!("BT /{name} {SIZE} Tf {x:.2} {:.2} Td (", self.y).as_bytes());
-        for b in text {
-            match b {
-                b'(' | b')' | b'\\' => page.extend_from_slice(&[b'\\', *b]),
-                32..=126 => page.push(*b),
-                _ => page.extend_from_slice(format!("\\{b:03o}").as_bytes()),
-            }
-        }
-        page.extend_from_slice(b") Tj ET\n");
+        page.extend_from_slice(format!("BT /{name} {SIZE} Tf {x:.2} {:.2} Td ", self.y).as_bytes());
+        string(page, text);
+        page.extend_from_slice(b" Tj ET\n");
         self.y -= LEADING;
     }
 
@@ -238,15 +246,9 @@ fn document(title: &str, pages: &[Vec<u8>]) -> Vec<u8> {
     }
     let differences: Vec<String> = EXTRA.iter().map(|(b, glyph, _)| format!("{b} /{glyph}")).collect();
     objects.push(format!("<< /Type /Encoding /BaseEncoding /WinAnsiEncoding /Differences [{}] >>", differences.join(" ")).into_bytes());
-    let mut info = b"<< /Producer (Veza) /Title (".to_vec();
-    for b in encode(title) {
-        match b {
-            b'(' | b')' | b'\\' => info.extend_from_slice(&[b'\\', b]),
-            32..=126 => info.push(b),
-            _ => info.extend_from_slice(format!("\\{b:03o}").as_bytes()),
-        }
-    }
-    info.extend_from_slice(b") >>");
+    let mut info = b"<< /Producer (Veza) /Title ".to_vec();
+    string(&mut info, &encode(title));
+    info.extend_from_slice(b" >>");
     objects.push(info);
     for (i, content) in pages.iter().enumerate() {
         objects.push(
