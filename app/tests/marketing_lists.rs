@@ -771,3 +771,103 @@ async fn bulk_actions_on_a_lists_members(db: Db) {
     assert_eq!(refused, Err(AppError::Validation { field: "list_type".into(), problem: Problem::DynamicMembers }));
 }
 both!(bulk_actions_on_a_lists_members);
+
+/// The static lists (of `kind`) record `id` is in, as its page's panel shows them to `actor`.
+async fn lists_of(db: &Db, actor: &Actor, kind: app::domain::marketing::MemberKind, id: i64) -> Vec<i64> {
+    let mut ids: Vec<i64> = members::of_record(db, actor, kind, id).await.expect("panel").member_of.iter().map(|l| l.id).collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Merges `gone` into `keep` as `actor`, and returns the merge's undo (its trash item).
+async fn merged(db: &Db, actor: &Actor, entity: &str, keep: i64, gone: i64) -> i64 {
+    use app::services::{duplicates, trash};
+    let version = |table: &'static str, id: i64| async move {
+        sqlx::query_as::<_, (i64,)>(&format!("SELECT version FROM {table} WHERE id = $1")).bind(id).fetch_one(&db.pool).await.unwrap().0
+    };
+    let table = if entity == "account" { "accounts" } else { "contacts" };
+    let input = app::domain::dedup::MergeInput {
+        entity: entity.into(),
+        survivor: keep,
+        ids: vec![keep, gone],
+        versions: vec![version(table, keep).await, version(table, gone).await],
+        choices: vec![],
+    };
+    duplicates::merge(db, actor, &input).await.expect("merge");
+    let history = app::services::audit::history(db, entity, keep, None, 50).await.unwrap();
+    let merges: Vec<i64> = history.iter().filter(|e| e.field.as_deref() == Some("merge")).map(|e| e.id).collect();
+    trash::merge::undoable(db, actor, &merges).await.unwrap().first().expect("the merge may be undone").trash_id
+}
+
+async fn member_rows(db: &Db, member: i64) -> i64 {
+    count_for(db, "SELECT COUNT(*) AS n FROM marketing_list_members WHERE member_id = $1", member).await
+}
+
+/// A merge of two contacts gives the survivor every static list the other was in — one row per list
+/// (a list both were in keeps one), a locked list too, a row an earlier record of the survivor's id
+/// left replaced — and the lists' histories say so; undoing the merge gives each contact its own lists
+/// back. Accounts the same.
+async fn a_merge_carries_list_memberships_and_undo_restores_them(db: Db) {
+    use app::domain::marketing::MemberKind;
+    seed(&db).await;
+    let t = team(&db, "Beograd").await;
+    let mara = user(&db, "mara@veza.rs", "Mara", "marketing", Some(t)).await;
+    let admin = user(&db, "admin@veza.rs", "Admin", "admin", None).await;
+    let gone = person(&db, &mara, "Ana", "Dupla", "ana@dupla.rs").await;
+    let both = new_list(&db, &mara, "Oba", "contact").await;
+    let only_gone = new_list(&db, &mara, "Samo stari", "contact").await;
+    let locked = new_list(&db, &mara, "Zaključan", "contact").await;
+    let only_keep = new_list(&db, &mara, "Samo novi", "contact").await;
+    for list in [both, only_gone, locked] {
+        members::add(&db, &mara, list, &[gone]).await.unwrap();
+    }
+    marketing::set_locked(&db, &mara, locked, 1, true).await.unwrap();
+    // The survivor was created after the other joined its lists (the common case: a duplicate entered later).
+    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let keep = person(&db, &mara, "Ana", "Dupla", "ana.dupla@drugi.rs").await;
+    members::add(&db, &mara, both, &[keep]).await.unwrap();
+    members::add(&db, &mara, only_keep, &[keep]).await.unwrap();
+    // A row an earlier contact with the survivor's id left in a list it is about to join.
+    sqlx::query("INSERT INTO marketing_list_members (list_id, member_id, added_at) VALUES ($1, $2, '2001-01-01T00:00:00.000Z')")
+        .bind(only_gone)
+        .bind(keep)
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(lists_of(&db, &mara, MemberKind::Contact, keep).await, vec![both, only_keep]);
+
+    let undo = merged(&db, &admin, "contact", keep, gone).await;
+    assert_eq!(lists_of(&db, &mara, MemberKind::Contact, keep).await, vec![both, only_gone, locked, only_keep]);
+    assert_eq!(member_rows(&db, keep).await, 4, "one row per list");
+    assert_eq!(member_rows(&db, gone).await, 0);
+    for list in [both, only_gone, locked] {
+        assert_eq!(names(&db, &mara, list, MembersQuery::default()).await, vec!["Ana Dupla"], "list {list}");
+    }
+    let history = marketing::history(&db, &mara, only_gone).await.unwrap();
+    let last = |field: &str| history.iter().find(|e| e.field.as_deref() == Some(field)).cloned().expect(field);
+    assert_eq!(last("member_added").new_value.as_deref(), Some("Ana Dupla"));
+    assert_eq!(last("member_removed").old_value, Some(format!("#{gone}")));
+
+    app::services::trash::merge::undo(&db, &admin, undo).await.expect("undo");
+    assert_eq!(lists_of(&db, &mara, MemberKind::Contact, keep).await, vec![both, only_keep]);
+    assert_eq!(lists_of(&db, &mara, MemberKind::Contact, gone).await, vec![both, only_gone, locked]);
+    assert_eq!(summary(&db, &mara, both).await.total, 2);
+    assert_eq!(summary(&db, &mara, locked).await.total, 1);
+    let history = marketing::history(&db, &mara, only_gone).await.unwrap();
+    assert_eq!(history[0].field.as_deref(), Some("member_added"));
+    assert_eq!(history[0].new_value.as_deref(), Some("Ana Dupla"));
+    assert!(history.iter().any(|e| e.field.as_deref() == Some("member_removed") && e.old_value.as_deref() == Some("Ana Dupla")));
+
+    // Accounts: the other's list passes to the survivor, and back.
+    let old_firm = account_in(&db, &mara, "Delta d.o.o.", "").await;
+    let firms = new_list(&db, &mara, "Firme", "account").await;
+    members::add(&db, &mara, firms, &[old_firm]).await.unwrap();
+    let firm = account_in(&db, &mara, "Delta doo", "").await;
+    let undo = merged(&db, &admin, "account", firm, old_firm).await;
+    assert_eq!(lists_of(&db, &mara, MemberKind::Account, firm).await, vec![firms]);
+    assert_eq!(names(&db, &mara, firms, MembersQuery::default()).await, vec!["Delta doo"]);
+    app::services::trash::merge::undo(&db, &admin, undo).await.expect("undo");
+    assert_eq!(lists_of(&db, &mara, MemberKind::Account, old_firm).await, vec![firms]);
+    assert!(lists_of(&db, &mara, MemberKind::Account, firm).await.is_empty());
+}
+both!(a_merge_carries_list_memberships_and_undo_restores_them);

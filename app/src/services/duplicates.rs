@@ -3,8 +3,9 @@
 //!   similar name) — the form shows them with links and saves only when the user confirms;
 //! - a scan of the whole database for records sharing a key (SQL GROUP BY on indexed columns, paged);
 //! - merge: one surviving record takes the chosen field values, every related record (contacts,
-//!   opportunities, leads, activities, notes, documents, competition data, meeting attendance) moves to
-//!   it, the others are deleted, and the history of each says so — all in one transaction. What it
+//!   opportunities, leads, activities, notes, documents, competition data, meeting attendance) and its
+//!   static marketing lists move to it, the others are deleted, and the history of each says so — all
+//!   in one transaction. What it
 //!   changes is kept (services::trash::merge) so the survivor's history can undo it for a while.
 
 use super::matching::{self, lookup, prepare::prepare};
@@ -682,6 +683,8 @@ pub async fn merge(db: &Db, actor: &Actor, input: &MergeInput) -> Result<i64, Ap
         }
         _ => return Err(AppError::NotFound),
     }
+    let kind = crate::domain::marketing::MemberKind::parse(entity.code()).ok_or(AppError::Internal)?;
+    super::marketing::members::merge_into(&mut tx, actor, trash, kind, s, &others).await?;
     // History: what the survivor's fields were and became, and where each merged record went.
     let fields: Vec<&'static str> = merge_fields(entity).iter().chain(flags).copied().collect();
     let old_flag = |f: &str| if flags.contains(&f) { Some(flag_text(val(s, f).as_deref() == Some("1"))) } else { val(s, f) };

@@ -438,6 +438,78 @@ pub async fn open_static(db: &Db, actor: &Actor, kind: MemberKind) -> Result<Vec
         .collect())
 }
 
+/// `(list, member)` pairs as SQL over `marketing_list_members`' columns (ids read from the database).
+fn pairs_sql(pairs: &[(i64, i64)]) -> String {
+    let each: Vec<String> = pairs.iter().map(|(l, m)| format!("(list_id = {l} AND member_id = {m})")).collect();
+    each.join(" OR ")
+}
+
+/// A merge (`services::duplicates`) of the records `others` of `kind` into `survivor`, in its
+/// transaction: the static lists the others were members of become the survivor's. A list the
+/// survivor (or an earlier of the others) is already in keeps one row, the other's kept in the merge's
+/// `trash` item to come back on undo; the others' rows move to the survivor, remembered in `trash` so
+/// that undo moves them back, and count from the survivor's creation at the earliest so that they are
+/// its own (see [`static_source`]). Locked lists too: the record they reached is the survivor now.
+/// Each list's history says who left and who joined.
+pub(crate) async fn merge_into(
+    tx: &mut Tx,
+    actor: &Actor,
+    trash: i64,
+    kind: MemberKind,
+    survivor: i64,
+    others: &[i64],
+) -> Result<(), AppError> {
+    use crate::services::trash::merge::{keep_deleted, move_to_survivor};
+    let (table, x) = (kind.table(), kind.alias());
+    let ids: Vec<i64> = others.iter().copied().chain([survivor]).collect();
+    // The records' rows in static lists of their kind, each with whether it is the record's own (not
+    // an earlier record's with the same id).
+    let mut sql = Sql::new(&format!(
+        "SELECT mm.list_id, mm.member_id, CAST(CASE WHEN mm.added_at >= {x}.created_at THEN 1 ELSE 0 END AS BIGINT) \
+         FROM marketing_list_members mm JOIN {table} {x} ON {x}.id = mm.member_id JOIN marketing_lists ml ON ml.id = mm.list_id \
+         WHERE ml.list_type = 'static' AND ml.member_kind = "
+    ));
+    sql.bind(kind.code()).push(" AND mm.member_id IN (").bind_list(&ids).push(") ORDER BY mm.member_id, mm.list_id");
+    let rows: Vec<(i64, i64, i64)> = sql.query_as().fetch_all(&mut **tx).await?;
+    let mut taken: HashSet<i64> = rows.iter().filter(|(_, m, own)| *m == survivor && *own == 1).map(|(l, ..)| *l).collect();
+    let (mut moved, mut doubles, mut stale) = (Vec::new(), Vec::new(), Vec::new());
+    for (list, member, own) in rows {
+        match (member == survivor, own == 1) {
+            (true, false) => stale.push((list, member)),
+            (false, true) if taken.insert(list) => moved.push((list, member)),
+            (false, true) => doubles.push((list, member)),
+            _ => {}
+        }
+    }
+    // An earlier record's row of the survivor's id would stand in the way of a row moving to it.
+    stale.retain(|(l, _)| moved.iter().any(|(m, _)| m == l));
+    if !stale.is_empty() {
+        sqlx::query(&format!("DELETE FROM marketing_list_members WHERE {}", pairs_sql(&stale))).execute(&mut **tx).await?;
+    }
+    if !doubles.is_empty() {
+        let filter = pairs_sql(&doubles);
+        keep_deleted(tx, trash, "marketing_list_members", &filter, survivor).await?;
+        sqlx::query(&format!("DELETE FROM marketing_list_members WHERE {filter}")).execute(&mut **tx).await?;
+    }
+    if !moved.is_empty() {
+        move_to_survivor(tx, trash, ("marketing_list_members", "list_id", "member_id"), &pairs_sql(&moved), survivor).await?;
+        let lists: Vec<i64> = moved.iter().map(|(l, _)| *l).collect();
+        let mut sql = Sql::new(&format!("UPDATE marketing_list_members SET added_at = (SELECT x.created_at FROM {table} x WHERE x.id = "));
+        sql.bind(survivor).push(") WHERE member_id = ").bind(survivor).push(" AND list_id IN (").bind_list(&lists).push(")");
+        sql.push(&format!(" AND added_at < (SELECT x.created_at FROM {table} x WHERE x.id = ")).bind(survivor).push(")");
+        sql.query().execute(&mut **tx).await?;
+    }
+    let ts = now();
+    let mut trail = audit::Batch::new(Some(actor), &ts);
+    for (list, member) in moved.iter().chain(&doubles) {
+        trail.push(ENTITY, *list, "update", Some("member_removed"), Some(&member.to_string()), None);
+    }
+    for (list, _) in &moved {
+        trail.push(ENTITY, *list, "update", Some("member_added"), None, Some(&survivor.to_string()));
+    }
+    trail.write(tx).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

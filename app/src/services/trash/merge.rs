@@ -1,6 +1,7 @@
 //! Undoing a merge. A merge (services::duplicates) keeps, as one trash item of kind `merge` linked to
 //! the survivor: the merged-away records' rows and the rows it deleted as doubles (`record`), the
-//! survivor's own rows before it (`before`), and every reference it moved to the survivor (`trash_links`).
+//! survivor's own rows before it (`before`), and every reference it moved to the survivor (`trash_links`)
+//! — their static marketing lists' memberships among them.
 //! Undo, for the retention days, from the survivor's history: the merged-away records come back with
 //! their ids and values, the moved references go back to them and the survivor gets its values from
 //! before — refused while the survivor was edited after the merge (its version) or a moved record was
@@ -153,11 +154,21 @@ pub async fn undo(db: &Db, actor: &Actor, trash: i64) -> Result<(), AppError> {
     if moved > 0 {
         return Err(field("undo", Problem::ChangedSince(moved)));
     }
+    // The memberships of marketing lists that go back to the merged-away records, for the lists' history:
+    // those moved to the survivor (and still its), and those the merge deleted as doubles.
+    let moved_back: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT l.key_value, l.old_value FROM trash_links l JOIN marketing_list_members m ON m.list_id = l.key_value \
+         AND m.member_id = l.new_value WHERE l.trash_id = $1 AND l.tbl = 'marketing_list_members' ORDER BY l.id",
+    )
+    .bind(trash)
+    .fetch_all(&mut *tx)
+    .await?;
+    let put_back: Vec<(i64, i64)> = rows::kept_pairs(&mut tx, trash, "marketing_list_members", "list_id", "member_id").await?;
     // The merged-away records, then the rows the merge deleted as doubles of the survivor's.
     let restored_tables: &[&str] = if entity == "account" {
-        &["accounts", "account_types", "opportunity_competitors", "competitor_profiles"]
+        &["accounts", "account_types", "opportunity_competitors", "competitor_profiles", "marketing_list_members"]
     } else {
-        &["contacts", "activity_attendees"]
+        &["contacts", "activity_attendees", "marketing_list_members"]
     };
     for t in restored_tables {
         rows::put_back(&mut tx, trash, t).await?;
@@ -195,6 +206,16 @@ pub async fn undo(db: &Db, actor: &Actor, trash: i64) -> Result<(), AppError> {
     let mut batch = audit::Batch::new(Some(actor), &ts);
     let labels: Vec<String> = back.iter().map(|(l,)| format!("#{l}")).collect();
     batch.push(&entity, s, "unmerge", Some("merge"), Some(&labels.join(", ")), None);
+    let list = crate::services::marketing::ENTITY;
+    for (l, _) in &moved_back {
+        batch.push(list, *l, "update", Some("member_removed"), Some(&s.to_string()), None);
+    }
+    for (l, member) in moved_back.iter().chain(&put_back) {
+        // A list deleted since has no history to add to.
+        if sqlx::query("SELECT 1 FROM marketing_lists WHERE id = $1").bind(*l).fetch_optional(&mut *tx).await?.is_some() {
+            batch.push(list, *l, "update", Some("member_added"), None, Some(&member.to_string()));
+        }
+    }
     for (label,) in &back {
         let (id, name) = label.split_once(' ').unwrap_or((label.as_str(), ""));
         if let Ok(id) = id.parse::<i64>() {

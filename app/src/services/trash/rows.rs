@@ -27,6 +27,7 @@ const TABLES: &[&str] = &[
     "competitor_products",
     "competitor_product_counters",
     "field_observations",
+    "marketing_list_members",
 ];
 
 /// `name` if it is a table the trash holds (names come from our own code, checked again on the way back).
@@ -88,6 +89,20 @@ fn field_of(backend: Backend, col: &str, numeric: bool) -> String {
     }
 }
 
+/// Two numeric columns of the kept `record` rows of `table` (the list and member of a membership a
+/// merge deleted as a double).
+pub(super) async fn kept_pairs(tx: &mut Tx, trash: i64, table: &str, a: &str, b: &str) -> Result<Vec<(i64, i64)>, AppError> {
+    let table = self::table(table)?;
+    let backend = Backend::of(tx);
+    let (a, b) = (column(tx, table, a).await?, column(tx, table, b).await?);
+    let sql = format!(
+        "SELECT CAST({} AS BIGINT), CAST({} AS BIGINT) FROM trash_rows r WHERE r.trash_id = $1 AND r.role = 'record' AND r.tbl = $2 ORDER BY r.id",
+        field_of(backend, &a, true),
+        field_of(backend, &b, true)
+    );
+    Ok(sqlx::query_as(&sql).bind(trash).bind(table).fetch_all(&mut **tx).await?)
+}
+
 /// How many kept `record` rows of `table` have an id that a row of the table now has.
 pub(super) async fn taken(tx: &mut Tx, trash: i64, table: &str) -> Result<i64, AppError> {
     let table = self::table(table)?;
@@ -103,15 +118,17 @@ pub(super) async fn taken(tx: &mut Tx, trash: i64, table: &str) -> Result<i64, A
 
 /// Puts the kept `record` rows of `table` back, with their ids, in the order they were kept. Rows of
 /// `activity_attendees` come back only to activities that exist (a contact's attendance of a meeting
-/// deleted since is not brought back).
+/// deleted since is not brought back), rows of `marketing_list_members` only to lists that exist.
 pub(super) async fn put_back(tx: &mut Tx, trash: i64, table: &str) -> Result<u64, AppError> {
     let table = self::table(table)?;
     let backend = Backend::of(tx);
     let cols = columns(tx, table).await?;
-    let guard = if table == "activity_attendees" {
-        format!(" AND EXISTS (SELECT 1 FROM activities a WHERE a.id = {})", field_of(backend, "activity_id", true))
-    } else {
-        String::new()
+    let guard = match table {
+        "activity_attendees" => format!(" AND EXISTS (SELECT 1 FROM activities a WHERE a.id = {})", field_of(backend, "activity_id", true)),
+        "marketing_list_members" => {
+            format!(" AND EXISTS (SELECT 1 FROM marketing_lists ml WHERE ml.id = {})", field_of(backend, "list_id", true))
+        }
+        _ => String::new(),
     };
     let list = cols.join(", ");
     let sql = match backend {
