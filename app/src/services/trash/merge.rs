@@ -206,7 +206,9 @@ pub async fn undo(db: &Db, actor: &Actor, trash: i64) -> Result<(), AppError> {
     let mut batch = audit::Batch::new(Some(actor), &ts);
     let labels: Vec<String> = back.iter().map(|(l,)| format!("#{l}")).collect();
     batch.push(&entity, s, "unmerge", Some("merge"), Some(&labels.join(", ")), None);
-    let list = crate::services::marketing::ENTITY;
+    // The marketing lists' audit entity (`services::marketing::ENTITY`; named here, as the trash is
+    // below the features that use it).
+    let list = "marketing_list";
     for (l, _) in &moved_back {
         batch.push(list, *l, "update", Some("member_removed"), Some(&s.to_string()), None);
     }
